@@ -1,0 +1,16 @@
+package io.trustgate.admission;
+
+import io.trustgate.verify.ImageVerdict;
+import io.trustgate.verify.PolicyVerdict;
+
+/** Hears every decision, for metrics, logs and policy status; the defaults ignore it. */
+public interface AdmissionListener {
+
+    AdmissionListener NONE = new AdmissionListener() {};
+
+    /** An unsatisfied policy, with the mode it applied (Enforce denies, Warn warns, Audit records). */
+    default void unsatisfied(String namespace, ImageVerdict image, PolicyVerdict verdict) {}
+
+    /** One review's answer; {@code reason} is a short label for metrics (e.g. "signatures", "unmatched"). */
+    default void decided(boolean allowed, String reason, long nanos) {}
+}

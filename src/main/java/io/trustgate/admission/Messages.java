@@ -1,0 +1,83 @@
+package io.trustgate.admission;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.Threshold;
+import io.trustgate.verify.ImageVerdict;
+import io.trustgate.verify.PolicyVerdict;
+import io.trustgate.verify.SignerEvidence;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The sentences a developer reads when an image is denied or warned about: one line each, naming the
+ * image, the digest, the policy, the signers found and missing, and what to do next.
+ */
+public final class Messages {
+
+    private Messages() {}
+
+    public static String unsatisfied(ImageVerdict image, PolicyVerdict verdict) {
+        Threshold.Outcome o = verdict.outcome();
+        StringBuilder sb = new StringBuilder();
+        sb.append("image ").append(image.image());
+        sb.append(image.digest() != null && !image.image().hasDigest() ? " (" + image.digest() + ")" : "");
+        sb.append(" is not signed as ").append(verdict.policy().id()).append(" requires: ");
+        sb.append("signed by ").append(o.found().isEmpty() ? "no trusted signer" : signers(verdict));
+        sb.append("; needs ").append(o.required()).append(o.required() == 1 ? " signer" : " signers")
+                .append(" of ").append(verdict.policy().signerNames());
+        if (!o.missingRequired().isEmpty()) {
+            sb.append(", required ").append(o.missingRequired()).append(" missing");
+        } else if (!o.missing().isEmpty()) {
+            sb.append(", missing ").append(o.missing());
+        }
+        List<String> problems = verdict.findings().problems();
+        if (!problems.isEmpty()) {
+            sb.append("; ").append(String.join("; ", problems));
+        }
+        sb.append(". ").append(advice(image, verdict));
+        return sb.toString();
+    }
+
+    private static String signers(PolicyVerdict verdict) {
+        return verdict.findings().found().stream()
+                .collect(Collectors.groupingBy(SignerEvidence::signer, java.util.LinkedHashMap::new,
+                        Collectors.mapping(SignerEvidence::source, Collectors.toCollection(java.util.TreeSet::new))))
+                .entrySet().stream()
+                .map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
+                .collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String advice(ImageVerdict image, PolicyVerdict verdict) {
+        if (image.digest() == null) {
+            return "Fix: check the image name and tag, that the registry is reachable, and that the pod's "
+                    + "imagePullSecrets grant pull access.";
+        }
+        List<String> toSign = verdict.outcome().missingRequired().isEmpty()
+                ? verdict.outcome().missing() : verdict.outcome().missingRequired();
+        return "Fix: deploy an image signed by " + (toSign.isEmpty() ? "the policy's signers" : toSign)
+                + ", or have them sign " + image.digest()
+                + " (GPG: skopeo copy --sign-by; Notary: docker trust sign); see docs/policy-reference.md.";
+    }
+
+    public static String broken(ImageReference image, BrokenPolicy policy) {
+        return "image " + image + " is governed by " + policy.id() + ", which failed to load: " + policy.error()
+                + ". Images it governs are denied until it is fixed; ask the policy owner to correct it"
+                + " (kubectl describe shows the error in its status).";
+    }
+
+    public static String unmatched(ImageReference image, String namespace) {
+        return "image " + image + " is not governed by any TrustPolicy or ClusterTrustPolicy in namespace "
+                + namespace + ", and trustgate denies ungoverned images. Fix: use an image a policy covers, "
+                + "or ask a cluster admin to add a policy for " + image.repository() + ".";
+    }
+
+    public static String invalidReference(String reference, String reason) {
+        return reason + ". Fix: use a reference such as registry.example.com/team/app:1.0 or "
+                + "registry.example.com/team/app@sha256:<64 hex digits>.";
+    }
+
+    public static String missingImage(List<String> containers) {
+        return "containers " + containers + " have no image.";
+    }
+}

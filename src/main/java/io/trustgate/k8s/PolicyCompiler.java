@@ -1,0 +1,246 @@
+package io.trustgate.k8s;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.trustgate.k8s.crd.ClusterTrustPolicy;
+import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
+import io.trustgate.k8s.crd.SignerSpec;
+import io.trustgate.k8s.crd.TrustPolicy;
+import io.trustgate.k8s.crd.TrustPolicySpec;
+import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.ImagePattern;
+import io.trustgate.policy.InvalidPolicyException;
+import io.trustgate.policy.LabelSelector;
+import io.trustgate.policy.Mode;
+import io.trustgate.policy.NotaryConfig;
+import io.trustgate.policy.Policy;
+import io.trustgate.policy.PolicyId;
+import io.trustgate.policy.Signer;
+import io.trustgate.policy.SignedIdentityRule;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns TrustPolicy and ClusterTrustPolicy objects into compiled {@link Policy} values, checking
+ * everything once at load time: patterns, selectors, signer names, thresholds and keys. A policy that
+ * does not compile becomes a {@link BrokenPolicy} that denies what it claims.
+ */
+public final class PolicyCompiler {
+
+    /** Reads one key of one Secret, for {@code keysFrom}. */
+    @FunctionalInterface
+    public interface SecretLookup {
+        SecretLookup NONE = (namespace, name, key) -> Optional.empty();
+
+        Optional<String> get(String namespace, String name, String key);
+    }
+
+    /** Parses one signer key as the signature source that will use it; throws when it is unusable. */
+    @FunctionalInterface
+    public interface KeyCheck {
+        KeyCheck STRUCTURAL = PolicyCompiler::structuralKeyCheck;
+
+        void check(String signer, String key) throws InvalidPolicyException;
+    }
+
+    /** A compiled policy or the reason it is broken. */
+    public record Result(Policy policy, BrokenPolicy broken) {
+        public boolean ok() {
+            return policy != null;
+        }
+    }
+
+    private final SecretLookup secrets;
+    private final String clusterSecretNamespace;
+    private final KeyCheck keyCheck;
+
+    /**
+     * @param clusterSecretNamespace where ClusterTrustPolicy {@code keysFrom} Secrets live (trustgate's own)
+     */
+    public PolicyCompiler(SecretLookup secrets, String clusterSecretNamespace, KeyCheck keyCheck) {
+        this.secrets = secrets;
+        this.clusterSecretNamespace = clusterSecretNamespace;
+        this.keyCheck = keyCheck;
+    }
+
+    public Result compile(HasMetadata resource) {
+        PolicyId id = idOf(resource);
+        TrustPolicySpec spec = resource instanceof ClusterTrustPolicy c ? c.getSpec()
+                : ((TrustPolicy) resource).getSpec();
+        io.fabric8.kubernetes.api.model.LabelSelector rawSelector =
+                spec instanceof ClusterTrustPolicySpec c ? c.namespaceSelector : null;
+        List<ImagePattern> claimed = new ArrayList<>();
+        LabelSelector selector = null;
+        try {
+            if (spec == null) {
+                throw new InvalidPolicyException("the policy has no spec");
+            }
+            selector = selector(rawSelector);
+            for (String p : spec.images == null ? List.<String>of() : spec.images) {
+                claimed.add(ImagePattern.compile(p));
+            }
+            Policy policy = compile(id, resource, spec, selector, claimed);
+            return new Result(policy, null);
+        } catch (InvalidPolicyException e) {
+            return new Result(null, new BrokenPolicy(id, claimed, selector, e.getMessage()));
+        }
+    }
+
+    private Policy compile(PolicyId id, HasMetadata resource, TrustPolicySpec spec, LabelSelector selector,
+            List<ImagePattern> images) throws InvalidPolicyException {
+        if (images.isEmpty()) {
+            throw new InvalidPolicyException("images must list at least one pattern");
+        }
+        if (spec.signers == null || spec.signers.isEmpty()) {
+            throw new InvalidPolicyException("signers must name at least one signer");
+        }
+        String secretNamespace = id.isCluster() ? clusterSecretNamespace : id.namespace();
+        List<Signer> signers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (SignerSpec s : spec.signers) {
+            signers.add(signer(s, secretNamespace, names));
+        }
+        int min = spec.minSignatures == null ? 1 : spec.minSignatures;
+        if (min < 1) {
+            throw new InvalidPolicyException("minSignatures must be at least 1, got " + min);
+        }
+        if (min > signers.size()) {
+            throw new InvalidPolicyException("minSignatures is " + min + " but only " + signers.size()
+                    + " signers are named, so no image could ever be admitted");
+        }
+        List<String> required = spec.requiredSigners == null ? List.of() : List.copyOf(new LinkedHashSet<>(spec.requiredSigners));
+        for (String r : required) {
+            if (!names.contains(r)) {
+                throw new InvalidPolicyException("requiredSigners names \"" + r + "\", which is not among the signers "
+                        + signers.stream().map(Signer::name).toList());
+            }
+        }
+        NotaryConfig notary = spec.notary == null ? null : new NotaryConfig(blankToNull(spec.notary.server),
+                blankToNull(spec.notary.caBundle), spec.notary.rootKeys == null ? List.of() : spec.notary.rootKeys);
+        String lookaside = blankToNull(spec.lookaside);
+        if (lookaside != null && !(lookaside.startsWith("https://") || lookaside.startsWith("http://")
+                || lookaside.startsWith("file://"))) {
+            throw new InvalidPolicyException("lookaside must be an https://, http:// or file:// URL, got \"" + lookaside + "\"");
+        }
+        for (Signer s : signers) {
+            if (!s.pgpKeys().isEmpty() && lookaside == null) {
+                throw new InvalidPolicyException("signer \"" + s.name() + "\" has OpenPGP keys but the policy has no "
+                        + "lookaside to find GPG signatures in");
+            }
+            if (!s.notaryKeys().isEmpty() && notary == null) {
+                throw new InvalidPolicyException("signer \"" + s.name() + "\" has PEM keys or key ids (Notary keys) "
+                        + "but the policy has no notary section");
+            }
+        }
+        if (notary != null && notary.rootKeys().isEmpty()) {
+            throw new InvalidPolicyException("notary.rootKeys must pin at least one root key");
+        }
+        for (String root : notary == null ? List.<String>of() : notary.rootKeys()) {
+            keyCheck.check("notary.rootKeys", root);
+        }
+        Mode mode = spec.mode == null ? Mode.Enforce : spec.mode;
+        String identity = SignedIdentityRule.check(spec.signedIdentity == null ? null : spec.signedIdentity.name());
+        String uid = Optional.ofNullable(resource.getMetadata().getUid()).orElse(id.toString());
+        String version = Optional.ofNullable(resource.getMetadata().getResourceVersion()).orElse("0");
+        return new Policy(id, uid, version, mode, selector == null ? LabelSelector.EVERYTHING : selector, images,
+                notary, lookaside, signers, min, required, identity);
+    }
+
+    private Signer signer(SignerSpec s, String secretNamespace, Set<String> names) throws InvalidPolicyException {
+        if (s.name == null || s.name.isBlank()) {
+            throw new InvalidPolicyException("a signer has no name");
+        }
+        if (!names.add(s.name)) {
+            throw new InvalidPolicyException("signer \"" + s.name + "\" is named twice");
+        }
+        List<String> keys = new ArrayList<>();
+        if (s.keys != null) {
+            keys.addAll(s.keys.stream().map(String::strip).filter(k -> !k.isEmpty()).toList());
+        }
+        if (s.keysFrom != null && s.keysFrom.secretKeyRef != null) {
+            SignerSpec.SecretKeyRef ref = s.keysFrom.secretKeyRef;
+            String value = secrets.get(secretNamespace, ref.name, ref.key).orElseThrow(() -> new InvalidPolicyException(
+                    "signer \"" + s.name + "\": Secret " + secretNamespace + "/" + ref.name + " has no key \""
+                            + ref.key + "\" (or does not exist)"));
+            keys.addAll(splitKeyBlocks(value));
+        }
+        if (keys.isEmpty()) {
+            throw new InvalidPolicyException("signer \"" + s.name + "\" has no keys");
+        }
+        for (String k : keys) {
+            keyCheck.check(s.name, k);
+        }
+        return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles);
+    }
+
+    /** Splits a Secret value holding several PEM or armoured blocks, or hex key ids one per line. */
+    static List<String> splitKeyBlocks(String value) {
+        List<String> blocks = new ArrayList<>();
+        StringBuilder current = null;
+        for (String line : value.split("\\R")) {
+            if (current == null) {
+                if (line.startsWith("-----BEGIN ")) {
+                    current = new StringBuilder(line).append('\n');
+                } else if (!line.isBlank()) {
+                    blocks.add(line.strip());
+                }
+            } else {
+                current.append(line).append('\n');
+                if (line.startsWith("-----END ")) {
+                    blocks.add(current.toString());
+                    current = null;
+                }
+            }
+        }
+        if (current != null) {
+            blocks.add(current.toString());
+        }
+        return blocks;
+    }
+
+    private static void structuralKeyCheck(String signer, String key) throws InvalidPolicyException {
+        boolean pem = key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") || key.contains("-----BEGIN PUBLIC KEY-----")
+                || key.contains("-----BEGIN CERTIFICATE-----");
+        if (!pem && !key.matches("[0-9a-fA-F]{64}")) {
+            throw new InvalidPolicyException("signer \"" + signer + "\": a key must be an armoured OpenPGP public key, "
+                    + "a PEM public key or certificate, or a 64-hex-digit key id");
+        }
+    }
+
+    private static LabelSelector selector(io.fabric8.kubernetes.api.model.LabelSelector raw) throws InvalidPolicyException {
+        if (raw == null) {
+            return LabelSelector.EVERYTHING;
+        }
+        List<LabelSelector.Requirement> requirements = new ArrayList<>();
+        for (LabelSelectorRequirement r : raw.getMatchExpressions() == null
+                ? List.<LabelSelectorRequirement>of() : raw.getMatchExpressions()) {
+            LabelSelector.Operator op = LabelSelector.operator(r.getOperator());
+            Set<String> values = r.getValues() == null ? Set.of() : Set.copyOf(r.getValues());
+            if ((op == LabelSelector.Operator.In || op == LabelSelector.Operator.NotIn) && values.isEmpty()) {
+                throw new InvalidPolicyException("namespaceSelector: " + op + " on \"" + r.getKey() + "\" needs values");
+            }
+            requirements.add(new LabelSelector.Requirement(r.getKey(), op, values));
+        }
+        Map<String, String> labels = raw.getMatchLabels() == null ? Map.of() : raw.getMatchLabels();
+        return new LabelSelector(labels, requirements);
+    }
+
+    static PolicyId idOf(HasMetadata resource) {
+        String name = resource.getMetadata() == null ? "<unnamed>" : resource.getMetadata().getName();
+        if (resource instanceof ClusterTrustPolicy) {
+            return PolicyId.cluster(name);
+        }
+        String ns = resource.getMetadata() == null || resource.getMetadata().getNamespace() == null
+                ? "default" : resource.getMetadata().getNamespace();
+        return PolicyId.namespaced(ns, name);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

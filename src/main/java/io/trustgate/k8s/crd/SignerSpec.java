@@ -1,0 +1,49 @@
+package io.trustgate.k8s.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.List;
+
+/** A named signer: the public keys whose signatures count for it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SignerSpec {
+
+    @JsonPropertyDescription("The signer's name, used in requiredSigners and in messages.")
+    @Required
+    @Pattern("^[A-Za-z0-9]([A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$")
+    public String name;
+
+    @JsonPropertyDescription("Public keys: armoured OpenPGP key blocks (GPG simple signing), or PEM public "
+            + "keys, PEM certificates or hex key ids (Notary delegation or targets keys).")
+    public List<String> keys;
+
+    @JsonPropertyDescription("More keys from a Secret in trustgate's namespace (ClusterTrustPolicy) or the "
+            + "policy's namespace (TrustPolicy).")
+    public KeysFrom keysFrom;
+
+    @JsonPropertyDescription("Notary roles in which this signer's signatures count, e.g. targets/releases. "
+            + "Empty: any role.")
+    public List<String> roles;
+
+    /** A reference to keys kept in a Secret. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class KeysFrom {
+        @JsonPropertyDescription("The Secret key holding the public keys (one or more PEM or armoured blocks).")
+        @Required
+        public SecretKeyRef secretKeyRef;
+    }
+
+    /** One key of one Secret. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SecretKeyRef {
+        @JsonPropertyDescription("Name of the Secret.")
+        @Required
+        public String name;
+
+        @JsonPropertyDescription("Key inside the Secret's data.")
+        @Required
+        public String key;
+    }
+}

@@ -1,0 +1,30 @@
+package io.trustgate.policy;
+
+import io.trustgate.image.ImageReference;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A policy that failed to load. It never lets through what it would have rejected: every image it
+ * claims is denied with a message naming the policy and the error. When even its {@code images} or
+ * namespaceSelector could not be read, it claims every image in its scope (fail closed).
+ *
+ * @param images the patterns that could be compiled, or empty when none could be read
+ * @param namespaceSelector {@code null} when it could not be read (then it applies everywhere)
+ */
+public record BrokenPolicy(PolicyId id, List<ImagePattern> images, LabelSelector namespaceSelector, String error) {
+
+    public BrokenPolicy {
+        images = List.copyOf(images);
+    }
+
+    public boolean claims(String namespace, Map<String, String> namespaceLabels, ImageReference image) {
+        if (!id.isCluster() && !id.namespace().equals(namespace)) {
+            return false;
+        }
+        if (id.isCluster() && namespaceSelector != null && !namespaceSelector.matches(namespaceLabels)) {
+            return false;
+        }
+        return images.isEmpty() || images.stream().anyMatch(p -> p.matches(image));
+    }
+}

@@ -1,0 +1,32 @@
+package io.trustgate.policy;
+
+import java.util.List;
+
+/**
+ * A named set of public keys from a policy. One threshold counts signers of every kind together: a
+ * signer whose keys are OpenPGP keys signs with GPG simple signing, one whose keys are PEM public keys,
+ * certificates or key ids signs Notary v1 trust data.
+ *
+ * @param keys every key as the policy gave it (inline and from {@code keysFrom}), parsed by the
+ *     signature source that uses them
+ * @param roles Notary roles in which this signer's signatures count; empty means any role
+ */
+public record Signer(String name, List<String> keys, List<String> roles) {
+
+    private static final String PGP_ARMOUR = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+
+    public Signer {
+        keys = List.copyOf(keys);
+        roles = List.copyOf(roles);
+    }
+
+    /** The armoured OpenPGP key blocks among the keys. */
+    public List<String> pgpKeys() {
+        return keys.stream().filter(k -> k.contains(PGP_ARMOUR)).toList();
+    }
+
+    /** The PEM public keys, certificates and key ids among the keys (used with Notary trust data). */
+    public List<String> notaryKeys() {
+        return keys.stream().filter(k -> !k.contains(PGP_ARMOUR)).toList();
+    }
+}

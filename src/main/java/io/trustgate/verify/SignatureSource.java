@@ -1,0 +1,22 @@
+package io.trustgate.verify;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.policy.Policy;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A kind of signature over image digests (GPG simple signing, Notary v1 trust data): collects the
+ * policy's signers that signed one digest. Implementations never throw; failures become problems in
+ * the findings.
+ */
+public interface SignatureSource {
+
+    /** Whether the policy names anything this source can check (a lookaside store, a Notary server). */
+    boolean appliesTo(Policy policy);
+
+    /**
+     * @param image the image as admitted (its tag, if any, matters for Notary and identity checks)
+     * @param digest the digest the registry resolved, or the reference's own
+     */
+    CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy);
+}

@@ -1,0 +1,43 @@
+package io.trustgate.verify;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one signature source found for one image digest under one policy.
+ *
+ * @param found the policy's signers with a valid signature over the digest
+ * @param problems why signatures that were looked at did not count (shown in denials)
+ * @param warnings things an admin should act on even when admitted (e.g. trust data expiring soon)
+ * @param expiresAt when what was verified stops being valid (earliest expiry of the data used), or
+ *     {@code null} when it does not expire
+ */
+public record SourceFindings(List<SignerEvidence> found, List<String> problems, List<String> warnings,
+        Instant expiresAt) {
+
+    public static final SourceFindings NONE = new SourceFindings(List.of(), List.of(), List.of(), null);
+
+    public SourceFindings {
+        found = List.copyOf(found);
+        problems = List.copyOf(problems);
+        warnings = List.copyOf(warnings);
+    }
+
+    public static SourceFindings problem(String problem) {
+        return new SourceFindings(List.of(), List.of(problem), List.of(), null);
+    }
+
+    public SourceFindings plus(SourceFindings other) {
+        List<SignerEvidence> f = new ArrayList<>(found);
+        f.addAll(other.found);
+        List<String> p = new ArrayList<>(problems);
+        p.addAll(other.problems);
+        List<String> w = new ArrayList<>(warnings);
+        w.addAll(other.warnings);
+        Instant e = expiresAt == null ? other.expiresAt
+                : other.expiresAt == null ? expiresAt
+                : (expiresAt.isBefore(other.expiresAt) ? expiresAt : other.expiresAt);
+        return new SourceFindings(f, p, w, e);
+    }
+}

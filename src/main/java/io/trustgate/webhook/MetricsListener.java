@@ -1,0 +1,48 @@
+package io.trustgate.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.trustgate.admission.AdmissionListener;
+import io.trustgate.verify.ImageVerdict;
+import io.trustgate.verify.PolicyVerdict;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** Turns decisions into metrics and log lines; Audit-mode findings are logged here, once. */
+public class MetricsListener implements AdmissionListener {
+
+    private static final Logger LOG = Logger.getLogger("io.trustgate.audit");
+
+    private final MeterRegistry registry;
+
+    public MetricsListener(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void unsatisfied(String namespace, ImageVerdict image, PolicyVerdict verdict) {
+        Counter.builder("trustgate.policy.unsatisfied")
+                .description("Images that did not satisfy a policy, by policy and mode")
+                .tag("policy", verdict.policy().id().toString())
+                .tag("mode", verdict.policy().mode().name())
+                .register(registry).increment();
+        LOG.infof("%s namespace=%s image=%s digest=%s policy=%s found=%s missing=%s problems=%s",
+                verdict.policy().mode(), namespace, image.image(), image.digest(), verdict.policy().id(),
+                verdict.outcome().found(), verdict.outcome().missing(), verdict.findings().problems());
+    }
+
+    @Override
+    public void decided(boolean allowed, String reason, long nanos) {
+        String verdict = allowed ? "allowed" : "denied";
+        Timer.builder("trustgate.review.duration")
+                .description("Time trustgate spent on one AdmissionReview, by verdict")
+                .tag("verdict", verdict)
+                .publishPercentileHistogram()
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        if (!allowed) {
+            Counter.builder("trustgate.review.denied").description("Denied reviews by reason")
+                    .tag("reason", reason).register(registry).increment();
+        }
+    }
+}

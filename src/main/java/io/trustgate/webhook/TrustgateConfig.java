@@ -1,0 +1,66 @@
+package io.trustgate.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.trustgate.admission.AdmissionHandler;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * trustgate's settings: each {@code trustgate.x-y} key is also the environment variable
+ * {@code TRUSTGATE_X_Y}. docs/configuration.md lists them all.
+ */
+@ConfigMapping(prefix = "trustgate")
+public interface TrustgateConfig {
+
+    /** Read policies from this directory instead of the cluster. */
+    Optional<String> policiesDir();
+
+    /** How often the policy directory is checked for changes. */
+    @WithDefault("1s")
+    Duration policiesReload();
+
+    /** What to do with an image no policy governs. */
+    @WithDefault("deny")
+    AdmissionHandler.Unmatched unmatched();
+
+    /** Registries (host:port) reached over plain HTTP; everything else uses HTTPS. */
+    Optional<List<String>> insecureRegistries();
+
+    /** Per-review time budget; keep it under the webhook's timeoutSeconds. */
+    @WithDefault("8s")
+    Duration deadline();
+
+    /** Warn when trust data expires within this window. */
+    @WithDefault("7d")
+    Duration expiryWarning();
+
+    /** trustgate's own namespace: ClusterTrustPolicy keysFrom Secrets live here. */
+    @WithDefault("trustgate")
+    String namespace();
+
+    /** A dockerconfigjson Secret in trustgate's namespace used when a pod's own pull secrets have none. */
+    Optional<String> pullSecret();
+
+    /** Timeouts and size limits for registry and signature-store requests. */
+    Upstream upstream();
+
+    /** Limits on upstream requests. */
+    interface Upstream {
+        @WithDefault("3s")
+        Duration connectTimeout();
+
+        @WithDefault("5s")
+        Duration requestTimeout();
+
+        @WithDefault("4194304")
+        long maxManifestBytes();
+
+        @WithDefault("65536")
+        long maxSignatureBytes();
+
+        @WithDefault("16")
+        int maxSignatures();
+    }
+}

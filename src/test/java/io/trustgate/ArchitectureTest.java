@@ -1,0 +1,42 @@
+package io.trustgate;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The verification core is plain Java + Bouncy Castle + Jackson, usable by the CLI and tests without a server. */
+class ArchitectureTest {
+
+    private static final String[] CORE = {
+        "io.trustgate.image..", "io.trustgate.policy..", "io.trustgate.pgp..", "io.trustgate.tuf..",
+        "io.trustgate.notary..", "io.trustgate.registry..", "io.trustgate.lookaside..", "io.trustgate.verify..",
+        "io.trustgate.admission..",
+    };
+
+    private final JavaClasses classes = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.trustgate");
+
+    @Test
+    @DisplayName("the verification core imports no Quarkus, Fabric8, Vert.x or JAX-RS")
+    void coreIsFrameworkFree() {
+        noClasses().that().resideInAnyPackage(CORE)
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.quarkus..", "io.fabric8..", "io.vertx..", "io.smallrye..", "jakarta..", "org.jboss..",
+                        "io.micrometer..")
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("the core does not reach into the adapters")
+    void coreDoesNotDependOnAdapters() {
+        noClasses().that().resideInAnyPackage(CORE)
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.trustgate.webhook..", "io.trustgate.k8s..", "io.trustgate.transport..", "io.trustgate.cli..")
+                .check(classes);
+    }
+}
