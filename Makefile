@@ -1,0 +1,32 @@
+# trustgate: `make help` lists the targets.
+SHELL := /bin/bash
+MVN := ./mvnw -B
+JAR := target/quarkus-app/quarkus-run.jar
+
+.PHONY: help build run test deps manifests lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+build: ## Compile, generate the CRDs and package the webhook (no tests)
+	$(MVN) -q package -DskipTests
+
+run: build ## Run the webhook on https://localhost:8443 with policies/ and a development certificate
+	scripts/dev-cert.sh dev-certs
+	TRUSTGATE_TLS_CERT=dev-certs/tls.crt TRUSTGATE_TLS_KEY=dev-certs/tls.key \
+	TRUSTGATE_POLICIES_DIR=$${TRUSTGATE_POLICIES_DIR:-policies} java -jar $(JAR)
+
+deps: ## Install the real peers the tests start (docker-registry, notary, skopeo, gpg, etcd)
+	scripts/install-test-deps.sh
+
+test: deps ## Run every test (unit, conformance, integration against real peers)
+	$(MVN) verify
+
+manifests: ## Copy the CRDs generated from the Java model into k8s/crds
+	$(MVN) -q process-classes
+	for n in trustpolicies clustertrustpolicies; do \
+	  cp target/classes/META-INF/fabric8/$$n.trustgate.io-v1.yml k8s/crds/$$n.trustgate.io.yaml; done
+
+clean: ## Remove build output and development certificates
+	$(MVN) -q clean
+	rm -rf dev-certs
