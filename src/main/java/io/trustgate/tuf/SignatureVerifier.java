@@ -2,12 +2,14 @@ package io.trustgate.tuf;
 
 import java.security.GeneralSecurityException;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Verifies a role's signatures over its canonical {@code signed} part against the keys its parent assigns. */
 public final class SignatureVerifier {
@@ -16,6 +18,8 @@ public final class SignatureVerifier {
     private static final int PSS_SALT_BYTES = 32;
     private static final int PSS_TRAILER_FIELD = 1;
     private static final int BITS_PER_BYTE = 8;
+    /** Notary refuses RSA keys shorter than this. */
+    private static final int MIN_RSA_BITS = 2048;
 
     private SignatureVerifier() {
     }
@@ -47,7 +51,7 @@ public final class SignatureVerifier {
         }
         if (valid.size() < keys.threshold()) {
             throw new ThresholdNotMetException(keys.role(), keys.threshold(),
-                    valid.values().stream().map(TufKey::keyId).collect(java.util.stream.Collectors.toSet()), rejected);
+                    valid.values().stream().map(TufKey::keyId).collect(Collectors.toSet()), rejected);
         }
         return List.copyOf(valid.values());
     }
@@ -68,6 +72,9 @@ public final class SignatureVerifier {
                 }
                 case TufKey.ED25519 -> verifier = java.security.Signature.getInstance("Ed25519");
                 case TufKey.RSA, TufKey.RSA_X509 -> {
+                    if (((RSAPublicKey) key.publicKey()).getModulus().bitLength() < MIN_RSA_BITS) {
+                        return false;
+                    }
                     verifier = java.security.Signature.getInstance("RSASSA-PSS");
                     verifier.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
                             PSS_SALT_BYTES, PSS_TRAILER_FIELD));

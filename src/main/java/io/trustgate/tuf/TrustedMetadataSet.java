@@ -152,6 +152,10 @@ public final class TrustedMetadataSet {
         SignatureVerifier.verify(next.metadata(), root.roleKeys(role));
         // 5.4.3.1: the timestamp version must not go back
         checkRollback(role, next.metadata().version());
+        // 5.4.3.2: nor the snapshot version it names, when it names one (Notary's meta names none)
+        if (next.snapshot().version() != null) {
+            checkRollback(SignedMetadata.TYPE_SNAPSHOT, next.snapshot().version());
+        }
         // 5.4.4: freeze attack
         next.metadata().checkNotExpired(referenceTime);
         timestamp = next;

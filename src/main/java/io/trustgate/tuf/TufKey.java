@@ -79,8 +79,8 @@ public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional
                 case ECDSA_X509, RSA_X509 -> {
                     X509Certificate cert = certificate(publicValue);
                     String algorithm = cert.getPublicKey().getAlgorithm();
-                    boolean ec = keyType.equals(ECDSA_X509);
-                    if (ec != algorithm.equals("EC") || (!ec && !algorithm.equals("RSA"))) {
+                    String expected = keyType.equals(ECDSA_X509) ? "EC" : "RSA";
+                    if (!algorithm.equals(expected)) {
                         throw new UnsupportedKeyException(role, declaredId, keyType,
                                 "certificate holds a " + algorithm + " key");
                     }

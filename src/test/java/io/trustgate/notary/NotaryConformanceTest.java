@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -140,18 +141,18 @@ class NotaryConformanceTest {
         Clock clock = Clock.fixed(Instant.parse(c.get("reference_time").asText()), ZoneOffset.UTC);
         NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT, versions);
 
-        Throwable failure = catchThrowable(() -> client.update(gun, pins(c)).join());
+        CompletableFuture<TrustedRepository> update = client.update(gun, pins(c));
+        Throwable failure = catchThrowable(update::join);
         if (c.get("expected").asText().equals("valid")) {
             assertThat(failure).as("%s: update must succeed", id).isNull();
-            TrustedRepository repo = client.update(gun, pins(c)).join();
-            assertValid(c, repo, tag);
+            assertValid(c, update.join(), tag);
         } else if (EXPECTED_FAILURES.containsKey(id)) {
             assertThat(failure).as("%s must fail: %s", id, c.get("reason").asText()).isInstanceOf(CompletionException.class);
             EXPECTED_FAILURES.get(id).accept(failure.getCause());
         } else {
             // valid trust data that signs no such tag: the verdict is "not signed"
             assertThat(failure).as("%s: update must succeed", id).isNull();
-            TrustedRepository repo = client.update(gun, pins(c)).join();
+            TrustedRepository repo = update.join();
             assertThat(repo.targetsForTag(tag)).as("%s: %s", id, c.get("reason").asText()).isEmpty();
             assertThat(repo.dockerTarget(tag)).isEmpty();
         }
