@@ -32,6 +32,8 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
  *       is loaded (5.3.10).</li>
  *   <li>The reference time is fixed when the set is created and used for every expiry check.</li>
  * </ul>
+ *
+ * <p>Not thread-safe: one update owns a set, and its stages run one after the other.
  */
 public final class TrustedMetadataSet {
 
