@@ -72,14 +72,20 @@ public final class TrustedMetadataSet {
         Map<String, TufKey> certified = set.certifiedRootKeys(candidate);
         // trust pinning: the pinned keys are the trust anchor
         Map<String, TufKey> pinned = new LinkedHashMap<>();
-        certified.forEach((id, k) -> {
+        List<String> pinnedButUnusable = new ArrayList<>();
+        rootRole.keys().forEach((id, k) -> {
             if (pins.matches(k)) {
-                pinned.put(id, k);
+                if (certified.containsKey(id)) {
+                    pinned.put(id, k);
+                } else {
+                    pinnedButUnusable.add(id + " (" + set.certificateProblem(k) + ")");
+                }
             }
         });
         List<String> rootIds = List.copyOf(candidate.rootKeyIds());
         if (pinned.isEmpty()) {
-            throw new RootPinException(gun, pins.describe(), rootIds, "no root key matches a pin");
+            throw new RootPinException(gun, pins.describe(), rootIds, pinnedButUnusable.isEmpty()
+                    ? "no root key matches a pin" : "the pinned root keys are unusable: " + pinnedButUnusable);
         }
         try {
             SignatureVerifier.verify(candidate.metadata(), new RoleKeys(SignedMetadata.TYPE_ROOT, pinned,

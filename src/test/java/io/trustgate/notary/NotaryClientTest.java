@@ -414,6 +414,19 @@ class NotaryClientTest {
     }
 
     @Test
+    @DisplayName("a pinned root key whose certificate expired is reported as pinned but unusable")
+    void pinnedKeyWithExpiredCertificate() {
+        TestKey expired = TestKey.rootCertificate(GUN, NOW.minus(DAY.multipliedBy(10)), NOW.minus(DAY));
+        TestKey valid = TestKey.rootCertificate(GUN, NOW.minus(DAY), NOW.plus(DAY));
+        repo.rootKeys = List.of(expired, valid);
+        repo.rootSigners = repo.rootKeys;
+        repo.publish(server);
+        Throwable t = catchThrowable(() -> client(NOW).update(GUN, RootPins.of(expired.publicPem())).join());
+        assertThat(t.getCause()).isInstanceOfSatisfying(RootPinException.class,
+                e -> assertThat(e).hasMessageContaining(expired.id()).hasMessageContaining("certificate expired at"));
+    }
+
+    @Test
     @DisplayName("a second update in the same process remembers versions: an older state served later is a rollback")
     void versionsRememberedAcrossUpdates() {
         repo.targets.put("1.0", DIGEST);
