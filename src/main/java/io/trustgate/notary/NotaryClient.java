@@ -1,0 +1,160 @@
+package io.trustgate.notary;
+
+import io.trustgate.tuf.DelegatedRole;
+import io.trustgate.tuf.Limits;
+import io.trustgate.tuf.RootPins;
+import io.trustgate.tuf.SignedMetadata;
+import io.trustgate.tuf.TrustedMetadataSet;
+import io.trustgate.tuf.TrustedTargets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Notary v1 client update: drives a {@link TrustedMetadataSet} with files from a {@link TrustDataFetcher}.
+ *
+ * <p>Order: root (pinned; or the root trusted in an earlier update with the same pins), newer
+ * {@code <n>.root} files while they exist, timestamp, snapshot, targets, then every delegation the targets
+ * roles declare and the snapshot lists (a delegation the snapshot does not list is not published yet and
+ * is skipped; one it lists but the server lacks fails the update). Futures are composed; no thread waits.
+ * The highest versions and the root of each successful update are kept in memory for the next one.
+ */
+public final class NotaryClient {
+
+    private final TrustDataFetcher fetcher;
+    private final Clock clock;
+    private final Limits limits;
+    private final TrustedVersions versions;
+    private final Map<String, TrustedRoot> roots = new ConcurrentHashMap<>();
+
+    private record TrustedRoot(RootPins pins, byte[] raw) {
+    }
+
+    private record WorkItem(String role, String parent) {
+    }
+
+    public NotaryClient(TrustDataFetcher fetcher, Clock clock, Limits limits) {
+        this(fetcher, clock, limits, new TrustedVersions());
+    }
+
+    /** A client sharing (or seeded with) a record of the highest versions seen. */
+    public NotaryClient(TrustDataFetcher fetcher, Clock clock, Limits limits, TrustedVersions versions) {
+        this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.versions = Objects.requireNonNull(versions, "versions");
+    }
+
+    /**
+     * Updates the trust data of {@code gun} and returns what it verifiably signs. Completes exceptionally
+     * with a {@link io.trustgate.tuf.TrustDataException} subtype when trust cannot be established.
+     */
+    public CompletableFuture<TrustedRepository> update(String gun, RootPins pins) {
+        Objects.requireNonNull(gun, "gun");
+        Objects.requireNonNull(pins, "pins");
+        // 5.1: the reference time is fixed once for the whole update
+        Instant referenceTime = clock.instant();
+        Map<String, Long> seen = versions.highest(gun);
+        TrustedRoot known = roots.get(gun);
+        CompletableFuture<TrustedMetadataSet> start;
+        if (known != null && known.pins().equals(pins)) {
+            // 5.2: the root trusted by an earlier update under the same pins
+            start = CompletableFuture.completedFuture(known.raw()).thenApply(raw ->
+                    TrustedMetadataSet.fromTrustedRoot(gun, raw, referenceTime, limits, seen));
+        } else {
+            // 5.2: no trusted root yet: the served root must be signed by the pinned keys
+            start = fetch(gun, SignedMetadata.TYPE_ROOT, limits.maxMetadataBytes()).thenApply(raw ->
+                    TrustedMetadataSet.fromPinnedRoot(gun, raw, pins, referenceTime, limits, seen));
+        }
+        return start
+                .thenCompose(set -> rotateRoot(gun, set))
+                .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_TIMESTAMP, limits.maxMetadataBytes())
+                        .thenApply(raw -> {
+                            set.updateTimestamp(raw);
+                            return set;
+                        }))
+                .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_SNAPSHOT, set.maxBytes(SignedMetadata.TYPE_SNAPSHOT))
+                        .thenApply(raw -> {
+                            set.updateSnapshot(raw);
+                            return set;
+                        }))
+                .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_TARGETS, set.maxBytes(SignedMetadata.TYPE_TARGETS))
+                        .thenApply(raw -> {
+                            set.updateTargets(raw);
+                            return set;
+                        }))
+                .thenCompose(set -> {
+                    Deque<WorkItem> work = new ArrayDeque<>();
+                    enqueueDelegations(set, set.targets(SignedMetadata.TYPE_TARGETS).orElseThrow(), work);
+                    return loadDelegations(gun, set, work);
+                })
+                .thenApply(set -> {
+                    versions.record(gun, set.versions());
+                    roots.put(gun, new TrustedRoot(pins, set.root().metadata().raw()));
+                    return TrustedRepository.from(set);
+                });
+    }
+
+    /** 5.3: walks {@code <n+1>.root}, {@code <n+2>.root}... until the server has no newer root. */
+    private CompletableFuture<TrustedMetadataSet> rotateRoot(String gun, TrustedMetadataSet set) {
+        String file = (set.root().version() + 1) + "." + SignedMetadata.TYPE_ROOT;
+        return fetch(gun, file, limits.maxMetadataBytes())
+                .handle((raw, error) -> {
+                    if (error == null) {
+                        return raw;
+                    }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof TrustDataNotFoundException) {
+                        return null; // 5.3.2: no newer root: the trusted root is the final one
+                    }
+                    throw error instanceof CompletionException c ? c : new CompletionException(error);
+                })
+                .thenCompose(raw -> {
+                    if (raw == null) {
+                        return CompletableFuture.completedFuture(set);
+                    }
+                    set.updateRoot(raw);
+                    // 5.3.8: repeat until there is no newer root
+                    return rotateRoot(gun, set);
+                });
+    }
+
+    private void enqueueDelegations(TrustedMetadataSet set, TrustedTargets parent, Deque<WorkItem> work) {
+        for (DelegatedRole d : parent.metadata().delegations()) {
+            if (set.isListedInSnapshot(d.name())) {
+                work.add(new WorkItem(d.name(), parent.role()));
+            }
+        }
+    }
+
+    /** 5.6.7: loads delegated roles breadth-first; each is verified with the keys its parent assigns. */
+    private CompletableFuture<TrustedMetadataSet> loadDelegations(String gun, TrustedMetadataSet set,
+                                                                  Deque<WorkItem> work) {
+        WorkItem next = work.poll();
+        if (next == null) {
+            return CompletableFuture.completedFuture(set);
+        }
+        return fetch(gun, next.role(), set.maxBytes(next.role())).thenCompose(raw -> {
+            TrustedTargets loaded = set.updateDelegatedTargets(next.role(), next.parent(), raw);
+            enqueueDelegations(set, loaded, work);
+            return loadDelegations(gun, set, work);
+        });
+    }
+
+    private CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {
+        try {
+            CompletableFuture<byte[]> f = fetcher.fetch(gun, roleFile, maxBytes);
+            return f != null ? f : CompletableFuture.failedFuture(
+                    new IllegalStateException("fetcher returned no future for " + roleFile));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

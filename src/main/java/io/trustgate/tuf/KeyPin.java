@@ -1,0 +1,69 @@
+package io.trustgate.tuf;
+
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A key named by a policy: a PEM public key, a PEM X.509 certificate, or a hex key id.
+ *
+ * <p>A PEM key or certificate matches the TUF key carrying the same public key (whatever its key type);
+ * a hex id matches a TUF key id or Notary's canonical key id (the id of the same key as a plain key).
+ *
+ * @param value the hex SubjectPublicKeyInfo id or the hex key id
+ * @param byKeyId whether {@code value} is a key id (else an SPKI id)
+ * @param source the pin as given, abbreviated, for messages
+ */
+public record KeyPin(String value, boolean byKeyId, String source) {
+
+    private static final Pattern HEX_ID = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final String PEM_PUBLIC_KEY = "PUBLIC KEY";
+    private static final String PEM_CERTIFICATE = "CERTIFICATE";
+    private static final Pattern PEM = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----", Pattern.DOTALL);
+
+    /** Reads a PEM public key, a PEM certificate or a 64-digit hex key id. */
+    public static KeyPin parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidPinException(text, "empty");
+        }
+        String trimmed = text.trim();
+        if (HEX_ID.matcher(trimmed).matches()) {
+            return new KeyPin(trimmed.toLowerCase(Locale.ROOT), true, trimmed);
+        }
+        var m = PEM.matcher(trimmed);
+        if (!m.find()) {
+            throw new InvalidPinException(text, "expected a PEM public key, a PEM certificate or a 64-digit hex key id");
+        }
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(m.group(2));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPinException(text, "PEM body is not base64");
+        }
+        try {
+            String spki = switch (m.group(1)) {
+                case PEM_PUBLIC_KEY -> TufKey.spkiId(der);
+                case PEM_CERTIFICATE -> TufKey.spkiId(TufKey.certificate(
+                        trimmed.getBytes(StandardCharsets.US_ASCII)).getPublicKey().getEncoded());
+                default -> throw new InvalidPinException(text, "unsupported PEM type " + m.group(1));
+            };
+            return new KeyPin(spki, false, m.group(1).equals(PEM_PUBLIC_KEY) ? "public key sha256:" + spki
+                    : "certificate key sha256:" + spki);
+        } catch (CertificateException | IllegalArgumentException e) {
+            throw new InvalidPinException(text, e.getMessage());
+        }
+    }
+
+    /** Whether this pin names the given TUF key. */
+    public boolean matches(TufKey key) {
+        return byKeyId ? value.equals(key.keyId()) || value.equals(key.canonicalKeyId()) : value.equals(key.spkiId());
+    }
+
+    @Override
+    public String toString() {
+        return byKeyId ? "key id " + value : source;
+    }
+}

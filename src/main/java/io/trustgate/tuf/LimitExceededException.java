@@ -1,0 +1,22 @@
+package io.trustgate.tuf;
+
+/** An update needed more root rotations or delegations than {@link Limits} allows. */
+public final class LimitExceededException extends TrustDataException {
+    private final String limit;
+    private final long maximum;
+
+    public LimitExceededException(String role, String limit, long maximum) {
+        super(role, "more than " + maximum + " " + limit + " while loading " + role);
+        this.limit = limit;
+        this.maximum = maximum;
+    }
+
+    /** Which limit: {@code root rotations} or {@code delegations}. */
+    public String limit() {
+        return limit;
+    }
+
+    public long maximum() {
+        return maximum;
+    }
+}

@@ -1,0 +1,93 @@
+package io.trustgate.tuf;
+
+import java.security.GeneralSecurityException;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Verifies a role's signatures over its canonical {@code signed} part against the keys its parent assigns. */
+public final class SignatureVerifier {
+
+    /** Notary signs RSA-PSS with SHA-256, MGF1-SHA-256 and a salt as long as the hash. */
+    private static final int PSS_SALT_BYTES = 32;
+    private static final int PSS_TRAILER_FIELD = 1;
+    private static final int BITS_PER_BYTE = 8;
+    /** Notary refuses RSA keys shorter than this. */
+    private static final int MIN_RSA_BITS = 2048;
+
+    private SignatureVerifier() {
+    }
+
+    /**
+     * Checks that distinct keys of {@code keys} made at least {@code keys.threshold()} valid signatures.
+     * Signatures by keys outside the role, with a method the key type does not allow, or that do not
+     * verify are ignored (and reported if the threshold is missed); each key counts once.
+     *
+     * @return the keys whose signatures verified, in signature order
+     */
+    public static List<TufKey> verify(SignedMetadata metadata, RoleKeys keys) {
+        Map<String, TufKey> valid = new LinkedHashMap<>(); // by SPKI id: one public key counts once
+        List<ThresholdNotMetException.RejectedSignature> rejected = new ArrayList<>();
+        for (Signature sig : metadata.signatures()) {
+            TufKey key = keys.keys().get(sig.keyId());
+            String problem;
+            if (key == null) {
+                problem = "not a key of " + keys.role();
+            } else if (!key.accepts(sig.method())) {
+                problem = "method " + sig.method() + " is not allowed for a " + key.keyType() + " key";
+            } else if (!verifies(key, sig, metadata.canonicalSigned())) {
+                problem = "signature does not verify";
+            } else {
+                valid.putIfAbsent(key.spkiId(), key);
+                continue;
+            }
+            rejected.add(new ThresholdNotMetException.RejectedSignature(sig.keyId(), sig.method(), problem));
+        }
+        if (valid.size() < keys.threshold()) {
+            throw new ThresholdNotMetException(keys.role(), keys.threshold(),
+                    valid.values().stream().map(TufKey::keyId).collect(Collectors.toSet()), rejected);
+        }
+        return List.copyOf(valid.values());
+    }
+
+    /** Whether one signature by one key verifies over the message (the method must already be accepted). */
+    static boolean verifies(TufKey key, Signature sig, byte[] message) {
+        try {
+            java.security.Signature verifier;
+            switch (key.keyType()) {
+                case TufKey.ECDSA, TufKey.ECDSA_X509 -> {
+                    // Notary writes ECDSA as raw r||s, each as long as the curve order
+                    int octets = (((ECPublicKey) key.publicKey()).getParams().getOrder().bitLength()
+                            + BITS_PER_BYTE - 1) / BITS_PER_BYTE;
+                    if (sig.value().length != 2 * octets) {
+                        return false;
+                    }
+                    verifier = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
+                }
+                case TufKey.ED25519 -> verifier = java.security.Signature.getInstance("Ed25519");
+                case TufKey.RSA, TufKey.RSA_X509 -> {
+                    if (((RSAPublicKey) key.publicKey()).getModulus().bitLength() < MIN_RSA_BITS) {
+                        return false;
+                    }
+                    verifier = java.security.Signature.getInstance("RSASSA-PSS");
+                    verifier.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
+                            PSS_SALT_BYTES, PSS_TRAILER_FIELD));
+                }
+                default -> {
+                    return false;
+                }
+            }
+            verifier.initVerify(key.publicKey());
+            verifier.update(message);
+            return verifier.verify(sig.value());
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.trustgate.tuf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.Optional;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+
+/**
+ * A public key as TUF metadata lists it ({@code {"keytype", "keyval": {"public", "private"}}}), decoded.
+ *
+ * @param keyId          hex sha256 of the canonical JSON of the key object, as it appears in the metadata
+ * @param keyType        {@code ecdsa}, {@code ecdsa-x509}, {@code ed25519}, {@code rsa} or {@code rsa-x509}
+ * @param publicKey      the decoded public key
+ * @param certificate    the leaf certificate for {@code -x509} key types
+ * @param spkiId         hex sha256 of the key's DER SubjectPublicKeyInfo: matches a PEM public key or a
+ *                       certificate carrying the same key
+ * @param canonicalKeyId Notary's "canonical" key id: for {@code -x509} types, the id the same public key has
+ *                       as a plain {@code ecdsa} / {@code rsa} key object; otherwise {@link #keyId}
+ */
+public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional<X509Certificate> certificate,
+                     String spkiId, String canonicalKeyId) {
+
+    public static final String ECDSA = "ecdsa";
+    public static final String ECDSA_X509 = "ecdsa-x509";
+    public static final String ED25519 = "ed25519";
+    public static final String RSA = "rsa";
+    public static final String RSA_X509 = "rsa-x509";
+
+    /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the 32 raw key bytes follow. */
+    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    private static final int ED25519_KEY_BYTES = 32;
+
+    /**
+     * Decodes a key object and checks that {@code declaredId} is its key id.
+     *
+     * @param role the role whose metadata lists the key (for error evidence)
+     */
+    public static TufKey parse(String role, String declaredId, JsonNode keyObject) {
+        String computedId = Digests.sha256Hex(CanonicalJson.encode(keyObject));
+        if (!computedId.equals(declaredId)) {
+            throw new KeyIdMismatchException(role, declaredId, computedId);
+        }
+        JsonNode type = keyObject.path("keytype");
+        JsonNode pub = keyObject.path("keyval").path("public");
+        if (!type.isTextual() || !pub.isTextual()) {
+            throw new MalformedMetadataException(role, "key " + declaredId + " lacks keytype or keyval.public");
+        }
+        String keyType = type.textValue();
+        byte[] publicValue;
+        try {
+            publicValue = Base64.getDecoder().decode(pub.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedKeyException(role, declaredId, keyType, "public value is not base64");
+        }
+        try {
+            return switch (keyType) {
+                case ECDSA -> fromSpki(declaredId, keyType, publicValue, "EC", Optional.empty());
+                case RSA -> fromSpki(declaredId, keyType, publicValue, "RSA", Optional.empty());
+                case ED25519 -> {
+                    if (publicValue.length != ED25519_KEY_BYTES) {
+                        throw new UnsupportedKeyException(role, declaredId, keyType,
+                                "ed25519 public key is " + publicValue.length + " bytes, not " + ED25519_KEY_BYTES);
+                    }
+                    byte[] spki = new byte[ED25519_SPKI_PREFIX.length + ED25519_KEY_BYTES];
+                    System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+                    System.arraycopy(publicValue, 0, spki, ED25519_SPKI_PREFIX.length, ED25519_KEY_BYTES);
+                    yield fromSpki(declaredId, keyType, spki, "Ed25519", Optional.empty());
+                }
+                case ECDSA_X509, RSA_X509 -> {
+                    X509Certificate cert = certificate(publicValue);
+                    String algorithm = cert.getPublicKey().getAlgorithm();
+                    String expected = keyType.equals(ECDSA_X509) ? "EC" : "RSA";
+                    if (!algorithm.equals(expected)) {
+                        throw new UnsupportedKeyException(role, declaredId, keyType,
+                                "certificate holds a " + algorithm + " key");
+                    }
+                    yield fromSpki(declaredId, keyType, cert.getPublicKey().getEncoded(), algorithm, Optional.of(cert));
+                }
+                default -> throw new UnsupportedKeyException(role, declaredId, keyType, "unknown key type");
+            };
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new UnsupportedKeyException(role, declaredId, keyType, e.getMessage());
+        }
+    }
+
+    /** Decodes one PEM (or DER) X.509 certificate; for a PEM chain, the first (leaf) certificate. */
+    public static X509Certificate certificate(byte[] pemOrDer) throws CertificateException {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pemOrDer));
+    }
+
+    /** Hex sha256 of the normalised DER SubjectPublicKeyInfo of a key. */
+    public static String spkiId(byte[] spkiDer) {
+        try {
+            return Digests.sha256Hex(SubjectPublicKeyInfo.getInstance(spkiDer).getEncoded("DER"));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a SubjectPublicKeyInfo: " + e.getMessage(), e);
+        }
+    }
+
+    private static TufKey fromSpki(String keyId, String keyType, byte[] spki, String jdkAlgorithm,
+                                   Optional<X509Certificate> cert) throws GeneralSecurityException {
+        PublicKey key = KeyFactory.getInstance(jdkAlgorithm).generatePublic(new X509EncodedKeySpec(spki));
+        String canonical = keyId;
+        if (cert.isPresent()) {
+            canonical = keyIdOf(keyType.equals(ECDSA_X509) ? ECDSA : RSA, Base64.getEncoder().encodeToString(spki));
+        }
+        return new TufKey(keyId, keyType, key, cert, spkiId(key.getEncoded()), canonical);
+    }
+
+    /** The key id of a public key object {@code {"keytype": type, "keyval": {"private": null, "public": value}}}. */
+    public static String keyIdOf(String keyType, String base64Public) {
+        return Digests.sha256Hex(CanonicalJson.encode(keyObject(keyType, base64Public)));
+    }
+
+    /** The key object Notary writes for a public key: {@code private} is {@code null}. */
+    public static ObjectNode keyObject(String keyType, String base64Public) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("keytype", keyType);
+        ObjectNode keyval = node.putObject("keyval");
+        keyval.putNull("private");
+        keyval.put("public", base64Public);
+        return node;
+    }
+
+    /** The signature methods a key of this type may use; the key type, not the signer, fixes the algorithm. */
+    public boolean accepts(String method) {
+        return switch (keyType) {
+            case ECDSA, ECDSA_X509 -> method.equals("ecdsa");
+            case ED25519 -> method.equals("eddsa") || method.equals("ed25519");
+            case RSA, RSA_X509 -> method.equals("rsapss") || method.equals("rsassa-pss-sha256");
+            default -> false;
+        };
+    }
+
+    /** A short human form: id prefix and type. */
+    public String describe() {
+        return keyId.substring(0, Math.min(keyId.length(), 12)) + " (" + keyType + ")";
+    }
+}
