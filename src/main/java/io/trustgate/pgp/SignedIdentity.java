@@ -4,6 +4,7 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * How the identity in a signature must relate to the image being admitted (containers/image signedIdentity).
@@ -78,6 +79,37 @@ public sealed interface SignedIdentity {
     static SignedIdentity exactRepository(String dockerRepository) throws InvalidSignedIdentityException {
         ImageReference reference = parsePolicyReference("exactRepository", dockerRepository);
         return new ExactRepository(reference.repository());
+    }
+
+    /**
+     * {@code remapIdentity}: when the image's fully expanded reference starts with {@code prefix} (at a
+     * {@code /}, {@code :} or {@code @} boundary, or exactly), that prefix is replaced by
+     * {@code signedPrefix}; the result is then matched as by {@code matchRepoDigestOrExact}. Both values are a
+     * host[:port], a repository namespace or a repository in fully expanded form, without tag or digest
+     * (e.g. {@code docker.io/library}, not {@code library}).
+     */
+    static SignedIdentity remapIdentity(String prefix, String signedPrefix) throws InvalidSignedIdentityException {
+        validateRemapPrefix("prefix", prefix);
+        validateRemapPrefix("signedPrefix", signedPrefix);
+        return new RemapIdentity(prefix, signedPrefix);
+    }
+
+    private static void validateRemapPrefix(String field, String value) throws InvalidSignedIdentityException {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidSignedIdentityException("remapIdentity " + field + " is empty");
+        }
+        String[] parts = value.split("/", -1);
+        boolean hostOk = RemapPatterns.HOST.matcher(parts[0]).matches()
+                && (parts.length == 1 || parts[0].contains(".") || parts[0].contains(":")
+                        || parts[0].equals("localhost"));
+        boolean pathOk = true;
+        for (int i = 1; i < parts.length; i++) {
+            pathOk &= RemapPatterns.PATH_COMPONENT.matcher(parts[i]).matches();
+        }
+        if (!hostOk || !pathOk) {
+            throw new InvalidSignedIdentityException("remapIdentity " + field + " \"" + value
+                    + "\" is not a host[:port], namespace or repository in fully expanded form without tag or digest");
+        }
     }
 
     /**
@@ -184,6 +216,51 @@ public sealed interface SignedIdentity {
         }
     }
 
+    /** {@code remapIdentity}: rewrite the image's prefix, then match as {@code matchRepoDigestOrExact}. */
+    record RemapIdentity(String prefix, String signedPrefix) implements SignedIdentity {
+        public RemapIdentity {
+            Objects.requireNonNull(prefix, "prefix");
+            Objects.requireNonNull(signedPrefix, "signedPrefix");
+        }
+
+        @Override
+        public boolean accepts(ImageReference image, ImageReference signed) {
+            ImageReference intended = remap(image);
+            return intended != null && DEFAULT.accepts(intended, signed);
+        }
+
+        /** The image reference with its prefix rewritten; unchanged when the prefix does not match; null if invalid. */
+        ImageReference remap(ImageReference image) {
+            String reference = image.toString();
+            if (!matchesPrefix(reference)) {
+                return image;
+            }
+            try {
+                ImageReference remapped = ImageReference.parse(signedPrefix + reference.substring(prefix.length()));
+                return new ImageReference(remapped.domain(), remapped.path(), image.tag(), image.digest());
+            } catch (InvalidImageReferenceException e) {
+                return null;
+            }
+        }
+
+        private boolean matchesPrefix(String reference) {
+            if (!reference.startsWith(prefix)) {
+                return false;
+            }
+            if (reference.length() == prefix.length()) {
+                return true;
+            }
+            char next = reference.charAt(prefix.length());
+            // "docker.io/library/busybox" covers "docker.io/library/busybox:latest" but not ".../busybox-foo".
+            return next == '/' || next == ':' || next == '@';
+        }
+
+        @Override
+        public String toString() {
+            return "remapIdentity " + prefix + " -> " + signedPrefix;
+        }
+    }
+
     /** {@code exactRepository}: the signed identity is in a fixed repository, whatever the image. */
     record ExactRepository(String repository) implements SignedIdentity {
         public ExactRepository {
@@ -199,5 +276,20 @@ public sealed interface SignedIdentity {
         public String toString() {
             return "exactRepository " + repository;
         }
+    }
+}
+
+/** The grammar of remapIdentity prefixes (kept out of the public interface). */
+final class RemapPatterns {
+
+    /** Host[:port] as in a fully expanded reference. */
+    static final Pattern HOST = Pattern.compile(
+            "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
+                    + "|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?");
+
+    /** One repository path component. */
+    static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+
+    private RemapPatterns() {
     }
 }

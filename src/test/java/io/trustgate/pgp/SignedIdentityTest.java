@@ -51,4 +51,23 @@ class SignedIdentityTest {
         assertThat(SignedIdentity.DEFAULT.check(ImageReference.parse("busybox"), "Not A Reference")).get()
                 .extracting(SignatureCheck.Rejected::reason).isEqualTo(Reason.INVALID_IDENTITY);
     }
+
+    @Test
+    @DisplayName("remapIdentity rewrites a mirror prefix to the signed prefix, at a path boundary only")
+    void remapIdentity() throws Exception {
+        SignedIdentity rule = SignedIdentity.remapIdentity("mirror.example.test/vendor", "docker.io/vendor");
+
+        assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor/app:1"), "docker.io/vendor/app:1"))
+                .isEmpty();
+        assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor/app:1"),
+                "mirror.example.test/vendor/app:1")).get().extracting(SignatureCheck.Rejected::detail)
+                .isEqualTo("signed identity mirror.example.test/vendor/app:1 does not match "
+                        + "mirror.example.test/vendor/app:1 under remapIdentity mirror.example.test/vendor -> docker.io/vendor");
+        assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor-other/app:1"),
+                "docker.io/vendor-other/app:1")).isPresent();
+        assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor/app@" + DIGEST),
+                "docker.io/vendor/app:any")).isEmpty();
+        assertThatThrownBy(() -> SignedIdentity.remapIdentity("library", "docker.io/library/busybox:1"))
+                .isInstanceOf(InvalidSignedIdentityException.class).hasMessageContaining("signedPrefix");
+    }
 }
