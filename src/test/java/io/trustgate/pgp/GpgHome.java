@@ -39,14 +39,35 @@ final class GpgHome implements AutoCloseable {
 
     /** Generates a key ({@code algo} e.g. {@code ed25519}, {@code expire} e.g. {@code never} or {@code 1d}); returns its fingerprint. */
     String generateKey(String userId, String algo, String expire) throws IOException {
-        run(List.of("--quick-gen-key", userId, algo, "sign", expire));
-        String colons = run(List.of("--with-colons", "--fingerprint", "--list-keys", userId));
+        return generateKey(userId, algo, "sign", expire);
+    }
+
+    /** As above with the primary key's usage ({@code sign}, {@code cert}, ...). */
+    String generateKey(String userId, String algo, String usage, String expire) throws IOException {
+        run(List.of("--quick-gen-key", userId, algo, usage, expire));
+        return fingerprints(userId).get(0);
+    }
+
+    /** Adds a signing subkey ({@code gpg --quick-add-key FPR ed25519 sign never}); returns its fingerprint. */
+    String addSigningSubkey(String primaryFingerprint) throws IOException {
+        run(List.of("--quick-add-key", primaryFingerprint, "ed25519", "sign", "never"));
+        List<String> all = fingerprints(primaryFingerprint);
+        return all.get(all.size() - 1);
+    }
+
+    /** Fingerprints of the key: the primary first, then its subkeys. */
+    private List<String> fingerprints(String key) throws IOException {
+        String colons = run(List.of("--with-colons", "--fingerprint", "--fingerprint", "--list-keys", key));
+        List<String> fingerprints = new ArrayList<>();
         for (String line : colons.split("\n")) {
             if (line.startsWith("fpr:")) {
-                return line.split(":")[9];
+                fingerprints.add(line.split(":")[9]);
             }
         }
-        throw new IllegalStateException("no fingerprint for " + userId + " in " + colons);
+        if (fingerprints.isEmpty()) {
+            throw new IllegalStateException("no fingerprint for " + key + " in " + colons);
+        }
+        return fingerprints;
     }
 
     /** Revokes a primary key with the revocation certificate gpg wrote when the key was made. */

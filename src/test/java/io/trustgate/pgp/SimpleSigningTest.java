@@ -244,6 +244,20 @@ class SimpleSigningTest {
     }
 
     @Test
+    @DisplayName("a signature by a gpg-made signing subkey counts for its certify-only primary key")
+    void signingSubkey() throws Exception {
+        String primary = gpg.generateKey("Subkeyed <subkeyed@example.test>", "ed25519", "cert", "never");
+        String subkey = gpg.addSigningSubkey(primary);
+        PgpKeys keys = PgpKeys.parse(gpg.exportPublic(primary));
+
+        byte[] bySubkey = gpg.sign(subkey + "!", goodPayload());
+
+        assertThat(now().verify(bySubkey, keys, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
+                .isEqualTo(new Valid(primary, IDENTITY, DIGEST));
+        assertThat(keys.primaryFingerprints()).containsExactly(primary).doesNotContain(subkey);
+    }
+
+    @Test
     @DisplayName("altering the signature bytes gives a bad signature or a malformed message, never a valid one")
     void corruptedSignature() throws Exception {
         byte[] signature = gpg.sign(signer, goodPayload(), "--compress-algo", "none");
