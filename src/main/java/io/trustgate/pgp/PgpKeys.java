@@ -12,10 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.bcpg.ArmoredInputStream;
+import org.bouncycastle.bcpg.sig.IssuerFingerprint;
 import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSecretKeyRing;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
 import org.bouncycastle.util.encoders.Hex;
 
@@ -77,6 +80,26 @@ public final class PgpKeys {
     /** Fingerprints of the primary keys, upper-case hex (40 characters for v4 keys), in input order. */
     public List<String> primaryFingerprints() {
         return List.copyOf(ringsByPrimaryFingerprint.keySet());
+    }
+
+    /**
+     * The key that made a signature: by the issuer fingerprint subpacket when the signature has one
+     * (exact, immune to 64-bit key id collisions), else by the issuer key id.
+     */
+    Optional<KeyInRing> findSigner(PGPSignature signature) {
+        PGPSignatureSubpacketVector hashed = signature.getHashedSubPackets();
+        IssuerFingerprint issuer = hashed == null ? null : hashed.getIssuerFingerprint();
+        if (issuer != null) {
+            byte[] fingerprint = issuer.getFingerprint();
+            for (PGPPublicKeyRing ring : ringsByPrimaryFingerprint.values()) {
+                PGPPublicKey key = ring.getPublicKey(fingerprint);
+                if (key != null) {
+                    return Optional.of(new KeyInRing(ring.getPublicKey(), key));
+                }
+            }
+            return Optional.empty();
+        }
+        return findByKeyId(signature.getKeyID());
     }
 
     /** The key (primary or subkey) with this key id, with the primary key that owns it. */

@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -58,7 +59,7 @@ public final class SignaturePackage {
             throw new IllegalArgumentException("minSignatures must be at least 1, was " + minSignatures);
         }
         if (!Files.isRegularFile(imageTar)) {
-            throw new java.nio.file.NoSuchFileException(imageTar.toString(), null, "not a regular file");
+            throw new NoSuchFileException(imageTar.toString(), null, "not a regular file");
         }
         List<Path> files = signatureFiles(imageTar);
         if (files.size() > PgpLimits.MAX_PACKAGE_SIGNATURES) {
@@ -169,7 +170,7 @@ public final class SignaturePackage {
             return unusable(file, Reason.MALFORMED_SIGNATURE,
                     "not an OpenPGP detached signature: " + e.getMessage());
         }
-        Optional<KeyInRing> signer = trusted.findByKeyId(signature.getKeyID());
+        Optional<KeyInRing> signer = trusted.findSigner(signature);
         if (signer.isEmpty()) {
             SignatureCheck.Rejected untrusted = SignerPolicy.untrusted(signature.getKeyID(), trusted);
             return unusable(file, untrusted.reason(), untrusted.detail());

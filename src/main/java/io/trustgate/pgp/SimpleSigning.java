@@ -103,31 +103,30 @@ public final class SimpleSigning {
         } catch (MalformedMessageException e) {
             return new Rejected(Reason.MALFORMED_SIGNATURE, e.getMessage());
         }
-        Optional<Rejected> openPgp = verifyOpenPgp(message, trusted, now);
+        Optional<KeyInRing> signer = trusted.findSigner(message.signature());
+        if (signer.isEmpty()) {
+            return SignerPolicy.untrusted(message.signature().getKeyID(), trusted);
+        }
+        Optional<Rejected> openPgp = verifyOpenPgp(message, signer.get(), now);
         if (openPgp.isPresent()) {
             return openPgp.get();
         }
-        String primaryFingerprint = trusted.findByKeyId(message.signature().getKeyID())
-                .map(k -> PgpKeys.fingerprint(k.primary())).orElseThrow();
-        return checkPayload(message.payload(), primaryFingerprint, manifestDigest, image, rule);
+        return checkPayload(message.payload(), PgpKeys.fingerprint(signer.get().primary()), manifestDigest, image,
+                rule);
     }
 
-    private Optional<Rejected> verifyOpenPgp(SignedMessage message, PgpKeys trusted, Instant now) {
+    private Optional<Rejected> verifyOpenPgp(SignedMessage message, KeyInRing signer, Instant now) {
         PGPSignature signature = message.signature();
-        Optional<KeyInRing> signer = trusted.findByKeyId(signature.getKeyID());
-        if (signer.isEmpty()) {
-            return Optional.of(SignerPolicy.untrusted(signature.getKeyID(), trusted));
-        }
         Optional<Rejected> form = signers.checkForm(signature);
         if (form.isPresent()) {
             return form;
         }
-        if (!message.verify(signers, signer.get())) {
+        if (!message.verify(signers, signer)) {
             return Optional.of(new Rejected(Reason.BAD_SIGNATURE, "signature by key "
-                    + PgpKeys.keyId(signature.getKeyID()) + " (key " + PgpKeys.fingerprint(signer.get().primary())
+                    + PgpKeys.keyId(signature.getKeyID()) + " (key " + PgpKeys.fingerprint(signer.primary())
                     + ") does not verify: the signed data or the signature was altered"));
         }
-        return signers.checkKeyAndTimes(signer.get(), signature, now);
+        return signers.checkKeyAndTimes(signer, signature, now);
     }
 
     private static SignatureCheck checkPayload(byte[] payload, String signer, String manifestDigest,
