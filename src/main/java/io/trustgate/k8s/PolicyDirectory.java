@@ -60,8 +60,16 @@ public final class PolicyDirectory {
         return sb.toString();
     }
 
+    /** What a directory holds: the policies, and the Secrets (decoded data by {@code namespace/name}). */
+    public record Snapshot(PolicySet policies, Map<String, Map<String, String>> secrets) {}
+
     /** Reads every policy; a file or document that cannot be read becomes a broken policy, never an exception. */
     public PolicySet load() throws IOException {
+        return snapshot().policies();
+    }
+
+    /** Reads every policy and Secret. */
+    public Snapshot snapshot() throws IOException {
         List<Document> docs = new ArrayList<>();
         for (Path f : files()) {
             docs.addAll(documents(f));
@@ -110,7 +118,7 @@ public final class PolicyDirectory {
                 broken.add(r.broken());
             }
         }
-        return new PolicySet(policies, broken);
+        return new Snapshot(new PolicySet(policies, broken), Map.copyOf(secrets));
     }
 
     private List<Path> files() throws IOException {

@@ -1,0 +1,77 @@
+package io.trustgate.k8s;
+
+import io.trustgate.admission.PodTemplate;
+import io.trustgate.admission.PullCredentials;
+import io.trustgate.registry.DockerConfigCredentials;
+import io.trustgate.registry.RegistryCredentials;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registry credentials looked up as the kubelet does: the pod's imagePullSecrets, then its
+ * ServiceAccount's, then a configured Secret in trustgate's namespace. Secrets are
+ * {@code kubernetes.io/dockerconfigjson} ({@code .dockerconfigjson}) or legacy {@code .dockercfg}.
+ */
+public final class SecretPullCredentials implements PullCredentials {
+
+    /** Decoded Secret data by namespace and name. */
+    @FunctionalInterface
+    public interface Secrets {
+        Optional<Map<String, String>> get(String namespace, String name);
+    }
+
+    /** The imagePullSecrets of a ServiceAccount. */
+    @FunctionalInterface
+    public interface ServiceAccounts {
+        ServiceAccounts NONE = (namespace, name) -> List.of();
+
+        List<String> pullSecrets(String namespace, String name);
+    }
+
+    private final Secrets secrets;
+    private final ServiceAccounts serviceAccounts;
+    private final String trustgateNamespace;
+    private final Optional<String> configuredSecret;
+
+    public SecretPullCredentials(Secrets secrets, ServiceAccounts serviceAccounts, String trustgateNamespace,
+            Optional<String> configuredSecret) {
+        this.secrets = secrets;
+        this.serviceAccounts = serviceAccounts;
+        this.trustgateNamespace = trustgateNamespace;
+        this.configuredSecret = configuredSecret;
+    }
+
+    @Override
+    public RegistryCredentials forRegistry(String namespace, PodTemplate pod, String registryHost) {
+        List<String[]> candidates = new ArrayList<>();
+        pod.imagePullSecrets().forEach(s -> candidates.add(new String[] {namespace, s}));
+        serviceAccounts.pullSecrets(namespace, pod.serviceAccountName()).forEach(s -> candidates.add(new String[] {namespace, s}));
+        configuredSecret.ifPresent(s -> candidates.add(new String[] {trustgateNamespace, s}));
+        for (String[] c : candidates) {
+            Optional<RegistryCredentials> found = secrets.get(c[0], c[1]).flatMap(data -> fromSecret(data, registryHost));
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        return RegistryCredentials.ANONYMOUS;
+    }
+
+    private static Optional<RegistryCredentials> fromSecret(Map<String, String> data, String host) {
+        try {
+            if (data.containsKey(".dockerconfigjson")) {
+                return DockerConfigCredentials.parse(data.get(".dockerconfigjson").getBytes(StandardCharsets.UTF_8), false)
+                        .forRegistry(host);
+            }
+            if (data.containsKey(".dockercfg")) {
+                return DockerConfigCredentials.parse(data.get(".dockercfg").getBytes(StandardCharsets.UTF_8), true)
+                        .forRegistry(host);
+            }
+        } catch (RuntimeException e) {
+            // A malformed pull secret gives no credentials, as for the kubelet; the registry's 401 says so.
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,120 @@
+package io.trustgate.verify;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.lookaside.LookasideStore;
+import io.trustgate.pgp.InvalidSignedIdentityException;
+import io.trustgate.pgp.PgpKeyException;
+import io.trustgate.pgp.PgpKeys;
+import io.trustgate.pgp.SignatureCheck;
+import io.trustgate.pgp.SignedIdentity;
+import io.trustgate.pgp.SimpleSigning;
+import io.trustgate.policy.InvalidPolicyException;
+import io.trustgate.policy.Policy;
+import io.trustgate.policy.Signer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * GPG "simple signing" signatures from a policy's lookaside store: each {@code signature-N} over the
+ * digest counts for the signers whose keys verify it and whose identity rule accepts it.
+ */
+public final class GpgSignatureSource implements SignatureSource {
+
+    private final LookasideStore store;
+    private final SimpleSigning signing;
+    private final Executor crypto;
+    /** Parsed keyrings by the exact key text, so each distinct set of keys is parsed once. */
+    private final Map<List<String>, PgpKeys> keyrings = new ConcurrentHashMap<>();
+
+    /**
+     * @param crypto where signature checks run, so they never hold an I/O thread
+     */
+    public GpgSignatureSource(LookasideStore store, SimpleSigning signing, Executor crypto) {
+        this.store = store;
+        this.signing = signing;
+        this.crypto = crypto;
+    }
+
+    /** Load-time check of one signer key: an OpenPGP key block must parse. */
+    public static void checkKey(String signer, String key) throws InvalidPolicyException {
+        try {
+            PgpKeys.parse(key.getBytes(StandardCharsets.UTF_8));
+        } catch (PgpKeyException e) {
+            throw new InvalidPolicyException("signer \"" + signer + "\": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean appliesTo(Policy policy) {
+        return policy.lookaside() != null && policy.signers().stream().anyMatch(s -> !s.pgpKeys().isEmpty());
+    }
+
+    @Override
+    public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
+        String where = policy.lookaside();
+        return store.signatures(where, image, digest)
+                .thenApplyAsync(signatures -> check(image, digest, policy, signatures), crypto)
+                .exceptionally(e -> SourceFindings.problem("GPG signatures could not be read from " + where + ": "
+                        + ImageVerifier.rootMessage(e)));
+    }
+
+    private SourceFindings check(ImageReference image, String digest, Policy policy, List<byte[]> signatures) {
+        if (signatures.isEmpty()) {
+            return SourceFindings.problem("no GPG signatures for " + digest + " in " + policy.lookaside());
+        }
+        SignedIdentity rule;
+        try {
+            rule = SignedIdentity.parse(policy.signedIdentity());
+        } catch (InvalidSignedIdentityException e) {
+            return SourceFindings.problem(e.getMessage());
+        }
+        List<SignerEvidence> found = new ArrayList<>();
+        // Why each signature did not count, from the signer whose check got furthest.
+        SignatureCheck.Rejected[] rejections = new SignatureCheck.Rejected[signatures.size()];
+        boolean[] accepted = new boolean[signatures.size()];
+        for (Signer signer : policy.signers()) {
+            if (signer.pgpKeys().isEmpty()) {
+                continue;
+            }
+            PgpKeys keys = keyring(signer);
+            if (keys == null) {
+                continue;
+            }
+            List<SignatureCheck> checks = signing.verifyAll(signatures, keys, digest, image, rule);
+            for (int i = 0; i < checks.size(); i++) {
+                if (checks.get(i) instanceof SignatureCheck.Valid v) {
+                    accepted[i] = true;
+                    if (found.stream().noneMatch(f -> f.signer().equals(signer.name()))) {
+                        found.add(new SignerEvidence(signer.name(), "gpg", v.primaryFingerprint()));
+                    }
+                } else if (checks.get(i) instanceof SignatureCheck.Rejected r
+                        && (rejections[i] == null || rejections[i].reason() == SignatureCheck.Reason.UNTRUSTED_KEY)) {
+                    rejections[i] = r;
+                }
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < signatures.size(); i++) {
+            if (!accepted[i] && rejections[i] != null) {
+                problems.add("signature-" + (i + 1) + ": " + rejections[i].detail());
+            }
+        }
+        return new SourceFindings(found, problems, List.of(), null);
+    }
+
+    private PgpKeys keyring(Signer signer) {
+        return keyrings.computeIfAbsent(signer.pgpKeys(), keys -> {
+            try {
+                return PgpKeys.parse(keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new));
+            } catch (PgpKeyException e) {
+                // Policies are checked at load time; a key that fails here is treated as no key.
+                return null;
+            }
+        });
+    }
+}

@@ -1,0 +1,84 @@
+package io.trustgate.webhook;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.trustgate.admission.AdmissionHandler;
+import io.trustgate.k8s.PolicyCompiler;
+import io.trustgate.k8s.SecretPullCredentials;
+import io.trustgate.pgp.SimpleSigning;
+import io.trustgate.policy.InvalidPolicyException;
+import io.trustgate.transport.TransportOptions;
+import io.trustgate.transport.VertxLookasideStore;
+import io.trustgate.transport.VertxRegistryClient;
+import io.trustgate.tuf.KeyPin;
+import io.trustgate.verify.GpgSignatureSource;
+import io.trustgate.verify.ImageVerifier;
+import io.trustgate.verify.SignatureSource;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** Builds the core from configuration: the only place that knows which implementation serves which interface. */
+public class Wiring {
+
+    private static final String PGP_ARMOUR = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+
+    @Produces
+    @Singleton
+    PolicyCompiler.KeyCheck keyCheck() {
+        return (signer, key) -> {
+            if (key.contains(PGP_ARMOUR)) {
+                GpgSignatureSource.checkKey(signer, key);
+                return;
+            }
+            try {
+                KeyPin.parse(key);
+            } catch (RuntimeException e) {
+                throw new InvalidPolicyException(signer + ": " + e.getMessage(), e);
+            }
+        };
+    }
+
+    @Produces
+    @Singleton
+    TransportOptions transportOptions(TrustgateConfig config) {
+        TrustgateConfig.Upstream u = config.upstream();
+        return TransportOptions.defaults()
+                .withTimeouts(u.connectTimeout(), u.requestTimeout())
+                .withMaxManifestBytes(u.maxManifestBytes())
+                .withSignatureLimits(u.maxSignatures(), u.maxSignatureBytes())
+                .withInsecureHosts(config.insecureRegistries().orElse(List.of()).toArray(String[]::new));
+    }
+
+    /** Signature checks run here, never on an I/O thread. */
+    private static ExecutorService cryptoExecutor() {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "trustgate-crypto");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Produces
+    @Singleton
+    ImageVerifier imageVerifier(Vertx vertx, TransportOptions options) {
+        Clock clock = Clock.systemUTC();
+        ExecutorService crypto = cryptoExecutor();
+        List<SignatureSource> sources = List.of(
+                new GpgSignatureSource(new VertxLookasideStore(vertx, options), new SimpleSigning(clock), crypto));
+        return new ImageVerifier(new VertxRegistryClient(vertx, options, clock), sources);
+    }
+
+    @Produces
+    @Singleton
+    AdmissionHandler admissionHandler(TrustgateConfig config, PolicyStore store, PolicySources sources,
+            ImageVerifier verifier, MeterRegistry metrics) {
+        SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret());
+        return new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
+                new MetricsListener(metrics));
+    }
+}
