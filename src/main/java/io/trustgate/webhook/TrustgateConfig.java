@@ -14,6 +14,20 @@ import java.util.Optional;
 @ConfigMapping(prefix = "trustgate")
 public interface TrustgateConfig {
 
+    /** The HTTPS serving certificate (read by Quarkus through quarkus.http.ssl.certificate.*). */
+    Tls tls();
+
+    /** PEM files of the serving certificate and key. */
+    interface Tls {
+        /** {@code TRUSTGATE_TLS_CERT}: the PEM certificate chain. */
+        @WithDefault("tls.crt")
+        String cert();
+
+        /** {@code TRUSTGATE_TLS_KEY}: the PEM private key. */
+        @WithDefault("tls.key")
+        String key();
+    }
+
     /** Read policies from this directory instead of the cluster. */
     Optional<String> policiesDir();
 

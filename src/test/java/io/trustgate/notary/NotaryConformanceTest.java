@@ -91,8 +91,8 @@ class NotaryConformanceTest {
             "nv1-role-expired-delegation", expired("targets/del1", "1970-08-26T12:12:13.21926558Z"));
 
     static Path shared() {
-        String dir = System.getProperty("trustgate.shared.dir");
-        assertThat(dir).as("system property trustgate.shared.dir (set by surefire)").isNotBlank();
+        String dir = System.getProperty("tg.shared.dir");
+        assertThat(dir).as("system property tg.shared.dir (set by surefire)").isNotBlank();
         return Path.of(dir, "conformance");
     }
 

@@ -28,8 +28,8 @@ class SimpleSigningConformanceTest {
     private static final int EXPECTED_CASES = 117;
 
     static Path conformanceDir() {
-        String shared = System.getProperty("trustgate.shared.dir");
-        assertThat(shared).as("system property trustgate.shared.dir (set by surefire)").isNotBlank();
+        String shared = System.getProperty("tg.shared.dir");
+        assertThat(shared).as("system property tg.shared.dir (set by surefire)").isNotBlank();
         return Path.of(shared, "conformance");
     }
 
