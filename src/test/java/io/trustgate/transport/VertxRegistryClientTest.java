@@ -246,6 +246,19 @@ class VertxRegistryClientTest {
         }
 
         @Test
+        @DisplayName("concurrent resolves with a cold cache share one token request")
+        void singleFlightToken() {
+            RegistryCredentials alice = new RegistryCredentials("alice", "s3cret");
+            try (VertxRegistryClient client = client(registry, MutableClock.now())) {
+                int before = tokens.hits();
+                var futures = java.util.stream.IntStream.range(0, 8)
+                        .mapToObj(i -> client.resolve(ref(image.reference()), alice)).toList();
+                futures.forEach(f -> assertThat(f.join().digest()).isEqualTo(image.digest()));
+                assertThat(tokens.hits() - before).isEqualTo(1);
+            }
+        }
+
+        @Test
         @DisplayName("the token server refusing anonymous callers gives RegistryAuthException naming the realm")
         void anonymousRefused() {
             try (VertxRegistryClient client = client(registry, MutableClock.now())) {
