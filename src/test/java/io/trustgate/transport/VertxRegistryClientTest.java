@@ -105,6 +105,19 @@ class VertxRegistryClientTest {
         }
 
         @Test
+        @DisplayName("a multi-platform tag resolves to the index digest with the OCI index media type")
+        void indexResolves() {
+            ImageFactory.PushedIndex pushed = ImageFactory.pushIndex(registry, "demo/multi", "1.0");
+            ManifestDescriptor d = client.resolve(ref(pushed.index().reference()), RegistryCredentials.ANONYMOUS).join();
+            assertThat(d.digest()).isEqualTo(pushed.index().digest());
+            assertThat(d.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+            assertThat(d.isIndex()).isTrue();
+            ManifestDescriptor platform = client.resolve(ref(registry.host() + "/demo/multi@" + pushed.platformDigests().get(1)),
+                    RegistryCredentials.ANONYMOUS).join();
+            assertThat(platform.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+        }
+
+        @Test
         @DisplayName("a digest reference is confirmed to exist")
         void digestConfirmed() {
             ManifestDescriptor d = client.resolve(ref(oci.digestReference()), RegistryCredentials.ANONYMOUS).join();
