@@ -57,6 +57,7 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
     private final HttpFetcher http;
     private final Map<TokenKey, RegistryToken> tokens = new ConcurrentHashMap<>();
     private final Set<String> basicHosts = ConcurrentHashMap.newKeySet();
+    private final Map<TokenKey, Future<RegistryToken>> inFlight = new ConcurrentHashMap<>();
 
     public VertxRegistryClient(Vertx vertx, TransportOptions options, Clock clock) {
         this.options = Objects.requireNonNull(options, "options");
@@ -193,7 +194,26 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         return token;
     }
 
+    /** One token request per key at a time: concurrent resolves of one image share it. */
     private Future<RegistryToken> fetchToken(Call call, AuthChallenge challenge, String scope) {
+        TokenKey key = new TokenKey(call.host, scope, call.credentialsId());
+        Future<RegistryToken> running = inFlight.get(key);
+        if (running != null) {
+            return running;
+        }
+        io.vertx.core.Promise<RegistryToken> promise = io.vertx.core.Promise.promise();
+        running = inFlight.putIfAbsent(key, promise.future());
+        if (running != null) {
+            return running;
+        }
+        requestToken(call, challenge, scope).onComplete(done -> {
+            inFlight.remove(key, promise.future());
+            promise.handle(done);
+        });
+        return promise.future();
+    }
+
+    private Future<RegistryToken> requestToken(Call call, AuthChallenge challenge, String scope) {
         String realm = challenge.param("realm").orElse(null);
         if (realm == null || realm.isBlank()) {
             return Future.failedFuture(new RegistryProtocolException("Bearer challenge without a realm", call.host,

@@ -25,6 +25,7 @@ import java.util.zip.GZIPOutputStream;
  * <pre>{@code
  * ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, "demo/app", "1.0");               // OCI
  * ImageFactory.PushedImage docker = ImageFactory.push(registry, "demo/app", "2.0", ImageFactory.Format.DOCKER_V2);
+ * ImageFactory.PushedIndex multi = ImageFactory.pushIndex(registry, "demo/multi", "1.0");  // OCI index, amd64 + arm64
  * image.digest();      // "sha256:..." as the registry reports it
  * image.reference();   // "127.0.0.1:41234/demo/app:1.0"
  * }</pre>
@@ -107,6 +108,75 @@ public final class ImageFactory {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Pushes a new random multi-platform OCI image index (linux/amd64 and linux/arm64, each a random one-layer
+     * image) as {@code path:tag}; the result's digest is the index digest and {@code platformDigests} are the
+     * digests of its manifests.
+     */
+    public static PushedIndex pushIndex(RegistryPeer registry, String path, String tag) {
+        try {
+            Path layout = Files.createTempDirectory(PeerProcess.peerDir("images"), "oci-index-");
+            List<String> platformDigests = writeOciIndexLayout(layout, tag);
+            String dest = "docker://" + registry.host() + "/" + path + ":" + tag;
+            List<String> copy = new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet", "--all",
+                    "--dest-tls-verify=false"));
+            List<String> inspect = new ArrayList<>(List.of("skopeo", "--insecure-policy", "inspect", "--raw",
+                    "--tls-verify=false"));
+            if (registry.username() != null) {
+                copy.addAll(List.of("--dest-creds", registry.username() + ":" + registry.password()));
+                inspect.addAll(List.of("--creds", registry.username() + ":" + registry.password()));
+            }
+            copy.add("oci:" + layout + ":" + tag);
+            copy.add(dest);
+            inspect.add(dest);
+            Proc.cmd(copy).run();
+            byte[] manifest = Proc.cmd(inspect).run().stdout().getBytes(StandardCharsets.UTF_8);
+            PushedImage index = new PushedImage(registry.host(), path, tag, "sha256:" + sha256Hex(manifest),
+                    JSON.readTree(manifest).path("mediaType").asText(null), manifest);
+            return new PushedIndex(index, platformDigests);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An image index in the registry and the digests of its platform manifests (amd64, arm64). */
+    public record PushedIndex(PushedImage index, List<String> platformDigests) {
+    }
+
+    /** Writes an OCI layout whose {@code tag} names an image index of two random platform images. */
+    private static List<String> writeOciIndexLayout(Path dir, String tag) throws IOException {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        List<String> digests = new ArrayList<>();
+        for (String arch : List.of("amd64", "arm64")) {
+            Path sub = Files.createTempDirectory(dir.getParent(), "platform-");
+            writeOciLayout(sub, arch);
+            // move the platform image's blobs into the index layout
+            Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+            try (var files = Files.list(sub.resolve("blobs/sha256"))) {
+                for (Path blob : files.toList()) {
+                    Files.copy(blob, blobs.resolve(blob.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            JsonNode platformEntry = JSON.readTree(Files.readAllBytes(sub.resolve("index.json"))).path("manifests").get(0);
+            Map<String, Object> entry = descriptor(platformEntry.path("mediaType").asText(),
+                    platformEntry.path("digest").asText().substring(7), platformEntry.path("size").asLong());
+            entry.put("platform", Map.of("architecture", arch, "os", "linux"));
+            entries.add(entry);
+            digests.add(platformEntry.path("digest").asText());
+        }
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+        index.put("manifests", entries);
+        byte[] indexBytes = JSON.writeValueAsBytes(index);
+        String indexHex = writeBlob(dir.resolve("blobs/sha256"), indexBytes);
+        Map<String, Object> top = descriptor("application/vnd.oci.image.index.v1+json", indexHex, indexBytes.length);
+        top.put("annotations", Map.of("org.opencontainers.image.ref.name", tag));
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(top))));
+        return digests;
     }
 
     /** Writes a one-layer OCI image layout tagged {@code tag} into {@code dir}. */

@@ -48,18 +48,18 @@ public final class NotaryPeer implements AutoCloseable {
     /** Starts a server with a new CA under {@code target/peers/<name>/}. */
     public static NotaryPeer start(String name) {
         Path dir = PeerProcess.peerDir(name);
-        return start(name, TestCa.create(dir.resolve("ca")));
+        return start(name, TestCa.create(dir.resolve("ca-" + Long.toHexString(System.nanoTime()))));
     }
 
     /** Starts a server whose certificate {@code ca} issues. */
     public static NotaryPeer start(String name, TestCa ca) {
         Path dir = PeerProcess.peerDir(name);
-        TestCa.Issued cert = ca.issueServer("notary-server");
+        TestCa.Issued cert = ca.issueServer("notary-server-" + Long.toHexString(System.nanoTime()));
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = Ports.free();
             try {
-                Path config = dir.resolve("server.json");
+                Path config = dir.resolve("server-" + port + ".json");
                 Files.writeString(config, """
                         {"server": {"http_addr": "127.0.0.1:%d", "tls_cert_file": "%s", "tls_key_file": "%s"},
                          "trust_service": {"type": "local"},
@@ -67,7 +67,7 @@ public final class NotaryPeer implements AutoCloseable {
                          "logging": {"level": "info"}}
                         """.formatted(port, cert.certPem(), cert.keyPem()));
                 PeerProcess process = PeerProcess.start(name, List.of("notary-server", "-config", config.toString(),
-                        "-logf", "logfmt"), Map.of(), dir, dir.resolve(name + ".log"));
+                        "-logf", "logfmt"), Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
                 process.awaitReady(Duration.ofSeconds(20), () -> PeerProcess.listening(port));
                 return new NotaryPeer(port, ca, process, dir);
             } catch (IOException e) {

@@ -53,6 +53,7 @@ public final class PeerProcess implements AutoCloseable {
             Path log) {
         try {
             Files.createDirectories(log.getParent());
+            Files.deleteIfExists(log); // a fresh log per run, so request counts see only this process
             ProcessBuilder pb = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * A real Debian {@code docker-registry} (distribution 2.8) on 127.0.0.1 over plain HTTP, with filesystem
- * storage under {@code target/peers/<name>/data}, optionally behind htpasswd basic auth or token auth.
+ * storage under {@code target/peers/<name>/data-<port>} (deleted on close; the log
+ * {@code <name>-<port>.log} stays), optionally behind htpasswd basic auth or token auth.
  * Its access log is parsed so tests can count upstream requests.
  *
  * <pre>{@code
@@ -129,8 +130,20 @@ public final class RegistryPeer implements AutoCloseable {
     @Override
     public void close() {
         process.stop();
+        deleteTree(dir.resolve("data-" + port));
         if (tokenServer != null) {
             tokenServer.close();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // left in target/: harmless
         }
     }
 
@@ -176,7 +189,7 @@ public final class RegistryPeer implements AutoCloseable {
                 try {
                     Path config = writeConfig(dir, port);
                     PeerProcess process = PeerProcess.start(name, List.of("docker-registry", "serve", config.toString()),
-                            Map.of(), dir, dir.resolve(name + ".log"));
+                            Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
                     process.awaitReady(Duration.ofSeconds(20), () -> answers(port));
                     return new RegistryPeer(this, dir, port, process);
                 } catch (IllegalStateException e) {
@@ -188,7 +201,8 @@ public final class RegistryPeer implements AutoCloseable {
 
         private Path writeConfig(Path dir, int port) {
             try {
-                Path data = dir.resolve("data");
+                Path data = dir.resolve("data-" + port);
+                deleteTree(data); // left over from an earlier run
                 Files.createDirectories(data);
                 StringBuilder yaml = new StringBuilder();
                 yaml.append("version: 0.1\n")
@@ -204,11 +218,11 @@ public final class RegistryPeer implements AutoCloseable {
                             .append("    issuer: ").append(TokenServer.ISSUER).append('\n')
                             .append("    rootcertbundle: ").append(tokenServer.rootCertBundle()).append('\n');
                 } else if (username != null) {
-                    Path htpasswd = dir.resolve("htpasswd");
+                    Path htpasswd = dir.resolve("htpasswd-" + port);
                     Files.writeString(htpasswd, Proc.cmd("htpasswd", "-Bbn", username, password).run().stdout());
                     yaml.append("auth:\n  htpasswd:\n    realm: trustgate-test\n    path: ").append(htpasswd).append('\n');
                 }
-                Path config = dir.resolve("config.yml");
+                Path config = dir.resolve("config-" + port + ".yml");
                 Files.writeString(config, yaml.toString());
                 return config;
             } catch (IOException e) {

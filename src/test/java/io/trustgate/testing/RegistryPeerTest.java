@@ -43,6 +43,23 @@ class RegistryPeerTest {
     }
 
     @Test
+    @DisplayName("a multi-platform OCI index is pushed with its two platform manifests")
+    void index() throws Exception {
+        try (RegistryPeer registry = RegistryPeer.builder("registry-peer-index").start()) {
+            ImageFactory.PushedIndex pushed = ImageFactory.pushIndex(registry, "demo/multi", "1.0");
+            assertThat(pushed.index().mediaType()).isEqualTo("application/vnd.oci.image.index.v1+json");
+            assertThat(pushed.platformDigests()).hasSize(2).doesNotContain(pushed.index().digest());
+            for (String platform : pushed.platformDigests()) {
+                HttpResponse<Void> head = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(registry.baseUrl() + "/v2/demo/multi/manifests/" + platform))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Accept", ACCEPT).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                assertThat(head.statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a registry with htpasswd auth refuses anonymous requests and takes the configured user")
     void basicAuth() throws Exception {
         try (RegistryPeer registry = RegistryPeer.builder("registry-peer-basic").basicAuth("alice", "s3cret").start()) {

@@ -90,7 +90,7 @@ public final class TokenServer implements AutoCloseable {
     }
 
     public TokenServer start() {
-        signer = TestCa.selfSigned(PeerProcess.peerDir(name), "token-signer");
+        signer = TestCa.selfSigned(PeerProcess.peerDir(name), "token-signer-" + Long.toHexString(System.nanoTime()));
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {

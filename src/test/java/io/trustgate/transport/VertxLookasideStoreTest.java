@@ -124,6 +124,35 @@ class VertxLookasideStoreTest {
     }
 
     @Test
+    @DisplayName("signatures written by skopeo --sign-by are fetched byte for byte, over HTTP and file://, for the digest the registry resolves")
+    void realSignatures(@TempDir Path tmp) throws Exception {
+        try (io.trustgate.testing.RegistryPeer registry = io.trustgate.testing.RegistryPeer.builder("lookaside-e2e").start();
+                io.trustgate.testing.GpgPeer gpg = io.trustgate.testing.GpgPeer.create();
+                LookasidePeer peer = LookasidePeer.serve("lookaside-e2e-http", tmp.resolve("sigs"));
+                VertxRegistryClient registryClient = new VertxRegistryClient(vertx,
+                        TransportOptions.defaults().withInsecureHosts(registry.host()), java.time.Clock.systemUTC());
+                VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+            io.trustgate.testing.ImageFactory.PushedImage image =
+                    io.trustgate.testing.ImageFactory.pushRandom(registry, "demo/app", "1.0");
+            String a = gpg.generateKey("Signer A", "a@example.test");
+            String b = gpg.generateKey("Signer B", "b@example.test");
+            gpg.signImage(a, image.reference(), peer.root());
+            io.trustgate.testing.GpgPeer.Signed signed = gpg.signImage(b, image.reference(), peer.root());
+            ImageReference ref = ref(image.reference());
+            String digest = registryClient.resolve(ref, io.trustgate.registry.RegistryCredentials.ANONYMOUS)
+                    .get(10, TimeUnit.SECONDS).digest();
+
+            List<byte[]> overHttp = store.signatures(peer.baseUrl(), ref, digest).get(10, TimeUnit.SECONDS);
+            List<byte[]> fromDisk = store.signatures(peer.root().toUri().toString(), ref, digest).get(10, TimeUnit.SECONDS);
+            assertThat(overHttp).hasSize(2);
+            assertThat(overHttp.get(0)).isEqualTo(Files.readAllBytes(signed.signatures().get(0)));
+            assertThat(overHttp.get(1)).isEqualTo(Files.readAllBytes(signed.signatures().get(1)));
+            assertThat(fromDisk).hasSize(2);
+            assertThat(fromDisk.get(1)).isEqualTo(overHttp.get(1));
+        }
+    }
+
+    @Test
     @DisplayName("an unreachable store fails with LookasideUnavailableException naming the URL")
     void unreachable() throws Exception {
         int port;

@@ -231,6 +231,30 @@ class VertxRegistryClientStandInTest {
     }
 
     @Test
+    @DisplayName("credentials are not carried across a redirect to another host")
+    void redirectDropsAuthorization() throws Exception {
+        List<String> seenByOther = new ArrayList<>();
+        String other = serve(ex -> {
+            seenByOther.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            ex.getResponseHeaders().set("Docker-Content-Digest", MANIFEST_DIGEST);
+            send(ex, 200, MediaTypes.OCI_MANIFEST, MANIFEST);
+        });
+        String host = serve(ex -> {
+            if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"stand-in\"");
+                send(ex, 401, "application/json", new byte[0]);
+                return;
+            }
+            ex.getResponseHeaders().set("Location", "http://" + other + ex.getRequestURI());
+            send(ex, 307, null, new byte[0]);
+        });
+        ManifestDescriptor d = insecureClient(host).resolve(ref(host + "/demo/app:1.0"),
+                new RegistryCredentials("alice", "s3cret")).join();
+        assertThat(d.digest()).isEqualTo(MANIFEST_DIGEST);
+        assertThat(seenByOther).containsExactly("null");
+    }
+
+    @Test
     @DisplayName("over HTTPS with an extra CA the registry is trusted, and a redirect to plain http is refused")
     void httpsExtraCaAndDowngrade(@TempDir Path dir) throws Exception {
         TestCa ca = TestCa.create(dir);

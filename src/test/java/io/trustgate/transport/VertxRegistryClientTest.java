@@ -105,6 +105,19 @@ class VertxRegistryClientTest {
         }
 
         @Test
+        @DisplayName("a multi-platform tag resolves to the index digest with the OCI index media type")
+        void indexResolves() {
+            ImageFactory.PushedIndex pushed = ImageFactory.pushIndex(registry, "demo/multi", "1.0");
+            ManifestDescriptor d = client.resolve(ref(pushed.index().reference()), RegistryCredentials.ANONYMOUS).join();
+            assertThat(d.digest()).isEqualTo(pushed.index().digest());
+            assertThat(d.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+            assertThat(d.isIndex()).isTrue();
+            ManifestDescriptor platform = client.resolve(ref(registry.host() + "/demo/multi@" + pushed.platformDigests().get(1)),
+                    RegistryCredentials.ANONYMOUS).join();
+            assertThat(platform.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+        }
+
+        @Test
         @DisplayName("a digest reference is confirmed to exist")
         void digestConfirmed() {
             ManifestDescriptor d = client.resolve(ref(oci.digestReference()), RegistryCredentials.ANONYMOUS).join();
@@ -242,6 +255,19 @@ class VertxRegistryClientTest {
                 assertThat(client.resolve(ref(image.reference()), alice).join().digest())
                         .isEqualTo(image.digest());
                 assertThat(tokens.hits() - before).as("expired token replaced").isEqualTo(2);
+            }
+        }
+
+        @Test
+        @DisplayName("concurrent resolves with a cold cache share one token request")
+        void singleFlightToken() {
+            RegistryCredentials alice = new RegistryCredentials("alice", "s3cret");
+            try (VertxRegistryClient client = client(registry, MutableClock.now())) {
+                int before = tokens.hits();
+                var futures = java.util.stream.IntStream.range(0, 8)
+                        .mapToObj(i -> client.resolve(ref(image.reference()), alice)).toList();
+                futures.forEach(f -> assertThat(f.join().digest()).isEqualTo(image.digest()));
+                assertThat(tokens.hits() - before).isEqualTo(1);
             }
         }
 
