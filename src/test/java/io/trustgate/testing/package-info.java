@@ -13,7 +13,7 @@
  *   <li>{@link io.trustgate.testing.NotaryPeer} + {@link io.trustgate.testing.NotaryCli}: notary-server over TLS
  *       and the notary CLI.</li>
  *   <li>{@link io.trustgate.testing.TestCa}: CA and server certificates (SAN 127.0.0.1, localhost) as PEM.</li>
- *   <li>{@link io.trustgate.testing.PeersTestResource}: a Quarkus test resource with a registry and a lookaside.</li>
+ *   <li>{@code io.trustgate.webhook.WebhookPeers}: the Quarkus test resource that starts these for the webhook tests.</li>
  *   <li>{@link io.trustgate.testing.Ports}, {@link io.trustgate.testing.Proc},
  *       {@link io.trustgate.testing.PeerProcess}, {@link io.trustgate.testing.MutableClock}: the plumbing.</li>
  * </ul>
