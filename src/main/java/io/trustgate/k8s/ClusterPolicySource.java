@@ -44,12 +44,15 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
     private SharedIndexInformer<ClusterTrustPolicy> clusterPolicies;
     private SharedIndexInformer<TrustPolicy> policies;
     private SharedIndexInformer<Namespace> namespaces;
+    private SharedIndexInformer<Secret> keySecrets;
+    private final String trustgateNamespace;
     private volatile boolean synced;
 
     public ClusterPolicySource(KubernetesClient client, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
             Consumer<PolicySet> sink, Clock clock) {
         this.client = client;
         this.compiler = new PolicyCompiler(this::secretValue, trustgateNamespace, keyCheck);
+        this.trustgateNamespace = trustgateNamespace;
         this.sink = sink;
         this.clock = clock;
     }
@@ -78,7 +81,28 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
         clusterPolicies = client.resources(ClusterTrustPolicy.class).inform(cast(recompile), 0);
         policies = client.resources(TrustPolicy.class).inAnyNamespace().inform(cast(recompile), 0);
         namespaces = client.namespaces().inform();
-        informers.addAll(List.of(clusterPolicies, policies, namespaces));
+        // ClusterTrustPolicy keysFrom Secrets live in trustgate's namespace: a rotated key applies at once.
+        // (TrustPolicies' Secrets in other namespaces are re-read by the periodic recompile.)
+        keySecrets = client.secrets().inNamespace(trustgateNamespace).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Secret obj) {
+                recompile();
+            }
+
+            @Override
+            public void onUpdate(Secret oldObj, Secret newObj) {
+                if (!Objects.equals(oldObj.getData(), newObj.getData())
+                        || !Objects.equals(oldObj.getStringData(), newObj.getStringData())) {
+                    recompile();
+                }
+            }
+
+            @Override
+            public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
+                recompile();
+            }
+        }, 0);
+        informers.addAll(List.of(clusterPolicies, policies, namespaces, keySecrets));
         synced = true;
         recompile();
     }
@@ -143,7 +167,9 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
 
     private Optional<String> secretValue(String namespace, String name, String key) {
         try {
-            Secret s = client.secrets().inNamespace(namespace).withName(name).get();
+            Secret s = namespace.equals(trustgateNamespace) && keySecrets != null
+                    ? keySecrets.getStore().getByKey(namespace + "/" + name)
+                    : client.secrets().inNamespace(namespace).withName(name).get();
             if (s == null) {
                 return Optional.empty();
             }

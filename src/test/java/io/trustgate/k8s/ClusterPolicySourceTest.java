@@ -109,7 +109,7 @@ class ClusterPolicySourceTest {
     }
 
     @Test
-    @DisplayName("keysFrom reads the Secret in trustgate's namespace; editing and deleting policies republishes")
+    @DisplayName("keysFrom reads the Secret in trustgate's namespace, a rotated key applies at once, and edits republish")
     void keysFromAndEdits() throws Exception {
         client.secrets().inNamespace("trustgate").resource(new SecretBuilder().withNewMetadata().withName("keys")
                 .withNamespace("trustgate").endMetadata().withStringData(Map.of("ids", KEY_ID + "\n")).build()).create();
@@ -123,6 +123,15 @@ class ClusterPolicySourceTest {
         client.resources(ClusterTrustPolicy.class).resource(cluster("from-secret", 1, fromSecret)).create();
         await(set -> set.policies().size() == 1);
         assertThat(published.get().policies().get(0).signers().get(0).keys()).containsExactly(KEY_ID);
+
+        String rotated = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+        client.secrets().inNamespace("trustgate").withName("keys").edit(s -> {
+            s.setStringData(null);
+            s.setData(Map.of("ids", java.util.Base64.getEncoder().encodeToString(rotated.getBytes())));
+            return s;
+        });
+        await(set -> set.policies().size() == 1
+                && set.policies().get(0).signers().get(0).keys().equals(List.of(rotated)));
 
         TrustPolicy tp = new TrustPolicy();
         tp.setMetadata(new ObjectMetaBuilder().withName("team-policy").withNamespace("team").build());
