@@ -12,12 +12,15 @@ import io.trustgate.policy.PolicySet;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.PolicyVerdict;
+import io.trustgate.verify.Progress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +34,8 @@ public final class AdmissionHandler {
     public enum Unmatched { deny, allow }
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** Kept under the webhook's timeoutSeconds (10 s in the chart) so a slow upstream gives a denial, not a timeout. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(8);
 
     private final Supplier<PolicySet> policies;
     private final NamespaceLabels namespaces;
@@ -38,9 +43,20 @@ public final class AdmissionHandler {
     private final ImageVerifier verifier;
     private final Unmatched unmatched;
     private final AdmissionListener listener;
+    private final Duration deadline;
 
     public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
             ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener) {
+        this(policies, namespaces, credentials, verifier, unmatched, listener, DEFAULT_DEADLINE);
+    }
+
+    /**
+     * @param deadline the time budget of one review; an image whose check takes longer is judged without
+     *     the missing answers (denied, unless a recent good verdict may be served)
+     */
+    public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
+            ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener, Duration deadline) {
+        this.deadline = deadline;
         this.policies = policies;
         this.namespaces = namespaces;
         this.credentials = credentials;
@@ -106,6 +122,7 @@ public final class AdmissionHandler {
         PolicySet set = policies.get();
         Map<String, String> labels = namespaces.of(namespace);
         List<CompletableFuture<ImageVerdict>> pending = new ArrayList<>();
+        Set<ImageReference> seen = new java.util.HashSet<>();
         for (String raw : pod.images()) {
             ImageReference image;
             try {
@@ -114,6 +131,9 @@ public final class AdmissionHandler {
                 denials.add(Messages.invalidReference(raw, e.getMessage()));
                 reason = "invalid-reference";
                 continue;
+            }
+            if (!seen.add(image)) {
+                continue; // "nginx" and "docker.io/library/nginx:latest" are one image
             }
             PolicySet.Applicable applicable = set.applicable(namespace, labels, image);
             if (!applicable.broken().isEmpty()) {
@@ -130,8 +150,12 @@ public final class AdmissionHandler {
                 }
                 continue;
             }
-            pending.add(verifier.verify(image, applicable.policies(),
-                    credentials.forRegistry(namespace, pod, image.domain())));
+            Progress progress = new Progress();
+            List<io.trustgate.policy.Policy> governing = applicable.policies();
+            ImageReference checked = image;
+            pending.add(verifier.verify(image, governing, credentials.forRegistry(namespace, pod, image.domain()), progress)
+                    .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline)));
         }
         String fixedReason = reason;
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> {

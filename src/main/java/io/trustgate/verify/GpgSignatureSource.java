@@ -2,6 +2,7 @@ package io.trustgate.verify;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.lookaside.LookasideStore;
+import io.trustgate.lookaside.LookasideUnavailableException;
 import io.trustgate.pgp.InvalidSignedIdentityException;
 import io.trustgate.pgp.PgpKeyException;
 import io.trustgate.pgp.PgpKeys;
@@ -55,12 +56,28 @@ public final class GpgSignatureSource implements SignatureSource {
     }
 
     @Override
+    public String describe(Policy policy) {
+        return "lookaside " + policy.lookaside();
+    }
+
+    @Override
     public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
         String where = policy.lookaside();
         return store.signatures(where, image, digest)
                 .thenApplyAsync(signatures -> check(image, digest, policy, signatures), crypto)
-                .exceptionally(e -> SourceFindings.problem("GPG signatures could not be read from " + where + ": "
-                        + ImageVerifier.rootMessage(e)));
+                .exceptionally(e -> {
+                    String why = "GPG signatures could not be read from " + where + ": " + ImageVerifier.rootMessage(e);
+                    return unwrapped(e) instanceof LookasideUnavailableException
+                            ? SourceFindings.unavailable(why) : SourceFindings.problem(why);
+                });
+    }
+
+    private static Throwable unwrapped(Throwable e) {
+        Throwable t = e;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     private SourceFindings check(ImageReference image, String digest, Policy policy, List<byte[]> signatures) {

@@ -14,6 +14,11 @@ public interface SignatureSource {
     /** Whether the policy names anything this source can check (a lookaside store, a Notary server). */
     boolean appliesTo(Policy policy);
 
+    /** The upstream this source asks for a policy, named when a review runs out of time. */
+    default String describe(Policy policy) {
+        return getClass().getSimpleName();
+    }
+
     /**
      * @param image the image as admitted (its tag, if any, matters for Notary and identity checks)
      * @param digest the digest the registry resolved, or the reference's own

@@ -12,9 +12,11 @@ import java.util.List;
  * @param warnings things an admin should act on even when admitted (e.g. trust data expiring soon)
  * @param expiresAt when what was verified stops being valid (earliest expiry of the data used), or
  *     {@code null} when it does not expire
+ * @param unavailable an upstream (registry, lookaside, Notary) could not be reached, so the findings say
+ *     nothing about the signatures: cached only briefly, and a recent good verdict may be served instead
  */
 public record SourceFindings(List<SignerEvidence> found, List<String> problems, List<String> warnings,
-        Instant expiresAt) {
+        Instant expiresAt, boolean unavailable) {
 
     public static final SourceFindings NONE = new SourceFindings(List.of(), List.of(), List.of(), null);
 
@@ -24,8 +26,18 @@ public record SourceFindings(List<SignerEvidence> found, List<String> problems, 
         warnings = List.copyOf(warnings);
     }
 
+    /** Findings from upstreams that answered. */
+    public SourceFindings(List<SignerEvidence> found, List<String> problems, List<String> warnings, Instant expiresAt) {
+        this(found, problems, warnings, expiresAt, false);
+    }
+
     public static SourceFindings problem(String problem) {
         return new SourceFindings(List.of(), List.of(problem), List.of(), null);
+    }
+
+    /** An upstream could not be reached (timeout, connection refused, 5xx). */
+    public static SourceFindings unavailable(String problem) {
+        return new SourceFindings(List.of(), List.of(problem), List.of(), null, true);
     }
 
     public SourceFindings plus(SourceFindings other) {
@@ -38,6 +50,6 @@ public record SourceFindings(List<SignerEvidence> found, List<String> problems, 
         Instant e = expiresAt == null ? other.expiresAt
                 : other.expiresAt == null ? expiresAt
                 : (expiresAt.isBefore(other.expiresAt) ? expiresAt : other.expiresAt);
-        return new SourceFindings(f, p, w, e);
+        return new SourceFindings(f, p, w, e, unavailable || other.unavailable);
     }
 }

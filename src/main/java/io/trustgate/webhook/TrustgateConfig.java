@@ -57,6 +57,38 @@ public interface TrustgateConfig {
     /** A dockerconfigjson Secret in trustgate's namespace used when a pod's own pull secrets have none. */
     Optional<String> pullSecret();
 
+    /** Cache lifetimes (see docs/configuration.md). */
+    Cache cache();
+
+    /** Cache lifetimes and size. */
+    interface Cache {
+        @WithDefault("30s")
+        Duration tagTtl();
+
+        @WithDefault("30s")
+        Duration signatureTtl();
+
+        @WithDefault("5m")
+        Duration verdictTtl();
+
+        @WithDefault("30s")
+        Duration trustDataRecheck();
+
+        @WithDefault("10s")
+        Duration failureTtl();
+
+        @WithDefault("1h")
+        Duration staleIfError();
+
+        @WithDefault("10000")
+        long maxEntries();
+
+        default io.trustgate.cache.CacheSettings settings() {
+            return new io.trustgate.cache.CacheSettings(tagTtl(), signatureTtl(), verdictTtl(), trustDataRecheck(),
+                    failureTtl(), staleIfError(), maxEntries());
+        }
+    }
+
     /** Timeouts and size limits for registry and signature-store requests. */
     Upstream upstream();
 

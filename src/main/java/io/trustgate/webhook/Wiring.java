@@ -2,6 +2,11 @@ package io.trustgate.webhook;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trustgate.admission.AdmissionHandler;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.trustgate.cache.CacheSettings;
+import io.trustgate.cache.CachingLookasideStore;
+import io.trustgate.cache.CachingRegistryClient;
+import io.trustgate.cache.OutcomeCache;
 import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.k8s.SecretPullCredentials;
 import io.trustgate.pgp.SimpleSigning;
@@ -65,12 +70,18 @@ public class Wiring {
 
     @Produces
     @Singleton
-    ImageVerifier imageVerifier(Vertx vertx, TransportOptions options) {
+    ImageVerifier imageVerifier(Vertx vertx, TransportOptions options, TrustgateConfig config, MeterRegistry metrics) {
         Clock clock = Clock.systemUTC();
         ExecutorService crypto = cryptoExecutor();
-        List<SignatureSource> sources = List.of(
-                new GpgSignatureSource(new VertxLookasideStore(vertx, options), new SimpleSigning(clock), crypto));
-        return new ImageVerifier(new VertxRegistryClient(vertx, options, clock), sources);
+        CacheSettings cache = config.cache().settings();
+        CachingLookasideStore lookaside = new CachingLookasideStore(new VertxLookasideStore(vertx, options), cache, clock);
+        CachingRegistryClient registry = new CachingRegistryClient(new VertxRegistryClient(vertx, options, clock), cache, clock);
+        List<SignatureSource> sources = List.of(new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto));
+        ImageVerifier verifier = new ImageVerifier(registry, sources, clock, cache);
+        for (OutcomeCache<?, ?> c : List.of(registry.cache(), lookaside.cache(), verifier.verdictCache())) {
+            CaffeineCacheMetrics.monitor(metrics, c.view(), c.name());
+        }
+        return verifier;
     }
 
     @Produces
@@ -79,6 +90,6 @@ public class Wiring {
             ImageVerifier verifier, MeterRegistry metrics) {
         SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret());
         return new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
-                new MetricsListener(metrics));
+                new MetricsListener(metrics), config.deadline());
     }
 }

@@ -1,0 +1,31 @@
+package io.trustgate.cache;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.lookaside.LookasideStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** GPG signatures per lookaside store, repository and digest, cached briefly with single flight. */
+public final class CachingLookasideStore implements LookasideStore {
+
+    private record Key(String baseUrl, String repository, String digest) {}
+
+    private final LookasideStore delegate;
+    private final OutcomeCache<Key, List<byte[]>> cache;
+
+    public CachingLookasideStore(LookasideStore delegate, CacheSettings settings, Clock clock) {
+        this.delegate = delegate;
+        this.cache = new OutcomeCache<>("signatures", s -> settings.signatureTtl(), settings.failureTtl(),
+                settings.maxEntries(), clock);
+    }
+
+    @Override
+    public CompletableFuture<List<byte[]>> signatures(String baseUrl, ImageReference ref, String digest) {
+        return cache.get(new Key(baseUrl, ref.repository(), digest), () -> delegate.signatures(baseUrl, ref, digest));
+    }
+
+    public OutcomeCache<?, ?> cache() {
+        return cache;
+    }
+}

@@ -1,0 +1,36 @@
+package io.trustgate.cache;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.registry.ManifestDescriptor;
+import io.trustgate.registry.RegistryClient;
+import io.trustgate.registry.RegistryCredentials;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Tag to digest with a short cache and single flight: 200 concurrent reviews of one new image make one
+ * request. The key includes who asks, so one pod's pull secret never answers for another pod.
+ */
+public final class CachingRegistryClient implements RegistryClient {
+
+    private record Key(String repository, String reference, String username, int passwordHash) {}
+
+    private final RegistryClient delegate;
+    private final OutcomeCache<Key, ManifestDescriptor> cache;
+
+    public CachingRegistryClient(RegistryClient delegate, CacheSettings settings, Clock clock) {
+        this.delegate = delegate;
+        this.cache = new OutcomeCache<>("tags", d -> settings.tagTtl(), settings.failureTtl(), settings.maxEntries(), clock);
+    }
+
+    @Override
+    public CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials) {
+        Key key = new Key(ref.repository(), ref.digest() != null ? ref.digest() : ref.tag(),
+                credentials.username(), credentials.password() == null ? 0 : credentials.password().hashCode());
+        return cache.get(key, () -> delegate.resolve(ref, credentials));
+    }
+
+    public OutcomeCache<?, ?> cache() {
+        return cache;
+    }
+}

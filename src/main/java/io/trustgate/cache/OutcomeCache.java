@@ -1,0 +1,67 @@
+package io.trustgate.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A bounded async cache of upstream answers with single flight: concurrent requests for one key share
+ * one in-flight call, successes live for their TTL and failures for the (shorter) failure TTL.
+ */
+public final class OutcomeCache<K, V> {
+
+    private final String name;
+    private final AsyncCache<K, Outcome<V>> cache;
+
+    /**
+     * @param ttl how long a success lives, given the value (lets a value bound its own lifetime)
+     */
+    public OutcomeCache(String name, Function<V, Duration> ttl, Duration failureTtl, long maxEntries, Clock clock) {
+        this.name = name;
+        this.cache = Caffeine.newBuilder()
+                .ticker(new ClockTicker(clock))
+                .maximumSize(maxEntries)
+                .expireAfter(new Expiry<K, Outcome<V>>() {
+                    @Override
+                    public long expireAfterCreate(K key, Outcome<V> value, long now) {
+                        Duration d = value instanceof Outcome.Ok<V> ok ? ttl.apply(ok.value()) : failureTtl;
+                        return Math.max(0, d.toNanos());
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(K key, Outcome<V> value, long now, long current) {
+                        return expireAfterCreate(key, value, now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(K key, Outcome<V> value, long now, long current) {
+                        return current;
+                    }
+                })
+                .recordStats()
+                .buildAsync();
+    }
+
+    /** The cached answer for {@code key}, or the one in flight, or a new call. */
+    public CompletableFuture<V> get(K key, Supplier<CompletableFuture<V>> call) {
+        return cache.get(key, (k, executor) -> call.get().handle(Outcome::of)).thenCompose(Outcome::toFuture);
+    }
+
+    public void invalidateAll() {
+        cache.synchronous().invalidateAll();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The synchronous view, for metrics binders. */
+    public com.github.benmanes.caffeine.cache.Cache<K, Outcome<V>> view() {
+        return cache.synchronous();
+    }
+}
