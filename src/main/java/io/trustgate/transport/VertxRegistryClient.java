@@ -1,0 +1,370 @@
+package io.trustgate.transport;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.registry.AuthChallenge;
+import io.trustgate.registry.ManifestDescriptor;
+import io.trustgate.registry.ManifestNotFoundException;
+import io.trustgate.registry.MediaTypes;
+import io.trustgate.registry.RegistryAuthException;
+import io.trustgate.registry.RegistryClient;
+import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.registry.RegistryException;
+import io.trustgate.registry.RegistryProtocolException;
+import io.trustgate.registry.RegistryToken;
+import io.trustgate.registry.RegistryUnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * {@link RegistryClient} over Vert.x: HTTPS with the JVM's trust store (plus an optional CA file), plain HTTP
+ * only for the hosts listed in {@link TransportOptions#insecureHosts()}.
+ *
+ * <p>Authentication follows the registry's challenge: on a 401 with {@code WWW-Authenticate: Bearer realm=...}
+ * a token is fetched from the realm (with basic credentials when given, anonymously otherwise) and the request
+ * is retried once; on a {@code Basic} challenge the credentials are sent as basic auth. Tokens are cached per
+ * registry, scope and credentials until their {@code expires_in} passes on the injected clock. Including the
+ * credentials in the key keeps one pod's token from serving another pod that has different pull secrets.
+ *
+ * <pre>{@code
+ * RegistryClient registry = new VertxRegistryClient(vertx, TransportOptions.defaults().withInsecureHosts("127.0.0.1:5000"), Clock.systemUTC());
+ * ManifestDescriptor d = registry.resolve(ImageReference.parse("127.0.0.1:5000/demo/app:1.0"), RegistryCredentials.ANONYMOUS).join();
+ * }</pre>
+ */
+public final class VertxRegistryClient implements RegistryClient, AutoCloseable {
+
+    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}");
+    private static final String DOCKER_HUB_API = "registry-1.docker.io";
+
+    private final TransportOptions options;
+    private final Clock clock;
+    private final HttpFetcher http;
+    private final Map<TokenKey, RegistryToken> tokens = new ConcurrentHashMap<>();
+    private final Set<String> basicHosts = ConcurrentHashMap.newKeySet();
+
+    public VertxRegistryClient(Vertx vertx, TransportOptions options, Clock clock) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.http = new HttpFetcher(Objects.requireNonNull(vertx, "vertx"), options);
+    }
+
+    @Override
+    public CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials) {
+        Call call = new Call(ref, credentials == null ? RegistryCredentials.ANONYMOUS : credentials);
+        String url = call.baseUrl + "/v2/" + ref.path() + "/manifests/" + (ref.hasDigest() ? ref.digest() : ref.tag());
+        return authorized(call, HttpMethod.HEAD, url, 0)
+                .compose(head -> head.status() == 200 ? fromHead(call, url, head) : Future.failedFuture(fail(call, head)))
+                .recover(t -> Future.failedFuture(toRegistryException(call, t)))
+                .toCompletionStage().toCompletableFuture();
+    }
+
+    /** Drops every cached token (e.g. when credentials were rotated). */
+    public void clearTokens() {
+        tokens.clear();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private Future<ManifestDescriptor> fromHead(Call call, String url, HttpFetcher.Response head) {
+        String digest = head.header("Docker-Content-Digest");
+        if (digest == null || digest.isBlank()) {
+            // Some registries omit the header on HEAD: fetch the manifest (bounded) and hash it.
+            return authorized(call, HttpMethod.GET, url, options.maxManifestBytes()).compose(get -> {
+                if (get.status() != 200) {
+                    return Future.failedFuture(fail(call, get));
+                }
+                String algorithm = call.ref.hasDigest() && call.ref.digest().startsWith("sha512:") ? "sha512" : "sha256";
+                String computed = algorithm + ":" + hash(algorithm, get.body().getBytes());
+                String sent = get.header("Docker-Content-Digest");
+                if (sent != null && !sent.isBlank() && !sent.strip().equals(computed)) {
+                    return Future.failedFuture(new RegistryProtocolException(
+                            "manifest body hashes to " + computed + " but the registry says " + sent.strip(),
+                            call.host, call.ref.path(), call.ref.toString(), get.status(),
+                            "the registry or a proxy in between serves inconsistent data"));
+                }
+                return checked(call, computed, get.header("Content-Type"), get.body().length(), get.status());
+            });
+        }
+        digest = digest.strip();
+        if (!DIGEST.matcher(digest).matches()) {
+            return Future.failedFuture(new RegistryProtocolException(
+                    "malformed Docker-Content-Digest header \"" + abbreviate(digest) + "\"", call.host,
+                    call.ref.path(), call.ref.toString(), head.status(), "the registry does not follow the v2 API"));
+        }
+        return checked(call, digest, head.header("Content-Type"), contentLength(head.header("Content-Length")),
+                head.status());
+    }
+
+    private Future<ManifestDescriptor> checked(Call call, String digest, String contentType, long size, int status) {
+        if (call.ref.hasDigest() && !call.ref.digest().equals(digest)) {
+            return Future.failedFuture(new RegistryProtocolException(
+                    "asked for " + call.ref.digest() + " but got a manifest with digest " + digest, call.host,
+                    call.ref.path(), call.ref.toString(), status,
+                    "the registry or a proxy in between serves the wrong manifest"));
+        }
+        return Future.succeededFuture(new ManifestDescriptor(digest, mediaType(contentType), size));
+    }
+
+    /** Sends a request with the best credentials known, answering one auth challenge. */
+    private Future<HttpFetcher.Response> authorized(Call call, HttpMethod method, String url, long maxBody) {
+        String defaultScope = "repository:" + call.ref.path() + ":pull";
+        RegistryToken cached = cachedToken(call, defaultScope);
+        MultiMap headers = headers();
+        boolean sentBasic = false;
+        if (cached != null) {
+            headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + cached.value());
+        } else if (!call.credentials.isAnonymous() && basicHosts.contains(call.host)) {
+            headers.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
+            sentBasic = true;
+        }
+        boolean hadCredentials = cached != null || sentBasic;
+        return http.fetch(new HttpFetcher.Request(method, url, headers, maxBody)).compose(first -> {
+            if (first.status() != 401) {
+                return Future.succeededFuture(first);
+            }
+            AuthChallenge challenge = AuthChallenge.parse(first.header("WWW-Authenticate")).orElse(null);
+            if (challenge != null && challenge.isBearer()) {
+                String scope = challenge.param("scope").orElse(defaultScope);
+                if (cached != null) {
+                    tokens.remove(new TokenKey(call.host, defaultScope, call.credentialsId()));
+                }
+                RegistryToken known = cached == null ? cachedToken(call, scope) : null;
+                Future<RegistryToken> token0 = known != null ? Future.succeededFuture(known)
+                        : fetchToken(call, challenge, scope);
+                return token0.compose(token -> {
+                    MultiMap retry = headers();
+                    retry.set(HttpHeaders.AUTHORIZATION, "Bearer " + token.value());
+                    return http.fetch(new HttpFetcher.Request(method, url, retry, maxBody));
+                }).compose(second -> afterRetry(call, second, scope));
+            }
+            if (challenge != null && challenge.isBasic()) {
+                if (call.credentials.isAnonymous() || hadCredentials) {
+                    return Future.failedFuture(authFailure(call, first.status(), null));
+                }
+                basicHosts.add(call.host);
+                MultiMap retry = headers();
+                retry.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
+                return http.fetch(new HttpFetcher.Request(method, url, retry, maxBody))
+                        .compose(second -> afterRetry(call, second, null));
+            }
+            return Future.failedFuture(new RegistryAuthException(
+                    "unsupported or missing authentication challenge \"" + abbreviate(String.valueOf(
+                            first.header("WWW-Authenticate"))) + "\"", call.host, call.ref.path(), call.ref.toString(),
+                    401, "trustgate speaks Bearer token and Basic auth only"));
+        });
+    }
+
+    private Future<HttpFetcher.Response> afterRetry(Call call, HttpFetcher.Response second, String scope) {
+        if (second.status() == 401 || second.status() == 403) {
+            if (scope != null) {
+                tokens.remove(new TokenKey(call.host, scope, call.credentialsId()));
+            }
+            return Future.failedFuture(authFailure(call, second.status(), null));
+        }
+        return Future.succeededFuture(second);
+    }
+
+    private RegistryToken cachedToken(Call call, String scope) {
+        TokenKey key = new TokenKey(call.host, scope, call.credentialsId());
+        RegistryToken token = tokens.get(key);
+        if (token != null && !token.validAt(clock.instant())) {
+            tokens.remove(key, token);
+            return null;
+        }
+        return token;
+    }
+
+    private Future<RegistryToken> fetchToken(Call call, AuthChallenge challenge, String scope) {
+        String realm = challenge.param("realm").orElse(null);
+        if (realm == null || realm.isBlank()) {
+            return Future.failedFuture(new RegistryProtocolException("Bearer challenge without a realm", call.host,
+                    call.ref.path(), call.ref.toString(), 401, "the registry's token auth is misconfigured"));
+        }
+        URI realmUri;
+        try {
+            realmUri = URI.create(realm);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(new RegistryProtocolException("malformed token realm \"" + abbreviate(realm)
+                    + "\"", call.host, call.ref.path(), call.ref.toString(), 401, "the registry's token auth is misconfigured"));
+        }
+        String realmScheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
+        if (!realmScheme.equals("https") && !(realmScheme.equals("http") && call.baseUrl.startsWith("http:"))) {
+            return Future.failedFuture(new RegistryProtocolException("refused token realm " + realm
+                    + " (plain HTTP for a registry reached over HTTPS)", call.host, call.ref.path(), call.ref.toString(),
+                    401, "credentials are never sent over plain HTTP to an HTTPS registry's realm"));
+        }
+        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
+        challenge.param("service").ifPresent(s -> url.append("service=").append(encode(s)).append('&'));
+        url.append("scope=").append(encode(scope));
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(HttpHeaders.ACCEPT, "application/json");
+        if (!call.credentials.isAnonymous()) {
+            headers.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
+        }
+        return http.fetch(new HttpFetcher.Request(HttpMethod.GET, url.toString(), headers, options.maxTokenBytes()))
+                .compose(answer -> {
+                    if (answer.status() == 401 || answer.status() == 403) {
+                        return Future.failedFuture(authFailure(call, answer.status(), realm));
+                    }
+                    if (answer.status() >= 500) {
+                        return Future.failedFuture(new RegistryUnavailableException("token server " + realm
+                                + " failed", call.host, call.ref.path(), call.ref.toString(), answer.status(),
+                                "retry later"));
+                    }
+                    if (answer.status() != 200) {
+                        return Future.failedFuture(new RegistryProtocolException("token server " + realm
+                                + " answered unexpectedly", call.host, call.ref.path(), call.ref.toString(),
+                                answer.status(), "check the registry's token auth"));
+                    }
+                    RegistryToken token;
+                    try {
+                        token = RegistryToken.parse(answer.body().getBytes(), clock.instant());
+                    } catch (IllegalArgumentException e) {
+                        return Future.failedFuture(new RegistryProtocolException("token server " + realm + ": "
+                                + e.getMessage(), call.host, call.ref.path(), call.ref.toString(), answer.status(),
+                                "check the registry's token auth"));
+                    }
+                    tokens.put(new TokenKey(call.host, scope, call.credentialsId()), token);
+                    return Future.succeededFuture(token);
+                });
+    }
+
+    private RegistryAuthException authFailure(Call call, int status, String realm) {
+        String where = realm == null ? "the registry" : "the token server " + realm;
+        if (call.credentials.isAnonymous()) {
+            return new RegistryAuthException(where + " requires credentials", call.host, call.ref.path(),
+                    call.ref.toString(), status, "give the pod (or its service account) an imagePullSecret for "
+                            + call.host + ", or name a pull secret in the policy");
+        }
+        return new RegistryAuthException(where + " refused the credentials of user " + call.credentials.username(),
+                call.host, call.ref.path(), call.ref.toString(), status,
+                "check that the pull secret for " + call.host + " is current and may pull " + call.ref.path());
+    }
+
+    private RegistryException fail(Call call, HttpFetcher.Response response) {
+        int status = response.status();
+        String ref = call.ref.toString();
+        if (status == 404) {
+            return new ManifestNotFoundException("manifest unknown", call.host, call.ref.path(), ref, status,
+                    "check that " + (call.ref.hasDigest() ? "the digest " + call.ref.digest() : "the tag " + call.ref.tag())
+                            + " exists in " + call.ref.repository());
+        }
+        if (status == 401 || status == 403) {
+            return authFailure(call, status, null);
+        }
+        if (status >= 500 || status == 429 || status == 408) {
+            return new RegistryUnavailableException("the registry failed to answer", call.host, call.ref.path(), ref,
+                    status, "the registry is overloaded or broken; retry later");
+        }
+        return new RegistryProtocolException("unexpected answer", call.host, call.ref.path(), ref, status,
+                "the registry does not answer as the v2 API says");
+    }
+
+    private RegistryException toRegistryException(Call call, Throwable t) {
+        if (t instanceof RegistryException r) {
+            return r;
+        }
+        String ref = call.ref.toString();
+        if (t instanceof HttpFetcher.FetchException f) {
+            return switch (f.failure) {
+                case TLS -> new RegistryUnavailableException("TLS connection to " + f.url + " failed (" + f.getMessage()
+                        + ")", call.host, call.ref.path(), ref, 0, "if " + call.host + " serves plain HTTP, list it in"
+                                + " TRUSTGATE_INSECURE_REGISTRIES; if it uses a private CA, give trustgate that CA", f);
+                case TIMEOUT -> new RegistryUnavailableException("no answer within " + options.requestTimeout()
+                        .toMillis() + " ms from " + f.url, call.host, call.ref.path(), ref, 0,
+                        "the registry or the network is slow or down; retry later", f);
+                case CONNECT -> new RegistryUnavailableException("cannot reach " + f.url + " (" + f.getMessage() + ")",
+                        call.host, call.ref.path(), ref, 0, "check that the registry is up and reachable from trustgate", f);
+                case TOO_LARGE -> new RegistryProtocolException(f.getMessage() + " at " + f.url, call.host,
+                        call.ref.path(), ref, 0, "a manifest this large is refused; the limit is "
+                                + options.maxManifestBytes() + " bytes", f);
+                case DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL -> new RegistryProtocolException(f.getMessage(), call.host,
+                        call.ref.path(), ref, 0, "check the registry's redirects", f);
+            };
+        }
+        return new RegistryUnavailableException("unexpected failure: " + t, call.host, call.ref.path(), ref, 0,
+                "retry later", t);
+    }
+
+    private static MultiMap headers() {
+        return MultiMap.caseInsensitiveMultiMap()
+                .set(HttpHeaders.ACCEPT, MediaTypes.ACCEPT_HEADER)
+                .set(HttpHeaders.USER_AGENT, "trustgate");
+    }
+
+    private static String mediaType(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return null;
+        }
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static long contentLength(String value) {
+        try {
+            return value == null ? -1 : Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String hash(String algorithm, byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm.equals("sha512") ? "SHA-512" : "SHA-256")
+                    .digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+
+    /** One resolve: the reference, its credentials and where the registry's API lives. */
+    private final class Call {
+        final ImageReference ref;
+        final RegistryCredentials credentials;
+        final String host;
+        final String baseUrl;
+
+        Call(ImageReference ref, RegistryCredentials credentials) {
+            this.ref = Objects.requireNonNull(ref, "ref");
+            this.credentials = credentials;
+            this.host = ref.domain();
+            String apiHost = host.equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_API : host;
+            this.baseUrl = (options.isInsecure(host) ? "http://" : "https://") + apiHost;
+        }
+
+        /** The user and a hash of the password: enough to tell credentials apart, never the password itself. */
+        String credentialsId() {
+            return credentials.isAnonymous() ? "" : credentials.username() + ":" + hash("sha256",
+                    credentials.password().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private record TokenKey(String host, String scope, String credentialsId) {
+    }
+}

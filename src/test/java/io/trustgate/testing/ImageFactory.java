@@ -1,0 +1,208 @@
+package io.trustgate.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Builds tiny random images (one layer with a random file, so every image has a new digest) in a local OCI
+ * layout and pushes them with {@code skopeo copy} to a {@link RegistryPeer}, as OCI or Docker v2 schema 2.
+ *
+ * <pre>{@code
+ * ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, "demo/app", "1.0");               // OCI
+ * ImageFactory.PushedImage docker = ImageFactory.push(registry, "demo/app", "2.0", ImageFactory.Format.DOCKER_V2);
+ * image.digest();      // "sha256:..." as the registry reports it
+ * image.reference();   // "127.0.0.1:41234/demo/app:1.0"
+ * }</pre>
+ */
+public final class ImageFactory {
+
+    /** The manifest format pushed. */
+    public enum Format {
+        OCI("oci"),
+        DOCKER_V2("v2s2");
+
+        private final String skopeoName;
+
+        Format(String skopeoName) {
+            this.skopeoName = skopeoName;
+        }
+    }
+
+    /** An image in the registry: its reference by tag, its manifest digest, media type and raw manifest. */
+    public record PushedImage(String host, String path, String tag, String digest, String mediaType, byte[] manifest) {
+        /** {@code host/path:tag}. */
+        public String reference() {
+            return host + "/" + path + ":" + tag;
+        }
+
+        /** {@code host/path@digest}. */
+        public String digestReference() {
+            return host + "/" + path + "@" + digest;
+        }
+
+        /** The hex part of the digest. */
+        public String hex() {
+            return digest.substring(digest.indexOf(':') + 1);
+        }
+
+        /** Writes the raw manifest to {@code file} (e.g. for {@code skopeo standalone-verify}). */
+        public Path writeManifest(Path file) {
+            try {
+                Files.write(file, manifest);
+                return file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ImageFactory() {
+    }
+
+    /** Pushes a new random OCI image to {@code registry} as {@code path:tag}. */
+    public static PushedImage pushRandom(RegistryPeer registry, String path, String tag) {
+        return push(registry, path, tag, Format.OCI);
+    }
+
+    /** Pushes a new random image in the given format to {@code registry} as {@code path:tag}. */
+    public static PushedImage push(RegistryPeer registry, String path, String tag, Format format) {
+        try {
+            Path layout = Files.createTempDirectory(PeerProcess.peerDir("images"), "oci-");
+            writeOciLayout(layout, tag);
+            String dest = "docker://" + registry.host() + "/" + path + ":" + tag;
+            List<String> copy = new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet",
+                    "--dest-tls-verify=false", "--format", format.skopeoName));
+            List<String> inspect = new ArrayList<>(List.of("skopeo", "--insecure-policy", "inspect", "--raw",
+                    "--tls-verify=false"));
+            if (registry.username() != null) {
+                copy.addAll(List.of("--dest-creds", registry.username() + ":" + registry.password()));
+                inspect.addAll(List.of("--creds", registry.username() + ":" + registry.password()));
+            }
+            copy.add("oci:" + layout + ":" + tag);
+            copy.add(dest);
+            inspect.add(dest);
+            Proc.cmd(copy).run();
+            byte[] manifest = Proc.cmd(inspect).run().stdout().getBytes(StandardCharsets.UTF_8);
+            JsonNode node = JSON.readTree(manifest);
+            return new PushedImage(registry.host(), path, tag, "sha256:" + sha256Hex(manifest),
+                    node.path("mediaType").asText(null), manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a one-layer OCI image layout tagged {@code tag} into {@code dir}. */
+    public static void writeOciLayout(Path dir, String tag) throws IOException {
+        Path blobs = dir.resolve("blobs/sha256");
+        Files.createDirectories(blobs);
+        byte[] content = new byte[64];
+        RANDOM.nextBytes(content);
+        byte[] tar = tar("random.bin", HexFormat.of().formatHex(content).getBytes(StandardCharsets.US_ASCII));
+        byte[] layer = gzip(tar);
+        String layerHex = writeBlob(blobs, layer);
+
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("architecture", "amd64");
+        config.put("os", "linux");
+        config.put("config", Map.of("Labels", Map.of("io.trustgate.test", HexFormat.of().formatHex(content, 0, 8))));
+        config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of("sha256:" + sha256Hex(tar))));
+        byte[] configBytes = JSON.writeValueAsBytes(config);
+        String configHex = writeBlob(blobs, configBytes);
+
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", configHex, configBytes.length));
+        manifest.put("layers", List.of(descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layerHex, layer.length)));
+        byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
+        String manifestHex = writeBlob(blobs, manifestBytes);
+
+        Map<String, Object> entry = descriptor("application/vnd.oci.image.manifest.v1+json", manifestHex,
+                manifestBytes.length);
+        entry.put("annotations", Map.of("org.opencontainers.image.ref.name", tag));
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(
+                Map.of("schemaVersion", 2, "manifests", List.of(entry))));
+    }
+
+    /** Lower-case hex sha256 of {@code data}. */
+    public static String sha256Hex(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> descriptor(String mediaType, String hex, long size) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("mediaType", mediaType);
+        d.put("digest", "sha256:" + hex);
+        d.put("size", size);
+        return d;
+    }
+
+    private static String writeBlob(Path blobs, byte[] data) throws IOException {
+        String hex = sha256Hex(data);
+        Files.write(blobs.resolve(hex), data);
+        return hex;
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    /** A ustar archive holding one regular file. */
+    private static byte[] tar(String name, byte[] content) {
+        byte[] header = new byte[512];
+        put(header, 0, name);
+        put(header, 100, "0000644");
+        put(header, 108, "0000000");
+        put(header, 116, "0000000");
+        put(header, 124, String.format("%011o", content.length));
+        put(header, 136, String.format("%011o", 1_700_000_000L));
+        java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+        header[156] = '0';
+        put(header, 257, "ustar");
+        put(header, 263, "00");
+        long sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        put(header, 148, String.format("%06o", sum));
+        header[154] = 0;
+        header[155] = ' ';
+        int padded = (content.length + 511) / 512 * 512;
+        byte[] out = new byte[512 + padded + 1024];
+        System.arraycopy(header, 0, out, 0, 512);
+        System.arraycopy(content, 0, out, 512, content.length);
+        return out;
+    }
+
+    private static void put(byte[] header, int offset, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, header, offset, bytes.length);
+    }
+}

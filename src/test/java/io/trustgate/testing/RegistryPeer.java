@@ -1,0 +1,233 @@
+package io.trustgate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real Debian {@code docker-registry} (distribution 2.8) on 127.0.0.1 over plain HTTP, with filesystem
+ * storage under {@code target/peers/<name>/data}, optionally behind htpasswd basic auth or token auth.
+ * Its access log is parsed so tests can count upstream requests.
+ *
+ * <pre>{@code
+ * try (RegistryPeer registry = RegistryPeer.builder("reg").start()) {
+ *     String host = registry.host();                               // "127.0.0.1:41234"
+ *     ImageFactory.PushedImage img = ImageFactory.pushRandom(registry, "demo/app", "1.0");
+ *     long heads = registry.countRequests("HEAD", "/v2/demo/app/manifests/");
+ * }
+ * RegistryPeer.builder("reg-basic").basicAuth("alice", "s3cret").start();
+ * RegistryPeer.builder("reg-token").tokenAuth(TokenServer.create("tok").user("alice", "s3cret").start()).start();
+ * }</pre>
+ */
+public final class RegistryPeer implements AutoCloseable {
+
+    private static final Pattern ACCESS_LINE =
+            Pattern.compile("^\\S+ - \\S+ \\[[^]]+] \"(\\S+) (\\S+) [^\"]*\" (\\d{3}) ");
+
+    private final String name;
+    private final Path dir;
+    private final int port;
+    private final PeerProcess process;
+    private final String username;
+    private final String password;
+    private final TokenServer tokenServer;
+
+    private RegistryPeer(Builder b, Path dir, int port, PeerProcess process) {
+        this.name = b.name;
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+        this.username = b.username;
+        this.password = b.password;
+        this.tokenServer = b.tokenServer;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** {@code 127.0.0.1:<port>}, the registry host as it appears in image references. */
+    public String host() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://" + host();
+    }
+
+    /** The credentials pushes use ({@code null} for an open registry). */
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** The token server, when the registry uses token auth. */
+    public TokenServer tokenServer() {
+        return tokenServer;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path log() {
+        return process.log();
+    }
+
+    /** One line of the registry's access log. */
+    public record AccessLogEntry(String method, String uri, int status) {
+    }
+
+    /** Every request the registry has logged so far, oldest first. */
+    public List<AccessLogEntry> requests() {
+        List<AccessLogEntry> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(process.log())) {
+                Matcher m = ACCESS_LINE.matcher(line);
+                if (m.find()) {
+                    out.add(new AccessLogEntry(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** Requests with this method whose URI starts with {@code uriPrefix}, e.g. {@code ("HEAD", "/v2/demo/app/manifests/")}. */
+    public long countRequests(String method, String uriPrefix) {
+        return countRequests(e -> e.method().equals(method) && e.uri().startsWith(uriPrefix));
+    }
+
+    public long countRequests(Predicate<AccessLogEntry> which) {
+        return requests().stream().filter(which).count();
+    }
+
+    /** HEAD and GET requests for manifests of {@code path} (any tag or digest). */
+    public long manifestRequests(String path) {
+        String prefix = "/v2/" + path + "/manifests/";
+        return countRequests(e -> (e.method().equals("HEAD") || e.method().equals("GET")) && e.uri().startsWith(prefix));
+    }
+
+    @Override
+    public void close() {
+        process.stop();
+        if (tokenServer != null) {
+            tokenServer.close();
+        }
+    }
+
+    /** Options of a registry; {@link #start()} runs it and waits until {@code /v2/} answers. */
+    public static final class Builder {
+        private final String name;
+        private String username;
+        private String password;
+        private TokenServer tokenServer;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** htpasswd (bcrypt) basic auth with one user. */
+        public Builder basicAuth(String user, String pass) {
+            this.username = user;
+            this.password = pass;
+            return this;
+        }
+
+        /**
+         * Token auth against a started {@link TokenServer} (closed with the registry). Pushes use the first
+         * user given here; add it to the token server too.
+         */
+        public Builder tokenAuth(TokenServer server) {
+            this.tokenServer = server;
+            return this;
+        }
+
+        public Builder tokenAuth(TokenServer server, String user, String pass) {
+            this.tokenServer = server;
+            this.username = user;
+            this.password = pass;
+            return this;
+        }
+
+        public RegistryPeer start() {
+            Path dir = PeerProcess.peerDir(name);
+            RuntimeException last = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                int port = Ports.free();
+                try {
+                    Path config = writeConfig(dir, port);
+                    PeerProcess process = PeerProcess.start(name, List.of("docker-registry", "serve", config.toString()),
+                            Map.of(), dir, dir.resolve(name + ".log"));
+                    process.awaitReady(Duration.ofSeconds(20), () -> answers(port));
+                    return new RegistryPeer(this, dir, port, process);
+                } catch (IllegalStateException e) {
+                    last = e; // most likely the port was taken meanwhile: try another
+                }
+            }
+            throw last;
+        }
+
+        private Path writeConfig(Path dir, int port) {
+            try {
+                Path data = dir.resolve("data");
+                Files.createDirectories(data);
+                StringBuilder yaml = new StringBuilder();
+                yaml.append("version: 0.1\n")
+                        .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
+                        .append("storage:\n  filesystem:\n    rootdirectory: ").append(data).append('\n')
+                        .append("  delete:\n    enabled: true\n")
+                        .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
+                        .append("  secret: trustgate-test-secret\n");
+                if (tokenServer != null) {
+                    yaml.append("auth:\n  token:\n")
+                            .append("    realm: ").append(tokenServer.realm()).append('\n')
+                            .append("    service: ").append(TokenServer.SERVICE).append('\n')
+                            .append("    issuer: ").append(TokenServer.ISSUER).append('\n')
+                            .append("    rootcertbundle: ").append(tokenServer.rootCertBundle()).append('\n');
+                } else if (username != null) {
+                    Path htpasswd = dir.resolve("htpasswd");
+                    Files.writeString(htpasswd, Proc.cmd("htpasswd", "-Bbn", username, password).run().stdout());
+                    yaml.append("auth:\n  htpasswd:\n    realm: trustgate-test\n    path: ").append(htpasswd).append('\n');
+                }
+                Path config = dir.resolve("config.yml");
+                Files.writeString(config, yaml.toString());
+                return config;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static boolean answers(int port) {
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL()
+                        .openConnection();
+                c.setConnectTimeout(200);
+                c.setReadTimeout(1000);
+                int status = c.getResponseCode();
+                c.disconnect();
+                return status == 200 || status == 401;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+}

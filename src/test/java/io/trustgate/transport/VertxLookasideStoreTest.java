@@ -1,0 +1,148 @@
+package io.trustgate.transport;
+
+import static io.trustgate.transport.VertxRegistryClientTest.failure;
+import static io.trustgate.transport.VertxRegistryClientTest.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.lookaside.LookasideProtocolException;
+import io.trustgate.lookaside.LookasideUnavailableException;
+import io.trustgate.testing.LookasidePeer;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class VertxLookasideStoreTest {
+
+    private static final String HEX = "cd".repeat(32);
+    private static final String DIGEST = "sha256:" + HEX;
+    private static final ImageReference REF = ref("127.0.0.1:5000/demo/app:1.0");
+
+    private Vertx vertx;
+
+    @BeforeAll
+    void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    void stopVertx() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Writes signature-1..count with content "sig-<n>" under the layout of {@link #REF}. */
+    private static Path writeSignatures(Path root, int count) throws IOException {
+        Path dir = root.resolve("demo/app@sha256=" + HEX);
+        Files.createDirectories(dir);
+        for (int n = 1; n <= count; n++) {
+            Files.writeString(dir.resolve("signature-" + n), "sig-" + n);
+        }
+        return dir;
+    }
+
+    private static List<String> texts(List<byte[]> sigs) {
+        return sigs.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    @DisplayName("over HTTP, signature-1..N are fetched in order until the first 404")
+    void httpUntil404(@TempDir Path root) throws Exception {
+        writeSignatures(root, 3);
+        try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-http", root);
+                VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+            List<byte[]> sigs = store.signatures(peer.baseUrl() + "/", REF, DIGEST).get(10, TimeUnit.SECONDS);
+            assertThat(texts(sigs)).containsExactly("sig-1", "sig-2", "sig-3");
+            assertThat(peer.requestedPaths()).containsExactly(
+                    "/demo/app@sha256=" + HEX + "/signature-1", "/demo/app@sha256=" + HEX + "/signature-2",
+                    "/demo/app@sha256=" + HEX + "/signature-3", "/demo/app@sha256=" + HEX + "/signature-4");
+        }
+    }
+
+    @Test
+    @DisplayName("an image without signatures gives an empty list after one request")
+    void none(@TempDir Path root) throws Exception {
+        try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-none", root);
+                VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+            assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS)).isEmpty();
+            assertThat(peer.requests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("no more than maxSignatures are fetched")
+    void bounded(@TempDir Path root) throws Exception {
+        writeSignatures(root, 20);
+        try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-bounded", root);
+                VertxLookasideStore store = new VertxLookasideStore(vertx,
+                        TransportOptions.defaults().withSignatureLimits(5, 1024))) {
+            assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS)).hasSize(5);
+            assertThat(peer.requests()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    @DisplayName("a signature file over the size limit is refused, over HTTP and from file://")
+    void tooBig(@TempDir Path root) throws Exception {
+        Path dir = writeSignatures(root, 1);
+        Files.write(dir.resolve("signature-2"), new byte[2048]);
+        TransportOptions small = TransportOptions.defaults().withSignatureLimits(16, 1024);
+        try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-big", root);
+                VertxLookasideStore store = new VertxLookasideStore(vertx, small)) {
+            LookasideProtocolException e = failure(store.signatures(peer.baseUrl(), REF, DIGEST),
+                    LookasideProtocolException.class);
+            assertThat(e.url()).endsWith("/signature-2");
+            assertThat(e.getMessage()).contains("over the limit of 1024");
+            LookasideProtocolException f = failure(store.signatures(root.toUri().toString(), REF, DIGEST),
+                    LookasideProtocolException.class);
+            assertThat(f.url()).startsWith("file:").endsWith("/signature-2");
+        }
+    }
+
+    @Test
+    @DisplayName("a file:// base is read from disk with the same rules")
+    void fileBase(@TempDir Path root) throws Exception {
+        writeSignatures(root, 2);
+        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+            assertThat(texts(store.signatures(root.toUri().toString(), REF, DIGEST).get(10, TimeUnit.SECONDS)))
+                    .containsExactly("sig-1", "sig-2");
+            assertThat(store.signatures("file://" + root.resolve("missing"), REF, DIGEST).get(10, TimeUnit.SECONDS))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("an unreachable store fails with LookasideUnavailableException naming the URL")
+    void unreachable() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+            LookasideUnavailableException e = failure(store.signatures("http://127.0.0.1:" + port, REF, DIGEST),
+                    LookasideUnavailableException.class);
+            assertThat(e.url()).isEqualTo("http://127.0.0.1:" + port + "/demo/app@sha256=" + HEX + "/signature-1");
+        }
+    }
+
+    @Test
+    @DisplayName("a malformed digest or an unsupported scheme is refused before any I/O")
+    void refused() {
+        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+            failure(store.signatures("http://127.0.0.1:1", REF, "sha256:../../etc/passwd"), LookasideProtocolException.class);
+            failure(store.signatures("ftp://127.0.0.1/", REF, DIGEST), LookasideProtocolException.class);
+        }
+    }
+}
