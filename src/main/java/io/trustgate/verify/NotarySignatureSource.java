@@ -128,7 +128,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     private CompletableFuture<SourceFindings> collectChecked(ImageReference image, String digest, Policy policy) {
         NotaryConfig config = policy.notary();
         String gun = image.repository();
-        String server = config.server() != null && !config.server().isBlank() ? config.server().strip()
+        String server = config.server() != null && !config.server().isBlank() ? withoutTrailingSlash(config.server())
                 : image.domain().equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_NOTARY : null;
         if (server == null) {
             return done(SourceFindings.problem("notary: the policy names no Notary server for " + image.domain()
@@ -272,6 +272,15 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
             TrustedVersions versions = versionsByServer.computeIfAbsent(server, s -> new TrustedVersions());
             return new Client(fetcher, new NotaryClient(fetcher, clock, limits, versions));
         });
+    }
+
+    /** One spelling per server, so that {@code https://n.example/} and {@code https://n.example} share a client. */
+    private static String withoutTrailingSlash(String server) {
+        String s = server.strip();
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
     }
 
     private static CompletableFuture<SourceFindings> done(SourceFindings findings) {

@@ -133,6 +133,7 @@ class NotarySignatureSourceTest {
         collect(source, "nginx:1.0", SIGNED, hub);
         collect(source, "docker.io/library/nginx:1.0", SIGNED, hub);
         collect(source, GUN + ":1.0", SIGNED, policy(releaseTeam()));
+        collect(source, GUN + ":1.0", SIGNED, policy(SERVER + "/", null, List.of(repo.rootKey.publicPem()), releaseTeam()));
         collect(source, GUN + ":1.0", SIGNED, policy(SERVER, "-----BEGIN CERTIFICATE-----...", List.of(
                 repo.rootKey.publicPem()), releaseTeam()));
         assertThat(made).containsExactly(

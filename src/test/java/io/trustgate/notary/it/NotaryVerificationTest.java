@@ -189,6 +189,32 @@ class NotaryVerificationTest {
     }
 
     @Test
+    @DisplayName("the server-held timestamp (the shortest-lived role) gives an expiry warning on a clock moved close to its expiry")
+    void expiryWarning() throws Exception {
+        String path = repo("expiry");
+        String gun = gun(path);
+        cli.init(gun);
+        ImageFactory.PushedImage image = pushAndSign(path, "1.0");
+        java.time.Instant timestampExpires = java.time.Instant.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(notary.fetch(gun, "timestamp")).at("/signed/expires").asText());
+        Clock late = Clock.fixed(timestampExpires.minus(Duration.ofDays(2)), java.time.ZoneOffset.UTC);
+        TransportOptions options = TransportOptions.defaults().withInsecureHosts(registry.host());
+        try (NotarySignatureSource lateSource = new NotarySignatureSource(
+                VertxTrustDataFetcher.factory(vertx, options, late), late, Duration.ofDays(7))) {
+            PolicyVerdict v = new ImageVerifier(registryClient, List.of(lateSource))
+                    .verify(ImageReference.parse(image.reference()), List.of(policy(gun, 1,
+                            new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of()))),
+                            RegistryCredentials.ANONYMOUS)
+                    .orTimeout(30, TimeUnit.SECONDS).join().verdicts().get(0);
+            assertThat(v.satisfied()).isTrue();
+            assertThat(v.findings().warnings()).containsExactly("notary: trust data of " + gun
+                    + " expires soon: timestamp expires " + timestampExpires.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + " (the Notary server re-signs the timestamp; check the server)");
+            assertThat(v.findings().expiresAt()).isEqualTo(timestampExpires);
+        }
+    }
+
+    @Test
     @DisplayName("the root can be pinned by certificate, by its key id in root.json or by the canonical id of notary key list")
     void rootPinForms() {
         String path = repo("pins");
