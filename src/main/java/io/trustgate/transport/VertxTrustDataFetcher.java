@@ -122,9 +122,13 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         tokens.remove(defaultScope); // a cached token was refused, or there was none
         RegistryToken known = scope.equals(defaultScope) ? null : tokenFor(scope);
         Future<RegistryToken> token = known != null ? Future.succeededFuture(known) : fetchToken(url, challenge, scope);
-        return token.compose(t -> send(url, t, maxBytes)).compose(second -> {
+        return token.compose(t -> {
+            tokens.put(defaultScope, t); // the server's answer to this repository's scope: send it next time at once
+            return send(url, t, maxBytes);
+        }).compose(second -> {
             if (second.status() == 401 || second.status() == 403) {
                 tokens.remove(scope);
+                tokens.remove(defaultScope);
                 return Future.failedFuture(new NotaryFetchException("the Notary server " + server + " refused an"
                         + " anonymous pull token for " + gun + " (HTTP " + second.status() + "); the trust data of a"
                         + " private repository cannot be read", url, second.status(), null));

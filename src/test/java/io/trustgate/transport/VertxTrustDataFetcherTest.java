@@ -163,6 +163,7 @@ class VertxTrustDataFetcherTest {
     @DisplayName("a Bearer challenge is answered with an anonymous token for the challenge's scope, cached for the next fetch")
     void bearerChallenge() throws IOException {
         AtomicInteger tokenRequests = new AtomicInteger();
+        AtomicInteger challenges = new AtomicInteger();
         List<String> seen = new CopyOnWriteArrayList<>();
         String[] base = new String[1];
         base[0] = serve(ex -> {
@@ -176,8 +177,9 @@ class VertxTrustDataFetcherTest {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             seen.add(path + " " + auth);
             if (!"Bearer t-1".equals(auth)) {
+                challenges.incrementAndGet();
                 ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"" + base[0] + "/token\","
-                        + "service=\"notary.test\",scope=\"repository:" + GUN + ":pull\"");
+                        + "service=\"notary.test\",scope=\"repository:" + GUN + ":pull,push\"");
                 send(ex, 401, "");
                 return;
             }
@@ -187,7 +189,8 @@ class VertxTrustDataFetcherTest {
         assertThat(f.fetch(GUN, "root", 1 << 20).join()).asString(StandardCharsets.UTF_8).isEqualTo("{\"signed\":{}}");
         assertThat(f.fetch(GUN, "timestamp", 1 << 20).join()).isNotEmpty();
         assertThat(tokenRequests).hasValue(1);
-        assertThat(seen).contains("/token?service=notary.test&scope=repository%3A127.0.0.1%3A5000%2Ffetcher%2Fapp%3Apull",
+        assertThat(challenges).as("the second fetch sends the cached token at once").hasValue(1);
+        assertThat(seen).contains("/token?service=notary.test&scope=repository%3A127.0.0.1%3A5000%2Ffetcher%2Fapp%3Apull%2Cpush",
                 "/v2/" + GUN + "/_trust/tuf/timestamp.json Bearer t-1");
     }
 
