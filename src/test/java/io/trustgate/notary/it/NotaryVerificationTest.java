@@ -1,9 +1,14 @@
 package io.trustgate.notary.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.trustgate.image.ImageReference;
+import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.ImagePattern;
+import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
@@ -19,6 +24,7 @@ import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.TestCa;
 import io.trustgate.transport.TransportOptions;
+import io.trustgate.tuf.KeyPin;
 import io.trustgate.transport.VertxRegistryClient;
 import io.trustgate.transport.VertxTrustDataFetcher;
 import io.trustgate.verify.ImageVerdict;
@@ -33,6 +39,9 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -130,7 +139,7 @@ class NotaryVerificationTest {
             return new Policy(PolicyId.cluster("notary-it"), "notary-it-uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
                     List.of(ImagePattern.compile(registry.host() + "/**")), new NotaryConfig(notary.url(), caPem, rootKeys),
                     null, List.of(signers), min, List.of(), "matchRepoDigestOrExact");
-        } catch (io.trustgate.policy.InvalidPolicyException e) {
+        } catch (InvalidPolicyException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -147,7 +156,7 @@ class NotaryVerificationTest {
         ImageReference ref;
         try {
             ref = ImageReference.parse(reference);
-        } catch (io.trustgate.image.InvalidImageReferenceException e) {
+        } catch (InvalidImageReferenceException e) {
             throw new IllegalArgumentException(e);
         }
         ImageVerdict verdict = verifier.verify(ref, List.of(policy), RegistryCredentials.ANONYMOUS)
@@ -170,7 +179,7 @@ class NotaryVerificationTest {
         assertThat(byOwner.satisfied()).as("%s", byOwner.findings()).isTrue();
         assertThat(byOwner.findings().found())
                 .containsExactly(new SignerEvidence("owner", "notary targets", targetsKey));
-        assertThat(byOwner.findings().expiresAt()).isAfter(java.time.Instant.now());
+        assertThat(byOwner.findings().expiresAt()).isAfter(Instant.now());
 
         NotaryCli.DelegationKey releases = delegation(path, "targets/releases");
         cli.addhash(gun, "1.0", image.manifest().length, image.hex(), "targets/releases");
@@ -180,8 +189,8 @@ class NotaryVerificationTest {
         PolicyVerdict byTeam = verify(image.reference(), policy(gun, 2, owner, team));
         assertThat(byTeam.satisfied()).as("%s", byTeam.findings()).isTrue();
         assertThat(byTeam.findings().found()).extracting(SignerEvidence::signer, SignerEvidence::source)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("owner", "notary targets"),
-                        org.assertj.core.groups.Tuple.tuple("release-team", "notary targets/releases"));
+                .containsExactlyInAnyOrder(tuple("owner", "notary targets"),
+                        tuple("release-team", "notary targets/releases"));
         assertThat(byTeam.findings().problems()).isEmpty();
 
         PolicyVerdict byDigest = verify(image.digestReference(), policy(gun, 1, team));
@@ -195,9 +204,9 @@ class NotaryVerificationTest {
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
-        java.time.Instant timestampExpires = java.time.Instant.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+        Instant timestampExpires = Instant.parse(new ObjectMapper()
                 .readTree(notary.fetch(gun, "timestamp")).at("/signed/expires").asText());
-        Clock late = Clock.fixed(timestampExpires.minus(Duration.ofDays(2)), java.time.ZoneOffset.UTC);
+        Clock late = Clock.fixed(timestampExpires.minus(Duration.ofDays(2)), ZoneOffset.UTC);
         TransportOptions options = TransportOptions.defaults().withInsecureHosts(registry.host());
         try (NotarySignatureSource lateSource = new NotarySignatureSource(
                 VertxTrustDataFetcher.factory(vertx, options, late), late, Duration.ofDays(7))) {
@@ -208,7 +217,7 @@ class NotaryVerificationTest {
                     .orTimeout(30, TimeUnit.SECONDS).join().verdicts().get(0);
             assertThat(v.satisfied()).isTrue();
             assertThat(v.findings().warnings()).containsExactly("notary: trust data of " + gun
-                    + " expires soon: timestamp expires " + timestampExpires.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + " expires soon: timestamp expires " + timestampExpires.truncatedTo(ChronoUnit.SECONDS)
                     + " (the Notary server re-signs the timestamp; check the server)");
             assertThat(v.findings().expiresAt()).isEqualTo(timestampExpires);
         }
@@ -251,8 +260,8 @@ class NotaryVerificationTest {
         PolicyVerdict v = verify(both.reference(), twoTeams);
         assertThat(v.satisfied()).as("%s", v.findings()).isTrue();
         assertThat(v.findings().found()).extracting(SignerEvidence::signer, SignerEvidence::source)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("release-team", "notary targets/releases"),
-                        org.assertj.core.groups.Tuple.tuple("qa-team", "notary targets/qa"));
+                .containsExactlyInAnyOrder(tuple("release-team", "notary targets/releases"),
+                        tuple("qa-team", "notary targets/qa"));
 
         PolicyVerdict alone = verify(one.reference(), twoTeams);
         assertThat(alone.satisfied()).isFalse();
@@ -297,7 +306,7 @@ class NotaryVerificationTest {
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(256);
         String otherKey = TestCa.pem(ec.generateKeyPair().getPublic());
-        String pinned = io.trustgate.tuf.KeyPin.parse(otherKey).toString();
+        String pinned = KeyPin.parse(otherKey).toString();
 
         PolicyVerdict v = verify(image.reference(), policy(List.of(otherKey), 1,
                 new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
@@ -382,10 +391,10 @@ class NotaryVerificationTest {
         assertThat(v.satisfied()).as("%s", v.findings()).isTrue();
         assertThat(v.findings().found()).extracting(SignerEvidence::source).containsExactly("notary targets/releases");
 
-        PolicyVerdict keys = verify(image.reference(), policy(gun, 1,
+        PolicyVerdict byKey = verify(image.reference(), policy(gun, 1,
                 new Signer("old-key", List.of(oldTargetsKey), List.of()),
                 new Signer("new-key", List.of(newTargetsKey), List.of())));
-        assertThat(keys.outcome().found()).containsExactly("new-key");
+        assertThat(byKey.outcome().found()).containsExactly("new-key");
     }
 
     @Test
