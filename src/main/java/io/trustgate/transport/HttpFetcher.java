@@ -52,6 +52,14 @@ final class HttpFetcher implements AutoCloseable {
     private final HttpClient client;
 
     HttpFetcher(Vertx vertx, TransportOptions options) {
+        this(vertx, options, null);
+    }
+
+    /**
+     * @param caBundlePem PEM CA certificates that are the only trust anchors of this client (a policy's
+     *     per-server CA bundle), or {@code null} for the JVM's trust store plus {@link TransportOptions#extraCaPem()}
+     */
+    HttpFetcher(Vertx vertx, TransportOptions options, String caBundlePem) {
         this.vertx = vertx;
         this.options = options;
         HttpClientOptions http = new HttpClientOptions()
@@ -60,7 +68,9 @@ final class HttpFetcher implements AutoCloseable {
                 .setTrustAll(false)
                 .setKeepAlive(true)
                 .setDecompressionSupported(false);
-        if (options.extraCaPem() != null) {
+        if (caBundlePem != null) {
+            http.setTrustOptions(TrustOptions.wrap(trustManager(caBundlePem)));
+        } else if (options.extraCaPem() != null) {
             http.setTrustOptions(TrustOptions.wrap(trustManager(options.extraCaPem())));
         }
         this.client = vertx.createHttpClient(http);
@@ -270,6 +280,27 @@ final class HttpFetcher implements AutoCloseable {
             return new EitherTrustManager(firstX509(jvm), firstX509(own));
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read CA certificates from " + pem + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Exactly the CA certificates of {@code pem} (text), nothing from the JVM. */
+    private static X509TrustManager trustManager(String pem) {
+        try {
+            KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+            anchors.load(null, null);
+            int i = 0;
+            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(
+                    new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+                anchors.setCertificateEntry("ca-" + i++, cert);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("the CA bundle holds no PEM certificate");
+            }
+            TrustManagerFactory own = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            own.init(anchors);
+            return firstX509(own);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the CA bundle: " + e.getMessage(), e);
         }
     }
 

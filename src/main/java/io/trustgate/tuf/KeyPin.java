@@ -21,6 +21,7 @@ public record KeyPin(String value, boolean byKeyId, String source) {
     private static final Pattern HEX_ID = Pattern.compile("[0-9a-fA-F]{64}");
     private static final String PEM_PUBLIC_KEY = "PUBLIC KEY";
     private static final String PEM_CERTIFICATE = "CERTIFICATE";
+    private static final Pattern PEM_HEADER_LINE = Pattern.compile("(?m)^[A-Za-z][A-Za-z0-9-]*:[^\\n]*\\n");
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----", Pattern.DOTALL);
 
@@ -29,7 +30,8 @@ public record KeyPin(String value, boolean byKeyId, String source) {
         if (text == null || text.isBlank()) {
             throw new InvalidPinException(text, "empty");
         }
-        String trimmed = text.trim();
+        // PEM header lines ("role: targets/releases", which notary key generate writes) are not key material
+        String trimmed = PEM_HEADER_LINE.matcher(text.trim()).replaceAll("");
         if (HEX_ID.matcher(trimmed).matches()) {
             return new KeyPin(trimmed.toLowerCase(Locale.ROOT), true, trimmed);
         }

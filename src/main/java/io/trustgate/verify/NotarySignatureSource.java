@@ -1,0 +1,317 @@
+package io.trustgate.verify;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.notary.NotaryClient;
+import io.trustgate.notary.NotaryEvidence;
+import io.trustgate.notary.NotarySignatures;
+import io.trustgate.notary.NotarySigner;
+import io.trustgate.notary.RoleExpiry;
+import io.trustgate.notary.SignedTarget;
+import io.trustgate.notary.TrustDataFetcher;
+import io.trustgate.notary.TrustDataNotFoundException;
+import io.trustgate.notary.TrustedRepository;
+import io.trustgate.notary.TrustedVersions;
+import io.trustgate.policy.InvalidPolicyException;
+import io.trustgate.policy.NotaryConfig;
+import io.trustgate.policy.Policy;
+import io.trustgate.policy.Signer;
+import io.trustgate.tuf.InvalidPinException;
+import io.trustgate.tuf.KeyPin;
+import io.trustgate.tuf.Limits;
+import io.trustgate.tuf.RootPins;
+import io.trustgate.tuf.SignedMetadata;
+import io.trustgate.tuf.TrustDataException;
+import io.trustgate.tuf.TrustedTargets;
+import io.trustgate.tuf.TufKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * Notary v1 / Docker Content Trust as a {@link SignatureSource}: updates the image repository's trust data
+ * (the full TUF client workflow of {@link NotaryClient}, anchored at the policy's {@code notary.rootKeys}) and
+ * counts the policy signers whose keys sign the resolved digest in a valid role.
+ *
+ * <p>The transport stays outside the core: a {@code Function<NotaryConfig, TrustDataFetcher>} makes one
+ * fetcher per Notary server and CA bundle (in the webhook, {@code VertxTrustDataFetcher.factory(...)}). One
+ * {@link NotaryClient} is kept per (server, CA bundle), and the highest metadata versions seen are shared by
+ * every client of the same server, so a server cannot roll trust data back between two reviews.
+ *
+ * <p>{@link #collect} never completes exceptionally: a failure to establish trust, an unsigned tag or a
+ * digest mismatch becomes a one-line problem a developer can act on.
+ */
+public final class NotarySignatureSource implements SignatureSource, AutoCloseable {
+
+    /** Docker Hub's Notary server, used for {@code docker.io} images when the policy names no server. */
+    public static final String DOCKER_HUB_NOTARY = "https://notary.docker.io";
+    /** The default window for "trust data expires soon" warnings ({@code TRUSTGATE_EXPIRY_WARNING}). */
+    public static final Duration DEFAULT_EXPIRY_WARNING = Duration.ofDays(7);
+
+    private final Function<NotaryConfig, TrustDataFetcher> fetchers;
+    private final Clock clock;
+    private final Limits limits;
+    private final Duration expiryWarning;
+    private final Map<ClientKey, Client> clients = new ConcurrentHashMap<>();
+    private final Map<String, TrustedVersions> versionsByServer = new ConcurrentHashMap<>();
+
+    private record ClientKey(String server, String caBundle) {
+    }
+
+    private record Client(TrustDataFetcher fetcher, NotaryClient notary) {
+    }
+
+    /**
+     * @param fetchers      makes the fetcher for one Notary server ({@code server} resolved, {@code caBundle} as
+     *                      the policy gives it); called once per (server, CA bundle)
+     * @param clock         the reference time of every update and of the expiry warnings
+     * @param limits        size and count bounds of the TUF client
+     * @param expiryWarning trust data expiring within this window adds a warning
+     */
+    public NotarySignatureSource(Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock, Limits limits,
+            Duration expiryWarning) {
+        this.fetchers = Objects.requireNonNull(fetchers, "fetchers");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.expiryWarning = Objects.requireNonNull(expiryWarning, "expiryWarning");
+        if (expiryWarning.isNegative()) {
+            throw new IllegalArgumentException("expiryWarning must not be negative: " + expiryWarning);
+        }
+    }
+
+    /** With {@link Limits#DEFAULT}. */
+    public NotarySignatureSource(Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock,
+            Duration expiryWarning) {
+        this(fetchers, clock, Limits.DEFAULT, expiryWarning);
+    }
+
+    /**
+     * Checks one Notary key of a policy (a signer key or a pinned root key) at load time: a PEM public key,
+     * a PEM certificate or a 64-digit hex key id.
+     *
+     * @throws InvalidPolicyException with the reason, naming the key abbreviated
+     */
+    public static void checkKey(String key) throws InvalidPolicyException {
+        try {
+            KeyPin.parse(key);
+        } catch (InvalidPinException e) {
+            throw new InvalidPolicyException("notary: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean appliesTo(Policy policy) {
+        return policy.notary() != null && policy.signers().stream().anyMatch(s -> !s.notaryKeys().isEmpty());
+    }
+
+    @Override
+    public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
+        try {
+            return collectChecked(image, digest, policy);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(SourceFindings.problem("notary: cannot check "
+                    + image.repository() + ": " + message(e)));
+        }
+    }
+
+    private CompletableFuture<SourceFindings> collectChecked(ImageReference image, String digest, Policy policy) {
+        NotaryConfig config = policy.notary();
+        String gun = image.repository();
+        String server = config.server() != null && !config.server().isBlank() ? withoutTrailingSlash(config.server())
+                : image.domain().equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_NOTARY : null;
+        if (server == null) {
+            return done(SourceFindings.problem("notary: the policy names no Notary server for " + image.domain()
+                    + " (set notary.server)"));
+        }
+        RootPins pins;
+        try {
+            pins = RootPins.of(config.rootKeys());
+        } catch (InvalidPinException e) {
+            return done(SourceFindings.problem("notary: notary.rootKeys of the policy: " + e.getMessage()));
+        }
+        List<String> problems = new ArrayList<>();
+        List<NotarySigner> signers = notarySigners(policy, problems);
+        Client client = client(server, config.caBundle());
+        return client.notary().update(gun, pins).handle((repository, error) -> {
+            if (error != null) {
+                List<String> all = new ArrayList<>(problems);
+                all.add(trustFailure(gun, server, unwrap(error)));
+                return new SourceFindings(List.of(), all, List.of(), null);
+            }
+            return findings(repository, image, digest, signers, problems);
+        });
+    }
+
+    /** The policy's signers with Notary keys; a key that does not parse is left out with a problem. */
+    private static List<NotarySigner> notarySigners(Policy policy, List<String> problems) {
+        List<NotarySigner> out = new ArrayList<>();
+        for (Signer signer : policy.signers()) {
+            List<String> keys = new ArrayList<>();
+            for (String key : signer.notaryKeys()) {
+                try {
+                    KeyPin.parse(key);
+                    keys.add(key);
+                } catch (InvalidPinException e) {
+                    problems.add("notary: signer " + signer.name() + ": " + e.getMessage());
+                }
+            }
+            if (!keys.isEmpty()) {
+                out.add(new NotarySigner(signer.name(), keys, signer.roles()));
+            }
+        }
+        return out;
+    }
+
+    private SourceFindings findings(TrustedRepository repository, ImageReference image, String digest,
+            List<NotarySigner> signers, List<String> problems) {
+        String gun = repository.gun();
+        String tag = image.tag(); // null for a digest-only reference: every signed target counts
+        NotaryEvidence evidence = NotarySignatures.evaluate(repository, tag, digest, signers);
+
+        List<SignerEvidence> found = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (NotaryEvidence.SignerMatch m : evidence.signatures()) {
+            if (seen.add(m.signer() + "|" + m.role())) {
+                found.add(new SignerEvidence(m.signer(), "notary " + m.role(), m.keyId()));
+            }
+        }
+        List<String> all = new ArrayList<>(problems);
+        for (NotaryEvidence.DigestMismatch m : evidence.mismatches()) {
+            all.add("notary: " + m.role() + " signs " + gun + ":" + m.tag() + " as " + m.signedDigest()
+                    + ", but the registry serves " + m.resolvedDigest() + " (the tag moved after signing;"
+                    + " sign the new digest or deploy the signed one)");
+        }
+        List<SignedTarget> candidates = tag != null ? repository.targetsForTag(tag)
+                : repository.targetsForDigest(evidence.resolvedDigest());
+        if (candidates.isEmpty()) {
+            all.add(tag != null
+                    ? "notary: tag " + tag + " is not signed in any role of " + gun
+                    : "notary: digest " + evidence.resolvedDigest() + " is not signed in any role of " + gun);
+        }
+        if (found.isEmpty()) {
+            unmatchedSignatures(repository, evidence, candidates, signers, all);
+        }
+        return new SourceFindings(found, all, warnings(repository), repository.earliestExpiry());
+    }
+
+    /** Roles that sign the right digest, but with no key of a signer that may count there: say whose keys. */
+    private static void unmatchedSignatures(TrustedRepository repository, NotaryEvidence evidence,
+            List<SignedTarget> candidates, List<NotarySigner> signers, List<String> problems) {
+        Set<String> roles = new LinkedHashSet<>();
+        for (SignedTarget t : candidates) {
+            if (t.digest().equals(evidence.resolvedDigest())) {
+                roles.add(t.role());
+            }
+        }
+        for (String roleName : roles) {
+            TrustedTargets role = repository.role(roleName).orElseThrow();
+            List<String> excluded = new ArrayList<>();
+            for (NotarySigner signer : signers) {
+                List<KeyPin> pins = signer.keys().stream().map(KeyPin::parse).toList();
+                boolean holdsKey = role.signingKeys().stream().anyMatch(k -> pins.stream().anyMatch(p -> p.matches(k)));
+                if (holdsKey && !signer.roles().contains(roleName)) {
+                    excluded.add("signer " + signer.name() + " holds its key but counts only in " + signer.roles());
+                }
+            }
+            String keys = role.signingKeys().stream().map(TufKey::keyId).map(id -> id.substring(0, 12))
+                    .distinct().toList().toString();
+            problems.add("notary: " + roleName + " signs " + evidence.resolvedDigest() + " with key " + keys + ", "
+                    + (excluded.isEmpty() ? "which no signer of the policy holds" : String.join("; ", excluded)));
+        }
+    }
+
+    private List<String> warnings(TrustedRepository repository) {
+        Instant horizon = repository.referenceTime().plus(expiryWarning);
+        List<String> warnings = new ArrayList<>();
+        for (RoleExpiry e : repository.expiries()) {
+            if (e.expires().isBefore(horizon)) {
+                warnings.add("notary: trust data of " + repository.gun() + " expires soon: " + e.role() + " expires "
+                        + e.expires().truncatedTo(ChronoUnit.SECONDS) + " (" + renewHint(repository.gun(), e.role())
+                        + ")");
+            }
+        }
+        return warnings;
+    }
+
+    private static String renewHint(String gun, String role) {
+        return switch (role) {
+            case RoleExpiry.ROOT_CERTIFICATE, SignedMetadata.TYPE_ROOT ->
+                    "rotate the root key: notary key rotate " + gun + " root, then pin the new key";
+            case SignedMetadata.TYPE_TIMESTAMP -> "the Notary server re-signs the timestamp; check the server";
+            default -> "publish again to re-sign it: notary publish " + gun;
+        };
+    }
+
+    private static String trustFailure(String gun, String server, Throwable error) {
+        if (error instanceof TrustDataNotFoundException nf && SignedMetadata.TYPE_ROOT.equals(nf.role())) {
+            return "notary: " + server + " has no trust data for " + gun
+                    + " (the repository was never signed with Notary / Docker Content Trust)";
+        }
+        if (error instanceof TrustDataException t) {
+            return "notary: trust data of " + gun + " from " + server + " rejected"
+                    + (t.role() != null ? " (" + t.role() + ")" : "") + ": " + message(t);
+        }
+        return "notary: trust data of " + gun + " unavailable: " + message(error);
+    }
+
+    private Client client(String server, String caBundle) {
+        String bundle = caBundle == null || caBundle.isBlank() ? null : caBundle;
+        return clients.computeIfAbsent(new ClientKey(server, bundle), key -> {
+            TrustDataFetcher fetcher = fetchers.apply(new NotaryConfig(server, bundle, List.of()));
+            TrustedVersions versions = versionsByServer.computeIfAbsent(server, s -> new TrustedVersions());
+            return new Client(fetcher, new NotaryClient(fetcher, clock, limits, versions));
+        });
+    }
+
+    /** One spelling per server, so that {@code https://n.example/} and {@code https://n.example} share a client. */
+    private static String withoutTrailingSlash(String server) {
+        String s = server.strip();
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
+    }
+
+    private static CompletableFuture<SourceFindings> done(SourceFindings findings) {
+        return CompletableFuture.completedFuture(findings);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        return m.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** Closes the fetchers made so far (those that are {@link AutoCloseable}). */
+    @Override
+    public void close() {
+        for (Client c : clients.values()) {
+            if (c.fetcher() instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // closing is best effort: a fetcher that fails to close holds nothing we can still release
+                }
+            }
+        }
+        clients.clear();
+    }
+}
