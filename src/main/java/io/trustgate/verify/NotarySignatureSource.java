@@ -96,6 +96,11 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         this(fetchers, clock, Limits.DEFAULT, expiryWarning);
     }
 
+    @Override
+    public String describe(Policy policy) {
+        return "Notary " + (policy.notary() != null && policy.notary().server() != null ? policy.notary().server() : DOCKER_HUB_NOTARY);
+    }
+
     /**
      * Checks one Notary key of a policy (a signer key or a pinned root key) at load time: a PEM public key,
      * a PEM certificate or a 64-digit hex key id.

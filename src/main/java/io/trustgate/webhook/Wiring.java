@@ -14,7 +14,13 @@ import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.VertxLookasideStore;
 import io.trustgate.transport.VertxRegistryClient;
-import io.trustgate.tuf.KeyPin;
+import io.micrometer.core.instrument.Tag;
+import io.trustgate.cache.CachingTrustDataFetcher;
+import io.trustgate.notary.TrustDataFetcher;
+import io.trustgate.policy.NotaryConfig;
+import io.trustgate.transport.VertxTrustDataFetcher;
+import io.trustgate.verify.NotarySignatureSource;
+import java.util.function.Function;
 import io.trustgate.verify.GpgSignatureSource;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.SignatureSource;
@@ -40,9 +46,9 @@ public class Wiring {
                 return;
             }
             try {
-                KeyPin.parse(key);
-            } catch (RuntimeException e) {
-                throw new InvalidPolicyException(signer + ": " + e.getMessage(), e);
+                NotarySignatureSource.checkKey(key);
+            } catch (InvalidPolicyException e) {
+                throw new InvalidPolicyException("signer \"" + signer + "\": " + e.getMessage(), e);
             }
         };
     }
@@ -76,7 +82,16 @@ public class Wiring {
         CacheSettings cache = config.cache().settings();
         CachingLookasideStore lookaside = new CachingLookasideStore(new VertxLookasideStore(vertx, options), cache, clock);
         CachingRegistryClient registry = new CachingRegistryClient(new VertxRegistryClient(vertx, options, clock), cache, clock);
-        List<SignatureSource> sources = List.of(new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto));
+        Function<NotaryConfig, TrustDataFetcher> notaryServers = VertxTrustDataFetcher.factory(vertx, options, clock);
+        Function<NotaryConfig, TrustDataFetcher> cachedNotary = server -> {
+            CachingTrustDataFetcher fetcher = new CachingTrustDataFetcher(notaryServers.apply(server), cache, clock, crypto);
+            CaffeineCacheMetrics.monitor(metrics, fetcher.cache().view(), fetcher.cache().name(),
+                    List.of(Tag.of("server", String.valueOf(server.server()))));
+            return fetcher;
+        };
+        List<SignatureSource> sources = List.of(
+                new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto),
+                new NotarySignatureSource(cachedNotary, clock, config.expiryWarning()));
         ImageVerifier verifier = new ImageVerifier(registry, sources, clock, cache);
         for (OutcomeCache<?, ?> c : List.of(registry.cache(), lookaside.cache(), verifier.verdictCache())) {
             CaffeineCacheMetrics.monitor(metrics, c.view(), c.name());
