@@ -44,6 +44,7 @@ public final class AdmissionHandler {
     private final Unmatched unmatched;
     private final AdmissionListener listener;
     private final Duration deadline;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
             ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener) {
@@ -153,9 +154,11 @@ public final class AdmissionHandler {
             Progress progress = new Progress();
             List<io.trustgate.policy.Policy> governing = applicable.policies();
             ImageReference checked = image;
+            inFlight.incrementAndGet();
             pending.add(verifier.verify(image, governing, credentials.forRegistry(namespace, pod, image.domain()), progress)
                     .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
-                    .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline)));
+                    .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline))
+                    .whenComplete((v, e) -> inFlight.decrementAndGet()));
         }
         String fixedReason = reason;
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
@@ -182,6 +185,11 @@ public final class AdmissionHandler {
                     : "trustgate denied " + denials.size() + " images: " + String.join(" | ", denials);
             return new Decision(uid, false, message, List.copyOf(warnings), fixedReason);
         });
+    }
+
+    /** Image checks under way right now (for the in-flight gauge). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /** The admission.k8s.io/v1 AdmissionReview answering a decision. */

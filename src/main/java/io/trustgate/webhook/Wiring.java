@@ -80,11 +80,15 @@ public class Wiring {
         Clock clock = Clock.systemUTC();
         ExecutorService crypto = cryptoExecutor();
         CacheSettings cache = config.cache().settings();
-        CachingLookasideStore lookaside = new CachingLookasideStore(new VertxLookasideStore(vertx, options), cache, clock);
-        CachingRegistryClient registry = new CachingRegistryClient(new VertxRegistryClient(vertx, options, clock), cache, clock);
+        UpstreamMetrics upstream = new UpstreamMetrics(metrics);
+        CachingLookasideStore lookaside = new CachingLookasideStore(
+                upstream.lookaside(new VertxLookasideStore(vertx, options)), cache, clock);
+        CachingRegistryClient registry = new CachingRegistryClient(
+                upstream.registry(new VertxRegistryClient(vertx, options, clock)), cache, clock);
         Function<NotaryConfig, TrustDataFetcher> notaryServers = VertxTrustDataFetcher.factory(vertx, options, clock);
         Function<NotaryConfig, TrustDataFetcher> cachedNotary = server -> {
-            CachingTrustDataFetcher fetcher = new CachingTrustDataFetcher(notaryServers.apply(server), cache, clock, crypto);
+            CachingTrustDataFetcher fetcher = new CachingTrustDataFetcher(
+                    upstream.notary(String.valueOf(server.server()), notaryServers.apply(server)), cache, clock, crypto);
             CaffeineCacheMetrics.monitor(metrics, fetcher.cache().view(), fetcher.cache().name(),
                     List.of(Tag.of("server", String.valueOf(server.server()))));
             return fetcher;
@@ -104,7 +108,9 @@ public class Wiring {
     AdmissionHandler admissionHandler(TrustgateConfig config, PolicyStore store, PolicySources sources,
             ImageVerifier verifier, MeterRegistry metrics) {
         SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret());
-        return new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
+        AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
                 new MetricsListener(metrics), config.deadline());
+        metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);
+        return handler;
     }
 }

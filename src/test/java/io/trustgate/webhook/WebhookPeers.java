@@ -23,6 +23,9 @@ public class WebhookPeers implements QuarkusTestResourceLifecycleManager {
     public record Peers(Path base, TestCa ca, RegistryPeer registry, RegistryPeer secured, LookasidePeer lookaside,
             GpgPeer gpg, String alice, String bob, String mallory, Path policies, int port) {}
 
+    /** The tag cache lifetime the tests run with. */
+    public static final java.time.Duration TAG_TTL = java.time.Duration.ofSeconds(1);
+
     private Peers peers;
 
     @Override
@@ -46,6 +49,8 @@ public class WebhookPeers implements QuarkusTestResourceLifecycleManager {
                     "trustgate.tls.key", tls.keyPem().toString(),
                     "trustgate.policies-dir", policies.toString(),
                     "trustgate.policies-reload", "100ms",
+                    // Short enough for the moved-tag case to wait it out; the caches stay on as in production.
+                    "trustgate.cache.tag-ttl", TAG_TTL.toMillis() + "ms",
                     "trustgate.insecure-registries", registry.host() + "," + secured.host(),
                     "quarkus.http.test-ssl-port", String.valueOf(port));
         } catch (IOException e) {
