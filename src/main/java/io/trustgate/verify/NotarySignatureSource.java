@@ -65,6 +65,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     private final Duration expiryWarning;
     private final Map<ClientKey, Client> clients = new ConcurrentHashMap<>();
     private final Map<String, TrustedVersions> versionsByServer = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<TrustedRepository> observer = repository -> { };
 
     private record ClientKey(String server, String caBundle) {
     }
@@ -178,8 +179,15 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         return out;
     }
 
+    /** Hears every verified repository (e.g. to export each role's expiry as a metric). */
+    public NotarySignatureSource observe(java.util.function.Consumer<TrustedRepository> onVerified) {
+        this.observer = Objects.requireNonNull(onVerified, "onVerified");
+        return this;
+    }
+
     private SourceFindings findings(TrustedRepository repository, ImageReference image, String digest,
             List<NotarySigner> signers, List<String> problems) {
+        observer.accept(repository);
         String gun = repository.gun();
         String tag = image.tag(); // null for a digest-only reference: every signed target counts
         NotaryEvidence evidence = NotarySignatures.evaluate(repository, tag, digest, signers);

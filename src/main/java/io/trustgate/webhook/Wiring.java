@@ -95,7 +95,7 @@ public class Wiring {
         };
         List<SignatureSource> sources = List.of(
                 new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto),
-                new NotarySignatureSource(cachedNotary, clock, config.expiryWarning()));
+                new NotarySignatureSource(cachedNotary, clock, config.expiryWarning()).observe(new ExpiryGauges(metrics)));
         ImageVerifier verifier = new ImageVerifier(registry, sources, clock, cache);
         for (OutcomeCache<?, ?> c : List.of(registry.cache(), lookaside.cache(), verifier.verdictCache())) {
             CaffeineCacheMetrics.monitor(metrics, c.view(), c.name());
