@@ -1,0 +1,32 @@
+package io.trustgate.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.trustgate.notary.RoleExpiry;
+import io.trustgate.notary.TrustedRepository;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ExpiryGaugesTest {
+
+    @Test
+    @DisplayName("each role's expiry is a gauge per GUN and role, updated when the trust data is renewed")
+    void gaugePerRole() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ExpiryGauges gauges = new ExpiryGauges(registry);
+        Instant now = Instant.parse("2026-11-23T00:00:00Z");
+        Instant ts = Instant.parse("2026-11-30T00:00:00Z");
+        gauges.accept(new TrustedRepository("r.example.com/app", now, List.of(),
+                List.of(new RoleExpiry("timestamp", ts), new RoleExpiry("targets/releases", Instant.parse("2027-11-23T00:00:00Z"))), ts));
+        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").tag("gun", "r.example.com/app")
+                .tag("role", "timestamp").gauge().value()).isEqualTo(ts.getEpochSecond());
+        Instant renewed = Instant.parse("2026-12-07T00:00:00Z");
+        gauges.accept(new TrustedRepository("r.example.com/app", now, List.of(), List.of(new RoleExpiry("timestamp", renewed)), renewed));
+        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").tag("role", "timestamp").gauge().value())
+                .isEqualTo(renewed.getEpochSecond());
+        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").gauges()).hasSize(2);
+    }
+}
