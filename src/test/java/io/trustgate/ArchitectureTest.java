@@ -1,5 +1,6 @@
 package io.trustgate;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -7,6 +8,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The verification core is plain Java + Bouncy Castle + Jackson, usable by the CLI and tests without a server. */
 class ArchitectureTest {
@@ -37,6 +40,22 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(CORE)
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "io.trustgate.webhook..", "io.trustgate.k8s..", "io.trustgate.transport..", "io.trustgate.cli..")
+                .check(classes);
+    }
+
+    @ParameterizedTest(name = "{0} depends only on {1}")
+    @DisplayName("the verification libraries depend on nothing but what they must")
+    @CsvSource(delimiter = '|', value = {
+        "io.trustgate.image..|java.., javax..",
+        "io.trustgate.pgp..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.image..",
+        "io.trustgate.tuf..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson..",
+        "io.trustgate.notary..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.tuf.., io.trustgate.image..",
+        "io.trustgate.registry..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image..",
+        "io.trustgate.lookaside..|java.., javax.., io.trustgate.image..",
+    })
+    void librariesStayNarrow(String pkg, String allowed) {
+        String[] packages = (pkg + ", " + allowed).split(",\\s*");
+        classes().that().resideInAPackage(pkg).should().onlyDependOnClassesThat().resideInAnyPackage(packages)
                 .check(classes);
     }
 }
