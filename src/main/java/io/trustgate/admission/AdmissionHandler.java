@@ -155,7 +155,8 @@ public final class AdmissionHandler {
             List<io.trustgate.policy.Policy> governing = applicable.policies();
             ImageReference checked = image;
             inFlight.incrementAndGet();
-            pending.add(verifier.verify(image, governing, credentials.forRegistry(namespace, pod, image.domain()), progress)
+            pending.add(credentials.forRegistry(namespace, pod, image.domain())
+                    .thenCompose(creds -> verifier.verify(checked, governing, creds, progress))
                     .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline))
                     .whenComplete((v, e) -> inFlight.decrementAndGet()));

@@ -8,7 +8,10 @@ import io.trustgate.registry.RegistryCredentials;
  */
 public interface PullCredentials {
 
-    PullCredentials ANONYMOUS = (namespace, pod, registryHost) -> RegistryCredentials.ANONYMOUS;
+    PullCredentials ANONYMOUS = (namespace, pod, registryHost) ->
+            java.util.concurrent.CompletableFuture.completedFuture(RegistryCredentials.ANONYMOUS);
 
-    RegistryCredentials forRegistry(String namespace, PodTemplate pod, String registryHost);
+    /** Completes at once when the answer is known; never blocks the calling thread. */
+    java.util.concurrent.CompletableFuture<RegistryCredentials> forRegistry(String namespace, PodTemplate pod,
+            String registryHost);
 }

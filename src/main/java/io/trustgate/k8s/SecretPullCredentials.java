@@ -5,7 +5,12 @@ import io.trustgate.admission.PullCredentials;
 import io.trustgate.registry.DockerConfigCredentials;
 import io.trustgate.registry.RegistryCredentials;
 import java.nio.charset.StandardCharsets;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +21,8 @@ import java.util.Optional;
  * {@code kubernetes.io/dockerconfigjson} ({@code .dockerconfigjson}) or legacy {@code .dockercfg}.
  */
 public final class SecretPullCredentials implements PullCredentials {
+
+    private static final long MAX_ENTRIES = 10_000;
 
     /** Decoded Secret data by namespace and name. */
     @FunctionalInterface
@@ -31,21 +38,34 @@ public final class SecretPullCredentials implements PullCredentials {
         List<String> pullSecrets(String namespace, String name);
     }
 
+    private record Key(String namespace, List<String> pullSecrets, String serviceAccount, String registryHost) {}
+
     private final Secrets secrets;
     private final ServiceAccounts serviceAccounts;
     private final String trustgateNamespace;
     private final Optional<String> configuredSecret;
+    private final AsyncCache<Key, RegistryCredentials> cache;
 
+    /**
+     * @param lookups where Secret and ServiceAccount reads (API calls in cluster mode) run, never the caller's thread
+     * @param ttl how long an answer is reused: a rotated pull secret is seen after this
+     */
     public SecretPullCredentials(Secrets secrets, ServiceAccounts serviceAccounts, String trustgateNamespace,
-            Optional<String> configuredSecret) {
+            Optional<String> configuredSecret, Executor lookups, Duration ttl) {
         this.secrets = secrets;
         this.serviceAccounts = serviceAccounts;
         this.trustgateNamespace = trustgateNamespace;
         this.configuredSecret = configuredSecret;
+        this.cache = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(MAX_ENTRIES).executor(lookups).buildAsync();
     }
 
     @Override
-    public RegistryCredentials forRegistry(String namespace, PodTemplate pod, String registryHost) {
+    public CompletableFuture<RegistryCredentials> forRegistry(String namespace, PodTemplate pod, String registryHost) {
+        Key key = new Key(namespace, pod.imagePullSecrets(), pod.serviceAccountName(), registryHost);
+        return cache.get(key, k -> lookup(namespace, pod, registryHost));
+    }
+
+    private RegistryCredentials lookup(String namespace, PodTemplate pod, String registryHost) {
         List<String[]> candidates = new ArrayList<>();
         pod.imagePullSecrets().forEach(s -> candidates.add(new String[] {namespace, s}));
         serviceAccounts.pullSecrets(namespace, pod.serviceAccountName()).forEach(s -> candidates.add(new String[] {namespace, s}));

@@ -15,9 +15,22 @@ public class MetricsListener implements AdmissionListener {
     private static final Logger LOG = Logger.getLogger("io.trustgate.audit");
 
     private final MeterRegistry registry;
+    private final Timer allowedTimer;
+    private final Timer deniedTimer;
+    private final java.util.Map<String, Counter> denials = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MetricsListener(MeterRegistry registry) {
         this.registry = registry;
+        this.allowedTimer = reviewTimer(registry, "allowed");
+        this.deniedTimer = reviewTimer(registry, "denied");
+    }
+
+    private static Timer reviewTimer(MeterRegistry registry, String verdict) {
+        return Timer.builder("trustgate.review.duration")
+                .description("Time trustgate spent on one AdmissionReview, by verdict")
+                .tag("verdict", verdict)
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     @Override
@@ -34,15 +47,10 @@ public class MetricsListener implements AdmissionListener {
 
     @Override
     public void decided(boolean allowed, String reason, long nanos) {
-        String verdict = allowed ? "allowed" : "denied";
-        Timer.builder("trustgate.review.duration")
-                .description("Time trustgate spent on one AdmissionReview, by verdict")
-                .tag("verdict", verdict)
-                .publishPercentileHistogram()
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        (allowed ? allowedTimer : deniedTimer).record(nanos, TimeUnit.NANOSECONDS);
         if (!allowed) {
-            Counter.builder("trustgate.review.denied").description("Denied reviews by reason")
-                    .tag("reason", reason).register(registry).increment();
+            denials.computeIfAbsent(reason, r -> Counter.builder("trustgate.review.denied")
+                    .description("Denied reviews by reason").tag("reason", r).register(registry)).increment();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.trustgate.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.common.annotation.Blocking;
 import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.admission.MalformedReviewException;
 import jakarta.inject.Inject;
@@ -18,7 +17,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
-/** {@code POST /validate}: the admission.k8s.io/v1 ValidatingWebhook endpoint. */
+/**
+ * {@code POST /validate}: the admission.k8s.io/v1 ValidatingWebhook endpoint. It runs on the I/O thread:
+ * nothing on the review path blocks (pull-secret look-ups and signature checks run elsewhere and complete
+ * the returned stage).
+ */
 @Path("/validate")
 public class WebhookResource {
 
@@ -31,7 +34,6 @@ public class WebhookResource {
     @POST
     @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
     @Produces(MediaType.APPLICATION_JSON)
-    @Blocking
     public CompletionStage<Response> validate(String body) {
         JsonNode review;
         try {

@@ -64,6 +64,15 @@ public class Wiring {
                 .withInsecureHosts(config.insecureRegistries().orElse(List.of()).toArray(String[]::new));
     }
 
+    /** Secret and ServiceAccount reads (API calls in cluster mode) run here, never on an I/O thread. */
+    private static ExecutorService pullSecretLookups() {
+        return Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "trustgate-pull-secrets");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     /** Signature checks run here, never on an I/O thread. */
     private static ExecutorService cryptoExecutor() {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -107,7 +116,8 @@ public class Wiring {
     @Singleton
     AdmissionHandler admissionHandler(TrustgateConfig config, PolicyStore store, PolicySources sources,
             ImageVerifier verifier, MeterRegistry metrics) {
-        SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret());
+        SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret(),
+                pullSecretLookups(), config.cache().tagTtl());
         AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
                 new MetricsListener(metrics), config.deadline());
         metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);
