@@ -76,6 +76,7 @@ public final class Bench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern HEX64 = Pattern.compile("\\b([0-9a-f]{64})\\b");
+    private static final Pattern NOTARY_REQUEST_ID = Pattern.compile("\"http\\.request\\.id\":\"([^\"]+)\"");
     private static final Pattern NOTARY_URI = Pattern.compile("(/v2/[^\\s\"]*/_trust/tuf/[^\\s\"]+)");
 
     private final Settings settings = Settings.fromEnv();
@@ -515,18 +516,22 @@ public final class Bench {
         return r;
     }
 
-    /** notary-server's log: how many times each trust file of {@code gun} was served. */
+    /**
+     * notary-server's log: how many GET requests for each trust file of {@code gun} it served. The server logs
+     * several JSON lines per request; they share {@code http.request.id}, so requests are counted by id.
+     */
     private Map<String, Long> notaryRequests(String gun) throws IOException {
-        Map<String, Long> out = new TreeMap<>();
+        Map<String, java.util.Set<String>> ids = new TreeMap<>();
         for (String line : Files.readAllLines(notary.log())) {
-            if (!line.contains("http.response.status")) {
-                continue; // one line per completed request
-            }
-            Matcher m = NOTARY_URI.matcher(line);
-            if (m.find() && m.group(1).startsWith("/v2/" + gun + "/")) {
-                out.merge(m.group(1), 1L, Long::sum);
+            Matcher uri = NOTARY_URI.matcher(line);
+            Matcher id = NOTARY_REQUEST_ID.matcher(line);
+            if (line.contains("\"http.request.method\":\"GET\"") && uri.find() && id.find()
+                    && uri.group(1).startsWith("/v2/" + gun + "/")) {
+                ids.computeIfAbsent(uri.group(1), k -> new java.util.HashSet<>()).add(id.group(1));
             }
         }
+        Map<String, Long> out = new TreeMap<>();
+        ids.forEach((uri, set) -> out.put(uri, (long) set.size()));
         return out;
     }
 
@@ -888,7 +893,7 @@ public final class Bench {
             md.append("The harness opens ").append(settings.herd()).append(" HTTPS connections to trustgate, then sends one ")
                     .append("review of the same new image on each without waiting (JDK HttpClient, HTTP/1.1). Upstream ")
                     .append("requests are counted where the upstream saw them: the registry's access log, the lookaside ")
-                    .append("server's request list, notary-server's log (one `http.response.status` line per request).\n\n");
+                    .append("server's request list, notary-server's log (its JSON lines counted by distinct `http.request.id`).\n\n");
             md.append("| image | reviews | allowed | all sent within | sent before the first answer | first answer | last answer |\n");
             md.append("|---|---|---|---|---|---|---|\n");
             for (HerdResult h : herds) {
