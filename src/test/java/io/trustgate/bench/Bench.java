@@ -104,6 +104,12 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getenv("BENCH_NAGLE") == null) {
+            // The lookaside peer is the JDK's HttpServer, which writes headers and body separately without
+            // TCP_NODELAY: with Nagle and the client's delayed ACK a small GET can stall ~40 ms. Real web servers
+            // set TCP_NODELAY; so does this one unless BENCH_NAGLE is set. Must be set before HttpServer loads.
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         Bench bench = new Bench();
         try {
             bench.run();
@@ -475,7 +481,8 @@ public final class Bench {
 
     private HerdResult herd(String kind, PushedImage img, Counts counts) throws Exception {
         int n = settings.herd();
-        HttpClient herdClient = client(HttpClient.Version.HTTP_1_1);
+        // 200 TLS handshakes at once on a loaded 2-core machine can take longer than the usual 5 s.
+        HttpClient herdClient = client(HttpClient.Version.HTTP_1_1, Duration.ofSeconds(60));
         // Open n keep-alive connections first, so the n reviews below go out at once on their own connections.
         List<CompletableFuture<HttpResponse<Void>>> opens = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -599,6 +606,10 @@ public final class Bench {
     }
 
     private HttpClient client(HttpClient.Version version) {
+        return client(version, Duration.ofSeconds(5));
+    }
+
+    private HttpClient client(HttpClient.Version version, Duration connectTimeout) {
         try (InputStream in = Files.newInputStream(ca.certPem())) {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
@@ -607,7 +618,7 @@ public final class Bench {
             tmf.init(trust);
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, tmf.getTrustManagers(), null);
-            return HttpClient.newBuilder().sslContext(tls).version(version).connectTimeout(Duration.ofSeconds(5)).build();
+            return HttpClient.newBuilder().sslContext(tls).version(version).connectTimeout(connectTimeout).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (java.security.GeneralSecurityException e) {
