@@ -394,11 +394,15 @@ public final class Bench {
                 if ((side == 0) == trustgateFirst) {
                     ServerHistogram before = scrape();
                     RssSampler rss = new RssSampler(trustgate.pid());
+                    double cpu0 = cpuSeconds(trustgate.pid());
                     tg = wrk.run(tgUrl, body, settings.duration());
+                    report.warmTrustgateCpuUs.add((cpuSeconds(trustgate.pid()) - cpu0) * 1e6 / tg.requests());
                     report.rssUnderLoadKiB = Math.max(report.rssUnderLoadKiB, rss.stop());
                     report.warmServerRounds.add(scrape().minus(before));
                 } else {
+                    double cpu0 = cpuSeconds(baseline.pid());
                     bl = wrk.run(blUrl, body, settings.duration());
+                    report.warmBaselineCpuUs.add((cpuSeconds(baseline.pid()) - cpu0) * 1e6 / bl.requests());
                 }
             }
             report.warmTrustgate.add(tg);
@@ -414,6 +418,7 @@ public final class Bench {
 
     private ColdResult cold(String kind, List<PushedImage> images) throws Exception {
         ServerHistogram before = scrape();
+        double cpu0 = cpuSeconds(trustgate.pid());
         List<Double> millis = new ArrayList<>();
         for (PushedImage img : images) {
             String body = review("cold-" + img.path().replace('/', '-'), img.reference());
@@ -424,14 +429,16 @@ public final class Bench {
                 throw new IllegalStateException("cold " + kind + " review of " + img.reference() + " denied: " + a.message());
             }
         }
+        double cpuMs = (cpuSeconds(trustgate.pid()) - cpu0) * 1000 / images.size();
         ServerHistogram server = scrape().minus(before);
-        ColdResult r = new ColdResult(kind, millis, server);
+        ColdResult r = new ColdResult(kind, millis, server, cpuMs);
         log("cold %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)", kind, millis.size(), r.p(0.50), r.p(0.99),
                 server.quantileUpperBound(0.5) * 1000);
         return r;
     }
 
-    record ColdResult(String kind, List<Double> millis, ServerHistogram server) {
+    /** @param cpuMs trustgate's CPU time (user + system) per cold review, scrapes included */
+    record ColdResult(String kind, List<Double> millis, ServerHistogram server, double cpuMs) {
         double p(double q) {
             return percentile(millis, q);
         }
@@ -657,6 +664,17 @@ public final class Bench {
         }
     }
 
+    /** User + system CPU seconds a process has used so far (/proc/PID/stat, 100 ticks a second). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** A field of /proc/PID/status in KiB ({@code VmRSS}, {@code VmHWM}); 0 when unreadable. */
     static long procStatus(long pid, String field) {
         try {
@@ -775,6 +793,8 @@ public final class Bench {
         final List<Wrk.Result> warmTrustgate = new ArrayList<>();
         final List<Wrk.Result> warmBaseline = new ArrayList<>();
         final List<ServerHistogram> warmServerRounds = new ArrayList<>();
+        final List<Double> warmTrustgateCpuUs = new ArrayList<>();
+        final List<Double> warmBaselineCpuUs = new ArrayList<>();
         ServerHistogram warmServer;
         final Map<String, ColdResult> cold = new LinkedHashMap<>();
         final List<HerdResult> herds = new ArrayList<>();
@@ -847,25 +867,33 @@ public final class Bench {
                     .append("fixed `allowed: true` answer. Both servers stay up for the whole run; only one is loaded at a ")
                     .append("time. wrk runs on the same two cores as the server under load, so both figures are what is ")
                     .append("left after wrk's share.\n\n");
-            md.append("| round | trustgate reviews/s | p50 | p99 | p99.9 | baseline reviews/s | p50 | p99 | p99.9 | ratio |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| round | trustgate reviews/s | p50 | p99 | p99.9 | CPU/review | baseline reviews/s | p50 | p99 | p99.9 | CPU/review | ratio |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (int i = 0; i < warmTrustgate.size(); i++) {
                 Wrk.Result t = warmTrustgate.get(i);
                 Wrk.Result b = warmBaseline.get(i);
                 md.append("| ").append(i + 1).append(" | ").append(fmt0(t.rps())).append(" | ").append(us(t.p50())).append(" | ")
-                        .append(us(t.p99())).append(" | ").append(us(t.p999())).append(" | ").append(fmt0(b.rps())).append(" | ")
+                        .append(us(t.p99())).append(" | ").append(us(t.p999())).append(" | ")
+                        .append(cpuUs(warmTrustgateCpuUs.get(i))).append(" | ").append(fmt0(b.rps())).append(" | ")
                         .append(us(b.p50())).append(" | ").append(us(b.p99())).append(" | ").append(us(b.p999())).append(" | ")
-                        .append(pct(ratios.get(i))).append(" |\n");
+                        .append(cpuUs(warmBaselineCpuUs.get(i))).append(" | ").append(pct(ratios.get(i))).append(" |\n");
             }
             md.append("| **median** | **").append(fmt0(tgRps)).append("** | ")
                     .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p50).toList()))).append(" | ")
                     .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p99).toList()))).append(" | ")
-                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p999).toList()))).append(" | **")
+                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p999).toList()))).append(" | ")
+                    .append(cpuUs(median(warmTrustgateCpuUs))).append(" | **")
                     .append(fmt0(blRps)).append("** | ")
                     .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p50).toList()))).append(" | ")
                     .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p99).toList()))).append(" | ")
-                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p999).toList()))).append(" | **")
+                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p999).toList()))).append(" | ")
+                    .append(cpuUs(median(warmBaselineCpuUs))).append(" | **")
                     .append(pct(ratio)).append("** |\n\n");
+            md.append("CPU/review is the server process' user + system CPU time over the round (/proc/PID/stat) divided by ")
+                    .append("the reviews wrk completed: a cost per review that the machine's other load disturbs much less ")
+                    .append("than reviews/s. By that measure the baseline costs ")
+                    .append(pct(median(warmBaselineCpuUs) / median(warmTrustgateCpuUs)))
+                    .append(" of what trustgate costs per review.\n\n");
             long errors = warmTrustgate.stream().mapToLong(r -> r.errors() + r.statusErrors()).sum()
                     + warmBaseline.stream().mapToLong(r -> r.errors() + r.statusErrors()).sum();
             md.append("Socket errors or non-2xx answers during the measured rounds: ").append(errors).append(".\n\n");
@@ -889,14 +917,14 @@ public final class Bench {
                     .append("TLS), and the verdict. All images were pushed and signed before trustgate started; the reviews ")
                     .append("are sent one at a time over one kept-alive connection (JDK HttpClient), Pod with one image. ")
                     .append("Client-side latency:\n\n");
-            md.append("| signature kind | n | p50 | p90 | p99 | min | max | server-side p50 bucket | server-side mean |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| signature kind | n | p50 | p90 | p99 | min | max | server-side p50 bucket | server-side mean | trustgate CPU/review |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|\n");
             for (ColdResult c : cold.values()) {
                 md.append("| ").append(c.kind()).append(" | ").append(c.millis().size()).append(" | ").append(ms1(c.p(0.5)))
                         .append(" | ").append(ms1(c.p(0.9))).append(" | ").append(ms1(c.p(0.99))).append(" | ")
                         .append(ms1(Collections.min(c.millis()))).append(" | ").append(ms1(Collections.max(c.millis())))
                         .append(" | <= ").append(ms(c.server().quantileUpperBound(0.5))).append(" | ")
-                        .append(ms3(c.server().meanSeconds())).append(" |\n");
+                        .append(ms3(c.server().meanSeconds())).append(" | ").append(ms1(c.cpuMs())).append(" |\n");
             }
             md.append("\nWith n=").append(settings.cold()).append(", p99 is the slowest review or next to it.\n\n");
 
@@ -970,6 +998,10 @@ public final class Bench {
 
         private static String ms1(double millis) {
             return String.format(Locale.ROOT, "%.1f ms", millis);
+        }
+
+        private static String cpuUs(double micros) {
+            return String.format(Locale.ROOT, "%.0f µs", micros);
         }
 
         private static String mib(long kib) {
