@@ -27,7 +27,8 @@ bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchm
 	$(MVN) -q package -DskipTests
 	$(MVN) -q org.apache.maven.plugins:maven-dependency-plugin:3.7.0:build-classpath \
 	  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
-	java -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) io.trustgate.bench.Bench
+	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+	  -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) io.trustgate.bench.Bench
 
 manifests: ## Copy the CRDs generated from the Java model into k8s/crds
 	$(MVN) -q process-classes

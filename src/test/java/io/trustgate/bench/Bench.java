@@ -158,6 +158,7 @@ public final class Bench {
 
         report.hwmKiB = procStatus(trustgate.pid(), "VmHWM");
         report.rssEndKiB = procStatus(trustgate.pid(), "VmRSS");
+        report.heapAfterGc = heapAfterFullGc(trustgate.pid());
         report.baselineHwmKiB = procStatus(baseline.pid(), "VmHWM");
         report.loadAtEnd = loadavg();
         report.finished = Instant.now();
@@ -664,6 +665,17 @@ public final class Bench {
         }
     }
 
+    /**
+     * What the heap holds once collected: {@code jcmd PID GC.run}, then the {@code garbage-first heap} line of
+     * {@code GC.heap_info} (total = committed, used = live data). Tells JVM heap sizing from live data.
+     */
+    private static String heapAfterFullGc(long pid) {
+        Proc.cmd("jcmd", String.valueOf(pid), "GC.run").runAllowingFailure();
+        Proc.Result info = Proc.cmd("jcmd", String.valueOf(pid), "GC.heap_info").runAllowingFailure();
+        return info.stdout().lines().filter(l -> l.contains("total") && l.contains("used")).findFirst()
+                .map(String::strip).orElse("? (" + info.stderr().strip() + ")");
+    }
+
     /** User + system CPU seconds a process has used so far (/proc/PID/stat, 100 ticks a second). */
     static double cpuSeconds(long pid) {
         try {
@@ -790,6 +802,7 @@ public final class Bench {
         long rssEndKiB;
         long hwmKiB;
         long baselineHwmKiB;
+        String heapAfterGc;
         final List<Wrk.Result> warmTrustgate = new ArrayList<>();
         final List<Wrk.Result> warmBaseline = new ArrayList<>();
         final List<ServerHistogram> warmServerRounds = new ArrayList<>();
@@ -955,6 +968,7 @@ public final class Bench {
             md.append("| VmRSS max under warm load (sampled every 0.5 s) | ").append(mib(rssUnderLoadKiB)).append(" |\n");
             md.append("| VmRSS at the end (after cold and coalescing) | ").append(mib(rssEndKiB)).append(" |\n");
             md.append("| VmHWM (peak RSS of the whole run) | ").append(mib(hwmKiB)).append(" |\n");
+            md.append("| heap after a full GC at the end (`jcmd GC.run`, `GC.heap_info`) | `").append(heapAfterGc).append("` |\n");
             md.append("| baseline's VmHWM, for comparison | ").append(mib(baselineHwmKiB)).append(" |\n\n");
             md.append("trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM), as `make run` does.\n\n");
             md.append("Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
