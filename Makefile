@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN := ./mvnw -B
 JAR := target/quarkus-app/quarkus-run.jar
 
-.PHONY: help build run test deps manifests lint clean
+.PHONY: help build run test deps manifests lint clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,14 @@ deps: ## Install the real peers the tests start (docker-registry, notary, skopeo
 
 test: deps ## Run every test (unit, conformance, integration against real peers)
 	$(MVN) verify
+
+bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchmarks.md (several minutes)
+	scripts/install-bench-deps.sh
+	$(MVN) -q package -DskipTests
+	$(MVN) -q org.apache.maven.plugins:maven-dependency-plugin:3.7.0:build-classpath \
+	  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+	  -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) io.trustgate.bench.Bench
 
 manifests: ## Copy the CRDs generated from the Java model into k8s/crds
 	$(MVN) -q process-classes

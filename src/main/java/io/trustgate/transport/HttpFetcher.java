@@ -46,6 +46,8 @@ import javax.net.ssl.X509TrustManager;
 final class HttpFetcher implements AutoCloseable {
 
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** Largest declared body of an unwanted (non-2xx) answer that is drained to keep its connection. */
+    private static final long DRAIN_LIMIT_BYTES = 16 * 1024;
 
     private final Vertx vertx;
     private final TransportOptions options;
@@ -199,7 +201,17 @@ final class HttpFetcher implements AutoCloseable {
                     response.handler(ignored -> { });
                     response.endHandler(ignored -> promise.tryComplete(result));
                     if (method != HttpMethod.HEAD && promise.tryComplete(result)) {
-                        r.reset(); // the body is not wanted: do not wait for it
+                        long declared = contentLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
+                        if (declared < 0 || declared > DRAIN_LIMIT_BYTES) {
+                            r.reset(); // an unknown or large body is not wanted: do not wait for it
+                        } else {
+                            // A small declared body (the 404 of the next root version in every TUF update, of
+                            // signature-N+1 in every lookaside read) is read and dropped so that the kept-alive
+                            // connection goes back to the pool instead of being closed; a server that never
+                            // sends it loses the connection after the request timeout.
+                            long drain = vertx.setTimer(timeoutMs, id -> r.reset());
+                            response.endHandler(ignored -> vertx.cancelTimer(drain));
+                        }
                     }
                     return;
                 }

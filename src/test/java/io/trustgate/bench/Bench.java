@@ -1,0 +1,1028 @@
+package io.trustgate.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustgate.testing.GpgPeer;
+import io.trustgate.testing.ImageFactory;
+import io.trustgate.testing.ImageFactory.PushedImage;
+import io.trustgate.testing.LookasidePeer;
+import io.trustgate.testing.NotaryCli;
+import io.trustgate.testing.NotaryPeer;
+import io.trustgate.testing.PeerProcess;
+import io.trustgate.testing.Ports;
+import io.trustgate.testing.Proc;
+import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.TestCa;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * {@code make bench}: starts trustgate ({@code target/quarkus-app/quarkus-run.jar}, a real process) with real
+ * peers on loopback (docker-registry, a lookaside store, gpg + skopeo, notary-server + the notary CLI) and
+ * measures, in one run:
+ *
+ * <ol>
+ *   <li>warm throughput and latency: wrk (Debian) with {@code scripts/bench/review.lua} POSTs a Pod review of three
+ *       already-verified images over keep-alive HTTPS; client-side p50/p99/p99.9 and the server-side histogram;</li>
+ *   <li>the same load against {@link BaselineServer} (parse + answer allowed on Vert.x TLS), alternating rounds,
+ *       so the figure that matters is trustgate's throughput as a ratio of the baseline's;</li>
+ *   <li>cold latency: the first review of each of N new GPG-signed and N new Notary-signed images;</li>
+ *   <li>coalescing: 200 concurrent reviews of one new image (GPG, then Notary), counting what the registry's access
+ *       log, the lookaside store and notary-server's log saw;</li>
+ *   <li>RSS (VmRSS under load, VmHWM) and the time from process start to the first 200 of /q/health/ready.</li>
+ * </ol>
+ *
+ * It writes {@code docs/benchmarks.md}. Not a test: it asserts nothing but that the reviews it sends are allowed
+ * (a benchmark of denials would measure the wrong path). Settings come from environment variables
+ * ({@code BENCH_DURATION}, {@code BENCH_WARMUP}, {@code BENCH_ROUNDS}, {@code BENCH_CONNECTIONS},
+ * {@code BENCH_THREADS}, {@code BENCH_COLD}, {@code BENCH_HERD}, {@code BENCH_JFR}, {@code BENCH_OUT}).
+ */
+public final class Bench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern HEX64 = Pattern.compile("\\b([0-9a-f]{64})\\b");
+    private static final Pattern NOTARY_REQUEST_ID = Pattern.compile("\"http\\.request\\.id\":\"([^\"]+)\"");
+    private static final Pattern NOTARY_URI = Pattern.compile("(/v2/[^\\s\"]*/_trust/tuf/[^\\s\"]+)");
+
+    private final Settings settings = Settings.fromEnv();
+    private final Path repo = Path.of("").toAbsolutePath();
+    private final Path work;
+    private final List<AutoCloseable> closers = new ArrayList<>();
+    private final Report report = new Report();
+
+    private TestCa ca;
+    private RegistryPeer registry;
+    private GpgPeer gpg;
+    private String signerFpr;
+    private LookasidePeer lookaside;
+    private NotaryPeer notary;
+    private NotaryCli cli;
+    private HttpClient http;
+    private PeerProcess trustgate;
+    private int trustgatePort;
+    private PeerProcess baseline;
+    private int baselinePort;
+    private TestCa.Issued serving;
+
+    private Bench() {
+        work = PeerProcess.peerDir("bench").resolve("run-" + System.currentTimeMillis());
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getenv("BENCH_NAGLE") == null) {
+            // The lookaside peer is the JDK's HttpServer, which writes headers and body separately without
+            // TCP_NODELAY: with Nagle and the client's delayed ACK a small GET can stall ~40 ms. Real web servers
+            // set TCP_NODELAY; so does this one unless BENCH_NAGLE is set. Must be set before HttpServer loads.
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        Bench bench = new Bench();
+        try {
+            bench.run();
+        } finally {
+            bench.close();
+        }
+        System.exit(0);
+    }
+
+    /** Settings of one run. */
+    record Settings(Duration duration, Duration warmup, int rounds, int connections, int threads, int cold, int herd,
+            boolean jfr, Path out) {
+        static Settings fromEnv() {
+            return new Settings(Duration.ofSeconds(env("BENCH_DURATION", 20)), Duration.ofSeconds(env("BENCH_WARMUP", 10)),
+                    env("BENCH_ROUNDS", 3), env("BENCH_CONNECTIONS", 32), env("BENCH_THREADS", 2), env("BENCH_COLD", 30),
+                    env("BENCH_HERD", 200), env("BENCH_JFR", 0) == 1,
+                    Path.of(System.getenv().getOrDefault("BENCH_OUT", "docs/benchmarks.md")));
+        }
+
+        private static int env(String name, int dflt) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? dflt : Integer.parseInt(v.trim());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- the run
+
+    private void run() throws Exception {
+        Files.createDirectories(work);
+        report.started = Instant.now();
+        report.settings = settings;
+        report.loadAtStart = loadavg();
+        log("bench dir %s; settings %s; load %s", work, settings, report.loadAtStart);
+
+        startPeers();
+        Prepared prepared = prepare();
+        writePolicies(prepared);
+        startTrustgate();
+        startBaseline();
+
+        warmLoad(prepared);
+        report.cold.put("GPG", cold("GPG", prepared.coldGpg));
+        report.cold.put("Notary", cold("Notary", prepared.coldNotary));
+        report.herds.add(herdGpg(prepared.herdGpg));
+        report.herds.add(herdNotary(prepared.herdNotary, prepared.herdNotaryGun));
+
+        report.hwmKiB = procStatus(trustgate.pid(), "VmHWM");
+        report.rssEndKiB = procStatus(trustgate.pid(), "VmRSS");
+        report.heapAfterGc = heapAfterFullGc(trustgate.pid());
+        report.baselineHwmKiB = procStatus(baseline.pid(), "VmHWM");
+        report.loadAtEnd = loadavg();
+        report.finished = Instant.now();
+        String md = report.markdown(machine());
+        Path out = repo.resolve(settings.out());
+        String kept = "\n";
+        if (Files.exists(out)) {
+            String old = Files.readString(out);
+            int i = old.indexOf(LIMITS_MARKER);
+            if (i >= 0) {
+                kept = old.substring(i + LIMITS_MARKER.length() + 1);
+            }
+        }
+        Files.writeString(out, md + kept);
+        log("wrote %s", out);
+        System.out.println(md);
+    }
+
+    // ------------------------------------------------------------------------------------------- peers
+
+    private void startPeers() {
+        ca = TestCa.create(work.resolve("ca"));
+        serving = ca.issueServer("trustgate");
+        registry = RegistryPeer.builder("bench-registry").start();
+        closers.add(registry);
+        gpg = GpgPeer.create();
+        closers.add(gpg);
+        signerFpr = gpg.generateKey("Bench Signer", "bench@example.test");
+        lookaside = LookasidePeer.serve("bench-lookaside", work.resolve("lookaside"));
+        closers.add(lookaside);
+        notary = NotaryPeer.start("bench-notary", ca);
+        closers.add(notary);
+        cli = notary.cli(work.resolve("notary-trust"));
+        http = client(HttpClient.Version.HTTP_1_1);
+        log("peers: registry %s, lookaside %s, notary %s", registry.host(), lookaside.baseUrl(), notary.url());
+    }
+
+    /** The images of the run: everything is pushed and signed before trustgate starts. */
+    private static final class Prepared {
+        final List<PushedImage> warm = new ArrayList<>();
+        final List<PushedImage> coldGpg = new ArrayList<>();
+        final List<PushedImage> coldNotary = new ArrayList<>();
+        PushedImage herdGpg;
+        PushedImage herdNotary;
+        String herdNotaryGun;
+        final List<String> targetsKeyIds = new ArrayList<>();
+    }
+
+    private Prepared prepare() throws Exception {
+        Prepared p = new Prepared();
+        long t0 = System.nanoTime();
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> gpgSide = two.submit(() -> {
+                for (int i = 1; i <= 3; i++) {
+                    p.warm.add(pushSigned("bench/warm/app-" + i));
+                }
+                for (int i = 1; i <= settings.cold(); i++) {
+                    p.coldGpg.add(pushSigned("bench/cold-gpg/app-" + i));
+                }
+                p.herdGpg = pushSigned("bench/herd-gpg/app");
+                return null;
+            });
+            Future<?> notarySide = two.submit(() -> {
+                for (int i = 1; i <= settings.cold(); i++) {
+                    p.coldNotary.add(pushNotary("bench/cold-notary/app-" + i, p.targetsKeyIds));
+                }
+                p.herdNotary = pushNotary("bench/herd-notary/app", p.targetsKeyIds);
+                p.herdNotaryGun = registry.host() + "/bench/herd-notary/app";
+                return null;
+            });
+            gpgSide.get();
+            notarySide.get();
+        } finally {
+            two.shutdownNow();
+        }
+        report.prepareSeconds = (System.nanoTime() - t0) / 1e9;
+        log("prepared %d GPG and %d Notary images in %.0f s", p.warm.size() + p.coldGpg.size() + 1, p.coldNotary.size() + 1,
+                report.prepareSeconds);
+        return p;
+    }
+
+    private PushedImage pushSigned(String path) {
+        PushedImage img = ImageFactory.pushRandom(registry, path, "1.0");
+        gpg.signImage(signerFpr, img.reference(), lookaside.root());
+        return img;
+    }
+
+    /** A new GUN: push, {@code notary init} (the trust directory's one root key is reused), addhash, publish. */
+    private PushedImage pushNotary(String path, List<String> targetsKeyIds) {
+        PushedImage img = ImageFactory.pushRandom(registry, path, "1.0");
+        String gun = registry.host() + "/" + path;
+        cli.init(gun);
+        cli.addhash(gun, "1.0", img.manifest().length, img.hex());
+        cli.publish(gun);
+        try {
+            JsonNode root = JSON.readTree(cli.trustDir().resolve("tuf").resolve(gun).resolve("metadata/root.json").toFile());
+            root.at("/signed/roles/targets/keyids").forEach(id -> targetsKeyIds.add(id.asText()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return img;
+    }
+
+    private void writePolicies(Prepared p) throws IOException {
+        Path dir = Files.createDirectories(work.resolve("policies"));
+        ObjectNode gpgPolicy = policy("bench-gpg", List.of("bench/warm/**", "bench/cold-gpg/**", "bench/herd-gpg/**"));
+        ((ObjectNode) gpgPolicy.get("spec")).put("lookaside", lookaside.baseUrl());
+        ArrayNode gpgKeys = ((ObjectNode) gpgPolicy.get("spec")).putArray("signers").addObject().put("name", "bench-gpg").putArray("keys");
+        gpgKeys.add(gpg.exportPublic(signerFpr));
+        Files.writeString(dir.resolve("bench-gpg.json"), JSON.writeValueAsString(gpgPolicy));
+
+        List<String> roots = new ArrayList<>();
+        Matcher m = HEX64.matcher(cli.keyList().stdout().lines().filter(l -> l.strip().startsWith("root"))
+                .reduce("", (a, b) -> a + "\n" + b));
+        while (m.find()) {
+            roots.add(m.group(1));
+        }
+        report.notaryRootKeys = roots.size();
+        ObjectNode notaryPolicy = policy("bench-notary", List.of("bench/cold-notary/**", "bench/herd-notary/**"));
+        ObjectNode notarySpec = ((ObjectNode) notaryPolicy.get("spec")).putObject("notary");
+        notarySpec.put("server", notary.url());
+        notarySpec.put("caBundle", Files.readString(notary.caPem()));
+        ArrayNode rootKeys = notarySpec.putArray("rootKeys");
+        roots.forEach(rootKeys::add);
+        ArrayNode owners = ((ObjectNode) notaryPolicy.get("spec")).putArray("signers").addObject().put("name", "bench-owner").putArray("keys");
+        p.targetsKeyIds.forEach(owners::add);
+        Files.writeString(dir.resolve("bench-notary.json"), JSON.writeValueAsString(notaryPolicy));
+    }
+
+    private ObjectNode policy(String name, List<String> paths) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("apiVersion", "trustgate.io/v1alpha1");
+        p.put("kind", "ClusterTrustPolicy");
+        p.putObject("metadata").put("name", name);
+        ObjectNode spec = p.putObject("spec");
+        spec.put("mode", "Enforce");
+        ArrayNode images = spec.putArray("images");
+        paths.forEach(path -> images.add(registry.host() + "/" + path));
+        spec.put("minSignatures", 1);
+        return p;
+    }
+
+    private void startTrustgate() throws Exception {
+        Path jar = repo.resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw package -DskipTests first (make bench does)");
+        }
+        // Warm the harness' own TLS client first, so the readiness poll does not time the client's class loading.
+        notary.get("/_notary_server/health");
+        http.send(HttpRequest.newBuilder(URI.create(notary.url() + "/_notary_server/health")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        List<String> cmd = new ArrayList<>(List.of(javaBinary()));
+        if (settings.jfr()) {
+            cmd.addAll(List.of("-XX:+FlightRecorder",
+                    "-XX:StartFlightRecording=filename=" + work.resolve("trustgate.jfr") + ",settings=profile,dumponexit=true"));
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TRUSTGATE_TLS_CERT", serving.certPem().toString());
+        env.put("TRUSTGATE_TLS_KEY", serving.keyPem().toString());
+        env.put("TRUSTGATE_POLICIES_DIR", work.resolve("policies").toString());
+        env.put("TRUSTGATE_INSECURE_REGISTRIES", registry.host());
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 3 && trustgate == null; attempt++) {
+            trustgatePort = Ports.free();
+            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(trustgatePort));
+            long t0 = System.nanoTime();
+            PeerProcess process = PeerProcess.start("bench-trustgate", cmd, env, work, work.resolve("trustgate-" + trustgatePort + ".log"));
+            try {
+                process.awaitReady(Duration.ofSeconds(60), () -> status("/q/health/ready") == 200);
+                report.readySeconds = (System.nanoTime() - t0) / 1e9;
+                trustgate = process;
+                closers.add(0, process);
+            } catch (IllegalStateException e) {
+                last = e;
+                process.stop();
+            }
+        }
+        if (trustgate == null) {
+            throw last;
+        }
+        report.rssIdleKiB = procStatus(trustgate.pid(), "VmRSS");
+        report.quarkusStartedLine = Files.readAllLines(trustgate.log()).stream().filter(l -> l.contains("started in"))
+                .findFirst().orElse("");
+        log("trustgate (pid %d) ready on %d after %.2f s; %s", trustgate.pid(), trustgatePort, report.readySeconds,
+                report.quarkusStartedLine);
+    }
+
+    private void startBaseline() {
+        baselinePort = Ports.free();
+        baseline = PeerProcess.start("bench-baseline", List.of(javaBinary(), "-cp", absoluteClassPath(),
+                BaselineServer.class.getName(), String.valueOf(baselinePort), serving.certPem().toString(),
+                serving.keyPem().toString()), Map.of(), work, work.resolve("baseline-" + baselinePort + ".log"));
+        closers.add(0, baseline);
+        baseline.awaitReady(Duration.ofSeconds(30), () -> {
+            try {
+                return Files.readString(baseline.log()).contains("listening");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        log("baseline (pid %d) on %d", baseline.pid(), baselinePort);
+    }
+
+    // ------------------------------------------------------------------------------------------- (a) + (b) warm load
+
+    private void warmLoad(Prepared p) throws Exception {
+        String[] refs = p.warm.stream().map(PushedImage::reference).toArray(String[]::new);
+        Path body = work.resolve("warm-review.json");
+        Files.writeString(body, review("warm-review", refs));
+        Answer first = post(trustgatePort, Files.readString(body));
+        if (!first.allowed()) {
+            throw new IllegalStateException("the warm review is not allowed: " + first.message());
+        }
+        Answer viaBaseline = post(baselinePort, Files.readString(body));
+        if (!viaBaseline.allowed()) {
+            throw new IllegalStateException("the baseline does not answer allowed");
+        }
+        Wrk wrk = new Wrk(repo.resolve("scripts/bench/review.lua"), settings.threads(), settings.connections());
+        String tgUrl = "https://127.0.0.1:" + trustgatePort + "/validate";
+        String blUrl = "https://127.0.0.1:" + baselinePort + "/validate";
+        log("warm-up: %s each", settings.warmup());
+        wrk.run(tgUrl, body, settings.warmup());
+        wrk.run(blUrl, body, settings.warmup());
+        report.loadBeforeWarm = loadavg();
+        ServerHistogram allBefore = scrape();
+        for (int round = 1; round <= settings.rounds(); round++) {
+            // Alternate the order, so a drift in the machine's load does not favour one side.
+            boolean trustgateFirst = round % 2 == 1;
+            Wrk.Result tg = null;
+            Wrk.Result bl = null;
+            for (int side = 0; side < 2; side++) {
+                if ((side == 0) == trustgateFirst) {
+                    ServerHistogram before = scrape();
+                    RssSampler rss = new RssSampler(trustgate.pid());
+                    double cpu0 = cpuSeconds(trustgate.pid());
+                    tg = wrk.run(tgUrl, body, settings.duration());
+                    report.warmTrustgateCpuUs.add((cpuSeconds(trustgate.pid()) - cpu0) * 1e6 / tg.requests());
+                    report.rssUnderLoadKiB = Math.max(report.rssUnderLoadKiB, rss.stop());
+                    report.warmServerRounds.add(scrape().minus(before));
+                } else {
+                    double cpu0 = cpuSeconds(baseline.pid());
+                    bl = wrk.run(blUrl, body, settings.duration());
+                    report.warmBaselineCpuUs.add((cpuSeconds(baseline.pid()) - cpu0) * 1e6 / bl.requests());
+                }
+            }
+            report.warmTrustgate.add(tg);
+            report.warmBaseline.add(bl);
+            log("round %d: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f", round, tg.rps(),
+                    tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
+        }
+        report.warmServer = scrape().minus(allBefore);
+        report.loadAfterWarm = loadavg();
+    }
+
+    // ------------------------------------------------------------------------------------------- (c) cold latency
+
+    private ColdResult cold(String kind, List<PushedImage> images) throws Exception {
+        ServerHistogram before = scrape();
+        double cpu0 = cpuSeconds(trustgate.pid());
+        List<Double> millis = new ArrayList<>();
+        for (PushedImage img : images) {
+            String body = review("cold-" + img.path().replace('/', '-'), img.reference());
+            long t0 = System.nanoTime();
+            Answer a = post(trustgatePort, body);
+            millis.add((System.nanoTime() - t0) / 1e6);
+            if (!a.allowed()) {
+                throw new IllegalStateException("cold " + kind + " review of " + img.reference() + " denied: " + a.message());
+            }
+        }
+        double cpuMs = (cpuSeconds(trustgate.pid()) - cpu0) * 1000 / images.size();
+        ServerHistogram server = scrape().minus(before);
+        ColdResult r = new ColdResult(kind, millis, server, cpuMs);
+        log("cold %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)", kind, millis.size(), r.p(0.50), r.p(0.99),
+                server.quantileUpperBound(0.5) * 1000);
+        return r;
+    }
+
+    /** @param cpuMs trustgate's CPU time (user + system) per cold review, scrapes included */
+    record ColdResult(String kind, List<Double> millis, ServerHistogram server, double cpuMs) {
+        double p(double q) {
+            return percentile(millis, q);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- (d) coalescing
+
+    record HerdResult(String kind, String image, int reviews, int allowed, double sentWithinMs, double firstAnswerMs,
+            double lastAnswerMs, int sentBeforeFirstAnswer, Map<String, Long> upstream) {}
+
+    private HerdResult herdGpg(PushedImage img) throws Exception {
+        long manifestsBefore = registry.manifestRequests(img.path());
+        int lookasideBefore = lookaside.requestedPaths().size();
+        HerdResult r = herd("GPG", img, () -> {
+            Map<String, Long> up = new LinkedHashMap<>();
+            up.put("registry: HEAD/GET /v2/" + img.path() + "/manifests/*", registry.manifestRequests(img.path()) - manifestsBefore);
+            List<String> paths = lookaside.requestedPaths();
+            Map<String, Long> perFile = new TreeMap<>();
+            for (String path : paths.subList(lookasideBefore, paths.size())) {
+                perFile.merge("lookaside: GET " + path, 1L, Long::sum);
+            }
+            up.putAll(perFile);
+            return up;
+        });
+        return r;
+    }
+
+    private HerdResult herdNotary(PushedImage img, String gun) throws Exception {
+        long manifestsBefore = registry.manifestRequests(img.path());
+        Map<String, Long> notaryBefore = notaryRequests(gun);
+        return herd("Notary", img, () -> {
+            Map<String, Long> up = new LinkedHashMap<>();
+            up.put("registry: HEAD/GET /v2/" + img.path() + "/manifests/*", registry.manifestRequests(img.path()) - manifestsBefore);
+            notaryRequests(gun).forEach((uri, n) -> {
+                long delta = n - notaryBefore.getOrDefault(uri, 0L);
+                if (delta > 0) {
+                    up.put("notary-server: GET " + uri, delta);
+                }
+            });
+            return up;
+        });
+    }
+
+    private interface Counts {
+        Map<String, Long> get() throws Exception;
+    }
+
+    private HerdResult herd(String kind, PushedImage img, Counts counts) throws Exception {
+        int n = settings.herd();
+        // 200 TLS handshakes at once on a loaded 2-core machine can take longer than the usual 5 s.
+        HttpClient herdClient = client(HttpClient.Version.HTTP_1_1, Duration.ofSeconds(60));
+        // Open n keep-alive connections first, so the n reviews below go out at once on their own connections.
+        List<CompletableFuture<HttpResponse<Void>>> opens = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            opens.add(herdClient.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + "/q/health/live"))
+                    .build(), HttpResponse.BodyHandlers.discarding()));
+        }
+        CompletableFuture.allOf(opens.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        String body = review("herd-" + kind, img.reference());
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        AtomicLong firstAnswer = new AtomicLong(Long.MAX_VALUE);
+        long[] sentAt = new long[n];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            sentAt[i] = System.nanoTime();
+            answers.add(herdClient.sendAsync(request(trustgatePort, body), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((r, e) -> firstAnswer.accumulateAndGet(System.nanoTime(), Math::min)));
+        }
+        long sentAll = System.nanoTime();
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        long done = System.nanoTime();
+        int allowed = 0;
+        for (CompletableFuture<HttpResponse<String>> a : answers) {
+            if (parse(a.join().body()).allowed()) {
+                allowed++;
+            }
+        }
+        int beforeFirst = 0;
+        for (long s : sentAt) {
+            if (s < firstAnswer.get()) {
+                beforeFirst++;
+            }
+        }
+        Thread.sleep(1500); // the registry writes its access log line after the response
+        HerdResult r = new HerdResult(kind, img.reference(), n, allowed, (sentAll - t0) / 1e6, (firstAnswer.get() - t0) / 1e6,
+                (done - t0) / 1e6, beforeFirst, counts.get());
+        log("herd %s: %d/%d allowed, all sent within %.1f ms, first answer %.1f ms, last %.1f ms; upstream %s", kind, allowed, n,
+                r.sentWithinMs(), r.firstAnswerMs(), r.lastAnswerMs(), r.upstream());
+        return r;
+    }
+
+    /**
+     * notary-server's log: how many GET requests for each trust file of {@code gun} it served. The server logs
+     * several JSON lines per request; they share {@code http.request.id}, so requests are counted by id.
+     */
+    private Map<String, Long> notaryRequests(String gun) throws IOException {
+        Map<String, java.util.Set<String>> ids = new TreeMap<>();
+        for (String line : Files.readAllLines(notary.log())) {
+            Matcher uri = NOTARY_URI.matcher(line);
+            Matcher id = NOTARY_REQUEST_ID.matcher(line);
+            if (line.contains("\"http.request.method\":\"GET\"") && uri.find() && id.find()
+                    && uri.group(1).startsWith("/v2/" + gun + "/")) {
+                ids.computeIfAbsent(uri.group(1), k -> new java.util.HashSet<>()).add(id.group(1));
+            }
+        }
+        Map<String, Long> out = new TreeMap<>();
+        ids.forEach((uri, set) -> out.put(uri, (long) set.size()));
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------- HTTP
+
+    record Answer(int status, boolean allowed, String message) {}
+
+    private static String review(String uid, String... images) throws IOException {
+        ObjectNode review = JSON.createObjectNode();
+        review.put("apiVersion", "admission.k8s.io/v1");
+        review.put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request");
+        request.put("uid", uid);
+        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
+        request.put("operation", "CREATE");
+        request.put("namespace", "default");
+        request.put("name", "bench");
+        ObjectNode pod = request.putObject("object");
+        pod.put("apiVersion", "v1");
+        pod.put("kind", "Pod");
+        pod.putObject("metadata").put("name", "bench").put("namespace", "default");
+        ArrayNode containers = pod.putObject("spec").putArray("containers");
+        for (int i = 0; i < images.length; i++) {
+            containers.addObject().put("name", "c" + i).put("image", images[i]);
+        }
+        return JSON.writeValueAsString(review);
+    }
+
+    private HttpRequest request(int port, String body) {
+        return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/validate"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private Answer post(int port, String body) throws Exception {
+        HttpResponse<String> r = http.send(request(port, body), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("POST /validate answered " + r.statusCode() + ": " + r.body());
+        }
+        return parse(r.body());
+    }
+
+    private static Answer parse(String body) throws IOException {
+        JsonNode response = JSON.readTree(body).path("response");
+        return new Answer(200, response.path("allowed").asBoolean(), response.path("status").path("message").asText(""));
+    }
+
+    private int status(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + path))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private ServerHistogram scrape() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return ServerHistogram.parse(r.body());
+    }
+
+    private HttpClient client(HttpClient.Version version) {
+        return client(version, Duration.ofSeconds(5));
+    }
+
+    private HttpClient client(HttpClient.Version version, Duration connectTimeout) {
+        try (InputStream in = Files.newInputStream(ca.certPem())) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            return HttpClient.newBuilder().sslContext(tls).version(version).connectTimeout(connectTimeout).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- machine
+
+    /** Samples VmRSS of a process twice a second until stopped; answers the highest sample. */
+    private static final class RssSampler {
+        private final Thread thread;
+        private volatile boolean running = true;
+        private volatile long max;
+
+        RssSampler(long pid) {
+            thread = new Thread(() -> {
+                while (running) {
+                    max = Math.max(max, procStatus(pid, "VmRSS"));
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-rss");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long stop() throws InterruptedException {
+            running = false;
+            thread.interrupt();
+            thread.join();
+            return max;
+        }
+    }
+
+    /**
+     * What the heap holds once collected: {@code jcmd PID GC.run}, then the {@code garbage-first heap} line of
+     * {@code GC.heap_info} (total = committed, used = live data). Tells JVM heap sizing from live data.
+     */
+    private static String heapAfterFullGc(long pid) {
+        Proc.cmd("jcmd", String.valueOf(pid), "GC.run").runAllowingFailure();
+        Proc.Result info = Proc.cmd("jcmd", String.valueOf(pid), "GC.heap_info").runAllowingFailure();
+        return info.stdout().lines().filter(l -> l.contains("total") && l.contains("used")).findFirst()
+                .map(String::strip).orElse("? (" + info.stderr().strip() + ")");
+    }
+
+    /** User + system CPU seconds a process has used so far (/proc/PID/stat, 100 ticks a second). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** A field of /proc/PID/status in KiB ({@code VmRSS}, {@code VmHWM}); 0 when unreadable. */
+    static long procStatus(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    private static String loadavg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** This JVM's class path with absolute entries, for a process started in another directory. */
+    private static String absoluteClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("nproc", Proc.cmd("nproc").runAllowingFailure().stdout().strip());
+        m.put("CPU", firstValue(Path.of("/proc/cpuinfo"), "model name"));
+        String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal");
+        try {
+            m.put("RAM", String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(mem.replaceAll("[^0-9]", "")) / 1048576.0));
+        } catch (NumberFormatException e) {
+            m.put("RAM", mem);
+        }
+        Proc.Result v = Proc.cmd(javaBinary(), "-version").runAllowingFailure();
+        m.put("JVM", v.stderr().lines().skip(1).findFirst().orElse("?").strip() + " (" + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.vm.version") + "), default flags: `java -jar quarkus-run.jar`");
+        m.put("kernel", Proc.cmd("uname", "-sr").runAllowingFailure().stdout().strip());
+        m.put("wrk", Proc.cmd("dpkg-query", "-W", "-f", "${Version}", "wrk").runAllowingFailure().stdout().strip());
+        m.put("git", Proc.cmd("git", "rev-parse", "--short", "HEAD").runAllowingFailure().stdout().strip());
+        return m;
+    }
+
+    private static String firstValue(Path file, String key) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> l.startsWith(key)).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static double percentile(List<Double> values, double q) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        // nearest rank
+        int rank = (int) Math.ceil(q * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println("[bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    private void close() {
+        for (AutoCloseable c : closers) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log("closing %s: %s", c, e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- report
+
+    /** Everything measured, and docs/benchmarks.md made of it. */
+    static final class Report {
+        Settings settings;
+        Instant started;
+        Instant finished;
+        String loadAtStart;
+        String loadBeforeWarm;
+        String loadAfterWarm;
+        String loadAtEnd;
+        double prepareSeconds;
+        double readySeconds;
+        String quarkusStartedLine;
+        int notaryRootKeys;
+        long rssIdleKiB;
+        long rssUnderLoadKiB;
+        long rssEndKiB;
+        long hwmKiB;
+        long baselineHwmKiB;
+        String heapAfterGc;
+        final List<Wrk.Result> warmTrustgate = new ArrayList<>();
+        final List<Wrk.Result> warmBaseline = new ArrayList<>();
+        final List<ServerHistogram> warmServerRounds = new ArrayList<>();
+        final List<Double> warmTrustgateCpuUs = new ArrayList<>();
+        final List<Double> warmBaselineCpuUs = new ArrayList<>();
+        ServerHistogram warmServer;
+        final Map<String, ColdResult> cold = new LinkedHashMap<>();
+        final List<HerdResult> herds = new ArrayList<>();
+
+        String markdown(Map<String, String> machine) {
+            StringBuilder md = new StringBuilder();
+            DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+            double tgRps = median(warmTrustgate.stream().map(Wrk.Result::rps).toList());
+            double blRps = median(warmBaseline.stream().map(Wrk.Result::rps).toList());
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < warmTrustgate.size(); i++) {
+                ratios.add(warmTrustgate.get(i).rps() / warmBaseline.get(i).rps());
+            }
+            double ratio = median(ratios);
+            double serverP99 = warmServer.quantileUpperBound(0.99);
+            double shareUnder1ms = warmServer.shareAtMost(0.001);
+            ColdResult gpgCold = cold.get("GPG");
+            ColdResult notaryCold = cold.get("Notary");
+
+            md.append("# Benchmarks\n\n");
+            md.append("Written by `make bench` (`io.trustgate.bench.Bench`); every figure below comes from one run on ")
+                    .append(f.format(started)).append(" (").append(Math.round(Duration.between(started, finished).toSeconds()))
+                    .append(" s). Re-running overwrites this file. Figures, not assertions: the machine is shared, so read ")
+                    .append("the ratios and medians, and the load average next to them.\n\n");
+
+            md.append("## Machine\n\n| | |\n|---|---|\n");
+            machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+            md.append("| load average (1/5/15 min) | start ").append(loadAtStart).append("; before warm load ").append(loadBeforeWarm)
+                    .append("; after it ").append(loadAfterWarm).append("; end ").append(loadAtEnd).append(" |\n");
+            md.append("| command | `make bench` (BENCH_DURATION=").append(settings.duration().toSeconds()).append(" BENCH_WARMUP=")
+                    .append(settings.warmup().toSeconds()).append(" BENCH_ROUNDS=").append(settings.rounds())
+                    .append(" BENCH_CONNECTIONS=").append(settings.connections()).append(" BENCH_THREADS=")
+                    .append(settings.threads()).append(" BENCH_COLD=").append(settings.cold()).append(" BENCH_HERD=")
+                    .append(settings.herd()).append(settings.jfr() ? " BENCH_JFR=1" : "").append(") |\n\n");
+
+            md.append("## Targets\n\n| target | measured | |\n|---|---|---|\n");
+            target(md, "warm throughput >= 70% of the baseline", pct(ratio) + " (median of per-round ratios; medians "
+                    + fmt0(tgRps) + " vs " + fmt0(blRps) + " reviews/s)", ratio >= 0.70);
+            target(md, "trustgate's own p99 (server-side histogram) <= 1 ms",
+                    "p99 in the bucket <= " + ms(serverP99) + "; " + pct(shareUnder1ms) + " of " + fmt0(warmServer.count())
+                            + " warm reviews took <= 1 ms (mean " + ms3(warmServer.meanSeconds()) + ")",
+                    serverP99 <= 0.001);
+            target(md, "cold Notary p50 <= 50 ms over loopback", String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)",
+                    notaryCold.p(0.5), notaryCold.p(0.99), notaryCold.millis().size()), notaryCold.p(0.5) <= 50);
+            target(md, "cold GPG p50 <= 50 ms over loopback", String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)",
+                    gpgCold.p(0.5), gpgCold.p(0.99), gpgCold.millis().size()), gpgCold.p(0.5) <= 50);
+            for (HerdResult h : herds) {
+                boolean once = h.upstream().values().stream().allMatch(v -> v == 1) && !h.upstream().isEmpty()
+                        && h.allowed() == h.reviews();
+                target(md, h.reviews() + " concurrent reviews of one new " + h.kind()
+                                + " image -> one tag resolution, one fetch of each file",
+                        h.upstream().entrySet().stream().map(e -> e.getValue() + " x " + shortKey(e.getKey()))
+                                .reduce((a, b) -> a + ", " + b).orElse("none"), once);
+            }
+            target(md, "RSS <= 300 MiB under load", mib(rssUnderLoadKiB) + " (VmRSS max under warm load); peak VmHWM over the run "
+                    + mib(hwmKiB), rssUnderLoadKiB <= 300 * 1024 && hwmKiB <= 300 * 1024);
+            target(md, "ready <= 3 s after start", String.format(Locale.ROOT, "%.2f s", readySeconds), readySeconds <= 3.0);
+            md.append('\n');
+
+            md.append("## (a, b) Warm throughput and latency\n\n");
+            md.append("Load generator: **wrk ").append(machine.get("wrk")).append("** (Debian) with `scripts/bench/review.lua`: ")
+                    .append(settings.threads()).append(" threads, ").append(settings.connections())
+                    .append(" keep-alive HTTPS (HTTP/1.1) connections, POST of one Pod AdmissionReview with 3 images that ")
+                    .append("trustgate has already verified (GPG, one signer). Each side had a ")
+                    .append(settings.warmup().toSeconds()).append(" s warm-up, then ").append(settings.rounds())
+                    .append(" alternating rounds of ").append(settings.duration().toSeconds())
+                    .append(" s. Latencies are wrk's (client side, including wrk's own queueing on the same 2 cores).\n\n");
+            md.append("The baseline (`io.trustgate.bench.BaselineServer`) is its own JVM like trustgate: Vert.x 4 HTTPS on ")
+                    .append("Netty with JDK TLS, the same certificate, 2 x cores event loops, Jackson parse of the body and a ")
+                    .append("fixed `allowed: true` answer. Both servers stay up for the whole run; only one is loaded at a ")
+                    .append("time. wrk runs on the same two cores as the server under load, so both figures are what is ")
+                    .append("left after wrk's share.\n\n");
+            md.append("| round | trustgate reviews/s | p50 | p99 | p99.9 | CPU/review | baseline reviews/s | p50 | p99 | p99.9 | CPU/review | ratio |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (int i = 0; i < warmTrustgate.size(); i++) {
+                Wrk.Result t = warmTrustgate.get(i);
+                Wrk.Result b = warmBaseline.get(i);
+                md.append("| ").append(i + 1).append(" | ").append(fmt0(t.rps())).append(" | ").append(us(t.p50())).append(" | ")
+                        .append(us(t.p99())).append(" | ").append(us(t.p999())).append(" | ")
+                        .append(cpuUs(warmTrustgateCpuUs.get(i))).append(" | ").append(fmt0(b.rps())).append(" | ")
+                        .append(us(b.p50())).append(" | ").append(us(b.p99())).append(" | ").append(us(b.p999())).append(" | ")
+                        .append(cpuUs(warmBaselineCpuUs.get(i))).append(" | ").append(pct(ratios.get(i))).append(" |\n");
+            }
+            md.append("| **median** | **").append(fmt0(tgRps)).append("** | ")
+                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p50).toList()))).append(" | ")
+                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p99).toList()))).append(" | ")
+                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p999).toList()))).append(" | ")
+                    .append(cpuUs(median(warmTrustgateCpuUs))).append(" | **")
+                    .append(fmt0(blRps)).append("** | ")
+                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p50).toList()))).append(" | ")
+                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p99).toList()))).append(" | ")
+                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p999).toList()))).append(" | ")
+                    .append(cpuUs(median(warmBaselineCpuUs))).append(" | **")
+                    .append(pct(ratio)).append("** |\n\n");
+            md.append("CPU/review is the server process' user + system CPU time over the round (/proc/PID/stat) divided by ")
+                    .append("the reviews wrk completed: a cost per review that the machine's other load disturbs much less ")
+                    .append("than reviews/s. By that measure the baseline costs ")
+                    .append(pct(median(warmBaselineCpuUs) / median(warmTrustgateCpuUs)))
+                    .append(" of what trustgate costs per review.\n\n");
+            long errors = warmTrustgate.stream().mapToLong(r -> r.errors() + r.statusErrors()).sum()
+                    + warmBaseline.stream().mapToLong(r -> r.errors() + r.statusErrors()).sum();
+            md.append("Socket errors or non-2xx answers during the measured rounds: ").append(errors).append(".\n\n");
+            md.append("Server side (`trustgate_review_duration_seconds`, from `/q/metrics` before and after each trustgate ")
+                    .append("round; time inside `AdmissionHandler.decide`, without HTTP and TLS):\n\n");
+            md.append("| round | reviews | allowed | mean | <= 1 ms | p99 bucket | p99.9 bucket |\n|---|---|---|---|---|---|---|\n");
+            for (int i = 0; i < warmServerRounds.size(); i++) {
+                ServerHistogram h = warmServerRounds.get(i);
+                md.append("| ").append(i + 1).append(" | ").append(fmt0(h.count())).append(" | ")
+                        .append(fmt0(h.countByVerdict().getOrDefault("allowed", 0.0))).append(" | ")
+                        .append(ms3(h.meanSeconds())).append(" | ").append(pct(h.shareAtMost(0.001))).append(" | <= ")
+                        .append(ms(h.quantileUpperBound(0.99))).append(" | <= ").append(ms(h.quantileUpperBound(0.999)))
+                        .append(" |\n");
+            }
+            md.append("\nMicrometer's buckets start at 1 ms, so the histogram can say \"at most 1 ms\" but not how far below.\n\n");
+
+            md.append("## (c) Cold latency: the first review of a new image\n\n");
+            md.append("Every image has its own repository (and, for Notary, its own GUN with its own targets key, sharing one ")
+                    .append("root key), so each first review misses every cache: tag -> digest at the registry, the ")
+                    .append("signatures (lookaside) or the trust data (root, timestamp, snapshot, targets from notary-server, ")
+                    .append("TLS), and the verdict. All images were pushed and signed before trustgate started; the reviews ")
+                    .append("are sent one at a time over one kept-alive connection (JDK HttpClient), Pod with one image. ")
+                    .append("Client-side latency:\n\n");
+            md.append("| signature kind | n | p50 | p90 | p99 | min | max | server-side p50 bucket | server-side mean | trustgate CPU/review |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+            for (ColdResult c : cold.values()) {
+                md.append("| ").append(c.kind()).append(" | ").append(c.millis().size()).append(" | ").append(ms1(c.p(0.5)))
+                        .append(" | ").append(ms1(c.p(0.9))).append(" | ").append(ms1(c.p(0.99))).append(" | ")
+                        .append(ms1(Collections.min(c.millis()))).append(" | ").append(ms1(Collections.max(c.millis())))
+                        .append(" | <= ").append(ms(c.server().quantileUpperBound(0.5))).append(" | ")
+                        .append(ms3(c.server().meanSeconds())).append(" | ").append(ms1(c.cpuMs())).append(" |\n");
+            }
+            md.append("\nWith n=").append(settings.cold()).append(", p99 is the slowest review or next to it.\n\n");
+
+            md.append("## (d) Coalescing: concurrent reviews of one new image\n\n");
+            md.append("The harness opens ").append(settings.herd()).append(" HTTPS connections to trustgate, then sends one ")
+                    .append("review of the same new image on each without waiting (JDK HttpClient, HTTP/1.1). Upstream ")
+                    .append("requests are counted where the upstream saw them: the registry's access log, the lookaside ")
+                    .append("server's request list, notary-server's log (its JSON lines counted by distinct `http.request.id`).\n\n");
+            md.append("| image | reviews | allowed | all sent within | sent before the first answer | first answer | last answer |\n");
+            md.append("|---|---|---|---|---|---|---|\n");
+            for (HerdResult h : herds) {
+                md.append("| ").append(h.kind()).append(" | ").append(h.reviews()).append(" | ").append(h.allowed()).append(" | ")
+                        .append(ms1(h.sentWithinMs())).append(" | ").append(h.sentBeforeFirstAnswer()).append(" | ")
+                        .append(ms1(h.firstAnswerMs())).append(" | ").append(ms1(h.lastAnswerMs())).append(" |\n");
+            }
+            md.append("\n| image | upstream request | count |\n|---|---|---|\n");
+            for (HerdResult h : herds) {
+                h.upstream().forEach((k, v) -> md.append("| ").append(h.kind()).append(" | `").append(k).append("` | ")
+                        .append(v).append(" |\n"));
+            }
+            md.append('\n');
+
+            md.append("## (e) Memory and startup\n\n| | |\n|---|---|\n");
+            md.append("| ready: process start -> first 200 from `/q/health/ready` | ")
+                    .append(String.format(Locale.ROOT, "%.2f s", readySeconds)).append(" |\n");
+            md.append("| Quarkus' own line | `").append(quarkusStartedLine.replace("|", "/").strip()).append("` |\n");
+            md.append("| VmRSS idle after ready | ").append(mib(rssIdleKiB)).append(" |\n");
+            md.append("| VmRSS max under warm load (sampled every 0.5 s) | ").append(mib(rssUnderLoadKiB)).append(" |\n");
+            md.append("| VmRSS at the end (after cold and coalescing) | ").append(mib(rssEndKiB)).append(" |\n");
+            md.append("| VmHWM (peak RSS of the whole run) | ").append(mib(hwmKiB)).append(" |\n");
+            md.append("| heap after a full GC at the end (`jcmd GC.run`, `GC.heap_info`) | `").append(heapAfterGc).append("` |\n");
+            md.append("| baseline's VmHWM, for comparison | ").append(mib(baselineHwmKiB)).append(" |\n\n");
+            md.append("trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM), as `make run` does.\n\n");
+            md.append("Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
+                    .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds)).append(" and is not part of any figure.\n\n");
+            md.append(LIMITS_MARKER).append('\n');
+            return md.toString();
+        }
+
+        private static void target(StringBuilder md, String what, String measured, boolean met) {
+            md.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "met" : "**missed**").append(" |\n");
+        }
+
+        private static String shortKey(String key) {
+            return key.replaceAll("^[a-z-]+: (HEAD/GET|GET) ", "").replaceAll("^/v2/.*?/_trust/tuf/", "").replaceAll("^/v2/.*/manifests/\\*", "manifest")
+                    .replaceAll("^/.*/", "");
+        }
+
+        private static double medianL(List<Long> values) {
+            return median(values.stream().map(Long::doubleValue).toList());
+        }
+
+        private static String fmt0(double v) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+
+        private static String pct(double v) {
+            return String.format(Locale.ROOT, "%.0f%%", v * 100);
+        }
+
+        private static String us(double micros) {
+            return String.format(Locale.ROOT, "%.2f ms", micros / 1000);
+        }
+
+        private static String ms(double seconds) {
+            return Double.isInfinite(seconds) ? "+Inf" : String.format(Locale.ROOT, "%.1f ms", seconds * 1000);
+        }
+
+        private static String ms3(double seconds) {
+            return String.format(Locale.ROOT, "%.3f ms", seconds * 1000);
+        }
+
+        private static String ms1(double millis) {
+            return String.format(Locale.ROOT, "%.1f ms", millis);
+        }
+
+        private static String cpuUs(double micros) {
+            return String.format(Locale.ROOT, "%.0f µs", micros);
+        }
+
+        private static String mib(long kib) {
+            return String.format(Locale.ROOT, "%.0f MiB", kib / 1024.0);
+        }
+    }
+
+    /** Where the hand-written part of docs/benchmarks.md begins; Bench copies it over from the previous file. */
+    static final String LIMITS_MARKER = "<!-- written by hand below: kept across runs -->";
+}
