@@ -60,6 +60,11 @@ final class CheckCommand implements Callable<Integer> {
             description = "Namespace of images and of objects that name none (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Option(names = {"-l", "--namespace-label"}, paramLabel = "KEY=VALUE",
+            description = "A label of the namespace(s), for ClusterTrustPolicy namespaceSelectors (the cluster knows them; "
+                    + "a policy directory does not). Repeatable.")
+    Map<String, String> namespaceLabels = new java.util.LinkedHashMap<>();
+
     @Option(names = {"-f", "--filename"}, paramLabel = "MANIFEST",
             description = "YAML or JSON of Kubernetes objects (multi-document; '-' reads stdin). Repeatable.")
     List<String> files = new ArrayList<>();
@@ -131,7 +136,9 @@ final class CheckCommand implements Callable<Integer> {
         List<Verdict> verdicts = new ArrayList<>();
         try (Transport transport = Transport.open(); VerifierStack stack = VerifierStack.create(transport.vertx(),
                 VerifierStack.Settings.defaults(transportOptions(env)))) {
-            AdmissionHandler handler = new AdmissionHandler(snapshot::policies, NamespaceLabels.NONE, credentials,
+            Map<String, String> labels = Map.copyOf(namespaceLabels);
+            NamespaceLabels namespaces = ns -> labels;
+            AdmissionHandler handler = new AdmissionHandler(snapshot::policies, namespaces, credentials,
                     stack.verifier(), unmatched(env), AdmissionListener.NONE);
             List<CompletableFuture<AdmissionHandler.Decision>> pending = new ArrayList<>();
             int uid = 0;

@@ -49,11 +49,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * every role's expiry. Informational: it never gives an admission verdict.
  */
 @Command(name = "inspect", sortOptions = false,
-        description = {"Shows the Notary (Docker Content Trust) trust data of an image's repository: signed tags, digests,",
-                "the roles and keys that signed them, and every role's expiry. Informational only: never a verdict."})
+        description = {"Shows the Notary (Docker Content Trust) trust data of an image's repository.",
+                "Signed tags, digests, the roles and keys that signed them, and every role's expiry, like",
+                "docker trust inspect --pretty. Informational only: never a verdict."})
 final class InspectCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Someone is waiting for an answer, not an API server with a deadline: be patient with a slow server. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern HEX_KEY_ID = Pattern.compile("[0-9a-fA-F]{64}");
 
     @ParentCommand
@@ -109,7 +113,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         Clock clock = Clock.systemUTC();
-        TransportOptions options = TransportOptions.defaults();
+        TransportOptions options = TransportOptions.defaults().withTimeouts(CONNECT_TIMEOUT, REQUEST_TIMEOUT);
         try (Transport transport = Transport.open();
                 VertxTrustDataFetcher fetcher = new VertxTrustDataFetcher(transport.vertx(), options, clock, url, ca)) {
             boolean firstUse = pins.isEmpty();

@@ -53,9 +53,23 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        quietLogging();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(run(out, err, System.getenv(), args));
+    }
+
+    /**
+     * The jar carries SLF4J's API (the Fabric8 model logs through it) without a binding, which would print a
+     * warning on every run: it gets the no-operation provider, quietly. Netty and Vert.x, which look for SLF4J
+     * first, log through java.util.logging instead (warnings on stderr), as a command line wants.
+     */
+    private static void quietLogging() {
+        System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
+        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
     }
 
     /**

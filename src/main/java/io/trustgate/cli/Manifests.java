@@ -42,8 +42,23 @@ final class Manifests {
     private Manifests() {
     }
 
-    /** Reads {@code file} ({@code -} for {@code stdin}). */
+    /**
+     * Reads {@code file} ({@code -} for {@code stdin}); a directory gives the objects of its {@code .yaml},
+     * {@code .yml} and {@code .json} files in name order (not recursively, as {@code kubectl apply -f DIR}).
+     */
     static List<Manifest> read(String file, InputStream stdin) {
+        if (!file.equals("-") && Files.isDirectory(Path.of(file))) {
+            List<Manifest> all = new ArrayList<>();
+            try (var entries = Files.list(Path.of(file))) {
+                for (Path p : entries.filter(Files::isRegularFile)
+                        .filter(p -> p.getFileName().toString().matches(".*\\.(ya?ml|json)$")).sorted().toList()) {
+                    all.addAll(read(p.toString(), stdin));
+                }
+            } catch (IOException e) {
+                throw new CliException("cannot read " + file + ": " + Main.oneLine(e), e);
+            }
+            return all;
+        }
         byte[] bytes;
         try {
             bytes = file.equals("-") ? stdin.readAllBytes() : Files.readAllBytes(Path.of(file));

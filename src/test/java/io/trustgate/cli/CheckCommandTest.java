@@ -47,6 +47,7 @@ class CheckCommandTest {
     private Path policies;
     private PushedImage signed;
     private PushedImage unsigned;
+    private PushedImage prodImage;
 
     @BeforeAll
     void start() throws Exception {
@@ -67,6 +68,12 @@ class CheckCommandTest {
         spec.putArray("signers").addObject().put("name", "alice").putArray("keys").add(gpg.exportPublic(alice));
         spec.put("minSignatures", 1);
         Files.writeString(policies.resolve("cli-gpg.json"), JSON.writeValueAsString(p));
+        ObjectNode prod = p.deepCopy();
+        ((ObjectNode) prod.path("metadata")).put("name", "cli-prod");
+        ((ObjectNode) prod.path("spec")).putObject("namespaceSelector").putObject("matchLabels").put("env", "prod");
+        ((ObjectNode) prod.path("spec")).putArray("images").add(registry.host() + "/cliprod/**");
+        Files.writeString(policies.resolve("cli-prod.json"), JSON.writeValueAsString(prod));
+        prodImage = ImageFactory.pushRandom(registry, "cliprod/app", "2.0");
         signed = ImageFactory.pushRandom(registry, "cli/signed/app", "1.0");
         gpg.signImage(alice, signed.reference(), lookaside.root());
         unsigned = ImageFactory.pushRandom(registry, "cli/unsigned/app", "1.0");
@@ -176,6 +183,36 @@ class CheckCommandTest {
         CliRun allowed = check("--unmatched", "allow", "example.invalid/other/app:1");
         assertThat(allowed.code()).as(allowed.describe()).isEqualTo(0);
         assertThat(allowed.out()).startsWith("ALLOWED image/example.invalid/other/app:1");
+    }
+
+    @Test
+    @DisplayName("a ClusterTrustPolicy with a namespaceSelector governs an image only in namespaces labelled with -l")
+    void namespaceLabels() {
+        CliRun unlabelled = check(prodImage.reference());
+        assertThat(unlabelled.out()).as(unlabelled.describe()).contains("not governed by any TrustPolicy");
+        CliRun labelled = check("-l", "env=prod", prodImage.reference());
+        assertThat(labelled.code()).as(labelled.describe()).isEqualTo(1);
+        assertThat(labelled.out()).contains("ClusterTrustPolicy/cli-prod").contains(prodImage.digest())
+                .doesNotContain("not governed");
+    }
+
+    @Test
+    @DisplayName("-f with a directory reads its manifests in name order")
+    void manifestDirectory() throws Exception {
+        Path dir = Files.createDirectories(base.resolve("manifests"));
+        Files.writeString(dir.resolve("a-pod.yaml"), """
+                {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "signed"},
+                 "spec": {"containers": [{"name": "c", "image": "%s"}]}}
+                """.formatted(signed.reference()));
+        Files.writeString(dir.resolve("b-rs.json"), """
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "rs"},
+                 "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "%s"}]}}}}
+                """.formatted(signed.reference()));
+        Files.writeString(dir.resolve("notes.txt"), "not a manifest");
+        CliRun run = check("-f", dir.toString());
+        assertThat(run.code()).as(run.describe()).isEqualTo(0);
+        assertThat(run.out().lines()).containsExactly("ALLOWED Pod/signed (namespace default)",
+                "ALLOWED ReplicaSet/rs (namespace default)");
     }
 
     @Test

@@ -40,7 +40,8 @@ class InspectCommandTest {
     @BeforeAll
     void sign() throws Exception {
         notary = NotaryPeer.start("cli-inspect-notary");
-        dir = PeerProcess.peerDir("cli-inspect");
+        // A fresh trust directory per run: the server's storage is in memory, the CLI's is not.
+        dir = Files.createTempDirectory(PeerProcess.peerDir("cli-inspect"), "run-");
         NotaryCli cli = notary.cli(dir.resolve("trust"));
         cli.init(GUN);
         byte[] digest = new byte[32];
