@@ -101,7 +101,7 @@ final class CheckCommand implements Callable<Integer> {
         List<Target> targets = new ArrayList<>();
         int skipped = 0;
         for (String file : files) {
-            for (Manifests.Manifest m : Manifests.read(file, System.in)) {
+            for (Manifests.Manifest m : Manifests.read(file, main.stdin())) {
                 if (PodTemplate.of(m.kind(), m.object()) == null) {
                     skipped++; // a Service, a ConfigMap...: nothing the webhook would check
                     continue;

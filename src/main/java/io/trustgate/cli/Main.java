@@ -34,12 +34,19 @@ public final class Main implements Runnable {
     boolean debug;
 
     private final Map<String, String> env;
+    private final java.io.InputStream stdin;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    Main(Map<String, String> env) {
+    Main(java.io.InputStream stdin, Map<String, String> env) {
+        this.stdin = stdin;
         this.env = Map.copyOf(env);
+    }
+
+    /** What {@code -f -} reads. */
+    java.io.InputStream stdin() {
+        return stdin;
     }
 
     /** The environment the commands read their defaults from ({@code TRUSTGATE_*}). */
@@ -78,7 +85,13 @@ public final class Main implements Runnable {
      * @param env the environment to read {@code TRUSTGATE_*} defaults from
      */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
-        Main main = new Main(env);
+        return run(System.in, out, err, env, args);
+    }
+
+    /** As {@link #run(PrintWriter, PrintWriter, Map, String...)}, with {@code -f -} reading {@code stdin}. */
+    public static int run(java.io.InputStream stdin, PrintWriter out, PrintWriter err, Map<String, String> env,
+            String... args) {
+        Main main = new Main(stdin, env);
         CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);

@@ -28,6 +28,8 @@ final class Transport implements AutoCloseable {
     public void close() {
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             // Nothing is left to do with it; the process ends or the threads die with it.
         }

@@ -216,6 +216,25 @@ class CheckCommandTest {
     }
 
     @Test
+    @DisplayName("-f - reads the manifest from stdin, and malformed YAML there is an input error (exit 2)")
+    void manifestFromStdin() {
+        String job = """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: migrate, namespace: shop}
+                spec: {template: {spec: {containers: [{name: m, image: "%s"}]}}}
+                """.formatted(signed.reference());
+        CliRun run = CliRun.withStdin(job, java.util.Map.of(), "check", "--policies", policies.toString(),
+                "--insecure-registry", registry.host(), "-f", "-");
+        assertThat(run.code()).as(run.describe()).isEqualTo(0);
+        assertThat(run.out()).isEqualTo("ALLOWED Job/migrate (namespace shop)\n");
+        CliRun bad = CliRun.withStdin("kind: Pod\nspec: [unclosed", java.util.Map.of(), "check", "--policies",
+                policies.toString(), "-f", "-");
+        assertThat(bad.code()).as(bad.describe()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("trustgate: <stdin> is not valid YAML or JSON:").doesNotContain("\tat ");
+    }
+
+    @Test
     @DisplayName("a policy directory that does not exist is a configuration error: exit 2, one line on stderr, no stack trace")
     void badPolicyDirectory() {
         CliRun run = CliRun.of("check", "--policies", base.resolve("no-such-dir").toString(), signed.reference());
