@@ -13,6 +13,7 @@ build: ## Compile, generate the CRDs and package the webhook and the CLI (no tes
 
 cli: ## Build the command line, target/trustgate-cli.jar (alias trustgate='java -jar target/trustgate-cli.jar')
 	$(MVN) -q package -DskipTests
+	java -jar target/trustgate-cli.jar --version
 	@echo "built target/trustgate-cli.jar: java -jar target/trustgate-cli.jar --help"
 
 run: build ## Run the webhook on https://localhost:8443 with policies/ and a development certificate

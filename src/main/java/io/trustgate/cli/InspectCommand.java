@@ -239,7 +239,7 @@ final class InspectCommand implements Callable<Integer> {
         for (RoleExpiry e : repository.expiries()) {
             String keys = repository.role(e.role())
                     .map(r -> String.join(", ", r.signingKeys().stream().map(TufKey::keyId).toList())).orElse("");
-            roleRows.add(List.of(e.role(), e.expires().toString(), inDays(Duration.between(clock.instant(), e.expires())), keys));
+            roleRows.add(List.of(e.role(), e.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), inDays(Duration.between(clock.instant(), e.expires())), keys));
         }
         table(out, List.of("ROLE", "EXPIRES", "", "SIGNING KEYS"), roleRows);
     }
