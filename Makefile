@@ -3,13 +3,18 @@ SHELL := /bin/bash
 MVN := ./mvnw -B
 JAR := target/quarkus-app/quarkus-run.jar
 
-.PHONY: help build run test deps manifests lint clean bench
+.PHONY: help build cli run test deps manifests lint clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-build: ## Compile, generate the CRDs and package the webhook (no tests)
+build: ## Compile, generate the CRDs and package the webhook and the CLI (no tests)
 	$(MVN) -q package -DskipTests
+
+cli: ## Build the command line, target/trustgate-cli.jar (alias trustgate='java -jar target/trustgate-cli.jar')
+	$(MVN) -q package -DskipTests
+	java -jar target/trustgate-cli.jar --version
+	@echo "built target/trustgate-cli.jar: java -jar target/trustgate-cli.jar --help"
 
 run: build ## Run the webhook on https://localhost:8443 with policies/ and a development certificate
 	scripts/dev-cert.sh dev-certs

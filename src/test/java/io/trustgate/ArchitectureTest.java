@@ -37,6 +37,16 @@ class ArchitectureTest {
     }
 
     @Test
+    @DisplayName("the verifier stack and the CLI use no Quarkus, CDI or metrics library: the CLI jar runs without them")
+    void runtimeAndCliAreFrameworkFree() {
+        noClasses().that().resideInAnyPackage("io.trustgate.runtime..", "io.trustgate.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.quarkus..", "io.smallrye..", "jakarta..", "org.jboss..", "io.micrometer..",
+                        "io.trustgate.webhook..")
+                .check(classes);
+    }
+
+    @Test
     @DisplayName("the core does not reach into the adapters")
     void coreDoesNotDependOnAdapters() {
         noClasses().that().resideInAnyPackage(CORE)

@@ -1,0 +1,137 @@
+package io.trustgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.testing.NotaryCli;
+import io.trustgate.testing.NotaryPeer;
+import io.trustgate.testing.PeerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code trustgate inspect} against a real notary-server holding a repository that the {@code notary} CLI
+ * signed in {@code targets} and in the {@code targets/releases} delegation.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("trustgate inspect")
+class InspectCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String GUN = "registry.example.test/cli/app";
+
+    private NotaryPeer notary;
+    private Path dir;
+    private String hex;
+    private Path rootPem;
+    private String targetsKeyId;
+
+    @BeforeAll
+    void sign() throws Exception {
+        notary = NotaryPeer.start("cli-inspect-notary");
+        // A fresh trust directory per run: the server's storage is in memory, the CLI's is not.
+        dir = Files.createTempDirectory(PeerProcess.peerDir("cli-inspect"), "run-");
+        NotaryCli cli = notary.cli(dir.resolve("trust"));
+        cli.init(GUN);
+        byte[] digest = new byte[32];
+        ThreadLocalRandom.current().nextBytes(digest);
+        hex = HexFormat.of().formatHex(digest);
+        cli.addhash(GUN, "1.0", 1234, hex);
+        cli.publish(GUN);
+        cli.addDelegationSigner(GUN, "targets/releases", Files.createDirectories(dir.resolve("keys")));
+        cli.addhash(GUN, "1.0", 1234, hex, "targets/releases");
+        cli.publish(GUN);
+        // The root certificate, as docs/notary.md tells a repository owner to find it.
+        JsonNode signed = JSON.readTree(cli.trustDir().resolve("tuf").resolve(GUN).resolve("metadata").resolve("root.json")
+                .toFile()).get("signed");
+        String rootId = signed.at("/roles/root/keyids/0").asText();
+        rootPem = dir.resolve("root.pem");
+        Files.writeString(rootPem, new String(Base64.getDecoder().decode(signed.at("/keys/" + rootId + "/keyval/public")
+                .asText()), StandardCharsets.US_ASCII));
+        targetsKeyId = signed.at("/roles/targets/keyids/0").asText();
+    }
+
+    @AfterAll
+    void stop() {
+        if (notary != null) {
+            notary.close();
+        }
+    }
+
+    private CliRun inspect(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("inspect", "--notary-server", notary.url(), "--ca-bundle",
+                notary.caPem().toString()));
+        all.addAll(List.of(args));
+        return CliRun.of(all.toArray(String[]::new));
+    }
+
+    @Test
+    @DisplayName("with the root pinned it shows the signed tag, its digest, the roles and keys that sign it, and each role's expiry")
+    void pinned() {
+        CliRun run = inspect(GUN, "--root-key", rootPem.toString());
+        assertThat(run.code()).as(run.describe()).isEqualTo(0);
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).contains("Signatures for " + GUN).contains("Root: pinned to certificate key sha256:");
+        List<String> tagLines = run.out().lines().filter(l -> l.startsWith("1.0 ")).toList();
+        assertThat(tagLines).hasSize(2);
+        assertThat(tagLines).allSatisfy(l -> assertThat(l).contains("sha256:" + hex));
+        assertThat(tagLines).anySatisfy(l -> assertThat(l).contains(" targets ").contains(targetsKeyId));
+        assertThat(tagLines).anySatisfy(l -> assertThat(l).contains(" targets/releases "));
+        for (String role : List.of("root", "timestamp", "snapshot", "targets", "targets/releases")) {
+            assertThat(run.out().lines()).as("expiry of " + role).anyMatch(l -> l.startsWith(role + " ") && l.contains("(in "));
+        }
+    }
+
+    @Test
+    @DisplayName("without --root-key it trusts the served root on first use and says so loudly")
+    void trustOnFirstUse() {
+        CliRun run = inspect(GUN + ":1.0");
+        assertThat(run.code()).as(run.describe()).isEqualTo(0);
+        assertThat(run.err()).contains("WARNING: no --root-key given").contains("on first use");
+        assertThat(run.out()).contains("Root: TRUSTED ON FIRST USE, NOT PINNED").contains("sha256:" + hex);
+    }
+
+    @Test
+    @DisplayName("a wrong --root-key is a failure to establish trust: exit 1 with the pin error")
+    void wrongRootKey() {
+        String otherId = "ab".repeat(32);
+        CliRun run = inspect(GUN, "--root-key", otherId);
+        assertThat(run.code()).as(run.describe()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().strip()).startsWith("trustgate: cannot establish trust in " + GUN + ": root of " + GUN
+                + " is not signed by the pinned key(s) [key id " + otherId + "]").contains("no root key matches a pin");
+    }
+
+    @Test
+    @DisplayName("--output json lists signed tags, roles and expiries")
+    void json() throws Exception {
+        CliRun run = inspect(GUN, "--root-key", rootPem.toString(), "-o", "json");
+        assertThat(run.code()).as(run.describe()).isEqualTo(0);
+        JsonNode o = JSON.readTree(run.out());
+        assertThat(o.path("repository").asText()).isEqualTo(GUN);
+        assertThat(o.path("trustOnFirstUse").asBoolean()).isFalse();
+        assertThat(o.path("signedTags")).extracting(t -> t.path("tag").asText() + " " + t.path("digest").asText() + " "
+                + t.path("role").asText()).containsExactlyInAnyOrder("1.0 sha256:" + hex + " targets",
+                "1.0 sha256:" + hex + " targets/releases");
+        assertThat(o.path("expiries")).extracting(e -> e.path("role").asText()).contains("root", "timestamp", "snapshot");
+    }
+
+    @Test
+    @DisplayName("an image outside docker.io with no --notary-server is a usage error: exit 2")
+    void noServer() {
+        CliRun run = CliRun.of("inspect", GUN);
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("trustgate: name the Notary server of registry.example.test with --notary-server URL");
+    }
+}
