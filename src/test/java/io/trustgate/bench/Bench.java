@@ -316,6 +316,7 @@ public final class Bench {
             cmd.addAll(List.of("-XX:+FlightRecorder",
                     "-XX:StartFlightRecording=filename=" + work.resolve("trustgate.jfr") + ",settings=profile,dumponexit=true"));
         }
+        cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-jar", jar.toString()));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TRUSTGATE_TLS_CERT", serving.certPem().toString());
@@ -350,9 +351,13 @@ public final class Bench {
 
     private void startBaseline() {
         baselinePort = Ports.free();
-        baseline = PeerProcess.start("bench-baseline", List.of(javaBinary(), "-cp", absoluteClassPath(),
+        List<String> baselineCmd = new ArrayList<>(List.of(javaBinary()));
+        baselineCmd.addAll(jvmOptions()); // the same JVM settings as trustgate, for a fair ratio
+        baselineCmd.addAll(List.of("-cp", absoluteClassPath(),
                 BaselineServer.class.getName(), String.valueOf(baselinePort), serving.certPem().toString(),
-                serving.keyPem().toString()), Map.of(), work, work.resolve("baseline-" + baselinePort + ".log"));
+                serving.keyPem().toString()));
+        baseline = PeerProcess.start("bench-baseline", baselineCmd, Map.of(), work,
+                work.resolve("baseline-" + baselinePort + ".log"));
         closers.add(0, baseline);
         baseline.awaitReady(Duration.ofSeconds(30), () -> {
             try {
@@ -717,6 +722,12 @@ public final class Bench {
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
+    /** The JVM options trustgate is deployed with ({@code TRUSTGATE_JAVA_OPTS}, set by the Makefile). */
+    private static List<String> jvmOptions() {
+        String opts = System.getenv().getOrDefault("TRUSTGATE_JAVA_OPTS", "").strip();
+        return opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
+    }
+
     private static String javaBinary() {
         return ProcessHandle.current().info().command().orElse("java");
     }
@@ -970,7 +981,9 @@ public final class Bench {
             md.append("| VmHWM (peak RSS of the whole run) | ").append(mib(hwmKiB)).append(" |\n");
             md.append("| heap after a full GC at the end (`jcmd GC.run`, `GC.heap_info`) | `").append(heapAfterGc).append("` |\n");
             md.append("| baseline's VmHWM, for comparison | ").append(mib(baselineHwmKiB)).append(" |\n\n");
-            md.append("trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM), as `make run` does.\n\n");
+            md.append(jvmOptions().isEmpty() ? "trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM).\n\n"
+                    : "trustgate (and the baseline) run with `" + String.join(" ", jvmOptions())
+                            + "` (`TRUSTGATE_JAVA_OPTS`, as `make run` and the container image use).\n\n");
             md.append("Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
                     .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds)).append(" and is not part of any figure.\n\n");
             md.append(LIMITS_MARKER).append('\n');
