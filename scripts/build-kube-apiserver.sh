@@ -12,7 +12,7 @@
 # see docs/testing.md. Override with KUBE_VERSION=v1.Y.Z.
 set -euo pipefail
 
-version=${KUBE_VERSION:-v1.34.4}
+version=${KUBE_VERSION:-v1.37.2}
 cache=${TRUSTGATE_K8S_CACHE:-$HOME/.cache/trustgate/k8s}
 out="$cache/$version"
 bin="$out/kube-apiserver"

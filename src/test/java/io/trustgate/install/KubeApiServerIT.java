@@ -110,14 +110,13 @@ class KubeApiServerIT {
         for (HasMetadata item : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items()) {
             admin.resource(item).create();
         }
-        // 3. trustgate with its ServiceAccount's token: the chart's RBAC is all it has.
+        // 3. trustgate with its ServiceAccount's token in a kubeconfig: the chart's RBAC is all it has.
         String token = admin.serviceAccounts().inNamespace(NS).withName("trustgate")
                 .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
                 .getStatus().getToken();
+        Path kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
         trustgate = TrustgateProcess.start("trustgate-kas", ca, port, Map.of(
-                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.url(),
-                "QUARKUS_KUBERNETES_CLIENT_TOKEN", token,
-                "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", api.caFile().toString(),
+                "KUBECONFIG", kubeconfig.toString(),
                 "TRUSTGATE_NAMESPACE", NS,
                 "TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
         // 4. The first policy: images under demo/e2e/ need Alice's GPG signature.

@@ -92,6 +92,7 @@ public final class KubeApiServerPeer implements AutoCloseable {
                         "--etcd-servers=" + etcd.clientUrl(),
                         "--etcd-prefix=/registry-" + port,
                         "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+                        "--endpoint-reconciler-type=none", // the loopback address cannot be an endpoint
                         "--secure-port=" + port,
                         "--cert-dir=" + certDir,
                         "--tls-cert-file=" + serving.certPem(), "--tls-private-key-file=" + serving.keyPem(),
@@ -140,6 +141,33 @@ public final class KubeApiServerPeer implements AutoCloseable {
 
     public PeerProcess process() {
         return process;
+    }
+
+    /**
+     * Writes a kubeconfig that reaches this API server with {@code token} (for a process started with
+     * {@code KUBECONFIG}, as trustgate is when it runs outside a cluster).
+     */
+    public Path writeKubeconfig(Path file, String token) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: test
+                  cluster: {server: "%s", certificate-authority: "%s"}
+                users:
+                - name: user
+                  user: {token: "%s"}
+                contexts:
+                - name: test
+                  context: {cluster: test, user: user}
+                current-context: test
+                """.formatted(url(), ca.certPem(), token);
+        try {
+            Files.writeString(file, yaml);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A client with cluster-admin rights (system:masters). */
