@@ -14,12 +14,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import com.marcnuri.helm.Helm;
 import io.trustgate.testing.ChartRenderer;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
@@ -61,6 +63,7 @@ class KubeApiServerIT {
     private static final String NS = "trustgate";
     private static final String APPS = "apps";
 
+    private static Path base;
     private static TestCa ca;
     private static RegistryPeer registry;
     private static LookasidePeer lookaside;
@@ -74,7 +77,7 @@ class KubeApiServerIT {
 
     @BeforeAll
     static void install() throws Exception {
-        Path base = Files.createTempDirectory("tg-kas-");
+        base = Files.createTempDirectory("tg-kas-");
         ca = TestCa.create(base.resolve("ca"));
         registry = RegistryPeer.builder("kas-registry").start();
         lookaside = LookasidePeer.serve("kas-lookaside", base.resolve("lookaside"));
@@ -235,6 +238,36 @@ class KubeApiServerIT {
     }
 
     @Test
+    @Order(8)
+    @DisplayName("helm install and upgrade into the API server: the generated certificate and caBundle are kept across the upgrade")
+    void upgradeKeepsGeneratedCertificate() {
+        Path kubeconfig = api.writeKubeconfig(base.resolve("admin.kubeconfig"), api.adminToken());
+        Helm chart = new Helm(ChartRenderer.CHART);
+        // A second release whose webhook ignores failures (its Service has no trustgate behind it), in a
+        // namespace the first release's webhook ignores (else it would govern this Deployment's image).
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("keep")
+                .addToLabels("trustgate.io/ignore", "true").endMetadata().build()).create();
+        chart.install().withName("keep").withNamespace("keep").withKubeConfig(kubeconfig)
+                .set("webhook.failurePolicy", "Ignore").call();
+        try {
+            Secret before = admin.secrets().inNamespace("keep").withName("keep-trustgate-tls").get();
+            String caBundle = webhookCaBundle("keep-trustgate");
+            assertThat(caBundle).isEqualTo(before.getData().get("ca.crt")).isNotEmpty();
+            chart.upgrade().withName("keep").withNamespace("keep").withKubeConfig(kubeconfig)
+                    .set("webhook.failurePolicy", "Ignore").set("replicaCount", 2).call();
+            Secret after = admin.secrets().inNamespace("keep").withName("keep-trustgate-tls").get();
+            assertThat(after.getData()).isEqualTo(before.getData());
+            assertThat(webhookCaBundle("keep-trustgate")).isEqualTo(caBundle);
+            assertThat(admin.apps().deployments().inNamespace("keep").withName("keep-trustgate").get().getSpec()
+                    .getReplicas()).as("the upgrade was applied").isEqualTo(2);
+        } finally {
+            Helm.uninstall("keep").withNamespace("keep").withKubeConfig(kubeconfig).call();
+        }
+        assertThat(admin.admissionRegistration().v1().validatingWebhookConfigurations().withName("keep-trustgate").get())
+                .isNull();
+    }
+
+    @Test
     @Order(100)
     @DisplayName("with trustgate stopped, creation fails closed; it recovers when trustgate is back")
     void failsClosedAndRecovers() {
@@ -256,6 +289,11 @@ class KubeApiServerIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static String webhookCaBundle(String name) {
+        return admin.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get().getWebhooks()
+                .get(0).getClientConfig().getCaBundle();
+    }
 
     private static Pod createPod(String namespace, String name, String... images) {
         return admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
