@@ -9,16 +9,25 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import com.marcnuri.helm.Helm;
@@ -37,6 +46,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -211,6 +221,33 @@ class KubeApiServerIT {
                         .contains("validate.trustgate.io").contains(unsigned.reference()));
         assertThat(admin.apps().deployments().inNamespace(APPS).withName("web").get()).isNull();
         assertThat(admin.batch().v1().cronjobs().inNamespace(APPS).withName("nightly").get()).isNull();
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("every other workload kind with an unsigned image is rejected: ReplicaSet, StatefulSet, DaemonSet, Job, ReplicationController")
+    void otherWorkloadsRejected() {
+        PodTemplateSpec template = new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", "w").endMetadata()
+                .withSpec(podSpec(unsigned.reference())).build();
+        LabelSelector selector = new LabelSelectorBuilder().addToMatchLabels("app", "w").build();
+        List<HasMetadata> workloads = List.of(
+                new ReplicaSetBuilder().withNewMetadata().withName("rs").endMetadata().withNewSpec()
+                        .withSelector(selector).withTemplate(template).endSpec().build(),
+                new StatefulSetBuilder().withNewMetadata().withName("sts").endMetadata().withNewSpec()
+                        .withServiceName("sts").withSelector(selector).withTemplate(template).endSpec().build(),
+                new DaemonSetBuilder().withNewMetadata().withName("ds").endMetadata().withNewSpec()
+                        .withSelector(selector).withTemplate(template).endSpec().build(),
+                new JobBuilder().withNewMetadata().withName("job").endMetadata().withNewSpec()
+                        .withTemplate(new PodTemplateSpecBuilder(template).editSpec().withRestartPolicy("Never").endSpec()
+                                .build()).endSpec().build(),
+                new ReplicationControllerBuilder().withNewMetadata().withName("rc").endMetadata().withNewSpec()
+                        .addToSelector("app", "w").withTemplate(template).endSpec().build());
+        for (HasMetadata workload : workloads) {
+            assertThatThrownBy(() -> admin.resource(workload).inNamespace(APPS).create())
+                    .as(workload.getKind())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                            .contains("validate.trustgate.io").contains(unsigned.reference()));
+        }
     }
 
     @Test
