@@ -314,7 +314,7 @@ class KubeApiServerIT {
                         .contains("failed calling webhook \"validate.trustgate.io\""));
         assertThat(admin.pods().inNamespace(APPS).withName("while-down").get()).isNull();
         trustgate.startAgain();
-        await(Duration.ofSeconds(30), () -> {
+        await(Duration.ofSeconds(60), () -> {
             try {
                 createPod(APPS, "after-restart", signed.reference());
                 return true;
@@ -363,7 +363,7 @@ class KubeApiServerIT {
     /** Waits for the policy's Ready condition to be True and returns it. */
     private static JsonNode awaitReady(String name) {
         JsonNode[] found = new JsonNode[1];
-        await(Duration.ofSeconds(30), () -> {
+        await(Duration.ofSeconds(60), () -> {
             GenericKubernetesResource r = admin.genericKubernetesResources("trustgate.io/v1alpha1", "ClusterTrustPolicy")
                     .withName(name).get();
             JsonNode status = JSON.valueToTree(r.getAdditionalProperties().get("status"));

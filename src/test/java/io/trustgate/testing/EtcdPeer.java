@@ -46,7 +46,7 @@ public final class EtcdPeer implements AutoCloseable {
                         "--quota-backend-bytes", String.valueOf(512L << 20),
                         "--log-level", "warn"),
                         Map.of(), dir, dir.resolve(name + "-" + client + ".log"));
-                p.awaitReady(Duration.ofSeconds(30), () -> healthy(client));
+                p.awaitReady(Duration.ofSeconds(60), () -> healthy(client));
                 return new EtcdPeer(p, client);
             } catch (IllegalStateException e) {
                 last = e; // most likely a port was taken meanwhile

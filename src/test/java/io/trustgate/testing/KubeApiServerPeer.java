@@ -110,7 +110,7 @@ public final class KubeApiServerPeer implements AutoCloseable {
                         Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
                 KubeApiServerPeer peer = new KubeApiServerPeer(etcd, p, port, token, ca);
                 try {
-                    p.awaitReady(Duration.ofSeconds(90), peer::ready);
+                    p.awaitReady(Duration.ofSeconds(180), peer::ready);
                     return peer;
                 } catch (IllegalStateException e) {
                     last = e;
@@ -178,7 +178,7 @@ public final class KubeApiServerPeer implements AutoCloseable {
     /** A client that authenticates with {@code token} (e.g. a ServiceAccount's, to test its RBAC). */
     public KubernetesClient client(String token) {
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withOauthToken(token)
-                .withCaCertFile(ca.certPem().toString()).withRequestTimeout(15_000).withConnectionTimeout(5_000)
+                .withCaCertFile(ca.certPem().toString()).withRequestTimeout(60_000).withConnectionTimeout(10_000)
                 .build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }

@@ -67,7 +67,7 @@ public final class TrustgateProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
         process = PeerProcess.start(name, cmd, env, dir, dir.resolve(name + "-" + port + "-" + (++starts) + ".log"));
-        process.awaitReady(Duration.ofSeconds(60), () -> status("/q/health/ready") == 200);
+        process.awaitReady(Duration.ofSeconds(120), () -> status("/q/health/ready") == 200);
     }
 
     /** Stops the process; the port refuses connections until {@link #startAgain()}. */
