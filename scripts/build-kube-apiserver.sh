@@ -42,7 +42,7 @@ done
 # Same Go language version and godebug settings as upstream's go.mod.
 go_line=$(sed -n 's/^go \(.*\)$/\1/p' "$gomod" | head -1)
 [ -z "$go_line" ] || go mod edit -go="$go_line"
-sed -n '/^godebug/p' "$gomod" >> go.mod || true
+sed -n '/^godebug [^(]/p' "$gomod" >> go.mod || true
 
 go get "k8s.io/kubernetes/cmd/kube-apiserver@$version" >/dev/null 2>&1 || true
 ldflags="-s -w"
