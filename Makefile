@@ -2,14 +2,15 @@
 SHELL := /bin/bash
 MVN := ./mvnw -B
 JAR := target/quarkus-app/quarkus-run.jar
-# How trustgate's JVM runs (make run, make bench; the chart sets the same): a small heap, since live data is ~32 MiB.
+# How trustgate's JVM runs for make run and make bench: a small heap, since live data is ~32 MiB
+# (in a cluster the chart sizes the heap from the container's memory limit instead).
 TRUSTGATE_JAVA_OPTS ?= -Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -Xss512k
 export TRUSTGATE_JAVA_OPTS
 
-.PHONY: help build cli run test deps manifests lint clean bench
+.PHONY: help build cli run test deps e2e bench image manifests certs lint clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## Compile, generate the CRDs and package the webhook and the CLI (no tests)
 	$(MVN) -q package -DskipTests
@@ -24,7 +25,7 @@ run: build ## Run the webhook on https://localhost:8443 with policies/ and a dev
 	TRUSTGATE_TLS_CERT=dev-certs/tls.crt TRUSTGATE_TLS_KEY=dev-certs/tls.key \
 	TRUSTGATE_POLICIES_DIR=$${TRUSTGATE_POLICIES_DIR:-policies} java $(TRUSTGATE_JAVA_OPTS) -jar $(JAR)
 
-deps: ## Install the real peers the tests start (docker-registry, notary, skopeo, gpg, etcd)
+deps: ## Install the real peers the tests start (docker-registry, notary, skopeo, gpg, etcd; kube-apiserver built once)
 	scripts/install-test-deps.sh
 
 test: deps ## Run every test (unit, conformance, integration against real peers)
@@ -38,10 +39,25 @@ bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchm
 	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
 	  -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) io.trustgate.bench.Bench
 
-manifests: ## Copy the CRDs generated from the Java model into k8s/crds
+e2e: deps ## Only the install tests: chart (helm-java), a real kube-apiserver + etcd, k3s (skipped without Docker)
+	$(MVN) verify -Dtest='ChartTest' -Dit.test='*IT' -Dsurefire.failIfNoSpecifiedTests=false
+
+image: ## Build the container image with Jib into target/trustgate-image.tar (no Docker needed)
+	scripts/build-image.sh
+
+manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, and k8s/trustgate.yaml from the chart
 	$(MVN) -q process-classes
 	for n in trustpolicies clustertrustpolicies; do \
-	  cp target/classes/META-INF/fabric8/$$n.trustgate.io-v1.yml k8s/crds/$$n.trustgate.io.yaml; done
+	  cp target/classes/META-INF/fabric8/$$n.trustgate.io-v1.yml k8s/crds/$$n.trustgate.io.yaml; \
+	  cp k8s/crds/$$n.trustgate.io.yaml Chart/crds/; done
+	$(MVN) -q test -Dtest='ChartTest#k8sManifestsMatchTheChart' -Dtrustgate.write-manifests=true \
+	  -Dsurefire.failIfNoSpecifiedTests=false
+
+certs: ## Fill k8s/trustgate.yaml with a fresh CA and serving certificate (before kubectl apply -f k8s/)
+	scripts/k8s-certs.sh
+
+lint: ## helm lint the chart (default and all options), check values.schema.json and the manifests' drift
+	$(MVN) -q test -Dtest='ChartTest,CrdDriftTest' -Dsurefire.failIfNoSpecifiedTests=false
 
 clean: ## Remove build output and development certificates
 	$(MVN) -q clean

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests start on loopback. Idempotent: does nothing when all are present.
+# Last, builds kube-apiserver from the Go module proxy into ~/.cache/trustgate/k8s (once; skipped
+# when cached): about 10-20 minutes on 2 cores the first time.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 command -v docker-registry >/dev/null || need+=(docker-registry)
@@ -10,15 +13,20 @@ command -v gpg >/dev/null || need+=(gnupg)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v openssl >/dev/null || need+=(openssl)
+# Go builds kube-apiserver; Debian's may be older than Kubernetes wants, and then the go command
+# fetches the toolchain that go.mod names from the Go module proxy (GOTOOLCHAIN=auto).
+command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || need+=(golang-go ca-certificates)
 
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing test peers: ${need[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
-echo "installing test peers: ${need[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO="sudo"
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
+
+command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
+scripts/build-kube-apiserver.sh >/dev/null

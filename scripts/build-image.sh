@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make image`: builds trustgate's container image with Quarkus' Jib extension and writes it as a tar,
+#   target/trustgate-image.tar   (docker-archive: `docker load`, `k3s ctr images import`, skopeo)
+# No Docker is needed: Quarkus' Jib extension can only push to a registry or a Docker daemon, so it
+# pushes to a throw-away docker-registry on loopback and skopeo copies the image from there into the tar.
+#
+#   IMAGE_NAME (trustgate/trustgate), IMAGE_TAG (the project version),
+#   BASE_IMAGE  another base for quarkus.jib.base-jvm-image (e.g. tar:///path/base.tar or a mirror)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=${IMAGE_NAME:-trustgate/trustgate}
+tag=${IMAGE_TAG:-$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)}
+out=target/trustgate-image.tar
+for tool in docker-registry skopeo; do
+  command -v $tool >/dev/null || { echo "build-image: $tool is needed (make deps)" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$work/config.yml" <<YAML
+version: 0.1
+storage: {filesystem: {rootdirectory: $work/data}}
+http: {addr: 127.0.0.1:$port}
+YAML
+docker-registry serve "$work/config.yml" > "$work/registry.log" 2>&1 &
+registry_pid=$!
+trap 'kill $registry_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+
+./mvnw -B -q package -DskipTests \
+  -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
+  -Dquarkus.container-image.registry=127.0.0.1:$port -Dquarkus.container-image.insecure=true \
+  -Dquarkus.container-image.group="${name%/*}" -Dquarkus.container-image.name="${name##*/}" \
+  -Dquarkus.container-image.tag="$tag" \
+  ${BASE_IMAGE:+-Dquarkus.jib.base-jvm-image=$BASE_IMAGE}
+rm -f "$out"
+skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$port/$name:$tag" "docker-archive:$out:$name:$tag"
+echo "$out ($name:$tag, $(du -h "$out" | cut -f1))"

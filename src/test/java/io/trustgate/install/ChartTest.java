@@ -1,0 +1,195 @@
+package io.trustgate.install;
+
+import static io.trustgate.testing.ChartRenderer.documents;
+import static io.trustgate.testing.ChartRenderer.find;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.LintResult;
+import io.trustgate.testing.ChartRenderer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The Helm chart: lint, render with defaults and with every option, and the promises of issue 4/4. */
+class ChartTest {
+
+    private static final Map<String, Object> ALL_OPTIONS = Map.of(
+            "certificates", Map.of("source", "certManager"),
+            "metrics", Map.of("serviceMonitor", Map.of("enabled", true)),
+            "networkPolicy", Map.of("enabled", true));
+
+    private static List<JsonNode> defaults() {
+        return documents(ChartRenderer.template("trustgate", "trustgate", Map.of()));
+    }
+
+    @Test
+    @DisplayName("helm lint --strict is clean with the default values")
+    void lintDefaults() {
+        LintResult result = ChartRenderer.lint(Map.of());
+        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+        assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+
+    @Test
+    @DisplayName("helm lint --strict is clean with cert-manager, ServiceMonitor and NetworkPolicy turned on")
+    void lintAllOptions() {
+        LintResult result = ChartRenderer.lint(ALL_OPTIONS);
+        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+        assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+
+    @Test
+    @DisplayName("the Deployment runs 3 non-root replicas with a read-only root, resources, anti-affinity and a PDB")
+    void deploymentIsHardened() {
+        List<JsonNode> docs = defaults();
+        JsonNode deploy = find(docs, "Deployment", "trustgate").orElseThrow();
+        assertThat(deploy.at("/spec/replicas").asInt()).isEqualTo(3);
+        JsonNode pod = deploy.at("/spec/template/spec");
+        assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.at("/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/topologyKey")
+                .asText()).isEqualTo("kubernetes.io/hostname");
+        JsonNode container = pod.at("/containers/0");
+        assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(container.at("/resources/requests/memory").asText()).isNotEmpty();
+        assertThat(container.at("/resources/limits/memory").asText()).isNotEmpty();
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(find(docs, "PodDisruptionBudget", "trustgate").orElseThrow().at("/spec/minAvailable").asInt())
+                .isEqualTo(1);
+        assertThat(find(docs, "ServiceAccount", "trustgate").orElseThrow().path("automountServiceAccountToken")
+                .asBoolean(true)).as("no token for other pods of the account").isFalse();
+    }
+
+    @Test
+    @DisplayName("RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, and status writes")
+    void rbacIsLeastPrivilege() {
+        JsonNode role = find(defaults(), "ClusterRole", "trustgate").orElseThrow();
+        List<String> grants = new ArrayList<>();
+        for (JsonNode rule : role.path("rules")) {
+            for (JsonNode res : rule.path("resources")) {
+                for (JsonNode verb : rule.path("verbs")) {
+                    grants.add(res.asText() + ":" + verb.asText());
+                }
+            }
+        }
+        assertThat(grants).containsExactlyInAnyOrder(
+                "trustpolicies:get", "trustpolicies:list", "trustpolicies:watch",
+                "clustertrustpolicies:get", "clustertrustpolicies:list", "clustertrustpolicies:watch",
+                "trustpolicies/status:get", "trustpolicies/status:update", "trustpolicies/status:patch",
+                "clustertrustpolicies/status:get", "clustertrustpolicies/status:update", "clustertrustpolicies/status:patch",
+                "namespaces:get", "namespaces:list", "namespaces:watch",
+                "secrets:get", "serviceaccounts:get");
+    }
+
+    @Test
+    @DisplayName("the webhook fails closed, covers Pods, ephemeral containers and every workload kind, and skips kube-system, its own and ignored namespaces")
+    void webhookConfiguration() {
+        List<JsonNode> docs = defaults();
+        JsonNode hook = find(docs, "ValidatingWebhookConfiguration", "trustgate").orElseThrow().at("/webhooks/0");
+        assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
+        assertThat(hook.path("timeoutSeconds").asInt()).isEqualTo(10);
+        assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
+        assertThat(hook.path("admissionReviewVersions").toString()).isEqualTo("[\"v1\"]");
+        List<String> resources = new ArrayList<>();
+        for (JsonNode rule : hook.path("rules")) {
+            assertThat(rule.path("operations").toString()).isEqualTo("[\"CREATE\",\"UPDATE\"]");
+            rule.path("resources").forEach(r -> resources.add(r.asText()));
+        }
+        assertThat(resources).containsExactlyInAnyOrder("pods", "pods/ephemeralcontainers", "replicationcontrollers",
+                "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs");
+        JsonNode exprs = hook.at("/namespaceSelector/matchExpressions");
+        assertThat(exprs.get(0).path("values").toString()).contains("\"kube-system\"", "\"trustgate\"");
+        assertThat(exprs.get(1).path("key").asText()).isEqualTo("trustgate.io/ignore");
+        assertThat(exprs.get(1).path("operator").asText()).isEqualTo("NotIn");
+        assertThat(hook.at("/clientConfig/service/path").asText()).isEqualTo("/validate");
+        // The generated CA signs the serving certificate the Secret holds, and is the caBundle.
+        JsonNode secret = find(docs, "Secret", "trustgate-tls").orElseThrow();
+        assertThat(hook.at("/clientConfig/caBundle").asText()).isEqualTo(secret.at("/data/ca.crt").asText()).isNotEmpty();
+    }
+
+    @Test
+    @DisplayName("with cert-manager, ServiceMonitor and NetworkPolicy on, their resources render and no certificate is generated")
+    void allOptions() {
+        List<JsonNode> docs = documents(ChartRenderer.template("tg", "security", ALL_OPTIONS));
+        assertThat(find(docs, "Certificate", "tg-trustgate").orElseThrow().at("/spec/dnsNames").toString())
+                .contains("tg-trustgate.security.svc");
+        assertThat(find(docs, "Issuer", "tg-trustgate-ca")).isPresent();
+        assertThat(find(docs, "Secret", null)).as("cert-manager writes the Secret").isEmpty();
+        JsonNode hook = find(docs, "ValidatingWebhookConfiguration", "tg-trustgate").orElseThrow();
+        assertThat(hook.at("/metadata/annotations/cert-manager.io~1inject-ca-from").asText())
+                .isEqualTo("security/tg-trustgate");
+        assertThat(hook.at("/webhooks/0/clientConfig/caBundle").isMissingNode()).isTrue();
+        assertThat(find(docs, "ServiceMonitor", "tg-trustgate").orElseThrow().at("/spec/endpoints/0/path").asText())
+                .isEqualTo("/q/metrics");
+        JsonNode netpol = find(docs, "NetworkPolicy", "tg-trustgate").orElseThrow();
+        assertThat(netpol.at("/spec/policyTypes").toString()).contains("Ingress", "Egress");
+        assertThat(hook.at("/webhooks/0/namespaceSelector/matchExpressions/0/values").toString()).contains("\"security\"");
+    }
+
+    @Test
+    @DisplayName("an external webhook URL replaces the Service, with a caBundle from the values")
+    void externalUrl() {
+        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate", Map.of(
+                "webhook", Map.of("url", "https://127.0.0.1:9443/validate"),
+                "certificates", Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"))));
+        JsonNode cc = find(docs, "ValidatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig");
+        assertThat(cc.path("url").asText()).isEqualTo("https://127.0.0.1:9443/validate");
+        assertThat(cc.has("service")).isFalse();
+        assertThat(cc.path("caBundle").asText()).isEqualTo("UEVN");
+        assertThat(find(docs, "Deployment", null).orElseThrow().at("/spec/template/spec/volumes/0/secret/secretName")
+                .asText()).isEqualTo("mine");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"webhook.failurePolicy=Sometimes", "replicaCount=0", "certificates.source=vault",
+            "unknownKey=1"})
+    @DisplayName("values.schema.json rejects invalid values")
+    void schemaRejects(String assignment) {
+        String[] kv = assignment.split("=");
+        Map<String, Object> values = nested(kv[0], kv[1].matches("\\d+") ? (Object) Integer.parseInt(kv[1]) : kv[1]);
+        assertThatThrownBy(() -> ChartRenderer.template("trustgate", "trustgate", values))
+                .hasMessageContaining("schema");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"trustpolicies.trustgate.io.yaml", "clustertrustpolicies.trustgate.io.yaml"})
+    @DisplayName("Chart/crds holds the same CRDs as k8s/crds")
+    void chartCrdsMatch(String file) throws Exception {
+        assertThat(Path.of("Chart/crds", file)).hasContent(Files.readString(Path.of("k8s/crds", file)));
+        try (Stream<Path> files = Files.list(Path.of("Chart/crds"))) {
+            assertThat(files.count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @DisplayName("k8s/trustgate.yaml is the chart rendered with defaults (run 'make manifests' after a chart change)")
+    void k8sManifestsMatchTheChart() throws Exception {
+        Path committed = Path.of("k8s/trustgate.yaml");
+        String fresh = K8sManifests.render();
+        if (Boolean.getBoolean("trustgate.write-manifests")) {
+            Files.writeString(committed, K8sManifests.masked(fresh));
+        }
+        assertThat(committed).exists();
+        assertThat(K8sManifests.masked(Files.readString(committed))).isEqualTo(K8sManifests.masked(fresh));
+    }
+
+    private static Map<String, Object> nested(String dotted, Object value) {
+        String[] parts = dotted.split("\\.");
+        Object v = value;
+        for (int i = parts.length - 1; i >= 0; i--) {
+            v = Map.of(parts[i], v);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) v;
+        return m;
+    }
+}

@@ -1,0 +1,397 @@
+package io.trustgate.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import com.marcnuri.helm.Helm;
+import io.trustgate.testing.ChartRenderer;
+import io.trustgate.testing.GpgPeer;
+import io.trustgate.testing.ImageFactory;
+import io.trustgate.testing.ImageFactory.PushedImage;
+import io.trustgate.testing.KubeApiServerPeer;
+import io.trustgate.testing.LookasidePeer;
+import io.trustgate.testing.Ports;
+import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.TestCa;
+import io.trustgate.testing.TrustgateProcess;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * trustgate installed as the chart installs it, against a real kube-apiserver (with etcd) on loopback:
+ * the CRDs from k8s/crds, and the chart rendered with helm-java (ServiceAccount, least-privilege RBAC,
+ * Deployment, Service, PDB and the ValidatingWebhookConfiguration, whose clientConfig.url points at the
+ * packaged trustgate running here as a process with its ServiceAccount's token). Pods, Deployments and
+ * CronJobs are created with the Fabric8 client; nothing runs (there is no kubelet), but creation is
+ * what admission decides. One API server and one trustgate for the whole class.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KubeApiServerIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NS = "trustgate";
+    private static final String APPS = "apps";
+
+    private static Path base;
+    private static TestCa ca;
+    private static RegistryPeer registry;
+    private static LookasidePeer lookaside;
+    private static GpgPeer gpg;
+    private static String alice;
+    private static KubeApiServerPeer api;
+    private static KubernetesClient admin;
+    private static TrustgateProcess trustgate;
+    private static PushedImage signed;
+    private static PushedImage unsigned;
+
+    @BeforeAll
+    static void install() throws Exception {
+        base = Files.createTempDirectory("tg-kas-");
+        ca = TestCa.create(base.resolve("ca"));
+        registry = RegistryPeer.builder("kas-registry").start();
+        lookaside = LookasidePeer.serve("kas-lookaside", base.resolve("lookaside"));
+        gpg = GpgPeer.create();
+        alice = gpg.generateKey("Alice", "alice@example.test");
+        signed = ImageFactory.pushRandom(registry, "demo/e2e/signed", "1.0");
+        gpg.signImage(alice, signed.reference(), lookaside.root());
+        unsigned = ImageFactory.pushRandom(registry, "demo/e2e/unsigned", "1.0");
+
+        api = KubeApiServerPeer.start("kube-apiserver", ca);
+        admin = api.adminClient();
+
+        // 1. CRDs, as `kubectl apply -f k8s/crds/` would.
+        try (var files = Files.list(Path.of("k8s/crds"))) {
+            for (Path f : files.sorted().toList()) {
+                CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
+                        .load(f.toFile()).item();
+                admin.resource(crd).create();
+                admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                                .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
+                                30, TimeUnit.SECONDS);
+            }
+        }
+        // 2. The chart, with the webhook pointing at trustgate on loopback and the test CA as caBundle.
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(APPS).endMetadata().build()).create();
+        int port = Ports.free();
+        String rendered = ChartRenderer.template("trustgate", NS, Map.of(
+                "webhook", Map.of("url", "https://127.0.0.1:" + port + "/validate"),
+                "certificates", Map.of("source", "secret", "existingSecret", "trustgate-tls",
+                        "caBundle", Files.readString(ca.certPem()))));
+        for (HasMetadata item : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items()) {
+            admin.resource(item).create();
+        }
+        // 3. trustgate with its ServiceAccount's token in a kubeconfig: the chart's RBAC is all it has.
+        String token = admin.serviceAccounts().inNamespace(NS).withName("trustgate")
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+                .getStatus().getToken();
+        Path kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
+        trustgate = TrustgateProcess.start("trustgate-kas", ca, port, Map.of(
+                "KUBECONFIG", kubeconfig.toString(),
+                "TRUSTGATE_NAMESPACE", NS,
+                "TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
+        // 4. The first policy: images under demo/e2e/ need Alice's GPG signature.
+        admin.resource(policyYaml("e2e", "Enforce")).create();
+        awaitReady("e2e");
+    }
+
+    @AfterAll
+    static void uninstall() {
+        if (trustgate != null) {
+            trustgate.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        if (lookaside != null) {
+            lookaside.close();
+        }
+        if (gpg != null) {
+            gpg.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("the API server accepts the CRDs and its schema validation rejects a policy with an invalid mode")
+    void invalidModeRejectedBySchema() {
+        assertThat(admin.apiextensions().v1().customResourceDefinitions().withName("clustertrustpolicies.trustgate.io")
+                .get()).isNotNull();
+        assertThatThrownBy(() -> admin.resource(policyYaml("bad-mode", "Sometimes")).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("spec.mode").contains("Sometimes");
+                });
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("a policy applied with the Fabric8 client is picked up by trustgate's informer and its status shows Ready")
+    void policyStatusReady() {
+        admin.resource(policyYaml("status-check", "Warn")).create();
+        JsonNode ready = awaitReady("status-check");
+        assertThat(ready.path("reason").asText()).isEqualTo("Loaded");
+        assertThat(ready.path("message").asText()).contains("1 signers");
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("a Pod with an unsigned image is rejected at create time with trustgate's message")
+    void unsignedPodRejected() {
+        assertThatThrownBy(() -> createPod(APPS, "unsigned", unsigned.reference()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("admission webhook \"validate.trustgate.io\" denied the request")
+                        .contains(unsigned.reference()).contains(unsigned.digest()).contains("ClusterTrustPolicy/e2e"));
+        assertThat(admin.pods().inNamespace(APPS).withName("unsigned").get()).isNull();
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("a Pod whose images are all signed is created")
+    void signedPodCreated() {
+        Pod pod = createPod(APPS, "signed", signed.reference(), signed.digestReference());
+        assertThat(pod.getMetadata().getUid()).isNotBlank();
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("a Deployment and a CronJob with an unsigned image are rejected")
+    void workloadsRejected() {
+        assertThatThrownBy(() -> admin.apps().deployments().inNamespace(APPS).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "web").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+                .withSpec(podSpec(unsigned.reference())).endTemplate().endSpec().build()).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("validate.trustgate.io").contains(unsigned.reference()));
+        assertThatThrownBy(() -> admin.batch().v1().cronjobs().inNamespace(APPS).resource(new CronJobBuilder()
+                .withNewMetadata().withName("nightly").endMetadata()
+                .withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec().withNewTemplate()
+                .withSpec(new PodSpecBuilder(podSpec(unsigned.reference())).withRestartPolicy("OnFailure").build())
+                .endTemplate().endSpec().endJobTemplate().endSpec().build()).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("validate.trustgate.io").contains(unsigned.reference()));
+        assertThat(admin.apps().deployments().inNamespace(APPS).withName("web").get()).isNull();
+        assertThat(admin.batch().v1().cronjobs().inNamespace(APPS).withName("nightly").get()).isNull();
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("every other workload kind with an unsigned image is rejected: ReplicaSet, StatefulSet, DaemonSet, Job, ReplicationController")
+    void otherWorkloadsRejected() {
+        PodTemplateSpec template = new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", "w").endMetadata()
+                .withSpec(podSpec(unsigned.reference())).build();
+        LabelSelector selector = new LabelSelectorBuilder().addToMatchLabels("app", "w").build();
+        List<HasMetadata> workloads = List.of(
+                new ReplicaSetBuilder().withNewMetadata().withName("rs").endMetadata().withNewSpec()
+                        .withSelector(selector).withTemplate(template).endSpec().build(),
+                new StatefulSetBuilder().withNewMetadata().withName("sts").endMetadata().withNewSpec()
+                        .withServiceName("sts").withSelector(selector).withTemplate(template).endSpec().build(),
+                new DaemonSetBuilder().withNewMetadata().withName("ds").endMetadata().withNewSpec()
+                        .withSelector(selector).withTemplate(template).endSpec().build(),
+                new JobBuilder().withNewMetadata().withName("job").endMetadata().withNewSpec()
+                        .withTemplate(new PodTemplateSpecBuilder(template).editSpec().withRestartPolicy("Never").endSpec()
+                                .build()).endSpec().build(),
+                new ReplicationControllerBuilder().withNewMetadata().withName("rc").endMetadata().withNewSpec()
+                        .addToSelector("app", "w").withTemplate(template).endSpec().build());
+        for (HasMetadata workload : workloads) {
+            assertThatThrownBy(() -> admin.resource(workload).inNamespace(APPS).create())
+                    .as(workload.getKind())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                            .contains("validate.trustgate.io").contains(unsigned.reference()));
+        }
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("adding an unsigned ephemeral container to an admitted Pod is rejected")
+    void unsignedEphemeralContainerRejected() {
+        createPod(APPS, "debug-me", signed.reference());
+        assertThatThrownBy(() -> admin.pods().inNamespace(APPS).withName("debug-me").ephemeralContainers()
+                .edit(p -> new PodBuilder(p).editSpec().addNewEphemeralContainer().withName("debugger")
+                        .withImage(unsigned.reference()).endEphemeralContainer().endSpec().build()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("validate.trustgate.io").contains(unsigned.reference()));
+        assertThat(admin.pods().inNamespace(APPS).withName("debug-me").get().getSpec().getEphemeralContainers())
+                .isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("a namespace labelled trustgate.io/ignore=true and kube-system are not affected")
+    void ignoredNamespaces() {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("sandbox")
+                .addToLabels("trustgate.io/ignore", "true").endMetadata().build()).create();
+        assertThat(createPod("sandbox", "anything", unsigned.reference()).getMetadata().getUid()).isNotBlank();
+        assertThat(createPod("kube-system", "system-thing", unsigned.reference()).getMetadata().getUid()).isNotBlank();
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("helm install and upgrade into the API server: the generated certificate and caBundle are kept across the upgrade")
+    void upgradeKeepsGeneratedCertificate() {
+        Path kubeconfig = api.writeKubeconfig(base.resolve("admin.kubeconfig"), api.adminToken());
+        Helm chart = new Helm(ChartRenderer.CHART);
+        // A second release whose webhook ignores failures (its Service has no trustgate behind it), in a
+        // namespace the first release's webhook ignores (else it would govern this Deployment's image).
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("keep")
+                .addToLabels("trustgate.io/ignore", "true").endMetadata().build()).create();
+        chart.install().withName("keep").withNamespace("keep").withKubeConfig(kubeconfig)
+                .set("webhook.failurePolicy", "Ignore").call();
+        try {
+            Secret before = admin.secrets().inNamespace("keep").withName("keep-trustgate-tls").get();
+            String caBundle = webhookCaBundle("keep-trustgate");
+            assertThat(caBundle).isEqualTo(before.getData().get("ca.crt")).isNotEmpty();
+            chart.upgrade().withName("keep").withNamespace("keep").withKubeConfig(kubeconfig)
+                    .set("webhook.failurePolicy", "Ignore").set("replicaCount", 2).call();
+            Secret after = admin.secrets().inNamespace("keep").withName("keep-trustgate-tls").get();
+            assertThat(after.getData()).isEqualTo(before.getData());
+            assertThat(webhookCaBundle("keep-trustgate")).isEqualTo(caBundle);
+            assertThat(admin.apps().deployments().inNamespace("keep").withName("keep-trustgate").get().getSpec()
+                    .getReplicas()).as("the upgrade was applied").isEqualTo(2);
+        } finally {
+            Helm.uninstall("keep").withNamespace("keep").withKubeConfig(kubeconfig).call();
+        }
+        assertThat(admin.admissionRegistration().v1().validatingWebhookConfigurations().withName("keep-trustgate").get())
+                .isNull();
+    }
+
+    @Test
+    @Order(100)
+    @DisplayName("with trustgate stopped, creation fails closed; it recovers when trustgate is back")
+    void failsClosedAndRecovers() {
+        trustgate.stop();
+        assertThatThrownBy(() -> createPod(APPS, "while-down", signed.reference()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("failed calling webhook \"validate.trustgate.io\""));
+        assertThat(admin.pods().inNamespace(APPS).withName("while-down").get()).isNull();
+        trustgate.startAgain();
+        await(Duration.ofSeconds(60), () -> {
+            try {
+                createPod(APPS, "after-restart", signed.reference());
+                return true;
+            } catch (KubernetesClientException e) {
+                return false; // policies may still be loading from the informers
+            }
+        });
+        assertThat(admin.pods().inNamespace(APPS).withName("after-restart").get()).isNotNull();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String webhookCaBundle(String name) {
+        return admin.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get().getWebhooks()
+                .get(0).getClientConfig().getCaBundle();
+    }
+
+    private static Pod createPod(String namespace, String name, String... images) {
+        return admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
+                .endMetadata().withSpec(podSpec(images)).build()).create();
+    }
+
+    private static PodSpec podSpec(String... images) {
+        PodSpecBuilder spec = new PodSpecBuilder();
+        for (int i = 0; i < images.length; i++) {
+            spec.addNewContainer().withName("c" + i).withImage(images[i]).endContainer();
+        }
+        return spec.build();
+    }
+
+    private static String policyYaml(String name, String mode) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("apiVersion", "trustgate.io/v1alpha1");
+        p.put("kind", "ClusterTrustPolicy");
+        p.putObject("metadata").put("name", name);
+        ObjectNode spec = p.putObject("spec");
+        spec.put("mode", mode);
+        spec.putArray("images").add(registry.host() + "/demo/" + name + "/**");
+        spec.put("lookaside", lookaside.baseUrl());
+        ArrayNode signers = spec.putArray("signers");
+        signers.addObject().put("name", "alice").putArray("keys").add(gpg.exportPublic(alice));
+        spec.put("minSignatures", 1);
+        return p.toString();
+    }
+
+    /** Waits for the policy's Ready condition to be True and returns it. */
+    private static JsonNode awaitReady(String name) {
+        JsonNode[] found = new JsonNode[1];
+        await(Duration.ofSeconds(60), () -> {
+            GenericKubernetesResource r = admin.genericKubernetesResources("trustgate.io/v1alpha1", "ClusterTrustPolicy")
+                    .withName(name).get();
+            JsonNode status = JSON.valueToTree(r.getAdditionalProperties().get("status"));
+            for (JsonNode c : status.path("conditions")) {
+                if (c.path("type").asText().equals("Ready") && c.path("status").asText().equals("True")) {
+                    found[0] = c;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private static void await(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+        throw new AssertionError("condition not met within " + timeout + "; trustgate log:\n"
+                + (trustgate != null && trustgate.process() != null ? trustgate.process().tail() : "(not started)"));
+    }
+}
