@@ -70,7 +70,7 @@ class ChartTest {
     }
 
     @Test
-    @DisplayName("RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, and status writes")
+    @DisplayName("RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, status writes, and list/watch of Secrets in trustgate's own namespace")
     void rbacIsLeastPrivilege() {
         JsonNode role = find(defaults(), "ClusterRole", "trustgate").orElseThrow();
         List<String> grants = new ArrayList<>();
@@ -88,6 +88,13 @@ class ChartTest {
                 "clustertrustpolicies/status:get", "clustertrustpolicies/status:update", "clustertrustpolicies/status:patch",
                 "namespaces:get", "namespaces:list", "namespaces:watch",
                 "secrets:get", "serviceaccounts:get");
+        JsonNode keys = find(defaults(), "Role", "trustgate-keys").orElseThrow();
+        assertThat(keys.at("/metadata/namespace").asText()).as("only trustgate's own namespace").isNotBlank();
+        assertThat(keys.path("rules")).singleElement().satisfies(rule -> {
+            assertThat(rule.path("resources").toString()).isEqualTo("[\"secrets\"]");
+            assertThat(rule.path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
+        });
+        assertThat(find(defaults(), "RoleBinding", "trustgate-keys")).isPresent();
     }
 
     @Test
