@@ -154,12 +154,16 @@ public final class AdmissionHandler {
             Progress progress = new Progress();
             List<io.trustgate.policy.Policy> governing = applicable.policies();
             ImageReference checked = image;
-            inFlight.incrementAndGet();
-            pending.add(credentials.forRegistry(namespace, pod, image.domain())
-                    .thenCompose(creds -> verifier.verify(checked, governing, creds, progress))
-                    .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
-                    .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline))
-                    .whenComplete((v, e) -> inFlight.decrementAndGet()));
+            CompletableFuture<ImageVerdict> verdict = credentials.forRegistry(namespace, pod, image.domain())
+                    .thenCompose(creds -> verifier.verify(checked, governing, creds, progress));
+            if (!verdict.isDone()) {
+                // Only a check that waits for an upstream needs a deadline (cached verdicts complete at once).
+                inFlight.incrementAndGet();
+                verdict = verdict.completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
+                        .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline))
+                        .whenComplete((v, e) -> inFlight.decrementAndGet());
+            }
+            pending.add(verdict);
         }
         String fixedReason = reason;
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> {

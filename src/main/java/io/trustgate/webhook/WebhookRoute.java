@@ -1,0 +1,84 @@
+package io.trustgate.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.admission.AdmissionHandler;
+import io.trustgate.admission.MalformedReviewException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /validate}: the admission.k8s.io/v1 ValidatingWebhook endpoint, a plain Vert.x route on
+ * Quarkus' HTTPS server. It runs on the I/O thread and nothing on the review path blocks: pull-secret
+ * look-ups and signature checks run elsewhere and complete the answer; cached verdicts answer at once.
+ */
+@ApplicationScoped
+public class WebhookRoute {
+
+    private static final Logger LOG = Logger.getLogger(WebhookRoute.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** An AdmissionReview carries the object and the old object; etcd caps each at about 1.5 MiB. */
+    private static final long MAX_REVIEW_BYTES = 8L * 1024 * 1024;
+
+    @Inject
+    AdmissionHandler handler;
+
+    void register(@Observes Router router) {
+        router.post("/validate").handler(BodyHandler.create(false).setBodyLimit(MAX_REVIEW_BYTES)).handler(this::validate);
+    }
+
+    void validate(RoutingContext rc) {
+        Buffer body = rc.body().buffer();
+        JsonNode review;
+        try {
+            review = JSON.readTree(body == null ? new byte[0] : body.getBytes());
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            badRequest(rc, "the body is not JSON: " + why);
+            return;
+        }
+        if (review == null || review.isMissingNode()) {
+            badRequest(rc, "the body is empty");
+            return;
+        }
+        try {
+            handler.decide(review)
+                    .exceptionally(e -> {
+                        // A bug, not a verdict: fail closed with a readable denial rather than a 500.
+                        LOG.error("review failed unexpectedly", e);
+                        return new AdmissionHandler.Decision(review.path("request").path("uid").asText(), false,
+                                "trustgate could not check this object (internal error: " + e.getMessage()
+                                        + "); it is denied to stay safe. Retry, and report it if it persists.",
+                                List.of(), "internal-error");
+                    })
+                    .thenAccept(d -> respond(rc, 200, AdmissionHandler.toReview(d)));
+        } catch (MalformedReviewException e) {
+            badRequest(rc, e.getMessage());
+        }
+    }
+
+    private static void badRequest(RoutingContext rc, String reason) {
+        respond(rc, 400, JSON.createObjectNode().put("error", "malformed AdmissionReview").put("reason", reason));
+    }
+
+    private static void respond(RoutingContext rc, int status, JsonNode json) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(json);
+        } catch (JsonProcessingException e) {
+            rc.fail(e);
+            return;
+        }
+        // Answers may complete on another thread; Vert.x hands the write to the connection's event loop.
+        rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(Buffer.buffer(bytes));
+    }
+}
