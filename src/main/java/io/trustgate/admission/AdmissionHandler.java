@@ -45,6 +45,9 @@ public final class AdmissionHandler {
     private final AdmissionListener listener;
     private final Duration deadline;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Parsed image references by the text pods give (bounded). */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Object> references =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
     public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
             ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener) {
@@ -125,14 +128,13 @@ public final class AdmissionHandler {
         List<CompletableFuture<ImageVerdict>> pending = new ArrayList<>();
         Set<ImageReference> seen = new java.util.HashSet<>();
         for (String raw : pod.images()) {
-            ImageReference image;
-            try {
-                image = ImageReference.parse(raw);
-            } catch (InvalidImageReferenceException e) {
+            Object parsed = references.get(raw, AdmissionHandler::parse);
+            if (parsed instanceof InvalidImageReferenceException e) {
                 denials.add(Messages.invalidReference(raw, e.getMessage()));
                 reason = "invalid-reference";
                 continue;
             }
+            ImageReference image = (ImageReference) parsed;
             if (!seen.add(image)) {
                 continue; // "nginx" and "docker.io/library/nginx:latest" are one image
             }
@@ -190,6 +192,15 @@ public final class AdmissionHandler {
                     : "trustgate denied " + denials.size() + " images: " + String.join(" | ", denials);
             return new Decision(uid, false, message, List.copyOf(warnings), fixedReason);
         });
+    }
+
+    /** A reference or the exception it gives: parsing is a pure function, and the same images recur in every review. */
+    private static Object parse(String raw) {
+        try {
+            return ImageReference.parse(raw);
+        } catch (InvalidImageReferenceException e) {
+            return e;
+        }
     }
 
     /** Image checks under way right now (for the in-flight gauge). */

@@ -88,10 +88,19 @@ public final class ImagePattern {
     }
 
     public boolean matches(ImageReference image) {
-        if (!repository.matcher(image.repository()).matches()) {
+        return matches(image.repository(), image.tag());
+    }
+
+    /**
+     * @param imageRepository the normalised repository ({@link ImageReference#repository()}), computed once
+     *     by callers that match many patterns
+     * @param imageTag the tag, or {@code null} for a digest-only reference
+     */
+    public boolean matches(String imageRepository, String imageTag) {
+        if (!repository.matcher(imageRepository).matches()) {
             return false;
         }
-        return tag == null || (image.tag() != null && tag.matcher(image.tag()).matches());
+        return tag == null || (imageTag != null && tag.matcher(imageTag).matches());
     }
 
     /** The pattern as the policy author wrote it. */

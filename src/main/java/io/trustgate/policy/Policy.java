@@ -43,8 +43,13 @@ public record Policy(
 
     /** Whether one of the policy's {@code images} patterns matches the image. */
     public boolean governs(ImageReference image) {
+        return governs(image.repository(), image.tag());
+    }
+
+    /** {@link #governs(ImageReference)} for a repository computed once by the caller. */
+    public boolean governs(String repository, String tag) {
         for (ImagePattern p : images) {
-            if (p.matches(image)) {
+            if (p.matches(repository, tag)) {
                 return true;
             }
         }

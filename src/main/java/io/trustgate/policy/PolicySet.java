@@ -28,8 +28,9 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
 
     public Applicable applicable(String namespace, Map<String, String> namespaceLabels, ImageReference image) {
         List<Policy> matching = new ArrayList<>();
+        String repository = image.repository();
         for (Policy p : policies) {
-            if (p.appliesIn(namespace, namespaceLabels) && p.governs(image)) {
+            if (p.appliesIn(namespace, namespaceLabels) && p.governs(repository, image.tag())) {
                 matching.add(p);
             }
         }

@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  */
 public final class ImageVerifier {
 
-    private record VerdictKey(String policyVersion, String image, String digest) {}
+    /** Policy version (uid + resourceVersion), the image as written, and its digest: no string building per look-up. */
+    private record VerdictKey(String policyUid, String policyResourceVersion, ImageReference image, String digest) {}
 
     private record Stale(PolicyVerdict verdict, Instant verifiedAt) {}
 
@@ -107,7 +108,7 @@ public final class ImageVerifier {
             Progress progress) {
         List<CompletableFuture<PolicyVerdict>> perPolicy = new ArrayList<>();
         for (Policy policy : policies) {
-            VerdictKey key = new VerdictKey(policy.versionKey(), image.toString(), digest);
+            VerdictKey key = new VerdictKey(policy.uid(), policy.resourceVersion(), image, digest);
             perPolicy.add(verdicts.get(key, () -> verifyPolicy(image, digest, policy, progress).thenApply(v -> remember(image, v)))
                     .thenApply(v -> v.findings().unavailable() ? staleOr(policy, image, v) : v));
         }
