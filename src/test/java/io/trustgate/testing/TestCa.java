@@ -151,6 +151,25 @@ public final class TestCa {
         }
     }
 
+    /** A JDK HTTP client that trusts only this CA (for the HTTPS peers and trustgate itself). */
+    public java.net.http.HttpClient httpClient(Duration connectTimeout) {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", cert);
+            javax.net.ssl.TrustManagerFactory tmf =
+                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return java.net.http.HttpClient.newBuilder().sslContext(ssl).connectTimeout(connectTimeout).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build an HTTPS client for the test CA", e);
+        }
+    }
+
     public Path certPem() {
         return certPem;
     }
