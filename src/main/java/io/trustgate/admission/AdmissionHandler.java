@@ -1,6 +1,8 @@
 package io.trustgate.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +10,7 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.Mode;
+import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.ImageVerifier;
@@ -15,12 +18,14 @@ import io.trustgate.verify.PolicyVerdict;
 import io.trustgate.verify.Progress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +41,8 @@ public final class AdmissionHandler {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Kept under the webhook's timeoutSeconds (10 s in the chart) so a slow upstream gives a denial, not a timeout. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(8);
+    /** Distinct image references remembered parsed. */
+    private static final long MAX_REFERENCES = 10_000;
 
     private final Supplier<PolicySet> policies;
     private final NamespaceLabels namespaces;
@@ -44,10 +51,9 @@ public final class AdmissionHandler {
     private final Unmatched unmatched;
     private final AdmissionListener listener;
     private final Duration deadline;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     /** Parsed image references by the text pods give (bounded). */
-    private final com.github.benmanes.caffeine.cache.Cache<String, Object> references =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, Object> references = Caffeine.newBuilder().maximumSize(MAX_REFERENCES).build();
 
     public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
             ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener) {
@@ -126,7 +132,7 @@ public final class AdmissionHandler {
         PolicySet set = policies.get();
         Map<String, String> labels = namespaces.of(namespace);
         List<CompletableFuture<ImageVerdict>> pending = new ArrayList<>();
-        Set<ImageReference> seen = new java.util.HashSet<>();
+        Set<ImageReference> seen = new HashSet<>();
         for (String raw : pod.images()) {
             Object parsed = references.get(raw, AdmissionHandler::parse);
             if (parsed instanceof InvalidImageReferenceException e) {
@@ -154,7 +160,7 @@ public final class AdmissionHandler {
                 continue;
             }
             Progress progress = new Progress();
-            List<io.trustgate.policy.Policy> governing = applicable.policies();
+            List<Policy> governing = applicable.policies();
             ImageReference checked = image;
             CompletableFuture<ImageVerdict> verdict = credentials.forRegistry(namespace, pod, image.domain())
                     .thenCompose(creds -> verifier.verify(checked, governing, creds, progress));

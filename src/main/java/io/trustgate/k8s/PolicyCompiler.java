@@ -16,7 +16,8 @@ import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
-import io.trustgate.policy.SignedIdentityRule;
+import io.trustgate.pgp.InvalidSignedIdentityException;
+import io.trustgate.pgp.SignedIdentity;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -144,7 +145,12 @@ public final class PolicyCompiler {
             keyCheck.check("notary.rootKeys", root);
         }
         Mode mode = spec.mode == null ? Mode.Enforce : spec.mode;
-        String identity = SignedIdentityRule.check(spec.signedIdentity == null ? null : spec.signedIdentity.name());
+        SignedIdentity identity;
+        try {
+            identity = SignedIdentity.parse(spec.signedIdentity == null ? null : spec.signedIdentity.name());
+        } catch (InvalidSignedIdentityException e) {
+            throw new InvalidPolicyException(e.getMessage(), e);
+        }
         String uid = Optional.ofNullable(resource.getMetadata().getUid()).orElse(id.toString());
         String version = Optional.ofNullable(resource.getMetadata().getResourceVersion()).orElse("0");
         return new Policy(id, uid, version, mode, selector == null ? LabelSelector.EVERYTHING : selector, images,

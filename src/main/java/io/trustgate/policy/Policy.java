@@ -1,6 +1,7 @@
 package io.trustgate.policy;
 
 import io.trustgate.image.ImageReference;
+import io.trustgate.pgp.SignedIdentity;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param resourceVersion changes with every edit, so caches keyed on it see edits at once
  * @param notary {@code null} when the policy does not use Notary v1 trust data
  * @param lookaside base URL of the GPG simple-signing lookaside store, or {@code null}
+ * @param signedIdentity how GPG signature identities must match, parsed once at load time
  */
 public record Policy(
         PolicyId id,
@@ -25,7 +27,7 @@ public record Policy(
         List<Signer> signers,
         int minSignatures,
         List<String> requiredSigners,
-        String signedIdentity) {
+        SignedIdentity signedIdentity) {
 
     public Policy {
         images = List.copyOf(images);

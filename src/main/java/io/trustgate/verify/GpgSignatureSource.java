@@ -3,7 +3,6 @@ package io.trustgate.verify;
 import io.trustgate.image.ImageReference;
 import io.trustgate.lookaside.LookasideStore;
 import io.trustgate.lookaside.LookasideUnavailableException;
-import io.trustgate.pgp.InvalidSignedIdentityException;
 import io.trustgate.pgp.PgpKeyException;
 import io.trustgate.pgp.PgpKeys;
 import io.trustgate.pgp.SignatureCheck;
@@ -84,12 +83,7 @@ public final class GpgSignatureSource implements SignatureSource {
         if (signatures.isEmpty()) {
             return SourceFindings.problem("no GPG signatures for " + digest + " in " + policy.lookaside());
         }
-        SignedIdentity rule;
-        try {
-            rule = SignedIdentity.parse(policy.signedIdentity());
-        } catch (InvalidSignedIdentityException e) {
-            return SourceFindings.problem(e.getMessage());
-        }
+        SignedIdentity rule = policy.signedIdentity();
         List<SignerEvidence> found = new ArrayList<>();
         // Why each signature did not count, from the signer whose check got furthest.
         SignatureCheck.Rejected[] rejections = new SignatureCheck.Rejected[signatures.size()];

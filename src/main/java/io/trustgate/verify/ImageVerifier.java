@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -82,7 +83,7 @@ public final class ImageVerifier {
                                 unavailable ? SourceFindings.unavailable("could not resolve the tag at the registry: " + why)
                                         : SourceFindings.problem("could not resolve the tag at the registry: " + why))))
                         .toList();
-                String digestFromStale = failed.stream().map(v -> staleDigest(v)).filter(s -> s != null).findFirst().orElse(null);
+                String digestFromStale = failed.stream().map(PolicyVerdict::digest).filter(Objects::nonNull).findFirst().orElse(null);
                 return CompletableFuture.completedFuture(new ImageVerdict(image, digestFromStale, failed,
                         digestFromStale == null ? why : null));
             }
@@ -100,7 +101,7 @@ public final class ImageVerifier {
         List<PolicyVerdict> out = policies.stream()
                 .map(p -> staleOr(p, image, new PolicyVerdict(p, Threshold.evaluate(p, Set.of()), SourceFindings.unavailable(problem))))
                 .toList();
-        String digest = out.stream().map(ImageVerifier::staleDigest).filter(s -> s != null).findFirst().orElse(null);
+        String digest = out.stream().map(PolicyVerdict::digest).filter(Objects::nonNull).findFirst().orElse(null);
         return new ImageVerdict(image, digest, out, digest == null ? problem : null);
     }
 
@@ -179,10 +180,6 @@ public final class ImageVerifier {
                 + " because its upstreams failed now (" + String.join("; ", failed.findings().problems()) + ")");
         return new PolicyVerdict(stale.verdict().policy(), stale.verdict().outcome(),
                 new SourceFindings(f.found(), f.problems(), warnings, f.expiresAt(), false), stale.verdict().digest());
-    }
-
-    private static String staleDigest(PolicyVerdict v) {
-        return v.digest();
     }
 
     private static String staleKey(Policy policy, ImageReference image) {

@@ -1,5 +1,6 @@
 package io.trustgate.admission;
 
+import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -64,7 +65,7 @@ class AdmissionHandlerTest {
         return new Policy(id, id.name() + "-uid", "1", mode, LabelSelector.EVERYTHING, List.of(ImagePattern.compile(pattern)),
                 null, "https://s.example.com", List.of(new Signer("alice", List.of("k"), List.of()),
                 new Signer("bob", List.of("k"), List.of()), new Signer("carol", List.of("k"), List.of())),
-                min, required, "matchRepoDigestOrExact");
+                min, required, SignedIdentity.DEFAULT);
     }
 
     private AdmissionHandler handler(PolicySet set, AdmissionHandler.Unmatched unmatched) {

@@ -1,5 +1,6 @@
 package io.trustgate.admission;
 
+import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,7 +51,7 @@ class DeadlineTest {
             ImageVerifier verifier = new ImageVerifier(new VertxRegistryClient(vertx, options, Clock.systemUTC()), List.of());
             Policy policy = new Policy(PolicyId.cluster("slow"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
                     List.of(ImagePattern.compile(host + "/**")), null, "https://sigs.example.com",
-                    List.of(new Signer("alice", List.of("k"), List.of())), 1, List.of(), "matchRepoDigestOrExact");
+                    List.of(new Signer("alice", List.of("k"), List.of())), 1, List.of(), SignedIdentity.DEFAULT);
             AdmissionHandler handler = new AdmissionHandler(() -> new PolicySet(List.of(policy), List.of()),
                     NamespaceLabels.NONE, PullCredentials.ANONYMOUS, verifier, AdmissionHandler.Unmatched.deny,
                     AdmissionListener.NONE, Duration.ofSeconds(1));

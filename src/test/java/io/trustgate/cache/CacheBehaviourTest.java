@@ -1,5 +1,6 @@
 package io.trustgate.cache;
 
+import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.image.ImageReference;
@@ -71,7 +72,7 @@ class CacheBehaviourTest {
         return new Policy(PolicyId.cluster("p"), "uid-1", resourceVersion, Mode.Enforce, LabelSelector.EVERYTHING,
                 List.of(ImagePattern.compile("r.example.com/**")), null, null,
                 List.of(new Signer("alice", List.of("k"), List.of()), new Signer("bob", List.of("k"), List.of())), min,
-                List.of(), "matchRepoDigestOrExact");
+                List.of(), SignedIdentity.DEFAULT);
     }
 
     private final ImageVerifier verifier = new ImageVerifier(new CachingRegistryClient(registry, SETTINGS, clock),

@@ -1,5 +1,6 @@
 package io.trustgate.cache;
 
+import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.image.ImageReference;
@@ -51,7 +52,7 @@ class SingleFlightTest {
             Policy policy = new Policy(PolicyId.cluster("flight"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
                     List.of(ImagePattern.compile(registry.host() + "/demo/**")), null, lookaside.baseUrl(),
                     List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())), 1, List.of(),
-                    "matchRepoDigestOrExact");
+                    SignedIdentity.DEFAULT);
             TransportOptions options = TransportOptions.defaults().withInsecureHosts(registry.host());
             Clock clock = Clock.systemUTC();
             CacheSettings settings = CacheSettings.defaults();

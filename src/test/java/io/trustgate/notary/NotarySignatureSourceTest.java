@@ -1,5 +1,6 @@
 package io.trustgate.notary;
 
+import io.trustgate.pgp.SignedIdentity;
 import static io.trustgate.notary.RepoBuilder.DAY;
 import static io.trustgate.notary.RepoBuilder.hex;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,7 +67,7 @@ class NotarySignatureSourceTest {
     private Policy policy(String notaryServer, String caBundle, List<String> rootKeys, Signer... signers) {
         return new Policy(PolicyId.cluster("p"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING, List.of(),
                 new NotaryConfig(notaryServer, caBundle, rootKeys), null, List.of(signers), 1, List.of(),
-                "matchRepoDigestOrExact");
+                SignedIdentity.DEFAULT);
     }
 
     private Policy policy(Signer... signers) {
@@ -217,7 +218,7 @@ class NotarySignatureSourceTest {
         Signer gpgOnly = new Signer("gpg", List.of("-----BEGIN PGP PUBLIC KEY BLOCK-----\n..."), List.of());
         assertThat(source.appliesTo(policy(gpgOnly))).isFalse();
         Policy noNotary = new Policy(PolicyId.cluster("p"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
-                List.of(), null, "https://sigs.example.test", List.of(releaseTeam()), 1, List.of(), "matchRepoDigestOrExact");
+                List.of(), null, "https://sigs.example.test", List.of(releaseTeam()), 1, List.of(), SignedIdentity.DEFAULT);
         assertThat(source.appliesTo(noNotary)).isFalse();
     }
 

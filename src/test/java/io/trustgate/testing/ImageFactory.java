@@ -88,23 +88,7 @@ public final class ImageFactory {
         try {
             Path layout = Files.createTempDirectory(PeerProcess.peerDir("images"), "oci-");
             writeOciLayout(layout, tag);
-            String dest = "docker://" + registry.host() + "/" + path + ":" + tag;
-            List<String> copy = new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet",
-                    "--dest-tls-verify=false", "--format", format.skopeoName));
-            List<String> inspect = new ArrayList<>(List.of("skopeo", "--insecure-policy", "inspect", "--raw",
-                    "--tls-verify=false"));
-            if (registry.username() != null) {
-                copy.addAll(List.of("--dest-creds", registry.username() + ":" + registry.password()));
-                inspect.addAll(List.of("--creds", registry.username() + ":" + registry.password()));
-            }
-            copy.add("oci:" + layout + ":" + tag);
-            copy.add(dest);
-            inspect.add(dest);
-            Proc.cmd(copy).run();
-            byte[] manifest = Proc.cmd(inspect).run().stdout().getBytes(StandardCharsets.UTF_8);
-            JsonNode node = JSON.readTree(manifest);
-            return new PushedImage(registry.host(), path, tag, "sha256:" + sha256Hex(manifest),
-                    node.path("mediaType").asText(null), manifest);
+            return copyLayout(registry, layout, path, tag, "--format", format.skopeoName);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -119,23 +103,7 @@ public final class ImageFactory {
         try {
             Path layout = Files.createTempDirectory(PeerProcess.peerDir("images"), "oci-index-");
             List<String> platformDigests = writeOciIndexLayout(layout, tag);
-            String dest = "docker://" + registry.host() + "/" + path + ":" + tag;
-            List<String> copy = new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet", "--all",
-                    "--dest-tls-verify=false"));
-            List<String> inspect = new ArrayList<>(List.of("skopeo", "--insecure-policy", "inspect", "--raw",
-                    "--tls-verify=false"));
-            if (registry.username() != null) {
-                copy.addAll(List.of("--dest-creds", registry.username() + ":" + registry.password()));
-                inspect.addAll(List.of("--creds", registry.username() + ":" + registry.password()));
-            }
-            copy.add("oci:" + layout + ":" + tag);
-            copy.add(dest);
-            inspect.add(dest);
-            Proc.cmd(copy).run();
-            byte[] manifest = Proc.cmd(inspect).run().stdout().getBytes(StandardCharsets.UTF_8);
-            PushedImage index = new PushedImage(registry.host(), path, tag, "sha256:" + sha256Hex(manifest),
-                    JSON.readTree(manifest).path("mediaType").asText(null), manifest);
-            return new PushedIndex(index, platformDigests);
+            return new PushedIndex(copyLayout(registry, layout, path, tag, "--all"), platformDigests);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -177,6 +145,29 @@ public final class ImageFactory {
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(top))));
         return digests;
+    }
+
+    /** skopeo-copies an OCI layout to {@code path:tag} in the registry and reads back the manifest it stored. */
+    private static PushedImage copyLayout(RegistryPeer registry, Path layout, String path, String tag, String... copyFlags)
+            throws IOException {
+        String dest = "docker://" + registry.host() + "/" + path + ":" + tag;
+        List<String> copy = new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet",
+                "--dest-tls-verify=false"));
+        copy.addAll(List.of(copyFlags));
+        List<String> inspect = new ArrayList<>(List.of("skopeo", "--insecure-policy", "inspect", "--raw",
+                "--tls-verify=false"));
+        if (registry.username() != null) {
+            copy.addAll(List.of("--dest-creds", registry.username() + ":" + registry.password()));
+            inspect.addAll(List.of("--creds", registry.username() + ":" + registry.password()));
+        }
+        copy.add("oci:" + layout + ":" + tag);
+        copy.add(dest);
+        inspect.add(dest);
+        Proc.cmd(copy).run();
+        byte[] manifest = Proc.cmd(inspect).run().stdout().getBytes(StandardCharsets.UTF_8);
+        JsonNode node = JSON.readTree(manifest);
+        return new PushedImage(registry.host(), path, tag, "sha256:" + sha256Hex(manifest),
+                node.path("mediaType").asText(null), manifest);
     }
 
     /** Writes a one-layer OCI image layout tagged {@code tag} into {@code dir}. */

@@ -116,16 +116,20 @@ public final class TestCa {
                     new GeneralNames(sans.toArray(GeneralName[]::new)));
             builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(cert));
             X509Certificate issued = sign(builder, keyPair);
-            Path certFile = dir.resolve(name + ".crt");
-            Path keyFile = dir.resolve(name + ".key");
-            Files.writeString(certFile, pem(issued));
-            Files.writeString(keyFile, pem(kp.getPrivate()));
-            return new Issued(issued, kp, certFile, keyFile);
+            return write(dir, name, issued, kp);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("cannot issue certificate " + name, e);
         }
+    }
+
+    private static Issued write(Path dir, String name, X509Certificate cert, KeyPair kp) throws IOException {
+        Path certFile = dir.resolve(name + ".crt");
+        Path keyFile = dir.resolve(name + ".key");
+        Files.writeString(certFile, pem(cert));
+        Files.writeString(keyFile, pem(kp.getPrivate()));
+        return new Issued(cert, kp, certFile, keyFile);
     }
 
     /** A self-signed certificate (not from this CA) over a fresh P-256 key, e.g. for a token signer. */
@@ -139,11 +143,7 @@ public final class TestCa {
                     Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), subject, kp.getPublic());
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             X509Certificate issued = sign(builder, kp);
-            Path certFile = dir.resolve(name + ".crt");
-            Path keyFile = dir.resolve(name + ".key");
-            Files.writeString(certFile, pem(issued));
-            Files.writeString(keyFile, pem(kp.getPrivate()));
-            return new Issued(issued, kp, certFile, keyFile);
+            return write(dir, name, issued, kp);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException | OperatorCreationException e) {

@@ -1,5 +1,6 @@
 package io.trustgate.notary.it;
 
+import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -138,7 +139,7 @@ class NotaryVerificationTest {
         try {
             return new Policy(PolicyId.cluster("notary-it"), "notary-it-uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
                     List.of(ImagePattern.compile(registry.host() + "/**")), new NotaryConfig(notary.url(), caPem, rootKeys),
-                    null, List.of(signers), min, List.of(), "matchRepoDigestOrExact");
+                    null, List.of(signers), min, List.of(), SignedIdentity.DEFAULT);
         } catch (InvalidPolicyException e) {
             throw new IllegalStateException(e);
         }
