@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.testing.ConformanceData;
 import io.trustgate.tuf.ExpiredMetadataException;
 import io.trustgate.tuf.HashMismatchException;
 import io.trustgate.tuf.LengthMismatchException;
@@ -48,7 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Runs every {@code kind: notary} case of the shared conformance data ({@code cases.json}) through the
  * client as a Notary server would serve it, with the clock pinned at the case's reference time.
  */
-@DisplayName("Notary v1 conformance cases from shared/conformance/cases.json")
+@DisplayName("Notary v1 conformance cases from the conformance data in src/test/resources/conformance")
 class NotaryConformanceTest {
 
     private static final int REPOSITORY_CASES = 29;
@@ -91,9 +92,7 @@ class NotaryConformanceTest {
             "nv1-role-expired-delegation", expired("targets/del1", "1970-08-26T12:12:13.21926558Z"));
 
     static Path shared() {
-        String dir = System.getProperty("tg.shared.dir");
-        assertThat(dir).as("system property tg.shared.dir (set by surefire)").isNotBlank();
-        return Path.of(dir, "conformance");
+        return ConformanceData.dir();
     }
 
     static List<JsonNode> notaryCases(String scope) throws IOException {

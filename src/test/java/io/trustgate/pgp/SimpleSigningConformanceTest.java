@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.testing.ConformanceData;
 import io.trustgate.image.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,15 +23,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Runs every {@code kind: simple-signing} case of the shared conformance data through {@link SimpleSigning}. */
+/** Runs every {@code kind: simple-signing} case of the conformance data (src/test/resources/conformance) through {@link SimpleSigning}. */
 class SimpleSigningConformanceTest {
 
     private static final int EXPECTED_CASES = 117;
 
     static Path conformanceDir() {
-        String shared = System.getProperty("tg.shared.dir");
-        assertThat(shared).as("system property tg.shared.dir (set by surefire)").isNotBlank();
-        return Path.of(shared, "conformance");
+        return ConformanceData.dir();
     }
 
     static List<JsonNode> simpleSigningCases() throws IOException {
