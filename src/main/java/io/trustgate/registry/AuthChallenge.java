@@ -15,13 +15,19 @@ import java.util.Optional;
  */
 public record AuthChallenge(String scheme, Map<String, String> params) {
 
+    /** Longest header value parsed; a longer one is treated as malformed (real challenges are a few hundred). */
+    public static final int MAX_HEADER_CHARS = 4096;
+
     public AuthChallenge {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
-    /** Parses the first challenge of a header value; empty when the header is blank or malformed. */
+    /**
+     * Parses the first challenge of a header value in one pass (no regular expression); empty when the header
+     * is blank, malformed or longer than {@link #MAX_HEADER_CHARS}.
+     */
     public static Optional<AuthChallenge> parse(String header) {
-        if (header == null) {
+        if (header == null || header.length() > MAX_HEADER_CHARS) {
             return Optional.empty();
         }
         String s = header.strip();

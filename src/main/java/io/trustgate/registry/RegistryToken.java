@@ -11,12 +11,18 @@ import java.util.Objects;
  * A bearer token from a registry's token server, and when to stop using it.
  *
  * @param value the token ({@code token} or, failing that, {@code access_token} of the answer)
- * @param expiresAt fetch time plus {@code expires_in} (the token spec's default of 60 s when absent)
+ * @param expiresAt fetch time plus {@code expires_in} (the token spec's default of 60 s when absent), kept
+ *     between {@link #DEFAULT_LIFETIME} and {@link #MAX_LIFETIME}
  */
 public record RegistryToken(String value, Instant expiresAt) {
 
     /** The token spec's lifetime when {@code expires_in} is absent, and the shortest it allows. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
+    /**
+     * The longest a token is reused, whatever {@code expires_in} says: a revoked pull secret or a token server
+     * that hands out year-long tokens is then noticed within the hour.
+     */
+    public static final Duration MAX_LIFETIME = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public RegistryToken {
@@ -50,7 +56,8 @@ public record RegistryToken(String value, Instant expiresAt) {
         Duration lifetime = DEFAULT_LIFETIME;
         JsonNode expiresIn = node.get("expires_in");
         if (expiresIn != null && expiresIn.canConvertToLong() && expiresIn.asLong() > 0) {
-            lifetime = Duration.ofSeconds(Math.max(expiresIn.asLong(), DEFAULT_LIFETIME.getSeconds()));
+            lifetime = Duration.ofSeconds(Math.min(Math.max(expiresIn.asLong(), DEFAULT_LIFETIME.getSeconds()),
+                    MAX_LIFETIME.getSeconds()));
         }
         return new RegistryToken(token, fetchedAt.plus(lifetime));
     }

@@ -10,22 +10,17 @@ import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import io.trustgate.registry.RegistryException;
 import io.trustgate.registry.RegistryProtocolException;
-import io.trustgate.registry.RegistryToken;
 import io.trustgate.registry.RegistryUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,9 +33,9 @@ import java.util.regex.Pattern;
  *
  * <p>Authentication follows the registry's challenge: on a 401 with {@code WWW-Authenticate: Bearer realm=...}
  * a token is fetched from the realm (with basic credentials when given, anonymously otherwise) and the request
- * is retried once; on a {@code Basic} challenge the credentials are sent as basic auth. Tokens are cached per
- * registry, scope and credentials until their {@code expires_in} passes on the injected clock. Including the
- * credentials in the key keeps one pod's token from serving another pod that has different pull secrets.
+ * is retried once ({@link BearerTokens}: realm checks, a token cache keyed by realm, service, scope and credentials,
+ * single flight); on a {@code Basic} challenge the credentials are sent as basic auth. Including the credentials
+ * in the key keeps one pod's token from serving another pod that has different pull secrets.
  *
  * <pre>{@code
  * RegistryClient registry = new VertxRegistryClient(vertx, TransportOptions.defaults().withInsecureHosts("127.0.0.1:5000"), Clock.systemUTC());
@@ -55,14 +50,14 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
     private final TransportOptions options;
     private final Clock clock;
     private final HttpFetcher http;
-    private final Map<TokenKey, RegistryToken> tokens = new ConcurrentHashMap<>();
+    private final BearerTokens tokens;
     private final Set<String> basicHosts = ConcurrentHashMap.newKeySet();
-    private final Map<TokenKey, Future<RegistryToken>> inFlight = new ConcurrentHashMap<>();
 
     public VertxRegistryClient(Vertx vertx, TransportOptions options, Clock clock) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.http = new HttpFetcher(Objects.requireNonNull(vertx, "vertx"), options);
+        this.tokens = new BearerTokens(http, options.maxTokenBytes(), clock);
     }
 
     @Override
@@ -127,144 +122,60 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
 
     /** Sends a request with the best credentials known, answering one auth challenge. */
     private Future<HttpFetcher.Response> authorized(Call call, HttpMethod method, String url, long maxBody) {
-        String defaultScope = "repository:" + call.ref.path() + ":pull";
-        RegistryToken cached = cachedToken(call, defaultScope);
-        MultiMap headers = headers();
-        boolean sentBasic = false;
-        if (cached != null) {
-            headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + cached.value());
-        } else if (!call.credentials.isAnonymous() && basicHosts.contains(call.host)) {
-            headers.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
-            sentBasic = true;
-        }
-        boolean hadCredentials = cached != null || sentBasic;
-        return http.fetch(new HttpFetcher.Request(method, url, headers, maxBody)).compose(first -> {
-            if (first.status() != 401) {
-                return Future.succeededFuture(first);
+        BearerTokens.Need need = new BearerTokens.Need(call.baseUrl, "repository:" + call.ref.path() + ":pull",
+                call.credentials);
+        boolean[] sentBasic = new boolean[1];
+        return tokens.send(need, token -> {
+            MultiMap headers = headers();
+            if (token != null) {
+                headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+            } else if (!call.credentials.isAnonymous() && basicHosts.contains(call.host)) {
+                headers.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
+                sentBasic[0] = true;
             }
-            AuthChallenge challenge = AuthChallenge.parse(first.header("WWW-Authenticate")).orElse(null);
+            return http.fetch(new HttpFetcher.Request(method, url, headers, maxBody));
+        }).compose(answer -> {
+            if (answer.status() != 401) {
+                return Future.succeededFuture(answer);
+            }
+            AuthChallenge challenge = AuthChallenge.parse(answer.header("WWW-Authenticate")).orElse(null);
             if (challenge != null && challenge.isBearer()) {
-                String scope = challenge.param("scope").orElse(defaultScope);
-                if (cached != null) {
-                    tokens.remove(new TokenKey(call.host, defaultScope, call.credentialsId()));
-                }
-                RegistryToken known = cached == null ? cachedToken(call, scope) : null;
-                Future<RegistryToken> token0 = known != null ? Future.succeededFuture(known)
-                        : fetchToken(call, challenge, scope);
-                return token0.compose(token -> {
-                    MultiMap retry = headers();
-                    retry.set(HttpHeaders.AUTHORIZATION, "Bearer " + token.value());
-                    return http.fetch(new HttpFetcher.Request(method, url, retry, maxBody));
-                }).compose(second -> afterRetry(call, second, scope));
+                return Future.failedFuture(authFailure(call, 401, null)); // the token we got was refused
             }
             if (challenge != null && challenge.isBasic()) {
-                if (call.credentials.isAnonymous() || hadCredentials) {
-                    return Future.failedFuture(authFailure(call, first.status(), null));
+                if (call.credentials.isAnonymous() || sentBasic[0]) {
+                    return Future.failedFuture(authFailure(call, 401, null));
                 }
                 basicHosts.add(call.host);
                 MultiMap retry = headers();
                 retry.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
-                return http.fetch(new HttpFetcher.Request(method, url, retry, maxBody))
-                        .compose(second -> afterRetry(call, second, null));
+                return http.fetch(new HttpFetcher.Request(method, url, retry, maxBody)).compose(second ->
+                        second.status() == 401 || second.status() == 403
+                                ? Future.failedFuture(authFailure(call, second.status(), null))
+                                : Future.succeededFuture(second));
             }
             return Future.failedFuture(new RegistryAuthException(
-                    "unsupported or missing authentication challenge \"" + abbreviate(String.valueOf(
-                            first.header("WWW-Authenticate"))) + "\"", call.host, call.ref.path(), call.ref.toString(),
+                    "unsupported, malformed or missing authentication challenge \"" + abbreviate(String.valueOf(
+                            answer.header("WWW-Authenticate"))) + "\"", call.host, call.ref.path(), call.ref.toString(),
                     401, "trustgate speaks Bearer token and Basic auth only"));
         });
     }
 
-    private Future<HttpFetcher.Response> afterRetry(Call call, HttpFetcher.Response second, String scope) {
-        if (second.status() == 401 || second.status() == 403) {
-            if (scope != null) {
-                tokens.remove(new TokenKey(call.host, scope, call.credentialsId()));
-            }
-            return Future.failedFuture(authFailure(call, second.status(), null));
-        }
-        return Future.succeededFuture(second);
-    }
-
-    private RegistryToken cachedToken(Call call, String scope) {
-        TokenKey key = new TokenKey(call.host, scope, call.credentialsId());
-        RegistryToken token = tokens.get(key);
-        if (token != null && !token.validAt(clock.instant())) {
-            tokens.remove(key, token);
-            return null;
-        }
-        return token;
-    }
-
-    /** One token request per key at a time: concurrent resolves of one image share it. */
-    private Future<RegistryToken> fetchToken(Call call, AuthChallenge challenge, String scope) {
-        TokenKey key = new TokenKey(call.host, scope, call.credentialsId());
-        Future<RegistryToken> running = inFlight.get(key);
-        if (running != null) {
-            return running;
-        }
-        io.vertx.core.Promise<RegistryToken> promise = io.vertx.core.Promise.promise();
-        running = inFlight.putIfAbsent(key, promise.future());
-        if (running != null) {
-            return running;
-        }
-        requestToken(call, challenge, scope).onComplete(done -> {
-            inFlight.remove(key, promise.future());
-            promise.handle(done);
-        });
-        return promise.future();
-    }
-
-    private Future<RegistryToken> requestToken(Call call, AuthChallenge challenge, String scope) {
-        String realm = challenge.param("realm").orElse(null);
-        if (realm == null || realm.isBlank()) {
-            return Future.failedFuture(new RegistryProtocolException("Bearer challenge without a realm", call.host,
-                    call.ref.path(), call.ref.toString(), 401, "the registry's token auth is misconfigured"));
-        }
-        URI realmUri;
-        try {
-            realmUri = URI.create(realm);
-        } catch (IllegalArgumentException e) {
-            return Future.failedFuture(new RegistryProtocolException("malformed token realm \"" + abbreviate(realm)
-                    + "\"", call.host, call.ref.path(), call.ref.toString(), 401, "the registry's token auth is misconfigured"));
-        }
-        String realmScheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
-        if (!realmScheme.equals("https") && !(realmScheme.equals("http") && call.baseUrl.startsWith("http:"))) {
-            return Future.failedFuture(new RegistryProtocolException("refused token realm " + realm
-                    + " (plain HTTP for a registry reached over HTTPS)", call.host, call.ref.path(), call.ref.toString(),
-                    401, "credentials are never sent over plain HTTP to an HTTPS registry's realm"));
-        }
-        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
-        challenge.param("service").ifPresent(s -> url.append("service=").append(encode(s)).append('&'));
-        url.append("scope=").append(encode(scope));
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(HttpHeaders.ACCEPT, "application/json");
-        if (!call.credentials.isAnonymous()) {
-            headers.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
-        }
-        return http.fetch(new HttpFetcher.Request(HttpMethod.GET, url.toString(), headers, options.maxTokenBytes()))
-                .compose(answer -> {
-                    if (answer.status() == 401 || answer.status() == 403) {
-                        return Future.failedFuture(authFailure(call, answer.status(), realm));
-                    }
-                    if (answer.status() >= 500) {
-                        return Future.failedFuture(new RegistryUnavailableException("token server " + realm
-                                + " failed", call.host, call.ref.path(), call.ref.toString(), answer.status(),
-                                "retry later"));
-                    }
-                    if (answer.status() != 200) {
-                        return Future.failedFuture(new RegistryProtocolException("token server " + realm
-                                + " answered unexpectedly", call.host, call.ref.path(), call.ref.toString(),
-                                answer.status(), "check the registry's token auth"));
-                    }
-                    RegistryToken token;
-                    try {
-                        token = RegistryToken.parse(answer.body().getBytes(), clock.instant());
-                    } catch (IllegalArgumentException e) {
-                        return Future.failedFuture(new RegistryProtocolException("token server " + realm + ": "
-                                + e.getMessage(), call.host, call.ref.path(), call.ref.toString(), answer.status(),
-                                "check the registry's token auth"));
-                    }
-                    tokens.put(new TokenKey(call.host, scope, call.credentialsId()), token);
-                    return Future.succeededFuture(token);
-                });
+    /** Why the token flow gave no token, as the registry failure a denial shows. */
+    private RegistryException tokenFailure(Call call, TokenException e) {
+        String ref = call.ref.toString();
+        return switch (e.problem) {
+            case REFUSED -> authFailure(call, e.status, BearerTokens.shown(e.realm));
+            case UNAVAILABLE -> new RegistryUnavailableException(e.getMessage(), call.host, call.ref.path(), ref,
+                    e.status, "the registry's token server is down or unreachable; retry later", e);
+            case INSECURE_REALM -> new RegistryProtocolException(e.getMessage(), call.host, call.ref.path(), ref,
+                    401, "credentials are never sent over plain HTTP to an HTTPS registry's realm", e);
+            case TOO_LARGE -> new RegistryProtocolException(e.getMessage(), call.host, call.ref.path(), ref, 0,
+                    "a token answer is at most " + options.maxTokenBytes() + " bytes; check the registry's token auth",
+                    e);
+            case MISCONFIGURED -> new RegistryProtocolException(e.getMessage(), call.host, call.ref.path(), ref,
+                    e.status, "the registry's token auth is misconfigured", e);
+        };
     }
 
     private RegistryAuthException authFailure(Call call, int status, String realm) {
@@ -301,6 +212,9 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
     private RegistryException toRegistryException(Call call, Throwable t) {
         if (t instanceof RegistryException r) {
             return r;
+        }
+        if (t instanceof TokenException e) {
+            return tokenFailure(call, e);
         }
         String ref = call.ref.toString();
         if (t instanceof HttpFetcher.FetchException f) {
@@ -355,10 +269,6 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         }
     }
 
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
     private static String abbreviate(String s) {
         return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
@@ -378,13 +288,5 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
             this.baseUrl = (options.isInsecure(host) ? "http://" : "https://") + apiHost;
         }
 
-        /** The user and a hash of the password: enough to tell credentials apart, never the password itself. */
-        String credentialsId() {
-            return credentials.isAnonymous() ? "" : credentials.username() + ":" + hash("sha256",
-                    credentials.password().getBytes(StandardCharsets.UTF_8));
-        }
-    }
-
-    private record TokenKey(String host, String scope, String credentialsId) {
     }
 }

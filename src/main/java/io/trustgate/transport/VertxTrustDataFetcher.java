@@ -4,21 +4,17 @@ import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustDataNotFoundException;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.registry.AuthChallenge;
-import io.trustgate.registry.RegistryToken;
+import io.trustgate.registry.RegistryCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -28,9 +24,10 @@ import java.util.regex.Pattern;
  * client passes, redirects never to plain HTTP). TLS trusts the policy's {@code caBundle} alone when it is
  * given, else the JVM's trust store (plus {@link TransportOptions#extraCaPem()}).
  *
- * <p>Where the server asks for it (Docker Hub's Notary does), the registry token flow is followed: on a 401
- * with a {@code Bearer} challenge an anonymous pull token is fetched from the realm for the challenge's
- * scope, cached until its {@code expires_in} passes on the injected clock, and the request retried once.
+ * <p>Where the server asks for it (Docker Hub's Notary does), the registry token flow is followed
+ * ({@link BearerTokens}, shared with the registry client): on a 401 with a {@code Bearer} challenge an anonymous
+ * pull token is fetched from the realm for the challenge's scope, cached until its {@code expires_in} passes on
+ * the injected clock, and the request retried once. The token request goes through this server's TLS settings.
  *
  * <pre>{@code
  * Function<NotaryConfig, TrustDataFetcher> fetchers = VertxTrustDataFetcher.factory(vertx, TransportOptions.defaults(), Clock.systemUTC());
@@ -45,9 +42,8 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
 
     private final String server;
     private final TransportOptions options;
-    private final Clock clock;
     private final HttpFetcher http;
-    private final Map<String, RegistryToken> tokens = new ConcurrentHashMap<>();
+    private final BearerTokens tokens;
 
     /**
      * @param server   base URL of the Notary server, {@code https://...} (or {@code http://} for tests)
@@ -57,10 +53,10 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
     public VertxTrustDataFetcher(Vertx vertx, TransportOptions options, Clock clock, String server, String caBundle) {
         Objects.requireNonNull(vertx, "vertx");
         this.options = Objects.requireNonNull(options, "options");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.server = checkServer(server);
         this.http = new HttpFetcher(vertx, options,
                 caBundle == null || caBundle.isBlank() ? null : caBundle);
+        this.tokens = new BearerTokens(http, options.maxTokenBytes(), Objects.requireNonNull(clock, "clock"));
     }
 
     /**
@@ -85,106 +81,22 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
                     + gun + "\" role \"" + roleFile + "\": not a repository or role name", server, 0, null));
         }
         String url = server + "/v2/" + gun + "/_trust/tuf/" + roleFile + ".json";
-        String defaultScope = "repository:" + gun + ":pull";
-        return send(url, tokenFor(defaultScope), maxBytes)
-                .compose(first -> {
-                    if (first.status() != 401) {
-                        return Future.succeededFuture(first);
-                    }
-                    return challenged(url, gun, defaultScope, first, maxBytes);
-                })
+        BearerTokens.Need need = new BearerTokens.Need(server, "repository:" + gun + ":pull",
+                RegistryCredentials.ANONYMOUS);
+        return tokens.send(need, token -> send(url, token, maxBytes))
                 .recover(t -> Future.failedFuture(toFetchException(url, t, maxBytes)))
                 .compose(response -> answer(url, gun, roleFile, response))
                 .toCompletionStage().toCompletableFuture();
     }
 
-    private Future<HttpFetcher.Response> send(String url, RegistryToken token, long maxBytes) {
+    private Future<HttpFetcher.Response> send(String url, String token, long maxBytes) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap()
                 .set(HttpHeaders.USER_AGENT, "trustgate")
                 .set(HttpHeaders.ACCEPT, "application/json, text/plain");
         if (token != null) {
-            headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token.value());
+            headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         }
         return http.fetch(new HttpFetcher.Request(HttpMethod.GET, url, headers, maxBytes));
-    }
-
-    /** A 401: answers a Bearer challenge once with an anonymous pull token. */
-    private Future<HttpFetcher.Response> challenged(String url, String gun, String defaultScope,
-            HttpFetcher.Response first, long maxBytes) {
-        String header = first.header("WWW-Authenticate");
-        AuthChallenge challenge = AuthChallenge.parse(header).orElse(null);
-        if (challenge == null || !challenge.isBearer()) {
-            return Future.failedFuture(new NotaryFetchException("the Notary server " + server
-                    + " requires authentication trustgate does not speak (\"" + abbreviate(String.valueOf(header))
-                    + "\"); trustgate reads trust data anonymously or with Bearer pull tokens", url, 401, null));
-        }
-        String scope = challenge.param("scope").orElse(defaultScope);
-        tokens.remove(defaultScope); // a cached token was refused, or there was none
-        RegistryToken known = scope.equals(defaultScope) ? null : tokenFor(scope);
-        Future<RegistryToken> token = known != null ? Future.succeededFuture(known) : fetchToken(url, challenge, scope);
-        return token.compose(t -> {
-            tokens.put(defaultScope, t); // the server's answer to this repository's scope: send it next time at once
-            return send(url, t, maxBytes);
-        }).compose(second -> {
-            if (second.status() == 401 || second.status() == 403) {
-                tokens.remove(scope);
-                tokens.remove(defaultScope);
-                return Future.failedFuture(new NotaryFetchException("the Notary server " + server + " refused an"
-                        + " anonymous pull token for " + gun + " (HTTP " + second.status() + "); the trust data of a"
-                        + " private repository cannot be read", url, second.status(), null));
-            }
-            return Future.succeededFuture(second);
-        });
-    }
-
-    private RegistryToken tokenFor(String scope) {
-        RegistryToken token = tokens.get(scope);
-        if (token != null && !token.validAt(clock.instant())) {
-            tokens.remove(scope, token);
-            return null;
-        }
-        return token;
-    }
-
-    private Future<RegistryToken> fetchToken(String url, AuthChallenge challenge, String scope) {
-        String realm = challenge.param("realm").orElse("");
-        URI realmUri;
-        try {
-            realmUri = URI.create(realm);
-        } catch (IllegalArgumentException e) {
-            realmUri = null;
-        }
-        String scheme = realmUri == null || realmUri.getScheme() == null ? ""
-                : realmUri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !(scheme.equals("http") && server.startsWith("http:"))) {
-            return Future.failedFuture(new NotaryFetchException("the Notary server " + server + " names the token realm"
-                    + " \"" + abbreviate(realm) + "\", which is not an https URL; its token auth is misconfigured",
-                    url, 401, null));
-        }
-        StringBuilder tokenUrl = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
-        challenge.param("service").ifPresent(s -> tokenUrl.append("service=").append(encode(s)).append('&'));
-        tokenUrl.append("scope=").append(encode(scope));
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-                .set(HttpHeaders.ACCEPT, "application/json")
-                .set(HttpHeaders.USER_AGENT, "trustgate");
-        return http.fetch(new HttpFetcher.Request(HttpMethod.GET, tokenUrl.toString(), headers, options.maxTokenBytes()))
-                .compose(answer -> {
-                    if (answer.status() != 200) {
-                        return Future.failedFuture(new NotaryFetchException("the token server " + realm + " of the"
-                                + " Notary server " + server + " answered HTTP " + answer.status() + " for scope "
-                                + scope, url, answer.status(), null));
-                    }
-                    RegistryToken token;
-                    try {
-                        token = RegistryToken.parse(answer.body().getBytes(), clock.instant());
-                    } catch (IllegalArgumentException e) {
-                        return Future.failedFuture(new NotaryFetchException("the token server " + realm + " of the"
-                                + " Notary server " + server + " sent no usable token: " + e.getMessage(), url,
-                                answer.status(), e));
-                    }
-                    tokens.put(scope, token);
-                    return Future.succeededFuture(token);
-                });
     }
 
     private Future<byte[]> answer(String url, String gun, String roleFile, HttpFetcher.Response response) {
@@ -194,6 +106,16 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         }
         if (status == 404) {
             return Future.failedFuture(new TrustDataNotFoundException(gun, roleFile));
+        }
+        if (status == 401) {
+            String header = response.header("WWW-Authenticate");
+            AuthChallenge challenge = AuthChallenge.parse(header).orElse(null);
+            String why = challenge != null && challenge.isBearer()
+                    ? " refused an anonymous pull token for " + gun + " (HTTP 401); the trust data of a private"
+                            + " repository cannot be read"
+                    : " requires authentication trustgate does not speak (\"" + abbreviate(String.valueOf(header))
+                            + "\"); trustgate reads trust data anonymously or with Bearer pull tokens";
+            return Future.failedFuture(new NotaryFetchException("the Notary server " + server + why, url, 401, null));
         }
         String hint = status >= 500 || status == 429 || status == 408
                 ? "the Notary server failed to answer; retry later"
@@ -206,6 +128,17 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
     private NotaryFetchException toFetchException(String url, Throwable t, long maxBytes) {
         if (t instanceof NotaryFetchException n) {
             return n;
+        }
+        if (t instanceof TokenException e) {
+            String hint = switch (e.problem) {
+                case REFUSED -> "the trust data of a private repository cannot be read";
+                case UNAVAILABLE -> "retry later";
+                case INSECURE_REALM -> "trustgate never fetches tokens over plain HTTP for an HTTPS Notary server";
+                case TOO_LARGE -> "a token answer is at most " + options.maxTokenBytes() + " bytes";
+                case MISCONFIGURED -> "the Notary server's token auth is misconfigured";
+            };
+            return new NotaryFetchException("the Notary server " + server + " asked for a token: " + e.getMessage()
+                    + "; " + hint, url, e.status, e);
         }
         if (t instanceof HttpFetcher.FetchException f) {
             String message = switch (f.failure) {
@@ -245,10 +178,6 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
                     + abbreviate(server) + "\"");
         }
         return s;
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static String abbreviate(String s) {

@@ -21,21 +21,21 @@ import java.util.Map;
  * canonical JSON and serialised compactly, parents committing to their children's length and hashes.
  * Fields are mutable on purpose: a test changes what it attacks, then calls {@link #build()}.
  */
-final class RepoBuilder {
+public final class RepoBuilder {
 
-    static final Duration DAY = Duration.ofDays(1);
+    public static final Duration DAY = Duration.ofDays(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A delegated role: its keys, threshold, paths and content. */
-    static final class Delegation {
-        final String name;
-        List<TestKey> keys;
-        List<TestKey> signers;
-        int threshold = 1;
-        List<String> paths = List.of("");
-        long version = 1;
-        Instant expires;
-        final Map<String, String> targets = new LinkedHashMap<>();
+    public static final class Delegation {
+        public final String name;
+        public List<TestKey> keys;
+        public List<TestKey> signers;
+        public int threshold = 1;
+        public List<String> paths = List.of("");
+        public long version = 1;
+        public Instant expires;
+        public final Map<String, String> targets = new LinkedHashMap<>();
 
         Delegation(String name, List<TestKey> keys, Instant expires) {
             this.name = name;
@@ -45,32 +45,32 @@ final class RepoBuilder {
         }
     }
 
-    final String gun;
-    final Instant now;
-    TestKey rootKey;
-    List<TestKey> rootKeys;
-    List<TestKey> rootSigners;
-    TestKey timestampKey = TestKey.ed25519();
-    TestKey snapshotKey = TestKey.ecdsa();
-    List<TestKey> targetsKeys = List.of(TestKey.ecdsa());
-    List<TestKey> targetsSigners = targetsKeys;
-    int targetsThreshold = 1;
-    long rootVersion = 1;
-    long timestampVersion = 1;
-    long snapshotVersion = 1;
-    long targetsVersion = 1;
-    Instant rootExpires;
-    Instant timestampExpires;
-    Instant snapshotExpires;
-    Instant targetsExpires;
-    final Map<String, String> targets = new LinkedHashMap<>();
-    final List<Delegation> delegations = new ArrayList<>();
+    public final String gun;
+    public final Instant now;
+    public TestKey rootKey;
+    public List<TestKey> rootKeys;
+    public List<TestKey> rootSigners;
+    public TestKey timestampKey = TestKey.ed25519();
+    public TestKey snapshotKey = TestKey.ecdsa();
+    public List<TestKey> targetsKeys = List.of(TestKey.ecdsa());
+    public List<TestKey> targetsSigners = targetsKeys;
+    public int targetsThreshold = 1;
+    public long rootVersion = 1;
+    public long timestampVersion = 1;
+    public long snapshotVersion = 1;
+    public long targetsVersion = 1;
+    public Instant rootExpires;
+    public Instant timestampExpires;
+    public Instant snapshotExpires;
+    public Instant targetsExpires;
+    public final Map<String, String> targets = new LinkedHashMap<>();
+    public final List<Delegation> delegations = new ArrayList<>();
     /** role -> signature method to write instead of the key's own (to forge an algorithm switch). */
-    final Map<String, String> methodOverride = new HashMap<>();
+    public final Map<String, String> methodOverride = new HashMap<>();
     private String rootFields;
     private byte[] rootBytes;
 
-    RepoBuilder(String gun, Instant now) {
+    public RepoBuilder(String gun, Instant now) {
         this.gun = gun;
         this.now = now;
         this.rootKey = TestKey.rootCertificate(gun, now.minus(DAY), now.plus(DAY.multipliedBy(3650)));
@@ -82,14 +82,14 @@ final class RepoBuilder {
         this.targetsExpires = snapshotExpires;
     }
 
-    Delegation delegate(String name, TestKey key) {
+    public Delegation delegate(String name, TestKey key) {
         Delegation d = new Delegation(name, List.of(key), targetsExpires);
         delegations.add(d);
         return d;
     }
 
     /** Every role file of the repository, as the server would serve it. */
-    Map<String, byte[]> build() {
+    public Map<String, byte[]> build() {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("root", root());
         ObjectNode targetsSigned = signed("Targets", targetsVersion, targetsExpires);
@@ -132,7 +132,7 @@ final class RepoBuilder {
      * The root metadata for the current root fields. Like a Notary server, which stores root.json as
      * published, the same fields give the same bytes (ECDSA signatures would differ on every signing).
      */
-    byte[] root() {
+    public byte[] root() {
         String fields = String.join("|", String.valueOf(rootVersion), rootExpires.toString(), ids(rootKeys),
                 ids(rootSigners), timestampKey.id(), snapshotKey.id(), ids(targetsKeys),
                 String.valueOf(targetsThreshold), methodOverride.toString());
@@ -163,7 +163,7 @@ final class RepoBuilder {
         return envelope("root", s, rootSigners);
     }
 
-    void publish(InMemoryNotaryServer server) {
+    public void publish(InMemoryNotaryServer server) {
         build().forEach((role, bytes) -> server.put(gun, role, bytes));
     }
 
@@ -201,7 +201,7 @@ final class RepoBuilder {
         return t;
     }
 
-    static ObjectNode meta(byte[] bytes) {
+    public static ObjectNode meta(byte[] bytes) {
         ObjectNode m = JSON.createObjectNode();
         ObjectNode h = m.putObject("hashes");
         h.put("sha256", Base64.getEncoder().encodeToString(Digests.digest("SHA-256", bytes)));
@@ -229,7 +229,7 @@ final class RepoBuilder {
     }
 
     /** A digest made of one repeated hex digit, e.g. {@code digest('a')}. */
-    static String hex(char c) {
+    public static String hex(char c) {
         return String.valueOf(c).repeat(64);
     }
 }

@@ -29,8 +29,15 @@ final class GpgHome implements AutoCloseable {
         Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
 
-    static boolean available() {
-        return Files.isExecutable(GPG);
+    /**
+     * Fails (never skips) when gpg is missing: a test that is silently skipped proves nothing, and these decide
+     * whether trustgate reads what real gpg writes.
+     */
+    static void require() {
+        if (!Files.isExecutable(GPG)) {
+            throw new IllegalStateException(GPG + " is missing: the OpenPGP tests sign with real gpg. Install gnupg"
+                    + " (make deps, or apt-get install gnupg) and run them again.");
+        }
     }
 
     Path dir() {

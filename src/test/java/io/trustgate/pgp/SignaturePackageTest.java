@@ -1,7 +1,6 @@
 package io.trustgate.pgp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.trustgate.pgp.PackageResult.FileCheck;
 import io.trustgate.pgp.SignatureCheck.Reason;
@@ -41,7 +40,7 @@ class SignaturePackageTest {
 
     @BeforeAll
     static void makeKeys() throws Exception {
-        assumeThat(GpgHome.available()).as("gpg at " + GpgHome.GPG).isTrue();
+        GpgHome.require();
         gpg = new GpgHome();
         alice = gpg.generateKey("Alice <alice@example.test>", "ed25519", "never");
         bob = gpg.generateKey("Bob <bob@example.test>", "rsa2048", "never");

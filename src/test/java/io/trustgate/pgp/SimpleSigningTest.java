@@ -2,7 +2,6 @@ package io.trustgate.pgp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignatureCheck.Reason;
@@ -36,7 +35,7 @@ class SimpleSigningTest {
 
     @BeforeAll
     static void makeKeys() throws Exception {
-        assumeThat(GpgHome.available()).as("gpg at " + GpgHome.GPG).isTrue();
+        GpgHome.require();
         gpg = new GpgHome();
         madeAt = Instant.now();
         signer = gpg.generateKey("Signer <signer@example.test>", "ed25519", "never");

@@ -34,4 +34,19 @@ class AuthChallengeTest {
         assertThat(AuthChallenge.parse("  ")).isEmpty();
         assertThat(AuthChallenge.parse("Bearer realm=\"unterminated")).isEmpty();
     }
+
+    @Test
+    @DisplayName("a header over MAX_HEADER_CHARS gives no challenge; one just under it is parsed in one pass")
+    void bounded() {
+        String realm = "Bearer realm=\"https://auth.example/token\",scope=\"";
+        String under = realm + "x".repeat(AuthChallenge.MAX_HEADER_CHARS - realm.length() - 1) + "\"";
+        assertThat(under).hasSize(AuthChallenge.MAX_HEADER_CHARS);
+        assertThat(AuthChallenge.parse(under)).hasValueSatisfying(c -> assertThat(c.param("realm"))
+                .hasValue("https://auth.example/token"));
+        assertThat(AuthChallenge.parse(under + " ")).isEmpty();
+        // what makes a backtracking regex explode (a quoted value of escaped quotes, never closed) is one scan here
+        String hostile = "Bearer realm=\"" + "\\\"".repeat((AuthChallenge.MAX_HEADER_CHARS - 14) / 2);
+        assertThat(hostile.length()).isLessThanOrEqualTo(AuthChallenge.MAX_HEADER_CHARS);
+        assertThat(AuthChallenge.parse(hostile)).isEmpty();
+    }
 }

@@ -41,6 +41,14 @@ class RegistryTokenTest {
     }
 
     @Test
+    @DisplayName("an expires_in over MAX_LIFETIME (an hour) is cut to it: a revoked secret is noticed within the hour")
+    void maximumLifetime() {
+        assertThat(parse("{'token':'A','expires_in':31536000}").expiresAt())
+                .isEqualTo(T0.plus(RegistryToken.MAX_LIFETIME));
+        assertThat(parse("{'token':'A','expires_in':3600}").expiresAt()).isEqualTo(T0.plusSeconds(3600));
+    }
+
+    @Test
     @DisplayName("an answer without a token is refused, and toString never shows the token")
     void noToken() {
         assertThatThrownBy(() -> parse("{'expires_in':5}")).hasMessageContaining("neither");

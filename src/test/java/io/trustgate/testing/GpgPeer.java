@@ -40,6 +40,10 @@ public final class GpgPeer implements AutoCloseable {
 
     /** A fresh GNUPGHOME under /tmp. */
     public static GpgPeer create() {
+        if (!onPath("gpg")) {
+            throw new IllegalStateException("gpg is missing: the GPG tests sign with real gpg. Install gnupg"
+                    + " (make deps, or apt-get install gnupg) and run them again.");
+        }
         try {
             Path home = Files.createTempDirectory(Path.of("/tmp"), "tg-gpg-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -50,6 +54,15 @@ public final class GpgPeer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The GNUPGHOME. */

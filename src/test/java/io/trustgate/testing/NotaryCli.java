@@ -172,7 +172,9 @@ public final class NotaryCli {
         List<String> cmd = new ArrayList<>(List.of("notary", "-s", server.url(), "-d", trustDir.toString(),
                 "--tlscacert", server.caPem().toString()));
         cmd.addAll(args);
-        return Proc.cmd(cmd).env(env()).run();
+        Map<String, String> env = env();
+        env.putAll(server.cliAuthEnv());
+        return Proc.cmd(cmd).env(env).run();
     }
 
     /** The passphrase variables the CLI reads. */

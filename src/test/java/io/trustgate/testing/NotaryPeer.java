@@ -32,12 +32,19 @@ public final class NotaryPeer implements AutoCloseable {
     private final TestCa ca;
     private final PeerProcess process;
     private final Path dir;
+    private final TokenServer tokenServer;
+    private final String tokenUser;
+    private final String tokenPassword;
 
-    private NotaryPeer(int port, TestCa ca, PeerProcess process, Path dir) {
+    private NotaryPeer(int port, TestCa ca, PeerProcess process, Path dir, TokenServer tokenServer, String tokenUser,
+            String tokenPassword) {
         this.port = port;
         this.ca = ca;
         this.process = process;
         this.dir = dir;
+        this.tokenServer = tokenServer;
+        this.tokenUser = tokenUser;
+        this.tokenPassword = tokenPassword;
     }
 
     /** Starts a server with a new CA under {@code target/peers/<name>/}. */
@@ -48,6 +55,21 @@ public final class NotaryPeer implements AutoCloseable {
 
     /** Starts a server whose certificate {@code ca} issues. */
     public static NotaryPeer start(String name, TestCa ca) {
+        return start(name, ca, null, null, null);
+    }
+
+    /**
+     * Starts a server with token auth ({@code "auth": {"type": "token", ...}}): every request needs a bearer token
+     * from {@code tokens} (started; its realm is what the server's challenges name, so make it {@link
+     * TokenServer#tls} with {@code ca} for clients that refuse plain-HTTP realms). The {@link NotaryCli} of this
+     * peer authenticates as {@code user} (add the user to the token server); the token server is closed with it.
+     */
+    public static NotaryPeer startWithTokenAuth(String name, TestCa ca, TokenServer tokens, String user,
+            String password) {
+        return start(name, ca, tokens, user, password);
+    }
+
+    private static NotaryPeer start(String name, TestCa ca, TokenServer tokens, String user, String password) {
         Path dir = PeerProcess.peerDir(name);
         TestCa.Issued cert = ca.issueServer("notary-server-" + Long.toHexString(System.nanoTime()));
         IllegalStateException last = null;
@@ -55,16 +77,20 @@ public final class NotaryPeer implements AutoCloseable {
             int port = Ports.free();
             try {
                 Path config = dir.resolve("server-" + port + ".json");
+                String auth = tokens == null ? "" : """
+                         "auth": {"type": "token", "options": {"realm": "%s", "service": "%s", "issuer": "%s",
+                                  "rootcertbundle": "%s"}},
+                        """.formatted(tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, tokens.rootCertBundle());
                 Files.writeString(config, """
                         {"server": {"http_addr": "127.0.0.1:%d", "tls_cert_file": "%s", "tls_key_file": "%s"},
                          "trust_service": {"type": "local"},
                          "storage": {"backend": "memory"},
-                         "logging": {"level": "info"}}
-                        """.formatted(port, cert.certPem(), cert.keyPem()));
+                        %s "logging": {"level": "info"}}
+                        """.formatted(port, cert.certPem(), cert.keyPem(), auth));
                 PeerProcess process = PeerProcess.start(name, List.of("notary-server", "-config", config.toString(),
                         "-logf", "logfmt"), Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
                 process.awaitReady(Duration.ofSeconds(20), () -> PeerProcess.listening(port));
-                return new NotaryPeer(port, ca, process, dir);
+                return new NotaryPeer(port, ca, process, dir, tokens, user, password);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (IllegalStateException e) {
@@ -135,8 +161,25 @@ public final class NotaryPeer implements AutoCloseable {
         return dir;
     }
 
+    /** The token server when the peer uses token auth, else {@code null}. */
+    public TokenServer tokenServer() {
+        return tokenServer;
+    }
+
+    /** {@code NOTARY_AUTH} (base64 of user:password) for the CLI when the peer uses token auth, else nothing. */
+    Map<String, String> cliAuthEnv() {
+        if (tokenUser == null) {
+            return Map.of();
+        }
+        return Map.of("NOTARY_AUTH", java.util.Base64.getEncoder().encodeToString(
+                (tokenUser + ":" + tokenPassword).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     @Override
     public void close() {
         process.stop();
+        if (tokenServer != null) {
+            tokenServer.close();
+        }
     }
 }

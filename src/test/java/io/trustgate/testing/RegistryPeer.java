@@ -15,7 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real Debian {@code docker-registry} (distribution 2.8) on 127.0.0.1 over plain HTTP, with filesystem
+ * A real Debian {@code docker-registry} (distribution 2.8) on 127.0.0.1 over plain HTTP (or HTTPS with
+ * {@link Builder#tls}), with filesystem
  * storage under {@code target/peers/<name>/data-<port>} (deleted on close; the log
  * {@code <name>-<port>.log} stays), optionally behind htpasswd basic auth or token auth.
  * Its access log is parsed so tests can count upstream requests.
@@ -42,6 +43,7 @@ public final class RegistryPeer implements AutoCloseable {
     private final String username;
     private final String password;
     private final TokenServer tokenServer;
+    private final TestCa tlsCa;
 
     private RegistryPeer(Builder b, Path dir, int port, PeerProcess process) {
         this.name = b.name;
@@ -51,6 +53,7 @@ public final class RegistryPeer implements AutoCloseable {
         this.username = b.username;
         this.password = b.password;
         this.tokenServer = b.tokenServer;
+        this.tlsCa = b.tlsCa;
     }
 
     public static Builder builder(String name) {
@@ -67,7 +70,12 @@ public final class RegistryPeer implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://" + host();
+        return (tlsCa == null ? "http://" : "https://") + host();
+    }
+
+    /** The CA that issued the registry's certificate with {@link Builder#tls}, else {@code null}. */
+    public TestCa tlsCa() {
+        return tlsCa;
     }
 
     /** The credentials pushes use ({@code null} for an open registry). */
@@ -153,6 +161,7 @@ public final class RegistryPeer implements AutoCloseable {
         private String username;
         private String password;
         private TokenServer tokenServer;
+        private TestCa tlsCa;
 
         private Builder(String name) {
             this.name = name;
@@ -181,6 +190,12 @@ public final class RegistryPeer implements AutoCloseable {
             return this;
         }
 
+        /** Serve HTTPS with a certificate (SAN 127.0.0.1) that {@code ca} issues. */
+        public Builder tls(TestCa ca) {
+            this.tlsCa = ca;
+            return this;
+        }
+
         public RegistryPeer start() {
             Path dir = PeerProcess.peerDir(name);
             RuntimeException last = null;
@@ -190,7 +205,8 @@ public final class RegistryPeer implements AutoCloseable {
                     Path config = writeConfig(dir, port);
                     PeerProcess process = PeerProcess.start(name, List.of("docker-registry", "serve", config.toString()),
                             Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
-                    process.awaitReady(Duration.ofSeconds(20), () -> answers(port));
+                    process.awaitReady(Duration.ofSeconds(20),
+                            () -> tlsCa == null ? answers(port) : PeerProcess.listening(port));
                     return new RegistryPeer(this, dir, port, process);
                 } catch (IllegalStateException e) {
                     last = e; // most likely the port was taken meanwhile: try another
@@ -211,6 +227,11 @@ public final class RegistryPeer implements AutoCloseable {
                         .append("  delete:\n    enabled: true\n")
                         .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
                         .append("  secret: trustgate-test-secret\n");
+                if (tlsCa != null) {
+                    TestCa.Issued cert = tlsCa.issueServer("registry-" + port);
+                    yaml.append("  tls:\n    certificate: ").append(cert.certPem()).append('\n')
+                            .append("    key: ").append(cert.keyPem()).append('\n');
+                }
                 if (tokenServer != null) {
                     yaml.append("auth:\n  token:\n")
                             .append("    realm: ").append(tokenServer.realm()).append('\n')

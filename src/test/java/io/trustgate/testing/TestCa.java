@@ -170,6 +170,27 @@ public final class TestCa {
         }
     }
 
+    /** An SSL context that serves {@code server} (issued by this CA) with its chain, for JDK HTTPS servers. */
+    public javax.net.ssl.SSLContext serverContext(Issued server) {
+        try {
+            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] pass = "unused".toCharArray();
+            keys.setKeyEntry("server", server.keyPair().getPrivate(), pass,
+                    new java.security.cert.Certificate[] {server.certificate(), cert});
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, pass);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(kmf.getKeyManagers(), null, null);
+            return ssl;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a server TLS context", e);
+        }
+    }
+
     public Path certPem() {
         return certPem;
     }

@@ -3,6 +3,8 @@ package io.trustgate.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -30,7 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * signing key, whose self-signed certificate is the registry's {@code rootcertbundle}.
  *
  * <p>Users listed with {@link #user} get every action they ask for; anonymous callers get {@code pull} only
- * when {@link #anonymousPull} is on, otherwise 401. Each token request is counted ({@link #hits()}).
+ * when {@link #anonymousPull} is on, otherwise 401. Each token request is counted ({@link #hits()}). It serves
+ * plain HTTP unless {@link #tls} names a CA (then the realm is {@code https://}); {@link #answerPadding} makes
+ * every answer larger, to test a client's size limit. The same tokens serve {@code notary-server}'s token auth
+ * ({@link NotaryPeer#startWithTokenAuth}).
  *
  * <pre>{@code
  * TokenServer tokens = TokenServer.create("reg-token").user("alice", "s3cret").expiresIn(300).start();
@@ -54,6 +59,8 @@ public final class TokenServer implements AutoCloseable {
     private volatile boolean anonymousPull;
     private volatile Integer expiresIn = 300;
     private volatile String tokenField = "both";
+    private volatile int answerPadding;
+    private TestCa tlsCa;
     private TestCa.Issued signer;
     private HttpServer server;
 
@@ -89,10 +96,30 @@ public final class TokenServer implements AutoCloseable {
         return this;
     }
 
+    /** Serve HTTPS with a certificate {@code ca} issues (call before {@link #start()}). */
+    public TokenServer tls(TestCa ca) {
+        this.tlsCa = ca;
+        return this;
+    }
+
+    /** Adds a {@code padding} field of this many bytes to every granted answer (0, the default, adds none). */
+    public TokenServer answerPadding(int bytes) {
+        this.answerPadding = bytes;
+        return this;
+    }
+
     public TokenServer start() {
         signer = TestCa.selfSigned(PeerProcess.peerDir(name), "token-signer-" + Long.toHexString(System.nanoTime()));
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+            if (tlsCa == null) {
+                server = HttpServer.create(address, 0);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tlsCa.serverContext(
+                        tlsCa.issueServer("token-server-" + Long.toHexString(System.nanoTime())))));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -101,9 +128,9 @@ public final class TokenServer implements AutoCloseable {
         return this;
     }
 
-    /** The realm URL, e.g. {@code http://127.0.0.1:40123/token}. */
+    /** The realm URL, e.g. {@code http://127.0.0.1:40123/token} ({@code https://} with {@link #tls}). */
     public String realm() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+        return (tlsCa == null ? "http" : "https") + "://127.0.0.1:" + server.getAddress().getPort() + "/token";
     }
 
     /** PEM file of the certificate whose key signs the tokens (the registry's {@code rootcertbundle}). */
@@ -144,16 +171,16 @@ public final class TokenServer implements AutoCloseable {
                 String[] pair = new String(Base64.getDecoder().decode(auth.substring(6).trim()),
                         StandardCharsets.UTF_8).split(":", 2);
                 if (pair.length != 2 || !pair[1].equals(users.get(pair[0]))) {
+                    requests.add(new Request(pair[0], service, scopes, 401)); // before the answer: callers then see it
                     reply(exchange, 401, Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED",
                             "message", "bad credentials"))));
-                    requests.add(new Request(pair[0], service, scopes, 401));
                     return;
                 }
                 user = pair[0];
             } else if (!anonymousPull) {
+                requests.add(new Request(null, service, scopes, 401));
                 reply(exchange, 401, Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED",
                         "message", "credentials required"))));
-                requests.add(new Request(null, service, scopes, 401));
                 return;
             }
             List<Map<String, Object>> access = new ArrayList<>();
@@ -185,6 +212,9 @@ public final class TokenServer implements AutoCloseable {
                 body.put("expires_in", expiresIn);
             }
             body.put("issued_at", Instant.now().toString());
+            if (answerPadding > 0) {
+                body.put("padding", "x".repeat(answerPadding));
+            }
             requests.add(new Request(user, service, scopes, 200));
             reply(exchange, 200, body);
         } catch (RuntimeException e) {

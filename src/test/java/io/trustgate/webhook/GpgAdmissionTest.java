@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.trustgate.testing.Await;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
@@ -48,6 +49,9 @@ class GpgAdmissionTest {
 
     @Inject
     PolicyStore store;
+
+    @Inject
+    PolicySources secrets;
 
     private HttpClient http;
 
@@ -127,9 +131,10 @@ class GpgAdmissionTest {
         assertThat(review("default", pod(signed.reference())).allowed()).isTrue();
         PushedImage moved = ImageFactory.pushRandom(peers.registry(), signed.path(), signed.tag());
         assertThat(moved.digest()).isNotEqualTo(signed.digest());
-        Thread.sleep(WebhookPeers.TAG_TTL.toMillis() + 200); // the tag -> digest cache still holds the old digest until then
-        Answer a = review("default", pod(moved.reference()));
-        assertThat(a.allowed()).isFalse();
+        // the tag -> digest cache holds the old digest for TAG_TTL (reads do not extend it): ask until it lets go
+        Answer a = Await.until("the tag cache to let go of " + signed.digest() + " (tag TTL " + WebhookPeers.TAG_TTL
+                + ")", WebhookPeers.TAG_TTL.plusSeconds(10), () -> review("default", pod(moved.reference())),
+                answer -> !answer.allowed());
         assertThat(a.message()).contains(moved.digest()).contains("no GPG signatures for " + moved.digest());
         assertOracleAgrees(moved, moved.reference(), 1, List.of(), a);
     }
@@ -250,7 +255,8 @@ class GpgAdmissionTest {
                   .dockerconfigjson: %s
                 """.formatted(Base64.getEncoder().encodeToString(dockerConfig.getBytes(StandardCharsets.UTF_8))));
         awaitPolicy("gpg-creds");
-        Thread.sleep(300); // the Secret file is read with the next directory scan
+        Await.until("the Secret creds/regcred to be read with a directory scan", Duration.ofSeconds(10),
+                () -> secrets.get("creds", "regcred").isPresent());
 
         Answer without = review("creds", pod(img.reference()));
         assertThat(without.allowed()).isFalse();
