@@ -50,7 +50,8 @@ class PinningTest {
     private final RegistryClient registry = (ref, creds) -> {
         resolved.add(ref.toString());
         if (down) {
-            return CompletableFuture.failedFuture(new RegistryUnavailableException("connection refused", ref.host(), ref.path(), ref.tag(), 0, ""));
+            return CompletableFuture.failedFuture(new RegistryUnavailableException("connection refused", ref.host(),
+                    ref.path(), ref.tag(), 0, ""));
         }
         return CompletableFuture.completedFuture(new ManifestDescriptor(tags.get(ref.tag()),
                 "application/vnd.oci.image.manifest.v1+json", 10));
@@ -151,7 +152,8 @@ class PinningTest {
         ObjectNode pod = JSON.createObjectNode().put("kind", "Pod");
         ObjectNode spec = pod.putObject("spec");
         podSpec(spec, "initContainers", "r.example.com/prod/init:2");
-        podSpec(spec, "containers", "r.example.com/prod/good:1", "R.EXAMPLE.COM:443/prod/good", "r.example.com/prod/good:1");
+        podSpec(spec, "containers", "r.example.com/prod/good:1", "R.EXAMPLE.COM:443/prod/good",
+                "r.example.com/prod/good:1");
         podSpec(spec, "ephemeralContainers", "r.example.com/prod/good:1");
         var d = create(enforcing(AdmissionHandler.Pin.pods), "Pod", pod);
         assertThat(d.allowed()).as(d.message()).isTrue();
@@ -179,13 +181,14 @@ class PinningTest {
     void pinModes() throws Exception {
         assertThat(create(enforcing(AdmissionHandler.Pin.pods), "Deployment", deployment("r.example.com/prod/good:1"))
                 .patch()).isEmpty();
-        assertThat(ops(create(enforcing(AdmissionHandler.Pin.all), "Deployment", deployment("r.example.com/prod/good:1"))))
+        AdmissionHandler all = enforcing(AdmissionHandler.Pin.all);
+        assertThat(ops(create(all, "Deployment", deployment("r.example.com/prod/good:1"))))
                 .containsExactly("replace /spec/template/spec/containers/0/image r.example.com/prod/good:1@" + D1);
         ObjectNode cron = JSON.createObjectNode().put("kind", "CronJob");
-        podSpec(cron.putObject("spec").putObject("jobTemplate").putObject("spec").putObject("template").putObject("spec"),
-                "containers", "r.example.com/prod/good:2");
-        assertThat(ops(create(enforcing(AdmissionHandler.Pin.all), "CronJob", cron)))
-                .containsExactly("replace /spec/jobTemplate/spec/template/spec/containers/0/image r.example.com/prod/good:2@" + D2);
+        ObjectNode jobSpec = cron.putObject("spec").putObject("jobTemplate").putObject("spec");
+        podSpec(jobSpec.putObject("template").putObject("spec"), "containers", "r.example.com/prod/good:2");
+        assertThat(ops(create(all, "CronJob", cron))).containsExactly(
+                "replace /spec/jobTemplate/spec/template/spec/containers/0/image r.example.com/prod/good:2@" + D2);
         var off = create(enforcing(AdmissionHandler.Pin.off), "Pod", pod("r.example.com/prod/good:1"));
         assertThat(off.allowed()).isTrue();
         assertThat(off.patch()).isEmpty();
@@ -211,8 +214,9 @@ class PinningTest {
                 pod("r.example.com/prod/half:1"));
         assertThat(audited.patch()).isEmpty();
 
-        var mixed = create(handler(AdmissionHandler.Pin.pods, policy("enforce", Mode.Enforce, 1), policy("warn", Mode.Warn, 2)),
-                "Pod", pod("r.example.com/prod/half:1"));
+        AdmissionHandler enforceAndWarn = handler(AdmissionHandler.Pin.pods, policy("enforce", Mode.Enforce, 1),
+                policy("warn", Mode.Warn, 2));
+        var mixed = create(enforceAndWarn, "Pod", pod("r.example.com/prod/half:1"));
         assertThat(mixed.warnings()).isNotEmpty();
         assertThat(ops(mixed)).as("the Enforce policy verified the digest").containsExactly(
                 "replace /spec/containers/0/image r.example.com/prod/half:1@" + D1);

@@ -170,7 +170,8 @@ class ChartTest {
             assertThat(mutating.path(field)).as(field).isEqualTo(validating.path(field));
         }
         assertThat(mutating.path("failurePolicy").asText()).isEqualTo("Fail");
-        assertThat(mutating.at("/clientConfig/caBundle").asText()).isEqualTo(validating.at("/clientConfig/caBundle").asText())
+        assertThat(mutating.at("/clientConfig/caBundle").asText())
+                .isEqualTo(validating.at("/clientConfig/caBundle").asText())
                 .isEqualTo(find(docs, "Secret", "trustgate-tls").orElseThrow().at("/data/ca.crt").asText());
         assertThat(env(docs, "TRUSTGATE_PIN")).isEqualTo("pods");
     }
@@ -179,7 +180,8 @@ class ChartTest {
     @ValueSource(strings = {"pods", "all", "off"})
     @DisplayName("config.pin is TRUSTGATE_PIN; with off no MutatingWebhookConfiguration is installed")
     void pinSetting(String pin) {
-        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate", Map.of("config", Map.of("pin", pin))));
+        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate",
+                Map.of("config", Map.of("pin", pin))));
         assertThat(env(docs, "TRUSTGATE_PIN")).isEqualTo(pin);
         assertThat(find(docs, "MutatingWebhookConfiguration", "trustgate").isPresent()).isEqualTo(!pin.equals("off"));
         assertThat(find(docs, "ValidatingWebhookConfiguration", "trustgate")).isPresent();
@@ -190,7 +192,8 @@ class ChartTest {
     void mutatingWebhookCertificates() {
         JsonNode managed = find(documents(ChartRenderer.template("tg", "security", ALL_OPTIONS)),
                 "MutatingWebhookConfiguration", "tg-trustgate").orElseThrow();
-        assertThat(managed.at("/metadata/annotations/cert-manager.io~1inject-ca-from").asText()).isEqualTo("security/tg-trustgate");
+        assertThat(managed.at("/metadata/annotations/cert-manager.io~1inject-ca-from").asText())
+                .isEqualTo("security/tg-trustgate");
         assertThat(managed.at("/webhooks/0/clientConfig/caBundle").isMissingNode()).isTrue();
 
         Map<String, Object> external = Map.of("webhook", Map.of("url", "https://127.0.0.1:9443/validate"),
@@ -202,8 +205,8 @@ class ChartTest {
         assertThat(cc.path("caBundle").asText()).isEqualTo("UEVN");
 
         Map<String, Object> explicit = Map.of("webhook", Map.of("url", "https://tg.example.com/check",
-                "mutateUrl", "https://tg.example.com/pin"), "certificates", Map.of("source", "secret", "existingSecret", "mine",
-                "caBundle", "PEM"));
+                "mutateUrl", "https://tg.example.com/pin"), "certificates", Map.of("source", "secret",
+                "existingSecret", "mine", "caBundle", "PEM"));
         assertThat(find(documents(ChartRenderer.template("trustgate", "trustgate", explicit)),
                 "MutatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig/url").asText())
                 .isEqualTo("https://tg.example.com/pin");

@@ -65,7 +65,8 @@ class PinningAdmissionTest {
         Answer validated = post("/validate", "CREATE", "Pod", pinned, null);
         assertThat(validated.allowed()).as(validated.message()).isTrue();
         assertThat(peers.gpg().standaloneVerify(img.writeManifest(peers.base().resolve("pin.json")), img.reference(),
-                peers.alice(), sig.latest()).ok()).as("skopeo: the signature's identity is name:tag for that digest").isTrue();
+                peers.alice(), sig.latest()).ok()).as("skopeo: the signature's identity is name:tag for that digest")
+                .isTrue();
         Answer again = post("/mutate", "CREATE", "Pod", pinned, null);
         assertThat(again.allowed()).isTrue();
         assertThat(again.response().has("patch")).as("a pinned Pod gets no (no-op) patch").isFalse();
@@ -254,15 +255,16 @@ class PinningAdmissionTest {
         if (http == null) {
             http = peers.ca().httpClient(Duration.ofSeconds(5));
         }
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + peers.port() + endpoint))
+        URI uri = URI.create("https://localhost:" + peers.port() + endpoint);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(review))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode response = JSON.readTree(r.body()).path("response");
         assertThat(response.path("uid").asText()).isEqualTo(request.path("uid").asText());
-        JsonNode patch = response.has("patch") ? JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()))
-                : null;
+        JsonNode patch = response.has("patch")
+                ? JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText())) : null;
         return new Answer(response.path("allowed").asBoolean(), response.path("status").path("message").asText(""),
                 patch, response);
     }
