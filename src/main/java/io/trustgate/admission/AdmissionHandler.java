@@ -121,10 +121,23 @@ public final class AdmissionHandler {
     }
 
     /**
+     * The decision /mutate gives: admitted or denied exactly as {@link #decide(JsonNode, boolean) /validate},
+     * with the patch that pins admitted images.
+     *
      * @throws MalformedReviewException when the review has no request or uid; everything wrong with the
      *     object itself becomes a denial
      */
     public CompletableFuture<Decision> decide(JsonNode review) throws MalformedReviewException {
+        return decide(review, true);
+    }
+
+    /**
+     * @param mutating whether the answer goes to /mutate and so carries the pinning patch; /validate skips
+     *     building it (the verdict is the same either way)
+     * @throws MalformedReviewException when the review has no request or uid; everything wrong with the
+     *     object itself becomes a denial
+     */
+    public CompletableFuture<Decision> decide(JsonNode review, boolean mutating) throws MalformedReviewException {
         long start = System.nanoTime();
         if (review == null || !review.isObject()) {
             throw new MalformedReviewException("the body is not an AdmissionReview object");
@@ -163,7 +176,7 @@ public final class AdmissionHandler {
                 return done(new Decision(uid, true, null, List.of(), "unchanged-images"), start);
             }
         }
-        boolean pinning = pin == Pin.all || (pin == Pin.pods && PodTemplate.isPod(kind));
+        boolean pinning = mutating && (pin == Pin.all || (pin == Pin.pods && PodTemplate.isPod(kind)));
         return check(uid, namespace, pod, pinning, previous).thenApply(d -> {
             listener.decided(d.allowed(), d.reason(), System.nanoTime() - start);
             return d;

@@ -66,7 +66,7 @@ public class WebhookRoute {
             return;
         }
         try {
-            handler.decide(review)
+            handler.decide(review, mutating)
                     .exceptionally(e -> {
                         // A bug, not a verdict: fail closed with a readable denial rather than a 500.
                         LOG.error("review failed unexpectedly", e);

@@ -282,6 +282,21 @@ class PinningTest {
     }
 
     @Test
+    @DisplayName("/validate gets the same verdict and message as /mutate, without the patch being built")
+    void validateSkipsThePatch() throws Exception {
+        AdmissionHandler h = enforcing(AdmissionHandler.Pin.pods);
+        var validate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/good:1"), null), false).join();
+        var mutate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/good:1"), null), true).join();
+        assertThat(validate.allowed()).isTrue();
+        assertThat(validate.patch()).isEmpty();
+        assertThat(mutate.patch()).hasSize(1);
+        var deniedValidate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/half:1"), null), false).join();
+        var deniedMutate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/half:1"), null), true).join();
+        assertThat(deniedMutate.allowed()).isEqualTo(deniedValidate.allowed()).isFalse();
+        assertThat(deniedMutate.message()).isEqualTo(deniedValidate.message());
+    }
+
+    @Test
     @DisplayName("JSON Pointer keys are escaped per RFC 6901")
     void pointerEscaping() {
         assertThat(PodTemplate.escape("a/b~c")).isEqualTo("a~1b~0c");
