@@ -19,6 +19,7 @@ import io.trustgate.verify.Progress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,21 @@ public final class AdmissionHandler {
     /** What to do with an image that no policy governs. */
     public enum Unmatched { deny, allow }
 
+    /**
+     * Which objects /mutate rewrites to the verified digests: Pods only (workloads stay as their owners wrote
+     * them, so GitOps tools see no drift; their Pods are pinned when created), every object, or none.
+     */
+    public enum Pin { pods, all, off }
+
+    /**
+     * One JSONPatch (RFC 6902) operation: {@code replace} the image at {@code path} with {@code value}.
+     *
+     * @param path RFC 6901 JSON Pointer of an image field
+     * @param from the image as written, for messages and tests
+     * @param value the pinned image, {@code name:tag@sha256:…}
+     */
+    public record PatchOperation(String path, String from, String value) {}
+
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Kept under the webhook's timeoutSeconds (10 s in the chart) so a slow upstream gives a denial, not a timeout. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(8);
@@ -51,6 +67,7 @@ public final class AdmissionHandler {
     private final Unmatched unmatched;
     private final AdmissionListener listener;
     private final Duration deadline;
+    private final Pin pin;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Parsed image references by the text pods give (bounded). */
     private final Cache<String, Object> references = Caffeine.newBuilder().maximumSize(MAX_REFERENCES).build();
@@ -66,7 +83,16 @@ public final class AdmissionHandler {
      */
     public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
             ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener, Duration deadline) {
+        this(policies, namespaces, credentials, verifier, unmatched, listener, deadline, Pin.pods);
+    }
+
+    /**
+     * @param pin which objects the decision's patch pins to their verified digests
+     */
+    public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
+            ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener, Duration deadline, Pin pin) {
         this.deadline = deadline;
+        this.pin = pin;
         this.policies = policies;
         this.namespaces = namespaces;
         this.credentials = credentials;
@@ -75,14 +101,43 @@ public final class AdmissionHandler {
         this.listener = listener;
     }
 
-    /** The decision for a review; the wire format is built by {@link #toReview}. */
-    public record Decision(String uid, boolean allowed, String message, List<String> warnings, String reason) {}
+    /**
+     * The decision for a review; the wire format is built by {@link #toReview} and {@link #toJsonPatch}.
+     *
+     * @param patch what /mutate applies: each admitted, unpinned image a policy governs, rewritten to the digest
+     *     its verdict rests on (empty when nothing is to be pinned, never a no-op)
+     */
+    public record Decision(String uid, boolean allowed, String message, List<String> warnings, String reason,
+            List<PatchOperation> patch) {
+
+        public Decision {
+            warnings = List.copyOf(warnings);
+            patch = List.copyOf(patch);
+        }
+
+        public Decision(String uid, boolean allowed, String message, List<String> warnings, String reason) {
+            this(uid, allowed, message, warnings, reason, List.of());
+        }
+    }
 
     /**
+     * The decision /mutate gives: admitted or denied exactly as {@link #decide(JsonNode, boolean) /validate},
+     * with the patch that pins admitted images.
+     *
      * @throws MalformedReviewException when the review has no request or uid; everything wrong with the
      *     object itself becomes a denial
      */
     public CompletableFuture<Decision> decide(JsonNode review) throws MalformedReviewException {
+        return decide(review, true);
+    }
+
+    /**
+     * @param mutating whether the answer goes to /mutate and so carries the pinning patch; /validate skips
+     *     building it (the verdict is the same either way)
+     * @throws MalformedReviewException when the review has no request or uid; everything wrong with the
+     *     object itself becomes a denial
+     */
+    public CompletableFuture<Decision> decide(JsonNode review, boolean mutating) throws MalformedReviewException {
         long start = System.nanoTime();
         if (review == null || !review.isObject()) {
             throw new MalformedReviewException("the body is not an AdmissionReview object");
@@ -110,7 +165,19 @@ public final class AdmissionHandler {
             return done(new Decision(uid, true, null, List.of(), "no-pod-spec"), start);
         }
         String namespace = request.path("namespace").asText(object.path("metadata").path("namespace").asText(""));
-        return check(uid, namespace, pod).thenApply(d -> {
+        Set<String> previous = Set.of();
+        if (operation.equals("UPDATE")) {
+            JsonNode oldObject = request.get("oldObject");
+            PodTemplate old = oldObject == null || !oldObject.isObject() ? null : PodTemplate.of(kind, oldObject);
+            previous = old == null ? Set.of() : imagesByList(old);
+            if (pod.containersWithoutImage().isEmpty() && previous.containsAll(imagesByList(pod))) {
+                // Scaling, labels, finalizers: nothing new would run, so no upstream is asked (and a registry
+                // outage does not block them). A changed or added image is verified below.
+                return done(new Decision(uid, true, null, List.of(), "unchanged-images"), start);
+            }
+        }
+        boolean pinning = mutating && (pin == Pin.all || (pin == Pin.pods && PodTemplate.isPod(kind)));
+        return check(uid, namespace, pod, pinning, previous).thenApply(d -> {
             listener.decided(d.allowed(), d.reason(), System.nanoTime() - start);
             return d;
         });
@@ -121,7 +188,21 @@ public final class AdmissionHandler {
         return CompletableFuture.completedFuture(d);
     }
 
-    private CompletableFuture<Decision> check(String uid, String namespace, PodTemplate pod) {
+    /** Each image with the container list it is in: an ephemeral container is new even with a known image. */
+    private static Set<String> imagesByList(PodTemplate pod) {
+        Set<String> out = new HashSet<>();
+        for (PodTemplate.ImageField f : pod.fields()) {
+            out.add(f.list() + "\u0000" + f.image());
+        }
+        return out;
+    }
+
+    /**
+     * @param pinning whether the decision carries a patch pinning verified images
+     * @param previous the images of the old object by list (UPDATE), which are left as they are
+     */
+    private CompletableFuture<Decision> check(String uid, String namespace, PodTemplate pod, boolean pinning,
+            Set<String> previous) {
         List<String> denials = new ArrayList<>();
         Set<String> warnings = new LinkedHashSet<>();
         String reason = "signatures";
@@ -131,7 +212,7 @@ public final class AdmissionHandler {
         }
         PolicySet set = policies.get();
         Map<String, String> labels = namespaces.of(namespace);
-        List<CompletableFuture<ImageVerdict>> pending = new ArrayList<>();
+        Map<ImageReference, CompletableFuture<ImageVerdict>> pending = new LinkedHashMap<>();
         Set<ImageReference> seen = new HashSet<>();
         for (String raw : pod.images()) {
             Object parsed = references.get(raw, AdmissionHandler::parse);
@@ -162,7 +243,7 @@ public final class AdmissionHandler {
             Progress progress = new Progress();
             List<Policy> governing = applicable.policies();
             ImageReference checked = image;
-            CompletableFuture<ImageVerdict> verdict = credentials.forRegistry(namespace, pod, image.domain())
+            CompletableFuture<ImageVerdict> verdict = credentials.forRegistry(namespace, pod, image.host())
                     .thenCompose(creds -> verifier.verify(checked, governing, creds, progress));
             if (!verdict.isDone()) {
                 // Only a check that waits for an upstream needs a deadline (cached verdicts complete at once).
@@ -171,11 +252,11 @@ public final class AdmissionHandler {
                         .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline))
                         .whenComplete((v, e) -> inFlight.decrementAndGet());
             }
-            pending.add(verdict);
+            pending.put(image, verdict);
         }
         String fixedReason = reason;
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            for (CompletableFuture<ImageVerdict> f : pending) {
+        return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            for (CompletableFuture<ImageVerdict> f : pending.values()) {
                 ImageVerdict image = f.join();
                 for (PolicyVerdict v : image.verdicts()) {
                     warnings.addAll(v.findings().warnings());
@@ -192,12 +273,77 @@ public final class AdmissionHandler {
                 }
             }
             if (denials.isEmpty()) {
-                return new Decision(uid, true, null, List.copyOf(warnings), "verified");
+                List<PatchOperation> patch = pinning ? pins(pod, pending, previous) : List.of();
+                return new Decision(uid, true, null, List.copyOf(warnings), "verified", patch);
             }
             String message = denials.size() == 1 ? "trustgate: " + denials.get(0)
                     : "trustgate denied " + denials.size() + " images: " + String.join(" | ", denials);
             return new Decision(uid, false, message, List.copyOf(warnings), fixedReason);
         });
+    }
+
+    /**
+     * The operations that pin each admitted image to the digest its verdict rests on. Left alone: images that
+     * already carry a digest (what runs is that digest, and it was verified), images no policy governs,
+     * images whose digest no policy verified (a Warn or Audit failure, an unresolved tag), and on UPDATE
+     * images the old object had (rewriting them would restart their containers).
+     */
+    private List<PatchOperation> pins(PodTemplate pod, Map<ImageReference, CompletableFuture<ImageVerdict>> verdicts,
+            Set<String> previous) {
+        List<PatchOperation> ops = new ArrayList<>();
+        for (PodTemplate.ImageField field : pod.fields()) {
+            Object parsed = references.get(field.image(), AdmissionHandler::parse);
+            if (!(parsed instanceof ImageReference image) || image.hasDigest()
+                    || previous.contains(field.list() + "\u0000" + field.image())) {
+                continue;
+            }
+            CompletableFuture<ImageVerdict> verdict = verdicts.get(image);
+            String digest = verdict == null ? null : verifiedDigest(verdict.join());
+            if (digest != null) {
+                ops.add(new PatchOperation(field.pointer(), field.image(), pinned(field.image(), image, digest)));
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * The digest the satisfied verdicts on an image rest on (the digest that was verified, not a second
+     * resolution), or {@code null} when no policy was satisfied or the satisfied ones disagree.
+     */
+    static String verifiedDigest(ImageVerdict image) {
+        String digest = null;
+        for (PolicyVerdict v : image.verdicts()) {
+            if (!v.satisfied()) {
+                continue;
+            }
+            if (v.digest() == null || (digest != null && !digest.equals(v.digest()))) {
+                return null;
+            }
+            digest = v.digest();
+        }
+        return digest;
+    }
+
+    /**
+     * {@code name:tag@digest} with the name as written (the runtime contacts the registry as written) and the
+     * tag kept for readability ({@code :latest} written out when it was implied).
+     */
+    static String pinned(String written, ImageReference image, String digest) {
+        int colon = written.lastIndexOf(':');
+        String name = colon > written.lastIndexOf('/') ? written.substring(0, colon) : written;
+        return name + (image.tag() != null ? ":" + image.tag() : "") + "@" + digest;
+    }
+
+    /** The JSONPatch (RFC 6902) document of a decision's patch, or {@code null} when there is nothing to patch. */
+    public static ArrayNode toJsonPatch(Decision d) {
+        if (d.patch().isEmpty()) {
+            return null;
+        }
+        ArrayNode ops = JSON.arrayNode();
+        for (PatchOperation op : d.patch()) {
+            ops.addObject().put("op", "replace").put("path", op.path()).put("value", op.value());
+        }
+        return ops;
     }
 
     /** A reference or the exception it gives: parsing is a pure function, and the same images recur in every review. */

@@ -9,11 +9,14 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Tag to digest with a short cache and single flight: 200 concurrent reviews of one new image make one
- * request. The key includes who asks, so one pod's pull secret never answers for another pod.
+ * request. The key includes who asks, so one pod's pull secret never answers for another pod, and the
+ * registry as contacted ({@link ImageReference#host()}): {@code registry.example.com:443} and
+ * {@code registry.example.com} are one endpoint over HTTPS but two over plain HTTP, so they do not share
+ * an answer (a second look-up at most; everything after resolution is keyed by digest).
  */
 public final class CachingRegistryClient implements RegistryClient {
 
-    private record Key(String repository, String reference, String username, int passwordHash) {}
+    private record Key(String host, String path, String reference, String username, int passwordHash) {}
 
     private final RegistryClient delegate;
     private final OutcomeCache<Key, ManifestDescriptor> cache;
@@ -25,7 +28,7 @@ public final class CachingRegistryClient implements RegistryClient {
 
     @Override
     public CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials) {
-        Key key = new Key(ref.repository(), ref.digest() != null ? ref.digest() : ref.tag(),
+        Key key = new Key(ref.host(), ref.path(), ref.digest() != null ? ref.digest() : ref.tag(),
                 credentials.username(), credentials.password() == null ? 0 : credentials.password().hashCode());
         return cache.get(key, () -> delegate.resolve(ref, credentials));
     }

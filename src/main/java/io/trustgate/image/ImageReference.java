@@ -1,5 +1,6 @@
 package io.trustgate.image;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -10,14 +11,24 @@ import java.util.regex.Pattern;
  * contains a dot or a colon, or is {@code localhost}), lower-case path components, an optional tag and
  * an optional digest. The tag defaults to {@code latest} only when neither tag nor digest is given.
  *
- * @param domain registry host with optional port, e.g. {@code docker.io}, {@code 127.0.0.1:5000}
+ * <p>Registry names are compared as the runtime resolves them: host names case-insensitively, the HTTPS
+ * default port {@code :443} dropped, and {@code index.docker.io} / {@code registry-1.docker.io} read as
+ * {@code docker.io}. {@link #domain()} (and {@link #repository()}, {@link #toString()}, equality) carry
+ * that canonical form, which policies match and caches key on; {@link #host()} keeps the port as
+ * written, because that is where the registry is contacted and which pull secret the kubelet uses.
+ *
+ * @param domain canonical registry, e.g. {@code docker.io}, {@code 127.0.0.1:5000}, {@code registry.example.com}
  * @param path repository path inside the registry, e.g. {@code library/nginx}
  * @param tag tag, or {@code null} when the reference names only a digest
  * @param digest {@code algorithm:hex}, or {@code null}
+ * @param host the registry host as contacted: lower-case, Docker Hub aliases as {@code docker.io}, the
+ *     port as written ({@code registry.example.com:443})
  */
-public record ImageReference(String domain, String path, String tag, String digest) {
+public record ImageReference(String domain, String path, String tag, String digest, String host) {
 
     public static final String DOCKER_HUB = "docker.io";
+    /** The port a registry is reached at over HTTPS when the reference names none. */
+    private static final String DEFAULT_PORT_SUFFIX = ":443";
     private static final int MAX_NAME_LENGTH = 255;
 
     private static final Pattern DOMAIN_COMPONENT =
@@ -33,6 +44,41 @@ public record ImageReference(String domain, String path, String tag, String dige
     public ImageReference {
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(path, "path");
+        host = contactHost(host == null ? domain : host);
+        domain = canonicalDomain(domain);
+    }
+
+    /** A reference contacted at its canonical registry. */
+    public ImageReference(String domain, String path, String tag, String digest) {
+        this(domain, path, tag, digest, null);
+    }
+
+    /**
+     * The registry as policies and caches see it: lower-case, without the HTTPS default port, Docker Hub's
+     * aliases as {@code docker.io}. Idempotent; also applied to the host part of image patterns.
+     */
+    public static String canonicalDomain(String domain) {
+        String d = contactHost(domain);
+        if (d.endsWith(DEFAULT_PORT_SUFFIX)) {
+            d = d.substring(0, d.length() - DEFAULT_PORT_SUFFIX.length());
+        }
+        return isDockerHub(d) ? DOCKER_HUB : d;
+    }
+
+    /** The registry host as contacted: lower-case (DNS is case-insensitive), port kept, Docker Hub as docker.io. */
+    private static String contactHost(String domain) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        if (isDockerHub(d)) {
+            return DOCKER_HUB;
+        }
+        return d;
+    }
+
+    private static boolean isDockerHub(String lowerCaseDomain) {
+        String d = lowerCaseDomain.endsWith(DEFAULT_PORT_SUFFIX)
+                ? lowerCaseDomain.substring(0, lowerCaseDomain.length() - DEFAULT_PORT_SUFFIX.length())
+                : lowerCaseDomain;
+        return d.equals(DOCKER_HUB) || d.equals("index.docker.io") || d.equals("registry-1.docker.io");
     }
 
     /** Parses and normalises a reference as a container runtime would. */
@@ -90,9 +136,8 @@ public record ImageReference(String domain, String path, String tag, String dige
             domain = DOCKER_HUB;
             path = rest;
         }
-        if (domain.equals("index.docker.io") || domain.equals("registry-1.docker.io")) {
-            domain = DOCKER_HUB;
-        }
+        String host = domain;
+        domain = canonicalDomain(domain);
         if (domain.equals(DOCKER_HUB) && !path.contains("/")) {
             path = "library/" + path;
         }
@@ -107,13 +152,13 @@ public record ImageReference(String domain, String path, String tag, String dige
                 throw new InvalidImageReferenceException(input, why);
             }
         }
-        if (domain.length() + 1 + path.length() > MAX_NAME_LENGTH) {
+        if (host.length() + 1 + path.length() > MAX_NAME_LENGTH) {
             throw new InvalidImageReferenceException(input, "repository name longer than " + MAX_NAME_LENGTH);
         }
         if (tag == null && digest == null) {
             tag = "latest";
         }
-        return new ImageReference(domain, path, tag, digest);
+        return new ImageReference(domain, path, tag, digest, host);
     }
 
     /** The normalised repository: {@code docker.io/library/nginx}. */
@@ -127,7 +172,7 @@ public record ImageReference(String domain, String path, String tag, String dige
 
     /** The same reference pinned to a digest (the tag is kept for messages and identity checks). */
     public ImageReference withDigest(String newDigest) {
-        return new ImageReference(domain, path, tag, newDigest);
+        return new ImageReference(domain, path, tag, newDigest, host);
     }
 
     /** {@code repository:tag}, {@code repository@digest} or {@code repository:tag@digest}. */

@@ -13,8 +13,15 @@ import java.util.regex.Pattern;
  * {@code docker.io/library/busybox:latest}), but a signed identity without a tag stays without one: it is
  * never read as {@code :latest}. The image reference is the one the workload names (tag, digest, or
  * both); the resolved manifest digest is checked separately against the signed digest, so a caller that
- * resolved a tag must pass the reference as written, not a tag-and-digest reference, because
- * references with both parts match only when both parts are equal (as upstream).
+ * resolved a tag passes the reference as written, not a tag-and-digest reference made up from it.
+ *
+ * <p>A reference with both a tag and a digest ({@code name:tag@sha256:…}, what trustgate's /mutate pins a
+ * verified image to) is where trustgate departs from upstream, which accepts such an image only under an
+ * identity equal in both parts, and so would reject every signature made for {@code name:tag}. Here the
+ * digest decides (it must equal the signed manifest digest, as for any reference), and the identity must
+ * name the repository, and the tag when it names one; a digest in the identity must be that digest. So
+ * under {@code matchRepoDigestOrExact} {@code name:tag}, {@code name@digest} and {@code name:tag@digest}
+ * are accepted and {@code name:other} is not; {@code matchExact} also needs the identity to name the tag.
  */
 public sealed interface SignedIdentity {
 
@@ -121,7 +128,7 @@ public sealed interface SignedIdentity {
         }
         ImageReference parsed = ImageReference.parse(signedReference);
         return hasExplicitTag(signedReference) ? parsed
-                : new ImageReference(parsed.domain(), parsed.path(), null, parsed.digest());
+                : new ImageReference(parsed.domain(), parsed.path(), null, parsed.digest(), parsed.host());
     }
 
     private static boolean hasExplicitTag(String reference) {
@@ -144,15 +151,38 @@ public sealed interface SignedIdentity {
         return reference.tag() == null && reference.digest() == null;
     }
 
+    /** {@code name:tag@digest}: a tag kept for readability beside the digest that decides. */
+    private static boolean pinned(ImageReference image) {
+        return image.tag() != null && image.digest() != null;
+    }
+
+    /**
+     * The rule for a pinned image: same repository; the identity's tag, if any, is the image's tag (required
+     * when {@code tagRequired}); the identity's digest, if any, is the image's digest.
+     */
+    private static boolean pinnedAccepts(ImageReference image, ImageReference signed, boolean tagRequired) {
+        if (!signed.repository().equals(image.repository())) {
+            return false;
+        }
+        if (signed.tag() == null ? tagRequired : !signed.tag().equals(image.tag())) {
+            return false;
+        }
+        return signed.digest() == null || signed.digest().equals(image.digest());
+    }
+
     /**
      * {@code matchRepoDigestOrExact}: an image named by tag needs exactly that signed reference; an image
-     * named only by digest accepts any tagged or digested identity in its repository.
+     * named only by digest accepts any tagged or digested identity in its repository; a pinned
+     * {@code name:tag@digest} accepts the identities described on {@link SignedIdentity}.
      */
     record MatchRepoDigestOrExact() implements SignedIdentity {
         @Override
         public boolean accepts(ImageReference image, ImageReference signed) {
             if (nameOnly(signed)) {
                 return false;
+            }
+            if (pinned(image)) {
+                return pinnedAccepts(image, signed, false);
             }
             if (image.tag() != null) {
                 return signed.toString().equals(image.toString());
@@ -189,6 +219,9 @@ public sealed interface SignedIdentity {
         public boolean accepts(ImageReference image, ImageReference signed) {
             if (nameOnly(image) || nameOnly(signed)) {
                 return false;
+            }
+            if (pinned(image)) {
+                return pinnedAccepts(image, signed, true);
             }
             return signed.toString().equals(image.toString());
         }

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * {@code *} matches within one path segment, {@code **} crosses segments, and the whole repository must
  * match, so a host pattern never matches as a substring of another host. A pattern whose last segment
  * has a {@code :tag} part also matches the tag. Patterns are normalised like image references:
- * {@code nginx} means {@code docker.io/library/nginx}.
+ * {@code nginx} means {@code docker.io/library/nginx}, and the host part is compared as
+ * {@link ImageReference#canonicalDomain} spells it ({@code REGISTRY.example.com:443} is
+ * {@code registry.example.com}).
  */
 public final class ImagePattern {
 
@@ -51,8 +53,10 @@ public final class ImagePattern {
             // Docker Hub short names, as in image references.
             p = segments.length == 1 ? "docker.io/library/" + p : "docker.io/" + p;
         }
-        if (p.startsWith("index.docker.io/")) {
-            p = "docker.io/" + p.substring("index.docker.io/".length());
+        int firstSlash = p.indexOf('/');
+        if (firstSlash > 0 && looksLikeHost(p.substring(0, firstSlash))) {
+            // The host as image references spell it: lower-case, no :443, Docker Hub's aliases as docker.io.
+            p = ImageReference.canonicalDomain(p.substring(0, firstSlash)) + p.substring(firstSlash);
         }
         for (char c : p.toCharArray()) {
             if (Character.isWhitespace(c)) {

@@ -283,7 +283,7 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         Call(ImageReference ref, RegistryCredentials credentials) {
             this.ref = Objects.requireNonNull(ref, "ref");
             this.credentials = credentials;
-            this.host = ref.domain();
+            this.host = ref.host();
             String apiHost = host.equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_API : host;
             this.baseUrl = (options.isInsecure(host) ? "http://" : "https://") + apiHost;
         }

@@ -39,6 +39,10 @@ public interface TrustgateConfig {
     @WithDefault("deny")
     AdmissionHandler.Unmatched unmatched();
 
+    /** Which objects /mutate pins to their verified digests: pods, all (workloads too) or off. */
+    @WithDefault("pods")
+    AdmissionHandler.Pin pin();
+
     /** Registries (host:port) reached over plain HTTP; everything else uses HTTPS. */
     Optional<List<String>> insecureRegistries();
 

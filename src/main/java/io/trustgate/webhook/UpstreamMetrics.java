@@ -38,7 +38,7 @@ final class UpstreamMetrics {
         return new RegistryClient() {
             @Override
             public CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials) {
-                return time("registry", ref.domain(), () -> delegate.resolve(ref, credentials));
+                return time("registry", ref.host(), () -> delegate.resolve(ref, credentials));
             }
         };
     }

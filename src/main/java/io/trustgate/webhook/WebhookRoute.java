@@ -3,6 +3,8 @@ package io.trustgate.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.admission.MalformedReviewException;
 import io.vertx.core.buffer.Buffer;
@@ -13,13 +15,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.util.Base64;
 import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * {@code POST /validate}: the admission.k8s.io/v1 ValidatingWebhook endpoint, a plain Vert.x route on
- * Quarkus' HTTPS server. It runs on the I/O thread and nothing on the review path blocks: pull-secret
- * look-ups and signature checks run elsewhere and complete the answer; cached verdicts answer at once.
+ * {@code POST /validate} and {@code POST /mutate}: the admission.k8s.io/v1 ValidatingWebhook and
+ * MutatingWebhook endpoints, plain Vert.x routes on Quarkus' HTTPS server. Both answer with the same
+ * {@link AdmissionHandler#decide} (so a denial never depends on webhook order); /mutate adds the decision's
+ * JSONPatch, which pins admitted images to their verified digests. They run on the I/O thread and nothing
+ * on the review path blocks: pull-secret look-ups and signature checks run elsewhere and complete the
+ * answer; cached verdicts answer at once.
  */
 @ApplicationScoped
 public class WebhookRoute {
@@ -34,9 +40,18 @@ public class WebhookRoute {
 
     void register(@Observes Router router) {
         router.post("/validate").handler(BodyHandler.create(false).setBodyLimit(MAX_REVIEW_BYTES)).handler(this::validate);
+        router.post("/mutate").handler(BodyHandler.create(false).setBodyLimit(MAX_REVIEW_BYTES)).handler(this::mutate);
     }
 
     void validate(RoutingContext rc) {
+        review(rc, false);
+    }
+
+    void mutate(RoutingContext rc) {
+        review(rc, true);
+    }
+
+    private void review(RoutingContext rc, boolean mutating) {
         Buffer body = rc.body().buffer();
         JsonNode review;
         try {
@@ -51,7 +66,7 @@ public class WebhookRoute {
             return;
         }
         try {
-            handler.decide(review)
+            handler.decide(review, mutating)
                     .exceptionally(e -> {
                         // A bug, not a verdict: fail closed with a readable denial rather than a 500.
                         LOG.error("review failed unexpectedly", e);
@@ -60,10 +75,25 @@ public class WebhookRoute {
                                         + "); it is denied to stay safe. Retry, and report it if it persists.",
                                 List.of(), "internal-error");
                     })
-                    .thenAccept(d -> respond(rc, 200, AdmissionHandler.toReview(d)));
+                    .thenAccept(d -> respond(rc, 200, mutating ? withPatch(d) : AdmissionHandler.toReview(d)));
         } catch (MalformedReviewException e) {
             badRequest(rc, e.getMessage());
         }
+    }
+
+    /** The review with the decision's JSONPatch, base64-encoded as admission.k8s.io/v1 wants it. */
+    private static JsonNode withPatch(AdmissionHandler.Decision d) {
+        ObjectNode review = AdmissionHandler.toReview(d);
+        ArrayNode patch = AdmissionHandler.toJsonPatch(d);
+        if (patch != null) {
+            try {
+                ((ObjectNode) review.get("response")).put("patchType", "JSONPatch")
+                        .put("patch", Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(patch)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a JSONPatch of strings always serialises", e);
+            }
+        }
+        return review;
     }
 
     private static void badRequest(RoutingContext rc, String reason) {

@@ -75,7 +75,7 @@ public class Wiring {
         SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret(),
                 pullSecretLookups(), config.cache().tagTtl());
         AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
-                new MetricsListener(metrics), config.deadline());
+                new MetricsListener(metrics), config.deadline(), config.pin());
         metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);
         return handler;
     }

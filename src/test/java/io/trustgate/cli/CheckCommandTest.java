@@ -267,6 +267,26 @@ class CheckCommandTest {
         assertThat(unknown.err()).contains("--frobnicate");
     }
 
+    @Test
+    @DisplayName("a pinned name:tag@digest is ALLOWED when that digest is signed for name:tag, and DENIED for another tag or digest")
+    void pinnedReference() {
+        String pinned = signed.reference() + "@" + signed.digest();
+        CliRun run = check(pinned);
+        assertThat(run.code()).as(run.describe()).isEqualTo(0);
+        assertThat(run.out()).isEqualTo("ALLOWED image/" + pinned + " (namespace default)\n");
+
+        String otherTag = registry.host() + "/" + signed.path() + ":2.0@" + signed.digest();
+        CliRun wrongTag = check(otherTag);
+        assertThat(wrongTag.code()).as(wrongTag.describe()).isEqualTo(1);
+        assertThat(wrongTag.out()).contains("signed identity " + signed.reference())
+                .contains("does not match " + otherTag);
+
+        String otherDigest = signed.reference() + "@" + unsigned.digest();
+        CliRun wrongDigest = check(otherDigest);
+        assertThat(wrongDigest.code()).as(wrongDigest.describe()).isEqualTo(1);
+        assertThat(wrongDigest.out()).contains("no GPG signatures for " + unsigned.digest());
+    }
+
     /** The message the webhook's decision function gives for a one-container Pod, wired as the webhook wires it. */
     private String webhookMessage(String image) throws Exception {
         Vertx vertx = Vertx.vertx();

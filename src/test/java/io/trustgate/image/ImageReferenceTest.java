@@ -62,4 +62,38 @@ class ImageReferenceTest {
         assertThat(r.domain()).isEqualTo("127.0.0.1:5000");
         assertThat(r.path()).isEqualTo("demo/app");
     }
+
+    @ParameterizedTest(name = "{0} -> {1} (contacted at {2})")
+    @DisplayName("registry hosts compare as the runtime resolves them: case-insensitive, :443 dropped, Docker Hub aliases are docker.io; the port stays where the registry is contacted")
+    @CsvSource({
+        // distribution/reference: a first component with a dot, a colon or an upper-case letter is a host, and
+        // index.docker.io is docker.io (library/ added); containerd reaches docker.io at registry-1.docker.io.
+        "REGISTRY.example.com/app:v1, registry.example.com/app:v1, registry.example.com",
+        "registry.example.com:443/app:v1, registry.example.com/app:v1, registry.example.com:443",
+        "Registry.Example.COM:443/team/app, registry.example.com/team/app:latest, registry.example.com:443",
+        "registry.example.com:5000/app, registry.example.com:5000/app:latest, registry.example.com:5000",
+        "index.docker.io/nginx, docker.io/library/nginx:latest, docker.io",
+        "registry-1.docker.io/library/nginx:1, docker.io/library/nginx:1, docker.io",
+        "Docker.IO/nginx, docker.io/library/nginx:latest, docker.io",
+        "docker.io:443/bitnami/redis:7, docker.io/bitnami/redis:7, docker.io",
+        "LOCALHOST:5000/app, localhost:5000/app:latest, localhost:5000",
+    })
+    void hostsAsTheRuntimeSeesThem(String input, String canonical, String host) throws Exception {
+        ImageReference r = ImageReference.parse(input);
+        assertThat(r.toString()).isEqualTo(canonical);
+        assertThat(r.host()).isEqualTo(host);
+        assertThat(ImageReference.canonicalDomain(r.host())).as("idempotent").isEqualTo(r.domain());
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("two spellings of one registry share a repository, but not a contact host when the port differs")
+    void spellingsShareTheRepository() throws Exception {
+        ImageReference plain = ImageReference.parse("registry.example.com/app:v1");
+        ImageReference upper = ImageReference.parse("REGISTRY.EXAMPLE.COM/app:v1");
+        ImageReference port = ImageReference.parse("registry.example.com:443/app:v1");
+        assertThat(upper).isEqualTo(plain);
+        assertThat(port.repository()).isEqualTo(plain.repository());
+        assertThat(port).isNotEqualTo(plain);
+        assertThat(port.withDigest("sha256:" + "0".repeat(64)).host()).isEqualTo("registry.example.com:443");
+    }
 }

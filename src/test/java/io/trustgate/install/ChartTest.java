@@ -156,9 +156,78 @@ class ChartTest {
                 .asText()).isEqualTo("mine");
     }
 
+    @Test
+    @DisplayName("the mutating webhook pins Pods by default: /mutate, reinvocationPolicy IfNeeded, and the validating webhook's rules, exclusions, failurePolicy, timeout and caBundle")
+    void mutatingWebhookConfiguration() {
+        List<JsonNode> docs = defaults();
+        JsonNode validating = find(docs, "ValidatingWebhookConfiguration", "trustgate").orElseThrow().at("/webhooks/0");
+        JsonNode mutating = find(docs, "MutatingWebhookConfiguration", "trustgate").orElseThrow().at("/webhooks/0");
+        assertThat(mutating.path("name").asText()).isEqualTo("mutate.trustgate.io");
+        assertThat(mutating.path("reinvocationPolicy").asText()).isEqualTo("IfNeeded");
+        assertThat(mutating.at("/clientConfig/service/path").asText()).isEqualTo("/mutate");
+        for (String field : List.of("rules", "namespaceSelector", "failurePolicy", "timeoutSeconds", "sideEffects",
+                "matchPolicy", "admissionReviewVersions")) {
+            assertThat(mutating.path(field)).as(field).isEqualTo(validating.path(field));
+        }
+        assertThat(mutating.path("failurePolicy").asText()).isEqualTo("Fail");
+        assertThat(mutating.at("/clientConfig/caBundle").asText())
+                .isEqualTo(validating.at("/clientConfig/caBundle").asText())
+                .isEqualTo(find(docs, "Secret", "trustgate-tls").orElseThrow().at("/data/ca.crt").asText());
+        assertThat(env(docs, "TRUSTGATE_PIN")).isEqualTo("pods");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pods", "all", "off"})
+    @DisplayName("config.pin is TRUSTGATE_PIN; with off no MutatingWebhookConfiguration is installed")
+    void pinSetting(String pin) {
+        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate",
+                Map.of("config", Map.of("pin", pin))));
+        assertThat(env(docs, "TRUSTGATE_PIN")).isEqualTo(pin);
+        assertThat(find(docs, "MutatingWebhookConfiguration", "trustgate").isPresent()).isEqualTo(!pin.equals("off"));
+        assertThat(find(docs, "ValidatingWebhookConfiguration", "trustgate")).isPresent();
+    }
+
+    @Test
+    @DisplayName("cert-manager injects the caBundle into the mutating webhook too; an external URL gets /mutate beside /validate")
+    void mutatingWebhookCertificates() {
+        JsonNode managed = find(documents(ChartRenderer.template("tg", "security", ALL_OPTIONS)),
+                "MutatingWebhookConfiguration", "tg-trustgate").orElseThrow();
+        assertThat(managed.at("/metadata/annotations/cert-manager.io~1inject-ca-from").asText())
+                .isEqualTo("security/tg-trustgate");
+        assertThat(managed.at("/webhooks/0/clientConfig/caBundle").isMissingNode()).isTrue();
+
+        Map<String, Object> external = Map.of("webhook", Map.of("url", "https://127.0.0.1:9443/validate"),
+                "certificates", Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"));
+        JsonNode cc = find(documents(ChartRenderer.template("trustgate", "trustgate", external)),
+                "MutatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig");
+        assertThat(cc.path("url").asText()).isEqualTo("https://127.0.0.1:9443/mutate");
+        assertThat(cc.has("service")).isFalse();
+        assertThat(cc.path("caBundle").asText()).isEqualTo("UEVN");
+
+        Map<String, Object> explicit = Map.of("webhook", Map.of("url", "https://tg.example.com/check",
+                "mutateUrl", "https://tg.example.com/pin"), "certificates", Map.of("source", "secret",
+                "existingSecret", "mine", "caBundle", "PEM"));
+        assertThat(find(documents(ChartRenderer.template("trustgate", "trustgate", explicit)),
+                "MutatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig/url").asText())
+                .isEqualTo("https://tg.example.com/pin");
+        assertThatThrownBy(() -> ChartRenderer.template("trustgate", "trustgate", Map.of(
+                "webhook", Map.of("url", "https://tg.example.com/check"), "certificates", Map.of("source", "secret",
+                        "existingSecret", "mine",
+                        "caBundle", "PEM")))).hasMessageContaining("webhook.mutateUrl is required");
+    }
+
+    private static String env(List<JsonNode> docs, String name) {
+        for (JsonNode e : find(docs, "Deployment", null).orElseThrow().at("/spec/template/spec/containers/0/env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        return null;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"webhook.failurePolicy=Sometimes", "replicaCount=0", "certificates.source=vault",
-            "unknownKey=1"})
+            "unknownKey=1", "config.pin=sometimes"})
     @DisplayName("values.schema.json rejects invalid values")
     void schemaRejects(String assignment) {
         String[] kv = assignment.split("=");

@@ -61,7 +61,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * trustgate installed as the chart installs it, against a real kube-apiserver (with etcd) on loopback:
  * the CRDs from k8s/crds, and the chart rendered with helm-java (ServiceAccount, least-privilege RBAC,
- * Deployment, Service, PDB and the ValidatingWebhookConfiguration, whose clientConfig.url points at the
+ * Deployment, Service, PDB and the Validating- and MutatingWebhookConfiguration, whose clientConfig.urls point at the
  * packaged trustgate running here as a process with its ServiceAccount's token). Pods, Deployments and
  * CronJobs are created with the Fabric8 client; nothing runs (there is no kubelet), but creation is
  * what admission decides. One API server and one trustgate for the whole class.
@@ -84,6 +84,10 @@ class KubeApiServerIT {
     private static TrustgateProcess trustgate;
     private static PushedImage signed;
     private static PushedImage unsigned;
+    /** A registry the outage case stops, with a signed image; the policy "outage" governs it. */
+    private static RegistryPeer outageRegistry;
+    private static PushedImage outageImage;
+    private static Map<String, String> trustgateEnv;
 
     @BeforeAll
     static void install() throws Exception {
@@ -96,6 +100,9 @@ class KubeApiServerIT {
         signed = ImageFactory.pushRandom(registry, "demo/e2e/signed", "1.0");
         gpg.signImage(alice, signed.reference(), lookaside.root());
         unsigned = ImageFactory.pushRandom(registry, "demo/e2e/unsigned", "1.0");
+        outageRegistry = RegistryPeer.builder("kas-outage-registry").start();
+        outageImage = ImageFactory.pushRandom(outageRegistry, "demo/outage/app", "1.0");
+        gpg.signImage(alice, outageImage.reference(), lookaside.root());
 
         api = KubeApiServerPeer.start("kube-apiserver", ca);
         admin = api.adminClient();
@@ -128,13 +135,22 @@ class KubeApiServerIT {
                 .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
                 .getStatus().getToken();
         Path kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
-        trustgate = TrustgateProcess.start("trustgate-kas", ca, port, Map.of(
+        trustgateEnv = Map.of(
                 "KUBECONFIG", kubeconfig.toString(),
                 "TRUSTGATE_NAMESPACE", NS,
-                "TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
-        // 4. The first policy: images under demo/e2e/ need Alice's GPG signature.
+                "TRUSTGATE_INSECURE_REGISTRIES", registry.host() + "," + outageRegistry.host(),
+                // So an UPDATE during the outage case can only pass because it needs no upstream: the tag's
+                // digest is forgotten quickly and no earlier verdict is served in its place.
+                "TRUSTGATE_CACHE_TAG_TTL", "1s",
+                "TRUSTGATE_CACHE_STALE_IF_ERROR", "0s");
+        trustgate = TrustgateProcess.start("trustgate-kas", ca, port, trustgateEnv);
+        // 4. The first policies: images under demo/e2e/ (and demo/outage/ of the second registry) need
+        // Alice's GPG signature.
         admin.resource(policyYaml("e2e", "Enforce")).create();
         awaitReady("e2e");
+        admin.resource(policyYaml("outage", "Enforce").replace(registry.host() + "/demo/outage/",
+                outageRegistry.host() + "/demo/outage/")).create();
+        awaitReady("outage");
     }
 
     @AfterAll
@@ -150,6 +166,9 @@ class KubeApiServerIT {
         }
         if (registry != null) {
             registry.close();
+        }
+        if (outageRegistry != null) {
+            outageRegistry.close();
         }
         if (lookaside != null) {
             lookaside.close();
@@ -188,7 +207,7 @@ class KubeApiServerIT {
     void unsignedPodRejected() {
         assertThatThrownBy(() -> createPod(APPS, "unsigned", unsigned.reference()))
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("admission webhook \"validate.trustgate.io\" denied the request")
+                        .contains("admission webhook \"mutate.trustgate.io\" denied the request")
                         .contains(unsigned.reference()).contains(unsigned.digest()).contains("ClusterTrustPolicy/e2e"));
         assertThat(admin.pods().inNamespace(APPS).withName("unsigned").get()).isNull();
     }
@@ -211,14 +230,14 @@ class KubeApiServerIT {
                 .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
                 .withSpec(podSpec(unsigned.reference())).endTemplate().endSpec().build()).create())
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("validate.trustgate.io").contains(unsigned.reference()));
+                        .contains("mutate.trustgate.io").contains(unsigned.reference()));
         assertThatThrownBy(() -> admin.batch().v1().cronjobs().inNamespace(APPS).resource(new CronJobBuilder()
                 .withNewMetadata().withName("nightly").endMetadata()
                 .withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec().withNewTemplate()
                 .withSpec(new PodSpecBuilder(podSpec(unsigned.reference())).withRestartPolicy("OnFailure").build())
                 .endTemplate().endSpec().endJobTemplate().endSpec().build()).create())
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("validate.trustgate.io").contains(unsigned.reference()));
+                        .contains("mutate.trustgate.io").contains(unsigned.reference()));
         assertThat(admin.apps().deployments().inNamespace(APPS).withName("web").get()).isNull();
         assertThat(admin.batch().v1().cronjobs().inNamespace(APPS).withName("nightly").get()).isNull();
     }
@@ -246,7 +265,7 @@ class KubeApiServerIT {
             assertThatThrownBy(() -> admin.resource(workload).inNamespace(APPS).create())
                     .as(workload.getKind())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                            .contains("validate.trustgate.io").contains(unsigned.reference()));
+                            .contains("mutate.trustgate.io").contains(unsigned.reference()));
         }
     }
 
@@ -259,7 +278,7 @@ class KubeApiServerIT {
                 .edit(p -> new PodBuilder(p).editSpec().addNewEphemeralContainer().withName("debugger")
                         .withImage(unsigned.reference()).endEphemeralContainer().endSpec().build()))
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("validate.trustgate.io").contains(unsigned.reference()));
+                        .contains("mutate.trustgate.io").contains(unsigned.reference()));
         assertThat(admin.pods().inNamespace(APPS).withName("debug-me").get().getSpec().getEphemeralContainers())
                 .isEmpty();
     }
@@ -305,13 +324,105 @@ class KubeApiServerIT {
     }
 
     @Test
+    @Order(9)
+    @DisplayName("a Pod created by tag is stored in etcd pinned to the verified digest, as name:tag@sha256:...")
+    void podStoredPinned() {
+        createPod(APPS, "pinned", signed.reference(), signed.digestReference());
+        Pod stored = admin.pods().inNamespace(APPS).withName("pinned").get();
+        assertThat(stored.getSpec().getContainers()).extracting(c -> c.getImage())
+                .containsExactly(signed.reference() + "@" + signed.digest(), signed.digestReference());
+    }
+
+    @Test
+    @Order(10)
+    @DisplayName("a Deployment keeps its tag (no GitOps drift) while a Pod its ReplicaSet would create is pinned")
+    void deploymentKeepsTagItsPodIsPinned() {
+        admin.apps().deployments().inNamespace(APPS).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("gitops").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "gitops").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "gitops").endMetadata()
+                .withSpec(podSpec(signed.reference())).endTemplate().endSpec().build()).create();
+        assertThat(admin.apps().deployments().inNamespace(APPS).withName("gitops").get().getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getImage()).isEqualTo(signed.reference());
+        // No controller-manager runs here: create the Pod as the ReplicaSet controller would, owned by it.
+        admin.pods().inNamespace(APPS).resource(new PodBuilder().withNewMetadata().withName("gitops-7d4b9-x2x9q")
+                .addToLabels("app", "gitops").addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
+                .withName("gitops-7d4b9").withUid(java.util.UUID.randomUUID().toString()).withController(true)
+                .withBlockOwnerDeletion(true).endOwnerReference().endMetadata()
+                .withSpec(podSpec(signed.reference())).build()).create();
+        assertThat(admin.pods().inNamespace(APPS).withName("gitops-7d4b9-x2x9q").get().getSpec().getContainers().get(0)
+                .getImage()).isEqualTo(signed.reference() + "@" + signed.digest());
+    }
+
+    @Test
+    @Order(11)
+    @DisplayName("while a registry is down, relabelling a Pod and scaling a Deployment still work; a new image from it is denied")
+    void updatesWithoutNewImagesNeedNoRegistry() throws Exception {
+        createPod(APPS, "outage-pod", outageImage.reference());
+        admin.apps().deployments().inNamespace(APPS).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("outage").endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "outage").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "outage").endMetadata()
+                .withSpec(podSpec(outageImage.reference())).endTemplate().endSpec().build()).create();
+        outageRegistry.close();
+        Thread.sleep(1500); // the tag cache (TRUSTGATE_CACHE_TAG_TTL=1s) forgets the digest
+
+        assertThatThrownBy(() -> createPod(APPS, "outage-new", outageImage.reference()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("could not resolve the tag"));
+        admin.pods().inNamespace(APPS).withName("outage-pod")
+                .edit(p -> new PodBuilder(p).editMetadata().addToLabels("tier", "web").endMetadata().build());
+        assertThat(admin.pods().inNamespace(APPS).withName("outage-pod").get().getMetadata().getLabels())
+                .containsEntry("tier", "web");
+        // An edit of spec.replicas (an UPDATE of the Deployment, which the webhooks see; the scale subresource is not).
+        admin.apps().deployments().inNamespace(APPS).withName("outage")
+                .edit(d -> new DeploymentBuilder(d).editSpec().withReplicas(3).endSpec().build());
+        assertThat(admin.apps().deployments().inNamespace(APPS).withName("outage").get().getSpec().getReplicas())
+                .isEqualTo(3);
+        assertThatThrownBy(() -> admin.apps().deployments().inNamespace(APPS).withName("outage")
+                .edit(d -> new DeploymentBuilder(d).editSpec().editTemplate().editSpec().editFirstContainer()
+                        .withImage(outageRegistry.host() + "/demo/outage/app:2.0").endContainer().endSpec()
+                        .endTemplate().endSpec().build()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("mutate.trustgate.io").contains("could not resolve the tag"));
+    }
+
+    @Test
+    @Order(90)
+    @DisplayName("with TRUSTGATE_PIN=off nothing is rewritten, and signed images are still admitted and unsigned ones denied")
+    void pinOff() {
+        trustgate.stop();
+        Map<String, String> env = new java.util.HashMap<>(trustgateEnv);
+        env.put("TRUSTGATE_PIN", "off");
+        TrustgateProcess off = TrustgateProcess.start("trustgate-kas-pin-off", ca, trustgate.port(), env);
+        try {
+            await(Duration.ofSeconds(60), () -> {
+                try {
+                    createPod(APPS, "unpinned", signed.reference());
+                    return true;
+                } catch (KubernetesClientException e) {
+                    return false; // policies may still be loading from the informers
+                }
+            });
+            assertThat(admin.pods().inNamespace(APPS).withName("unpinned").get().getSpec().getContainers().get(0)
+                    .getImage()).isEqualTo(signed.reference());
+            assertThatThrownBy(() -> createPod(APPS, "unpinned-unsigned", unsigned.reference()))
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                            .contains("denied the request").contains(unsigned.digest()));
+        } finally {
+            off.close();
+            trustgate.startAgain();
+        }
+    }
+
+    @Test
     @Order(100)
     @DisplayName("with trustgate stopped, creation fails closed; it recovers when trustgate is back")
     void failsClosedAndRecovers() {
         trustgate.stop();
         assertThatThrownBy(() -> createPod(APPS, "while-down", signed.reference()))
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("failed calling webhook \"validate.trustgate.io\""));
+                        .contains("failed calling webhook \"mutate.trustgate.io\""));
         assertThat(admin.pods().inNamespace(APPS).withName("while-down").get()).isNull();
         trustgate.startAgain();
         await(Duration.ofSeconds(60), () -> {

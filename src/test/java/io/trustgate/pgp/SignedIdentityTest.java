@@ -70,4 +70,36 @@ class SignedIdentityTest {
         assertThatThrownBy(() -> SignedIdentity.remapIdentity("library", "docker.io/library/busybox:1"))
                 .isInstanceOf(InvalidSignedIdentityException.class).hasMessageContaining("signedPrefix");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} signed {1} under {2}: {3}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        // the digest decides; the identity names the repository, and the tag when it names one
+        "busybox:1.36@D, busybox:1.36, matchRepoDigestOrExact, true",
+        "busybox:1.36@D, docker.io/library/busybox:1.36, matchRepoDigestOrExact, true",
+        "busybox:1.36@D, busybox@D, matchRepoDigestOrExact, true",
+        "busybox:1.36@D, busybox:1.36@D, matchRepoDigestOrExact, true",
+        "busybox:1.36@D, busybox:1.37, matchRepoDigestOrExact, false",
+        "busybox:1.36@D, busybox, matchRepoDigestOrExact, false",
+        "busybox:1.36@D, busybox@OTHER, matchRepoDigestOrExact, false",
+        "busybox:1.36@D, busybox:1.36@OTHER, matchRepoDigestOrExact, false",
+        "busybox:1.36@D, other:1.36, matchRepoDigestOrExact, false",
+        "busybox:1.36@D, busybox:1.36, matchExact, true",
+        "busybox:1.36@D, busybox:1.36@D, matchExact, true",
+        "busybox:1.36@D, busybox@D, matchExact, false",
+        "busybox:1.36@D, busybox:1.37, matchExact, false",
+        "busybox:1.36@D, busybox:1.37, matchRepository, true",
+        // host names compare as the runtime resolves them
+        "REGISTRY.example.com/app:v1@D, registry.example.com/app:v1, matchRepoDigestOrExact, true",
+        "registry.example.com:443/app:v1@D, registry.example.com/app:v1, matchRepoDigestOrExact, true",
+        "registry.example.com/app:v1, Registry.Example.com:443/app:v1, matchExact, true",
+        "registry.example.com:5000/app:v1, registry.example.com/app:v1, matchRepoDigestOrExact, false",
+    })
+    @DisplayName("a pinned name:tag@digest accepts an identity for its repository and tag (the digest decides)")
+    void pinnedReference(String image, String signed, String rule, boolean accepted) throws Exception {
+        String other = "sha256:" + "aa".repeat(32);
+        ImageReference ref = ImageReference.parse(image.replace("@D", "@" + DIGEST));
+        String identity = signed.replace("@D", "@" + DIGEST).replace("@OTHER", "@" + other);
+        assertThat(SignedIdentity.parse(rule).check(ref, identity).isEmpty()).as("%s signed %s", ref, identity)
+                .isEqualTo(accepted);
+    }
 }
