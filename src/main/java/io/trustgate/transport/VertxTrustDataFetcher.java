@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * {@link TrustDataFetcher} for one Notary server over Vert.x: {@code GET <server>/v2/<gun>/_trust/tuf/<role>.json}
  * through the bounded {@link HttpFetcher} (timeouts from {@link TransportOptions}, the body limit the TUF
  * client passes, redirects never to plain HTTP). TLS trusts the policy's {@code caBundle} alone when it is
- * given, else the JVM's trust store (plus {@link TransportOptions#extraCaPem()}).
+ * given, else {@link TransportOptions#trust()} (the JVM's trust store plus the configured CAs for that host).
  *
  * <p>Where the server asks for it (Docker Hub's Notary does), the registry token flow is followed: on a 401
  * with a {@code Bearer} challenge an anonymous pull token is fetched from the realm for the challenge's
@@ -60,7 +60,7 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         this.clock = Objects.requireNonNull(clock, "clock");
         this.server = checkServer(server);
         this.http = new HttpFetcher(vertx, options,
-                caBundle == null || caBundle.isBlank() ? null : caBundle);
+                caBundle == null || caBundle.isBlank() ? options.trust() : UpstreamTrust.exclusive(caBundle));
     }
 
     /**
@@ -211,6 +211,9 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
             String message = switch (f.failure) {
                 case TOO_LARGE -> "trust data at " + f.url + " refused: " + f.getMessage()
                         + " (a Notary metadata file this large is an endless-data attack or a misconfigured server)";
+                case UNTRUSTED -> "TLS connection to the Notary server " + f.url + " failed: " + f.getMessage()
+                        + "; if it uses a private CA, set notary.caBundle in the policy, or give trustgate the CA"
+                        + " (TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt)";
                 case TLS -> "TLS connection to the Notary server " + f.url + " failed (" + f.getMessage()
                         + "); if it uses a private CA, set notary.caBundle in the policy";
                 case TIMEOUT -> "no answer from the Notary server within " + options.requestTimeout().toMillis()

@@ -1,5 +1,6 @@
 package io.trustgate.admission;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,7 +71,8 @@ class AdmissionHandlerTest {
 
     private AdmissionHandler handler(PolicySet set, AdmissionHandler.Unmatched unmatched) {
         return new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(source)), unmatched, AdmissionListener.NONE);
+                new ImageVerifier(registry, List.of(source)), unmatched, AdmissionListener.NONE,
+                TrustgateSettings.defaults().deadline());
     }
 
     private static JsonNode review(String kind, String namespace, String object) throws Exception {

@@ -1,5 +1,6 @@
 package io.trustgate.admission;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +47,7 @@ class DeadlineTest {
             acceptor.setDaemon(true);
             acceptor.start();
             String host = "127.0.0.1:" + silent.getLocalPort();
-            TransportOptions options = TransportOptions.defaults().withInsecureHosts(host)
+            TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(host)
                     .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30));
             ImageVerifier verifier = new ImageVerifier(new VertxRegistryClient(vertx, options, Clock.systemUTC()), List.of());
             Policy policy = new Policy(PolicyId.cluster("slow"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,

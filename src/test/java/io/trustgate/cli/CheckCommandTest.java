@@ -1,5 +1,6 @@
 package io.trustgate.cli;
 
+import io.trustgate.config.TrustgateSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -270,11 +271,13 @@ class CheckCommandTest {
     /** The message the webhook's decision function gives for a one-container Pod, wired as the webhook wires it. */
     private String webhookMessage(String image) throws Exception {
         Vertx vertx = Vertx.vertx();
+        TrustgateSettings settings = TrustgateSettings.fromEnvironment(
+                java.util.Map.of("TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
         try (VerifierStack stack = VerifierStack.create(vertx,
-                VerifierStack.Settings.defaults(TransportOptions.defaults().withInsecureHosts(registry.host())))) {
+                settings.stack(java.time.Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
             var set = new PolicyDirectory(policies, "trustgate", VerifierStack.keyCheck()).load();
             AdmissionHandler handler = new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                    stack.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE);
+                    stack.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE, settings.deadline());
             ObjectNode review = JSON.createObjectNode();
             review.put("apiVersion", "admission.k8s.io/v1");
             review.put("kind", "AdmissionReview");
