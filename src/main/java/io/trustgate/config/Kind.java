@@ -89,7 +89,7 @@ public enum Kind {
         }
     },
     /** A directory of {@code <host[:port]>/*.crt} (parsed when the whole configuration is built). */
-    CERTS_DIR("a directory of <host[:port]>/*.crt PEM files") {
+    CERTS_DIR("a directory of host[:port]/*.crt PEM files") {
         @Override
         Object parse(String text) {
             Path p = path(text);
