@@ -308,9 +308,10 @@ public final class UpstreamTrust {
             String subject = chain == null || chain.length == 0 ? "?"
                     : chain[0].getSubjectX500Principal().getName() + " issued by "
                             + chain[0].getIssuerX500Principal().getName();
-            String trusted = description + (tm != common ? " and its own CAs (" + host + ")" : "");
+            String trusted = description + (tm != common ? ", the CAs of " + host : "");
             return new UntrustedCertificateException(who, "certificate not trusted: " + who + " presented ["
-                    + subject + "], which " + trusted + " do not accept (" + cause.getMessage() + ")", cause);
+                    + subject + "], and none of the CAs trusted for it (" + trusted + ") accepts it ("
+                    + cause.getMessage() + ")", cause);
         }
 
         @Override
