@@ -238,7 +238,8 @@ public final class UpstreamTrust {
                 certs.add((X509Certificate) c);
             }
         } catch (CertificateException e) {
-            throw new InvalidCaException(file, "not PEM certificates: " + e.getMessage(), e);
+            // The JDK's own words ("extra data at the end") name no line; the file is what the reader must fix.
+            throw new InvalidCaException(file, "not PEM certificates: a BEGIN CERTIFICATE block does not parse", e);
         }
         if (certs.isEmpty()) {
             throw new InvalidCaException(file, "holds no PEM certificate", null);
