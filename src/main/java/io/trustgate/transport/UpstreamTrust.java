@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -284,8 +285,10 @@ public final class UpstreamTrust {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            String host = socket == null || socket.getInetAddress() == null ? null
-                    : hostKey(socket.getInetAddress().getHostName(), socket.getPort());
+            // The name the client connected to, never a reverse look-up of the address.
+            String host = socket instanceof SSLSocket ssl && ssl.getHandshakeSession() != null
+                    && ssl.getHandshakeSession().getPeerHost() != null
+                    ? hostKey(ssl.getHandshakeSession().getPeerHost(), ssl.getHandshakeSession().getPeerPort()) : null;
             X509ExtendedTrustManager tm = host == null ? common : byHost.getOrDefault(host, common);
             try {
                 tm.checkServerTrusted(chain, authType, socket);

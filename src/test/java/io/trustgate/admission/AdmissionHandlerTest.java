@@ -1,12 +1,12 @@
 package io.trustgate.admission;
 
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;

@@ -1,10 +1,10 @@
 package io.trustgate.admission;
 
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;

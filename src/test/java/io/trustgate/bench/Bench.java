@@ -1,11 +1,11 @@
 package io.trustgate.bench;
 
-import io.trustgate.config.Setting;
-import io.trustgate.config.TrustgateSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustgate.config.Setting;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;

@@ -1,9 +1,9 @@
 package io.trustgate.cache;
 
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.ImagePattern;

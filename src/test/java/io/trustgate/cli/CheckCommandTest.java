@@ -1,6 +1,5 @@
 package io.trustgate.cli;
 
-import io.trustgate.config.TrustgateSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +10,7 @@ import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.admission.PullCredentials;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.PolicyDirectory;
 import io.trustgate.runtime.VerifierStack;
 import io.trustgate.testing.GpgPeer;

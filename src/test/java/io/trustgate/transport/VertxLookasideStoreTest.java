@@ -1,10 +1,10 @@
 package io.trustgate.transport;
 
-import io.trustgate.config.TrustgateSettings;
 import static io.trustgate.transport.VertxRegistryClientTest.failure;
 import static io.trustgate.transport.VertxRegistryClientTest.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.lookaside.LookasideProtocolException;
 import io.trustgate.lookaside.LookasideUnavailableException;

@@ -1,6 +1,5 @@
 package io.trustgate.transport;
 
-import io.trustgate.config.TrustgateSettings;
 import static io.trustgate.transport.VertxRegistryClientTest.failure;
 import static io.trustgate.transport.VertxRegistryClientTest.ref;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +9,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.MediaTypes;
 import io.trustgate.registry.RegistryCredentials;

@@ -1,9 +1,9 @@
 package io.trustgate.transport;
 
-import io.trustgate.config.TrustgateSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.ManifestNotFoundException;

@@ -1,12 +1,12 @@
 package io.trustgate.transport;
 
-import io.trustgate.config.TrustgateSettings;
 import static io.trustgate.transport.VertxRegistryClientTest.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustDataNotFoundException;
 import io.trustgate.policy.NotaryConfig;

@@ -1,12 +1,12 @@
 package io.trustgate.notary.it;
 
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.ImagePattern;
