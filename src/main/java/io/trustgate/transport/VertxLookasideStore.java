@@ -29,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link TransportOptions#maxSignatures()}, and refuses any file over {@link TransportOptions#maxSignatureBytes()}.
  *
  * <pre>{@code
- * LookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults());
+ * LookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport());
  * List<byte[]> sigs = store.signatures("https://sigs.example", ref, "sha256:...").join();
  * }</pre>
  */

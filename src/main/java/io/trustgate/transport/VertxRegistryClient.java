@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  * credentials in the key keeps one pod's token from serving another pod that has different pull secrets.
  *
  * <pre>{@code
- * RegistryClient registry = new VertxRegistryClient(vertx, TransportOptions.defaults().withInsecureHosts("127.0.0.1:5000"), Clock.systemUTC());
+ * RegistryClient registry = new VertxRegistryClient(vertx, settings.transport(), Clock.systemUTC());
  * ManifestDescriptor d = registry.resolve(ImageReference.parse("127.0.0.1:5000/demo/app:1.0"), RegistryCredentials.ANONYMOUS).join();
  * }</pre>
  */

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * scope, cached until its {@code expires_in} passes on the injected clock, and the request retried once.
  *
  * <pre>{@code
- * Function<NotaryConfig, TrustDataFetcher> fetchers = VertxTrustDataFetcher.factory(vertx, TransportOptions.defaults(), Clock.systemUTC());
+ * Function<NotaryConfig, TrustDataFetcher> fetchers = VertxTrustDataFetcher.factory(vertx, settings.transport(), Clock.systemUTC());
  * TrustDataFetcher notary = fetchers.apply(new NotaryConfig("https://notary.example.com", caPem, rootKeys));
  * byte[] root = notary.fetch("registry.example.com/prod/app", "root", Limits.DEFAULT.maxMetadataBytes()).join();
  * }</pre>
