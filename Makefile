@@ -45,13 +45,13 @@ e2e: deps ## Only the install tests: chart (helm-java), a real kube-apiserver + 
 image: ## Build the container image with Jib into target/trustgate-image.tar (no Docker needed)
 	scripts/build-image.sh
 
-manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, and k8s/trustgate.yaml from the chart
+manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, k8s/trustgate.yaml from the chart, docs/configuration.md's settings
 	$(MVN) -q process-classes
 	for n in trustpolicies clustertrustpolicies; do \
 	  cp target/classes/META-INF/fabric8/$$n.trustgate.io-v1.yml k8s/crds/$$n.trustgate.io.yaml; \
 	  cp k8s/crds/$$n.trustgate.io.yaml Chart/crds/; done
-	$(MVN) -q test -Dtest='ChartTest#k8sManifestsMatchTheChart' -Dtrustgate.write-manifests=true \
-	  -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) -q test -Dtest='ChartTest#k8sManifestsMatchTheChart,ConfigurationDocTest' -Dtrustgate.write-manifests=true \
+	  -Dtrustgate.write-docs=true -Dsurefire.failIfNoSpecifiedTests=false
 
 certs: ## Fill k8s/trustgate.yaml with a fresh CA and serving certificate (before kubectl apply -f k8s/)
 	scripts/k8s-certs.sh

@@ -55,3 +55,24 @@ app.kubernetes.io/part-of: trustgate
 {{- define "trustgate.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/*
+Where the CAs of upstreams behind a private CA come from, as YAML: kind (ConfigMap or Secret), name, bundleKey
+(the key of the bundle for every upstream, or empty) and hosts (host[:port] -> key); empty when none are set.
+*/}}
+{{- define "trustgate.upstreamTrust" -}}
+{{- $t := .Values.upstreamTrust -}}
+{{- if $t.existing.name -}}
+kind: {{ $t.existing.kind | default "ConfigMap" }}
+name: {{ $t.existing.name }}
+bundleKey: {{ $t.existing.bundleKey | default "" | quote }}
+hosts: {{ toJson ($t.existing.hostKeys | default dict) }}
+{{- else if or $t.caBundle $t.hosts -}}
+{{- $hosts := dict -}}
+{{- range $i, $h := keys $t.hosts | sortAlpha }}{{ $_ := set $hosts $h (printf "host-%d.crt" $i) }}{{ end -}}
+kind: ConfigMap
+name: {{ include "trustgate.fullname" . }}-upstream-ca
+bundleKey: {{ if $t.caBundle }}ca-bundle.crt{{ else }}""{{ end }}
+hosts: {{ toJson $hosts }}
+{{- end -}}
+{{- end }}

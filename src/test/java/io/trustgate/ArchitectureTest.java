@@ -37,9 +37,9 @@ class ArchitectureTest {
     }
 
     @Test
-    @DisplayName("the verifier stack and the CLI use no Quarkus, CDI or metrics library: the CLI jar runs without them")
+    @DisplayName("the verifier stack, the configuration and the CLI use no Quarkus, CDI or metrics library: the CLI jar runs without them")
     void runtimeAndCliAreFrameworkFree() {
-        noClasses().that().resideInAnyPackage("io.trustgate.runtime..", "io.trustgate.cli..")
+        noClasses().that().resideInAnyPackage("io.trustgate.runtime..", "io.trustgate.config..", "io.trustgate.cli..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "io.quarkus..", "io.smallrye..", "jakarta..", "org.jboss..", "io.micrometer..",
                         "io.trustgate.webhook..")

@@ -55,8 +55,6 @@ public final class AdmissionHandler {
     public record PatchOperation(String path, String from, String value) {}
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    /** Kept under the webhook's timeoutSeconds (10 s in the chart) so a slow upstream gives a denial, not a timeout. */
-    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(8);
     /** Distinct image references remembered parsed. */
     private static final long MAX_REFERENCES = 10_000;
 
@@ -72,14 +70,10 @@ public final class AdmissionHandler {
     /** Parsed image references by the text pods give (bounded). */
     private final Cache<String, Object> references = Caffeine.newBuilder().maximumSize(MAX_REFERENCES).build();
 
-    public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
-            ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener) {
-        this(policies, namespaces, credentials, verifier, unmatched, listener, DEFAULT_DEADLINE);
-    }
-
     /**
-     * @param deadline the time budget of one review; an image whose check takes longer is judged without
-     *     the missing answers (denied, unless a recent good verdict may be served)
+     * @param deadline the time budget of one review ({@code TRUSTGATE_DEADLINE}, kept under the webhook's
+     *     timeoutSeconds); an image whose check takes longer is judged without the missing answers (denied,
+     *     unless a recent good verdict may be served)
      */
     public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
             ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener, Duration deadline) {

@@ -3,7 +3,8 @@ package io.trustgate.cache;
 import java.time.Duration;
 
 /**
- * How long each cache keeps what it learned, in one place.
+ * How long each cache keeps what it learned, in one place. Its defaults are in the one table of settings
+ * ({@code io.trustgate.config.Setting}, {@code TRUSTGATE_CACHE_*}).
  *
  * @param tagTtl tag to digest: short, so a moved tag is seen quickly
  * @param signatureTtl signatures read from a lookaside store for one digest
@@ -16,11 +17,6 @@ import java.time.Duration;
  */
 public record CacheSettings(Duration tagTtl, Duration signatureTtl, Duration verdictTtl, Duration trustDataRecheck,
         Duration failureTtl, Duration staleIfError, long maxEntries) {
-
-    public static CacheSettings defaults() {
-        return new CacheSettings(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(5),
-                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofHours(1), 10_000);
-    }
 
     /** Nothing is kept: every review asks the upstreams again (for tests and debugging). */
     public static CacheSettings disabled() {

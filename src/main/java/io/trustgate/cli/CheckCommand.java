@@ -9,6 +9,8 @@ import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.MalformedReviewException;
 import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.admission.PodTemplate;
+import io.trustgate.config.Setting;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.PolicyDirectory;
 import io.trustgate.k8s.SecretPullCredentials;
 import io.trustgate.policy.BrokenPolicy;
@@ -16,15 +18,16 @@ import io.trustgate.runtime.VerifierStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -42,15 +45,15 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CheckCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The webhook's defaults (TRUSTGATE_UPSTREAM_CONNECT_TIMEOUT, TRUSTGATE_UPSTREAM_REQUEST_TIMEOUT). */
-    private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(3);
-    private static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     @ParentCommand
     Main main;
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    SettingsOptions settingsOptions = new SettingsOptions();
 
     @Option(names = "--policies", paramLabel = "DIR",
             description = "Directory of TrustPolicy, ClusterTrustPolicy and Secret YAML (default: $TRUSTGATE_POLICIES_DIR, else policies/).")
@@ -117,8 +120,9 @@ final class CheckCommand implements Callable<Integer> {
                     + " other objects skipped)");
         }
 
-        Path dir = policies != null ? policies : Path.of(env.getOrDefault("TRUSTGATE_POLICIES_DIR", "policies"));
-        String trustgateNamespace = env.getOrDefault("TRUSTGATE_NAMESPACE", "trustgate");
+        TrustgateSettings settings = settings(env);
+        Path dir = settings.policies().dir().orElse(Path.of("policies"));
+        String trustgateNamespace = settings.policies().namespace();
         PolicyDirectory.Snapshot snapshot;
         try {
             snapshot = new PolicyDirectory(dir, trustgateNamespace, VerifierStack.keyCheck()).snapshot();
@@ -132,15 +136,14 @@ final class CheckCommand implements Callable<Integer> {
         SecretPullCredentials credentials = new SecretPullCredentials(
                 (ns, name) -> Optional.ofNullable(snapshot.secrets().get(ns + "/" + name)),
                 SecretPullCredentials.ServiceAccounts.NONE, trustgateNamespace,
-                Optional.ofNullable(env.get("TRUSTGATE_PULL_SECRET")).filter(s -> !s.isBlank()),
-                Runnable::run, java.time.Duration.ofMinutes(1)); // in-memory look-ups: no thread hop needed
+                settings.admission().pullSecret(), Runnable::run, settings.cache().tagTtl()); // in memory: no thread hop
         List<Verdict> verdicts = new ArrayList<>();
         try (Transport transport = Transport.open(); VerifierStack stack = VerifierStack.create(transport.vertx(),
-                VerifierStack.Settings.defaults(transportOptions(env)))) {
+                settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
             Map<String, String> labels = Map.copyOf(namespaceLabels);
             NamespaceLabels namespaces = ns -> labels;
             AdmissionHandler handler = new AdmissionHandler(snapshot::policies, namespaces, credentials,
-                    stack.verifier(), unmatched(env), AdmissionListener.NONE);
+                    stack.verifier(), settings.admission().unmatched(), AdmissionListener.NONE, settings.deadline());
             List<CompletableFuture<AdmissionHandler.Decision>> pending = new ArrayList<>();
             int uid = 0;
             for (Target t : targets) {
@@ -158,26 +161,21 @@ final class CheckCommand implements Callable<Integer> {
         return verdicts.stream().allMatch(Verdict::allowed) ? Main.OK : Main.DENIED;
     }
 
-    private io.trustgate.transport.TransportOptions transportOptions(Map<String, String> env) {
-        List<String> insecure = new ArrayList<>(insecureRegistries);
-        String fromEnv = env.get("TRUSTGATE_INSECURE_REGISTRIES");
-        if (fromEnv != null) {
-            Arrays.stream(fromEnv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(insecure::add);
+    /** The webhook's settings from the environment, with this command's flags over them. */
+    private TrustgateSettings settings(Map<String, String> env) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        if (policies != null) {
+            flags.put(Setting.POLICIES_DIR, policies.toString());
         }
-        return io.trustgate.transport.TransportOptions.defaults().withTimeouts(CONNECT_TIMEOUT, REQUEST_TIMEOUT)
-                .withInsecureHosts(insecure.toArray(String[]::new));
-    }
-
-    private AdmissionHandler.Unmatched unmatched(Map<String, String> env) {
+        if (!insecureRegistries.isEmpty()) {
+            List<String> insecure = new ArrayList<>(insecureRegistries); // adds to the variable's list
+            Optional.ofNullable(env.get(Setting.INSECURE_REGISTRIES.env())).ifPresent(insecure::add);
+            flags.put(Setting.INSECURE_REGISTRIES, String.join(",", insecure));
+        }
         if (unmatched != null) {
-            return unmatched;
+            flags.put(Setting.UNMATCHED, unmatched.name());
         }
-        String value = env.getOrDefault("TRUSTGATE_UNMATCHED", "deny").strip().toLowerCase(Locale.ROOT);
-        try {
-            return AdmissionHandler.Unmatched.valueOf(value);
-        } catch (IllegalArgumentException e) {
-            throw new CliException("TRUSTGATE_UNMATCHED must be deny or allow, not \"" + value + "\"");
-        }
+        return settingsOptions.load(env, flags);
     }
 
     private static ObjectNode pod(String image) {

@@ -37,6 +37,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -55,9 +56,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class InspectCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Someone is waiting for an answer, not an API server with a deadline: be patient with a slow server. */
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern HEX_KEY_ID = Pattern.compile("[0-9a-fA-F]{64}");
 
     @ParentCommand
@@ -78,8 +76,8 @@ final class InspectCommand implements Callable<Integer> {
                     + "Without one, the root served is trusted on first use.")
     List<String> rootKeys = new ArrayList<>();
 
-    @Option(names = "--ca-bundle", paramLabel = "FILE", description = "PEM CA certificates that alone are trusted for the server.")
-    Path caBundle;
+    @Mixin
+    SettingsOptions settingsOptions = new SettingsOptions();
 
     @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text", description = "text or json.")
     Output output;
@@ -103,19 +101,12 @@ final class InspectCommand implements Callable<Integer> {
         for (String k : rootKeys) {
             pins.add(readPin(k));
         }
-        String ca = null;
-        if (caBundle != null) {
-            try {
-                ca = Files.readString(caBundle);
-            } catch (IOException e) {
-                throw new CliException("cannot read --ca-bundle " + caBundle + ": " + Main.oneLine(e), e);
-            }
-        }
+        // The webhook's upstream settings (TRUSTGATE_UPSTREAM_*, TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR).
+        TransportOptions options = settingsOptions.load(main.env(), Map.of()).transport();
         PrintWriter err = spec.commandLine().getErr();
         Clock clock = Clock.systemUTC();
-        TransportOptions options = TransportOptions.defaults().withTimeouts(CONNECT_TIMEOUT, REQUEST_TIMEOUT);
         try (Transport transport = Transport.open();
-                VertxTrustDataFetcher fetcher = new VertxTrustDataFetcher(transport.vertx(), options, clock, url, ca)) {
+                VertxTrustDataFetcher fetcher = new VertxTrustDataFetcher(transport.vertx(), options, clock, url, null)) {
             boolean firstUse = pins.isEmpty();
             RootPins rootPins;
             if (firstUse) {

@@ -42,7 +42,8 @@ import java.util.function.UnaryOperator;
  * metrics in as {@link Hooks}; the CLI uses it without hooks.
  *
  * <pre>{@code
- * try (VerifierStack stack = VerifierStack.create(vertx, VerifierStack.Settings.defaults(options))) {
+ * TrustgateSettings settings = TrustgateSettings.fromEnvironment(System.getenv());
+ * try (VerifierStack stack = VerifierStack.create(vertx, settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
  *     ImageVerdict v = stack.verifier().verify(image, policies, credentials).join();
  * }
  * }</pre>
@@ -68,12 +69,6 @@ public final class VerifierStack implements AutoCloseable {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(expiryWarning, "expiryWarning");
             Objects.requireNonNull(hooks, "hooks");
-        }
-
-        /** Default caches, the system clock, the default expiry warning and no hooks. */
-        public static Settings defaults(TransportOptions transport) {
-            return new Settings(transport, CacheSettings.defaults(), Clock.systemUTC(),
-                    NotarySignatureSource.DEFAULT_EXPIRY_WARNING, Hooks.NONE);
         }
     }
 

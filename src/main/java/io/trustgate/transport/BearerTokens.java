@@ -264,6 +264,9 @@ final class BearerTokens {
                     + " redirects to plain HTTP: " + f.getMessage(), f);
             case CONNECT, TLS, TIMEOUT -> new TokenException(Problem.UNAVAILABLE, realm, 0, "the token server "
                     + shown(realm) + " gave no answer: " + f.getMessage(), f);
+            case UNTRUSTED -> new TokenException(Problem.UNAVAILABLE, realm, 0, "the token server " + shown(realm)
+                    + " is not trusted: " + f.getMessage() + "; if it uses a private CA, give trustgate that CA"
+                    + " (TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt)", f);
             case TOO_MANY_REDIRECTS, BAD_URL -> new TokenException(Problem.MISCONFIGURED, realm, 0,
                     "the token request to " + shown(realm) + " failed: " + f.getMessage(), f);
         };

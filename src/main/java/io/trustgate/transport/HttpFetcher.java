@@ -13,27 +13,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.TrustOptions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * One bounded HTTP exchange on Vert.x: follows redirects itself (never from https to http), enforces the
@@ -53,15 +39,16 @@ final class HttpFetcher implements AutoCloseable {
     private final TransportOptions options;
     private final HttpClient client;
 
+    /** A client trusting what {@link TransportOptions#trust()} says for each host. */
     HttpFetcher(Vertx vertx, TransportOptions options) {
-        this(vertx, options, null);
+        this(vertx, options, options.trust());
     }
 
     /**
-     * @param caBundlePem PEM CA certificates that are the only trust anchors of this client (a policy's
-     *     per-server CA bundle), or {@code null} for the JVM's trust store plus {@link TransportOptions#extraCaPem()}
+     * @param trust the CA certificates this client trusts ({@link UpstreamTrust#exclusive} for a policy's
+     *     per-server CA bundle), built into a trust manager by {@link UpstreamTrust}, the one builder
      */
-    HttpFetcher(Vertx vertx, TransportOptions options, String caBundlePem) {
+    HttpFetcher(Vertx vertx, TransportOptions options, UpstreamTrust trust) {
         this.vertx = vertx;
         this.options = options;
         HttpClientOptions http = new HttpClientOptions()
@@ -69,12 +56,8 @@ final class HttpFetcher implements AutoCloseable {
                 .setVerifyHost(true)
                 .setTrustAll(false)
                 .setKeepAlive(true)
-                .setDecompressionSupported(false);
-        if (caBundlePem != null) {
-            http.setTrustOptions(TrustOptions.wrap(trustManager(caBundlePem)));
-        } else if (options.extraCaPem() != null) {
-            http.setTrustOptions(TrustOptions.wrap(trustManager(options.extraCaPem())));
-        }
+                .setDecompressionSupported(false)
+                .setTrustOptions(TrustOptions.wrap(trust.trustManager()));
         this.client = vertx.createHttpClient(http);
     }
 
@@ -95,7 +78,7 @@ final class HttpFetcher implements AutoCloseable {
 
     /** Why an exchange produced no usable answer. */
     enum Failure {
-        CONNECT, TLS, TIMEOUT, TOO_LARGE, DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL
+        CONNECT, TLS, UNTRUSTED, TIMEOUT, TOO_LARGE, DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL
     }
 
     /** An exchange failed; {@code url} is the one being fetched at the time. */
@@ -257,6 +240,11 @@ final class HttpFetcher implements AutoCloseable {
             return f;
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof UpstreamTrust.UntrustedCertificateException u) {
+                return new FetchException(Failure.UNTRUSTED, url, u.getMessage(), t);
+            }
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof SSLException) {
                 return new FetchException(Failure.TLS, url, "TLS failed: " + c.getMessage(), t);
             }
@@ -272,81 +260,6 @@ final class HttpFetcher implements AutoCloseable {
             }
         }
         return new FetchException(Failure.CONNECT, url, String.valueOf(t.getMessage()), t);
-    }
-
-    /** The JVM's trust anchors plus the CA certificates of {@code pem}. */
-    private static X509TrustManager trustManager(java.nio.file.Path pem) {
-        try {
-            TrustManagerFactory jvm = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            jvm.init((KeyStore) null);
-            KeyStore extra = KeyStore.getInstance(KeyStore.getDefaultType());
-            extra.load(null, null);
-            try (InputStream in = Files.newInputStream(pem)) {
-                int i = 0;
-                for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    extra.setCertificateEntry("extra-" + i++, cert);
-                }
-            }
-            TrustManagerFactory own = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            own.init(extra);
-            return new EitherTrustManager(firstX509(jvm), firstX509(own));
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read CA certificates from " + pem + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Exactly the CA certificates of {@code pem} (text), nothing from the JVM. */
-    private static X509TrustManager trustManager(String pem) {
-        try {
-            KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
-            anchors.load(null, null);
-            int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(
-                    new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
-                anchors.setCertificateEntry("ca-" + i++, cert);
-            }
-            if (i == 0) {
-                throw new IllegalArgumentException("the CA bundle holds no PEM certificate");
-            }
-            TrustManagerFactory own = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            own.init(anchors);
-            return firstX509(own);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read the CA bundle: " + e.getMessage(), e);
-        }
-    }
-
-    private static X509TrustManager firstX509(TrustManagerFactory f) {
-        return Arrays.stream(f.getTrustManagers()).filter(X509TrustManager.class::isInstance)
-                .map(X509TrustManager.class::cast).findFirst().orElseThrow();
-    }
-
-    /** Trusts a chain that either manager trusts. */
-    private record EitherTrustManager(X509TrustManager first, X509TrustManager second) implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                first.checkClientTrusted(chain, authType);
-            } catch (CertificateException e) {
-                second.checkClientTrusted(chain, authType);
-            }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                first.checkServerTrusted(chain, authType);
-            } catch (CertificateException e) {
-                second.checkServerTrusted(chain, authType);
-            }
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            List<X509Certificate> all = new ArrayList<>(Arrays.asList(first.getAcceptedIssuers()));
-            all.addAll(Arrays.asList(second.getAcceptedIssuers()));
-            return all.toArray(X509Certificate[]::new);
-        }
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link TransportOptions#maxSignatures()}, and refuses any file over {@link TransportOptions#maxSignatureBytes()}.
  *
  * <pre>{@code
- * LookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults());
+ * LookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport());
  * List<byte[]> sigs = store.signatures("https://sigs.example", ref, "sha256:...").join();
  * }</pre>
  */
@@ -146,6 +146,9 @@ public final class VertxLookasideStore implements LookasideStore, AutoCloseable 
                         "a simple signature is a few KiB; the limit is " + options.maxSignatureBytes() + " bytes", f);
                 case DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL -> new LookasideProtocolException(f.getMessage(), f.url, 0,
                         "check the lookaside URL and its redirects", f);
+                case UNTRUSTED -> new LookasideUnavailableException(f.getMessage(), f.url, 0,
+                        "if the store uses a private CA, give trustgate that CA: TRUSTGATE_CA_BUNDLE, or "
+                                + "TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt (docs/configuration.md)", f);
                 case TLS -> new LookasideUnavailableException(f.getMessage(), f.url, 0,
                         "check the store's certificate, or give trustgate its CA", f);
                 case TIMEOUT -> new LookasideUnavailableException("no answer within "

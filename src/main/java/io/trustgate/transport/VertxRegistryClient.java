@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * {@link RegistryClient} over Vert.x: HTTPS with the JVM's trust store (plus an optional CA file), plain HTTP
+ * {@link RegistryClient} over Vert.x: HTTPS trusting {@link TransportOptions#trust()} for each host, plain HTTP
  * only for the hosts listed in {@link TransportOptions#insecureHosts()}.
  *
  * <p>Authentication follows the registry's challenge: on a 401 with {@code WWW-Authenticate: Bearer realm=...}
@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * in the key keeps one pod's token from serving another pod that has different pull secrets.
  *
  * <pre>{@code
- * RegistryClient registry = new VertxRegistryClient(vertx, TransportOptions.defaults().withInsecureHosts("127.0.0.1:5000"), Clock.systemUTC());
+ * RegistryClient registry = new VertxRegistryClient(vertx, settings.transport(), Clock.systemUTC());
  * ManifestDescriptor d = registry.resolve(ImageReference.parse("127.0.0.1:5000/demo/app:1.0"), RegistryCredentials.ANONYMOUS).join();
  * }</pre>
  */
@@ -219,6 +219,9 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         String ref = call.ref.toString();
         if (t instanceof HttpFetcher.FetchException f) {
             return switch (f.failure) {
+                case UNTRUSTED -> new RegistryUnavailableException(f.getMessage(), call.host, call.ref.path(), ref, 0,
+                        "if " + call.host + " uses a private CA, give trustgate that CA: TRUSTGATE_CA_BUNDLE, or "
+                                + "TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt (docs/configuration.md)", f);
                 case TLS -> new RegistryUnavailableException("TLS connection to " + f.url + " failed (" + f.getMessage()
                         + ")", call.host, call.ref.path(), ref, 0, "if " + call.host + " serves plain HTTP, list it in"
                                 + " TRUSTGATE_INSECURE_REGISTRIES; if it uses a private CA, give trustgate that CA", f);

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * {@link TrustDataFetcher} for one Notary server over Vert.x: {@code GET <server>/v2/<gun>/_trust/tuf/<role>.json}
  * through the bounded {@link HttpFetcher} (timeouts from {@link TransportOptions}, the body limit the TUF
  * client passes, redirects never to plain HTTP). TLS trusts the policy's {@code caBundle} alone when it is
- * given, else the JVM's trust store (plus {@link TransportOptions#extraCaPem()}).
+ * given, else {@link TransportOptions#trust()} (the JVM's trust store plus the configured CAs for that host).
  *
  * <p>Where the server asks for it (Docker Hub's Notary does), the registry token flow is followed
  * ({@link BearerTokens}, shared with the registry client): on a 401 with a {@code Bearer} challenge an anonymous
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * the injected clock, and the request retried once. The token request goes through this server's TLS settings.
  *
  * <pre>{@code
- * Function<NotaryConfig, TrustDataFetcher> fetchers = VertxTrustDataFetcher.factory(vertx, TransportOptions.defaults(), Clock.systemUTC());
+ * Function<NotaryConfig, TrustDataFetcher> fetchers = VertxTrustDataFetcher.factory(vertx, settings.transport(), Clock.systemUTC());
  * TrustDataFetcher notary = fetchers.apply(new NotaryConfig("https://notary.example.com", caPem, rootKeys));
  * byte[] root = notary.fetch("registry.example.com/prod/app", "root", Limits.DEFAULT.maxMetadataBytes()).join();
  * }</pre>
@@ -55,7 +55,7 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         this.options = Objects.requireNonNull(options, "options");
         this.server = checkServer(server);
         this.http = new HttpFetcher(vertx, options,
-                caBundle == null || caBundle.isBlank() ? null : caBundle);
+                caBundle == null || caBundle.isBlank() ? options.trust() : UpstreamTrust.exclusive(caBundle));
         this.tokens = new BearerTokens(http, options.maxTokenBytes(), Objects.requireNonNull(clock, "clock"));
     }
 
@@ -144,6 +144,9 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
             String message = switch (f.failure) {
                 case TOO_LARGE -> "trust data at " + f.url + " refused: " + f.getMessage()
                         + " (a Notary metadata file this large is an endless-data attack or a misconfigured server)";
+                case UNTRUSTED -> "TLS connection to the Notary server " + f.url + " failed: " + f.getMessage()
+                        + "; if it uses a private CA, set notary.caBundle in the policy, or give trustgate the CA"
+                        + " (TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt)";
                 case TLS -> "TLS connection to the Notary server " + f.url + " failed (" + f.getMessage()
                         + "); if it uses a private CA, set notary.caBundle in the policy";
                 case TIMEOUT -> "no answer from the Notary server within " + options.requestTimeout().toMillis()

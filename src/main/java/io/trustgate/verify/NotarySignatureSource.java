@@ -56,9 +56,6 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
 
     /** Docker Hub's Notary server, used for {@code docker.io} images when the policy names no server. */
     public static final String DOCKER_HUB_NOTARY = "https://notary.docker.io";
-    /** The default window for "trust data expires soon" warnings ({@code TRUSTGATE_EXPIRY_WARNING}). */
-    public static final Duration DEFAULT_EXPIRY_WARNING = Duration.ofDays(7);
-
     private final Function<NotaryConfig, TrustDataFetcher> fetchers;
     private final Clock clock;
     private final Limits limits;

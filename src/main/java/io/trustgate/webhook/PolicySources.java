@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.trustgate.admission.NamespaceLabels;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.ClusterPolicySource;
 import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.k8s.PolicyDirectory;
@@ -43,7 +44,7 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
     private static final long CLUSTER_RECOMPILE_SECONDS = 60;
 
     @Inject
-    TrustgateConfig config;
+    TrustgateSettings settings;
 
     @Inject
     PolicyStore store;
@@ -66,10 +67,11 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
             t.setDaemon(true);
             return t;
         });
-        if (config.policiesDir().isPresent()) {
-            directory = new PolicyDirectory(Path.of(config.policiesDir().get()), config.namespace(), keyCheck);
+        TrustgateSettings.Policies config = settings.policies();
+        if (config.dir().isPresent()) {
+            directory = new PolicyDirectory(config.dir().get(), config.namespace(), keyCheck);
             reloadDirectory();
-            long ms = config.policiesReload().toMillis();
+            long ms = config.reload().toMillis();
             scheduler.scheduleWithFixedDelay(this::reloadDirectory, ms, ms, TimeUnit.MILLISECONDS);
         } else {
             // Informers block until synced: start them off the startup thread so health answers meanwhile.
@@ -79,7 +81,7 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
 
     private void startCluster() {
         try {
-            cluster = new ClusterPolicySource(kubernetes.get(), config.namespace(), keyCheck, store::set, Clock.systemUTC());
+            cluster = new ClusterPolicySource(kubernetes.get(), settings.policies().namespace(), keyCheck, store::set, Clock.systemUTC());
             cluster.start();
             scheduler.scheduleWithFixedDelay(cluster::recompile, CLUSTER_RECOMPILE_SECONDS, CLUSTER_RECOMPILE_SECONDS,
                     TimeUnit.SECONDS);
@@ -109,7 +111,7 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
             fingerprint = now;
             directorySecrets = snapshot.secrets();
             store.set(snapshot.policies());
-            LOG.infof("loaded %d policies from %s", snapshot.policies().policies().size(), config.policiesDir().get());
+            LOG.infof("loaded %d policies from %s", snapshot.policies().policies().size(), settings.policies().dir().get());
             for (BrokenPolicy b : snapshot.policies().broken()) {
                 LOG.errorf("policy %s is broken and denies the images it claims: %s", b.id(), b.error());
             }

@@ -3,22 +3,24 @@ package io.trustgate.webhook;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.trustgate.admission.AdmissionHandler;
+import io.trustgate.config.InvalidSettingException;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.k8s.SecretPullCredentials;
 import io.trustgate.runtime.VerifierStack;
-import io.trustgate.transport.TransportOptions;
 import io.trustgate.verify.ImageVerifier;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * CDI adapter over {@link VerifierStack}: maps {@link TrustgateConfig} to its settings and the webhook's
+ * CDI adapter over {@link VerifierStack}: reads {@link TrustgateSettings} and hands them and the webhook's
  * metrics (upstream timing, Notary expiry gauges, cache metrics) to its hooks. The only place that knows
  * which implementation serves which interface in the webhook.
  */
@@ -30,15 +32,20 @@ public class Wiring {
         return VerifierStack.keyCheck();
     }
 
+    /**
+     * The one typed configuration, read through MicroProfile Config so that both {@code trustgate.*} keys
+     * (application.properties, system properties) and {@code TRUSTGATE_*} variables work, and parsed by the
+     * same {@link TrustgateSettings#load} as the CLI's. A bad value stops start-up with the one line that names
+     * it: Quarkus prints a {@link ConfigurationException}'s message alone, without a stack trace.
+     */
     @Produces
     @Singleton
-    TransportOptions transportOptions(TrustgateConfig config) {
-        TrustgateConfig.Upstream u = config.upstream();
-        return TransportOptions.defaults()
-                .withTimeouts(u.connectTimeout(), u.requestTimeout())
-                .withMaxManifestBytes(u.maxManifestBytes())
-                .withSignatureLimits(u.maxSignatures(), u.maxSignatureBytes())
-                .withInsecureHosts(config.insecureRegistries().orElse(List.of()).toArray(String[]::new));
+    TrustgateSettings settings(Config config) {
+        try {
+            return TrustgateSettings.load(s -> config.getOptionalValue(s.property(), String.class));
+        } catch (InvalidSettingException e) {
+            throw new ConfigurationException("trustgate: invalid configuration: " + e.getMessage());
+        }
     }
 
     /** Secret and ServiceAccount reads (API calls in cluster mode) run here, never on an I/O thread. */
@@ -52,14 +59,13 @@ public class Wiring {
 
     @Produces
     @Singleton
-    VerifierStack verifierStack(Vertx vertx, TransportOptions options, TrustgateConfig config, MeterRegistry metrics) {
+    VerifierStack verifierStack(Vertx vertx, TrustgateSettings settings, MeterRegistry metrics) {
         UpstreamMetrics upstream = new UpstreamMetrics(metrics);
         VerifierStack.Hooks hooks = new VerifierStack.Hooks(upstream::registry, upstream::lookaside, upstream::notary,
                 new ExpiryGauges(metrics),
                 (cache, labels) -> CaffeineCacheMetrics.monitor(metrics, cache.view(), cache.name(),
                         labels.entrySet().stream().map(e -> Tag.of(e.getKey(), e.getValue())).toList()));
-        return VerifierStack.create(vertx, new VerifierStack.Settings(options, config.cache().settings(),
-                Clock.systemUTC(), config.expiryWarning(), hooks));
+        return VerifierStack.create(vertx, settings.stack(Clock.systemUTC(), hooks));
     }
 
     @Produces
@@ -70,12 +76,13 @@ public class Wiring {
 
     @Produces
     @Singleton
-    AdmissionHandler admissionHandler(TrustgateConfig config, PolicyStore store, PolicySources sources,
+    AdmissionHandler admissionHandler(TrustgateSettings settings, PolicyStore store, PolicySources sources,
             ImageVerifier verifier, MeterRegistry metrics) {
-        SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret(),
-                pullSecretLookups(), config.cache().tagTtl());
-        AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
-                new MetricsListener(metrics), config.deadline(), config.pin());
+        SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, settings.policies().namespace(),
+                settings.admission().pullSecret(), pullSecretLookups(), settings.cache().tagTtl());
+        AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier,
+                settings.admission().unmatched(), new MetricsListener(metrics), settings.deadline(),
+                settings.admission().pin());
         metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);
         return handler;
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
@@ -70,7 +71,8 @@ class AdmissionHandlerTest {
 
     private AdmissionHandler handler(PolicySet set, AdmissionHandler.Unmatched unmatched) {
         return new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(source)), unmatched, AdmissionListener.NONE);
+                new ImageVerifier(registry, List.of(source)), unmatched, AdmissionListener.NONE,
+                TrustgateSettings.defaults().deadline());
     }
 
     private static JsonNode review(String kind, String namespace, String object) throws Exception {

@@ -4,6 +4,7 @@ import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
@@ -46,7 +47,7 @@ class DeadlineTest {
             acceptor.setDaemon(true);
             acceptor.start();
             String host = "127.0.0.1:" + silent.getLocalPort();
-            TransportOptions options = TransportOptions.defaults().withInsecureHosts(host)
+            TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(host)
                     .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30));
             ImageVerifier verifier = new ImageVerifier(new VertxRegistryClient(vertx, options, Clock.systemUTC()), List.of());
             Policy policy = new Policy(PolicyId.cluster("slow"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,

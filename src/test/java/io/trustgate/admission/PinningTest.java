@@ -89,7 +89,7 @@ class PinningTest {
         PolicySet set = new PolicySet(List.of(policies), List.of());
         return new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
                 new ImageVerifier(registry, List.of(source)), AdmissionHandler.Unmatched.allow, AdmissionListener.NONE,
-                AdmissionHandler.DEFAULT_DEADLINE, pin);
+                io.trustgate.config.TrustgateSettings.defaults().deadline(), pin);
     }
 
     private AdmissionHandler enforcing(AdmissionHandler.Pin pin) throws Exception {

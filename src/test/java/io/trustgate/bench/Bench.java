@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustgate.config.Setting;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
@@ -318,11 +320,14 @@ public final class Bench {
         }
         cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-jar", jar.toString()));
+        // The webhook's own configuration (the one table of settings), every other value at its default: checked
+        // here by the same parser before the process starts, and written into the report.
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("TRUSTGATE_TLS_CERT", serving.certPem().toString());
-        env.put("TRUSTGATE_TLS_KEY", serving.keyPem().toString());
-        env.put("TRUSTGATE_POLICIES_DIR", work.resolve("policies").toString());
-        env.put("TRUSTGATE_INSECURE_REGISTRIES", registry.host());
+        env.put(Setting.TLS_CERT.env(), serving.certPem().toString());
+        env.put(Setting.TLS_KEY.env(), serving.keyPem().toString());
+        env.put(Setting.POLICIES_DIR.env(), work.resolve("policies").toString());
+        env.put(Setting.INSECURE_REGISTRIES.env(), registry.host());
+        report.trustgateSettings = TrustgateSettings.fromEnvironment(env);
         RuntimeException last = null;
         for (int attempt = 0; attempt < 3 && trustgate == null; attempt++) {
             trustgatePort = Ports.free();
@@ -798,6 +803,7 @@ public final class Bench {
     /** Everything measured, and docs/benchmarks.md made of it. */
     static final class Report {
         Settings settings;
+        TrustgateSettings trustgateSettings;
         Instant started;
         Instant finished;
         String loadAtStart;
@@ -984,6 +990,13 @@ public final class Bench {
             md.append(jvmOptions().isEmpty() ? "trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM).\n\n"
                     : "trustgate (and the baseline) run with `" + String.join(" ", jvmOptions())
                             + "` (`TRUSTGATE_JAVA_OPTS`, as `make run` and the container image use).\n\n");
+            if (trustgateSettings != null) {
+                md.append("trustgate's settings (docs/configuration.md): deadline ").append(trustgateSettings.deadline())
+                        .append(", upstream connect/request timeouts ")
+                        .append(trustgateSettings.transport().connectTimeout()).append('/')
+                        .append(trustgateSettings.transport().requestTimeout()).append(", caches ")
+                        .append(trustgateSettings.cache()).append(".\n\n");
+            }
             md.append("Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
                     .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds)).append(" and is not part of any figure.\n\n");
             md.append(LIMITS_MARKER).append('\n');

@@ -3,6 +3,7 @@ package io.trustgate.cache;
 import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.ImagePattern;
@@ -53,9 +54,9 @@ class SingleFlightTest {
                     List.of(ImagePattern.compile(registry.host() + "/demo/**")), null, lookaside.baseUrl(),
                     List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())), 1, List.of(),
                     SignedIdentity.DEFAULT);
-            TransportOptions options = TransportOptions.defaults().withInsecureHosts(registry.host());
+            TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
             Clock clock = Clock.systemUTC();
-            CacheSettings settings = CacheSettings.defaults();
+            CacheSettings settings = TrustgateSettings.defaults().cache();
             ImageVerifier verifier = new ImageVerifier(
                     new CachingRegistryClient(new VertxRegistryClient(vertx, options, clock), settings, clock),
                     List.of(new GpgSignatureSource(new CachingLookasideStore(new VertxLookasideStore(vertx, options),

@@ -10,6 +10,7 @@ import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.admission.PullCredentials;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.PolicyDirectory;
 import io.trustgate.runtime.VerifierStack;
 import io.trustgate.testing.GpgPeer;
@@ -290,11 +291,13 @@ class CheckCommandTest {
     /** The message the webhook's decision function gives for a one-container Pod, wired as the webhook wires it. */
     private String webhookMessage(String image) throws Exception {
         Vertx vertx = Vertx.vertx();
+        TrustgateSettings settings = TrustgateSettings.fromEnvironment(
+                java.util.Map.of("TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
         try (VerifierStack stack = VerifierStack.create(vertx,
-                VerifierStack.Settings.defaults(TransportOptions.defaults().withInsecureHosts(registry.host())))) {
+                settings.stack(java.time.Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
             var set = new PolicyDirectory(policies, "trustgate", VerifierStack.keyCheck()).load();
             AdmissionHandler handler = new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                    stack.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE);
+                    stack.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE, settings.deadline());
             ObjectNode review = JSON.createObjectNode();
             review.put("apiVersion", "admission.k8s.io/v1");
             review.put("kind", "AdmissionReview");

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.testing.ChartRenderer;
+import io.trustgate.testing.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -225,9 +228,76 @@ class ChartTest {
         return null;
     }
 
+    @Test
+    @DisplayName("upstreamTrust renders a ConfigMap mounted as TRUSTGATE_CA_BUNDLE and a certs.d TRUSTGATE_CERTS_DIR that trustgate loads")
+    void upstreamCasFromValues(@TempDir Path dir) throws Exception {
+        TestCa one = TestCa.create(dir.resolve("one"));
+        TestCa two = TestCa.create(dir.resolve("two"));
+        String bundle = Files.readString(one.certPem());
+        String host = "registry.example.com:5000";
+        Map<String, Object> values = Map.of("upstreamTrust", Map.of("caBundle", bundle,
+                "hosts", Map.of(host, Files.readString(two.certPem()))));
+        assertThat(ChartRenderer.lint(values).isFailed()).isFalse();
+        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate", values));
+        JsonNode configMap = find(docs, "ConfigMap", "trustgate-upstream-ca").orElseThrow();
+        JsonNode pod = find(docs, "Deployment", "trustgate").orElseThrow().at("/spec/template/spec");
+        Map<String, String> env = new java.util.HashMap<>();
+        pod.at("/containers/0/env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        assertThat(env).containsEntry("TRUSTGATE_CA_BUNDLE", "/etc/trustgate/upstream-ca/ca-bundle.crt")
+                .containsEntry("TRUSTGATE_CERTS_DIR", "/etc/trustgate/upstream-ca/certs.d");
+        JsonNode mount = stream(pod.at("/containers/0/volumeMounts"))
+                .filter(m -> m.path("name").asText().equals("upstream-ca")).findFirst().orElseThrow();
+        assertThat(mount.path("mountPath").asText()).isEqualTo("/etc/trustgate/upstream-ca");
+        JsonNode volume = stream(pod.path("volumes")).filter(v -> v.path("name").asText().equals("upstream-ca"))
+                .findFirst().orElseThrow();
+        assertThat(volume.at("/configMap/name").asText()).isEqualTo("trustgate-upstream-ca");
+        assertThat(find(docs, "Deployment", "trustgate").orElseThrow()
+                .at("/spec/template/metadata/annotations/checksum~1upstream-ca").asText()).isNotEmpty();
+        // Lay the ConfigMap out as the kubelet would, and load it as trustgate does at start-up.
+        Path root = dir.resolve("etc/trustgate/upstream-ca");
+        for (JsonNode item : volume.at("/configMap/items")) {
+            Path file = root.resolve(item.path("path").asText());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, configMap.at("/data").path(item.path("key").asText()).asText());
+        }
+        TrustgateSettings settings = TrustgateSettings.fromEnvironment(Map.of(
+                "TRUSTGATE_CA_BUNDLE", dir + env.get("TRUSTGATE_CA_BUNDLE"),
+                "TRUSTGATE_CERTS_DIR", dir + env.get("TRUSTGATE_CERTS_DIR")));
+        assertThat(settings.transport().trust().hosts()).containsExactly(host);
+    }
+
+    @Test
+    @DisplayName("upstreamTrust.existing mounts your Secret's keys in the same layout, and renders no ConfigMap")
+    void upstreamCasFromExistingSecret() {
+        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate", Map.of("upstreamTrust",
+                Map.of("existing", Map.of("kind", "Secret", "name", "my-cas", "bundleKey", "all.pem",
+                        "hostKeys", Map.of("notary.example.com", "notary.pem"))))));
+        assertThat(find(docs, "ConfigMap", "trustgate-upstream-ca")).isEmpty();
+        JsonNode pod = find(docs, "Deployment", "trustgate").orElseThrow().at("/spec/template/spec");
+        JsonNode volume = stream(pod.path("volumes")).filter(v -> v.path("name").asText().equals("upstream-ca"))
+                .findFirst().orElseThrow();
+        assertThat(volume.at("/secret/secretName").asText()).isEqualTo("my-cas");
+        assertThat(volume.at("/secret/items").toString())
+                .isEqualTo("[{\"key\":\"all.pem\",\"path\":\"ca-bundle.crt\"},"
+                        + "{\"key\":\"notary.pem\",\"path\":\"certs.d/notary.example.com/ca.crt\"}]");
+    }
+
+    @Test
+    @DisplayName("without upstreamTrust values the Deployment mounts no CA volume and sets no CA variable")
+    void noUpstreamCasByDefault() {
+        JsonNode deploy = find(defaults(), "Deployment", "trustgate").orElseThrow();
+        assertThat(deploy.toString()).doesNotContain("upstream-ca").doesNotContain("TRUSTGATE_CA_BUNDLE")
+                .doesNotContain("TRUSTGATE_CERTS_DIR");
+    }
+
+    private static Stream<JsonNode> stream(JsonNode array) {
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"webhook.failurePolicy=Sometimes", "replicaCount=0", "certificates.source=vault",
-            "unknownKey=1", "config.pin=sometimes"})
+            "unknownKey=1", "config.pin=sometimes",
+            "upstreamTrust.existing.kind=Vault", "upstreamTrust.caBundle=not-a-certificate"})
     @DisplayName("values.schema.json rejects invalid values")
     void schemaRejects(String assignment) {
         String[] kv = assignment.split("=");

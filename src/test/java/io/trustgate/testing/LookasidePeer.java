@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Serves a directory read-only over plain HTTP on 127.0.0.1, as a lookaside signature store: GET and HEAD
+ * Serves a directory read-only over plain HTTP (or HTTPS: {@link #serveTls}) on 127.0.0.1, as a lookaside
+ * signature store: GET and HEAD
  * of files, 404 for anything missing or outside the directory, 405 for other methods. Counts requests.
  *
  * <pre>{@code
@@ -30,12 +31,14 @@ public final class LookasidePeer implements AutoCloseable {
 
     private final Path root;
     private final HttpServer server;
+    private final String scheme;
     private final AtomicInteger requests = new AtomicInteger();
     private final List<String> paths = new CopyOnWriteArrayList<>();
 
-    private LookasidePeer(Path root, HttpServer server) {
+    private LookasidePeer(Path root, HttpServer server, String scheme) {
         this.root = root;
         this.server = server;
+        this.scheme = scheme;
     }
 
     /** Starts serving {@code directory} (which may be filled later). */
@@ -44,7 +47,7 @@ public final class LookasidePeer implements AutoCloseable {
             Path root = directory.toAbsolutePath().normalize();
             Files.createDirectories(root);
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            LookasidePeer peer = new LookasidePeer(root, server);
+            LookasidePeer peer = new LookasidePeer(root, server, "http");
             server.createContext("/", peer::handle);
             server.start();
             return peer;
@@ -53,9 +56,47 @@ public final class LookasidePeer implements AutoCloseable {
         }
     }
 
-    /** {@code http://127.0.0.1:<port>}, the lookaside base URL for a policy. */
+    /**
+     * Starts serving {@code directory} over HTTPS with a certificate for 127.0.0.1 issued by {@code ca}, as a store
+     * behind a private CA.
+     */
+    public static LookasidePeer serveTls(String name, Path directory, TestCa ca) {
+        try {
+            Path root = directory.toAbsolutePath().normalize();
+            Files.createDirectories(root);
+            TestCa.Issued cert = ca.issueServer(name);
+            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] pass = "lookaside".toCharArray();
+            keys.setKeyEntry("server", cert.keyPair().getPrivate(), pass,
+                    new java.security.cert.Certificate[] {cert.certificate(), ca.certificate()});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, pass);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(kmf.getKeyManagers(), null, null);
+            com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ssl));
+            LookasidePeer peer = new LookasidePeer(root, server, "https");
+            server.createContext("/", peer::handle);
+            server.start();
+            return peer;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start lookaside server " + name, e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for lookaside server " + name, e);
+        }
+    }
+
+    /** {@code http://127.0.0.1:<port>} (or {@code https://}), the lookaside base URL for a policy. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** {@code 127.0.0.1:<port>}, as a certs.d directory names this store. */
+    public String host() {
+        return "127.0.0.1:" + server.getAddress().getPort();
     }
 
     public Path root() {

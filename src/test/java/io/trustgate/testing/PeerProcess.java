@@ -85,6 +85,19 @@ public final class PeerProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not ready within " + timeout + "; log " + log + ":\n" + tail());
     }
 
+    /** Waits for the process to end and returns its exit code; stops it and fails when time runs out. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stop();
+        throw new IllegalStateException(name + " still running after " + timeout + "; log " + log + ":\n" + tail());
+    }
+
     /** True when something accepts TCP connections on 127.0.0.1:{@code port}. */
     public static boolean listening(int port) {
         try (Socket socket = new Socket()) {

@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real Debian {@code docker-registry} (distribution 2.8) on 127.0.0.1 over plain HTTP (or HTTPS with
- * {@link Builder#tls}), with filesystem
+ * A real Debian {@code docker-registry} (distribution 2.8) on 127.0.0.1 over plain HTTP (or HTTPS with a
+ * certificate of a {@link TestCa}: {@link Builder#tls}), with filesystem
  * storage under {@code target/peers/<name>/data-<port>} (deleted on close; the log
  * {@code <name>-<port>.log} stays), optionally behind htpasswd basic auth or token auth.
  * Its access log is parsed so tests can count upstream requests.
@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * }
  * RegistryPeer.builder("reg-basic").basicAuth("alice", "s3cret").start();
  * RegistryPeer.builder("reg-token").tokenAuth(TokenServer.create("tok").user("alice", "s3cret").start()).start();
+ * RegistryPeer.builder("reg-tls").tls(TestCa.create(dir)).start();     // HTTPS with a certificate of that CA
  * }</pre>
  */
 public final class RegistryPeer implements AutoCloseable {
@@ -190,7 +191,7 @@ public final class RegistryPeer implements AutoCloseable {
             return this;
         }
 
-        /** Serve HTTPS with a certificate (SAN 127.0.0.1) that {@code ca} issues. */
+        /** Serve HTTPS with a certificate for 127.0.0.1 issued by {@code ca} (a private CA clients must be given). */
         public Builder tls(TestCa ca) {
             this.tlsCa = ca;
             return this;
@@ -205,8 +206,7 @@ public final class RegistryPeer implements AutoCloseable {
                     Path config = writeConfig(dir, port);
                     PeerProcess process = PeerProcess.start(name, List.of("docker-registry", "serve", config.toString()),
                             Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
-                    process.awaitReady(Duration.ofSeconds(20),
-                            () -> tlsCa == null ? answers(port) : PeerProcess.listening(port));
+                    process.awaitReady(Duration.ofSeconds(20), () -> answers(port, tlsCa));
                     return new RegistryPeer(this, dir, port, process);
                 } catch (IllegalStateException e) {
                     last = e; // most likely the port was taken meanwhile: try another
@@ -228,7 +228,7 @@ public final class RegistryPeer implements AutoCloseable {
                         .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
                         .append("  secret: trustgate-test-secret\n");
                 if (tlsCa != null) {
-                    TestCa.Issued cert = tlsCa.issueServer("registry-" + port);
+                    TestCa.Issued cert = tlsCa.issueServer(name + "-" + port);
                     yaml.append("  tls:\n    certificate: ").append(cert.certPem()).append('\n')
                             .append("    key: ").append(cert.keyPem()).append('\n');
                 }
@@ -251,7 +251,20 @@ public final class RegistryPeer implements AutoCloseable {
             }
         }
 
-        private static boolean answers(int port) {
+        private static boolean answers(int port, TestCa ca) {
+            if (ca != null) {
+                try {
+                    int status = ca.httpClient(Duration.ofMillis(200)).send(java.net.http.HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + port + "/v2/")).timeout(Duration.ofSeconds(1)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                    return status == 200 || status == 401;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL()
                         .openConnection();

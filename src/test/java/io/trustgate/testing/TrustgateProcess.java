@@ -42,20 +42,47 @@ public final class TrustgateProcess implements AutoCloseable {
      * (e.g. {@code QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL}), and waits until it is ready.
      */
     public static TrustgateProcess start(String name, TestCa ca, int port, Map<String, String> extraEnv) {
-        TestCa.Issued tls = ca.issueServer(name);
+        TrustgateProcess tg = new TrustgateProcess(name, port, environment(ca.issueServer(name), port, extraEnv), ca);
+        tg.startAgain();
+        return tg;
+    }
+
+    /** How a process that was expected to stop by itself ended. */
+    public record Exit(int code, String output) {
+    }
+
+    /**
+     * Runs trustgate as {@link #start} does but expects it to stop by itself (a configuration it must refuse),
+     * and returns its exit code and everything it printed.
+     */
+    public static Exit runToExit(String name, TestCa ca, int port, Map<String, String> extraEnv, Duration timeout) {
+        TrustgateProcess tg = new TrustgateProcess(name, port, environment(ca.issueServer(name), port, extraEnv), ca);
+        PeerProcess process = tg.launch();
+        int code = process.awaitExit(timeout);
+        try {
+            return new Exit(code, Files.readString(process.log()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, String> environment(TestCa.Issued tls, int port, Map<String, String> extraEnv) {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("TRUSTGATE_TLS_CERT", tls.certPem().toString());
         env.put("TRUSTGATE_TLS_KEY", tls.keyPem().toString());
         env.putAll(extraEnv);
-        TrustgateProcess tg = new TrustgateProcess(name, port, Map.copyOf(env), ca);
-        tg.startAgain();
-        return tg;
+        return Map.copyOf(env);
     }
 
     /** Starts the process (again) on the same port and waits for {@code /q/health/ready}. */
     public void startAgain() {
+        launch();
+        process.awaitReady(Duration.ofSeconds(120), () -> status("/q/health/ready") == 200);
+    }
+
+    private PeerProcess launch() {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: this test runs after 'package' (failsafe)");
         }
@@ -63,7 +90,7 @@ public final class TrustgateProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
         process = PeerProcess.start(name, cmd, env, dir, dir.resolve(name + "-" + port + "-" + (++starts) + ".log"));
-        process.awaitReady(Duration.ofSeconds(120), () -> status("/q/health/ready") == 200);
+        return process;
     }
 
     /** Stops the process; the port refuses connections until {@link #startAgain()}. */

@@ -44,7 +44,7 @@ class BearerTokensTest {
     private static final RegistryCredentials ALICE = new RegistryCredentials("alice", "s3cret");
     private static final RegistryCredentials BOB = new RegistryCredentials("bob", "b0b-pass");
     /** Generous timeouts: this class is about tokens, and the shared test machine can be slow to its first TLS. */
-    private static final TransportOptions OPTIONS = TransportOptions.defaults()
+    private static final TransportOptions OPTIONS = io.trustgate.config.TrustgateSettings.defaults().transport()
             .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30));
 
     private Vertx vertx;
@@ -150,13 +150,13 @@ class BearerTokensTest {
         @Test
         @DisplayName("a token answer over maxTokenBytes is refused with the limit, and nothing is cached")
         void oversizedAnswer() {
-            tokens.answerPadding((int) TransportOptions.DEFAULT_MAX_TOKEN_BYTES);
+            tokens.answerPadding((int) TransportOptions.MAX_TOKEN_BYTES);
             try (VertxRegistryClient client = client(MutableClock.now())) {
                 RegistryProtocolException e = failure(client.resolve(ref(image.reference()), ALICE),
                         RegistryProtocolException.class);
                 assertThat(e.getMessage()).contains("token answer of " + tokens.realm())
-                        .contains("over the limit of " + TransportOptions.DEFAULT_MAX_TOKEN_BYTES)
-                        .contains("a token answer is at most " + TransportOptions.DEFAULT_MAX_TOKEN_BYTES + " bytes");
+                        .contains("over the limit of " + TransportOptions.MAX_TOKEN_BYTES)
+                        .contains("a token answer is at most " + TransportOptions.MAX_TOKEN_BYTES + " bytes");
                 tokens.answerPadding(0);
                 assertThat(client.resolve(ref(image.reference()), ALICE).join().digest()).isEqualTo(image.digest());
             } finally {
@@ -172,7 +172,7 @@ class BearerTokensTest {
         TokenServer tokens = TokenServer.create("bearer-tls-registry-tokens").user("alice", "s3cret").start();
         try (RegistryPeer registry = RegistryPeer.builder("bearer-tls-registry").tls(ca).tokenAuth(tokens).start();
                 VertxRegistryClient client = new VertxRegistryClient(vertx,
-                        OPTIONS.withExtraCaPem(ca.certPem()), MutableClock.now())) {
+                        OPTIONS.withTrust(UpstreamTrust.load(ca.certPem(), null)), MutableClock.now())) {
             RegistryProtocolException e = failure(client.resolve(ref(registry.host() + "/demo/app:1.0"), ALICE),
                     RegistryProtocolException.class);
             assertThat(e.getMessage()).contains("refused token realm " + tokens.realm())
@@ -252,11 +252,11 @@ class BearerTokensTest {
         @Test
         @DisplayName("a token answer over maxTokenBytes is refused with the limit")
         void oversizedAnswer() {
-            tokens.answerPadding((int) TransportOptions.DEFAULT_MAX_TOKEN_BYTES);
+            tokens.answerPadding((int) TransportOptions.MAX_TOKEN_BYTES);
             try (VertxTrustDataFetcher f = fetcher(MutableClock.now())) {
                 NotaryFetchException e = failure(f.fetch(GUN, "root", 1 << 20), NotaryFetchException.class);
                 assertThat(e.getMessage()).startsWith("the Notary server " + notary.url() + " asked for a token")
-                        .contains("over the limit of " + TransportOptions.DEFAULT_MAX_TOKEN_BYTES);
+                        .contains("over the limit of " + TransportOptions.MAX_TOKEN_BYTES);
             } finally {
                 tokens.answerPadding(0);
             }

@@ -4,6 +4,7 @@ import static io.trustgate.transport.VertxRegistryClientTest.failure;
 import static io.trustgate.transport.VertxRegistryClientTest.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.lookaside.LookasideProtocolException;
 import io.trustgate.lookaside.LookasideUnavailableException;
@@ -62,7 +63,7 @@ class VertxLookasideStoreTest {
     void httpUntil404(@TempDir Path root) throws Exception {
         writeSignatures(root, 3);
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-http", root);
-                VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+                VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
             List<byte[]> sigs = store.signatures(peer.baseUrl() + "/", REF, DIGEST).get(10, TimeUnit.SECONDS);
             assertThat(texts(sigs)).containsExactly("sig-1", "sig-2", "sig-3");
             assertThat(peer.requestedPaths()).containsExactly(
@@ -75,7 +76,7 @@ class VertxLookasideStoreTest {
     @DisplayName("an image without signatures gives an empty list after one request")
     void none(@TempDir Path root) throws Exception {
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-none", root);
-                VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+                VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
             assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS)).isEmpty();
             assertThat(peer.requests()).isEqualTo(1);
         }
@@ -87,7 +88,7 @@ class VertxLookasideStoreTest {
         writeSignatures(root, 20);
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-bounded", root);
                 VertxLookasideStore store = new VertxLookasideStore(vertx,
-                        TransportOptions.defaults().withSignatureLimits(5, 1024))) {
+                        TrustgateSettings.defaults().transport().withSignatureLimits(5, 1024))) {
             assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS)).hasSize(5);
             assertThat(peer.requests()).isEqualTo(5);
         }
@@ -98,7 +99,7 @@ class VertxLookasideStoreTest {
     void tooBig(@TempDir Path root) throws Exception {
         Path dir = writeSignatures(root, 1);
         Files.write(dir.resolve("signature-2"), new byte[2048]);
-        TransportOptions small = TransportOptions.defaults().withSignatureLimits(16, 1024);
+        TransportOptions small = TrustgateSettings.defaults().transport().withSignatureLimits(16, 1024);
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-big", root);
                 VertxLookasideStore store = new VertxLookasideStore(vertx, small)) {
             LookasideProtocolException e = failure(store.signatures(peer.baseUrl(), REF, DIGEST),
@@ -115,7 +116,7 @@ class VertxLookasideStoreTest {
     @DisplayName("a file:// base is read from disk with the same rules")
     void fileBase(@TempDir Path root) throws Exception {
         writeSignatures(root, 2);
-        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
             assertThat(texts(store.signatures(root.toUri().toString(), REF, DIGEST).get(10, TimeUnit.SECONDS)))
                     .containsExactly("sig-1", "sig-2");
             assertThat(store.signatures("file://" + root.resolve("missing"), REF, DIGEST).get(10, TimeUnit.SECONDS))
@@ -130,8 +131,8 @@ class VertxLookasideStoreTest {
                 io.trustgate.testing.GpgPeer gpg = io.trustgate.testing.GpgPeer.create();
                 LookasidePeer peer = LookasidePeer.serve("lookaside-e2e-http", tmp.resolve("sigs"));
                 VertxRegistryClient registryClient = new VertxRegistryClient(vertx,
-                        TransportOptions.defaults().withInsecureHosts(registry.host()), java.time.Clock.systemUTC());
-                VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+                        TrustgateSettings.defaults().transport().withInsecureHosts(registry.host()), java.time.Clock.systemUTC());
+                VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
             io.trustgate.testing.ImageFactory.PushedImage image =
                     io.trustgate.testing.ImageFactory.pushRandom(registry, "demo/app", "1.0");
             String a = gpg.generateKey("Signer A", "a@example.test");
@@ -159,7 +160,7 @@ class VertxLookasideStoreTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
             LookasideUnavailableException e = failure(store.signatures("http://127.0.0.1:" + port, REF, DIGEST),
                     LookasideUnavailableException.class);
             assertThat(e.url()).isEqualTo("http://127.0.0.1:" + port + "/demo/app@sha256=" + HEX + "/signature-1");
@@ -169,7 +170,7 @@ class VertxLookasideStoreTest {
     @Test
     @DisplayName("a malformed digest or an unsupported scheme is refused before any I/O")
     void refused() {
-        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TransportOptions.defaults())) {
+        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
             failure(store.signatures("http://127.0.0.1:1", REF, "sha256:../../etc/passwd"), LookasideProtocolException.class);
             failure(store.signatures("ftp://127.0.0.1/", REF, DIGEST), LookasideProtocolException.class);
         }

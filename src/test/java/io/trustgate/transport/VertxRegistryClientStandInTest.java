@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.MediaTypes;
 import io.trustgate.registry.RegistryCredentials;
@@ -90,7 +91,7 @@ class VertxRegistryClientStandInTest {
     }
 
     private VertxRegistryClient insecureClient(String host) {
-        return client(TransportOptions.defaults().withInsecureHosts(host));
+        return client(TrustgateSettings.defaults().transport().withInsecureHosts(host));
     }
 
     private static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
@@ -169,7 +170,7 @@ class VertxRegistryClientStandInTest {
                 // the client hung up once it had seen enough
             }
         });
-        VertxRegistryClient client = client(TransportOptions.defaults().withInsecureHosts(host).withMaxManifestBytes(8192));
+        VertxRegistryClient client = client(TrustgateSettings.defaults().transport().withInsecureHosts(host).withMaxManifestBytes(8192));
         RegistryProtocolException declared = failure(client.resolve(ref(host + "/demo/app:declared"),
                 RegistryCredentials.ANONYMOUS), RegistryProtocolException.class);
         assertThat(declared.getMessage()).contains("65536 bytes is over the limit of 8192");
@@ -197,7 +198,7 @@ class VertxRegistryClientStandInTest {
         acceptor.start();
         toClose.add(silent);
         String host = "127.0.0.1:" + silent.getLocalPort();
-        VertxRegistryClient client = client(TransportOptions.defaults().withInsecureHosts(host)
+        VertxRegistryClient client = client(TrustgateSettings.defaults().transport().withInsecureHosts(host)
                 .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(700)));
         long start = System.nanoTime();
         RegistryUnavailableException e = failure(client.resolve(ref(host + "/demo/app:1.0"),
@@ -275,16 +276,16 @@ class VertxRegistryClientStandInTest {
         toClose.add(() -> server.stop(0));
         String host = "127.0.0.1:" + server.getAddress().getPort();
 
-        VertxRegistryClient trusting = client(TransportOptions.defaults().withExtraCaPem(ca.certPem()));
+        VertxRegistryClient trusting = client(TrustgateSettings.defaults().transport().withTrust(UpstreamTrust.load(ca.certPem(), null)));
         assertThat(trusting.resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS).join().digest())
                 .isEqualTo(MANIFEST_DIGEST);
         RegistryProtocolException e = failure(trusting.resolve(ref(host + "/demo/app:moved"),
                 RegistryCredentials.ANONYMOUS), RegistryProtocolException.class);
         assertThat(e.getMessage()).contains("refused redirect from https to http://" + plain);
 
-        RegistryUnavailableException untrusted = failure(client(TransportOptions.defaults())
+        RegistryUnavailableException untrusted = failure(client(TrustgateSettings.defaults().transport())
                 .resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
-        assertThat(untrusted.getMessage()).contains("TLS");
+        assertThat(untrusted.getMessage()).contains("certificate not trusted").contains(host);
         assertThat(untrusted.hint()).contains("private CA");
     }
 

@@ -3,6 +3,7 @@ package io.trustgate.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.ManifestNotFoundException;
@@ -42,7 +43,7 @@ class VertxRegistryClientTest {
     }
 
     private VertxRegistryClient client(RegistryPeer registry, MutableClock clock) {
-        return new VertxRegistryClient(vertx, TransportOptions.defaults().withInsecureHosts(registry.host()), clock);
+        return new VertxRegistryClient(vertx, TrustgateSettings.defaults().transport().withInsecureHosts(registry.host()), clock);
     }
 
     static ImageReference ref(String text) {
@@ -150,7 +151,7 @@ class VertxRegistryClientTest {
         @Test
         @DisplayName("a registry left out of the insecure list is reached over HTTPS and fails with a clear TLS error")
         void notInsecure() {
-            try (VertxRegistryClient https = new VertxRegistryClient(vertx, TransportOptions.defaults(), MutableClock.now())) {
+            try (VertxRegistryClient https = new VertxRegistryClient(vertx, TrustgateSettings.defaults().transport(), MutableClock.now())) {
                 RegistryUnavailableException e = failure(https.resolve(ref(oci.reference()),
                         RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
                 assertThat(e.getMessage()).contains("TLS").contains("https://" + registry.host());

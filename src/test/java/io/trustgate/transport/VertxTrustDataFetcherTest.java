@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustDataNotFoundException;
 import io.trustgate.policy.NotaryConfig;
@@ -76,7 +77,7 @@ class VertxTrustDataFetcherTest {
     }
 
     private VertxTrustDataFetcher fetcher(String server, String caBundle) {
-        VertxTrustDataFetcher f = new VertxTrustDataFetcher(vertx, TransportOptions.defaults(), MutableClock.now(),
+        VertxTrustDataFetcher f = new VertxTrustDataFetcher(vertx, TrustgateSettings.defaults().transport(), MutableClock.now(),
                 server, caBundle);
         toClose.add(f);
         return f;
@@ -100,7 +101,7 @@ class VertxTrustDataFetcherTest {
     @Test
     @DisplayName("fetches role files byte for byte from the real server, trusting only the policy's CA bundle")
     void fetchesFromRealServer() {
-        TrustDataFetcher f = VertxTrustDataFetcher.factory(vertx, TransportOptions.defaults(), MutableClock.now())
+        TrustDataFetcher f = VertxTrustDataFetcher.factory(vertx, TrustgateSettings.defaults().transport(), MutableClock.now())
                 .apply(new NotaryConfig(notary.url() + "/", caPem, List.of()));
         toClose.add((AutoCloseable) f);
         for (String role : List.of("root", "timestamp", "snapshot", "targets")) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.ImagePattern;
@@ -84,10 +85,10 @@ class NotaryVerificationTest {
         cli = notary.cli(dir.resolve("trust"));
         keys = Files.createDirectories(dir.resolve("keys"));
         caPem = Files.readString(notary.caPem());
-        TransportOptions options = TransportOptions.defaults().withInsecureHosts(registry.host());
+        TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
         registryClient = new VertxRegistryClient(vertx, options, Clock.systemUTC());
         source = new NotarySignatureSource(VertxTrustDataFetcher.factory(vertx, options, Clock.systemUTC()),
-                Clock.systemUTC(), NotarySignatureSource.DEFAULT_EXPIRY_WARNING);
+                Clock.systemUTC(), TrustgateSettings.defaults().expiryWarning());
         verifier = new ImageVerifier(registryClient, List.of(source));
     }
 
@@ -208,7 +209,7 @@ class NotaryVerificationTest {
         Instant timestampExpires = Instant.parse(new ObjectMapper()
                 .readTree(notary.fetch(gun, "timestamp")).at("/signed/expires").asText());
         Clock late = Clock.fixed(timestampExpires.minus(Duration.ofDays(2)), ZoneOffset.UTC);
-        TransportOptions options = TransportOptions.defaults().withInsecureHosts(registry.host());
+        TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
         try (NotarySignatureSource lateSource = new NotarySignatureSource(
                 VertxTrustDataFetcher.factory(vertx, options, late), late, Duration.ofDays(7))) {
             PolicyVerdict v = new ImageVerifier(registryClient, List.of(lateSource))
