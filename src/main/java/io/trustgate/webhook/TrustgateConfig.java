@@ -57,6 +57,14 @@ public interface TrustgateConfig {
     /** A dockerconfigjson Secret in trustgate's namespace used when a pod's own pull secrets have none. */
     Optional<String> pullSecret();
 
+    /**
+     * Whether pull credentials come from the pod's imagePullSecrets and its ServiceAccount's (as the kubelet
+     * does), which needs {@code get} on Secrets and ServiceAccounts in every namespace. When false only
+     * {@link #pullSecret()} is used, and the chart drops that cluster-wide rule.
+     */
+    @WithDefault("true")
+    boolean podPullSecrets();
+
     /** Cache lifetimes (see docs/configuration.md). */
     Cache cache();
 

@@ -72,8 +72,8 @@ public class Wiring {
     @Singleton
     AdmissionHandler admissionHandler(TrustgateConfig config, PolicyStore store, PolicySources sources,
             ImageVerifier verifier, MeterRegistry metrics) {
-        SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, config.namespace(), config.pullSecret(),
-                pullSecretLookups(), config.cache().tagTtl());
+        SecretPullCredentials credentials = new SecretPullCredentials(sources, config.podPullSecrets(), sources,
+                config.namespace(), config.pullSecret(), pullSecretLookups(), config.cache().tagTtl());
         AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier, config.unmatched(),
                 new MetricsListener(metrics), config.deadline());
         metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);
