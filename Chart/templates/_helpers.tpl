@@ -55,3 +55,8 @@ app.kubernetes.io/part-of: trustgate
 {{- define "trustgate.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/* The ConfigMap holding the highest Notary metadata versions every replica has trusted. */}}
+{{- define "trustgate.stateConfigMap" -}}
+{{- printf "%s-notary-versions" (include "trustgate.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

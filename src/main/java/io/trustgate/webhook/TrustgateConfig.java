@@ -65,6 +65,20 @@ public interface TrustgateConfig {
     @WithDefault("true")
     boolean podPullSecrets();
 
+    /**
+     * Directory mode: where the Notary rollback state (highest trusted versions) is kept across restarts, as
+     * {@code notary-versions.json}. Relative paths are resolved against the working directory.
+     */
+    @WithDefault(".trustgate-state")
+    String stateDir();
+
+    /**
+     * Cluster mode: the ConfigMap in {@link #namespace()} that holds the Notary rollback state every replica
+     * shares (the chart creates it and sets this).
+     */
+    @WithDefault("trustgate-notary-versions")
+    String stateConfigMap();
+
     /** Cache lifetimes (see docs/configuration.md). */
     Cache cache();
 
