@@ -115,7 +115,7 @@ public final class ConfigMapVersionStore implements VersionStore {
             }
             LOG.warnf("cannot read ConfigMap %s/%s (retrying in %d s): HTTP %d", namespace, name, RETRY_SECONDS,
                     e.getCode());
-            worker.schedule(this::load, RETRY_SECONDS, TimeUnit.SECONDS);
+            later(this::load);
         }
     }
 
@@ -177,7 +177,14 @@ public final class ConfigMapVersionStore implements VersionStore {
             }
         }
         if (writeQueued.compareAndSet(false, true)) {
-            worker.schedule(this::write, RETRY_SECONDS, TimeUnit.SECONDS);
+            later(this::write);
+        }
+    }
+
+    /** Retries after {@link #RETRY_SECONDS}, unless the store is closing. */
+    private void later(Runnable task) {
+        if (!worker.isShutdown()) {
+            worker.schedule(task, RETRY_SECONDS, TimeUnit.SECONDS);
         }
     }
 
