@@ -76,3 +76,8 @@ bundleKey: {{ if $t.caBundle }}ca-bundle.crt{{ else }}""{{ end }}
 hosts: {{ toJson $hosts }}
 {{- end -}}
 {{- end }}
+
+{{/* The ConfigMap holding the highest Notary metadata versions every replica has trusted. */}}
+{{- define "trustgate.stateConfigMap" -}}
+{{- printf "%s-notary-versions" (include "trustgate.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

@@ -64,6 +64,17 @@ public enum Kind {
             return AdmissionHandler.Unmatched.valueOf(text.toLowerCase(Locale.ROOT));
         }
     },
+    /** {@code true} or {@code false}. */
+    BOOLEAN("true or false") {
+        @Override
+        Object parse(String text) {
+            return switch (text.toLowerCase(Locale.ROOT)) {
+                case "true" -> Boolean.TRUE;
+                case "false" -> Boolean.FALSE;
+                default -> throw new IllegalArgumentException("not true or false");
+            };
+        }
+    },
     /** Which objects /mutate pins to their verified digests. */
     PIN("pods, all or off") {
         @Override

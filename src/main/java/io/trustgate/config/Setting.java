@@ -38,6 +38,16 @@ public enum Setting {
     PULL_SECRET("trustgate.pull-secret", null, Kind.TEXT,
             "A `kubernetes.io/dockerconfigjson` Secret in trustgate's namespace used when a pod's own pull secrets"
                     + " have no entry for a registry."),
+    POD_PULL_SECRETS("trustgate.pod-pull-secrets", "true", Kind.BOOLEAN,
+            "Read the pod's `imagePullSecrets` and its ServiceAccount's (this needs `get` on Secrets and ServiceAccounts"
+                    + " in every namespace). `false` uses only `TRUSTGATE_PULL_SECRET`; chart value"
+                    + " `podPullSecrets.enabled`, which then drops the cluster-wide Secret rule."),
+    STATE_DIR("trustgate.state-dir", ".trustgate-state", Kind.TEXT,
+            "Directory mode: where `notary-versions.json` keeps the highest Notary metadata versions trusted, so a"
+                    + " restart refuses replayed older trust data."),
+    STATE_CONFIG_MAP("trustgate.state-config-map", "trustgate-notary-versions", Kind.TEXT,
+            "Cluster mode: the ConfigMap in trustgate's namespace holding the highest Notary metadata versions every"
+                    + " replica trusted (the chart sets `<release>-notary-versions`)."),
     CACHE_TAG_TTL("trustgate.cache.tag-ttl", "30s", Kind.DURATION,
             "How long a tag's digest is reused; a moved tag is seen after this."),
     CACHE_SIGNATURE_TTL("trustgate.cache.signature-ttl", "30s", Kind.DURATION,

@@ -3,23 +3,23 @@ package io.trustgate.k8s;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicyStatus;
 import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,21 +32,28 @@ import org.jboss.logging.Logger;
  * namespaceSelectors). Every change recompiles the whole set and writes each policy's Ready condition
  * back to its status, so {@code kubectl get ctp} shows what trustgate made of it.
  */
-public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable {
+public final class ClusterPolicySource implements PolicySource {
 
     private static final Logger LOG = Logger.getLogger(ClusterPolicySource.class);
+    /** Secrets outside trustgate's namespace are not watched: a rotated one is seen by recompiling this often. */
+    private static final Duration RECOMPILE_INTERVAL = Duration.ofSeconds(60);
+
+    /** The informers, published whole once all have synced (read by reviews on other threads). */
+    private record Informers(SharedIndexInformer<ClusterTrustPolicy> clusterPolicies,
+            SharedIndexInformer<TrustPolicy> policies, SharedIndexInformer<Namespace> namespaces,
+            SharedIndexInformer<Secret> keySecrets) {
+
+        List<SharedIndexInformer<?>> all() {
+            return List.of(clusterPolicies, policies, namespaces, keySecrets);
+        }
+    }
 
     private final KubernetesClient client;
     private final PolicyCompiler compiler;
     private final Consumer<PolicySet> sink;
     private final Clock clock;
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
-    private SharedIndexInformer<ClusterTrustPolicy> clusterPolicies;
-    private SharedIndexInformer<TrustPolicy> policies;
-    private SharedIndexInformer<Namespace> namespaces;
-    private SharedIndexInformer<Secret> keySecrets;
     private final String trustgateNamespace;
-    private volatile boolean synced;
+    private volatile Informers informers;
 
     public ClusterPolicySource(KubernetesClient client, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
             Consumer<PolicySet> sink, Clock clock) {
@@ -57,7 +64,8 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
         this.clock = clock;
     }
 
-    /** Starts the informers; the first policy set is published once all have synced. */
+    /** Starts the informers (blocking until each has synced) and publishes the first policy set. */
+    @Override
     public void start() {
         ResourceEventHandler<HasMetadata> recompile = new ResourceEventHandler<>() {
             @Override
@@ -78,33 +86,59 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
                 recompile();
             }
         };
-        clusterPolicies = client.resources(ClusterTrustPolicy.class).inform(cast(recompile), 0);
-        policies = client.resources(TrustPolicy.class).inAnyNamespace().inform(cast(recompile), 0);
-        namespaces = client.namespaces().inform();
+        List<SharedIndexInformer<?>> started = new ArrayList<>();
+        try {
+            startInformers(recompile, started);
+        } catch (RuntimeException e) {
+            started.forEach(SharedIndexInformer::close); // the caller retries with a fresh set
+            throw e;
+        }
+        recompile();
+    }
+
+    private void startInformers(ResourceEventHandler<HasMetadata> recompile, List<SharedIndexInformer<?>> started) {
+        SharedIndexInformer<ClusterTrustPolicy> clusterPolicies =
+                client.resources(ClusterTrustPolicy.class).inform(cast(recompile), 0);
+        started.add(clusterPolicies);
+        SharedIndexInformer<TrustPolicy> policies =
+                client.resources(TrustPolicy.class).inAnyNamespace().inform(cast(recompile), 0);
+        started.add(policies);
+        SharedIndexInformer<Namespace> namespaces = client.namespaces().inform();
+        started.add(namespaces);
         // ClusterTrustPolicy keysFrom Secrets live in trustgate's namespace: a rotated key applies at once.
         // (TrustPolicies' Secrets in other namespaces are re-read by the periodic recompile.)
-        keySecrets = client.secrets().inNamespace(trustgateNamespace).inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Secret obj) {
-                recompile();
-            }
+        SharedIndexInformer<Secret> keySecrets = client.secrets().inNamespace(trustgateNamespace)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Secret obj) {
+                        recompile();
+                    }
 
-            @Override
-            public void onUpdate(Secret oldObj, Secret newObj) {
-                if (!Objects.equals(oldObj.getData(), newObj.getData())
-                        || !Objects.equals(oldObj.getStringData(), newObj.getStringData())) {
-                    recompile();
-                }
-            }
+                    @Override
+                    public void onUpdate(Secret oldObj, Secret newObj) {
+                        if (!Objects.equals(oldObj.getData(), newObj.getData())
+                                || !Objects.equals(oldObj.getStringData(), newObj.getStringData())) {
+                            recompile();
+                        }
+                    }
 
-            @Override
-            public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
-                recompile();
-            }
-        }, 0);
-        informers.addAll(List.of(clusterPolicies, policies, namespaces, keySecrets));
-        synced = true;
+                    @Override
+                    public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
+                        recompile();
+                    }
+                }, 0);
+        started.add(keySecrets);
+        informers = new Informers(clusterPolicies, policies, namespaces, keySecrets);
+    }
+
+    @Override
+    public void refresh() {
         recompile();
+    }
+
+    @Override
+    public Duration refreshInterval() {
+        return RECOMPILE_INTERVAL;
     }
 
     @SuppressWarnings("unchecked")
@@ -114,13 +148,14 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
 
     /** Recompiles every policy (also called periodically, so rotated keys in Secrets are picked up). */
     public synchronized void recompile() {
-        if (!synced) {
-            return;
+        Informers current = informers;
+        if (current == null) {
+            return; // events before every informer has synced: start() compiles once they have
         }
         List<Policy> ok = new ArrayList<>();
         List<BrokenPolicy> broken = new ArrayList<>();
-        List<HasMetadata> all = new ArrayList<>(clusterPolicies.getStore().list());
-        all.addAll(policies.getStore().list());
+        List<HasMetadata> all = new ArrayList<>(current.clusterPolicies().getStore().list());
+        all.addAll(current.policies().getStore().list());
         for (HasMetadata resource : all) {
             PolicyCompiler.Result r = compiler.compile(resource);
             if (r.ok()) {
@@ -166,32 +201,47 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
     }
 
     private Optional<String> secretValue(String namespace, String name, String key) {
+        return get(namespace, name).flatMap(s -> s.value(key));
+    }
+
+    /** A Secret: from the informer's cache in trustgate's namespace, else read from the API server. */
+    @Override
+    public Optional<SecretData> get(String namespace, String name) {
+        Informers current = informers;
         try {
-            Secret s = namespace.equals(trustgateNamespace) && keySecrets != null
-                    ? keySecrets.getStore().getByKey(namespace + "/" + name)
+            Secret s = namespace.equals(trustgateNamespace) && current != null
+                    ? current.keySecrets().getStore().getByKey(namespace + "/" + name)
                     : client.secrets().inNamespace(namespace).withName(name).get();
-            if (s == null) {
-                return Optional.empty();
-            }
-            if (s.getStringData() != null && s.getStringData().containsKey(key)) {
-                return Optional.of(s.getStringData().get(key));
-            }
-            if (s.getData() != null && s.getData().containsKey(key)) {
-                return Optional.of(new String(Base64.getMimeDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
-            }
-            return Optional.empty();
+            return Optional.ofNullable(s).map(SecretData::of);
         } catch (KubernetesClientException e) {
-            LOG.warnf("cannot read Secret %s/%s: %s", namespace, name, e.getMessage());
+            LOG.warnf("cannot read Secret %s/%s: HTTP %d %s", namespace, name, e.getCode(),
+                    e.getCode() == 403 ? "(trustgate may not read Secrets there: see podPullSecrets in the chart)"
+                            : e.getStatus() != null ? e.getStatus().getReason() : "");
             return Optional.empty();
         }
     }
 
     @Override
+    public List<String> pullSecrets(String namespace, String name) {
+        try {
+            ServiceAccount sa = client.serviceAccounts().inNamespace(namespace).withName(name).get();
+            if (sa == null || sa.getImagePullSecrets() == null) {
+                return List.of();
+            }
+            return sa.getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("cannot read service account %s/%s: HTTP %d", namespace, name, e.getCode());
+            return List.of();
+        }
+    }
+
+    @Override
     public Map<String, String> of(String namespace) {
-        if (namespaces == null) {
+        Informers current = informers;
+        if (current == null) {
             return Map.of();
         }
-        Namespace ns = namespaces.getStore().getByKey(namespace);
+        Namespace ns = current.namespaces().getStore().getByKey(namespace);
         if (ns == null || ns.getMetadata().getLabels() == null) {
             // The API server adds kubernetes.io/metadata.name to every namespace; keep selectors on it working.
             return Map.of("kubernetes.io/metadata.name", namespace);
@@ -201,6 +251,9 @@ public final class ClusterPolicySource implements NamespaceLabels, AutoCloseable
 
     @Override
     public void close() {
-        informers.forEach(SharedIndexInformer::close);
+        Informers current = informers;
+        if (current != null) {
+            current.all().forEach(SharedIndexInformer::close);
+        }
     }
 }

@@ -168,20 +168,43 @@ public final class PolicyCompiler {
         if (s.keys != null) {
             keys.addAll(s.keys.stream().map(String::strip).filter(k -> !k.isEmpty()).toList());
         }
+        for (String k : keys) {
+            keyCheck.check(s.name, k);
+        }
         if (s.keysFrom != null && s.keysFrom.secretKeyRef != null) {
             SignerSpec.SecretKeyRef ref = s.keysFrom.secretKeyRef;
+            String secret = "Secret " + secretNamespace + "/" + ref.name + " key \"" + ref.key + "\"";
             String value = secrets.get(secretNamespace, ref.name, ref.key).orElseThrow(() -> new InvalidPolicyException(
                     "signer \"" + s.name + "\": Secret " + secretNamespace + "/" + ref.name + " has no key \""
                             + ref.key + "\" (or does not exist)"));
-            keys.addAll(splitKeyBlocks(value));
+            List<String> fromSecret = splitKeyBlocks(value);
+            for (int i = 0; i < fromSecret.size(); i++) {
+                try {
+                    keyCheck.check(s.name, fromSecret.get(i));
+                } catch (InvalidPolicyException e) {
+                    // Named by Secret, key and position only: the parser's message (and so the cause, which a
+                    // stack trace would print) may quote the Secret's content.
+                    throw new InvalidPolicyException("signer \"" + s.name + "\": block " + (i + 1) + " of "
+                            + fromSecret.size() + " in " + secret + " is not " + expected(fromSecret.get(i)));
+                }
+            }
+            keys.addAll(fromSecret);
         }
         if (keys.isEmpty()) {
             throw new InvalidPolicyException("signer \"" + s.name + "\" has no keys");
         }
-        for (String k : keys) {
-            keyCheck.check(s.name, k);
-        }
         return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles);
+    }
+
+    /** What a key that failed its check should have been, judged by its armour line only. */
+    private static String expected(String key) {
+        if (key.startsWith("-----BEGIN PGP ")) {
+            return "a valid armoured OpenPGP public key";
+        }
+        if (key.startsWith("-----BEGIN ")) {
+            return "a valid PEM public key or certificate";
+        }
+        return "an armoured OpenPGP public key, a PEM public key or certificate, or a 64-hex-digit key id";
     }
 
     /** Splits a Secret value holding several PEM or armoured blocks, or hex key ids one per line. */

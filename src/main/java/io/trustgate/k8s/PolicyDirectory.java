@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
@@ -60,8 +59,14 @@ public final class PolicyDirectory {
         return sb.toString();
     }
 
-    /** What a directory holds: the policies, and the Secrets (decoded data by {@code namespace/name}). */
-    public record Snapshot(PolicySet policies, Map<String, Map<String, String>> secrets) {}
+    /** What a directory holds: the policies, and the Secrets (decoded, by {@code namespace/name}). */
+    public record Snapshot(PolicySet policies, Map<String, SecretData> secrets) {
+
+        /** The Secret {@code namespace/name} of the directory, if it holds one. */
+        public Optional<SecretData> secret(String namespace, String name) {
+            return Optional.ofNullable(secrets.get(namespace + "/" + name));
+        }
+    }
 
     /** Reads every policy; a file or document that cannot be read becomes a broken policy, never an exception. */
     public PolicySet load() throws IOException {
@@ -74,14 +79,15 @@ public final class PolicyDirectory {
         for (Path f : files()) {
             docs.addAll(documents(f));
         }
-        Map<String, Map<String, String>> secrets = new HashMap<>();
+        Map<String, SecretData> secrets = new HashMap<>();
         for (Document d : docs) {
             if (d.node != null && "Secret".equals(d.node.path("kind").asText())) {
-                collectSecret(d.node, secrets);
+                SecretData secret = SecretData.of(d.node);
+                secrets.put(secret.id(), secret);
             }
         }
         PolicyCompiler compiler = new PolicyCompiler(
-                (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name)).map(m -> m.get(key)),
+                (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name)).flatMap(s -> s.value(key)),
                 clusterSecretNamespace, keyCheck);
         List<Policy> policies = new ArrayList<>();
         List<BrokenPolicy> broken = new ArrayList<>();
@@ -156,20 +162,6 @@ public final class PolicyDirectory {
             docs.add(new Document(rel, null, null, rel + " is not valid YAML: " + readable(e)));
         }
         return docs;
-    }
-
-    private static void collectSecret(JsonNode node, Map<String, Map<String, String>> secrets) {
-        String key = node.path("metadata").path("namespace").asText("default") + "/"
-                + node.path("metadata").path("name").asText();
-        Map<String, String> values = secrets.computeIfAbsent(key, k -> new HashMap<>());
-        node.path("data").fields().forEachRemaining(e -> {
-            try {
-                values.put(e.getKey(), new String(Base64.getMimeDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException ignored) {
-                // Not base64: the key stays absent and the policy naming it reports that.
-            }
-        });
-        node.path("stringData").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
     }
 
     private static String readable(Exception e) {

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * Registry credentials looked up as the kubelet does: the pod's imagePullSecrets, then its
@@ -22,12 +22,15 @@ import java.util.Optional;
  */
 public final class SecretPullCredentials implements PullCredentials {
 
+    private static final Logger LOG = Logger.getLogger(SecretPullCredentials.class);
     private static final long MAX_ENTRIES = 10_000;
+    private static final String DOCKER_CONFIG_JSON = ".dockerconfigjson";
+    private static final String DOCKER_CFG = ".dockercfg";
 
-    /** Decoded Secret data by namespace and name. */
+    /** Secrets by namespace and name (decoded by {@link SecretData}). */
     @FunctionalInterface
     public interface Secrets {
-        Optional<Map<String, String>> get(String namespace, String name);
+        Optional<SecretData> get(String namespace, String name);
     }
 
     /** The imagePullSecrets of a ServiceAccount. */
@@ -41,6 +44,7 @@ public final class SecretPullCredentials implements PullCredentials {
     private record Key(String namespace, List<String> pullSecrets, String serviceAccount, String registryHost) {}
 
     private final Secrets secrets;
+    private final boolean podPullSecrets;
     private final ServiceAccounts serviceAccounts;
     private final String trustgateNamespace;
     private final Optional<String> configuredSecret;
@@ -52,7 +56,17 @@ public final class SecretPullCredentials implements PullCredentials {
      */
     public SecretPullCredentials(Secrets secrets, ServiceAccounts serviceAccounts, String trustgateNamespace,
             Optional<String> configuredSecret, Executor lookups, Duration ttl) {
+        this(secrets, true, serviceAccounts, trustgateNamespace, configuredSecret, lookups, ttl);
+    }
+
+    /**
+     * @param podPullSecrets whether the pod's and its ServiceAccount's pull secrets are read (which needs
+     *     {@code get} on Secrets and ServiceAccounts in every namespace); when off, only {@code configuredSecret}
+     */
+    public SecretPullCredentials(Secrets secrets, boolean podPullSecrets, ServiceAccounts serviceAccounts,
+            String trustgateNamespace, Optional<String> configuredSecret, Executor lookups, Duration ttl) {
         this.secrets = secrets;
+        this.podPullSecrets = podPullSecrets;
         this.serviceAccounts = serviceAccounts;
         this.trustgateNamespace = trustgateNamespace;
         this.configuredSecret = configuredSecret;
@@ -67,8 +81,11 @@ public final class SecretPullCredentials implements PullCredentials {
 
     private RegistryCredentials lookup(String namespace, PodTemplate pod, String registryHost) {
         List<String[]> candidates = new ArrayList<>();
-        pod.imagePullSecrets().forEach(s -> candidates.add(new String[] {namespace, s}));
-        serviceAccounts.pullSecrets(namespace, pod.serviceAccountName()).forEach(s -> candidates.add(new String[] {namespace, s}));
+        if (podPullSecrets) {
+            pod.imagePullSecrets().forEach(s -> candidates.add(new String[] {namespace, s}));
+            serviceAccounts.pullSecrets(namespace, pod.serviceAccountName())
+                    .forEach(s -> candidates.add(new String[] {namespace, s}));
+        }
         configuredSecret.ifPresent(s -> candidates.add(new String[] {trustgateNamespace, s}));
         for (String[] c : candidates) {
             Optional<RegistryCredentials> found = secrets.get(c[0], c[1]).flatMap(data -> fromSecret(data, registryHost));
@@ -79,19 +96,20 @@ public final class SecretPullCredentials implements PullCredentials {
         return RegistryCredentials.ANONYMOUS;
     }
 
-    private static Optional<RegistryCredentials> fromSecret(Map<String, String> data, String host) {
-        try {
-            if (data.containsKey(".dockerconfigjson")) {
-                return DockerConfigCredentials.parse(data.get(".dockerconfigjson").getBytes(StandardCharsets.UTF_8), false)
-                        .forRegistry(host);
-            }
-            if (data.containsKey(".dockercfg")) {
-                return DockerConfigCredentials.parse(data.get(".dockercfg").getBytes(StandardCharsets.UTF_8), true)
-                        .forRegistry(host);
-            }
-        } catch (RuntimeException e) {
-            // A malformed pull secret gives no credentials, as for the kubelet; the registry's 401 says so.
+    private static Optional<RegistryCredentials> fromSecret(SecretData secret, String host) {
+        String key = secret.value(DOCKER_CONFIG_JSON).isPresent() ? DOCKER_CONFIG_JSON
+                : secret.value(DOCKER_CFG).isPresent() ? DOCKER_CFG : null;
+        if (key == null) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        try {
+            return DockerConfigCredentials.parse(secret.value(key).orElseThrow().getBytes(StandardCharsets.UTF_8),
+                    key.equals(DOCKER_CFG)).forRegistry(host);
+        } catch (RuntimeException e) {
+            // A malformed pull secret gives no credentials, as for the kubelet; the registry's 401 says so. The
+            // log names the Secret and key only: a parser's message may quote the content, so it is not used.
+            LOG.warnf("pull secret %s: key %s is not a valid docker config; it gives no credentials", secret.id(), key);
+            return Optional.empty();
+        }
     }
 }

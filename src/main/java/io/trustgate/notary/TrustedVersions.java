@@ -1,25 +1,36 @@
 package io.trustgate.notary;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 
-/** The highest metadata version seen per repository and role in this process: the memory behind rollback checks. */
+/** The highest metadata versions of one Notary server's repositories: a view of a {@link VersionStore}. */
 public final class TrustedVersions {
-    private final Map<String, Map<String, Long>> byGun = new ConcurrentHashMap<>();
+    private final VersionStore store;
+    private final String server;
 
-    /** A copy of the highest versions seen for a repository (empty if never updated). */
+    /** Versions kept in this process only. */
+    public TrustedVersions() {
+        this(VersionStore.inMemory(), "");
+    }
+
+    /** The versions {@code store} keeps for {@code server}. */
+    public TrustedVersions(VersionStore store, String server) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.server = Objects.requireNonNull(server, "server");
+    }
+
+    /** The highest versions seen for a repository (empty if never updated). */
     public Map<String, Long> highest(String gun) {
-        Map<String, Long> v = byGun.get(gun);
-        return v == null ? Map.of() : Map.copyOf(v);
+        return store.highest(server, gun);
     }
 
     /** Records a version; a lower version than the one already recorded changes nothing. */
     public void record(String gun, String role, long version) {
-        byGun.computeIfAbsent(gun, g -> new ConcurrentHashMap<>()).merge(role, version, Math::max);
+        store.raise(server, gun, Map.of(role, version));
     }
 
     /** Records every version of a successful update. */
     public void record(String gun, Map<String, Long> versions) {
-        versions.forEach((role, version) -> record(gun, role, version));
+        store.raise(server, gun, versions);
     }
 }

@@ -9,11 +9,13 @@ import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.lookaside.LookasideStore;
 import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustedRepository;
+import io.trustgate.notary.VersionStore;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.transport.TransportOptions;
+import io.trustgate.tuf.Limits;
 import io.trustgate.transport.VertxLookasideStore;
 import io.trustgate.transport.VertxRegistryClient;
 import io.trustgate.transport.VertxTrustDataFetcher;
@@ -60,15 +62,23 @@ public final class VerifierStack implements AutoCloseable {
      * @param clock the reference time of signature, expiry and cache checks
      * @param expiryWarning Notary trust data expiring within this window adds a warning
      * @param hooks observers and decorators (metrics); {@link Hooks#NONE} for none
+     * @param versions the Notary rollback state (highest versions trusted); its owner closes it, not the stack
      */
     public record Settings(TransportOptions transport, CacheSettings cache, Clock clock, Duration expiryWarning,
-            Hooks hooks) {
+            Hooks hooks, VersionStore versions) {
         public Settings {
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(cache, "cache");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(expiryWarning, "expiryWarning");
             Objects.requireNonNull(hooks, "hooks");
+            Objects.requireNonNull(versions, "versions");
+        }
+
+        /** With the Notary rollback state kept in memory for the life of the stack. */
+        public Settings(TransportOptions transport, CacheSettings cache, Clock clock, Duration expiryWarning,
+                Hooks hooks) {
+            this(transport, cache, clock, expiryWarning, hooks, VersionStore.inMemory());
         }
     }
 
@@ -121,7 +131,8 @@ public final class VerifierStack implements AutoCloseable {
             hooks.cacheCreated().accept(fetcher.cache(), Map.of("server", url));
             return fetcher;
         };
-        notarySource = new NotarySignatureSource(cachedNotary, clock, settings.expiryWarning())
+        notarySource = new NotarySignatureSource(cachedNotary, clock, Limits.DEFAULT, settings.expiryWarning(),
+                settings.versions())
                 .observe(hooks.verifiedRepository());
         List<SignatureSource> sources = List.of(
                 new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto),

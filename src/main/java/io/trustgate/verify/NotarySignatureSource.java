@@ -11,6 +11,7 @@ import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustDataNotFoundException;
 import io.trustgate.notary.TrustedRepository;
 import io.trustgate.notary.TrustedVersions;
+import io.trustgate.notary.VersionStore;
 import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
@@ -61,7 +62,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     private final Limits limits;
     private final Duration expiryWarning;
     private final Map<ClientKey, Client> clients = new ConcurrentHashMap<>();
-    private final Map<String, TrustedVersions> versionsByServer = new ConcurrentHashMap<>();
+    private final VersionStore versions;
     private volatile java.util.function.Consumer<TrustedRepository> observer = repository -> { };
 
     private record ClientKey(String server, String caBundle) {
@@ -79,6 +80,16 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
      */
     public NotarySignatureSource(Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock, Limits limits,
             Duration expiryWarning) {
+        this(fetchers, clock, limits, expiryWarning, VersionStore.inMemory());
+    }
+
+    /**
+     * @param versions where the highest trusted versions per server and repository are kept (rollback
+     *                 protection); persistent stores keep it across restarts and replicas
+     */
+    public NotarySignatureSource(Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock, Limits limits,
+            Duration expiryWarning, VersionStore versions) {
+        this.versions = Objects.requireNonNull(versions, "versions");
         this.fetchers = Objects.requireNonNull(fetchers, "fetchers");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -279,8 +290,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         String bundle = caBundle == null || caBundle.isBlank() ? null : caBundle;
         return clients.computeIfAbsent(new ClientKey(server, bundle), key -> {
             TrustDataFetcher fetcher = fetchers.apply(new NotaryConfig(server, bundle, List.of()));
-            TrustedVersions versions = versionsByServer.computeIfAbsent(server, s -> new TrustedVersions());
-            return new Client(fetcher, new NotaryClient(fetcher, clock, limits, versions));
+            return new Client(fetcher, new NotaryClient(fetcher, clock, limits, new TrustedVersions(versions, server)));
         });
     }
 

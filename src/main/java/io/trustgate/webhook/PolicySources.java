@@ -1,28 +1,21 @@
 package io.trustgate.webhook;
 
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.ClusterPolicySource;
+import io.trustgate.k8s.DirectoryPolicySource;
 import io.trustgate.k8s.PolicyCompiler;
-import io.trustgate.k8s.PolicyDirectory;
+import io.trustgate.k8s.PolicySource;
+import io.trustgate.k8s.SecretData;
 import io.trustgate.k8s.SecretPullCredentials;
-import io.trustgate.policy.BrokenPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,16 +25,16 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Chooses where policies come from at startup: {@code TRUSTGATE_POLICIES_DIR} (polled for changes) or
- * the cluster (informers). Either way it feeds the {@link PolicyStore}, and answers namespace labels and
- * Secret look-ups (for pull credentials) from the same place.
+ * Chooses where policies come from at startup, once: {@code TRUSTGATE_POLICIES_DIR} (a
+ * {@link DirectoryPolicySource}) or the cluster (a {@link ClusterPolicySource}). The chosen source feeds the
+ * {@link PolicyStore} and answers namespace labels and pull-secret look-ups; this bean only starts it off the
+ * startup thread (retrying while it cannot start) and refreshes it on its interval.
  */
 @ApplicationScoped
 public class PolicySources implements NamespaceLabels, SecretPullCredentials.Secrets, SecretPullCredentials.ServiceAccounts {
 
     private static final Logger LOG = Logger.getLogger(PolicySources.class);
-    /** Secret rotation is noticed by recompiling cluster policies this often. */
-    private static final long CLUSTER_RECOMPILE_SECONDS = 60;
+    private static final long RETRY_SECONDS = 10;
 
     @Inject
     TrustgateSettings settings;
@@ -56,10 +49,8 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
     Instance<KubernetesClient> kubernetes;
 
     private ScheduledExecutorService scheduler;
-    private PolicyDirectory directory;
-    private String fingerprint;
-    private volatile Map<String, Map<String, String>> directorySecrets = Map.of();
-    private ClusterPolicySource cluster;
+    /** Set once at startup; read by reviews on I/O threads. */
+    private volatile PolicySource source;
 
     void start(@Observes StartupEvent event) {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -67,104 +58,60 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
             t.setDaemon(true);
             return t;
         });
-        TrustgateSettings.Policies config = settings.policies();
-        if (config.dir().isPresent()) {
-            directory = new PolicyDirectory(config.dir().get(), config.namespace(), keyCheck);
-            reloadDirectory();
-            long ms = config.reload().toMillis();
-            scheduler.scheduleWithFixedDelay(this::reloadDirectory, ms, ms, TimeUnit.MILLISECONDS);
-        } else {
-            // Informers block until synced: start them off the startup thread so health answers meanwhile.
-            scheduler.execute(this::startCluster);
-        }
+        // Informers block until synced: start off the startup thread so health answers meanwhile.
+        scheduler.execute(this::startSource);
     }
 
-    private void startCluster() {
-        try {
-            cluster = new ClusterPolicySource(kubernetes.get(), settings.policies().namespace(), keyCheck, store::set, Clock.systemUTC());
-            cluster.start();
-            scheduler.scheduleWithFixedDelay(cluster::recompile, CLUSTER_RECOMPILE_SECONDS, CLUSTER_RECOMPILE_SECONDS,
-                    TimeUnit.SECONDS);
-        } catch (RuntimeException e) {
-            store.failed("cannot watch policies in the cluster: " + e.getMessage());
-            LOG.errorf("cannot watch policies in the cluster (retrying in 10 s): %s", e.getMessage());
-            scheduler.schedule(this::startCluster, 10, TimeUnit.SECONDS);
+    private PolicySource create() {
+        TrustgateSettings.Policies config = settings.policies();
+        if (config.dir().isPresent()) {
+            return new DirectoryPolicySource(config.dir().get(), config.namespace(), keyCheck, config.reload(),
+                    store::set, store::failed);
         }
+        return new ClusterPolicySource(kubernetes.get(), config.namespace(), keyCheck, store::set, Clock.systemUTC());
+    }
+
+    private void startSource() {
+        PolicySource next = create();
+        try {
+            next.start();
+        } catch (RuntimeException e) {
+            next.close();
+            store.failed("cannot watch policies in the cluster: " + e.getMessage());
+            LOG.errorf("cannot watch policies in the cluster (retrying in %d s): %s", RETRY_SECONDS, e.getMessage());
+            scheduler.schedule(this::startSource, RETRY_SECONDS, TimeUnit.SECONDS);
+            return;
+        }
+        source = next;
+        long ms = next.refreshInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(next::refresh, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    synchronized void reloadDirectory() {
-        try {
-            String now = directory.fingerprint();
-            if (now.equals(fingerprint)) {
-                return;
-            }
-            PolicyDirectory.Snapshot snapshot = directory.snapshot();
-            fingerprint = now;
-            directorySecrets = snapshot.secrets();
-            store.set(snapshot.policies());
-            LOG.infof("loaded %d policies from %s", snapshot.policies().policies().size(), settings.policies().dir().get());
-            for (BrokenPolicy b : snapshot.policies().broken()) {
-                LOG.errorf("policy %s is broken and denies the images it claims: %s", b.id(), b.error());
-            }
-        } catch (Exception e) {
-            // Keep the last good set; readiness reports the error.
-            store.failed(e.getMessage());
-            LOG.errorf("cannot read policy directory: %s", e.getMessage());
+        PolicySource current = source;
+        if (current != null) {
+            current.close();
         }
     }
 
     @Override
     public Map<String, String> of(String namespace) {
-        return cluster != null ? cluster.of(namespace) : Map.of();
+        PolicySource current = source;
+        return current != null ? current.of(namespace) : Map.of();
     }
 
     @Override
-    public Optional<Map<String, String>> get(String namespace, String name) {
-        if (directory != null) {
-            return Optional.ofNullable(directorySecrets.get(namespace + "/" + name));
-        }
-        try {
-            Secret s = kubernetes.get().secrets().inNamespace(namespace).withName(name).get();
-            if (s == null) {
-                return Optional.empty();
-            }
-            Map<String, String> data = new HashMap<>();
-            if (s.getData() != null) {
-                s.getData().forEach((k, v) -> data.put(k, new String(Base64.getMimeDecoder().decode(v), StandardCharsets.UTF_8)));
-            }
-            if (s.getStringData() != null) {
-                data.putAll(s.getStringData());
-            }
-            return Optional.of(data);
-        } catch (KubernetesClientException e) {
-            LOG.warnf("cannot read pull secret %s/%s: %s", namespace, name, e.getMessage());
-            return Optional.empty();
-        }
+    public Optional<SecretData> get(String namespace, String name) {
+        PolicySource current = source;
+        return current != null ? current.get(namespace, name) : Optional.empty();
     }
 
     @Override
     public List<String> pullSecrets(String namespace, String name) {
-        if (directory != null) {
-            return List.of();
-        }
-        try {
-            ServiceAccount sa = kubernetes.get().serviceAccounts().inNamespace(namespace).withName(name).get();
-            if (sa == null || sa.getImagePullSecrets() == null) {
-                return List.of();
-            }
-            return sa.getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
-        } catch (KubernetesClientException e) {
-            LOG.warnf("cannot read service account %s/%s: %s", namespace, name, e.getMessage());
-            return List.of();
-        }
+        PolicySource current = source;
+        return current != null ? current.pullSecrets(namespace, name) : List.of();
     }
 }

@@ -6,15 +6,24 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.config.InvalidSettingException;
+import io.trustgate.config.Setting;
 import io.trustgate.config.TrustgateSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trustgate.k8s.ConfigMapVersionStore;
 import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.k8s.SecretPullCredentials;
+import io.trustgate.notary.FileVersionStore;
+import io.trustgate.notary.InMemoryVersionStore;
+import io.trustgate.notary.VersionStore;
 import io.trustgate.runtime.VerifierStack;
 import io.trustgate.verify.ImageVerifier;
 import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,15 +66,37 @@ public class Wiring {
         });
     }
 
+    /**
+     * The Notary rollback state: a file in directory mode, the shared ConfigMap in cluster mode (read on its
+     * own thread; {@link StateReadiness} holds readiness until it has been read).
+     */
     @Produces
     @Singleton
-    VerifierStack verifierStack(Vertx vertx, TrustgateSettings settings, MeterRegistry metrics) {
+    VersionStore versionStore(TrustgateSettings settings, Instance<KubernetesClient> kubernetes) {
+        TrustgateSettings.Policies policies = settings.policies();
+        if (policies.dir().isPresent()) {
+            Path state = Path.of((String) settings.value(Setting.STATE_DIR).orElseThrow());
+            return new FileVersionStore(state.resolve("notary-versions.json"), InMemoryVersionStore.DEFAULT_MAX_ENTRIES,
+                    Clock.systemUTC());
+        }
+        return new ConfigMapVersionStore(kubernetes.get(), policies.namespace(),
+                (String) settings.value(Setting.STATE_CONFIG_MAP).orElseThrow(), Clock.systemUTC()).start();
+    }
+
+    void closeVersionStore(@Disposes VersionStore store) {
+        store.close();
+    }
+
+    @Produces
+    @Singleton
+    VerifierStack verifierStack(Vertx vertx, TrustgateSettings settings, MeterRegistry metrics, VersionStore versions) {
         UpstreamMetrics upstream = new UpstreamMetrics(metrics);
         VerifierStack.Hooks hooks = new VerifierStack.Hooks(upstream::registry, upstream::lookaside, upstream::notary,
                 new ExpiryGauges(metrics),
                 (cache, labels) -> CaffeineCacheMetrics.monitor(metrics, cache.view(), cache.name(),
                         labels.entrySet().stream().map(e -> Tag.of(e.getKey(), e.getValue())).toList()));
-        return VerifierStack.create(vertx, settings.stack(Clock.systemUTC(), hooks));
+        return VerifierStack.create(vertx, new VerifierStack.Settings(settings.transport(), settings.cache(),
+                Clock.systemUTC(), settings.expiryWarning(), hooks, versions));
     }
 
     @Produces
@@ -78,8 +109,10 @@ public class Wiring {
     @Singleton
     AdmissionHandler admissionHandler(TrustgateSettings settings, PolicyStore store, PolicySources sources,
             ImageVerifier verifier, MeterRegistry metrics) {
-        SecretPullCredentials credentials = new SecretPullCredentials(sources, sources, settings.policies().namespace(),
-                settings.admission().pullSecret(), pullSecretLookups(), settings.cache().tagTtl());
+        boolean podPullSecrets = (Boolean) settings.value(Setting.POD_PULL_SECRETS).orElseThrow();
+        SecretPullCredentials credentials = new SecretPullCredentials(sources, podPullSecrets, sources,
+                settings.policies().namespace(), settings.admission().pullSecret(), pullSecretLookups(),
+                settings.cache().tagTtl());
         AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier,
                 settings.admission().unmatched(), new MetricsListener(metrics), settings.deadline(),
                 settings.admission().pin());

@@ -72,10 +72,7 @@ class ChartTest {
                 .asBoolean(true)).as("no token for other pods of the account").isFalse();
     }
 
-    @Test
-    @DisplayName("RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, status writes, and list/watch of Secrets in trustgate's own namespace")
-    void rbacIsLeastPrivilege() {
-        JsonNode role = find(defaults(), "ClusterRole", "trustgate").orElseThrow();
+    private static List<String> grants(JsonNode role) {
         List<String> grants = new ArrayList<>();
         for (JsonNode rule : role.path("rules")) {
             for (JsonNode res : rule.path("resources")) {
@@ -84,6 +81,22 @@ class ChartTest {
                 }
             }
         }
+        return grants;
+    }
+
+    private static String env(List<JsonNode> docs, String name) {
+        for (JsonNode e : find(docs, "Deployment", null).orElseThrow().at("/spec/template/spec/containers/0/env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    @DisplayName("RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, status writes, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap")
+    void rbacIsLeastPrivilege() {
+        List<String> grants = grants(find(defaults(), "ClusterRole", "trustgate").orElseThrow());
         assertThat(grants).containsExactlyInAnyOrder(
                 "trustpolicies:get", "trustpolicies:list", "trustpolicies:watch",
                 "clustertrustpolicies:get", "clustertrustpolicies:list", "clustertrustpolicies:watch",
@@ -93,11 +106,34 @@ class ChartTest {
                 "secrets:get", "serviceaccounts:get");
         JsonNode keys = find(defaults(), "Role", "trustgate-keys").orElseThrow();
         assertThat(keys.at("/metadata/namespace").asText()).as("only trustgate's own namespace").isNotBlank();
-        assertThat(keys.path("rules")).singleElement().satisfies(rule -> {
-            assertThat(rule.path("resources").toString()).isEqualTo("[\"secrets\"]");
-            assertThat(rule.path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
-        });
+        assertThat(keys.path("rules")).hasSize(2);
+        assertThat(keys.path("rules").get(0).path("resources").toString()).isEqualTo("[\"secrets\"]");
+        assertThat(keys.path("rules").get(0).path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
+        JsonNode state = keys.path("rules").get(1);
+        assertThat(state.path("resources").toString()).isEqualTo("[\"configmaps\"]");
+        assertThat(state.path("resourceNames").toString()).as("only the state ConfigMap")
+                .isEqualTo("[\"trustgate-notary-versions\"]");
+        assertThat(state.path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\",\"update\"]");
         assertThat(find(defaults(), "RoleBinding", "trustgate-keys")).isPresent();
+        assertThat(find(defaults(), "ConfigMap", "trustgate-notary-versions").orElseThrow().has("data"))
+                .as("the chart creates the state ConfigMap but never writes (or, on upgrade, resets) its data").isFalse();
+        assertThat(env(defaults(), "TRUSTGATE_STATE_CONFIG_MAP")).isEqualTo("trustgate-notary-versions");
+        assertThat(env(defaults(), "TRUSTGATE_POD_PULL_SECRETS")).isEqualTo("true");
+    }
+
+    @Test
+    @DisplayName("podPullSecrets.enabled=false drops the cluster-wide Secret and ServiceAccount rule and tells trustgate")
+    void podPullSecretsOff() {
+        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate",
+                Map.of("podPullSecrets", Map.of("enabled", false))));
+        assertThat(grants(find(docs, "ClusterRole", "trustgate").orElseThrow()))
+                .noneMatch(g -> g.startsWith("secrets:") || g.startsWith("serviceaccounts:"))
+                .contains("clustertrustpolicies:watch", "namespaces:watch");
+        assertThat(grants(find(docs, "Role", "trustgate-keys").orElseThrow()))
+                .as("keysFrom Secrets in trustgate's own namespace stay readable").contains("secrets:get", "secrets:watch");
+        assertThat(env(docs, "TRUSTGATE_POD_PULL_SECRETS")).isEqualTo("false");
+        LintResult lint = ChartRenderer.lint(Map.of("podPullSecrets", Map.of("enabled", false)));
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
     }
 
     @Test
@@ -217,15 +253,6 @@ class ChartTest {
                 "webhook", Map.of("url", "https://tg.example.com/check"), "certificates", Map.of("source", "secret",
                         "existingSecret", "mine",
                         "caBundle", "PEM")))).hasMessageContaining("webhook.mutateUrl is required");
-    }
-
-    private static String env(List<JsonNode> docs, String name) {
-        for (JsonNode e : find(docs, "Deployment", null).orElseThrow().at("/spec/template/spec/containers/0/env")) {
-            if (e.path("name").asText().equals(name)) {
-                return e.path("value").asText();
-            }
-        }
-        return null;
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -31,6 +32,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import com.marcnuri.helm.Helm;
+import io.trustgate.k8s.PlantedSecrets;
+import io.trustgate.notary.CraftedNotaryServer;
 import io.trustgate.testing.ChartRenderer;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
@@ -88,6 +91,8 @@ class KubeApiServerIT {
     private static RegistryPeer outageRegistry;
     private static PushedImage outageImage;
     private static Map<String, String> trustgateEnv;
+    private static Path kubeconfig;
+    private static CraftedNotaryServer notary;
 
     @BeforeAll
     static void install() throws Exception {
@@ -134,7 +139,7 @@ class KubeApiServerIT {
         String token = admin.serviceAccounts().inNamespace(NS).withName("trustgate")
                 .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
                 .getStatus().getToken();
-        Path kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
+        kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
         trustgateEnv = Map.of(
                 "KUBECONFIG", kubeconfig.toString(),
                 "TRUSTGATE_NAMESPACE", NS,
@@ -169,6 +174,9 @@ class KubeApiServerIT {
         }
         if (outageRegistry != null) {
             outageRegistry.close();
+        }
+        if (notary != null) {
+            notary.close();
         }
         if (lookaside != null) {
             lookaside.close();
@@ -334,6 +342,49 @@ class KubeApiServerIT {
     }
 
     @Test
+    @Order(12)
+    @DisplayName("planted Secret values (bad OpenPGP key, bad PEM key, bad key id, a malformed pull secret with a password) appear in no policy status, log line or metric")
+    void noSecretsInStatusLogsOrMetrics() throws Exception {
+        admin.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("planted").endMetadata()
+                .withStringData(PlantedSecrets.KEYS).build()).create();
+        admin.secrets().inNamespace(APPS).resource(new SecretBuilder().withNewMetadata().withName("planted-pull")
+                .endMetadata().withStringData(Map.of(".dockerconfigjson", PlantedSecrets.BAD_DOCKERCONFIG)).build())
+                .create();
+        Map<String, String> policyByKey = Map.of("pgp.asc", "planted-pgp", "key.pem", "planted-pem", "ids", "planted-ids");
+        policyByKey.forEach((key, name) -> admin.resource(keysFromPolicy(name, key)).create());
+        for (String name : policyByKey.values()) {
+            JsonNode ready = awaitCondition(name, "False");
+            assertThat(ready.path("message").asText()).contains("Secret trustgate/planted key \"");
+        }
+        // the pull secret is read (and found malformed) while the pod's image is resolved
+        Pod pod = admin.pods().inNamespace(APPS).resource(new PodBuilder().withNewMetadata().withName("with-pull-secret")
+                .endMetadata().withSpec(new PodSpecBuilder(podSpec(signed.reference()))
+                        .addNewImagePullSecret("planted-pull").build()).build()).create();
+        assertThat(pod.getMetadata().getUid()).isNotBlank();
+        String log = Files.readString(trustgate.process().log());
+        assertThat(log).as("the malformed pull secret was read and reported by name")
+                .contains("pull secret apps/planted-pull: key .dockerconfigjson is not a valid docker config");
+
+        StringBuilder statuses = new StringBuilder();
+        for (String name : policyByKey.values()) {
+            JsonNode status = JSON.valueToTree(admin.genericKubernetesResources("trustgate.io/v1alpha1",
+                    "ClusterTrustPolicy").withName(name).get().getAdditionalProperties().get("status"));
+            statuses.append(status).append('\n');
+        }
+        String metrics = ca.httpClient(Duration.ofSeconds(5)).send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("https://127.0.0.1:" + trustgate.port() + "/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("trustgate_review_duration_seconds");
+        for (String mark : PlantedSecrets.MARKS) {
+            assertThat(statuses).as("policy status").doesNotContain(mark).doesNotContain(mark.substring(0, 4));
+            assertThat(log).as("trustgate's log").doesNotContain(mark).doesNotContain(mark.substring(0, 4));
+            assertThat(metrics).as("/q/metrics").doesNotContain(mark).doesNotContain(mark.substring(0, 4));
+        }
+        policyByKey.values().forEach(name -> admin.genericKubernetesResources("trustgate.io/v1alpha1",
+                "ClusterTrustPolicy").withName(name).delete());
+    }
+
+    @Test
     @Order(10)
     @DisplayName("a Deployment keeps its tag (no GitOps drift) while a Pod its ReplicaSet would create is pinned")
     void deploymentKeepsTagItsPodIsPinned() {
@@ -352,6 +403,29 @@ class KubeApiServerIT {
                 .withSpec(podSpec(signed.reference())).build()).create();
         assertThat(admin.pods().inNamespace(APPS).withName("gitops-7d4b9-x2x9q").get().getSpec().getContainers().get(0)
                 .getImage()).isEqualTo(signed.reference() + "@" + signed.digest());
+    }
+
+    @Test
+    @Order(13)
+    @DisplayName("rollback state survives a restart: after version 5 was admitted, a restarted trustgate denies a replayed version 4")
+    void rollbackRefusedAfterRestart() {
+        PushedImage image = ImageFactory.pushRandom(registry, "demo/rollback/app", "1.0");
+        notary = CraftedNotaryServer.start(registry.host() + "/demo/rollback/app", ca);
+        Map<String, byte[]> v4 = notary.sign("1.0", image.hex(), 4);
+        notary.serve(notary.sign("1.0", image.hex(), 5));
+        admin.resource(notaryPolicy("rollback")).create();
+        awaitReady("rollback");
+        createPod(APPS, "notary-v5", image.reference());
+        await(Duration.ofSeconds(30), () -> storedVersion(registry.host() + "/demo/rollback/app", "targets") == 5);
+
+        notary.serve(v4); // validly signed, but older than what was accepted
+        trustgate.stop();
+        trustgate.startAgain();
+        awaitReady("rollback");
+        assertThatThrownBy(() -> createPod(APPS, "notary-v4", image.reference()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                        .contains("mutate.trustgate.io").contains(image.reference()).contains("rollback"));
+        assertThat(admin.pods().inNamespace(APPS).withName("notary-v4").get()).isNull();
     }
 
     @Test
@@ -416,6 +490,39 @@ class KubeApiServerIT {
     }
 
     @Test
+    @Order(14)
+    @DisplayName("rollback state is shared: a second trustgate replica that never saw version 5 denies the replayed version 4 too")
+    void rollbackStateSharedWithSecondReplica() throws Exception {
+        int port = Ports.free();
+        try (TrustgateProcess second = TrustgateProcess.start("trustgate-kas-2", ca, port, Map.of(
+                "KUBECONFIG", kubeconfig.toString(),
+                "TRUSTGATE_NAMESPACE", NS,
+                "TRUSTGATE_INSECURE_REGISTRIES", registry.host()))) {
+            String review = JSON.writeValueAsString(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview",
+                    "request", Map.of("uid", "second-1", "kind", Map.of("group", "", "version", "v1", "kind", "Pod"),
+                            "operation", "CREATE", "namespace", APPS, "object", Map.of("spec",
+                                    Map.of("containers", List.of(Map.of("name", "a",
+                                            "image", registry.host() + "/demo/rollback/app:1.0")))))));
+            JsonNode[] answer = new JsonNode[1];
+            await(Duration.ofSeconds(60), () -> {
+                try {
+                    answer[0] = JSON.readTree(ca.httpClient(Duration.ofSeconds(5)).send(java.net.http.HttpRequest
+                            .newBuilder(java.net.URI.create("https://127.0.0.1:" + port + "/validate"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(review)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("response");
+                } catch (Exception e) {
+                    return false;
+                }
+                // until its informers have the policy, the image is merely ungoverned
+                return answer[0].path("status").path("message").asText().contains("ClusterTrustPolicy/rollback");
+            });
+            assertThat(answer[0].path("allowed").asBoolean(true)).isFalse();
+            assertThat(answer[0].path("status").path("message").asText()).contains("rollback");
+        }
+    }
+
+    @Test
     @Order(100)
     @DisplayName("with trustgate stopped, creation fails closed; it recovers when trustgate is back")
     void failsClosedAndRecovers() {
@@ -456,14 +563,20 @@ class KubeApiServerIT {
         return spec.build();
     }
 
-    private static String policyYaml(String name, String mode) {
+    /** A ClusterTrustPolicy governing {@code <registry>/demo/<name>/**}, its spec still to be filled. */
+    private static ObjectNode clusterPolicy(String name) {
         ObjectNode p = JSON.createObjectNode();
         p.put("apiVersion", "trustgate.io/v1alpha1");
         p.put("kind", "ClusterTrustPolicy");
         p.putObject("metadata").put("name", name);
-        ObjectNode spec = p.putObject("spec");
+        p.putObject("spec").putArray("images").add(registry.host() + "/demo/" + name + "/**");
+        return p;
+    }
+
+    private static String policyYaml(String name, String mode) {
+        ObjectNode p = clusterPolicy(name);
+        ObjectNode spec = (ObjectNode) p.get("spec");
         spec.put("mode", mode);
-        spec.putArray("images").add(registry.host() + "/demo/" + name + "/**");
         spec.put("lookaside", lookaside.baseUrl());
         ArrayNode signers = spec.putArray("signers");
         signers.addObject().put("name", "alice").putArray("keys").add(gpg.exportPublic(alice));
@@ -471,15 +584,64 @@ class KubeApiServerIT {
         return p.toString();
     }
 
+    /** A policy whose one signer's keys come from {@code key} of the Secret {@code planted}. */
+    private static String keysFromPolicy(String name, String key) {
+        ObjectNode p = clusterPolicy(name);
+        ObjectNode spec = (ObjectNode) p.get("spec");
+        spec.put("lookaside", lookaside.baseUrl());
+        ObjectNode n = spec.putObject("notary");
+        n.put("server", "https://127.0.0.1:1");
+        n.putArray("rootKeys").add("ab".repeat(32));
+        spec.putArray("signers").addObject().put("name", "team").putObject("keysFrom").putObject("secretKeyRef")
+                .put("name", "planted").put("key", key);
+        return p.toString();
+    }
+
+    /** A policy on crafted Notary trust data: the targets key signs, the root key is pinned. */
+    private static String notaryPolicy(String name) {
+        ObjectNode p = clusterPolicy(name);
+        ObjectNode spec = (ObjectNode) p.get("spec");
+        ObjectNode n = spec.putObject("notary");
+        n.put("server", notary.url());
+        try {
+            n.put("caBundle", Files.readString(ca.certPem()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        n.putArray("rootKeys").add(notary.rootKeyPem());
+        spec.putArray("signers").addObject().put("name", "releases").putArray("keys").add(notary.targetsKeyPem());
+        return p.toString();
+    }
+
+    /** The version of {@code role} of {@code gun} in the shared rollback-state ConfigMap, or -1. */
+    private static long storedVersion(String gun, String role) {
+        var cm = admin.configMaps().inNamespace(NS).withName("trustgate-notary-versions").get();
+        if (cm == null || cm.getData() == null) {
+            return -1;
+        }
+        for (String json : cm.getData().values()) {
+            var entry = io.trustgate.notary.VersionEntry.fromJson(json);
+            if (entry.isPresent() && entry.get().gun().equals(gun)) {
+                return entry.get().versions().getOrDefault(role, -1L);
+            }
+        }
+        return -1;
+    }
+
     /** Waits for the policy's Ready condition to be True and returns it. */
     private static JsonNode awaitReady(String name) {
+        return awaitCondition(name, "True");
+    }
+
+    /** Waits for the policy's Ready condition to have {@code wanted} status and returns it. */
+    private static JsonNode awaitCondition(String name, String wanted) {
         JsonNode[] found = new JsonNode[1];
         await(Duration.ofSeconds(60), () -> {
             GenericKubernetesResource r = admin.genericKubernetesResources("trustgate.io/v1alpha1", "ClusterTrustPolicy")
                     .withName(name).get();
             JsonNode status = JSON.valueToTree(r.getAdditionalProperties().get("status"));
             for (JsonNode c : status.path("conditions")) {
-                if (c.path("type").asText().equals("Ready") && c.path("status").asText().equals("True")) {
+                if (c.path("type").asText().equals("Ready") && c.path("status").asText().equals(wanted)) {
                     found[0] = c;
                     return true;
                 }

@@ -151,6 +151,26 @@ public final class TestCa {
         }
     }
 
+    /** The server side of TLS for an in-process HTTPS server ({@code HttpsServer}) with a certificate from this CA. */
+    public javax.net.ssl.SSLContext serverContext(Issued server) {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("server", server.keyPair().getPrivate(), new char[0],
+                    new java.security.cert.Certificate[] {server.certificate(), cert});
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(kmf.getKeyManagers(), null, null);
+            return ssl;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a TLS server context from the test CA", e);
+        }
+    }
+
     /** A JDK HTTP client that trusts only this CA (for the HTTPS peers and trustgate itself). */
     public java.net.http.HttpClient httpClient(Duration connectTimeout) {
         try {
@@ -170,26 +190,6 @@ public final class TestCa {
         }
     }
 
-    /** An SSL context that serves {@code server} (issued by this CA) with its chain, for JDK HTTPS servers. */
-    public javax.net.ssl.SSLContext serverContext(Issued server) {
-        try {
-            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            char[] pass = "unused".toCharArray();
-            keys.setKeyEntry("server", server.keyPair().getPrivate(), pass,
-                    new java.security.cert.Certificate[] {server.certificate(), cert});
-            javax.net.ssl.KeyManagerFactory kmf =
-                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, pass);
-            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-            ssl.init(kmf.getKeyManagers(), null, null);
-            return ssl;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build a server TLS context", e);
-        }
-    }
 
     public Path certPem() {
         return certPem;

@@ -27,15 +27,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -262,7 +258,7 @@ class VertxRegistryClientStandInTest {
         TestCa.Issued cert = ca.issueServer("registry");
         String plain = serve(ex -> send(ex, 200, MediaTypes.OCI_MANIFEST, MANIFEST));
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(sslContext(cert, ca)));
+        server.setHttpsConfigurator(new HttpsConfigurator(ca.serverContext(cert)));
         server.createContext("/", ex -> {
             if (ex.getRequestURI().getPath().endsWith("/moved")) {
                 ex.getResponseHeaders().set("Location", "http://" + plain + "/v2/demo/app/manifests/1.0");
@@ -287,17 +283,5 @@ class VertxRegistryClientStandInTest {
                 .resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
         assertThat(untrusted.getMessage()).contains("certificate not trusted").contains(host);
         assertThat(untrusted.hint()).contains("private CA");
-    }
-
-    private static SSLContext sslContext(TestCa.Issued cert, TestCa ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("server", cert.keyPair().getPrivate(), new char[0],
-                new Certificate[] {cert.certificate(), ca.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), null, null);
-        return ssl;
     }
 }
