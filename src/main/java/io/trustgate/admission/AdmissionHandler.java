@@ -179,6 +179,19 @@ public final class AdmissionHandler {
                 ImageVerdict image = f.join();
                 for (PolicyVerdict v : image.verdicts()) {
                     warnings.addAll(v.findings().warnings());
+                    if (image.pinRequired()) {
+                        // The last good verdict of the tag speaks about an old digest; /validate cannot pin the
+                        // pod to it, so the image counts as unverified under each policy's mode.
+                        listener.unsatisfied(namespace, image, v);
+                        Mode mode = v.policy().mode();
+                        String message = Messages.digestUnknown(image, v);
+                        if (mode == Mode.Enforce) {
+                            denials.add(message);
+                        } else if (mode == Mode.Warn) {
+                            warnings.add(message);
+                        }
+                        continue;
+                    }
                     if (v.satisfied()) {
                         continue;
                     }

@@ -83,9 +83,13 @@ public interface TrustgateConfig {
         @WithDefault("10000")
         long maxEntries();
 
+        /** {@code TRUSTGATE_CACHE_DENIAL_TTL}: how long a denial for missing or invalid signatures is remembered. */
+        @WithDefault("10s")
+        Duration denialTtl();
+
         default io.trustgate.cache.CacheSettings settings() {
             return new io.trustgate.cache.CacheSettings(tagTtl(), signatureTtl(), verdictTtl(), trustDataRecheck(),
-                    failureTtl(), staleIfError(), maxEntries());
+                    failureTtl(), staleIfError(), maxEntries(), denialTtl());
         }
     }
 
