@@ -146,29 +146,44 @@ public final class AdmissionHandler {
             }
             PolicySet.Applicable applicable = set.applicable(namespace, labels, image);
             if (!applicable.broken().isEmpty()) {
+                boolean enforced = false;
                 for (BrokenPolicy b : applicable.broken()) {
-                    denials.add(Messages.broken(image, b));
+                    listener.broken(namespace, image, b);
+                    if (b.mode() == Mode.Enforce) {
+                        denials.add(Messages.broken(image, b));
+                        enforced = true;
+                    } else if (b.mode() == Mode.Warn) {
+                        warnings.add("trustgate: " + Messages.broken(image, b));
+                    }
                 }
-                reason = "broken-policy";
-                continue;
+                if (enforced) {
+                    reason = "broken-policy";
+                    continue;
+                }
             }
-            if (applicable.policies().isEmpty()) {
-                if (unmatched == Unmatched.deny) {
-                    denials.add(Messages.unmatched(image, namespace));
+            List<Policy> governing = applicable.policies();
+            if (governing.isEmpty() && !applicable.tightening().isEmpty() && unmatched == Unmatched.allow) {
+                // Ungoverned images are allowed here, so the namespace's TrustPolicies may add their requirements.
+                governing = applicable.tightening();
+            }
+            if (governing.isEmpty()) {
+                if (!applicable.clusterGoverned() && unmatched == Unmatched.deny) {
+                    denials.add(applicable.tightening().isEmpty() ? Messages.unmatched(image, namespace)
+                            : Messages.onlyNamespaced(image, namespace, applicable.tightening()));
                     reason = "unmatched";
                 }
                 continue;
             }
             Progress progress = new Progress();
-            List<Policy> governing = applicable.policies();
             ImageReference checked = image;
+            List<Policy> checkedAgainst = governing;
             CompletableFuture<ImageVerdict> verdict = credentials.forRegistry(namespace, pod, image.domain())
-                    .thenCompose(creds -> verifier.verify(checked, governing, creds, progress));
+                    .thenCompose(creds -> verifier.verify(checked, checkedAgainst, creds, progress));
             if (!verdict.isDone()) {
                 // Only a check that waits for an upstream needs a deadline (cached verdicts complete at once).
                 inFlight.incrementAndGet();
                 verdict = verdict.completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
-                        .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline))
+                        .thenApply(v -> v != null ? v : verifier.timedOut(checked, checkedAgainst, progress, deadline))
                         .whenComplete((v, e) -> inFlight.decrementAndGet());
             }
             pending.add(verdict);

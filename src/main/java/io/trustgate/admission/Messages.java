@@ -2,6 +2,7 @@ package io.trustgate.admission;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.Policy;
 import io.trustgate.policy.Threshold;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.PolicyVerdict;
@@ -79,6 +80,15 @@ public final class Messages {
         return "image " + image + " is not governed by any TrustPolicy or ClusterTrustPolicy in namespace "
                 + namespace + ", and trustgate denies ungoverned images. Fix: use an image a policy covers, "
                 + "or ask a cluster admin to add a policy for " + image.repository() + ".";
+    }
+
+    /** Only TrustPolicies of the namespace match the image, and no ClusterTrustPolicy governs or delegates it. */
+    public static String onlyNamespaced(ImageReference image, String namespace, List<Policy> namespaced) {
+        return "image " + image + " is not governed by any ClusterTrustPolicy in namespace " + namespace + "; "
+                + namespaced.stream().map(p -> p.id().toString()).toList() + " can only add requirements to images a "
+                + "ClusterTrustPolicy governs, and trustgate denies ungoverned images. Fix: use an image a "
+                + "ClusterTrustPolicy covers, or ask a cluster admin to govern " + image.repository()
+                + " or to delegate it to namespaces (spec.allowNamespacedPolicies).";
     }
 
     public static String invalidReference(String reference, String reason) {

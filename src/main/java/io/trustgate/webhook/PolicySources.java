@@ -13,6 +13,7 @@ import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.k8s.PolicyDirectory;
 import io.trustgate.k8s.SecretPullCredentials;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.NamespacedUrls;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -67,7 +68,8 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
             return t;
         });
         if (config.policiesDir().isPresent()) {
-            directory = new PolicyDirectory(Path.of(config.policiesDir().get()), config.namespace(), keyCheck);
+            directory = new PolicyDirectory(Path.of(config.policiesDir().get()), config.namespace(), keyCheck,
+                    namespacedUrls());
             reloadDirectory();
             long ms = config.policiesReload().toMillis();
             scheduler.scheduleWithFixedDelay(this::reloadDirectory, ms, ms, TimeUnit.MILLISECONDS);
@@ -79,7 +81,8 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
 
     private void startCluster() {
         try {
-            cluster = new ClusterPolicySource(kubernetes.get(), config.namespace(), keyCheck, store::set, Clock.systemUTC());
+            cluster = new ClusterPolicySource(kubernetes.get(), config.namespace(), keyCheck, namespacedUrls(), store::set,
+                    Clock.systemUTC());
             cluster.start();
             scheduler.scheduleWithFixedDelay(cluster::recompile, CLUSTER_RECOMPILE_SECONDS, CLUSTER_RECOMPILE_SECONDS,
                     TimeUnit.SECONDS);
@@ -88,6 +91,10 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
             LOG.errorf("cannot watch policies in the cluster (retrying in 10 s): %s", e.getMessage());
             scheduler.schedule(this::startCluster, 10, TimeUnit.SECONDS);
         }
+    }
+
+    private NamespacedUrls namespacedUrls() {
+        return new NamespacedUrls(config.namespacedUrlPrefixes().orElse(List.of()));
     }
 
     void stop(@Observes ShutdownEvent event) {

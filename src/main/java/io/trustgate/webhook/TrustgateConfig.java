@@ -39,6 +39,12 @@ public interface TrustgateConfig {
     @WithDefault("deny")
     AdmissionHandler.Unmatched unmatched();
 
+    /**
+     * {@code TRUSTGATE_NAMESPACED_URL_PREFIXES}: URL prefixes a namespaced TrustPolicy's lookaside and Notary
+     * server must start with; unset: any http(s) URL except loopback, link-local and unspecified hosts.
+     */
+    Optional<List<String>> namespacedUrlPrefixes();
+
     /** Registries (host:port) reached over plain HTTP; everything else uses HTTPS. */
     Optional<List<String>> insecureRegistries();
 
