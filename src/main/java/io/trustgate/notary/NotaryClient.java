@@ -162,7 +162,7 @@ public final class NotaryClient {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
                     if (cause instanceof TrustDataException t && !(cause instanceof LimitExceededException)) {
-                        rejected.add(new RejectedRole(next.role(), t.getMessage()));
+                        rejected.add(new RejectedRole(next.role(), t));
                         return null;
                     }
                     throw error instanceof CompletionException c ? c : new CompletionException(error);
