@@ -72,7 +72,10 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
                 brokenCluster = brokenCluster || b.id().isCluster();
             }
         }
-        boolean governed = !cluster.isEmpty() || brokenCluster || delegated;
+        // A delegation hands the image to the namespace's own policies; with none, it stays ungoverned.
+        boolean tenantGoverns = delegated
+                && (!namespaced.isEmpty() || brokenMatching.stream().anyMatch(b -> !b.id().isCluster()));
+        boolean governed = !cluster.isEmpty() || brokenCluster || tenantGoverns;
         if (!governed) {
             return new Applicable(List.of(), brokenMatching, namespaced, false);
         }
