@@ -43,7 +43,8 @@ public final class Messages {
     /** The tag could not be resolved now; its last good verdict is about a digest it may no longer name. */
     public static String digestUnknown(ImageVerdict image, PolicyVerdict verdict) {
         return "image " + image.image() + " could not be checked under " + verdict.policy().id() + ": the registry "
-                + image.image().domain() + " could not be reached, so the tag's current digest is unknown (it was "
+                + image.image().domain() + " could not be reached (or did not answer in time), so the tag's current digest is"
+                + " unknown (it was "
                 + image.digest() + " when last verified, but the tag may have moved since). Fix: retry when the registry"
                 + " is reachable, or deploy the verified digest (" + image.image().repository() + "@" + image.digest()
                 + ").";

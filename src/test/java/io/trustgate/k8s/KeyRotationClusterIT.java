@@ -98,7 +98,12 @@ class KeyRotationClusterIT {
                     VerifierStack stack = VerifierStack.create(vertx, new VerifierStack.Settings(options,
                             CacheSettings.defaults(), Clock.systemUTC(), Duration.ofDays(7), VerifierStack.Hooks.NONE))) {
                 source.start();
-                Policy first = await(published, set -> !set.policies().isEmpty()).policies().get(0);
+                // Settled: trustgate wrote the Ready status (a new resourceVersion) and compiled that version.
+                Policy first = await(published, set -> {
+                    ClusterTrustPolicy now = admin.resources(ClusterTrustPolicy.class).withName("rotation").get();
+                    return !set.policies().isEmpty() && now.getStatus() != null
+                            && set.policies().get(0).resourceVersion().equals(now.getMetadata().getResourceVersion());
+                }).policies().get(0);
                 AdmissionHandler handler = new AdmissionHandler(published::get, source, PullCredentials.ANONYMOUS,
                         stack.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE);
                 assertThat(validate(handler, image.reference()).allowed()).isTrue();
