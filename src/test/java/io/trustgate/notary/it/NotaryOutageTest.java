@@ -102,6 +102,49 @@ class NotaryOutageTest {
     }
 
     @Test
+    @DisplayName("a tag signed with notary after a denial is admitted within the denial TTL, though trust files are "
+            + "otherwise reused for 30 s")
+    void signAfterDeny() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (RegistryPeer registry = RegistryPeer.builder("notary-late-registry").start();
+                NotaryPeer notary = NotaryPeer.start("notary-late-server")) {
+            NotaryCli cli = notary.cli(PeerProcess.peerDir("notary-late-cli").resolve("trust"));
+            String path = "it/late";
+            String gun = registry.host() + "/" + path;
+            cli.init(gun);
+            cli.publish(gun);
+            ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, path, "1.0");
+            Policy policy = new Policy(PolicyId.cluster("notary-late"), "uid", "1", Mode.Enforce,
+                    LabelSelector.EVERYTHING, List.of(ImagePattern.compile(registry.host() + "/**")),
+                    new NotaryConfig(notary.url(), Files.readString(notary.caPem()),
+                            List.of(TrustDir.rootCertificatePem(cli, gun))), null,
+                    List.of(new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())), 1, List.of(),
+                    SignedIdentity.DEFAULT);
+            Duration denialTtl = Duration.ofSeconds(2);
+            CacheSettings cache = CacheSettings.defaults().withDenialTtl(denialTtl);
+            assertThat(cache.trustDataRecheck()).isGreaterThan(denialTtl.multipliedBy(10));
+            TransportOptions options = TransportOptions.defaults().withInsecureHosts(registry.host());
+            try (VerifierStack stack = VerifierStack.create(vertx, new VerifierStack.Settings(options, cache,
+                    Clock.systemUTC(), Duration.ofDays(7), VerifierStack.Hooks.NONE))) {
+                PolicyVerdict denied = verify(stack, image.reference(), policy);
+                assertThat(denied.satisfied()).isFalse();
+                assertThat(denied.findings().problems()).anySatisfy(p -> assertThat(p).contains("tag 1.0 is not signed"));
+
+                cli.addhash(gun, "1.0", image.manifest().length, image.hex());
+                cli.publish(gun);
+                long start = System.nanoTime();
+                while (!verify(stack, image.reference(), policy).satisfied()) {
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("still denied")
+                            .isLessThan(denialTtl.plusSeconds(3));
+                    Thread.sleep(100);
+                }
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     @DisplayName("the transport's failures: refused connection, silence and 503 are unavailable; an oversize answer and a 404 are not")
     void transportClassification() throws Exception {
         Vertx vertx = Vertx.vertx();
