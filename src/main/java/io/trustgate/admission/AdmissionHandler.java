@@ -193,10 +193,10 @@ public final class AdmissionHandler {
             for (CompletableFuture<ImageVerdict> f : pending) {
                 ImageVerdict image = f.join();
                 for (PolicyVerdict v : image.verdicts()) {
-                    warnings.addAll(v.findings().warnings());
                     if (image.pinRequired()) {
                         // The last good verdict of the tag speaks about an old digest; /validate cannot pin the
-                        // pod to it, so the image counts as unverified under each policy's mode.
+                        // pod to it, so the image counts as unverified under each policy's mode (and the stale
+                        // verdict's "admitted on the verdict of..." warning does not apply here).
                         listener.unsatisfied(namespace, image, v);
                         Mode mode = v.policy().mode();
                         String message = Messages.digestUnknown(image, v);
@@ -207,6 +207,7 @@ public final class AdmissionHandler {
                         }
                         continue;
                     }
+                    warnings.addAll(v.findings().warnings());
                     if (v.satisfied()) {
                         continue;
                     }

@@ -78,6 +78,6 @@ class SlowRegistryPinTest {
         assertThat(d.allowed()).isFalse();
         assertThat(d.message()).contains("did not answer in time").contains("the tag's current digest is unknown")
                 .contains(OLD);
-        assertThat(d.warnings()).singleElement().asString().contains("no answer within 0.3 s from registry r.example.com");
+        assertThat(d.warnings()).as("nothing was admitted on the old verdict").isEmpty();
     }
 }

@@ -161,6 +161,7 @@ class VerdictReuseTest {
             assertThat(registryDown.allowed()).isFalse();
             assertThat(registryDown.message()).contains("could not be reached")
                     .contains("the tag's current digest is unknown").contains(a.digest());
+            assertThat(registryDown.warnings()).noneMatch(w -> w.contains("admitted on the verdict"));
             ImageVerdict forMutate = s.stack.verifier().verify(ImageReference.parse(a.reference()), List.of(policy),
                     RegistryCredentials.ANONYMOUS).get(30, TimeUnit.SECONDS);
             assertThat(forMutate.pinRequired()).as("only a pod pinned to the old digest may use it").isTrue();
