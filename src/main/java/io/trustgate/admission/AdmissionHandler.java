@@ -115,19 +115,20 @@ public final class AdmissionHandler {
     }
 
     /**
-     * The decision /mutate gives: admitted or denied exactly as {@link #decide(JsonNode, boolean) /validate},
-     * with the patch that pins admitted images.
+     * The decision /validate gives (no patch): what the CLI and the stricter of the two webhooks answer.
      *
      * @throws MalformedReviewException when the review has no request or uid; everything wrong with the
      *     object itself becomes a denial
      */
     public CompletableFuture<Decision> decide(JsonNode review) throws MalformedReviewException {
-        return decide(review, true);
+        return decide(review, false);
     }
 
     /**
-     * @param mutating whether the answer goes to /mutate and so carries the pinning patch; /validate skips
-     *     building it (the verdict is the same either way)
+     * @param mutating whether the answer goes to /mutate and so carries the pinning patch. The verdicts are the
+     *     same either way, with one difference: an image whose tag cannot be resolved now may be admitted on the
+     *     tag's last good verdict only by /mutate, and only when the patch pins every use of it to that digest
+     *     ({@link ImageVerdict#pinRequired()}); /validate denies it
      * @throws MalformedReviewException when the review has no request or uid; everything wrong with the
      *     object itself becomes a denial
      */
@@ -221,38 +222,73 @@ public final class AdmissionHandler {
             }
             PolicySet.Applicable applicable = set.applicable(namespace, labels, image);
             if (!applicable.broken().isEmpty()) {
+                boolean enforced = false;
                 for (BrokenPolicy b : applicable.broken()) {
-                    denials.add(Messages.broken(image, b));
+                    listener.broken(namespace, image, b);
+                    if (b.mode() == Mode.Enforce) {
+                        denials.add(Messages.broken(image, b));
+                        enforced = true;
+                    } else if (b.mode() == Mode.Warn) {
+                        warnings.add("trustgate: " + Messages.broken(image, b));
+                    }
                 }
-                reason = "broken-policy";
-                continue;
+                if (enforced) {
+                    reason = "broken-policy";
+                    continue;
+                }
             }
-            if (applicable.policies().isEmpty()) {
-                if (unmatched == Unmatched.deny) {
-                    denials.add(Messages.unmatched(image, namespace));
+            List<Policy> governing = applicable.policies();
+            if (governing.isEmpty() && !applicable.tightening().isEmpty() && unmatched == Unmatched.allow) {
+                // Ungoverned images are allowed here, so the namespace's TrustPolicies may add their requirements.
+                governing = applicable.tightening();
+            }
+            if (governing.isEmpty()) {
+                if (!applicable.clusterGoverned() && unmatched == Unmatched.deny) {
+                    denials.add(applicable.tightening().isEmpty() ? Messages.unmatched(image, namespace)
+                            : Messages.onlyNamespaced(image, namespace, applicable.tightening()));
                     reason = "unmatched";
                 }
                 continue;
             }
             Progress progress = new Progress();
-            List<Policy> governing = applicable.policies();
             ImageReference checked = image;
+            List<Policy> checkedAgainst = governing;
             CompletableFuture<ImageVerdict> verdict = credentials.forRegistry(namespace, pod, image.host())
-                    .thenCompose(creds -> verifier.verify(checked, governing, creds, progress));
+                    .thenCompose(creds -> verifier.verify(checked, checkedAgainst, creds, progress));
             if (!verdict.isDone()) {
                 // Only a check that waits for an upstream needs a deadline (cached verdicts complete at once).
                 inFlight.incrementAndGet();
                 verdict = verdict.completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
-                        .thenApply(v -> v != null ? v : verifier.timedOut(checked, governing, progress, deadline))
+                        .thenApply(v -> v != null ? v : verifier.timedOut(checked, checkedAgainst, progress, deadline))
                         .whenComplete((v, e) -> inFlight.decrementAndGet());
             }
             pending.put(image, verdict);
         }
         String fixedReason = reason;
         return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<ImageVerdict> needPin = new ArrayList<>();
             for (CompletableFuture<ImageVerdict> f : pending.values()) {
                 ImageVerdict image = f.join();
+                if (image.pinRequired() && pinning) {
+                    // /mutate may admit on the tag's last good verdict only by pinning the pod to that digest,
+                    // so that what runs is what was verified; checked below, once the patch is known.
+                    needPin.add(image);
+                }
                 for (PolicyVerdict v : image.verdicts()) {
+                    if (image.pinRequired() && !pinning) {
+                        // The last good verdict of the tag speaks about an old digest; /validate cannot pin the
+                        // pod to it, so the image counts as unverified under each policy's mode (and the stale
+                        // verdict's "admitted on the verdict of..." warning does not apply here).
+                        listener.unsatisfied(namespace, image, v);
+                        Mode mode = v.policy().mode();
+                        String message = Messages.digestUnknown(image, v);
+                        if (mode == Mode.Enforce) {
+                            denials.add(message);
+                        } else if (mode == Mode.Warn) {
+                            warnings.add(message);
+                        }
+                        continue;
+                    }
                     warnings.addAll(v.findings().warnings());
                     if (v.satisfied()) {
                         continue;
@@ -266,8 +302,19 @@ public final class AdmissionHandler {
                     }
                 }
             }
+            List<PatchOperation> patch = denials.isEmpty() && pinning ? pins(pod, pending, previous) : List.of();
+            for (ImageVerdict image : needPin) {
+                if (pinnedEverywhere(pod, image, patch)) {
+                    warnings.add(Messages.pinnedToLastVerified(image));
+                    continue;
+                }
+                for (PolicyVerdict v : image.verdicts()) {
+                    if (v.policy().mode() == Mode.Enforce) {
+                        denials.add(Messages.digestUnknown(image, v));
+                    }
+                }
+            }
             if (denials.isEmpty()) {
-                List<PatchOperation> patch = pinning ? pins(pod, pending, previous) : List.of();
                 return new Decision(uid, true, null, List.copyOf(warnings), "verified", patch);
             }
             String message = denials.size() == 1 ? "trustgate: " + denials.get(0)
@@ -298,6 +345,26 @@ public final class AdmissionHandler {
             }
         }
         return ops;
+    }
+
+    /**
+     * Whether every field of {@code pod} that names the image of {@code verdict} is rewritten by {@code patch} to
+     * the verdict's digest (an image kept as written, e.g. one an UPDATE leaves alone, would run whatever the tag
+     * points at now).
+     */
+    private boolean pinnedEverywhere(PodTemplate pod, ImageVerdict verdict, List<PatchOperation> patch) {
+        for (PodTemplate.ImageField field : pod.fields()) {
+            Object parsed = references.get(field.image(), AdmissionHandler::parse);
+            if (!verdict.image().equals(parsed)) {
+                continue;
+            }
+            boolean pinned = patch.stream().anyMatch(op -> op.path().equals(field.pointer())
+                    && op.value().endsWith("@" + verdict.digest()));
+            if (!pinned) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.trustgate.admission;
 
+import io.trustgate.image.ImageReference;
+import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.PolicyVerdict;
 
@@ -10,6 +12,9 @@ public interface AdmissionListener {
 
     /** An unsatisfied policy, with the mode it applied (Enforce denies, Warn warns, Audit records). */
     default void unsatisfied(String namespace, ImageVerdict image, PolicyVerdict verdict) {}
+
+    /** A broken policy claimed an image, with the mode it applied (Enforce denies, Warn warns, Audit records). */
+    default void broken(String namespace, ImageReference image, BrokenPolicy policy) {}
 
     /** One review's answer; {@code reason} is a short label for metrics (e.g. "signatures", "unmatched"). */
     default void decided(boolean allowed, String reason, long nanos) {}

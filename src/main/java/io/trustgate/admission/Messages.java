@@ -2,6 +2,7 @@ package io.trustgate.admission;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.Policy;
 import io.trustgate.policy.Threshold;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.PolicyVerdict;
@@ -39,6 +40,23 @@ public final class Messages {
         return sb.toString();
     }
 
+    /** The tag could not be resolved now; its last good verdict is about a digest it may no longer name. */
+    public static String digestUnknown(ImageVerdict image, PolicyVerdict verdict) {
+        return "image " + image.image() + " could not be checked under " + verdict.policy().id() + ": the registry "
+                + image.image().domain() + " could not be reached (or did not answer in time), so the tag's current digest is"
+                + " unknown (it was "
+                + image.digest() + " when last verified, but the tag may have moved since). Fix: retry when the registry"
+                + " is reachable, or deploy the verified digest (" + image.image().repository() + "@" + image.digest()
+                + ").";
+    }
+
+    /** The warning of /mutate when it pins a tag it could not resolve now to the digest verified for it before. */
+    public static String pinnedToLastVerified(ImageVerdict image) {
+        return "trustgate: the registry " + image.image().domain() + " could not be reached (or did not answer in"
+                + " time), so image " + image.image() + " is pinned to " + image.digest() + ", the digest verified"
+                + " for this tag before; the tag may point elsewhere now.";
+    }
+
     private static String signers(PolicyVerdict verdict) {
         return verdict.findings().found().stream()
                 .collect(Collectors.groupingBy(SignerEvidence::signer, java.util.LinkedHashMap::new,
@@ -70,6 +88,15 @@ public final class Messages {
         return "image " + image + " is not governed by any TrustPolicy or ClusterTrustPolicy in namespace "
                 + namespace + ", and trustgate denies ungoverned images. Fix: use an image a policy covers, "
                 + "or ask a cluster admin to add a policy for " + image.repository() + ".";
+    }
+
+    /** Only TrustPolicies of the namespace match the image, and no ClusterTrustPolicy governs or delegates it. */
+    public static String onlyNamespaced(ImageReference image, String namespace, List<Policy> namespaced) {
+        return "image " + image + " is not governed by any ClusterTrustPolicy in namespace " + namespace + "; "
+                + namespaced.stream().map(p -> p.id().toString()).toList() + " can only add requirements to images a "
+                + "ClusterTrustPolicy governs, and trustgate denies ungoverned images. Fix: use an image a "
+                + "ClusterTrustPolicy covers, or ask a cluster admin to govern " + image.repository()
+                + " or to delegate it to namespaces (spec.allowNamespacedPolicies).";
     }
 
     public static String invalidReference(String reference, String reason) {

@@ -7,19 +7,31 @@ import java.time.Duration;
  * ({@code io.trustgate.config.Setting}, {@code TRUSTGATE_CACHE_*}).
  *
  * @param tagTtl tag to digest: short, so a moved tag is seen quickly
- * @param signatureTtl signatures read from a lookaside store for one digest
+ * @param signatureTtl signatures read from a lookaside store for one digest (an empty answer, a
+ *     {@code signature-1} 404, lives no longer than {@code denialTtl})
  * @param verdictTtl a policy's verdict on one image digest (never beyond the expiry of the trust data used)
  * @param trustDataRecheck how often Notary trust data of one repository is re-checked at most
- * @param failureTtl any failed upstream answer, so a storm of bad pods does not hammer an upstream
- * @param staleIfError how long a good verdict may still be served while its upstreams are unreachable
- *     (never beyond the expiry of the trust data used)
+ * @param failureTtl an upstream that failed to answer (unreachable, timeout, 5xx), so a storm of bad pods does
+ *     not hammer an upstream; also the lifetime of a verdict made while an upstream was unavailable
+ * @param staleIfError how long a good verdict may still be served for the same digest while its upstreams are
+ *     unreachable (never beyond the expiry of the trust data used)
  * @param maxEntries bound of each cache
+ * @param denialTtl a denial for missing or invalid signatures (upstreams answered): the verdict lives this
+ *     long at most, and when it is checked again the signature sources ask their upstreams afresh, so a
+ *     signature added after a rejection is seen within about this time
  */
 public record CacheSettings(Duration tagTtl, Duration signatureTtl, Duration verdictTtl, Duration trustDataRecheck,
-        Duration failureTtl, Duration staleIfError, long maxEntries) {
+        Duration failureTtl, Duration staleIfError, long maxEntries, Duration denialTtl) {
 
     /** Nothing is kept: every review asks the upstreams again (for tests and debugging). */
     public static CacheSettings disabled() {
-        return new CacheSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0);
+        return new CacheSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0,
+                Duration.ZERO);
+    }
+
+    /** The same settings with another denial TTL. */
+    public CacheSettings withDenialTtl(Duration ttl) {
+        return new CacheSettings(tagTtl, signatureTtl, verdictTtl, trustDataRecheck, failureTtl, staleIfError, maxEntries,
+                ttl);
     }
 }

@@ -6,7 +6,11 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** GPG signatures per lookaside store, repository and digest, cached briefly with single flight. */
+/**
+ * GPG signatures per lookaside store, repository and digest, cached briefly with single flight. An empty
+ * answer (no {@code signature-1}) lives no longer than the denial TTL, so a signature added after a
+ * rejection is seen soon.
+ */
 public final class CachingLookasideStore implements LookasideStore {
 
     private record Key(String baseUrl, String repository, String digest) {}
@@ -16,13 +20,23 @@ public final class CachingLookasideStore implements LookasideStore {
 
     public CachingLookasideStore(LookasideStore delegate, CacheSettings settings, Clock clock) {
         this.delegate = delegate;
-        this.cache = new OutcomeCache<>("signatures", s -> settings.signatureTtl(), settings.failureTtl(),
+        this.cache = new OutcomeCache<>("signatures", s -> s.isEmpty() ? shorter(settings.signatureTtl(), settings.denialTtl())
+                : settings.signatureTtl(), settings.failureTtl(),
                 settings.maxEntries(), clock);
     }
 
     @Override
     public CompletableFuture<List<byte[]>> signatures(String baseUrl, ImageReference ref, String digest) {
         return cache.get(new Key(baseUrl, ref.repository(), digest), () -> delegate.signatures(baseUrl, ref, digest));
+    }
+
+    @Override
+    public void forget(String baseUrl, ImageReference ref, String digest) {
+        cache.invalidate(new Key(baseUrl, ref.repository(), digest));
+    }
+
+    private static java.time.Duration shorter(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     public OutcomeCache<?, ?> cache() {

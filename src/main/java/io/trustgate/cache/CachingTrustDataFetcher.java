@@ -39,6 +39,11 @@ public final class CachingTrustDataFetcher implements TrustDataFetcher {
                 }, crypto);
     }
 
+    @Override
+    public void forget(String gun) {
+        cache.invalidateIf(key -> key.gun().equals(gun));
+    }
+
     public OutcomeCache<?, ?> cache() {
         return cache;
     }

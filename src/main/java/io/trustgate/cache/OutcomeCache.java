@@ -52,6 +52,16 @@ public final class OutcomeCache<K, V> {
         return cache.get(key, (k, executor) -> call.get().handle(Outcome::of)).thenCompose(Outcome::toFuture);
     }
 
+    /** Drops what is cached for {@code key}, so the next {@link #get} asks the upstream again. */
+    public void invalidate(K key) {
+        cache.synchronous().invalidate(key);
+    }
+
+    /** Drops every entry whose key matches. */
+    public void invalidateIf(java.util.function.Predicate<K> which) {
+        cache.synchronous().asMap().keySet().removeIf(which);
+    }
+
     public void invalidateAll() {
         cache.synchronous().invalidateAll();
     }

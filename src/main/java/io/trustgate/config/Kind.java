@@ -95,6 +95,22 @@ public enum Kind {
             return hosts;
         }
     },
+    /** Comma-separated http(s) URL prefixes. */
+    URL_PREFIX_LIST("a comma-separated list of http:// or https:// URL prefixes") {
+        @Override
+        Object parse(String text) {
+            List<String> prefixes = Arrays.stream(text.split(",", -1)).map(String::strip).filter(s -> !s.isEmpty())
+                    .toList();
+            for (String p : prefixes) {
+                String lower = p.toLowerCase(Locale.ROOT);
+                if (!(lower.startsWith("https://") || lower.startsWith("http://")) || lower.indexOf('/', 8) < 0
+                        && lower.length() <= "https://".length()) {
+                    throw new IllegalArgumentException("\"" + p + "\" is not an http(s) URL prefix");
+                }
+            }
+            return prefixes;
+        }
+    },
     /** A PEM file of CA certificates (parsed when the whole configuration is built). */
     CA_FILE("a readable PEM file of CA certificates") {
         @Override

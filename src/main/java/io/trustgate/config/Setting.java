@@ -27,6 +27,10 @@ public enum Setting {
                     + " Pods are pinned when created), `all` (workload templates too), `off` (nothing; /mutate still"
                     + " denies what /validate denies). Chart value `config.pin` (with `off` the chart installs no"
                     + " MutatingWebhookConfiguration)."),
+    NAMESPACED_URL_PREFIXES("trustgate.namespaced-url-prefixes", null, Kind.URL_PREFIX_LIST,
+            "URL prefixes a namespaced TrustPolicy's `lookaside` and `notary.server` must start with. Unset: any"
+                    + " http(s) URL except `file:`, loopback, link-local and unspecified hosts. ClusterTrustPolicies"
+                    + " are not limited."),
     INSECURE_REGISTRIES("trustgate.insecure-registries", null, Kind.HOST_LIST,
             "Comma-separated `host:port` list reached over plain HTTP. Every other registry is reached over HTTPS."),
     DEADLINE("trustgate.deadline", "8s", Kind.POSITIVE_DURATION,
@@ -62,6 +66,9 @@ public enum Setting {
     CACHE_STALE_IF_ERROR("trustgate.cache.stale-if-error", "1h", Kind.DURATION,
             "While upstreams are unreachable, a good verdict this recent (and whose trust data has not expired) is"
                     + " served, with a warning that says so. `0s` turns it off."),
+    CACHE_DENIAL_TTL("trustgate.cache.denial-ttl", "10s", Kind.DURATION,
+            "Longest life of a denial for missing or invalid signatures (the verdict, a lookaside 404, a Notary"
+                    + " \"tag not signed\"): an image signed after a rejection is admitted within about this time."),
     CACHE_MAX_ENTRIES("trustgate.cache.max-entries", "10000", Kind.COUNT, "Bound of each cache."),
     UPSTREAM_CONNECT_TIMEOUT("trustgate.upstream.connect-timeout", "3s", Kind.POSITIVE_DURATION,
             "Connect timeout for registries, lookaside stores and Notary servers."),

@@ -2,6 +2,7 @@ package io.trustgate.config;
 
 import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.cache.CacheSettings;
+import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.runtime.VerifierStack;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.UpstreamTrust;
@@ -44,8 +45,9 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
      * @param dir a directory of policy YAML, or empty for the cluster
      * @param reload how often the directory is checked for changes
      * @param namespace trustgate's namespace (ClusterTrustPolicy keysFrom Secrets live there)
+     * @param namespacedUrls which lookaside and Notary URLs a namespaced TrustPolicy may name
      */
-    public record Policies(Optional<Path> dir, Duration reload, String namespace) {
+    public record Policies(Optional<Path> dir, Duration reload, String namespace, NamespacedUrls namespacedUrls) {
     }
 
     /**
@@ -118,7 +120,8 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
         return new TrustgateSettings(
                 new Tls(text(values, Setting.TLS_CERT), text(values, Setting.TLS_KEY)),
                 new Policies(Optional.ofNullable((String) values.get(Setting.POLICIES_DIR)).map(Path::of),
-                        duration(values, Setting.POLICIES_RELOAD), text(values, Setting.NAMESPACE)),
+                        duration(values, Setting.POLICIES_RELOAD), text(values, Setting.NAMESPACE),
+                        new NamespacedUrls(list(values, Setting.NAMESPACED_URL_PREFIXES))),
                 new Admission((AdmissionHandler.Unmatched) values.get(Setting.UNMATCHED),
                         duration(values, Setting.DEADLINE), duration(values, Setting.EXPIRY_WARNING),
                         Optional.ofNullable((String) values.get(Setting.PULL_SECRET)),
@@ -126,7 +129,7 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
                 new CacheSettings(duration(values, Setting.CACHE_TAG_TTL), duration(values, Setting.CACHE_SIGNATURE_TTL),
                         duration(values, Setting.CACHE_VERDICT_TTL), duration(values, Setting.CACHE_TRUST_DATA_RECHECK),
                         duration(values, Setting.CACHE_FAILURE_TTL), duration(values, Setting.CACHE_STALE_IF_ERROR),
-                        count(values, Setting.CACHE_MAX_ENTRIES)),
+                        count(values, Setting.CACHE_MAX_ENTRIES), duration(values, Setting.CACHE_DENIAL_TTL)),
                 new TransportOptions(duration(values, Setting.UPSTREAM_CONNECT_TIMEOUT),
                         duration(values, Setting.UPSTREAM_REQUEST_TIMEOUT),
                         count(values, Setting.UPSTREAM_MAX_MANIFEST_BYTES),
@@ -175,8 +178,12 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
         return (Long) values.get(s);
     }
 
-    @SuppressWarnings("unchecked")
     private static List<String> hosts(Map<Setting, Object> values) {
-        return (List<String>) values.getOrDefault(Setting.INSECURE_REGISTRIES, List.of());
+        return list(values, Setting.INSECURE_REGISTRIES);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> list(Map<Setting, Object> values, Setting s) {
+        return (List<String>) values.getOrDefault(s, List.of());
     }
 }

@@ -15,6 +15,7 @@ import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicyStatus;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
 import java.time.Clock;
@@ -57,8 +58,14 @@ public final class ClusterPolicySource implements PolicySource {
 
     public ClusterPolicySource(KubernetesClient client, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
             Consumer<PolicySet> sink, Clock clock) {
+        this(client, trustgateNamespace, keyCheck, NamespacedUrls.DEFAULT, sink, clock);
+    }
+
+    /** @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name */
+    public ClusterPolicySource(KubernetesClient client, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
+            NamespacedUrls namespacedUrls, Consumer<PolicySet> sink, Clock clock) {
         this.client = client;
-        this.compiler = new PolicyCompiler(this::secretValue, trustgateNamespace, keyCheck);
+        this.compiler = new PolicyCompiler(this::secretValue, trustgateNamespace, keyCheck, namespacedUrls);
         this.trustgateNamespace = trustgateNamespace;
         this.sink = sink;
         this.clock = clock;

@@ -1,6 +1,7 @@
 package io.trustgate.k8s;
 
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.PolicySet;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,13 @@ public final class DirectoryPolicySource implements PolicySource {
      */
     public DirectoryPolicySource(Path path, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
             Duration interval, Consumer<PolicySet> sink, Consumer<String> failures) {
-        this.directory = new PolicyDirectory(path, trustgateNamespace, keyCheck);
+        this(path, trustgateNamespace, keyCheck, NamespacedUrls.DEFAULT, interval, sink, failures);
+    }
+
+    /** @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name */
+    public DirectoryPolicySource(Path path, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
+            NamespacedUrls namespacedUrls, Duration interval, Consumer<PolicySet> sink, Consumer<String> failures) {
+        this.directory = new PolicyDirectory(path, trustgateNamespace, keyCheck, namespacedUrls);
         this.path = path;
         this.interval = interval;
         this.sink = sink;

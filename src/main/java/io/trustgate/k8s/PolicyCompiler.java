@@ -12,6 +12,7 @@ import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
+import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -59,14 +60,24 @@ public final class PolicyCompiler {
     private final SecretLookup secrets;
     private final String clusterSecretNamespace;
     private final KeyCheck keyCheck;
+    private final NamespacedUrls namespacedUrls;
 
     /**
      * @param clusterSecretNamespace where ClusterTrustPolicy {@code keysFrom} Secrets live (trustgate's own)
      */
     public PolicyCompiler(SecretLookup secrets, String clusterSecretNamespace, KeyCheck keyCheck) {
+        this(secrets, clusterSecretNamespace, keyCheck, NamespacedUrls.DEFAULT);
+    }
+
+    /**
+     * @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name; one naming another is broken
+     */
+    public PolicyCompiler(SecretLookup secrets, String clusterSecretNamespace, KeyCheck keyCheck,
+            NamespacedUrls namespacedUrls) {
         this.secrets = secrets;
         this.clusterSecretNamespace = clusterSecretNamespace;
         this.keyCheck = keyCheck;
+        this.namespacedUrls = namespacedUrls;
     }
 
     public Result compile(HasMetadata resource) {
@@ -88,7 +99,9 @@ public final class PolicyCompiler {
             Policy policy = compile(id, resource, spec, selector, claimed);
             return new Result(policy, null);
         } catch (InvalidPolicyException e) {
-            return new Result(null, new BrokenPolicy(id, claimed, selector, e.getMessage()));
+            // A broken policy keeps the mode it asks for: in Warn or Audit it warns or records instead of denying.
+            Mode mode = spec == null || spec.mode == null ? Mode.Enforce : spec.mode;
+            return new Result(null, new BrokenPolicy(id, claimed, selector, e.getMessage(), mode));
         }
     }
 
@@ -144,6 +157,25 @@ public final class PolicyCompiler {
         for (String root : notary == null ? List.<String>of() : notary.rootKeys()) {
             keyCheck.check("notary.rootKeys", root);
         }
+        if (!id.isCluster()) {
+            // A tenant must not point trustgate at the node, its pod network or the cloud metadata service.
+            if (lookaside != null) {
+                namespacedUrls.check("lookaside", lookaside);
+            }
+            if (notary != null && notary.server() != null) {
+                namespacedUrls.check("notary.server", notary.server());
+            }
+        }
+        List<ImagePattern> delegated = new ArrayList<>();
+        if (spec instanceof ClusterTrustPolicySpec c && c.allowNamespacedPolicies != null) {
+            for (String p : c.allowNamespacedPolicies) {
+                try {
+                    delegated.add(ImagePattern.compile(p));
+                } catch (InvalidPolicyException e) {
+                    throw new InvalidPolicyException("allowNamespacedPolicies: " + e.getMessage(), e);
+                }
+            }
+        }
         Mode mode = spec.mode == null ? Mode.Enforce : spec.mode;
         SignedIdentity identity;
         try {
@@ -153,8 +185,9 @@ public final class PolicyCompiler {
         }
         String uid = Optional.ofNullable(resource.getMetadata().getUid()).orElse(id.toString());
         String version = Optional.ofNullable(resource.getMetadata().getResourceVersion()).orElse("0");
+        // The key fingerprint covers keysFrom contents, which change without a new resourceVersion.
         return new Policy(id, uid, version, mode, selector == null ? LabelSelector.EVERYTHING : selector, images,
-                notary, lookaside, signers, min, required, identity);
+                notary, lookaside, signers, min, required, identity, Policy.keyFingerprint(signers, notary), delegated);
     }
 
     private Signer signer(SignerSpec s, String secretNamespace, Set<String> names) throws InvalidPolicyException {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
@@ -42,11 +43,19 @@ public final class PolicyDirectory {
     private final Path dir;
     private final String clusterSecretNamespace;
     private final PolicyCompiler.KeyCheck keyCheck;
+    private final NamespacedUrls namespacedUrls;
 
     public PolicyDirectory(Path dir, String clusterSecretNamespace, PolicyCompiler.KeyCheck keyCheck) {
+        this(dir, clusterSecretNamespace, keyCheck, NamespacedUrls.DEFAULT);
+    }
+
+    /** @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name */
+    public PolicyDirectory(Path dir, String clusterSecretNamespace, PolicyCompiler.KeyCheck keyCheck,
+            NamespacedUrls namespacedUrls) {
         this.dir = dir;
         this.clusterSecretNamespace = clusterSecretNamespace;
         this.keyCheck = keyCheck;
+        this.namespacedUrls = namespacedUrls;
     }
 
     /** A cheap fingerprint of the directory (names, sizes, modification times) to notice changes. */
@@ -88,7 +97,7 @@ public final class PolicyDirectory {
         }
         PolicyCompiler compiler = new PolicyCompiler(
                 (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name)).flatMap(s -> s.value(key)),
-                clusterSecretNamespace, keyCheck);
+                clusterSecretNamespace, keyCheck, namespacedUrls);
         List<Policy> policies = new ArrayList<>();
         List<BrokenPolicy> broken = new ArrayList<>();
         for (Document d : docs) {

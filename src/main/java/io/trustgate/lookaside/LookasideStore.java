@@ -20,4 +20,11 @@ public interface LookasideStore {
      * @return the signature files' contents, signature-1 first; fails with a {@link LookasideException}
      */
     CompletableFuture<List<byte[]>> signatures(String baseUrl, ImageReference ref, String digest);
+
+    /**
+     * Drops anything remembered about these signatures, so the next {@link #signatures} reads the store
+     * again (called before an image that was denied is checked again). Stores that remember nothing ignore it.
+     */
+    default void forget(String baseUrl, ImageReference ref, String digest) {
+    }
 }

@@ -1,15 +1,19 @@
 package io.trustgate.notary;
 
 import io.trustgate.tuf.DelegatedRole;
+import io.trustgate.tuf.LimitExceededException;
 import io.trustgate.tuf.Limits;
 import io.trustgate.tuf.RootPins;
 import io.trustgate.tuf.SignedMetadata;
+import io.trustgate.tuf.TrustDataException;
 import io.trustgate.tuf.TrustedMetadataSet;
 import io.trustgate.tuf.TrustedTargets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -92,12 +96,12 @@ public final class NotaryClient {
                 .thenCompose(set -> {
                     Deque<WorkItem> work = new ArrayDeque<>();
                     enqueueDelegations(set, set.targets(SignedMetadata.TYPE_TARGETS).orElseThrow(), work);
-                    return loadDelegations(gun, set, work);
-                })
-                .thenApply(set -> {
-                    versions.record(gun, set.versions());
-                    roots.put(gun, new TrustedRoot(pins, set.root().metadata().raw()));
-                    return TrustedRepository.from(set);
+                    List<RejectedRole> rejected = new ArrayList<>();
+                    return loadDelegations(gun, set, work, rejected).thenApply(loaded -> {
+                        versions.record(gun, loaded.versions());
+                        roots.put(gun, new TrustedRoot(pins, loaded.root().metadata().raw()));
+                        return TrustedRepository.from(loaded, rejected);
+                    });
                 });
     }
 
@@ -134,18 +138,36 @@ public final class NotaryClient {
         }
     }
 
-    /** 5.6.7: loads delegated roles breadth-first; each is verified with the keys its parent assigns. */
+    /**
+     * 5.6.7: loads delegated roles breadth-first; each is verified with the keys its parent assigns.
+     *
+     * <p>A delegation whose trust data fails (bad signature, expired, rolled back, hash mismatch, listed but
+     * missing) is left out with the reason, together with the roles below it, and the others still load: only
+     * the signers that depend on it lose their signatures. Leaving a role out can only remove signatures,
+     * never add one. A server that cannot be reached, or a limit exceeded, still fails the whole update.
+     */
     private CompletableFuture<TrustedMetadataSet> loadDelegations(String gun, TrustedMetadataSet set,
-                                                                  Deque<WorkItem> work) {
+                                                                  Deque<WorkItem> work, List<RejectedRole> rejected) {
         WorkItem next = work.poll();
         if (next == null) {
             return CompletableFuture.completedFuture(set);
         }
-        return fetch(gun, next.role(), set.maxBytes(next.role())).thenCompose(raw -> {
-            TrustedTargets loaded = set.updateDelegatedTargets(next.role(), next.parent(), raw);
-            enqueueDelegations(set, loaded, work);
-            return loadDelegations(gun, set, work);
-        });
+        return fetch(gun, next.role(), set.maxBytes(next.role()))
+                .thenApply(raw -> set.updateDelegatedTargets(next.role(), next.parent(), raw))
+                .handle((loaded, error) -> {
+                    if (error == null) {
+                        enqueueDelegations(set, loaded, work);
+                        return null;
+                    }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof TrustDataException t && !(cause instanceof LimitExceededException)) {
+                        rejected.add(new RejectedRole(next.role(), t));
+                        return null;
+                    }
+                    throw error instanceof CompletionException c ? c : new CompletionException(error);
+                })
+                .thenCompose(ignored -> loadDelegations(gun, set, work, rejected));
     }
 
     private CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {

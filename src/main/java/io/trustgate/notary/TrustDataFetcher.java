@@ -14,4 +14,11 @@ public interface TrustDataFetcher {
      * @return the bytes as served; completes exceptionally with {@link TrustDataNotFoundException} on 404
      */
     CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes);
+
+    /**
+     * Drops any trust files remembered for {@code gun}, so the next update reads the server again (called
+     * before an image that was denied is checked again). Fetchers that remember nothing ignore it.
+     */
+    default void forget(String gun) {
+    }
 }

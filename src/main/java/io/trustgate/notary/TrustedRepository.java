@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param roles          every valid targets role, {@code targets} first, then delegations in load order
  * @param expiries       the expiry of every role used, and of the root certificates
  * @param earliestExpiry the earliest of {@code expiries}
+ * @param rejectedRoles  delegations left out because their trust data failed, with why (the roles below
+ *                       them are left out too); the signers that sign only there do not count
  */
 public record TrustedRepository(String gun, Instant referenceTime, List<TrustedTargets> roles,
-                                List<RoleExpiry> expiries, Instant earliestExpiry) {
+                                List<RoleExpiry> expiries, Instant earliestExpiry, List<RejectedRole> rejectedRoles) {
 
     /** Docker resolves a tag from this delegation first, then from {@code targets}. */
     public static final String RELEASES_ROLE = "targets/releases";
@@ -28,10 +30,22 @@ public record TrustedRepository(String gun, Instant referenceTime, List<TrustedT
     public TrustedRepository {
         roles = List.copyOf(roles);
         expiries = List.copyOf(expiries);
+        rejectedRoles = List.copyOf(rejectedRoles);
+    }
+
+    /** A repository whose every delegation loaded. */
+    public TrustedRepository(String gun, Instant referenceTime, List<TrustedTargets> roles, List<RoleExpiry> expiries,
+                             Instant earliestExpiry) {
+        this(gun, referenceTime, roles, expiries, earliestExpiry, List.of());
     }
 
     /** Summarises a fully loaded set. */
     public static TrustedRepository from(TrustedMetadataSet set) {
+        return from(set, List.of());
+    }
+
+    /** Summarises a loaded set, some of whose delegations were left out. */
+    public static TrustedRepository from(TrustedMetadataSet set, List<RejectedRole> rejected) {
         List<RoleExpiry> expiries = new ArrayList<>();
         expiries.add(new RoleExpiry(SignedMetadata.TYPE_ROOT, set.root().metadata().expires()));
         set.rootCertificateExpiry().ifPresent(e -> expiries.add(new RoleExpiry(RoleExpiry.ROOT_CERTIFICATE, e)));
@@ -41,7 +55,7 @@ public record TrustedRepository(String gun, Instant referenceTime, List<TrustedT
                 s.metadata().expires())));
         set.allTargets().forEach(t -> expiries.add(new RoleExpiry(t.role(), t.expires())));
         Instant earliest = expiries.stream().map(RoleExpiry::expires).min(Comparator.naturalOrder()).orElseThrow();
-        return new TrustedRepository(set.gun(), set.referenceTime(), set.allTargets(), expiries, earliest);
+        return new TrustedRepository(set.gun(), set.referenceTime(), set.allTargets(), expiries, earliest, rejected);
     }
 
     /** The valid role named {@code role}. */

@@ -2,6 +2,10 @@ package io.trustgate.policy;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +18,11 @@ import java.util.Map;
  * @param notary {@code null} when the policy does not use Notary v1 trust data
  * @param lookaside base URL of the GPG simple-signing lookaside store, or {@code null}
  * @param signedIdentity how GPG signature identities must match, parsed once at load time
+ * @param keyFingerprint a stable hash of the key material the policy was compiled with (signers' inline and
+ *     {@code keysFrom} keys, their roles, Notary root pins and CA bundle): a key replaced in a Secret changes
+ *     it without changing the policy's resourceVersion, so verdict caches keyed on it see the new key at once
+ * @param namespacedImages for a ClusterTrustPolicy, the patterns of images it lets namespaces govern with
+ *     their own TrustPolicies alone ({@code spec.allowNamespacedPolicies}); empty for a TrustPolicy
  */
 public record Policy(
         PolicyId id,
@@ -27,12 +36,54 @@ public record Policy(
         List<Signer> signers,
         int minSignatures,
         List<String> requiredSigners,
-        SignedIdentity signedIdentity) {
+        SignedIdentity signedIdentity,
+        String keyFingerprint,
+        List<ImagePattern> namespacedImages) {
 
     public Policy {
         images = List.copyOf(images);
         signers = List.copyOf(signers);
         requiredSigners = List.copyOf(requiredSigners);
+        namespacedImages = List.copyOf(namespacedImages);
+        if (keyFingerprint == null) {
+            keyFingerprint = keyFingerprint(signers, notary);
+        }
+    }
+
+    /** A policy whose key fingerprint is computed from its keys, delegating nothing to namespaces. */
+    public Policy(PolicyId id, String uid, String resourceVersion, Mode mode, LabelSelector namespaceSelector,
+            List<ImagePattern> images, NotaryConfig notary, String lookaside, List<Signer> signers, int minSignatures,
+            List<String> requiredSigners, SignedIdentity signedIdentity) {
+        this(id, uid, resourceVersion, mode, namespaceSelector, images, notary, lookaside, signers, minSignatures,
+                requiredSigners, signedIdentity, null, List.of());
+    }
+
+    /** SHA-256 over every signer's name, roles and keys, and the Notary root pins and CA bundle (hex, 128 bits). */
+    public static String keyFingerprint(List<Signer> signers, NotaryConfig notary) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Signer s : signers) {
+            field(sha, "signer", s.name());
+            s.roles().forEach(r -> field(sha, "role", r));
+            s.keys().forEach(k -> field(sha, "key", k));
+        }
+        if (notary != null) {
+            notary.rootKeys().forEach(k -> field(sha, "root", k));
+            field(sha, "ca", notary.caBundle() == null ? "" : notary.caBundle());
+        }
+        return HexFormat.of().formatHex(sha.digest(), 0, 16);
+    }
+
+    private static void field(MessageDigest sha, String name, String value) {
+        // length-prefixed, so that no two different lists of keys hash the same
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        sha.update(name.getBytes(StandardCharsets.UTF_8));
+        sha.update((":" + bytes.length + ":").getBytes(StandardCharsets.UTF_8));
+        sha.update(bytes);
     }
 
     /** Whether the policy applies in this namespace: its own namespace, or a matching namespaceSelector. */
@@ -58,9 +109,22 @@ public record Policy(
         return false;
     }
 
-    /** Identifies this exact version of the policy in cache keys. */
+    /** Identifies this exact version of the policy and its keys in cache keys. */
     public String versionKey() {
-        return uid + "@" + resourceVersion;
+        return uid + "@" + resourceVersion + "#" + keyFingerprint;
+    }
+
+    /**
+     * Whether this ClusterTrustPolicy lets namespaces govern the image with their own TrustPolicies
+     * ({@code spec.allowNamespacedPolicies}).
+     */
+    public boolean delegatesToNamespaces(String repository, String tag) {
+        for (ImagePattern p : namespacedImages) {
+            if (p.matches(repository, tag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<String> signerNames() {

@@ -71,6 +71,13 @@ public final class GpgSignatureSource implements SignatureSource {
                 });
     }
 
+    @Override
+    public void forget(ImageReference image, String digest, Policy policy) {
+        if (policy.lookaside() != null) {
+            store.forget(policy.lookaside(), image, digest);
+        }
+    }
+
     private static Throwable unwrapped(Throwable e) {
         Throwable t = e;
         while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {

@@ -5,8 +5,10 @@ import io.trustgate.notary.NotaryClient;
 import io.trustgate.notary.NotaryEvidence;
 import io.trustgate.notary.NotarySignatures;
 import io.trustgate.notary.NotarySigner;
+import io.trustgate.notary.RejectedRole;
 import io.trustgate.notary.RoleExpiry;
 import io.trustgate.notary.SignedTarget;
+import io.trustgate.notary.TrustDataFetchException;
 import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustDataNotFoundException;
 import io.trustgate.notary.TrustedRepository;
@@ -142,8 +144,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     private CompletableFuture<SourceFindings> collectChecked(ImageReference image, String digest, Policy policy) {
         NotaryConfig config = policy.notary();
         String gun = image.repository();
-        String server = config.server() != null && !config.server().isBlank() ? withoutTrailingSlash(config.server())
-                : image.domain().equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_NOTARY : null;
+        String server = server(config, image);
         if (server == null) {
             return done(SourceFindings.problem("notary: the policy names no Notary server for " + image.domain()
                     + " (set notary.server)"));
@@ -159,12 +160,36 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         Client client = client(server, config.caBundle());
         return client.notary().update(gun, pins).handle((repository, error) -> {
             if (error != null) {
+                Throwable cause = unwrap(error);
                 List<String> all = new ArrayList<>(problems);
-                all.add(trustFailure(gun, server, unwrap(error)));
-                return new SourceFindings(List.of(), all, List.of(), null);
+                all.add(trustFailure(gun, server, cause));
+                // Unreachable, timed out or 5xx: says nothing about the signatures (failure TTL, stale-if-error
+                // on the same digest); anything else is a verification problem.
+                boolean unavailable = cause instanceof TrustDataFetchException f && f.unavailable();
+                return new SourceFindings(List.of(), all, List.of(), null, unavailable);
             }
             return findings(repository, image, digest, signers, problems);
         });
+    }
+
+    /** The Notary server of the policy for the image, or {@code null} when it names none and none is implied. */
+    private static String server(NotaryConfig config, ImageReference image) {
+        return config.server() != null && !config.server().isBlank() ? withoutTrailingSlash(config.server())
+                : image.domain().equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_NOTARY : null;
+    }
+
+    @Override
+    public void forget(ImageReference image, String digest, Policy policy) {
+        if (policy.notary() == null) {
+            return;
+        }
+        String server = server(policy.notary(), image);
+        String caBundle = policy.notary().caBundle();
+        Client known = server == null ? null
+                : clients.get(new ClientKey(server, caBundle == null || caBundle.isBlank() ? null : caBundle));
+        if (known != null) {
+            known.fetcher().forget(image.repository());
+        }
     }
 
     /** The policy's signers with Notary keys; a key that does not parse is left out with a problem. */
@@ -208,6 +233,10 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
             }
         }
         List<String> all = new ArrayList<>(problems);
+        for (RejectedRole r : repository.rejectedRoles()) {
+            all.add("notary: " + r.role() + " of " + gun + " was left out (" + r.reason() + "); signatures made only"
+                    + " there do not count (publish it again: notary publish " + gun + ")");
+        }
         for (NotaryEvidence.DigestMismatch m : evidence.mismatches()) {
             all.add("notary: " + m.role() + " signs " + gun + ":" + m.tag() + " as " + m.signedDigest()
                     + ", but the registry serves " + m.resolvedDigest() + " (the tag moved after signing;"
@@ -252,11 +281,17 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         }
     }
 
+    /**
+     * "Expires soon" warnings for the roles a person must renew: root, the root certificate, targets, the
+     * delegations and the snapshot (which the repository's owner signs unless its key was handed to the server).
+     * Never the timestamp: notary-server re-signs it itself (a 14-day lifetime, renewed when it lapses), so a
+     * warning on it would fire on half of all admissions and ask nobody to do anything.
+     */
     private List<String> warnings(TrustedRepository repository) {
         Instant horizon = repository.referenceTime().plus(expiryWarning);
         List<String> warnings = new ArrayList<>();
         for (RoleExpiry e : repository.expiries()) {
-            if (e.expires().isBefore(horizon)) {
+            if (!renewedByServer(e.role()) && e.expires().isBefore(horizon)) {
                 warnings.add("notary: trust data of " + repository.gun() + " expires soon: " + e.role() + " expires "
                         + e.expires().truncatedTo(ChronoUnit.SECONDS) + " (" + renewHint(repository.gun(), e.role())
                         + ")");
@@ -265,11 +300,15 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         return warnings;
     }
 
+    /** The roles Notary's server keeps signed itself, whose expiry no person acts on. */
+    public static boolean renewedByServer(String role) {
+        return SignedMetadata.TYPE_TIMESTAMP.equals(role);
+    }
+
     private static String renewHint(String gun, String role) {
         return switch (role) {
             case RoleExpiry.ROOT_CERTIFICATE, SignedMetadata.TYPE_ROOT ->
                     "rotate the root key: notary key rotate " + gun + " root, then pin the new key";
-            case SignedMetadata.TYPE_TIMESTAMP -> "the Notary server re-signs the timestamp; check the server";
             default -> "publish again to re-sign it: notary publish " + gun;
         };
     }

@@ -24,4 +24,12 @@ public interface SignatureSource {
      * @param digest the digest the registry resolved, or the reference's own
      */
     CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy);
+
+    /**
+     * Drops what this source's upstream caches remember about the digest under the policy. The verifier calls
+     * it before checking again an image it denied for missing or invalid signatures, so a signature added
+     * after the rejection counts as soon as the denial expires ({@code TRUSTGATE_CACHE_DENIAL_TTL}).
+     */
+    default void forget(ImageReference image, String digest, Policy policy) {
+    }
 }

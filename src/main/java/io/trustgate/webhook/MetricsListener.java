@@ -46,6 +46,17 @@ public class MetricsListener implements AdmissionListener {
     }
 
     @Override
+    public void broken(String namespace, io.trustgate.image.ImageReference image, io.trustgate.policy.BrokenPolicy policy) {
+        Counter.builder("trustgate.policy.unsatisfied")
+                .description("Images that did not satisfy a policy, by policy and mode")
+                .tag("policy", policy.id().toString())
+                .tag("mode", policy.mode().name())
+                .register(registry).increment();
+        LOG.infof("%s namespace=%s image=%s policy=%s broken=%s", policy.mode(), namespace, image, policy.id(),
+                policy.error());
+    }
+
+    @Override
     public void decided(boolean allowed, String reason, long nanos) {
         (allowed ? allowedTimer : deniedTimer).record(nanos, TimeUnit.NANOSECONDS);
         if (!allowed) {

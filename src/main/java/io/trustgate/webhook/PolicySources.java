@@ -65,10 +65,11 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
     private PolicySource create() {
         TrustgateSettings.Policies config = settings.policies();
         if (config.dir().isPresent()) {
-            return new DirectoryPolicySource(config.dir().get(), config.namespace(), keyCheck, config.reload(),
-                    store::set, store::failed);
+            return new DirectoryPolicySource(config.dir().get(), config.namespace(), keyCheck, config.namespacedUrls(),
+                    config.reload(), store::set, store::failed);
         }
-        return new ClusterPolicySource(kubernetes.get(), config.namespace(), keyCheck, store::set, Clock.systemUTC());
+        return new ClusterPolicySource(kubernetes.get(), config.namespace(), keyCheck, config.namespacedUrls(),
+                store::set, Clock.systemUTC());
     }
 
     private void startSource() {

@@ -133,7 +133,7 @@ class PinningTest {
     }
 
     private AdmissionHandler.Decision create(AdmissionHandler h, String kind, JsonNode object) throws Exception {
-        return h.decide(review("CREATE", kind, object, null)).join();
+        return h.decide(review("CREATE", kind, object, null), true).join();
     }
 
     private static List<String> ops(AdmissionHandler.Decision d) {
@@ -239,14 +239,14 @@ class PinningTest {
         ObjectNode pinned = pod("r.example.com/prod/good:1@" + D1, "r.example.com/prod/half:1");
         ObjectNode scaled = pinned.deepCopy();
         scaled.putObject("metadata").putArray("finalizers");
-        var d = h.decide(review("UPDATE", "Pod", scaled, pinned)).join();
+        var d = h.decide(review("UPDATE", "Pod", scaled, pinned), true).join();
         assertThat(d.allowed()).isTrue();
         assertThat(d.reason()).isEqualTo("unchanged-images");
         assertThat(d.patch()).isEmpty();
         assertThat(resolved).isEmpty();
 
         var dep = h.decide(review("UPDATE", "Deployment", deployment("r.example.com/prod/good:1"),
-                deployment("r.example.com/prod/good:1"))).join();
+                deployment("r.example.com/prod/good:1")), true).join();
         assertThat(dep.allowed()).isTrue();
         assertThat(resolved).isEmpty();
     }
@@ -257,26 +257,26 @@ class PinningTest {
         AdmissionHandler h = enforcing(AdmissionHandler.Pin.pods);
         ObjectNode before = pod("r.example.com/prod/good:1", "r.example.com/prod/good:2");
         ObjectNode after = pod("r.example.com/prod/good:1", "r.example.com/prod/init:2");
-        var d = h.decide(review("UPDATE", "Pod", after, before)).join();
+        var d = h.decide(review("UPDATE", "Pod", after, before), true).join();
         assertThat(d.allowed()).as(d.message()).isTrue();
         assertThat(ops(d)).containsExactly("replace /spec/containers/1/image r.example.com/prod/init:2@" + D2);
 
         ObjectNode debug = before.deepCopy();
         podSpec((ObjectNode) debug.path("spec"), "ephemeralContainers", "r.example.com/prod/half:1");
-        var added = h.decide(review("UPDATE", "Pod", debug, before)).join();
+        var added = h.decide(review("UPDATE", "Pod", debug, before), true).join();
         assertThat(added.allowed()).isFalse();
         assertThat(added.message()).contains("r.example.com/prod/half:1");
 
         ObjectNode sameImage = before.deepCopy();
         podSpec((ObjectNode) sameImage.path("spec"), "ephemeralContainers", "r.example.com/prod/good:1");
         int asked = resolved.size();
-        var debugged = h.decide(review("UPDATE", "Pod", sameImage, before)).join();
+        var debugged = h.decide(review("UPDATE", "Pod", sameImage, before), true).join();
         assertThat(resolved.size()).as("an ephemeral container is new even with a known image").isGreaterThan(asked);
         assertThat(ops(debugged)).containsExactly(
                 "replace /spec/ephemeralContainers/0/image r.example.com/prod/good:1@" + D1);
 
         down = true;
-        var outage = h.decide(review("UPDATE", "Pod", after, before)).join();
+        var outage = h.decide(review("UPDATE", "Pod", after, before), true).join();
         assertThat(outage.allowed()).as("a changed image needs its registry").isFalse();
         assertThat(outage.message()).contains("r.example.com/prod/init:2");
     }

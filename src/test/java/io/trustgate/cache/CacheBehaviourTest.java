@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class CacheBehaviourTest {
 
     private static final CacheSettings SETTINGS = new CacheSettings(Duration.ofSeconds(30), Duration.ofSeconds(30),
-            Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofHours(1), 1000);
+            Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofHours(1), 1000, Duration.ofSeconds(10));
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-11-23T12:00:00Z"));
     private final AtomicInteger resolves = new AtomicInteger();
@@ -145,13 +145,24 @@ class CacheBehaviourTest {
         ImageVerdict stale = check(p);
         assertThat(stale.verdicts().get(0).satisfied()).isTrue();
         assertThat(stale.digest()).endsWith("a".repeat(64));
+        assertThat(stale.pinRequired()).as("the tag's current digest is unknown: only a pinned pod may use it").isTrue();
         assertThat(stale.verdicts().get(0).findings().warnings()).singleElement().asString()
                 .contains("admitted on the verdict of 2026-11-23T12:00:00Z").contains("upstreams failed");
 
         registryFailure = null;
         sourceDown = true;
         clock.advance(Duration.ofMinutes(1));
-        assertThat(check(p).verdicts().get(0).satisfied()).as("an unreachable Notary is an upstream failure too").isTrue();
+        ImageVerdict sameDigest = check(p);
+        assertThat(sameDigest.verdicts().get(0).satisfied()).as("an unreachable Notary is an upstream failure too").isTrue();
+        assertThat(sameDigest.pinRequired()).as("the tag resolved to the verified digest").isFalse();
+
+        registryDigest = "sha256:" + "b".repeat(64); // the tag moves while Notary is down
+        clock.advance(Duration.ofSeconds(31));
+        ImageVerdict moved = check(p);
+        assertThat(moved.digest()).endsWith("b".repeat(64));
+        assertThat(moved.verdicts().get(0).satisfied()).as("never a verdict for another digest").isFalse();
+        registryDigest = "sha256:" + "a".repeat(64);
+        clock.advance(Duration.ofSeconds(31));
 
         clock.advance(Duration.ofHours(1)); // beyond staleIfError
         ImageVerdict tooOld = check(p);

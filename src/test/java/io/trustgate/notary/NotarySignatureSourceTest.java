@@ -234,4 +234,80 @@ class NotarySignatureSourceTest {
                 .isInstanceOf(InvalidPolicyException.class)
                 .hasMessage("notary: invalid key \"ab12\": expected a PEM public key, a PEM certificate or a 64-digit hex key id");
     }
+
+    // ---------------------------------------------------------------- issue 9: one bad delegation, warnings, failures
+
+    @Test
+    @DisplayName("one expired delegation removes only the signers that depend on it: a signer proven by another role still counts")
+    void oneExpiredDelegation() {
+        TestKey qaKey = TestKey.ecdsa();
+        RepoBuilder.Delegation qa = repo.delegate("targets/qa", qaKey);
+        qa.targets.put("1.0", hex('a'));
+        qa.expires = NOW.minus(DAY);
+        repo.publish(server);
+        Signer qaTeam = new Signer("qa-team", List.of(qaKey.publicPem()), List.of());
+        SourceFindings f = collect(source(Duration.ZERO), GUN + ":1.0", SIGNED, policy(releaseTeam(), qaTeam));
+        assertThat(f.found()).extracting(SignerEvidence::signer).containsExactly("release-team");
+        assertThat(f.unavailable()).isFalse();
+        assertThat(f.problems()).singleElement().asString().startsWith("notary: targets/qa of " + GUN + " was left out (")
+                .contains("expired").contains("signatures made only there do not count");
+    }
+
+    @Test
+    @DisplayName("one delegation signed by a key its parent does not assign is left out; the other delegation still counts")
+    void oneBadlySignedDelegation() {
+        TestKey qaKey = TestKey.ecdsa();
+        RepoBuilder.Delegation qa = repo.delegate("targets/qa", qaKey);
+        qa.targets.put("1.0", hex('a'));
+        qa.signers = List.of(TestKey.ecdsa()); // not the key targets delegates targets/qa to
+        repo.publish(server);
+        Signer qaTeam = new Signer("qa-team", List.of(qaKey.publicPem()), List.of());
+        SourceFindings f = collect(source(Duration.ZERO), GUN + ":1.0", SIGNED, policy(releaseTeam(), qaTeam));
+        assertThat(f.found()).extracting(SignerEvidence::signer).containsExactly("release-team");
+        assertThat(f.problems()).singleElement().asString().startsWith("notary: targets/qa of " + GUN + " was left out (");
+
+        SourceFindings qaOnly = collect(source(Duration.ZERO), GUN + ":1.0", SIGNED, policy(qaTeam));
+        assertThat(qaOnly.found()).as("the signer who depends on the bad role alone has nothing").isEmpty();
+    }
+
+    @Test
+    @DisplayName("expiry warnings name only roles a person renews: never the server-signed timestamp; snapshot and "
+            + "delegations do warn")
+    void expiryWarningsActionable() {
+        repo.timestampExpires = NOW.plus(DAY);
+        repo.publish(server);
+        SourceFindings timestampOnly = collect(source(Duration.ofDays(7)), GUN + ":1.0", SIGNED, policy(releaseTeam()));
+        assertThat(timestampOnly.warnings()).isEmpty();
+        assertThat(timestampOnly.expiresAt()).as("the verdict still ends with the timestamp").isEqualTo(NOW.plus(DAY));
+
+        repo.snapshotExpires = NOW.plus(DAY.multipliedBy(2));
+        repo.delegations.get(0).expires = NOW.plus(DAY.multipliedBy(3));
+        repo.publish(server);
+        SourceFindings f = collect(source(Duration.ofDays(7)), GUN + ":1.0", SIGNED, policy(releaseTeam()));
+        assertThat(f.warnings()).hasSize(2).anySatisfy(w -> assertThat(w).contains("snapshot expires"))
+                .anySatisfy(w -> assertThat(w).contains("targets/releases expires 2026-06-04T12:00:00Z"))
+                .noneMatch(w -> w.contains("timestamp"));
+    }
+
+    @Test
+    @DisplayName("a Notary server that cannot be reached is 'unavailable' (stale-if-error, failure TTL); one that "
+            + "answers unusably is a problem")
+    void fetchFailureClassification() {
+        NotarySignatureSource down = new NotarySignatureSource(config -> (gun, role, max) ->
+                CompletableFuture.failedFuture(new TrustDataFetchException("connection refused", true, null) { }),
+                CLOCK, Duration.ZERO);
+        SourceFindings unavailable = collect(down, GUN + ":1.0", SIGNED, policy(releaseTeam()));
+        assertThat(unavailable.unavailable()).isTrue();
+        assertThat(unavailable.problems()).singleElement().asString().contains("connection refused");
+
+        NotarySignatureSource refusing = new NotarySignatureSource(config -> (gun, role, max) ->
+                CompletableFuture.failedFuture(new TrustDataFetchException("HTTP 403", false, null) { }),
+                CLOCK, Duration.ZERO);
+        assertThat(collect(refusing, GUN + ":1.0", SIGNED, policy(releaseTeam())).unavailable()).isFalse();
+
+        repo.targets.put("1.0", hex('b'));
+        repo.publish(server);
+        SourceFindings rejected = collect(source(Duration.ZERO), GUN + ":2.0", SIGNED, policy(releaseTeam()));
+        assertThat(rejected.unavailable()).as("a tag not signed is a verification answer").isFalse();
+    }
 }

@@ -52,6 +52,8 @@ public class WebhookPeers implements QuarkusTestResourceLifecycleManager {
                     // Short enough for the moved-tag case to wait it out; the caches stay on as in production.
                     "trustgate.cache.tag-ttl", TAG_TTL.toMillis() + "ms",
                     "trustgate.insecure-registries", registry.host() + "," + secured.host(),
+                    // The lookaside peer is on loopback, which TrustPolicies may name only when an admin allows it.
+                    "trustgate.namespaced-url-prefixes", lookaside.baseUrl(),
                     "quarkus.http.test-ssl-port", String.valueOf(port));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
