@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -194,6 +195,58 @@ public final class ToxiproxyPeer implements AutoCloseable {
         public Proxy upstream(String upstream) {
             ObjectNode body = JSON.createObjectNode().put("upstream", upstream);
             expect(call("POST", "/proxies/" + name, body), 200);
+            return this;
+        }
+
+        /**
+         * TCP connections to this proxy that a client on this machine still holds open, from {@code /proc/net/tcp}
+         * and {@code tcp6} (the JVM connects from dual-stack sockets): ESTABLISHED, and CLOSE_WAIT (the proxy
+         * closed, the client did not), which is how a leaked connection shows.
+         */
+        public int clientConnections() {
+            return clientConnections("01", "08");
+        }
+
+        /** Connections the proxy closed and a client on this machine did not (CLOSE_WAIT): leaked if they stay. */
+        public int halfClosedClientConnections() {
+            return clientConnections("08");
+        }
+
+        /** Client-side connections to this proxy in the given {@code /proc/net/tcp} states (hex, e.g. 01). */
+        private int clientConnections(String... states) {
+            List<String> wanted = List.of(states);
+            int n = 0;
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(Path.of(table));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.strip().split("\\s+");
+                    int remotePort = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
+                    if (remotePort == port() && wanted.contains(f[3])) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
+
+        /**
+         * Waits until clients have closed their side of every connection the proxy closed (after
+         * {@link #enabled} false), so that the next request does not race a client's pool.
+         */
+        public Proxy awaitClientsClosed(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (clientConnections() > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(clientConnections() + " client connections to proxy " + name
+                            + " still open after " + timeout);
+                }
+                PeerProcess.sleep(20);
+            }
             return this;
         }
 

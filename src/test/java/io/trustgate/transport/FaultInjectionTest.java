@@ -250,9 +250,8 @@ class FaultInjectionTest {
         }
     }
 
-    private void awaitClosed(ToxiproxyPeer.Proxy proxy) {
-        awaitCondition("trustgate closes its connections to " + proxy.host(), this::connections,
-                () -> connections().get(proxy.port()) == 0);
+    private static void awaitClosed(ToxiproxyPeer.Proxy proxy) {
+        proxy.awaitClientsClosed(Duration.ofSeconds(20));
     }
 
     @AfterAll
@@ -275,6 +274,9 @@ class FaultInjectionTest {
         List<Arguments> all = new ArrayList<>();
         for (Fault f : Fault.values()) {
             for (Upstream u : Upstream.values()) {
+                if (!System.getProperty("faults.only", u.name()).equals(u.name())) {
+                    continue;
+                }
                 all.add(Arguments.of(f, u));
             }
         }
@@ -314,8 +316,23 @@ class FaultInjectionTest {
         }
         if (fault == Fault.UNAVAILABLE) {
             assertThat(unavailable.get(upstream).requests()).as("the 503 server was asked").isPositive();
+            // Answered connections go back to the pool: never more than it holds.
+            assertThat(proxies.get(upstream).clientConnections()).isLessThanOrEqualTo(
+                    HttpClientOptions.DEFAULT_MAX_POOL_SIZE);
+        } else if (fault == Fault.LATENCY || fault == Fault.SLOWLORIS || fault == Fault.SILENT) {
+            // Still under the fault, where no exchange can complete: every connection is one that gave no usable
+            // answer, and trustgate must close it itself (the proxy would keep it open for ever), or each review
+            // would leak one until the pool is exhausted.
+            ToxiproxyPeer.Proxy proxy = proxies.get(upstream);
+            awaitCondition("trustgate closes its connections to the faulty " + upstream, proxy::clientConnections,
+                    () -> proxy.clientConnections() == 0, REQUEST_TIMEOUT.plus(MARGIN));
+        } else {
+            // The proxy or the hostile server closed the broken connections; trustgate must close its side too.
+            // (An exchange that completed, e.g. over a resumed TLS session, may leave a kept-alive connection.)
+            ToxiproxyPeer.Proxy proxy = proxies.get(upstream);
+            awaitCondition("trustgate closes the connections " + upstream + " closed",
+                    proxy::halfClosedClientConnections, () -> proxy.halfClosedClientConnections() == 0);
         }
-
         heal();
         long again = System.nanoTime();
         AdmissionHandler.Decision next = handler.decide(review(image.reference()))
@@ -434,32 +451,21 @@ class FaultInjectionTest {
         return families;
     }
 
-    /**
-     * TCP connections to each proxy port that this side still holds open (from /proc/net/tcp): ESTABLISHED, and
-     * CLOSE_WAIT (the proxy closed, trustgate did not), which is how a leaked connection would show.
-     */
+    /** trustgate's open connections (ESTABLISHED or CLOSE_WAIT) to each proxy, by proxy port. */
     private Map<Integer, Integer> connections() {
         Map<Integer, Integer> out = new TreeMap<>();
         for (ToxiproxyPeer.Proxy p : proxies.values()) {
-            out.put(p.port(), 0);
-        }
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/net/tcp"));
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.strip().split("\\s+");
-                int remotePort = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
-                if ((f[3].equals("01") || f[3].equals("08")) && out.containsKey(remotePort)) {
-                    out.merge(remotePort, 1, Integer::sum);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            out.put(p.port(), p.clientConnections());
         }
         return out;
     }
 
     private static void awaitCondition(String what, Supplier<?> now, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        awaitCondition(what, now, condition, Duration.ofSeconds(20));
+    }
+
+    private static void awaitCondition(String what, Supplier<?> now, BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what + "; now " + now.get());
