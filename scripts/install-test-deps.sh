@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests start on loopback. Idempotent: does nothing when all are present.
-# Last, builds kube-apiserver from the Go module proxy into ~/.cache/trustgate/k8s (once; skipped
-# when cached): about 10-20 minutes on 2 cores the first time.
+# Last, builds kube-apiserver and the Toxiproxy server from the Go module proxy into ~/.cache/trustgate
+# (once; skipped when cached): about 10-20 minutes on 2 cores the first time (Toxiproxy: under a minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,3 +30,4 @@ fi
 
 command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
 scripts/build-kube-apiserver.sh >/dev/null
+scripts/build-toxiproxy.sh >/dev/null

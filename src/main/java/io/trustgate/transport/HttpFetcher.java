@@ -53,6 +53,9 @@ final class HttpFetcher implements AutoCloseable {
         this.options = options;
         HttpClientOptions http = new HttpClientOptions()
                 .setConnectTimeout((int) options.connectTimeout().toMillis())
+                // The TLS handshake is part of connecting: without this, Vert.x gives a silent server 10 s.
+                .setSslHandshakeTimeout(options.connectTimeout().toMillis())
+                .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
                 .setVerifyHost(true)
                 .setTrustAll(false)
                 .setKeepAlive(true)
