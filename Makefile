@@ -7,7 +7,7 @@ JAR := target/quarkus-app/quarkus-run.jar
 TRUSTGATE_JAVA_OPTS ?= -Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -Xss512k
 export TRUSTGATE_JAVA_OPTS
 
-.PHONY: help build cli run test deps e2e bench image manifests certs lint clean
+.PHONY: help build cli run test deps e2e bench image manifests certs lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,8 +56,12 @@ manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, k8s/trustg
 certs: ## Fill k8s/trustgate.yaml with a fresh CA and serving certificate (before kubectl apply -f k8s/)
 	scripts/k8s-certs.sh
 
-lint: ## helm lint the chart (default and all options), check values.schema.json and the manifests' drift
+lint: ## Check the code format (Spotless), compile with Error Prone, helm lint the chart, check schema and manifests' drift
+	$(MVN) -q spotless:check
 	$(MVN) -q test -Dtest='ChartTest,CrdDriftTest' -Dsurefire.failIfNoSpecifiedTests=false
+
+format: ## Apply the code format (palantir-java-format through Spotless) to src/
+	$(MVN) -q spotless:apply
 
 clean: ## Remove build output and development certificates
 	$(MVN) -q clean

@@ -846,7 +846,7 @@ public final class Bench {
 
             md.append("# Benchmarks\n\n");
             md.append("Written by `make bench` (`io.trustgate.bench.Bench`); every figure below comes from one run on ")
-                    .append(f.format(started)).append(" (").append(Math.round(Duration.between(started, finished).toSeconds()))
+                    .append(f.format(started)).append(" (").append(Duration.between(started, finished).toSeconds())
                     .append(" s). Re-running overwrites this file. Figures, not assertions: the machine is shared, so read ")
                     .append("the ratios and medians, and the load average next to them.\n\n");
 
