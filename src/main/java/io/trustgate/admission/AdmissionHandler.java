@@ -41,6 +41,11 @@ public final class AdmissionHandler {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Kept under the webhook's timeoutSeconds (10 s in the chart) so a slow upstream gives a denial, not a timeout. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(8);
+    /**
+     * Most distinct images checked in one review: a pod naming more is denied before any check, so one review
+     * costs at most this many image verifications.
+     */
+    public static final int MAX_IMAGES_PER_REVIEW = 32;
     /** Distinct image references remembered parsed. */
     private static final long MAX_REFERENCES = 10_000;
 
@@ -122,6 +127,11 @@ public final class AdmissionHandler {
     }
 
     private CompletableFuture<Decision> check(String uid, String namespace, PodTemplate pod) {
+        if (pod.images().size() > MAX_IMAGES_PER_REVIEW) {
+            return CompletableFuture.completedFuture(new Decision(uid, false,
+                    "trustgate: " + Messages.tooManyImages(pod.images().size(), MAX_IMAGES_PER_REVIEW), List.of(),
+                    "too-many-images"));
+        }
         List<String> denials = new ArrayList<>();
         Set<String> warnings = new LinkedHashSet<>();
         String reason = "signatures";
