@@ -12,10 +12,25 @@ import java.time.Duration;
  * @param failureTtl any failed upstream answer, so a storm of bad pods does not hammer an upstream
  * @param staleIfError how long a good verdict may still be served while its upstreams are unreachable
  *     (never beyond the expiry of the trust data used)
- * @param maxEntries bound of each cache
+ * @param maxEntries bound of each cache counted in entries (the trust-data and signature caches are bounded
+ *     by bytes instead: {@link #MAX_TRUST_DATA_BYTES}, {@link #MAX_SIGNATURE_BYTES})
  */
 public record CacheSettings(Duration tagTtl, Duration signatureTtl, Duration verdictTtl, Duration trustDataRecheck,
         Duration failureTtl, Duration staleIfError, long maxEntries) {
+
+    /**
+     * Most bytes of Notary trust files kept (a file may be 4 MiB: counted entries alone would allow 40 GiB).
+     * Weighed per file; 0 entries in the settings means nothing is kept.
+     */
+    public static final long MAX_TRUST_DATA_BYTES = 32L * 1024 * 1024;
+
+    /** Most bytes of lookaside signatures kept (16 files of 64 KiB per digest at most). */
+    public static final long MAX_SIGNATURE_BYTES = 16L * 1024 * 1024;
+
+    /** {@code maxBytes}, or 0 when these settings keep nothing. */
+    long weightBound(long maxBytes) {
+        return maxEntries == 0 ? 0 : maxBytes;
+    }
 
     public static CacheSettings defaults() {
         return new CacheSettings(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(5),

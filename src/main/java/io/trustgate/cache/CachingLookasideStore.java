@@ -16,13 +16,17 @@ public final class CachingLookasideStore implements LookasideStore {
 
     public CachingLookasideStore(LookasideStore delegate, CacheSettings settings, Clock clock) {
         this.delegate = delegate;
-        this.cache = new OutcomeCache<>("signatures", s -> settings.signatureTtl(), settings.failureTtl(),
-                settings.maxEntries(), clock);
+        this.cache = OutcomeCache.weighed("signatures", s -> settings.signatureTtl(), settings.failureTtl(),
+                CachingLookasideStore::weight, settings.weightBound(CacheSettings.MAX_SIGNATURE_BYTES), clock);
     }
 
     @Override
     public CompletableFuture<List<byte[]>> signatures(String baseUrl, ImageReference ref, String digest) {
         return cache.get(new Key(baseUrl, ref.repository(), digest), () -> delegate.signatures(baseUrl, ref, digest));
+    }
+
+    private static int weight(List<byte[]> signatures) {
+        return signatures.stream().mapToInt(s -> s.length).sum();
     }
 
     public OutcomeCache<?, ?> cache() {
