@@ -15,13 +15,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The linear-time glob matcher against a plain recursive reference, and the pattern that used to backtrack. */
-class GlobMatcherTest {
+public class GlobMatcherTest {
 
     /**
      * The reference: the definition of the glob, written as directly as possible (exponential, so only for
      * the short patterns and names the properties generate).
      */
-    static boolean reference(String glob, int g, String name, int n) {
+    public static boolean reference(String glob, int g, String name, int n) {
         if (g == glob.length()) {
             return n == name.length();
         }
