@@ -13,16 +13,32 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.bouncycastle.bcpg.BCPGOutputStream;
 import org.bouncycastle.bcpg.CompressionAlgorithmTags;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
+import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
+import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
 import org.bouncycastle.openpgp.PGPCompressedDataGenerator;
+import org.bouncycastle.openpgp.PGPLiteralData;
+import org.bouncycastle.openpgp.PGPKeyPair;
+import org.bouncycastle.openpgp.PGPLiteralDataGenerator;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureGenerator;
+import org.bouncycastle.openpgp.operator.bc.BcPGPContentSignerBuilder;
+import org.bouncycastle.openpgp.operator.bc.BcPGPKeyPair;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The OpenPGP decompression attacks of issue 10: a small {@code signature-N} that inflates into millions of
@@ -160,5 +176,64 @@ class HostileSignatureTest {
 
         assertThat(rejected.reason()).isEqualTo(Reason.MALFORMED_SIGNATURE);
         assertThat(rejected.detail()).contains("nested compressed data");
+    }
+
+    /** A one-pass signature header (by a fresh key) and a literal data packet of {@code length} zero bytes. */
+    private static byte[] onePassAndLiteral(int length) throws Exception {
+        Ed25519KeyPairGenerator keys = new Ed25519KeyPairGenerator();
+        keys.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+        PGPKeyPair key = new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, keys.generateKeyPair(),
+                new java.util.Date(0));
+        PGPSignatureGenerator generator = new PGPSignatureGenerator(
+                new BcPGPContentSignerBuilder(key.getPublicKey().getAlgorithm(), HashAlgorithmTags.SHA256),
+                key.getPublicKey());
+        generator.init(PGPSignature.BINARY_DOCUMENT, key.getPrivateKey());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BCPGOutputStream out = new BCPGOutputStream(bytes);
+        generator.generateOnePassVersion(false).encode(out);
+        try (OutputStream data = new PGPLiteralDataGenerator().open(out, PGPLiteralData.BINARY, "", length,
+                new java.util.Date(0))) {
+            data.write(new byte[length]);
+        }
+        out.close();
+        return bytes.toByteArray();
+    }
+
+    @Test
+    @DisplayName("a signed payload one byte over its limit is rejected naming it; at the limit it is judged on its content")
+    void justOverThePayloadLimit() throws Exception {
+        Rejected over = rejectedBesideGoodOne(compressed(onePassAndLiteral(PgpLimits.MAX_PAYLOAD_BYTES + 1)));
+        Rejected at = rejectedBesideGoodOne(compressed(onePassAndLiteral(PgpLimits.MAX_PAYLOAD_BYTES)));
+
+        assertThat(over.detail()).contains("larger than the limit of " + PgpLimits.MAX_PAYLOAD_BYTES + " bytes");
+        assertThat(at.detail()).doesNotContain("limit").contains("no signature after its data");
+    }
+
+    @Test
+    @DisplayName("verify-package: one .sig file more than the limit, or one byte over the size limit, is refused naming it")
+    void packageBounds(@TempDir Path dir) throws Exception {
+        Path tar = dir.resolve("image.tar");
+        Files.write(tar, new byte[] {1, 2, 3});
+        SignaturePackage verifier = new SignaturePackage(Clock.systemUTC());
+        for (int i = 0; i < PgpLimits.MAX_PACKAGE_SIGNATURES; i++) {
+            Files.write(dir.resolve("image.tar." + i + ".sig"), new byte[] {(byte) 0xA8, 0x03, 'P', 'G', 'P'});
+        }
+        assertThat(verifier.verify(tar, trusted, 1)).isInstanceOfSatisfying(PackageResult.Rejected.class,
+                r -> assertThat(r.detail()).doesNotContain("more than the limit").hasSizeGreaterThan(0));
+
+        Files.write(dir.resolve("image.tar.extra.sig"), new byte[1]);
+        assertThat(verifier.verify(tar, trusted, 1)).isInstanceOfSatisfying(PackageResult.Rejected.class,
+                r -> assertThat(r.detail()).contains("more than the limit of " + PgpLimits.MAX_PACKAGE_SIGNATURES));
+
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".sig")).toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.write(dir.resolve("image.tar.big.sig"), new byte[PgpLimits.MAX_DETACHED_SIGNATURE_BYTES + 1]);
+        assertThat(verifier.verify(tar, trusted, 1)).isInstanceOfSatisfying(PackageResult.Rejected.class,
+                r -> assertThat(r.files()).singleElement().isInstanceOfSatisfying(PackageResult.FileCheck.Rejected.class,
+                        f -> assertThat(f.detail()).contains("more than the limit of "
+                                + PgpLimits.MAX_DETACHED_SIGNATURE_BYTES)));
     }
 }
