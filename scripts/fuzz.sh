@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make fuzz: runs each Jazzer fuzz target of HostileInputFuzzTest for FUZZ_SECONDS (default 60), then adds the
-# inputs that libFuzzer kept for their coverage to the regression corpus that make test replays:
+# make fuzz: runs each Jazzer fuzz target of HostileInputFuzzTest for FUZZ_SECONDS (default 60), then merges
+# the inputs that add coverage into the regression corpus that make test replays:
 #   src/test/resources/io/trustgate/fuzz/HostileInputFuzzTestInputs/<target>/
 # A crash is written into that same folder (crash-<sha1>), so it replays as a failing test until fixed.
 # Jazzer 0.24.0 takes the fuzzing time only from @FuzzTest(maxDuration), so this runs Jazzer's command line
@@ -35,9 +35,11 @@ for t in $TARGETS; do
   done_line=$(grep -E '^Done [0-9]+ runs' "$log" | tail -1 || true)
   cov=$(grep -E '#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' || true)
   summary+=("$t: ${done_line:-no summary} ${cov}")
-  # libFuzzer keeps its working corpus reduced to the inputs that add coverage: they join the regression
-  # corpus (a few KiB per target). To prune it, run libFuzzer's -merge=1 into an empty folder.
-  cp -n "$work"/* "$INPUTS/$t/" 2>/dev/null || true
+  # Only the inputs that add coverage to what the regression corpus already holds join it (libFuzzer's merge;
+  # it restarts the JVM, about a minute per target here).
+  java "${JAVA_OPTS[@]}" -cp "$CP" com.code_intelligence.jazzer.Jazzer --target_class="$CLASS" \
+    --target_method="$t" --instrumentation_includes='io.trustgate.**:com.fasterxml.jackson.**:org.bouncycastle.**' \
+    -merge=1 "$INPUTS/$t" "$work" > "target/fuzz-$t-merge.log" 2>&1 || true
 done
 echo "== fuzz summary (${SECONDS_PER_TARGET}s per target)"
 printf '%s\n' "${summary[@]}"
