@@ -7,7 +7,7 @@ JAR := target/quarkus-app/quarkus-run.jar
 TRUSTGATE_JAVA_OPTS ?= -Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -Xss512k
 export TRUSTGATE_JAVA_OPTS
 
-.PHONY: help build cli run test deps e2e bench image manifests certs lint format clean
+.PHONY: help build cli run test deps e2e bench fuzz image manifests certs lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchm
 	  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
 	  -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) io.trustgate.bench.Bench
+
+fuzz: ## Fuzz every parser of hostile input with Jazzer, FUZZ_SECONDS each (default 60); new coverage joins the corpus make test replays
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
 e2e: deps ## Only the install tests: chart (helm-java), a real kube-apiserver + etcd, k3s (skipped without Docker)
 	$(MVN) verify -Dtest='ChartTest' -Dit.test='*IT' -Dsurefire.failIfNoSpecifiedTests=false

@@ -55,6 +55,11 @@ public final class AdmissionHandler {
     public record PatchOperation(String path, String from, String value) {}
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /**
+     * Most distinct images checked in one review: a pod naming more is denied before any check, so one review
+     * costs at most this many image verifications.
+     */
+    public static final int MAX_IMAGES_PER_REVIEW = 32;
     /** Distinct image references remembered parsed. */
     private static final long MAX_REFERENCES = 10_000;
 
@@ -198,6 +203,11 @@ public final class AdmissionHandler {
      */
     private CompletableFuture<Decision> check(String uid, String namespace, PodTemplate pod, boolean pinning,
             Set<String> previous) {
+        if (pod.images().size() > MAX_IMAGES_PER_REVIEW) {
+            return CompletableFuture.completedFuture(new Decision(uid, false,
+                    "trustgate: " + Messages.tooManyImages(pod.images().size(), MAX_IMAGES_PER_REVIEW), List.of(),
+                    "too-many-images"));
+        }
         List<String> denials = new ArrayList<>();
         Set<String> warnings = new LinkedHashSet<>();
         String reason = "signatures";

@@ -18,6 +18,12 @@ public final class Messages {
 
     private Messages() {}
 
+    public static String tooManyImages(int images, int limit) {
+        return "the pod names " + images + " distinct images, more than the " + limit
+                + " that trustgate checks in one review; none was checked. Split the workload into pods with at most "
+                + limit + " images each.";
+    }
+
     public static String unsatisfied(ImageVerdict image, PolicyVerdict verdict) {
         Threshold.Outcome o = verdict.outcome();
         StringBuilder sb = new StringBuilder();

@@ -20,9 +20,10 @@ public final class CachingLookasideStore implements LookasideStore {
 
     public CachingLookasideStore(LookasideStore delegate, CacheSettings settings, Clock clock) {
         this.delegate = delegate;
-        this.cache = new OutcomeCache<>("signatures", s -> s.isEmpty() ? shorter(settings.signatureTtl(), settings.denialTtl())
-                : settings.signatureTtl(), settings.failureTtl(),
-                settings.maxEntries(), clock);
+        this.cache = OutcomeCache.weighed("signatures",
+                s -> s.isEmpty() ? shorter(settings.signatureTtl(), settings.denialTtl()) : settings.signatureTtl(),
+                settings.failureTtl(), CachingLookasideStore::weight,
+                settings.weightBound(CacheSettings.MAX_SIGNATURE_BYTES), clock);
     }
 
     @Override
@@ -37,6 +38,10 @@ public final class CachingLookasideStore implements LookasideStore {
 
     private static java.time.Duration shorter(java.time.Duration a, java.time.Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static int weight(List<byte[]> signatures) {
+        return signatures.stream().mapToInt(s -> s.length).sum();
     }
 
     public OutcomeCache<?, ?> cache() {

@@ -21,8 +21,8 @@ public final class CachingTrustDataFetcher implements TrustDataFetcher {
 
     public CachingTrustDataFetcher(TrustDataFetcher delegate, CacheSettings settings, Clock clock, Executor crypto) {
         this.delegate = delegate;
-        this.cache = new OutcomeCache<>("trust-data", b -> settings.trustDataRecheck(), settings.failureTtl(),
-                settings.maxEntries(), clock);
+        this.cache = OutcomeCache.weighed("trust-data", b -> settings.trustDataRecheck(), settings.failureTtl(),
+                b -> b.length, settings.weightBound(CacheSettings.MAX_TRUST_DATA_BYTES), clock);
         this.crypto = crypto;
     }
 

@@ -3,11 +3,13 @@ package io.trustgate.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Weigher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * A bounded async cache of upstream answers with single flight: concurrent requests for one key share
@@ -22,10 +24,32 @@ public final class OutcomeCache<K, V> {
      * @param ttl how long a success lives, given the value (lets a value bound its own lifetime)
      */
     public OutcomeCache(String name, Function<V, Duration> ttl, Duration failureTtl, long maxEntries, Clock clock) {
+        this(name, ttl, failureTtl, Caffeine.newBuilder().maximumSize(maxEntries), clock);
+    }
+
+    /**
+     * A cache bounded by weight rather than count, for values whose size an upstream chooses: each entry weighs
+     * {@link #ENTRY_OVERHEAD_BYTES} plus {@code bytes} of its value (a failure weighs the overhead only).
+     *
+     * @param maxBytes the most the values of all entries may weigh together
+     */
+    public static <K, V> OutcomeCache<K, V> weighed(String name, Function<V, Duration> ttl, Duration failureTtl,
+            ToIntFunction<V> bytes, long maxBytes, Clock clock) {
+        Weigher<K, Outcome<V>> weigher = (key, outcome) -> ENTRY_OVERHEAD_BYTES
+                + (outcome instanceof Outcome.Ok<V> ok ? Math.max(0, bytes.applyAsInt(ok.value())) : 0);
+        return new OutcomeCache<>(name, ttl, failureTtl,
+                Caffeine.newBuilder().maximumWeight(maxBytes).weigher(weigher), clock);
+    }
+
+    /** What one entry is counted to weigh beyond its value (key, outcome and the cache's own node). */
+    public static final int ENTRY_OVERHEAD_BYTES = 256;
+
+    @SuppressWarnings("unchecked")
+    private OutcomeCache(String name, Function<V, Duration> ttl, Duration failureTtl, Caffeine<?, ?> bound,
+            Clock clock) {
         this.name = name;
-        this.cache = Caffeine.newBuilder()
+        this.cache = ((Caffeine<K, Outcome<V>>) bound)
                 .ticker(new ClockTicker(clock))
-                .maximumSize(maxEntries)
                 .expireAfter(new Expiry<K, Outcome<V>>() {
                     @Override
                     public long expireAfterCreate(K key, Outcome<V> value, long now) {

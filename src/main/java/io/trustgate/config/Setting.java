@@ -69,7 +69,9 @@ public enum Setting {
     CACHE_DENIAL_TTL("trustgate.cache.denial-ttl", "10s", Kind.DURATION,
             "Longest life of a denial for missing or invalid signatures (the verdict, a lookaside 404, a Notary"
                     + " \"tag not signed\"): an image signed after a rejection is admitted within about this time."),
-    CACHE_MAX_ENTRIES("trustgate.cache.max-entries", "10000", Kind.COUNT, "Bound of each cache."),
+    CACHE_MAX_ENTRIES("trustgate.cache.max-entries", "10000", Kind.COUNT,
+            "Bound of the tag and verdict caches; `0` keeps nothing in any cache. The trust-data and signature caches"
+                    + " are bounded by bytes (see Bounds)."),
     UPSTREAM_CONNECT_TIMEOUT("trustgate.upstream.connect-timeout", "3s", Kind.POSITIVE_DURATION,
             "Connect timeout for registries, lookaside stores and Notary servers."),
     UPSTREAM_REQUEST_TIMEOUT("trustgate.upstream.request-timeout", "5s", Kind.POSITIVE_DURATION,

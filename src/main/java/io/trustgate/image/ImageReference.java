@@ -71,6 +71,11 @@ public record ImageReference(String domain, String path, String tag, String dige
         if (isDockerHub(d)) {
             return DOCKER_HUB;
         }
+        if (!(d.contains(".") || d.contains(":") || d.equals("localhost"))) {
+            // A single-label host ("MIRROR/app") is a host only because of its capitals (Docker's rule): lower-cased
+            // it would read as a Docker Hub namespace, so it keeps them and the reference still means the same.
+            return domain;
+        }
         return d;
     }
 

@@ -9,6 +9,19 @@ public final class PgpLimits {
     /** Largest signed JSON payload accepted inside a simple-signing signature (bounds decompression too). */
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
+    /**
+     * Most bytes read out of a compressed-data packet: the largest payload plus room for the one-pass
+     * signature and signature packets. Deflate inflates up to ~1000:1, so without this bound a 64 KiB
+     * signature file could inflate to 64 MiB of packets.
+     */
+    public static final int MAX_DECOMPRESSED_BYTES = MAX_PAYLOAD_BYTES + 64 * 1024;
+
+    /**
+     * Most OpenPGP packets (marker packets included) read from one signature file, compressed layer included.
+     * A simple signature has four (compressed data, one-pass signature, literal data, signature).
+     */
+    public static final int MAX_PACKETS = 16;
+
     /** Largest keyring given as trusted keys. */
     public static final int MAX_KEYRING_BYTES = 4 * 1024 * 1024;
 

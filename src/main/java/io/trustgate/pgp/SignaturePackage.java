@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.bouncycastle.openpgp.PGPException;
-import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureList;
 import org.bouncycastle.openpgp.PGPUtil;
@@ -151,10 +150,8 @@ public final class SignaturePackage {
         PGPSignature signature;
         try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(bytes))) {
             BcPGPObjectFactory factory = new BcPGPObjectFactory(in);
-            Object object;
-            do {
-                object = factory.nextObject();
-            } while (object instanceof PGPMarker);
+            PacketReader packets = new PacketReader();
+            Object object = packets.nextNonMarker(factory);
             if (!(object instanceof PGPSignatureList list)) {
                 return unusable(file, Reason.MALFORMED_SIGNATURE, "not an OpenPGP detached signature");
             }
@@ -162,10 +159,12 @@ public final class SignaturePackage {
                 return unusable(file, Reason.MALFORMED_SIGNATURE, "holds " + list.size()
                         + " signatures; expected exactly one per file");
             }
-            if (factory.nextObject() != null) {
+            if (packets.next(factory) != null) {
                 return unusable(file, Reason.MALFORMED_SIGNATURE, "unexpected data after the signature");
             }
             signature = list.get(0);
+        } catch (PacketReader.LimitException e) {
+            return unusable(file, Reason.MALFORMED_SIGNATURE, e.getMessage());
         } catch (IOException | RuntimeException e) {
             return unusable(file, Reason.MALFORMED_SIGNATURE,
                     "not an OpenPGP detached signature: " + e.getMessage());

@@ -26,7 +26,6 @@ import org.bouncycastle.openpgp.PGPCompressedData;
 import org.bouncycastle.openpgp.PGPEncryptedDataList;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPLiteralData;
-import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPOnePassSignature;
 import org.bouncycastle.openpgp.PGPOnePassSignatureList;
 import org.bouncycastle.openpgp.PGPSignature;
@@ -256,41 +255,44 @@ public final class SimpleSigning {
     private record SignedMessage(PGPOnePassSignature onePass, PGPSignature signature, byte[] payload) {
 
         static SignedMessage read(byte[] bytes) throws MalformedMessageException {
+            PacketReader packets = new PacketReader();
             try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(bytes))) {
                 BcPGPObjectFactory outer = new BcPGPObjectFactory(in);
-                Object first = nextNonMarker(outer);
+                Object first = packets.nextNonMarker(outer);
                 SignedMessage message;
                 if (first instanceof PGPCompressedData compressed) {
-                    BcPGPObjectFactory inner = new BcPGPObjectFactory(compressed.getDataStream());
-                    message = readSigned(inner, nextNonMarker(inner));
+                    BcPGPObjectFactory inner = PacketReader.decompressed(compressed);
+                    message = readSigned(packets, inner, packets.nextNonMarker(inner));
                 } else {
-                    message = readSigned(outer, first);
+                    message = readSigned(packets, outer, first);
                 }
-                if (nextNonMarker(outer) != null) {
+                if (packets.nextNonMarker(outer) != null) {
                     throw new MalformedMessageException("unexpected data after the signed message");
                 }
                 return message;
+            } catch (PacketReader.LimitException e) {
+                throw new MalformedMessageException(e.getMessage());
             } catch (IOException | PGPException | RuntimeException e) {
                 throw new MalformedMessageException("not an OpenPGP signed message: " + e.getMessage());
             }
         }
 
-        private static SignedMessage readSigned(BcPGPObjectFactory factory, Object first)
+        private static SignedMessage readSigned(PacketReader packets, BcPGPObjectFactory factory, Object first)
                 throws IOException, PGPException, MalformedMessageException {
             if (first instanceof PGPOnePassSignatureList onePassList) {
                 if (onePassList.size() != 1) {
                     throw new MalformedMessageException("the message holds " + onePassList.size()
                             + " signatures; a simple signature holds exactly one");
                 }
-                byte[] payload = readLiteral(factory.nextObject());
-                PGPSignatureList signatures = signatureList(factory.nextObject());
-                ensureEnd(factory);
+                byte[] payload = readLiteral(packets.next(factory));
+                PGPSignatureList signatures = signatureList(packets.next(factory));
+                ensureEnd(packets, factory);
                 return new SignedMessage(onePassList.get(0), signatures.get(0), payload);
             }
             if (first instanceof PGPSignatureList signatures) {
                 checkSingle(signatures);
-                byte[] payload = readLiteral(factory.nextObject());
-                ensureEnd(factory);
+                byte[] payload = readLiteral(packets.next(factory));
+                ensureEnd(packets, factory);
                 return new SignedMessage(null, signatures.get(0), payload);
             }
             if (first instanceof PGPLiteralData) {
@@ -335,18 +337,11 @@ public final class SimpleSigning {
             }
         }
 
-        private static void ensureEnd(BcPGPObjectFactory factory) throws IOException, MalformedMessageException {
-            if (nextNonMarker(factory) != null) {
+        private static void ensureEnd(PacketReader packets, BcPGPObjectFactory factory)
+                throws IOException, MalformedMessageException {
+            if (packets.nextNonMarker(factory) != null) {
                 throw new MalformedMessageException("unexpected packets after the signature");
             }
-        }
-
-        private static Object nextNonMarker(BcPGPObjectFactory factory) throws IOException {
-            Object object;
-            do {
-                object = factory.nextObject();
-            } while (object instanceof PGPMarker);
-            return object;
         }
 
         /** Checks the cryptographic signature over the payload with the signer's key. */

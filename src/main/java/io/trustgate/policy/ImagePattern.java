@@ -2,7 +2,6 @@ package io.trustgate.policy;
 
 import io.trustgate.image.ImageReference;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * One entry of a policy's {@code images} list, compiled once at load time.
@@ -13,15 +12,19 @@ import java.util.regex.Pattern;
  * has a {@code :tag} part also matches the tag. Patterns are normalised like image references:
  * {@code nginx} means {@code docker.io/library/nginx}, and the host part is compared as
  * {@link ImageReference#canonicalDomain} spells it ({@code REGISTRY.example.com:443} is
- * {@code registry.example.com}).
+ * {@code registry.example.com}). Matching costs time linear in the name ({@link GlobMatcher}), whatever the
+ * pattern.
  */
 public final class ImagePattern {
 
-    private final String source;
-    private final Pattern repository;
-    private final Pattern tag;
+    /** Longest pattern accepted (a repository name has at most 255 characters, a tag 128). */
+    public static final int MAX_PATTERN_LENGTH = 512;
 
-    private ImagePattern(String source, Pattern repository, Pattern tag) {
+    private final String source;
+    private final GlobMatcher repository;
+    private final GlobMatcher tag;
+
+    private ImagePattern(String source, GlobMatcher repository, GlobMatcher tag) {
         this.source = source;
         this.repository = repository;
         this.tag = tag;
@@ -32,6 +35,10 @@ public final class ImagePattern {
             throw new InvalidPolicyException("empty image pattern");
         }
         String p = pattern.strip();
+        if (p.length() > MAX_PATTERN_LENGTH) {
+            throw new InvalidPolicyException("image pattern \"" + p.substring(0, 40) + "...\" is longer than "
+                    + MAX_PATTERN_LENGTH + " characters");
+        }
         if (p.contains("@")) {
             throw new InvalidPolicyException("image pattern \"" + pattern + "\" must not contain a digest");
         }
@@ -63,32 +70,12 @@ public final class ImagePattern {
                 throw new InvalidPolicyException("image pattern \"" + pattern + "\" contains white space");
             }
         }
-        return new ImagePattern(pattern, Pattern.compile(globToRegex(p.toLowerCase(Locale.ROOT))),
-                tagPart == null ? null : Pattern.compile(globToRegex(tagPart)));
+        return new ImagePattern(pattern, GlobMatcher.compile(p.toLowerCase(Locale.ROOT)),
+                tagPart == null ? null : GlobMatcher.compile(tagPart));
     }
 
     private static boolean looksLikeHost(String segment) {
         return segment.contains(".") || segment.contains(":") || segment.equals("localhost");
-    }
-
-    private static String globToRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*') {
-                if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                    re.append(".*");
-                    i++;
-                } else {
-                    re.append("[^/]*");
-                }
-            } else if (c == '?') {
-                re.append("[^/]");
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return re.toString();
     }
 
     public boolean matches(ImageReference image) {
@@ -101,10 +88,10 @@ public final class ImagePattern {
      * @param imageTag the tag, or {@code null} for a digest-only reference
      */
     public boolean matches(String imageRepository, String imageTag) {
-        if (!repository.matcher(imageRepository).matches()) {
+        if (!repository.matches(imageRepository)) {
             return false;
         }
-        return tag == null || (imageTag != null && tag.matcher(imageTag).matches());
+        return tag == null || (imageTag != null && tag.matches(imageTag));
     }
 
     /** The pattern as the policy author wrote it. */

@@ -1,6 +1,6 @@
 package io.trustgate.tuf;
 
-/** An update needed more root rotations or delegations than {@link Limits} allows. */
+/** An update needed more root rotations, delegations or signatures than {@link Limits} allows. */
 public final class LimitExceededException extends TrustDataException {
     private final String limit;
     private final long maximum;
@@ -11,7 +11,7 @@ public final class LimitExceededException extends TrustDataException {
         this.maximum = maximum;
     }
 
-    /** Which limit: {@code root rotations} or {@code delegations}. */
+    /** Which limit: {@code root rotations}, {@code delegations} or {@code signatures}. */
     public String limit() {
         return limit;
     }

@@ -5,10 +5,23 @@ package io.trustgate.tuf;
  *
  * @param maxMetadataBytes largest metadata file accepted when the parent role gives no length
  *                         (root, timestamp, and roles whose meta has no length)
- * @param maxDelegations   most delegated roles loaded in one update
+ * @param maxDelegations   most delegated roles loaded in one update (this bounds the delegation depth too:
+ *                         each level of nesting is a loaded role)
  * @param maxRootRotations most {@code <n>.root.json} versions walked in one update
  */
 public record Limits(long maxMetadataBytes, int maxDelegations, int maxRootRotations) {
+
+    /**
+     * Signatures read from one role file per key of the role: a root rotation signs with the old and the new
+     * key. More than {@link #signatureAllowance} signatures fail the file before any of them is verified.
+     */
+    public static final int SIGNATURES_PER_KEY = 2;
+
+    /** Signatures always allowed in one role file, however few keys the role has. */
+    public static final int MIN_SIGNATURES = 4;
+
+    /** Signatures never allowed beyond in one role file (unless the role's threshold needs more). */
+    public static final int MAX_SIGNATURES = 64;
 
     /** 4 MiB per file, 256 delegations, 64 root rotations: far above what Docker Hub serves. */
     public static final Limits DEFAULT = new Limits(4L * 1024 * 1024, 256, 64);
@@ -18,5 +31,14 @@ public record Limits(long maxMetadataBytes, int maxDelegations, int maxRootRotat
             throw new IllegalArgumentException("limits must be positive: " + maxMetadataBytes + ", "
                     + maxDelegations + ", " + maxRootRotations);
         }
+    }
+
+    /**
+     * How many signatures a file of a role with these keys may carry: {@link #SIGNATURES_PER_KEY} per key,
+     * at least {@link #MIN_SIGNATURES}, at most {@link #MAX_SIGNATURES}, and never fewer than the threshold.
+     */
+    public static int signatureAllowance(RoleKeys keys) {
+        int perKeys = Math.max(MIN_SIGNATURES, SIGNATURES_PER_KEY * keys.keys().size());
+        return Math.max(keys.threshold(), Math.min(MAX_SIGNATURES, perKeys));
     }
 }

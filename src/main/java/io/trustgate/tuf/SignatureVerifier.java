@@ -26,12 +26,18 @@ public final class SignatureVerifier {
 
     /**
      * Checks that distinct keys of {@code keys} made at least {@code keys.threshold()} valid signatures.
-     * Signatures by keys outside the role, with a method the key type does not allow, or that do not
-     * verify are ignored (and reported if the threshold is missed); each key counts once.
+     * A file with more signatures than {@link Limits#signatureAllowance} fails with a
+     * {@link LimitExceededException} before any is verified. Signatures by keys outside the role, with a
+     * method the key type does not allow, or that do not verify are ignored (and reported if the threshold is missed); each key counts once.
      *
      * @return the keys whose signatures verified, in signature order
      */
     public static List<TufKey> verify(SignedMetadata metadata, RoleKeys keys) {
+        // Bound the crypto an attacker can make us do: extra signatures fail the file before any is verified.
+        int allowance = Limits.signatureAllowance(keys);
+        if (metadata.signatures().size() > allowance) {
+            throw new LimitExceededException(keys.role(), "signatures", allowance);
+        }
         Map<String, TufKey> valid = new LinkedHashMap<>(); // by SPKI id: one public key counts once
         List<ThresholdNotMetException.RejectedSignature> rejected = new ArrayList<>();
         for (Signature sig : metadata.signatures()) {

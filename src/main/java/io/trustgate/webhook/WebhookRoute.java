@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.admission.MalformedReviewException;
+import io.trustgate.admission.ReviewParser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,7 +15,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.util.Base64;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -32,15 +32,15 @@ public class WebhookRoute {
 
     private static final Logger LOG = Logger.getLogger(WebhookRoute.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** An AdmissionReview carries the object and the old object; etcd caps each at about 1.5 MiB. */
-    private static final long MAX_REVIEW_BYTES = 8L * 1024 * 1024;
 
     @Inject
     AdmissionHandler handler;
 
     void register(@Observes Router router) {
-        router.post("/validate").handler(BodyHandler.create(false).setBodyLimit(MAX_REVIEW_BYTES)).handler(this::validate);
-        router.post("/mutate").handler(BodyHandler.create(false).setBodyLimit(MAX_REVIEW_BYTES)).handler(this::mutate);
+        router.post("/validate").handler(BodyHandler.create(false).setBodyLimit(ReviewParser.MAX_REVIEW_BYTES))
+                .handler(this::validate);
+        router.post("/mutate").handler(BodyHandler.create(false).setBodyLimit(ReviewParser.MAX_REVIEW_BYTES))
+                .handler(this::mutate);
     }
 
     void validate(RoutingContext rc) {
@@ -55,14 +55,9 @@ public class WebhookRoute {
         Buffer body = rc.body().buffer();
         JsonNode review;
         try {
-            review = JSON.readTree(body == null ? new byte[0] : body.getBytes());
-        } catch (IOException e) {
-            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            badRequest(rc, "the body is not JSON: " + why);
-            return;
-        }
-        if (review == null || review.isMissingNode()) {
-            badRequest(rc, "the body is empty");
+            review = ReviewParser.parse(body == null ? new byte[0] : body.getBytes());
+        } catch (MalformedReviewException e) {
+            badRequest(rc, e.getMessage());
             return;
         }
         try {

@@ -21,6 +21,7 @@ import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.SignatureSource;
 import io.trustgate.verify.SignerEvidence;
 import io.trustgate.verify.SourceFindings;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -213,5 +214,59 @@ class AdmissionHandlerTest {
                 .hasMessageContaining("uid");
         assertThatThrownBy(() -> h.decide(JSON.readTree("[1]"))).hasMessageContaining("not an AdmissionReview");
         assertThat(h.decide(review("ConfigMap", "default", "{\"data\":{}}")).join().allowed()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a pod naming one image more than the per-review cap is denied naming the cap; at the cap every image is checked")
+    void imagesPerReview() throws Exception {
+        var h = handler(cluster(Mode.Enforce, 2, List.of()), AdmissionHandler.Unmatched.deny);
+        String[] atCap = new String[AdmissionHandler.MAX_IMAGES_PER_REVIEW];
+        for (int i = 0; i < atCap.length; i++) {
+            atCap[i] = "r.example.com/prod/good:" + i;
+        }
+        String[] overCap = java.util.Arrays.copyOf(atCap, atCap.length + 1);
+        overCap[atCap.length] = "r.example.com/prod/good:extra";
+
+        var over = h.decide(review("Pod", "default", pod(overCap))).join();
+        assertThat(over.allowed()).isFalse();
+        assertThat(over.reason()).isEqualTo("too-many-images");
+        assertThat(over.message()).contains((atCap.length + 1) + " distinct images")
+                .contains("more than the " + AdmissionHandler.MAX_IMAGES_PER_REVIEW);
+        assertThat(resolved).as("no image of the denied pod was looked up").isEmpty();
+
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu = threads.getCurrentThreadCpuTime();
+        var at = h.decide(review("Pod", "default", pod(atCap))).join();
+        System.out.printf("review of %d images (in-memory signatures): %.1f ms CPU%n", atCap.length,
+                (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
+        assertThat(at.allowed()).isTrue();
+        assertThat(resolved).hasSize(atCap.length);
+    }
+
+    @Test
+    @DisplayName("review bodies: one level of nesting, one string character or one byte over the bound is a 400 naming it")
+    void reviewBounds() throws Exception {
+        String atDepth = "{\"a\":".repeat(ReviewParser.MAX_NESTING_DEPTH - 1) + "[1]" + "}".repeat(ReviewParser.MAX_NESTING_DEPTH - 1);
+        assertThat(ReviewParser.parse(atDepth.getBytes(StandardCharsets.UTF_8)).isObject()).isTrue();
+        String overDepth = atDepth.replace("[1]", "[[1]]");
+        assertThatThrownBy(() -> ReviewParser.parse(overDepth.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedReviewException.class)
+                .hasMessageContaining("nesting depth").hasMessageContaining(String.valueOf(ReviewParser.MAX_NESTING_DEPTH));
+
+        String atString = "{\"s\":\"" + "x".repeat(ReviewParser.MAX_STRING_LENGTH) + "\"}";
+        assertThat(ReviewParser.parse(atString.getBytes(StandardCharsets.UTF_8)).get("s").textValue())
+                .hasSize(ReviewParser.MAX_STRING_LENGTH);
+        String overString = "{\"s\":\"" + "x".repeat(ReviewParser.MAX_STRING_LENGTH + 1) + "\"}";
+        assertThatThrownBy(() -> ReviewParser.parse(overString.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedReviewException.class)
+                .hasMessageContaining("String value length").hasMessageContaining(String.valueOf(ReviewParser.MAX_STRING_LENGTH));
+
+        byte[] overSize = new byte[ReviewParser.MAX_REVIEW_BYTES + 1];
+        java.util.Arrays.fill(overSize, (byte) ' ');
+        assertThatThrownBy(() -> ReviewParser.parse(overSize))
+                .hasMessageContaining("more than the limit of " + ReviewParser.MAX_REVIEW_BYTES);
+        assertThatThrownBy(() -> ReviewParser.parse("{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("Duplicate field");
+        assertThatThrownBy(() -> ReviewParser.parse(new byte[0])).hasMessageContaining("empty");
     }
 }

@@ -96,4 +96,14 @@ class ImageReferenceTest {
         assertThat(port).isNotEqualTo(plain);
         assertThat(port.withDigest("sha256:" + "0".repeat(64)).host()).isEqualTo("registry.example.com:443");
     }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("a single-label host spelt with capitals stays a host: its printed form parses to the same reference (found by fuzzing)")
+    void singleLabelHostRoundTrips() throws Exception {
+        ImageReference mirror = ImageReference.parse("S/a");
+        assertThat(mirror.domain()).isEqualTo("S");
+        assertThat(mirror.toString()).isEqualTo("S/a:latest");
+        assertThat(ImageReference.parse(mirror.toString())).isEqualTo(mirror);
+        assertThat(ImageReference.parse("s/a").domain()).as("lower-case: a Docker Hub namespace").isEqualTo("docker.io");
+    }
 }
