@@ -17,7 +17,8 @@ import java.io.IOException;
  * TLS, the same PEM certificate, one event loop per core times two as Quarkus has) that only parses the
  * AdmissionReview with Jackson and answers it allowed, on {@code /validate} and on {@code /mutate} alike (no
  * patch: the yardstick does no work of its own on either). trustgate's warm throughput on each endpoint is
- * reported as a ratio of this one's on the same endpoint. Runs as its own JVM, like trustgate, started and stopped by {@link Bench}.
+ * reported as a ratio of this one's on the same endpoint. Runs as its own JVM, like trustgate, started and
+ * stopped by {@link Bench}.
  *
  * <p>Usage: {@code BaselineServer PORT CERT.pem KEY.pem}; prints {@code listening} once it accepts connections.
  */

@@ -271,7 +271,8 @@ public final class Bench {
         }
         report.prepareSeconds = (System.nanoTime() - t0) / 1e9;
         int cold = Endpoint.values().length * settings.cold();
-        log("prepared %d GPG and %d Notary images in %.0f s", p.warm.size() + cold + 1, cold + 1, report.prepareSeconds);
+        log("prepared %d GPG and %d Notary images in %.0f s", p.warm.size() + cold + 1, cold + 1,
+                report.prepareSeconds);
         return p;
     }
 
@@ -417,7 +418,8 @@ public final class Bench {
             expect(e, post(trustgatePort, e, review), p.warm, "the warm review");
             Answer viaBaseline = post(baselinePort, e, review);
             if (!viaBaseline.allowed() || viaBaseline.patch() != null) {
-                throw new IllegalStateException("the baseline does not answer " + e.path() + " allowed without a patch");
+                throw new IllegalStateException(
+                        "the baseline does not answer " + e.path() + " allowed without a patch");
             }
             report.warm.put(e, new WarmFigures());
         }
@@ -445,8 +447,8 @@ public final class Bench {
             for (Endpoint e : Endpoint.values()) {
                 Wrk.Result tg = report.warm.get(e).trustgate.get(round - 1);
                 Wrk.Result bl = report.warm.get(e).baseline.get(round - 1);
-                log("round %d %s: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f", round, e.path(),
-                        tg.rps(), tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
+                log("round %d %s: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f", round,
+                        e.path(), tg.rps(), tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
             }
         }
         report.loadAfterWarm = loadavg();
@@ -538,8 +540,8 @@ public final class Bench {
         List<ColdResult> results = new ArrayList<>();
         for (Endpoint e : Endpoint.values()) {
             ColdResult r = new ColdResult(kind, e, millis.get(e), server.get(e), cpu.get(e) * 1000 / settings.cold());
-            log("cold %s %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)", kind, e.path(), r.millis().size(),
-                    r.p(0.50), r.p(0.99), r.server().quantileUpperBound(0.5) * 1000);
+            log("cold %s %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)", kind, e.path(),
+                    r.millis().size(), r.p(0.50), r.p(0.99), r.server().quantileUpperBound(0.5) * 1000);
             results.add(r);
         }
         return results;
@@ -612,7 +614,8 @@ public final class Bench {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             sentAt[i] = System.nanoTime();
-            answers.add(herdClient.sendAsync(request(trustgatePort, Endpoint.VALIDATE, body), HttpResponse.BodyHandlers.ofString())
+            answers.add(herdClient.sendAsync(request(trustgatePort, Endpoint.VALIDATE, body),
+                            HttpResponse.BodyHandlers.ofString())
                     .whenComplete((r, e) -> firstAnswer.accumulateAndGet(System.nanoTime(), Math::min)));
         }
         long sentAll = System.nanoTime();
@@ -697,7 +700,8 @@ public final class Bench {
     private Answer post(int port, Endpoint endpoint, String body) throws Exception {
         HttpResponse<String> r = http.send(request(port, endpoint, body), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST " + endpoint.path() + " answered " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "POST " + endpoint.path() + " answered " + r.statusCode() + ": " + r.body());
         }
         return parse(r.body());
     }
@@ -982,20 +986,22 @@ public final class Bench {
             warm.forEach((e, w) -> {
                 double ratio = median(w.ratios());
                 target(md, "warm throughput >= 70% of the baseline, `" + e.path() + "`", pct(ratio)
-                        + " (median of per-round ratios; medians " + fmt0(w.trustgateRps()) + " vs " + fmt0(w.baselineRps())
-                        + " reviews/s)", ratio >= 0.70);
+                        + " (median of per-round ratios; medians " + fmt0(w.trustgateRps()) + " vs "
+                        + fmt0(w.baselineRps()) + " reviews/s)", ratio >= 0.70);
             });
             warm.forEach((e, w) -> {
                 ServerHistogram server = w.server();
                 double serverP99 = server.quantileUpperBound(0.99);
                 target(md, "trustgate's own p99 (server-side histogram) <= 1 ms, `" + e.path() + "`",
                         "p99 in the bucket <= " + ms(serverP99) + "; " + pct(server.shareAtMost(0.001)) + " of "
-                                + fmt0(server.count()) + " warm reviews took <= 1 ms (mean " + ms3(server.meanSeconds()) + ")",
+                                + fmt0(server.count()) + " warm reviews took <= 1 ms (mean "
+                                + ms3(server.meanSeconds()) + ")",
                         serverP99 <= 0.001);
             });
             for (ColdResult c : cold) {
                 target(md, "cold " + c.kind() + " p50 <= 50 ms over loopback, `" + c.endpoint().path() + "`",
-                        String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)", c.p(0.5), c.p(0.99), c.millis().size()),
+                        String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)", c.p(0.5), c.p(0.99),
+                                c.millis().size()),
                         c.p(0.5) <= 50);
             }
             for (HerdResult h : herds) {
@@ -1024,8 +1030,8 @@ public final class Bench {
                     .append("fixed `allowed: true` answer. Both servers stay up for the whole run; only one is loaded at a ")
                     .append("time. wrk runs on the same two cores as the server under load, so both figures are what is ")
                     .append("left after wrk's share.\n\n");
-            md.append("| endpoint | round | trustgate reviews/s | p50 | p99 | p99.9 | CPU/review | baseline reviews/s | p50 ")
-                    .append("| p99 | p99.9 | CPU/review | ratio |\n");
+            md.append("| endpoint | round | trustgate reviews/s | p50 | p99 | p99.9 | CPU/review ")
+                    .append("| baseline reviews/s | p50 | p99 | p99.9 | CPU/review | ratio |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             warm.forEach((e, w) -> {
                 List<Double> ratios = w.ratios();
@@ -1039,7 +1045,8 @@ public final class Bench {
                             .append(" | ").append(us(b.p999())).append(" | ").append(cpuUs(w.baselineCpuUs.get(i)))
                             .append(" | ").append(pct(ratios.get(i))).append(" |\n");
                 }
-                md.append("| `").append(e.path()).append("` | **median** | **").append(fmt0(w.trustgateRps())).append("** | ")
+                md.append("| `").append(e.path()).append("` | **median** | **").append(fmt0(w.trustgateRps()))
+                        .append("** | ")
                         .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p50).toList()))).append(" | ")
                         .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p99).toList()))).append(" | ")
                         .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p999).toList()))).append(" | ")
@@ -1065,8 +1072,8 @@ public final class Bench {
             for (int i = 0; i < mutate.trustgate.size(); i++) {
                 mutateShare.add(mutate.trustgate.get(i).rps() / validate.trustgate.get(i).rps());
             }
-            md.append("`/mutate` against `/validate` on trustgate (the same review; `/mutate` also builds and base64-encodes ")
-                    .append("the JSONPatch pinning the 3 images): ").append(pct(median(mutateShare)))
+            md.append("`/mutate` against `/validate` on trustgate (the same review; `/mutate` also builds and ")
+                    .append("base64-encodes the JSONPatch pinning the 3 images): ").append(pct(median(mutateShare)))
                     .append(" of the reviews/s (median of per-round ratios), ")
                     .append(pct(median(mutate.trustgateCpuUs) / median(validate.trustgateCpuUs)))
                     .append(" of the CPU/review (ratio of the medians).\n\n");
@@ -1083,9 +1090,9 @@ public final class Bench {
                     ServerHistogram h = w.serverRounds.get(i);
                     md.append("| `").append(e.path()).append("` | ").append(i + 1).append(" | ").append(fmt0(h.count()))
                             .append(" | ").append(fmt0(h.countByVerdict().getOrDefault("allowed", 0.0))).append(" | ")
-                            .append(ms3(h.meanSeconds())).append(" | ").append(pct(h.shareAtMost(0.001))).append(" | <= ")
-                            .append(ms(h.quantileUpperBound(0.99))).append(" | <= ").append(ms(h.quantileUpperBound(0.999)))
-                            .append(" |\n");
+                            .append(ms3(h.meanSeconds())).append(" | ").append(pct(h.shareAtMost(0.001)))
+                            .append(" | <= ").append(ms(h.quantileUpperBound(0.99))).append(" | <= ")
+                            .append(ms(h.quantileUpperBound(0.999))).append(" |\n");
                 }
             });
             md.append("\nMicrometer's buckets start at 1 ms, so the histogram can say \"at most 1 ms\" but not how far below.\n\n");
@@ -1096,13 +1103,14 @@ public final class Bench {
                     .append("signatures (lookaside) or the trust data (root, timestamp, snapshot, targets from notary-server, ")
                     .append("TLS), and the verdict. All images were pushed and signed before trustgate started; the reviews ")
                     .append("are sent one at a time over one kept-alive connection (JDK HttpClient), Pod with one image. ")
-                    .append("`/validate` and `/mutate` each review their own new images, taking turns (image i of both ")
-                    .append("before image i + 1, the one going first alternating), so neither has a quieter machine or a ")
-                    .append("warmer JIT; every `/mutate` answer was checked to carry the JSONPatch that pins the image to ")
-                    .append("the digest pushed and signed. trustgate CPU/review is counted from sending a review to its ")
-                    .append("answer; `/q/metrics` is scraped after each review, outside that window. Client-side latency:\n\n");
-            md.append("| signature kind | endpoint | n | p50 | p90 | p99 | min | max | server-side p50 bucket | server-side mean ")
-                    .append("| trustgate CPU/review |\n");
+                    .append("`/validate` and `/mutate` each review their own new images, taking turns (image i of ")
+                    .append("both before image i + 1, the one going first alternating), so neither has a quieter ")
+                    .append("machine or a warmer JIT; every `/mutate` answer was checked to carry the JSONPatch that ")
+                    .append("pins the image to the digest pushed and signed. trustgate CPU/review is counted from ")
+                    .append("sending a review to its answer; `/q/metrics` is scraped after each review, outside that ")
+                    .append("window. Client-side latency:\n\n");
+            md.append("| signature kind | endpoint | n | p50 | p90 | p99 | min | max | server-side p50 bucket ")
+                    .append("| server-side mean | trustgate CPU/review |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (ColdResult c : cold) {
                 md.append("| ").append(c.kind()).append(" | `").append(c.endpoint().path()).append("` | ")
