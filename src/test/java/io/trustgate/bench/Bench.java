@@ -36,7 +36,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +52,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -60,17 +64,20 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <ol>
  *   <li>warm throughput and latency: wrk (Debian) with {@code scripts/bench/review.lua} POSTs a Pod review of three
- *       already-verified images over keep-alive HTTPS; client-side p50/p99/p99.9 and the server-side histogram;</li>
+ *       already-verified images over keep-alive HTTPS, to {@code /validate} and to {@code /mutate}; client-side
+ *       p50/p99/p99.9 and the server-side histogram;</li>
  *   <li>the same load against {@link BaselineServer} (parse + answer allowed on Vert.x TLS), alternating rounds,
- *       so the figure that matters is trustgate's throughput as a ratio of the baseline's;</li>
- *   <li>cold latency: the first review of each of N new GPG-signed and N new Notary-signed images;</li>
+ *       so the figure that matters is trustgate's throughput as a ratio of the baseline's, per endpoint;</li>
+ *   <li>cold latency: the first review of each of N new GPG-signed and N new Notary-signed images, per endpoint
+ *       (each endpoint its own new images, the two taking turns);</li>
  *   <li>coalescing: 200 concurrent reviews of one new image (GPG, then Notary), counting what the registry's access
  *       log, the lookaside store and notary-server's log saw;</li>
  *   <li>RSS (VmRSS under load, VmHWM) and the time from process start to the first 200 of /q/health/ready.</li>
  * </ol>
  *
  * It writes {@code docs/benchmarks.md}. Not a test: it asserts nothing but that the reviews it sends are allowed
- * (a benchmark of denials would measure the wrong path). Settings come from environment variables
+ * and that {@code /mutate} answers them with the patch pinning each image to its verified digest (a benchmark of
+ * denials or of a broken patch would measure the wrong path). Settings come from environment variables
  * ({@code BENCH_DURATION}, {@code BENCH_WARMUP}, {@code BENCH_ROUNDS}, {@code BENCH_CONNECTIONS},
  * {@code BENCH_THREADS}, {@code BENCH_COLD}, {@code BENCH_HERD}, {@code BENCH_JFR}, {@code BENCH_OUT}).
  */
@@ -137,6 +144,22 @@ public final class Bench {
         }
     }
 
+    /** The two admission endpoints: the same decision; /mutate adds the JSONPatch pinning the verified digests. */
+    enum Endpoint {
+        VALIDATE("/validate"),
+        MUTATE("/mutate");
+
+        private final String path;
+
+        Endpoint(String path) {
+            this.path = path;
+        }
+
+        String path() {
+            return path;
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- the run
 
     private void run() throws Exception {
@@ -153,8 +176,8 @@ public final class Bench {
         startBaseline();
 
         warmLoad(prepared);
-        report.cold.put("GPG", cold("GPG", prepared.coldGpg));
-        report.cold.put("Notary", cold("Notary", prepared.coldNotary));
+        report.cold.addAll(cold("GPG", prepared.coldGpg));
+        report.cold.addAll(cold("Notary", prepared.coldNotary));
         report.herds.add(herdGpg(prepared.herdGpg));
         report.herds.add(herdNotary(prepared.herdNotary, prepared.herdNotaryGun));
 
@@ -201,8 +224,9 @@ public final class Bench {
     /** The images of the run: everything is pushed and signed before trustgate starts. */
     private static final class Prepared {
         final List<PushedImage> warm = new ArrayList<>();
-        final List<PushedImage> coldGpg = new ArrayList<>();
-        final List<PushedImage> coldNotary = new ArrayList<>();
+        /** New images for each endpoint's cold reviews, so that neither finds the other's in the caches. */
+        final Map<Endpoint, List<PushedImage>> coldGpg = new EnumMap<>(Endpoint.class);
+        final Map<Endpoint, List<PushedImage>> coldNotary = new EnumMap<>(Endpoint.class);
         PushedImage herdGpg;
         PushedImage herdNotary;
         String herdNotaryGun;
@@ -218,15 +242,23 @@ public final class Bench {
                 for (int i = 1; i <= 3; i++) {
                     p.warm.add(pushSigned("bench/warm/app-" + i));
                 }
-                for (int i = 1; i <= settings.cold(); i++) {
-                    p.coldGpg.add(pushSigned("bench/cold-gpg/app-" + i));
+                for (Endpoint e : Endpoint.values()) {
+                    List<PushedImage> images = new ArrayList<>();
+                    for (int i = 1; i <= settings.cold(); i++) {
+                        images.add(pushSigned("bench/cold-gpg" + e.path() + "/app-" + i));
+                    }
+                    p.coldGpg.put(e, images);
                 }
                 p.herdGpg = pushSigned("bench/herd-gpg/app");
                 return null;
             });
             Future<?> notarySide = two.submit(() -> {
-                for (int i = 1; i <= settings.cold(); i++) {
-                    p.coldNotary.add(pushNotary("bench/cold-notary/app-" + i, p.targetsKeyIds));
+                for (Endpoint e : Endpoint.values()) {
+                    List<PushedImage> images = new ArrayList<>();
+                    for (int i = 1; i <= settings.cold(); i++) {
+                        images.add(pushNotary("bench/cold-notary" + e.path() + "/app-" + i, p.targetsKeyIds));
+                    }
+                    p.coldNotary.put(e, images);
                 }
                 p.herdNotary = pushNotary("bench/herd-notary/app", p.targetsKeyIds);
                 p.herdNotaryGun = registry.host() + "/bench/herd-notary/app";
@@ -238,7 +270,8 @@ public final class Bench {
             two.shutdownNow();
         }
         report.prepareSeconds = (System.nanoTime() - t0) / 1e9;
-        log("prepared %d GPG and %d Notary images in %.0f s", p.warm.size() + p.coldGpg.size() + 1, p.coldNotary.size() + 1,
+        int cold = Endpoint.values().length * settings.cold();
+        log("prepared %d GPG and %d Notary images in %.0f s", p.warm.size() + cold + 1, cold + 1,
                 report.prepareSeconds);
         return p;
     }
@@ -379,77 +412,143 @@ public final class Bench {
     private void warmLoad(Prepared p) throws Exception {
         String[] refs = p.warm.stream().map(PushedImage::reference).toArray(String[]::new);
         Path body = work.resolve("warm-review.json");
-        Files.writeString(body, review("warm-review", refs));
-        Answer first = post(trustgatePort, Files.readString(body));
-        if (!first.allowed()) {
-            throw new IllegalStateException("the warm review is not allowed: " + first.message());
-        }
-        Answer viaBaseline = post(baselinePort, Files.readString(body));
-        if (!viaBaseline.allowed()) {
-            throw new IllegalStateException("the baseline does not answer allowed");
+        String review = review("warm-review", refs);
+        Files.writeString(body, review);
+        for (Endpoint e : Endpoint.values()) {
+            expect(e, post(trustgatePort, e, review), p.warm, "the warm review");
+            Answer viaBaseline = post(baselinePort, e, review);
+            if (!viaBaseline.allowed() || viaBaseline.patch() != null) {
+                throw new IllegalStateException(
+                        "the baseline does not answer " + e.path() + " allowed without a patch");
+            }
+            report.warm.put(e, new WarmFigures());
         }
         Wrk wrk = new Wrk(repo.resolve("scripts/bench/review.lua"), settings.threads(), settings.connections());
-        String tgUrl = "https://127.0.0.1:" + trustgatePort + "/validate";
-        String blUrl = "https://127.0.0.1:" + baselinePort + "/validate";
         log("warm-up: %s each", settings.warmup());
-        wrk.run(tgUrl, body, settings.warmup());
-        wrk.run(blUrl, body, settings.warmup());
-        report.loadBeforeWarm = loadavg();
-        ServerHistogram allBefore = scrape();
-        for (int round = 1; round <= settings.rounds(); round++) {
-            // Alternate the order, so a drift in the machine's load does not favour one side.
-            boolean trustgateFirst = round % 2 == 1;
-            Wrk.Result tg = null;
-            Wrk.Result bl = null;
-            for (int side = 0; side < 2; side++) {
-                if ((side == 0) == trustgateFirst) {
-                    ServerHistogram before = scrape();
-                    RssSampler rss = new RssSampler(trustgate.pid());
-                    double cpu0 = cpuSeconds(trustgate.pid());
-                    tg = wrk.run(tgUrl, body, settings.duration());
-                    report.warmTrustgateCpuUs.add((cpuSeconds(trustgate.pid()) - cpu0) * 1e6 / tg.requests());
-                    report.rssUnderLoadKiB = Math.max(report.rssUnderLoadKiB, rss.stop());
-                    report.warmServerRounds.add(scrape().minus(before));
-                } else {
-                    double cpu0 = cpuSeconds(baseline.pid());
-                    bl = wrk.run(blUrl, body, settings.duration());
-                    report.warmBaselineCpuUs.add((cpuSeconds(baseline.pid()) - cpu0) * 1e6 / bl.requests());
-                }
-            }
-            report.warmTrustgate.add(tg);
-            report.warmBaseline.add(bl);
-            log("round %d: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f", round, tg.rps(),
-                    tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
+        for (Endpoint e : Endpoint.values()) {
+            wrk.run(url(trustgatePort, e), body, settings.warmup());
+            wrk.run(url(baselinePort, e), body, settings.warmup());
         }
-        report.warmServer = scrape().minus(allBefore);
+        report.loadBeforeWarm = loadavg();
+        for (int round = 1; round <= settings.rounds(); round++) {
+            // Every other round runs the legs in reverse order, so a drift in the machine's load favours neither
+            // side nor endpoint: trustgate and the baseline alternate within each endpoint, and so do the endpoints.
+            List<Leg> legs = new ArrayList<>();
+            for (Endpoint e : Endpoint.values()) {
+                legs.add(new Leg(e, true));
+                legs.add(new Leg(e, false));
+            }
+            if (round % 2 == 0) {
+                Collections.reverse(legs);
+            }
+            for (Leg leg : legs) {
+                measure(wrk, body, leg);
+            }
+            for (Endpoint e : Endpoint.values()) {
+                Wrk.Result tg = report.warm.get(e).trustgate.get(round - 1);
+                Wrk.Result bl = report.warm.get(e).baseline.get(round - 1);
+                log("round %d %s: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f", round,
+                        e.path(), tg.rps(), tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
+            }
+        }
         report.loadAfterWarm = loadavg();
+    }
+
+    /** One measured wrk run: an endpoint of trustgate or of the baseline. */
+    private record Leg(Endpoint endpoint, boolean trustgate) {}
+
+    private void measure(Wrk wrk, Path body, Leg leg) throws Exception {
+        WarmFigures figures = report.warm.get(leg.endpoint());
+        if (leg.trustgate()) {
+            ServerHistogram before = scrape();
+            RssSampler rss = new RssSampler(trustgate.pid());
+            double cpu0 = cpuSeconds(trustgate.pid());
+            Wrk.Result r = wrk.run(url(trustgatePort, leg.endpoint()), body, settings.duration());
+            figures.trustgateCpuUs.add((cpuSeconds(trustgate.pid()) - cpu0) * 1e6 / r.requests());
+            report.rssUnderLoadKiB = Math.max(report.rssUnderLoadKiB, rss.stop());
+            figures.serverRounds.add(scrape().minus(before));
+            figures.trustgate.add(r);
+        } else {
+            double cpu0 = cpuSeconds(baseline.pid());
+            Wrk.Result r = wrk.run(url(baselinePort, leg.endpoint()), body, settings.duration());
+            figures.baselineCpuUs.add((cpuSeconds(baseline.pid()) - cpu0) * 1e6 / r.requests());
+            figures.baseline.add(r);
+        }
+    }
+
+    /** The warm figures of one endpoint, one entry per round in each list. */
+    static final class WarmFigures {
+        final List<Wrk.Result> trustgate = new ArrayList<>();
+        final List<Wrk.Result> baseline = new ArrayList<>();
+        final List<Double> trustgateCpuUs = new ArrayList<>();
+        final List<Double> baselineCpuUs = new ArrayList<>();
+        final List<ServerHistogram> serverRounds = new ArrayList<>();
+
+        /** trustgate's reviews/s as a share of the baseline's, per round. */
+        List<Double> ratios() {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < trustgate.size(); i++) {
+                ratios.add(trustgate.get(i).rps() / baseline.get(i).rps());
+            }
+            return ratios;
+        }
+
+        double trustgateRps() {
+            return median(trustgate.stream().map(Wrk.Result::rps).toList());
+        }
+
+        double baselineRps() {
+            return median(baseline.stream().map(Wrk.Result::rps).toList());
+        }
+
+        /** trustgate's own view of all measured rounds. */
+        ServerHistogram server() {
+            return serverRounds.stream().reduce(ServerHistogram.empty(), ServerHistogram::plus);
+        }
     }
 
     // ------------------------------------------------------------------------------------------- (c) cold latency
 
-    private ColdResult cold(String kind, List<PushedImage> images) throws Exception {
-        ServerHistogram before = scrape();
-        double cpu0 = cpuSeconds(trustgate.pid());
-        List<Double> millis = new ArrayList<>();
-        for (PushedImage img : images) {
-            String body = review("cold-" + img.path().replace('/', '-'), img.reference());
-            long t0 = System.nanoTime();
-            Answer a = post(trustgatePort, body);
-            millis.add((System.nanoTime() - t0) / 1e6);
-            if (!a.allowed()) {
-                throw new IllegalStateException("cold " + kind + " review of " + img.reference() + " denied: " + a.message());
+    /**
+     * The first review of each new image, one at a time; image i of every endpoint is reviewed before image i + 1
+     * of any, the endpoints taking turns at going first, so that neither gets a quieter machine or a JIT that had
+     * longer to compile. trustgate's CPU time is counted from sending a review to its answer; the server-side
+     * histogram is scraped after each review (outside that window).
+     */
+    private List<ColdResult> cold(String kind, Map<Endpoint, List<PushedImage>> images) throws Exception {
+        Map<Endpoint, List<Double>> millis = new EnumMap<>(Endpoint.class);
+        Map<Endpoint, Double> cpu = new EnumMap<>(Endpoint.class);
+        Map<Endpoint, ServerHistogram> server = new EnumMap<>(Endpoint.class);
+        List<Endpoint> order = new ArrayList<>(List.of(Endpoint.values()));
+        ServerHistogram last = scrape();
+        for (int i = 0; i < settings.cold(); i++) {
+            for (Endpoint e : order) {
+                PushedImage img = images.get(e).get(i);
+                String body = review("cold-" + img.path().replace('/', '-'), img.reference());
+                double cpu0 = cpuSeconds(trustgate.pid());
+                long t0 = System.nanoTime();
+                Answer a = post(trustgatePort, e, body);
+                millis.computeIfAbsent(e, k -> new ArrayList<>()).add((System.nanoTime() - t0) / 1e6);
+                cpu.merge(e, cpuSeconds(trustgate.pid()) - cpu0, Double::sum);
+                expect(e, a, List.of(img), "the cold " + kind + " review");
+                ServerHistogram now = scrape();
+                server.merge(e, now.minus(last), ServerHistogram::plus);
+                last = now;
             }
+            Collections.reverse(order);
         }
-        double cpuMs = (cpuSeconds(trustgate.pid()) - cpu0) * 1000 / images.size();
-        ServerHistogram server = scrape().minus(before);
-        ColdResult r = new ColdResult(kind, millis, server, cpuMs);
-        log("cold %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)", kind, millis.size(), r.p(0.50), r.p(0.99),
-                server.quantileUpperBound(0.5) * 1000);
-        return r;
+        List<ColdResult> results = new ArrayList<>();
+        for (Endpoint e : Endpoint.values()) {
+            ColdResult r = new ColdResult(kind, e, millis.get(e), server.get(e), cpu.get(e) * 1000 / settings.cold());
+            log("cold %s %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)", kind, e.path(),
+                    r.millis().size(), r.p(0.50), r.p(0.99), r.server().quantileUpperBound(0.5) * 1000);
+            results.add(r);
+        }
+        return results;
     }
 
-    /** @param cpuMs trustgate's CPU time (user + system) per cold review, scrapes included */
-    record ColdResult(String kind, List<Double> millis, ServerHistogram server, double cpuMs) {
+    /** @param cpuMs trustgate's CPU time (user + system) per cold review, from sending it to its answer */
+    record ColdResult(String kind, Endpoint endpoint, List<Double> millis, ServerHistogram server, double cpuMs) {
         double p(double q) {
             return percentile(millis, q);
         }
@@ -515,7 +614,8 @@ public final class Bench {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             sentAt[i] = System.nanoTime();
-            answers.add(herdClient.sendAsync(request(trustgatePort, body), HttpResponse.BodyHandlers.ofString())
+            answers.add(herdClient.sendAsync(request(trustgatePort, Endpoint.VALIDATE, body),
+                            HttpResponse.BodyHandlers.ofString())
                     .whenComplete((r, e) -> firstAnswer.accumulateAndGet(System.nanoTime(), Math::min)));
         }
         long sentAll = System.nanoTime();
@@ -562,7 +662,8 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------- HTTP
 
-    record Answer(int status, boolean allowed, String message) {}
+    /** @param patch the decoded JSONPatch of a /mutate answer, {@code null} when the answer has none */
+    record Answer(boolean allowed, String message, String patchType, JsonNode patch) {}
 
     private static String review(String uid, String... images) throws IOException {
         ObjectNode review = JSON.createObjectNode();
@@ -586,23 +687,60 @@ public final class Bench {
         return JSON.writeValueAsString(review);
     }
 
-    private HttpRequest request(int port, String body) {
-        return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/validate"))
+    private static String url(int port, Endpoint endpoint) {
+        return "https://127.0.0.1:" + port + endpoint.path();
+    }
+
+    private HttpRequest request(int port, Endpoint endpoint, String body) {
+        return HttpRequest.newBuilder(URI.create(url(port, endpoint)))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    private Answer post(int port, String body) throws Exception {
-        HttpResponse<String> r = http.send(request(port, body), HttpResponse.BodyHandlers.ofString());
+    private Answer post(int port, Endpoint endpoint, String body) throws Exception {
+        HttpResponse<String> r = http.send(request(port, endpoint, body), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST /validate answered " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "POST " + endpoint.path() + " answered " + r.statusCode() + ": " + r.body());
         }
         return parse(r.body());
     }
 
     private static Answer parse(String body) throws IOException {
         JsonNode response = JSON.readTree(body).path("response");
-        return new Answer(200, response.path("allowed").asBoolean(), response.path("status").path("message").asText(""));
+        JsonNode patch = response.hasNonNull("patch")
+                ? JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText()))
+                : null;
+        return new Answer(response.path("allowed").asBoolean(), response.path("status").path("message").asText(""),
+                response.path("patchType").asText(null), patch);
+    }
+
+    /**
+     * Fails the run unless {@code answer} admits the Pod of {@code images} (container i runs image i) as {@code
+     * endpoint} must: /validate without a patch, /mutate with exactly the JSONPatch that replaces each image by
+     * {@code name:tag@} the digest that was pushed and signed. A figure of a denial or of a broken patch would
+     * measure the wrong path.
+     */
+    private static void expect(Endpoint endpoint, Answer answer, List<PushedImage> images, String what) {
+        String of = what + " of " + images.stream().map(PushedImage::reference).toList() + " via " + endpoint.path();
+        if (!answer.allowed()) {
+            throw new IllegalStateException(of + " is denied: " + answer.message());
+        }
+        ArrayNode expected = null;
+        if (endpoint == Endpoint.MUTATE) {
+            expected = JSON.createArrayNode();
+            for (int i = 0; i < images.size(); i++) {
+                expected.addObject().put("op", "replace").put("path", "/spec/containers/" + i + "/image")
+                        .put("value", images.get(i).reference() + "@" + images.get(i).digest());
+            }
+        }
+        boolean right = expected == null
+                ? answer.patch() == null && answer.patchType() == null
+                : expected.equals(answer.patch()) && "JSONPatch".equals(answer.patchType());
+        if (!right) {
+            throw new IllegalStateException(of + " is allowed with patchType " + answer.patchType() + " and patch "
+                    + answer.patch() + "; expected " + (expected == null ? "none" : "JSONPatch " + expected));
+        }
     }
 
     private int status(String path) {
@@ -820,29 +958,13 @@ public final class Bench {
         long hwmKiB;
         long baselineHwmKiB;
         String heapAfterGc;
-        final List<Wrk.Result> warmTrustgate = new ArrayList<>();
-        final List<Wrk.Result> warmBaseline = new ArrayList<>();
-        final List<ServerHistogram> warmServerRounds = new ArrayList<>();
-        final List<Double> warmTrustgateCpuUs = new ArrayList<>();
-        final List<Double> warmBaselineCpuUs = new ArrayList<>();
-        ServerHistogram warmServer;
-        final Map<String, ColdResult> cold = new LinkedHashMap<>();
+        final Map<Endpoint, WarmFigures> warm = new EnumMap<>(Endpoint.class);
+        final List<ColdResult> cold = new ArrayList<>();
         final List<HerdResult> herds = new ArrayList<>();
 
         String markdown(Map<String, String> machine) {
             StringBuilder md = new StringBuilder();
             DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
-            double tgRps = median(warmTrustgate.stream().map(Wrk.Result::rps).toList());
-            double blRps = median(warmBaseline.stream().map(Wrk.Result::rps).toList());
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < warmTrustgate.size(); i++) {
-                ratios.add(warmTrustgate.get(i).rps() / warmBaseline.get(i).rps());
-            }
-            double ratio = median(ratios);
-            double serverP99 = warmServer.quantileUpperBound(0.99);
-            double shareUnder1ms = warmServer.shareAtMost(0.001);
-            ColdResult gpgCold = cold.get("GPG");
-            ColdResult notaryCold = cold.get("Notary");
 
             md.append("# Benchmarks\n\n");
             md.append("Written by `make bench` (`io.trustgate.bench.Bench`); every figure below comes from one run on ")
@@ -861,16 +983,27 @@ public final class Bench {
                     .append(settings.herd()).append(settings.jfr() ? " BENCH_JFR=1" : "").append(") |\n\n");
 
             md.append("## Targets\n\n| target | measured | |\n|---|---|---|\n");
-            target(md, "warm throughput >= 70% of the baseline", pct(ratio) + " (median of per-round ratios; medians "
-                    + fmt0(tgRps) + " vs " + fmt0(blRps) + " reviews/s)", ratio >= 0.70);
-            target(md, "trustgate's own p99 (server-side histogram) <= 1 ms",
-                    "p99 in the bucket <= " + ms(serverP99) + "; " + pct(shareUnder1ms) + " of " + fmt0(warmServer.count())
-                            + " warm reviews took <= 1 ms (mean " + ms3(warmServer.meanSeconds()) + ")",
-                    serverP99 <= 0.001);
-            target(md, "cold Notary p50 <= 50 ms over loopback", String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)",
-                    notaryCold.p(0.5), notaryCold.p(0.99), notaryCold.millis().size()), notaryCold.p(0.5) <= 50);
-            target(md, "cold GPG p50 <= 50 ms over loopback", String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)",
-                    gpgCold.p(0.5), gpgCold.p(0.99), gpgCold.millis().size()), gpgCold.p(0.5) <= 50);
+            warm.forEach((e, w) -> {
+                double ratio = median(w.ratios());
+                target(md, "warm throughput >= 70% of the baseline, `" + e.path() + "`", pct(ratio)
+                        + " (median of per-round ratios; medians " + fmt0(w.trustgateRps()) + " vs "
+                        + fmt0(w.baselineRps()) + " reviews/s)", ratio >= 0.70);
+            });
+            warm.forEach((e, w) -> {
+                ServerHistogram server = w.server();
+                double serverP99 = server.quantileUpperBound(0.99);
+                target(md, "trustgate's own p99 (server-side histogram) <= 1 ms, `" + e.path() + "`",
+                        "p99 in the bucket <= " + ms(serverP99) + "; " + pct(server.shareAtMost(0.001)) + " of "
+                                + fmt0(server.count()) + " warm reviews took <= 1 ms (mean "
+                                + ms3(server.meanSeconds()) + ")",
+                        serverP99 <= 0.001);
+            });
+            for (ColdResult c : cold) {
+                target(md, "cold " + c.kind() + " p50 <= 50 ms over loopback, `" + c.endpoint().path() + "`",
+                        String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)", c.p(0.5), c.p(0.99),
+                                c.millis().size()),
+                        c.p(0.5) <= 50);
+            }
             for (HerdResult h : herds) {
                 boolean once = h.upstream().values().stream().allMatch(v -> v == 1) && !h.upstream().isEmpty()
                         && h.allowed() == h.reviews();
@@ -897,47 +1030,71 @@ public final class Bench {
                     .append("fixed `allowed: true` answer. Both servers stay up for the whole run; only one is loaded at a ")
                     .append("time. wrk runs on the same two cores as the server under load, so both figures are what is ")
                     .append("left after wrk's share.\n\n");
-            md.append("| round | trustgate reviews/s | p50 | p99 | p99.9 | CPU/review | baseline reviews/s | p50 | p99 | p99.9 | CPU/review | ratio |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-            for (int i = 0; i < warmTrustgate.size(); i++) {
-                Wrk.Result t = warmTrustgate.get(i);
-                Wrk.Result b = warmBaseline.get(i);
-                md.append("| ").append(i + 1).append(" | ").append(fmt0(t.rps())).append(" | ").append(us(t.p50())).append(" | ")
-                        .append(us(t.p99())).append(" | ").append(us(t.p999())).append(" | ")
-                        .append(cpuUs(warmTrustgateCpuUs.get(i))).append(" | ").append(fmt0(b.rps())).append(" | ")
-                        .append(us(b.p50())).append(" | ").append(us(b.p99())).append(" | ").append(us(b.p999())).append(" | ")
-                        .append(cpuUs(warmBaselineCpuUs.get(i))).append(" | ").append(pct(ratios.get(i))).append(" |\n");
-            }
-            md.append("| **median** | **").append(fmt0(tgRps)).append("** | ")
-                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p50).toList()))).append(" | ")
-                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p99).toList()))).append(" | ")
-                    .append(us(medianL(warmTrustgate.stream().map(Wrk.Result::p999).toList()))).append(" | ")
-                    .append(cpuUs(median(warmTrustgateCpuUs))).append(" | **")
-                    .append(fmt0(blRps)).append("** | ")
-                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p50).toList()))).append(" | ")
-                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p99).toList()))).append(" | ")
-                    .append(us(medianL(warmBaseline.stream().map(Wrk.Result::p999).toList()))).append(" | ")
-                    .append(cpuUs(median(warmBaselineCpuUs))).append(" | **")
-                    .append(pct(ratio)).append("** |\n\n");
+            md.append("| endpoint | round | trustgate reviews/s | p50 | p99 | p99.9 | CPU/review ")
+                    .append("| baseline reviews/s | p50 | p99 | p99.9 | CPU/review | ratio |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            warm.forEach((e, w) -> {
+                List<Double> ratios = w.ratios();
+                for (int i = 0; i < w.trustgate.size(); i++) {
+                    Wrk.Result t = w.trustgate.get(i);
+                    Wrk.Result b = w.baseline.get(i);
+                    md.append("| `").append(e.path()).append("` | ").append(i + 1).append(" | ").append(fmt0(t.rps()))
+                            .append(" | ").append(us(t.p50())).append(" | ").append(us(t.p99())).append(" | ")
+                            .append(us(t.p999())).append(" | ").append(cpuUs(w.trustgateCpuUs.get(i))).append(" | ")
+                            .append(fmt0(b.rps())).append(" | ").append(us(b.p50())).append(" | ").append(us(b.p99()))
+                            .append(" | ").append(us(b.p999())).append(" | ").append(cpuUs(w.baselineCpuUs.get(i)))
+                            .append(" | ").append(pct(ratios.get(i))).append(" |\n");
+                }
+                md.append("| `").append(e.path()).append("` | **median** | **").append(fmt0(w.trustgateRps()))
+                        .append("** | ")
+                        .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p50).toList()))).append(" | ")
+                        .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p99).toList()))).append(" | ")
+                        .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p999).toList()))).append(" | ")
+                        .append(cpuUs(median(w.trustgateCpuUs))).append(" | **")
+                        .append(fmt0(w.baselineRps())).append("** | ")
+                        .append(us(medianL(w.baseline.stream().map(Wrk.Result::p50).toList()))).append(" | ")
+                        .append(us(medianL(w.baseline.stream().map(Wrk.Result::p99).toList()))).append(" | ")
+                        .append(us(medianL(w.baseline.stream().map(Wrk.Result::p999).toList()))).append(" | ")
+                        .append(cpuUs(median(w.baselineCpuUs))).append(" | **")
+                        .append(pct(median(ratios))).append("** |\n");
+            });
+            md.append('\n');
             md.append("CPU/review is the server process' user + system CPU time over the round (/proc/PID/stat) divided by ")
                     .append("the reviews wrk completed: a cost per review that the machine's other load disturbs much less ")
                     .append("than reviews/s. By that measure the baseline costs ")
-                    .append(pct(median(warmBaselineCpuUs) / median(warmTrustgateCpuUs)))
-                    .append(" of what trustgate costs per review.\n\n");
-            long errors = warmTrustgate.stream().mapToLong(r -> r.errors() + r.statusErrors()).sum()
-                    + warmBaseline.stream().mapToLong(r -> r.errors() + r.statusErrors()).sum();
+                    .append(warm.entrySet().stream().map(e -> pct(median(e.getValue().baselineCpuUs)
+                            / median(e.getValue().trustgateCpuUs)) + " of what trustgate costs per review on `"
+                            + e.getKey().path() + "`").collect(Collectors.joining(" and ")))
+                    .append(".\n\n");
+            WarmFigures validate = warm.get(Endpoint.VALIDATE);
+            WarmFigures mutate = warm.get(Endpoint.MUTATE);
+            List<Double> mutateShare = new ArrayList<>();
+            for (int i = 0; i < mutate.trustgate.size(); i++) {
+                mutateShare.add(mutate.trustgate.get(i).rps() / validate.trustgate.get(i).rps());
+            }
+            md.append("`/mutate` against `/validate` on trustgate (the same review; `/mutate` also builds and ")
+                    .append("base64-encodes the JSONPatch pinning the 3 images): ").append(pct(median(mutateShare)))
+                    .append(" of the reviews/s (median of per-round ratios), ")
+                    .append(pct(median(mutate.trustgateCpuUs) / median(validate.trustgateCpuUs)))
+                    .append(" of the CPU/review (ratio of the medians).\n\n");
+            long errors = warm.values().stream().flatMap(w -> Stream.concat(w.trustgate.stream(),
+                    w.baseline.stream())).mapToLong(r -> r.errors() + r.statusErrors()).sum();
             md.append("Socket errors or non-2xx answers during the measured rounds: ").append(errors).append(".\n\n");
             md.append("Server side (`trustgate_review_duration_seconds`, from `/q/metrics` before and after each trustgate ")
-                    .append("round; time inside `AdmissionHandler.decide`, without HTTP and TLS):\n\n");
-            md.append("| round | reviews | allowed | mean | <= 1 ms | p99 bucket | p99.9 bucket |\n|---|---|---|---|---|---|---|\n");
-            for (int i = 0; i < warmServerRounds.size(); i++) {
-                ServerHistogram h = warmServerRounds.get(i);
-                md.append("| ").append(i + 1).append(" | ").append(fmt0(h.count())).append(" | ")
-                        .append(fmt0(h.countByVerdict().getOrDefault("allowed", 0.0))).append(" | ")
-                        .append(ms3(h.meanSeconds())).append(" | ").append(pct(h.shareAtMost(0.001))).append(" | <= ")
-                        .append(ms(h.quantileUpperBound(0.99))).append(" | <= ").append(ms(h.quantileUpperBound(0.999)))
-                        .append(" |\n");
-            }
+                    .append("round; time inside `AdmissionHandler.decide`, without HTTP, TLS and, for `/mutate`, the ")
+                    .append("patch's JSON and base64 encoding):\n\n");
+            md.append("| endpoint | round | reviews | allowed | mean | <= 1 ms | p99 bucket | p99.9 bucket |\n")
+                    .append("|---|---|---|---|---|---|---|---|\n");
+            warm.forEach((e, w) -> {
+                for (int i = 0; i < w.serverRounds.size(); i++) {
+                    ServerHistogram h = w.serverRounds.get(i);
+                    md.append("| `").append(e.path()).append("` | ").append(i + 1).append(" | ").append(fmt0(h.count()))
+                            .append(" | ").append(fmt0(h.countByVerdict().getOrDefault("allowed", 0.0))).append(" | ")
+                            .append(ms3(h.meanSeconds())).append(" | ").append(pct(h.shareAtMost(0.001)))
+                            .append(" | <= ").append(ms(h.quantileUpperBound(0.99))).append(" | <= ")
+                            .append(ms(h.quantileUpperBound(0.999))).append(" |\n");
+                }
+            });
             md.append("\nMicrometer's buckets start at 1 ms, so the histogram can say \"at most 1 ms\" but not how far below.\n\n");
 
             md.append("## (c) Cold latency: the first review of a new image\n\n");
@@ -946,11 +1103,18 @@ public final class Bench {
                     .append("signatures (lookaside) or the trust data (root, timestamp, snapshot, targets from notary-server, ")
                     .append("TLS), and the verdict. All images were pushed and signed before trustgate started; the reviews ")
                     .append("are sent one at a time over one kept-alive connection (JDK HttpClient), Pod with one image. ")
-                    .append("Client-side latency:\n\n");
-            md.append("| signature kind | n | p50 | p90 | p99 | min | max | server-side p50 bucket | server-side mean | trustgate CPU/review |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|\n");
-            for (ColdResult c : cold.values()) {
-                md.append("| ").append(c.kind()).append(" | ").append(c.millis().size()).append(" | ").append(ms1(c.p(0.5)))
+                    .append("`/validate` and `/mutate` each review their own new images, taking turns (image i of ")
+                    .append("both before image i + 1, the one going first alternating), so neither has a quieter ")
+                    .append("machine or a warmer JIT; every `/mutate` answer was checked to carry the JSONPatch that ")
+                    .append("pins the image to the digest pushed and signed. trustgate CPU/review is counted from ")
+                    .append("sending a review to its answer; `/q/metrics` is scraped after each review, outside that ")
+                    .append("window. Client-side latency:\n\n");
+            md.append("| signature kind | endpoint | n | p50 | p90 | p99 | min | max | server-side p50 bucket ")
+                    .append("| server-side mean | trustgate CPU/review |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (ColdResult c : cold) {
+                md.append("| ").append(c.kind()).append(" | `").append(c.endpoint().path()).append("` | ")
+                        .append(c.millis().size()).append(" | ").append(ms1(c.p(0.5)))
                         .append(" | ").append(ms1(c.p(0.9))).append(" | ").append(ms1(c.p(0.99))).append(" | ")
                         .append(ms1(Collections.min(c.millis()))).append(" | ").append(ms1(Collections.max(c.millis())))
                         .append(" | <= ").append(ms(c.server().quantileUpperBound(0.5))).append(" | ")
@@ -1022,6 +1186,10 @@ public final class Bench {
 
         private static String pct(double v) {
             return String.format(Locale.ROOT, "%.0f%%", v * 100);
+        }
+
+        private static String us(long micros) {
+            return us((double) micros);
         }
 
         private static String us(double micros) {

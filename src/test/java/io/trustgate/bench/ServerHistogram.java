@@ -53,6 +53,20 @@ record ServerHistogram(TreeMap<Double, Double> buckets, double count, double sum
         return new ServerHistogram(buckets, count, sum, byVerdict);
     }
 
+    /** No reviews: the start of a sum. */
+    static ServerHistogram empty() {
+        return new ServerHistogram(new TreeMap<>(), 0, 0, Map.of());
+    }
+
+    /** The reviews of two periods together. */
+    ServerHistogram plus(ServerHistogram other) {
+        TreeMap<Double, Double> b = new TreeMap<>(buckets);
+        other.buckets.forEach((le, v) -> b.merge(le, v, Double::sum));
+        Map<String, Double> v = new TreeMap<>(countByVerdict);
+        other.countByVerdict.forEach((k, n) -> v.merge(k, n, Double::sum));
+        return new ServerHistogram(b, count + other.count, sum + other.sum, v);
+    }
+
     /** What was recorded after {@code earlier}. */
     ServerHistogram minus(ServerHistogram earlier) {
         TreeMap<Double, Double> b = new TreeMap<>();
