@@ -29,19 +29,37 @@ class ArchitectureTest {
     @Test
     @DisplayName("the verification core imports no Quarkus, Fabric8, Vert.x or JAX-RS")
     void coreIsFrameworkFree() {
-        noClasses().that().resideInAnyPackage(CORE)
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.quarkus..", "io.fabric8..", "io.vertx..", "io.smallrye..", "jakarta..", "org.jboss..",
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.quarkus..",
+                        "io.fabric8..",
+                        "io.vertx..",
+                        "io.smallrye..",
+                        "jakarta..",
+                        "org.jboss..",
                         "io.micrometer..")
                 .check(classes);
     }
 
     @Test
-    @DisplayName("the verifier stack, the configuration and the CLI use no Quarkus, CDI or metrics library: the CLI jar runs without them")
+    @DisplayName(
+            "the verifier stack, the configuration and the CLI use no Quarkus, CDI or metrics library: the CLI jar runs without them")
     void runtimeAndCliAreFrameworkFree() {
-        noClasses().that().resideInAnyPackage("io.trustgate.runtime..", "io.trustgate.config..", "io.trustgate.cli..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.quarkus..", "io.smallrye..", "jakarta..", "org.jboss..", "io.micrometer..",
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.trustgate.runtime..", "io.trustgate.config..", "io.trustgate.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.quarkus..",
+                        "io.smallrye..",
+                        "jakarta..",
+                        "org.jboss..",
+                        "io.micrometer..",
                         "io.trustgate.webhook..")
                 .check(classes);
     }
@@ -49,25 +67,39 @@ class ArchitectureTest {
     @Test
     @DisplayName("the core does not reach into the adapters")
     void coreDoesNotDependOnAdapters() {
-        noClasses().that().resideInAnyPackage(CORE)
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.trustgate.webhook..", "io.trustgate.k8s..", "io.trustgate.transport..", "io.trustgate.cli..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.trustgate.webhook..",
+                        "io.trustgate.k8s..",
+                        "io.trustgate.transport..",
+                        "io.trustgate.cli..")
                 .check(classes);
     }
 
     @ParameterizedTest(name = "{0} depends only on {1}")
     @DisplayName("the verification libraries depend on nothing but what they must")
-    @CsvSource(delimiter = '|', value = {
-        "io.trustgate.image..|java.., javax..",
-        "io.trustgate.pgp..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.image..",
-        "io.trustgate.tuf..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson..",
-        "io.trustgate.notary..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.tuf.., io.trustgate.image..",
-        "io.trustgate.registry..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image..",
-        "io.trustgate.lookaside..|java.., javax.., io.trustgate.image..",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "io.trustgate.image..|java.., javax..",
+                "io.trustgate.pgp..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.image..",
+                "io.trustgate.tuf..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson..",
+                "io.trustgate.notary..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.tuf.., io.trustgate.image..",
+                "io.trustgate.registry..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image..",
+                "io.trustgate.lookaside..|java.., javax.., io.trustgate.image..",
+            })
     void librariesStayNarrow(String pkg, String allowed) {
         String[] packages = (pkg + ", " + allowed).split(",\\s*");
-        classes().that().resideInAPackage(pkg).should().onlyDependOnClassesThat().resideInAnyPackage(packages)
+        classes()
+                .that()
+                .resideInAPackage(pkg)
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(packages)
                 .check(classes);
     }
 }

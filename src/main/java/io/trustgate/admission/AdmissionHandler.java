@@ -1,11 +1,11 @@
 package io.trustgate.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.BrokenPolicy;
@@ -37,13 +37,20 @@ import java.util.function.Supplier;
 public final class AdmissionHandler {
 
     /** What to do with an image that no policy governs. */
-    public enum Unmatched { deny, allow }
+    public enum Unmatched {
+        deny,
+        allow
+    }
 
     /**
      * Which objects /mutate rewrites to the verified digests: Pods only (workloads stay as their owners wrote
      * them, so GitOps tools see no drift; their Pods are pinned when created), every object, or none.
      */
-    public enum Pin { pods, all, off }
+    public enum Pin {
+        pods,
+        all,
+        off
+    }
 
     /**
      * One JSONPatch (RFC 6902) operation: {@code replace} the image at {@code path} with {@code value}.
@@ -73,23 +80,37 @@ public final class AdmissionHandler {
     private final Pin pin;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Parsed image references by the text pods give (bounded). */
-    private final Cache<String, Object> references = Caffeine.newBuilder().maximumSize(MAX_REFERENCES).build();
+    private final Cache<String, Object> references =
+            Caffeine.newBuilder().maximumSize(MAX_REFERENCES).build();
 
     /**
      * @param deadline the time budget of one review ({@code TRUSTGATE_DEADLINE}, kept under the webhook's
      *     timeoutSeconds); an image whose check takes longer is judged without the missing answers (denied,
      *     unless a recent good verdict may be served)
      */
-    public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
-            ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener, Duration deadline) {
+    public AdmissionHandler(
+            Supplier<PolicySet> policies,
+            NamespaceLabels namespaces,
+            PullCredentials credentials,
+            ImageVerifier verifier,
+            Unmatched unmatched,
+            AdmissionListener listener,
+            Duration deadline) {
         this(policies, namespaces, credentials, verifier, unmatched, listener, deadline, Pin.pods);
     }
 
     /**
      * @param pin which objects the decision's patch pins to their verified digests
      */
-    public AdmissionHandler(Supplier<PolicySet> policies, NamespaceLabels namespaces, PullCredentials credentials,
-            ImageVerifier verifier, Unmatched unmatched, AdmissionListener listener, Duration deadline, Pin pin) {
+    public AdmissionHandler(
+            Supplier<PolicySet> policies,
+            NamespaceLabels namespaces,
+            PullCredentials credentials,
+            ImageVerifier verifier,
+            Unmatched unmatched,
+            AdmissionListener listener,
+            Duration deadline,
+            Pin pin) {
         this.deadline = deadline;
         this.pin = pin;
         this.policies = policies;
@@ -106,7 +127,12 @@ public final class AdmissionHandler {
      * @param patch what /mutate applies: each admitted, unpinned image a policy governs, rewritten to the digest
      *     its verdict rests on (empty when nothing is to be pinned, never a no-op)
      */
-    public record Decision(String uid, boolean allowed, String message, List<String> warnings, String reason,
+    public record Decision(
+            String uid,
+            boolean allowed,
+            String message,
+            List<String> warnings,
+            String reason,
             List<PatchOperation> patch) {
 
         public Decision {
@@ -143,8 +169,8 @@ public final class AdmissionHandler {
             throw new MalformedReviewException("the body is not an AdmissionReview object");
         }
         if (!"AdmissionReview".equals(review.path("kind").asText())) {
-            throw new MalformedReviewException("kind must be AdmissionReview, got \""
-                    + review.path("kind").asText() + "\"");
+            throw new MalformedReviewException(
+                    "kind must be AdmissionReview, got \"" + review.path("kind").asText() + "\"");
         }
         JsonNode request = review.get("request");
         if (request == null || !request.isObject()) {
@@ -159,12 +185,14 @@ public final class AdmissionHandler {
         if (operation.equals("DELETE") || operation.equals("CONNECT") || object == null || !object.isObject()) {
             return done(new Decision(uid, true, null, List.of(), "no-object"), start);
         }
-        String kind = request.path("kind").path("kind").asText(object.path("kind").asText(""));
+        String kind =
+                request.path("kind").path("kind").asText(object.path("kind").asText(""));
         PodTemplate pod = PodTemplate.of(kind, object);
         if (pod == null) {
             return done(new Decision(uid, true, null, List.of(), "no-pod-spec"), start);
         }
-        String namespace = request.path("namespace").asText(object.path("metadata").path("namespace").asText(""));
+        String namespace = request.path("namespace")
+                .asText(object.path("metadata").path("namespace").asText(""));
         Set<String> previous = Set.of();
         if (operation.equals("UPDATE")) {
             JsonNode oldObject = request.get("oldObject");
@@ -201,11 +229,14 @@ public final class AdmissionHandler {
      * @param pinning whether the decision carries a patch pinning verified images
      * @param previous the images of the old object by list (UPDATE), which are left as they are
      */
-    private CompletableFuture<Decision> check(String uid, String namespace, PodTemplate pod, boolean pinning,
-            Set<String> previous) {
+    private CompletableFuture<Decision> check(
+            String uid, String namespace, PodTemplate pod, boolean pinning, Set<String> previous) {
         if (pod.images().size() > MAX_IMAGES_PER_REVIEW) {
-            return CompletableFuture.completedFuture(new Decision(uid, false,
-                    "trustgate: " + Messages.tooManyImages(pod.images().size(), MAX_IMAGES_PER_REVIEW), List.of(),
+            return CompletableFuture.completedFuture(new Decision(
+                    uid,
+                    false,
+                    "trustgate: " + Messages.tooManyImages(pod.images().size(), MAX_IMAGES_PER_REVIEW),
+                    List.of(),
                     "too-many-images"));
         }
         List<String> denials = new ArrayList<>();
@@ -254,8 +285,10 @@ public final class AdmissionHandler {
             }
             if (governing.isEmpty()) {
                 if (!applicable.clusterGoverned() && unmatched == Unmatched.deny) {
-                    denials.add(applicable.tightening().isEmpty() ? Messages.unmatched(image, namespace)
-                            : Messages.onlyNamespaced(image, namespace, applicable.tightening()));
+                    denials.add(
+                            applicable.tightening().isEmpty()
+                                    ? Messages.unmatched(image, namespace)
+                                    : Messages.onlyNamespaced(image, namespace, applicable.tightening()));
                     reason = "unmatched";
                 }
                 continue;
@@ -263,7 +296,8 @@ public final class AdmissionHandler {
             Progress progress = new Progress();
             ImageReference checked = image;
             List<Policy> checkedAgainst = governing;
-            CompletableFuture<ImageVerdict> verdict = credentials.forRegistry(namespace, pod, image.host())
+            CompletableFuture<ImageVerdict> verdict = credentials
+                    .forRegistry(namespace, pod, image.host())
                     .thenCompose(creds -> verifier.verify(checked, checkedAgainst, creds, progress));
             if (!verdict.isDone()) {
                 // Only a check that waits for an upstream needs a deadline (cached verdicts complete at once).
@@ -275,62 +309,65 @@ public final class AdmissionHandler {
             pending.put(image, verdict);
         }
         String fixedReason = reason;
-        return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<ImageVerdict> needPin = new ArrayList<>();
-            for (CompletableFuture<ImageVerdict> f : pending.values()) {
-                ImageVerdict image = f.join();
-                if (image.pinRequired() && pinning) {
-                    // /mutate may admit on the tag's last good verdict only by pinning the pod to that digest,
-                    // so that what runs is what was verified; checked below, once the patch is known.
-                    needPin.add(image);
-                }
-                for (PolicyVerdict v : image.verdicts()) {
-                    if (image.pinRequired() && !pinning) {
-                        // The last good verdict of the tag speaks about an old digest; /validate cannot pin the
-                        // pod to it, so the image counts as unverified under each policy's mode (and the stale
-                        // verdict's "admitted on the verdict of..." warning does not apply here).
-                        listener.unsatisfied(namespace, image, v);
-                        Mode mode = v.policy().mode();
-                        String message = Messages.digestUnknown(image, v);
-                        if (mode == Mode.Enforce) {
-                            denials.add(message);
-                        } else if (mode == Mode.Warn) {
-                            warnings.add(message);
+        return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> {
+                    List<ImageVerdict> needPin = new ArrayList<>();
+                    for (CompletableFuture<ImageVerdict> f : pending.values()) {
+                        ImageVerdict image = f.join();
+                        if (image.pinRequired() && pinning) {
+                            // /mutate may admit on the tag's last good verdict only by pinning the pod to that digest,
+                            // so that what runs is what was verified; checked below, once the patch is known.
+                            needPin.add(image);
                         }
-                        continue;
+                        for (PolicyVerdict v : image.verdicts()) {
+                            if (image.pinRequired() && !pinning) {
+                                // The last good verdict of the tag speaks about an old digest; /validate cannot pin the
+                                // pod to it, so the image counts as unverified under each policy's mode (and the stale
+                                // verdict's "admitted on the verdict of..." warning does not apply here).
+                                listener.unsatisfied(namespace, image, v);
+                                Mode mode = v.policy().mode();
+                                String message = Messages.digestUnknown(image, v);
+                                if (mode == Mode.Enforce) {
+                                    denials.add(message);
+                                } else if (mode == Mode.Warn) {
+                                    warnings.add(message);
+                                }
+                                continue;
+                            }
+                            warnings.addAll(v.findings().warnings());
+                            if (v.satisfied()) {
+                                continue;
+                            }
+                            listener.unsatisfied(namespace, image, v);
+                            Mode mode = v.policy().mode();
+                            if (mode == Mode.Enforce) {
+                                denials.add(Messages.unsatisfied(image, v));
+                            } else if (mode == Mode.Warn) {
+                                warnings.add(Messages.unsatisfied(image, v));
+                            }
+                        }
                     }
-                    warnings.addAll(v.findings().warnings());
-                    if (v.satisfied()) {
-                        continue;
+                    List<PatchOperation> patch =
+                            denials.isEmpty() && pinning ? pins(pod, pending, previous) : List.of();
+                    for (ImageVerdict image : needPin) {
+                        if (pinnedEverywhere(pod, image, patch)) {
+                            warnings.add(Messages.pinnedToLastVerified(image));
+                            continue;
+                        }
+                        for (PolicyVerdict v : image.verdicts()) {
+                            if (v.policy().mode() == Mode.Enforce) {
+                                denials.add(Messages.digestUnknown(image, v));
+                            }
+                        }
                     }
-                    listener.unsatisfied(namespace, image, v);
-                    Mode mode = v.policy().mode();
-                    if (mode == Mode.Enforce) {
-                        denials.add(Messages.unsatisfied(image, v));
-                    } else if (mode == Mode.Warn) {
-                        warnings.add(Messages.unsatisfied(image, v));
+                    if (denials.isEmpty()) {
+                        return new Decision(uid, true, null, List.copyOf(warnings), "verified", patch);
                     }
-                }
-            }
-            List<PatchOperation> patch = denials.isEmpty() && pinning ? pins(pod, pending, previous) : List.of();
-            for (ImageVerdict image : needPin) {
-                if (pinnedEverywhere(pod, image, patch)) {
-                    warnings.add(Messages.pinnedToLastVerified(image));
-                    continue;
-                }
-                for (PolicyVerdict v : image.verdicts()) {
-                    if (v.policy().mode() == Mode.Enforce) {
-                        denials.add(Messages.digestUnknown(image, v));
-                    }
-                }
-            }
-            if (denials.isEmpty()) {
-                return new Decision(uid, true, null, List.copyOf(warnings), "verified", patch);
-            }
-            String message = denials.size() == 1 ? "trustgate: " + denials.get(0)
-                    : "trustgate denied " + denials.size() + " images: " + String.join(" | ", denials);
-            return new Decision(uid, false, message, List.copyOf(warnings), fixedReason);
-        });
+                    String message = denials.size() == 1
+                            ? "trustgate: " + denials.get(0)
+                            : "trustgate denied " + denials.size() + " images: " + String.join(" | ", denials);
+                    return new Decision(uid, false, message, List.copyOf(warnings), fixedReason);
+                });
     }
 
     /**
@@ -339,12 +376,13 @@ public final class AdmissionHandler {
      * images whose digest no policy verified (a Warn or Audit failure, an unresolved tag), and on UPDATE
      * images the old object had (rewriting them would restart their containers).
      */
-    private List<PatchOperation> pins(PodTemplate pod, Map<ImageReference, CompletableFuture<ImageVerdict>> verdicts,
-            Set<String> previous) {
+    private List<PatchOperation> pins(
+            PodTemplate pod, Map<ImageReference, CompletableFuture<ImageVerdict>> verdicts, Set<String> previous) {
         List<PatchOperation> ops = new ArrayList<>();
         for (PodTemplate.ImageField field : pod.fields()) {
             Object parsed = references.get(field.image(), AdmissionHandler::parse);
-            if (!(parsed instanceof ImageReference image) || image.hasDigest()
+            if (!(parsed instanceof ImageReference image)
+                    || image.hasDigest()
                     || previous.contains(field.list() + "\u0000" + field.image())) {
                 continue;
             }
@@ -368,8 +406,9 @@ public final class AdmissionHandler {
             if (!verdict.image().equals(parsed)) {
                 continue;
             }
-            boolean pinned = patch.stream().anyMatch(op -> op.path().equals(field.pointer())
-                    && op.value().endsWith("@" + verdict.digest()));
+            boolean pinned = patch.stream()
+                    .anyMatch(op ->
+                            op.path().equals(field.pointer()) && op.value().endsWith("@" + verdict.digest()));
             if (!pinned) {
                 return false;
             }

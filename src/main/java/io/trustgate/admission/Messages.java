@@ -31,8 +31,11 @@ public final class Messages {
         sb.append(image.digest() != null && !image.image().hasDigest() ? " (" + image.digest() + ")" : "");
         sb.append(" is not signed as ").append(verdict.policy().id()).append(" requires: ");
         sb.append("signed by ").append(o.found().isEmpty() ? "no trusted signer" : signers(verdict));
-        sb.append("; needs ").append(o.required()).append(o.required() == 1 ? " signer" : " signers")
-                .append(" of ").append(verdict.policy().signerNames());
+        sb.append("; needs ")
+                .append(o.required())
+                .append(o.required() == 1 ? " signer" : " signers")
+                .append(" of ")
+                .append(verdict.policy().signerNames());
         if (!o.missingRequired().isEmpty()) {
             sb.append(", required ").append(o.missingRequired()).append(" missing");
         } else if (!o.missing().isEmpty()) {
@@ -48,11 +51,15 @@ public final class Messages {
 
     /** The tag could not be resolved now; its last good verdict is about a digest it may no longer name. */
     public static String digestUnknown(ImageVerdict image, PolicyVerdict verdict) {
-        return "image " + image.image() + " could not be checked under " + verdict.policy().id() + ": the registry "
-                + image.image().domain() + " could not be reached (or did not answer in time), so the tag's current digest is"
+        return "image " + image.image() + " could not be checked under "
+                + verdict.policy().id() + ": the registry "
+                + image.image().domain()
+                + " could not be reached (or did not answer in time), so the tag's current digest is"
                 + " unknown (it was "
-                + image.digest() + " when last verified, but the tag may have moved since). Fix: retry when the registry"
-                + " is reachable, or deploy the verified digest (" + image.image().repository() + "@" + image.digest()
+                + image.digest()
+                + " when last verified, but the tag may have moved since). Fix: retry when the registry"
+                + " is reachable, or deploy the verified digest ("
+                + image.image().repository() + "@" + image.digest()
                 + ").";
     }
 
@@ -65,9 +72,12 @@ public final class Messages {
 
     private static String signers(PolicyVerdict verdict) {
         return verdict.findings().found().stream()
-                .collect(Collectors.groupingBy(SignerEvidence::signer, java.util.LinkedHashMap::new,
+                .collect(Collectors.groupingBy(
+                        SignerEvidence::signer,
+                        java.util.LinkedHashMap::new,
                         Collectors.mapping(SignerEvidence::source, Collectors.toCollection(java.util.TreeSet::new))))
-                .entrySet().stream()
+                .entrySet()
+                .stream()
                 .map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
                 .collect(Collectors.joining(", ", "[", "]"));
     }
@@ -78,7 +88,8 @@ public final class Messages {
                     + "imagePullSecrets grant pull access.";
         }
         List<String> toSign = verdict.outcome().missingRequired().isEmpty()
-                ? verdict.outcome().missing() : verdict.outcome().missingRequired();
+                ? verdict.outcome().missing()
+                : verdict.outcome().missingRequired();
         return "Fix: deploy an image signed by " + (toSign.isEmpty() ? "the policy's signers" : toSign)
                 + ", or have them sign " + image.digest()
                 + " (GPG: skopeo copy --sign-by; Notary: docker trust sign); see docs/policy-reference.md.";

@@ -13,8 +13,12 @@ import java.util.Set;
  * @param containersWithoutImage names of containers that have no image (a malformed object)
  * @param fields every image field, with its JSON Pointer in the object (where /mutate writes a pinned image)
  */
-public record PodTemplate(List<String> images, List<String> containersWithoutImage, List<String> imagePullSecrets,
-        String serviceAccountName, List<ImageField> fields) {
+public record PodTemplate(
+        List<String> images,
+        List<String> containersWithoutImage,
+        List<String> imagePullSecrets,
+        String serviceAccountName,
+        List<ImageField> fields) {
 
     private static final String[] CONTAINER_LISTS = {"initContainers", "containers", "ephemeralContainers"};
 
@@ -70,8 +74,12 @@ public record PodTemplate(List<String> images, List<String> containersWithoutIma
             }
         }
         String sa = spec.path("serviceAccountName").asText("");
-        return new PodTemplate(List.copyOf(images), List.copyOf(missing), List.copyOf(secrets),
-                sa.isEmpty() ? "default" : sa, List.copyOf(fields));
+        return new PodTemplate(
+                List.copyOf(images),
+                List.copyOf(missing),
+                List.copyOf(secrets),
+                sa.isEmpty() ? "default" : sa,
+                List.copyOf(fields));
     }
 
     /** Whether the kind is a Pod (pods and pods/ephemeralcontainers), not a workload's template. */
@@ -84,7 +92,7 @@ public record PodTemplate(List<String> images, List<String> containersWithoutIma
         return switch (kind) {
             case "Pod" -> new String[] {"spec"};
             case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController" ->
-                    new String[] {"spec", "template", "spec"};
+                new String[] {"spec", "template", "spec"};
             case "CronJob" -> new String[] {"spec", "jobTemplate", "spec", "template", "spec"};
             default -> null;
         };

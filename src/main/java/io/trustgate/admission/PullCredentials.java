@@ -12,6 +12,6 @@ public interface PullCredentials {
             java.util.concurrent.CompletableFuture.completedFuture(RegistryCredentials.ANONYMOUS);
 
     /** Completes at once when the answer is known; never blocks the calling thread. */
-    java.util.concurrent.CompletableFuture<RegistryCredentials> forRegistry(String namespace, PodTemplate pod,
-            String registryHost);
+    java.util.concurrent.CompletableFuture<RegistryCredentials> forRegistry(
+            String namespace, PodTemplate pod, String registryHost);
 }

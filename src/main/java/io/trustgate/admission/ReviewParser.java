@@ -41,8 +41,7 @@ public final class ReviewParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private ReviewParser() {
-    }
+    private ReviewParser() {}
 
     /**
      * @throws MalformedReviewException when the body is empty, not JSON, or crosses a bound (the message
@@ -53,8 +52,8 @@ public final class ReviewParser {
             throw new MalformedReviewException("the body is empty");
         }
         if (body.length > MAX_REVIEW_BYTES) {
-            throw new MalformedReviewException("the body has " + body.length + " bytes, more than the limit of "
-                    + MAX_REVIEW_BYTES);
+            throw new MalformedReviewException(
+                    "the body has " + body.length + " bytes, more than the limit of " + MAX_REVIEW_BYTES);
         }
         try {
             JsonNode review = JSON.readTree(body);

@@ -11,7 +11,7 @@ import java.time.Duration;
  *     {@code signature-1} 404, lives no longer than {@code denialTtl})
  * @param verdictTtl a policy's verdict on one image digest (never beyond the expiry of the trust data used)
  * @param trustDataRecheck how often Notary trust data of one repository is re-checked at most
-* @param failureTtl an upstream that failed to answer (unreachable, timeout, 5xx), so a storm of bad pods does
+ * @param failureTtl an upstream that failed to answer (unreachable, timeout, 5xx), so a storm of bad pods does
  *     not hammer an upstream; also the lifetime of a verdict made while an upstream was unavailable
  * @param staleIfError how long a good verdict may still be served for the same digest while its upstreams are
  *     unreachable (never beyond the expiry of the trust data used)
@@ -21,8 +21,15 @@ import java.time.Duration;
  *     long at most, and when it is checked again the signature sources ask their upstreams afresh, so a
  *     signature added after a rejection is seen within about this time
  */
-public record CacheSettings(Duration tagTtl, Duration signatureTtl, Duration verdictTtl, Duration trustDataRecheck,
-        Duration failureTtl, Duration staleIfError, long maxEntries, Duration denialTtl) {
+public record CacheSettings(
+        Duration tagTtl,
+        Duration signatureTtl,
+        Duration verdictTtl,
+        Duration trustDataRecheck,
+        Duration failureTtl,
+        Duration staleIfError,
+        long maxEntries,
+        Duration denialTtl) {
 
     /**
      * Most bytes of Notary trust files kept (a file may be 4 MiB: counted entries alone would allow 40 GiB).
@@ -40,13 +47,20 @@ public record CacheSettings(Duration tagTtl, Duration signatureTtl, Duration ver
 
     /** Nothing is kept: every review asks the upstreams again (for tests and debugging). */
     public static CacheSettings disabled() {
-        return new CacheSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0,
+        return new CacheSettings(
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                0,
                 Duration.ZERO);
     }
 
     /** The same settings with another denial TTL. */
     public CacheSettings withDenialTtl(Duration ttl) {
-        return new CacheSettings(tagTtl, signatureTtl, verdictTtl, trustDataRecheck, failureTtl, staleIfError, maxEntries,
-                ttl);
+        return new CacheSettings(
+                tagTtl, signatureTtl, verdictTtl, trustDataRecheck, failureTtl, staleIfError, maxEntries, ttl);
     }
 }

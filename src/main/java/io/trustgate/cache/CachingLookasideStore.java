@@ -20,10 +20,13 @@ public final class CachingLookasideStore implements LookasideStore {
 
     public CachingLookasideStore(LookasideStore delegate, CacheSettings settings, Clock clock) {
         this.delegate = delegate;
-        this.cache = OutcomeCache.weighed("signatures",
+        this.cache = OutcomeCache.weighed(
+                "signatures",
                 s -> s.isEmpty() ? shorter(settings.signatureTtl(), settings.denialTtl()) : settings.signatureTtl(),
-                settings.failureTtl(), CachingLookasideStore::weight,
-                settings.weightBound(CacheSettings.MAX_SIGNATURE_BYTES), clock);
+                settings.failureTtl(),
+                CachingLookasideStore::weight,
+                settings.weightBound(CacheSettings.MAX_SIGNATURE_BYTES),
+                clock);
     }
 
     @Override

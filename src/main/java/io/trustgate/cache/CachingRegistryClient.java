@@ -23,13 +23,18 @@ public final class CachingRegistryClient implements RegistryClient {
 
     public CachingRegistryClient(RegistryClient delegate, CacheSettings settings, Clock clock) {
         this.delegate = delegate;
-        this.cache = new OutcomeCache<>("tags", d -> settings.tagTtl(), settings.failureTtl(), settings.maxEntries(), clock);
+        this.cache =
+                new OutcomeCache<>("tags", d -> settings.tagTtl(), settings.failureTtl(), settings.maxEntries(), clock);
     }
 
     @Override
     public CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials) {
-        Key key = new Key(ref.host(), ref.path(), ref.digest() != null ? ref.digest() : ref.tag(),
-                credentials.username(), credentials.password() == null ? 0 : credentials.password().hashCode());
+        Key key = new Key(
+                ref.host(),
+                ref.path(),
+                ref.digest() != null ? ref.digest() : ref.tag(),
+                credentials.username(),
+                credentials.password() == null ? 0 : credentials.password().hashCode());
         return cache.get(key, () -> delegate.resolve(ref, credentials));
     }
 

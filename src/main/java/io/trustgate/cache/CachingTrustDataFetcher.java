@@ -21,22 +21,29 @@ public final class CachingTrustDataFetcher implements TrustDataFetcher {
 
     public CachingTrustDataFetcher(TrustDataFetcher delegate, CacheSettings settings, Clock clock, Executor crypto) {
         this.delegate = delegate;
-        this.cache = OutcomeCache.weighed("trust-data", b -> settings.trustDataRecheck(), settings.failureTtl(),
-                b -> b.length, settings.weightBound(CacheSettings.MAX_TRUST_DATA_BYTES), clock);
+        this.cache = OutcomeCache.weighed(
+                "trust-data",
+                b -> settings.trustDataRecheck(),
+                settings.failureTtl(),
+                b -> b.length,
+                settings.weightBound(CacheSettings.MAX_TRUST_DATA_BYTES),
+                clock);
         this.crypto = crypto;
     }
 
     @Override
     public CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {
         return cache.get(new Key(gun, roleFile), () -> delegate.fetch(gun, roleFile, maxBytes))
-                .thenApplyAsync(bytes -> {
-                    if (bytes.length > maxBytes) {
-                        // A cached file fetched under a larger bound must still respect this caller's bound.
-                        throw new IllegalStateException("trust file " + roleFile + " of " + gun + " is " + bytes.length
-                                + " bytes, over the " + maxBytes + " allowed");
-                    }
-                    return bytes;
-                }, crypto);
+                .thenApplyAsync(
+                        bytes -> {
+                            if (bytes.length > maxBytes) {
+                                // A cached file fetched under a larger bound must still respect this caller's bound.
+                                throw new IllegalStateException("trust file " + roleFile + " of " + gun + " is "
+                                        + bytes.length + " bytes, over the " + maxBytes + " allowed");
+                            }
+                            return bytes;
+                        },
+                        crypto);
     }
 
     @Override

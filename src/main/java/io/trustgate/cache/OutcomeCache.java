@@ -33,20 +33,29 @@ public final class OutcomeCache<K, V> {
      *
      * @param maxBytes the most the values of all entries may weigh together
      */
-    public static <K, V> OutcomeCache<K, V> weighed(String name, Function<V, Duration> ttl, Duration failureTtl,
-            ToIntFunction<V> bytes, long maxBytes, Clock clock) {
+    public static <K, V> OutcomeCache<K, V> weighed(
+            String name,
+            Function<V, Duration> ttl,
+            Duration failureTtl,
+            ToIntFunction<V> bytes,
+            long maxBytes,
+            Clock clock) {
         Weigher<K, Outcome<V>> weigher = (key, outcome) -> ENTRY_OVERHEAD_BYTES
                 + (outcome instanceof Outcome.Ok<V> ok ? Math.max(0, bytes.applyAsInt(ok.value())) : 0);
-        return new OutcomeCache<>(name, ttl, failureTtl,
-                Caffeine.newBuilder().maximumWeight(maxBytes).weigher(weigher), clock);
+        return new OutcomeCache<>(
+                name,
+                ttl,
+                failureTtl,
+                Caffeine.newBuilder().maximumWeight(maxBytes).weigher(weigher),
+                clock);
     }
 
     /** What one entry is counted to weigh beyond its value (key, outcome and the cache's own node). */
     public static final int ENTRY_OVERHEAD_BYTES = 256;
 
     @SuppressWarnings("unchecked")
-    private OutcomeCache(String name, Function<V, Duration> ttl, Duration failureTtl, Caffeine<?, ?> bound,
-            Clock clock) {
+    private OutcomeCache(
+            String name, Function<V, Duration> ttl, Duration failureTtl, Caffeine<?, ?> bound, Clock clock) {
         this.name = name;
         this.cache = ((Caffeine<K, Outcome<V>>) bound)
                 .ticker(new ClockTicker(clock))

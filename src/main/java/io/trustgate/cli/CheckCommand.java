@@ -24,24 +24,28 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code trustgate check}: the verdict and message the cluster would give, for the objects of manifests and
  * for bare images, from a directory of policies. Each object becomes an AdmissionReview that
  * {@link AdmissionHandler#decide} answers, exactly as the webhook does.
  */
-@Command(name = "check", sortOptions = false,
-        description = {"Gives the verdict and message the cluster would give to the objects of manifests and to images.",
-                "Each IMAGE is checked as a one-container Pod."})
+@Command(
+        name = "check",
+        sortOptions = false,
+        description = {
+            "Gives the verdict and message the cluster would give to the objects of manifests and to images.",
+            "Each IMAGE is checked as a one-container Pod."
+        })
 final class CheckCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,35 +59,54 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settingsOptions = new SettingsOptions();
 
-    @Option(names = "--policies", paramLabel = "DIR",
-            description = "Directory of TrustPolicy, ClusterTrustPolicy and Secret YAML (default: $TRUSTGATE_POLICIES_DIR, else policies/).")
+    @Option(
+            names = "--policies",
+            paramLabel = "DIR",
+            description =
+                    "Directory of TrustPolicy, ClusterTrustPolicy and Secret YAML (default: $TRUSTGATE_POLICIES_DIR, else policies/).")
     Path policies;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
+    @Option(
+            names = {"-n", "--namespace"},
+            paramLabel = "NS",
+            defaultValue = "default",
             description = "Namespace of images and of objects that name none (default: ${DEFAULT-VALUE}).")
     String namespace;
 
-    @Option(names = {"-l", "--namespace-label"}, paramLabel = "KEY=VALUE",
-            description = "A label of the namespace(s), for ClusterTrustPolicy namespaceSelectors (the cluster knows them; "
-                    + "a policy directory does not). Repeatable.")
+    @Option(
+            names = {"-l", "--namespace-label"},
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A label of the namespace(s), for ClusterTrustPolicy namespaceSelectors (the cluster knows them; "
+                            + "a policy directory does not). Repeatable.")
     Map<String, String> namespaceLabels = new java.util.LinkedHashMap<>();
 
-    @Option(names = {"-f", "--filename"}, paramLabel = "MANIFEST",
+    @Option(
+            names = {"-f", "--filename"},
+            paramLabel = "MANIFEST",
             description = "YAML or JSON of Kubernetes objects (multi-document; '-' reads stdin). Repeatable.")
     List<String> files = new ArrayList<>();
 
     @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images to check, each as a one-container Pod.")
     List<String> images = new ArrayList<>();
 
-    @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "text|json",
+            defaultValue = "text",
             description = "text (one line per object) or json (an array).")
     Output output;
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST:PORT",
-            description = "A registry reached over plain HTTP (also $TRUSTGATE_INSECURE_REGISTRIES, comma-separated). Repeatable.")
+    @Option(
+            names = "--insecure-registry",
+            paramLabel = "HOST:PORT",
+            description =
+                    "A registry reached over plain HTTP (also $TRUSTGATE_INSECURE_REGISTRIES, comma-separated). Repeatable.")
     List<String> insecureRegistries = new ArrayList<>();
 
-    @Option(names = "--unmatched", paramLabel = "deny|allow",
+    @Option(
+            names = "--unmatched",
+            paramLabel = "deny|allow",
             description = "What to do with images no policy governs (default: $TRUSTGATE_UNMATCHED, else deny).")
     AdmissionHandler.Unmatched unmatched;
 
@@ -95,8 +118,8 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (files.isEmpty() && images.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "name at least one IMAGE or -f MANIFEST to check");
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "name at least one IMAGE or -f MANIFEST to check");
         }
         Map<String, String> env = main.env();
         PrintWriter err = spec.commandLine().getErr();
@@ -130,20 +153,31 @@ final class CheckCommand implements Callable<Integer> {
             throw new CliException("cannot read policies: " + Main.oneLine(e), e);
         }
         for (BrokenPolicy b : snapshot.policies().broken()) {
-            err.println("trustgate: warning: policy " + b.id() + " is broken and denies the images it claims: " + b.error());
+            err.println("trustgate: warning: policy " + b.id() + " is broken and denies the images it claims: "
+                    + b.error());
         }
 
         SecretPullCredentials credentials = new SecretPullCredentials(
                 (ns, name) -> Optional.ofNullable(snapshot.secrets().get(ns + "/" + name)),
-                SecretPullCredentials.ServiceAccounts.NONE, trustgateNamespace,
-                settings.admission().pullSecret(), Runnable::run, settings.cache().tagTtl()); // in memory: no thread hop
+                SecretPullCredentials.ServiceAccounts.NONE,
+                trustgateNamespace,
+                settings.admission().pullSecret(),
+                Runnable::run,
+                settings.cache().tagTtl()); // in memory: no thread hop
         List<Verdict> verdicts = new ArrayList<>();
-        try (Transport transport = Transport.open(); VerifierStack stack = VerifierStack.create(transport.vertx(),
-                settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
+        try (Transport transport = Transport.open();
+                VerifierStack stack = VerifierStack.create(
+                        transport.vertx(), settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
             Map<String, String> labels = Map.copyOf(namespaceLabels);
             NamespaceLabels namespaces = ns -> labels;
-            AdmissionHandler handler = new AdmissionHandler(snapshot::policies, namespaces, credentials,
-                    stack.verifier(), settings.admission().unmatched(), AdmissionListener.NONE, settings.deadline());
+            AdmissionHandler handler = new AdmissionHandler(
+                    snapshot::policies,
+                    namespaces,
+                    credentials,
+                    stack.verifier(),
+                    settings.admission().unmatched(),
+                    AdmissionListener.NONE,
+                    settings.deadline());
             List<CompletableFuture<AdmissionHandler.Decision>> pending = new ArrayList<>();
             int uid = 0;
             for (Target t : targets) {
@@ -183,7 +217,11 @@ final class CheckCommand implements Callable<Integer> {
         pod.put("apiVersion", "v1");
         pod.put("kind", "Pod");
         pod.putObject("metadata").put("name", "trustgate-check");
-        pod.putObject("spec").putArray("containers").addObject().put("name", "image").put("image", image);
+        pod.putObject("spec")
+                .putArray("containers")
+                .addObject()
+                .put("name", "image")
+                .put("image", image);
         return pod;
     }
 
@@ -196,8 +234,10 @@ final class CheckCommand implements Callable<Integer> {
         request.put("uid", uid);
         String apiVersion = t.body().path("apiVersion").asText("v1");
         int slash = apiVersion.indexOf('/');
-        request.putObject("kind").put("group", slash < 0 ? "" : apiVersion.substring(0, slash))
-                .put("version", apiVersion.substring(slash + 1)).put("kind", t.kind());
+        request.putObject("kind")
+                .put("group", slash < 0 ? "" : apiVersion.substring(0, slash))
+                .put("version", apiVersion.substring(slash + 1))
+                .put("kind", t.kind());
         request.put("operation", "CREATE");
         request.put("namespace", t.namespace());
         request.set("object", t.body());

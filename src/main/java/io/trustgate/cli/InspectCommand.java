@@ -38,21 +38,25 @@ import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code trustgate inspect}: what a repository's Notary v1 trust data signs, like
  * {@code docker trust inspect --pretty}: signed tags and digests, the roles and keys that signed them, and
  * every role's expiry. Informational: it never gives an admission verdict.
  */
-@Command(name = "inspect", sortOptions = false,
-        description = {"Shows the Notary (Docker Content Trust) trust data of an image's repository.",
-                "Signed tags, digests, the roles and keys that signed them, and every role's expiry, like",
-                "docker trust inspect --pretty. Informational only: never a verdict."})
+@Command(
+        name = "inspect",
+        sortOptions = false,
+        description = {
+            "Shows the Notary (Docker Content Trust) trust data of an image's repository.",
+            "Signed tags, digests, the roles and keys that signed them, and every role's expiry, like",
+            "docker trust inspect --pretty. Informational only: never a verdict."
+        })
 final class InspectCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,19 +71,28 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image; with a tag, only that tag is shown.")
     String image;
 
-    @Option(names = "--notary-server", paramLabel = "URL",
+    @Option(
+            names = "--notary-server",
+            paramLabel = "URL",
             description = "The Notary server (default: https://notary.docker.io for docker.io images).")
     String server;
 
-    @Option(names = "--root-key", paramLabel = "PEM-FILE|KEYID",
-            description = "A pinned root key: a PEM public key or certificate file, or a 64-digit hex key id. Repeatable. "
-                    + "Without one, the root served is trusted on first use.")
+    @Option(
+            names = "--root-key",
+            paramLabel = "PEM-FILE|KEYID",
+            description =
+                    "A pinned root key: a PEM public key or certificate file, or a 64-digit hex key id. Repeatable. "
+                            + "Without one, the root served is trusted on first use.")
     List<String> rootKeys = new ArrayList<>();
 
     @Mixin
     SettingsOptions settingsOptions = new SettingsOptions();
 
-    @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text", description = "text or json.")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "text|json",
+            defaultValue = "text",
+            description = "text or json.")
     Output output;
 
     @Override
@@ -92,7 +105,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         String onlyTag = explicitTag(image) ? ref.tag() : null;
         String gun = ref.repository();
-        String url = server != null ? server.replaceAll("/+$", "")
+        String url = server != null
+                ? server.replaceAll("/+$", "")
                 : ref.domain().equals(ImageReference.DOCKER_HUB) ? NotarySignatureSource.DOCKER_HUB_NOTARY : null;
         if (url == null) {
             throw new CliException("name the Notary server of " + ref.domain() + " with --notary-server URL");
@@ -106,14 +120,16 @@ final class InspectCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Clock clock = Clock.systemUTC();
         try (Transport transport = Transport.open();
-                VertxTrustDataFetcher fetcher = new VertxTrustDataFetcher(transport.vertx(), options, clock, url, null)) {
+                VertxTrustDataFetcher fetcher =
+                        new VertxTrustDataFetcher(transport.vertx(), options, clock, url, null)) {
             boolean firstUse = pins.isEmpty();
             RootPins rootPins;
             if (firstUse) {
                 // Trust on first use: pin whatever root keys the server serves. Anyone who controls the server
                 // or the path to it chooses them, which is why this command is informational only.
-                RootMetadata served = RootMetadata.parse(fetcher.fetch(gun, SignedMetadata.TYPE_ROOT,
-                        Limits.DEFAULT.maxMetadataBytes()).get());
+                RootMetadata served = RootMetadata.parse(
+                        fetcher.fetch(gun, SignedMetadata.TYPE_ROOT, Limits.DEFAULT.maxMetadataBytes())
+                                .get());
                 rootPins = RootPins.of(List.copyOf(served.rootKeyIds()));
                 err.println("WARNING: no --root-key given: trusting the root keys " + served.rootKeyIds() + " that "
                         + url + " serves for " + gun + " on first use.");
@@ -122,8 +138,17 @@ final class InspectCommand implements Callable<Integer> {
             } else {
                 rootPins = RootPins.of(pins);
             }
-            TrustedRepository repository = new NotaryClient(fetcher, clock, Limits.DEFAULT).update(gun, rootPins).get();
-            print(repository, url, firstUse, rootPins, onlyTag, clock, spec.commandLine().getOut());
+            TrustedRepository repository = new NotaryClient(fetcher, clock, Limits.DEFAULT)
+                    .update(gun, rootPins)
+                    .get();
+            print(
+                    repository,
+                    url,
+                    firstUse,
+                    rootPins,
+                    onlyTag,
+                    clock,
+                    spec.commandLine().getOut());
             if (onlyTag != null && repository.targetsForTag(onlyTag).isEmpty()) {
                 err.println("trustgate: no valid role of " + gun + " signs the tag " + onlyTag);
                 return Main.DENIED;
@@ -172,8 +197,15 @@ final class InspectCommand implements Callable<Integer> {
     /** One signed tag as one role lists it. */
     private record Row(String tag, String digest, long length, String role, List<String> keys) {}
 
-    private void print(TrustedRepository repository, String url, boolean firstUse, RootPins pins, String onlyTag,
-            Clock clock, PrintWriter out) throws IOException {
+    private void print(
+            TrustedRepository repository,
+            String url,
+            boolean firstUse,
+            RootPins pins,
+            String onlyTag,
+            Clock clock,
+            PrintWriter out)
+            throws IOException {
         List<Row> rows = new ArrayList<>();
         for (TrustedTargets role : repository.roles()) {
             List<String> keys = role.signingKeys().stream().map(TufKey::keyId).toList();
@@ -181,8 +213,12 @@ final class InspectCommand implements Callable<Integer> {
                 if (onlyTag != null && !onlyTag.equals(t.getKey())) {
                     continue;
                 }
-                rows.add(new Row(t.getKey(), t.getValue().digest().orElse("(no sha256)"), t.getValue().length(),
-                        role.role(), keys));
+                rows.add(new Row(
+                        t.getKey(),
+                        t.getValue().digest().orElse("(no sha256)"),
+                        t.getValue().length(),
+                        role.role(),
+                        keys));
             }
         }
         rows.sort(java.util.Comparator.comparing(Row::tag).thenComparing(Row::role));
@@ -196,41 +232,62 @@ final class InspectCommand implements Callable<Integer> {
             ArrayNode signed = o.putArray("signedTags");
             for (Row r : rows) {
                 ObjectNode s = signed.addObject();
-                s.put("tag", r.tag()).put("digest", r.digest()).put("length", r.length()).put("role", r.role());
+                s.put("tag", r.tag())
+                        .put("digest", r.digest())
+                        .put("length", r.length())
+                        .put("role", r.role());
                 ArrayNode keys = s.putArray("keys");
                 r.keys().forEach(keys::add);
             }
             ArrayNode roles = o.putArray("roles");
             for (TrustedTargets role : repository.roles()) {
                 ObjectNode n = roles.addObject();
-                n.put("role", role.role()).put("version", role.version()).put("expires", role.expires().toString());
+                n.put("role", role.role())
+                        .put("version", role.version())
+                        .put("expires", role.expires().toString());
                 ArrayNode keys = n.putArray("keys");
                 role.signingKeys().forEach(k -> keys.add(k.keyId()));
             }
             ArrayNode expiries = o.putArray("expiries");
             for (RoleExpiry e : repository.expiries()) {
-                expiries.addObject().put("role", e.role()).put("expires", e.expires().toString());
+                expiries.addObject()
+                        .put("role", e.role())
+                        .put("expires", e.expires().toString());
             }
             out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
             return;
         }
         out.println("Signatures for " + repository.gun() + " (Notary " + url + ")");
-        out.println(firstUse
-                ? "Root: TRUSTED ON FIRST USE, NOT PINNED (" + String.join(", ", pins.describe()) + ")"
-                : "Root: pinned to " + String.join(", ", pins.describe()));
+        out.println(
+                firstUse
+                        ? "Root: TRUSTED ON FIRST USE, NOT PINNED (" + String.join(", ", pins.describe()) + ")"
+                        : "Root: pinned to " + String.join(", ", pins.describe()));
         out.println();
         if (rows.isEmpty()) {
             out.println(onlyTag != null ? "No valid role signs the tag " + onlyTag + "." : "No signed tags.");
         } else {
-            table(out, List.of("SIGNED TAG", "DIGEST", "ROLE", "SIGNING KEYS"), rows.stream()
-                    .map(r -> List.of(r.tag(), r.digest(), r.role(), String.join(", ", r.keys()))).toList());
+            table(
+                    out,
+                    List.of("SIGNED TAG", "DIGEST", "ROLE", "SIGNING KEYS"),
+                    rows.stream()
+                            .map(r -> List.of(r.tag(), r.digest(), r.role(), String.join(", ", r.keys())))
+                            .toList());
         }
         out.println();
         List<List<String>> roleRows = new ArrayList<>();
         for (RoleExpiry e : repository.expiries()) {
-            String keys = repository.role(e.role())
-                    .map(r -> String.join(", ", r.signingKeys().stream().map(TufKey::keyId).toList())).orElse("");
-            roleRows.add(List.of(e.role(), e.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), inDays(Duration.between(clock.instant(), e.expires())), keys));
+            String keys = repository
+                    .role(e.role())
+                    .map(r -> String.join(
+                            ", ", r.signingKeys().stream().map(TufKey::keyId).toList()))
+                    .orElse("");
+            roleRows.add(List.of(
+                    e.role(),
+                    e.expires()
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            .toString(),
+                    inDays(Duration.between(clock.instant(), e.expires())),
+                    keys));
         }
         table(out, List.of("ROLE", "EXPIRES", "", "SIGNING KEYS"), roleRows);
     }

@@ -14,13 +14,19 @@ import picocli.CommandLine.ScopeType;
  * an image tar's detached GPG signatures. Exit codes: 0 admitted or verified, 1 denied or not verified,
  * 2 usage, configuration or I/O error.
  */
-@Command(name = "trustgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "trustgate",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Checks container images against trustgate's TrustPolicies before they reach a cluster.",
-        subcommands = {CheckCommand.class, InspectCommand.class, VerifyPackageCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {
+            CheckCommand.class,
+            InspectCommand.class,
+            VerifyPackageCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:all admitted / verified", "1:denied / not verified",
-                "2:usage, configuration or I/O error"})
+        exitCodeList = {"0:all admitted / verified", "1:denied / not verified", "2:usage, configuration or I/O error"})
 public final class Main implements Runnable {
 
     /** All admitted, or verified. */
@@ -56,7 +62,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: check, inspect or verify-package");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "name a command: check, inspect or verify-package");
     }
 
     public static void main(String[] args) {
@@ -89,8 +96,8 @@ public final class Main implements Runnable {
     }
 
     /** As {@link #run(PrintWriter, PrintWriter, Map, String...)}, with {@code -f -} reading {@code stdin}. */
-    public static int run(java.io.InputStream stdin, PrintWriter out, PrintWriter err, Map<String, String> env,
-            String... args) {
+    public static int run(
+            java.io.InputStream stdin, PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
         Main main = new Main(stdin, env);
         CommandLine cli = new CommandLine(main);
         cli.setOut(out);
@@ -108,8 +115,10 @@ public final class Main implements Runnable {
         cli.setParameterExceptionHandler((e, args1) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println("trustgate: " + e.getMessage());
-            c.getErr().println("Try 'trustgate " + (c.getCommandName().equals("trustgate") ? "" : c.getCommandName() + " ")
-                    + "--help' for more information.");
+            c.getErr()
+                    .println(
+                            "Try 'trustgate " + (c.getCommandName().equals("trustgate") ? "" : c.getCommandName() + " ")
+                                    + "--help' for more information.");
             c.getErr().flush();
             return ERROR;
         });
@@ -135,11 +144,14 @@ public final class Main implements Runnable {
     /** The message of an error, on one line, without the exception's class name where it has a message. */
     static String oneLine(Throwable e) {
         Throwable t = e;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        while ((t instanceof java.util.concurrent.CompletionException
+                        || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
         }
-        String m = t.getMessage() != null && !t.getMessage().isBlank() ? t.getMessage() : t.getClass().getSimpleName();
+        String m = t.getMessage() != null && !t.getMessage().isBlank()
+                ? t.getMessage()
+                : t.getClass().getSimpleName();
         return m.replace('\n', ' ').replace('\r', ' ').strip();
     }
 

@@ -39,8 +39,7 @@ final class Manifests {
         }
     }
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /**
      * Reads {@code file} ({@code -} for {@code stdin}); a directory gives the objects of its {@code .yaml},
@@ -51,7 +50,9 @@ final class Manifests {
             List<Manifest> all = new ArrayList<>();
             try (var entries = Files.list(Path.of(file))) {
                 for (Path p : entries.filter(Files::isRegularFile)
-                        .filter(p -> p.getFileName().toString().matches(".*\\.(ya?ml|json)$")).sorted().toList()) {
+                        .filter(p -> p.getFileName().toString().matches(".*\\.(ya?ml|json)$"))
+                        .sorted()
+                        .toList()) {
                     all.addAll(read(p.toString(), stdin));
                 }
             } catch (IOException e) {

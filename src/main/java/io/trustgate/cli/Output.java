@@ -1,4 +1,7 @@
 package io.trustgate.cli;
 
 /** How a command prints its result. */
-enum Output { text, json }
+enum Output {
+    text,
+    json
+}

@@ -16,12 +16,16 @@ import picocli.CommandLine.Option;
  */
 final class SettingsOptions {
 
-    @Option(names = "--ca-bundle", paramLabel = "FILE",
+    @Option(
+            names = "--ca-bundle",
+            paramLabel = "FILE",
             description = "PEM CA certificates trusted for every registry, lookaside store and Notary server, besides "
                     + "the JVM's (default: $TRUSTGATE_CA_BUNDLE).")
     Path caBundle;
 
-    @Option(names = "--certs-dir", paramLabel = "DIR",
+    @Option(
+            names = "--certs-dir",
+            paramLabel = "DIR",
             description = "A directory like /etc/containers/certs.d: <host[:port]>/*.crt are CAs trusted for that "
                     + "host only (default: $TRUSTGATE_CERTS_DIR).")
     Path certsDir;
@@ -41,8 +45,8 @@ final class SettingsOptions {
             given.put(Setting.CERTS_DIR, certsDir.toString());
         }
         try {
-            return TrustgateSettings.load(s -> given.containsKey(s) ? Optional.of(given.get(s))
-                    : Optional.ofNullable(env.get(s.env())));
+            return TrustgateSettings.load(
+                    s -> given.containsKey(s) ? Optional.of(given.get(s)) : Optional.ofNullable(env.get(s.env())));
         } catch (InvalidSettingException e) {
             throw new CliException("invalid configuration: " + e.getMessage(), e);
         }

@@ -17,7 +17,8 @@ final class Transport implements AutoCloseable {
 
     static Transport open() {
         // A command line needs one event loop, not one per core.
-        return new Transport(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2)));
+        return new Transport(
+                Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2)));
     }
 
     Vertx vertx() {

@@ -16,18 +16,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code trustgate verify-package}: a saved image tar with {@code IMAGE.tar.<KEYID>.sig} detached signatures
  * beside it is verified when at least {@code --min-signatures} distinct trusted keys signed it.
  */
-@Command(name = "verify-package", sortOptions = false,
-        description = {"Verifies IMAGE.tar against the IMAGE.tar.<KEYID>.sig detached GPG signatures beside it.",
-                "Every signer must be in the keyring; at least N distinct keys must have a valid signature."})
+@Command(
+        name = "verify-package",
+        sortOptions = false,
+        description = {
+            "Verifies IMAGE.tar against the IMAGE.tar.<KEYID>.sig detached GPG signatures beside it.",
+            "Every signer must be in the keyring; at least N distinct keys must have a valid signature."
+        })
 final class VerifyPackageCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,25 +39,38 @@ final class VerifyPackageCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE.tar", description = "The saved image (docker save / skopeo copy docker-archive:).")
+    @Parameters(
+            index = "0",
+            paramLabel = "IMAGE.tar",
+            description = "The saved image (docker save / skopeo copy docker-archive:).")
     Path tar;
 
-    @Option(names = "--keyring", paramLabel = "FILE", required = true,
+    @Option(
+            names = "--keyring",
+            paramLabel = "FILE",
+            required = true,
             description = "Trusted OpenPGP public keys, armoured or binary (gpg --export [--armor]).")
     Path keyring;
 
-    @Option(names = "--min-signatures", paramLabel = "N", required = true,
+    @Option(
+            names = "--min-signatures",
+            paramLabel = "N",
+            required = true,
             description = "How many distinct trusted keys must have signed.")
     int minSignatures;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text", description = "text or json.")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "text|json",
+            defaultValue = "text",
+            description = "text or json.")
     Output output;
 
     @Override
     public Integer call() throws IOException {
         if (minSignatures < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--min-signatures must be at least 1, was " + minSignatures);
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--min-signatures must be at least 1, was " + minSignatures);
         }
         PgpKeys keys;
         try {
@@ -115,8 +132,10 @@ final class VerifyPackageCommand implements Callable<Integer> {
         if (result instanceof PackageResult.Rejected r) {
             out.println("NOT VERIFIED " + tar.getFileName() + ": " + r.detail());
         } else {
-            out.println("VERIFIED " + tar.getFileName() + ": " + result.signers().size() + " distinct trusted signers ("
-                    + String.join(", ", result.signers().stream().sorted().toList()) + "), " + minSignatures + " required");
+            out.println("VERIFIED " + tar.getFileName() + ": "
+                    + result.signers().size() + " distinct trusted signers ("
+                    + String.join(", ", result.signers().stream().sorted().toList()) + "), " + minSignatures
+                    + " required");
         }
     }
 }

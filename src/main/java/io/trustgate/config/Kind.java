@@ -86,7 +86,10 @@ public enum Kind {
     HOST_LIST("a comma-separated list of host:port") {
         @Override
         Object parse(String text) {
-            List<String> hosts = Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+            List<String> hosts = Arrays.stream(text.split(","))
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
             for (String h : hosts) {
                 if (!HOST.matcher(h).matches()) {
                     throw new IllegalArgumentException("\"" + h + "\" is not host:port");
@@ -99,12 +102,14 @@ public enum Kind {
     URL_PREFIX_LIST("a comma-separated list of http:// or https:// URL prefixes") {
         @Override
         Object parse(String text) {
-            List<String> prefixes = Arrays.stream(text.split(",", -1)).map(String::strip).filter(s -> !s.isEmpty())
+            List<String> prefixes = Arrays.stream(text.split(",", -1))
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
                     .toList();
             for (String p : prefixes) {
                 String lower = p.toLowerCase(Locale.ROOT);
-                if (!(lower.startsWith("https://") || lower.startsWith("http://")) || lower.indexOf('/', 8) < 0
-                        && lower.length() <= "https://".length()) {
+                if (!(lower.startsWith("https://") || lower.startsWith("http://"))
+                        || lower.indexOf('/', 8) < 0 && lower.length() <= "https://".length()) {
                     throw new IllegalArgumentException("\"" + p + "\" is not an http(s) URL prefix");
                 }
             }
@@ -135,7 +140,8 @@ public enum Kind {
     };
 
     private static final Pattern UNIT = Pattern.compile("([0-9]{1,12})(ms|s|m|h|d)");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
+    private static final Pattern HOST =
+            Pattern.compile("[A-Za-z0-9._-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
 
     private final String expected;
 

@@ -34,12 +34,16 @@ import java.util.function.Function;
  * @param transport timeouts, limits, plain-HTTP registries and trusted CAs of every upstream client
  * @param values every setting's typed value, for {@link #value(Setting)}
  */
-public record TrustgateSettings(Tls tls, Policies policies, Admission admission, CacheSettings cache,
-        TransportOptions transport, Map<Setting, Object> values) {
+public record TrustgateSettings(
+        Tls tls,
+        Policies policies,
+        Admission admission,
+        CacheSettings cache,
+        TransportOptions transport,
+        Map<Setting, Object> values) {
 
     /** PEM files of the HTTPS serving certificate and key. */
-    public record Tls(String cert, String key) {
-    }
+    public record Tls(String cert, String key) {}
 
     /**
      * @param dir a directory of policy YAML, or empty for the cluster
@@ -47,8 +51,7 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
      * @param namespace trustgate's namespace (ClusterTrustPolicy keysFrom Secrets live there)
      * @param namespacedUrls which lookaside and Notary URLs a namespaced TrustPolicy may name
      */
-    public record Policies(Optional<Path> dir, Duration reload, String namespace, NamespacedUrls namespacedUrls) {
-    }
+    public record Policies(Optional<Path> dir, Duration reload, String namespace, NamespacedUrls namespacedUrls) {}
 
     /**
      * @param unmatched what to do with an image no policy governs
@@ -57,9 +60,12 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
      * @param pullSecret a dockerconfigjson Secret in trustgate's namespace used when a pod's own have none
      * @param pin which objects /mutate pins to their verified digests
      */
-    public record Admission(AdmissionHandler.Unmatched unmatched, Duration deadline, Duration expiryWarning,
-            Optional<String> pullSecret, AdmissionHandler.Pin pin) {
-    }
+    public record Admission(
+            AdmissionHandler.Unmatched unmatched,
+            Duration deadline,
+            Duration expiryWarning,
+            Optional<String> pullSecret,
+            AdmissionHandler.Pin pin) {}
 
     public TrustgateSettings {
         Objects.requireNonNull(tls, "tls");
@@ -119,24 +125,37 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
         }
         return new TrustgateSettings(
                 new Tls(text(values, Setting.TLS_CERT), text(values, Setting.TLS_KEY)),
-                new Policies(Optional.ofNullable((String) values.get(Setting.POLICIES_DIR)).map(Path::of),
-                        duration(values, Setting.POLICIES_RELOAD), text(values, Setting.NAMESPACE),
+                new Policies(
+                        Optional.ofNullable((String) values.get(Setting.POLICIES_DIR))
+                                .map(Path::of),
+                        duration(values, Setting.POLICIES_RELOAD),
+                        text(values, Setting.NAMESPACE),
                         new NamespacedUrls(list(values, Setting.NAMESPACED_URL_PREFIXES))),
-                new Admission((AdmissionHandler.Unmatched) values.get(Setting.UNMATCHED),
-                        duration(values, Setting.DEADLINE), duration(values, Setting.EXPIRY_WARNING),
+                new Admission(
+                        (AdmissionHandler.Unmatched) values.get(Setting.UNMATCHED),
+                        duration(values, Setting.DEADLINE),
+                        duration(values, Setting.EXPIRY_WARNING),
                         Optional.ofNullable((String) values.get(Setting.PULL_SECRET)),
                         (AdmissionHandler.Pin) values.get(Setting.PIN)),
-                new CacheSettings(duration(values, Setting.CACHE_TAG_TTL), duration(values, Setting.CACHE_SIGNATURE_TTL),
-                        duration(values, Setting.CACHE_VERDICT_TTL), duration(values, Setting.CACHE_TRUST_DATA_RECHECK),
-                        duration(values, Setting.CACHE_FAILURE_TTL), duration(values, Setting.CACHE_STALE_IF_ERROR),
-                        count(values, Setting.CACHE_MAX_ENTRIES), duration(values, Setting.CACHE_DENIAL_TTL)),
-                new TransportOptions(duration(values, Setting.UPSTREAM_CONNECT_TIMEOUT),
+                new CacheSettings(
+                        duration(values, Setting.CACHE_TAG_TTL),
+                        duration(values, Setting.CACHE_SIGNATURE_TTL),
+                        duration(values, Setting.CACHE_VERDICT_TTL),
+                        duration(values, Setting.CACHE_TRUST_DATA_RECHECK),
+                        duration(values, Setting.CACHE_FAILURE_TTL),
+                        duration(values, Setting.CACHE_STALE_IF_ERROR),
+                        count(values, Setting.CACHE_MAX_ENTRIES),
+                        duration(values, Setting.CACHE_DENIAL_TTL)),
+                new TransportOptions(
+                        duration(values, Setting.UPSTREAM_CONNECT_TIMEOUT),
                         duration(values, Setting.UPSTREAM_REQUEST_TIMEOUT),
                         count(values, Setting.UPSTREAM_MAX_MANIFEST_BYTES),
                         count(values, Setting.UPSTREAM_MAX_SIGNATURE_BYTES),
                         Math.toIntExact(Math.min(Integer.MAX_VALUE, count(values, Setting.UPSTREAM_MAX_SIGNATURES))),
-                        TransportOptions.MAX_TOKEN_BYTES, TransportOptions.MAX_REDIRECTS,
-                        java.util.Set.copyOf(hosts(values)), trust),
+                        TransportOptions.MAX_TOKEN_BYTES,
+                        TransportOptions.MAX_REDIRECTS,
+                        java.util.Set.copyOf(hosts(values)),
+                        trust),
                 values);
     }
 
@@ -162,8 +181,8 @@ public record TrustgateSettings(Tls tls, Policies policies, Admission admission,
 
     private static String problem(Setting s, String value, String why) {
         String shown = value.length() > 200 ? value.substring(0, 200) + "..." : value;
-        return s.env() + "=\"" + shown + "\" (" + s.property() + ") is invalid: expected " + s.kind().expected()
-                + (why == null || why.isBlank() ? "" : " (" + why + ")");
+        return s.env() + "=\"" + shown + "\" (" + s.property() + ") is invalid: expected "
+                + s.kind().expected() + (why == null || why.isBlank() ? "" : " (" + why + ")");
     }
 
     private static String text(Map<Setting, Object> values, Setting s) {

@@ -29,6 +29,7 @@ public record ImageReference(String domain, String path, String tag, String dige
     public static final String DOCKER_HUB = "docker.io";
     /** The port a registry is reached at over HTTPS when the reference names none. */
     private static final String DEFAULT_PORT_SUFFIX = ":443";
+
     private static final int MAX_NAME_LENGTH = 255;
 
     private static final Pattern DOMAIN_COMPONENT =
@@ -130,8 +131,11 @@ public record ImageReference(String domain, String path, String tag, String dige
         String path;
         int slash = rest.indexOf('/');
         String first = slash < 0 ? rest : rest.substring(0, slash);
-        if (slash >= 0 && (first.contains(".") || first.contains(":") || first.equals("localhost")
-                || !first.equals(first.toLowerCase(java.util.Locale.ROOT)))) {
+        if (slash >= 0
+                && (first.contains(".")
+                        || first.contains(":")
+                        || first.equals("localhost")
+                        || !first.equals(first.toLowerCase(java.util.Locale.ROOT)))) {
             domain = first;
             path = rest.substring(slash + 1);
             if (!DOMAIN.matcher(domain).matches()) {

@@ -40,8 +40,10 @@ public final class ClusterPolicySource implements PolicySource {
     private static final Duration RECOMPILE_INTERVAL = Duration.ofSeconds(60);
 
     /** The informers, published whole once all have synced (read by reviews on other threads). */
-    private record Informers(SharedIndexInformer<ClusterTrustPolicy> clusterPolicies,
-            SharedIndexInformer<TrustPolicy> policies, SharedIndexInformer<Namespace> namespaces,
+    private record Informers(
+            SharedIndexInformer<ClusterTrustPolicy> clusterPolicies,
+            SharedIndexInformer<TrustPolicy> policies,
+            SharedIndexInformer<Namespace> namespaces,
             SharedIndexInformer<Secret> keySecrets) {
 
         List<SharedIndexInformer<?>> all() {
@@ -56,14 +58,23 @@ public final class ClusterPolicySource implements PolicySource {
     private final String trustgateNamespace;
     private volatile Informers informers;
 
-    public ClusterPolicySource(KubernetesClient client, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
-            Consumer<PolicySet> sink, Clock clock) {
+    public ClusterPolicySource(
+            KubernetesClient client,
+            String trustgateNamespace,
+            PolicyCompiler.KeyCheck keyCheck,
+            Consumer<PolicySet> sink,
+            Clock clock) {
         this(client, trustgateNamespace, keyCheck, NamespacedUrls.DEFAULT, sink, clock);
     }
 
     /** @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name */
-    public ClusterPolicySource(KubernetesClient client, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
-            NamespacedUrls namespacedUrls, Consumer<PolicySet> sink, Clock clock) {
+    public ClusterPolicySource(
+            KubernetesClient client,
+            String trustgateNamespace,
+            PolicyCompiler.KeyCheck keyCheck,
+            NamespacedUrls namespacedUrls,
+            Consumer<PolicySet> sink,
+            Clock clock) {
         this.client = client;
         this.compiler = new PolicyCompiler(this::secretValue, trustgateNamespace, keyCheck, namespacedUrls);
         this.trustgateNamespace = trustgateNamespace;
@@ -82,7 +93,9 @@ public final class ClusterPolicySource implements PolicySource {
 
             @Override
             public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                if (!Objects.equals(oldObj.getMetadata().getGeneration(), newObj.getMetadata().getGeneration())
+                if (!Objects.equals(
+                                oldObj.getMetadata().getGeneration(),
+                                newObj.getMetadata().getGeneration())
                         || oldObj.getMetadata().getGeneration() == null) {
                     recompile();
                 }
@@ -114,26 +127,29 @@ public final class ClusterPolicySource implements PolicySource {
         started.add(namespaces);
         // ClusterTrustPolicy keysFrom Secrets live in trustgate's namespace: a rotated key applies at once.
         // (TrustPolicies' Secrets in other namespaces are re-read by the periodic recompile.)
-        SharedIndexInformer<Secret> keySecrets = client.secrets().inNamespace(trustgateNamespace)
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Secret obj) {
-                        recompile();
-                    }
+        SharedIndexInformer<Secret> keySecrets = client.secrets()
+                .inNamespace(trustgateNamespace)
+                .inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(Secret obj) {
+                                recompile();
+                            }
 
-                    @Override
-                    public void onUpdate(Secret oldObj, Secret newObj) {
-                        if (!Objects.equals(oldObj.getData(), newObj.getData())
-                                || !Objects.equals(oldObj.getStringData(), newObj.getStringData())) {
-                            recompile();
-                        }
-                    }
+                            @Override
+                            public void onUpdate(Secret oldObj, Secret newObj) {
+                                if (!Objects.equals(oldObj.getData(), newObj.getData())
+                                        || !Objects.equals(oldObj.getStringData(), newObj.getStringData())) {
+                                    recompile();
+                                }
+                            }
 
-                    @Override
-                    public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
-                        recompile();
-                    }
-                }, 0);
+                            @Override
+                            public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
+                                recompile();
+                            }
+                        },
+                        0);
         started.add(keySecrets);
         informers = new Informers(clusterPolicies, policies, namespaces, keySecrets);
     }
@@ -161,7 +177,8 @@ public final class ClusterPolicySource implements PolicySource {
         }
         List<Policy> ok = new ArrayList<>();
         List<BrokenPolicy> broken = new ArrayList<>();
-        List<HasMetadata> all = new ArrayList<>(current.clusterPolicies().getStore().list());
+        List<HasMetadata> all =
+                new ArrayList<>(current.clusterPolicies().getStore().list());
         all.addAll(current.policies().getStore().list());
         for (HasMetadata resource : all) {
             PolicyCompiler.Result r = compiler.compile(resource);
@@ -169,7 +186,9 @@ public final class ClusterPolicySource implements PolicySource {
                 ok.add(r.policy());
             } else {
                 broken.add(r.broken());
-                LOG.errorf("policy %s is broken and denies the images it claims: %s", r.broken().id(), r.broken().error());
+                LOG.errorf(
+                        "policy %s is broken and denies the images it claims: %s",
+                        r.broken().id(), r.broken().error());
             }
             writeStatus(resource, r);
         }
@@ -177,19 +196,31 @@ public final class ClusterPolicySource implements PolicySource {
     }
 
     private void writeStatus(HasMetadata resource, PolicyCompiler.Result r) {
-        TrustPolicyStatus current = resource instanceof ClusterTrustPolicy c ? c.getStatus() : ((TrustPolicy) resource).getStatus();
+        TrustPolicyStatus current =
+                resource instanceof ClusterTrustPolicy c ? c.getStatus() : ((TrustPolicy) resource).getStatus();
         String status = r.ok() ? "True" : "False";
         String reason = r.ok() ? "Loaded" : "Invalid";
-        String message = r.ok() ? "policy loaded; " + r.policy().signers().size() + " signers, minSignatures "
-                + r.policy().minSignatures() : r.broken().error();
+        String message = r.ok()
+                ? "policy loaded; " + r.policy().signers().size() + " signers, minSignatures "
+                        + r.policy().minSignatures()
+                : r.broken().error();
         Long generation = resource.getMetadata().getGeneration();
-        if (current != null && Objects.equals(current.observedGeneration, generation) && current.conditions.stream()
-                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals(status) && c.getMessage().equals(message))) {
+        if (current != null
+                && Objects.equals(current.observedGeneration, generation)
+                && current.conditions.stream()
+                        .anyMatch(c -> c.getType().equals("Ready")
+                                && c.getStatus().equals(status)
+                                && c.getMessage().equals(message))) {
             return;
         }
-        Condition ready = new ConditionBuilder().withType("Ready").withStatus(status).withReason(reason)
-                .withMessage(message).withObservedGeneration(generation)
-                .withLastTransitionTime(clock.instant().toString()).build();
+        Condition ready = new ConditionBuilder()
+                .withType("Ready")
+                .withStatus(status)
+                .withReason(reason)
+                .withMessage(message)
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(clock.instant().toString())
+                .build();
         TrustPolicyStatus next = new TrustPolicyStatus();
         next.observedGeneration = generation;
         next.conditions = List.of(ready);
@@ -199,7 +230,10 @@ public final class ClusterPolicySource implements PolicySource {
                 client.resources(ClusterTrustPolicy.class).resource(c).updateStatus();
             } else if (resource instanceof TrustPolicy t) {
                 t.setStatus(next);
-                client.resources(TrustPolicy.class).inNamespace(t.getMetadata().getNamespace()).resource(t).updateStatus();
+                client.resources(TrustPolicy.class)
+                        .inNamespace(t.getMetadata().getNamespace())
+                        .resource(t)
+                        .updateStatus();
             }
         } catch (KubernetesClientException e) {
             // Another replica may have written it first (409); the next event brings the fresh object.
@@ -221,8 +255,13 @@ public final class ClusterPolicySource implements PolicySource {
                     : client.secrets().inNamespace(namespace).withName(name).get();
             return Optional.ofNullable(s).map(SecretData::of);
         } catch (KubernetesClientException e) {
-            LOG.warnf("cannot read Secret %s/%s: HTTP %d %s", namespace, name, e.getCode(),
-                    e.getCode() == 403 ? "(trustgate may not read Secrets there: see podPullSecrets in the chart)"
+            LOG.warnf(
+                    "cannot read Secret %s/%s: HTTP %d %s",
+                    namespace,
+                    name,
+                    e.getCode(),
+                    e.getCode() == 403
+                            ? "(trustgate may not read Secrets there: see podPullSecrets in the chart)"
                             : e.getStatus() != null ? e.getStatus().getReason() : "");
             return Optional.empty();
         }
@@ -231,11 +270,16 @@ public final class ClusterPolicySource implements PolicySource {
     @Override
     public List<String> pullSecrets(String namespace, String name) {
         try {
-            ServiceAccount sa = client.serviceAccounts().inNamespace(namespace).withName(name).get();
+            ServiceAccount sa = client.serviceAccounts()
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .get();
             if (sa == null || sa.getImagePullSecrets() == null) {
                 return List.of();
             }
-            return sa.getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
+            return sa.getImagePullSecrets().stream()
+                    .map(LocalObjectReference::getName)
+                    .toList();
         } catch (KubernetesClientException e) {
             LOG.warnf("cannot read service account %s/%s: HTTP %d", namespace, name, e.getCode());
             return List.of();

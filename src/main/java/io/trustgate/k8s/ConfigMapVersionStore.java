@@ -43,6 +43,7 @@ public final class ConfigMapVersionStore implements VersionStore {
     public static final int MAX_ENTRIES = 2048;
     /** Compare-and-swap attempts per write before waiting {@link #RETRY_SECONDS}. */
     static final int MAX_ATTEMPTS = 8;
+
     static final long RETRY_SECONDS = 5;
     private static final String KEY_PREFIX = "v-";
 
@@ -56,7 +57,7 @@ public final class ConfigMapVersionStore implements VersionStore {
     private volatile boolean writable = true;
     private volatile SharedIndexInformer<ConfigMap> informer;
     /** Test seam: runs between the read and the update of a compare-and-swap (where another replica may write). */
-    volatile Runnable beforeUpdate = () -> { };
+    volatile Runnable beforeUpdate = () -> {};
 
     public ConfigMapVersionStore(KubernetesClient client, String namespace, String name, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
@@ -78,43 +79,55 @@ public final class ConfigMapVersionStore implements VersionStore {
 
     private void load() {
         try {
-            ConfigMap current = client.configMaps().inNamespace(namespace).withName(name).get();
+            ConfigMap current =
+                    client.configMaps().inNamespace(namespace).withName(name).get();
             if (current == null) {
-                LOG.warnf("ConfigMap %s/%s (Notary rollback state) does not exist; trustgate creates it on the first "
-                        + "rise if allowed to", namespace, name);
+                LOG.warnf(
+                        "ConfigMap %s/%s (Notary rollback state) does not exist; trustgate creates it on the first "
+                                + "rise if allowed to",
+                        namespace, name);
             } else {
                 absorb(current);
             }
-            informer = client.configMaps().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(ConfigMap obj) {
-                    absorb(obj);
-                }
+            informer = client.configMaps()
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .inform(
+                            new ResourceEventHandler<>() {
+                                @Override
+                                public void onAdd(ConfigMap obj) {
+                                    absorb(obj);
+                                }
 
-                @Override
-                public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
-                    absorb(newObj);
-                }
+                                @Override
+                                public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
+                                    absorb(newObj);
+                                }
 
-                @Override
-                public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {
-                    // what was trusted stays in memory; the next rise writes it back
-                }
-            }, 0);
+                                @Override
+                                public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {
+                                    // what was trusted stays in memory; the next rise writes it back
+                                }
+                            },
+                            0);
             loaded = true;
-            LOG.infof("Notary rollback state: %d repositories from ConfigMap %s/%s", memory.entries().size(),
-                    namespace, name);
+            LOG.infof(
+                    "Notary rollback state: %d repositories from ConfigMap %s/%s",
+                    memory.entries().size(), namespace, name);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 403) {
                 // RBAC without the state rule (an older chart): protection for this process only, said loudly.
-                LOG.errorf("may not read ConfigMap %s/%s: Notary rollback state is kept in memory only (grant get, "
-                        + "list, watch, update on it, as the chart does)", namespace, name);
+                LOG.errorf(
+                        "may not read ConfigMap %s/%s: Notary rollback state is kept in memory only (grant get, "
+                                + "list, watch, update on it, as the chart does)",
+                        namespace, name);
                 writable = false;
                 loaded = true;
                 return;
             }
-            LOG.warnf("cannot read ConfigMap %s/%s (retrying in %d s): HTTP %d", namespace, name, RETRY_SECONDS,
-                    e.getCode());
+            LOG.warnf(
+                    "cannot read ConfigMap %s/%s (retrying in %d s): HTTP %d",
+                    namespace, name, RETRY_SECONDS, e.getCode());
             later(this::load);
         }
     }
@@ -152,10 +165,21 @@ public final class ConfigMapVersionStore implements VersionStore {
         writeQueued.set(false);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
-                ConfigMap current = client.configMaps().inNamespace(namespace).withName(name).get();
+                ConfigMap current = client.configMaps()
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .get();
                 if (current == null) {
-                    client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-                            .withName(name).withNamespace(namespace).endMetadata().withData(data()).build()).create();
+                    client.configMaps()
+                            .inNamespace(namespace)
+                            .resource(new ConfigMapBuilder()
+                                    .withNewMetadata()
+                                    .withName(name)
+                                    .withNamespace(namespace)
+                                    .endMetadata()
+                                    .withData(data())
+                                    .build())
+                            .create();
                     return;
                 }
                 absorb(current); // another replica's rises: the merge below keeps them
@@ -164,15 +188,18 @@ public final class ConfigMapVersionStore implements VersionStore {
                     return;
                 }
                 beforeUpdate.run();
-                client.configMaps().inNamespace(namespace)
-                        .resource(new ConfigMapBuilder(current).withData(next).build()).update();
+                client.configMaps()
+                        .inNamespace(namespace)
+                        .resource(new ConfigMapBuilder(current).withData(next).build())
+                        .update();
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409) {
                     continue; // 409: changed (or created) since read; read again and merge
                 }
-                LOG.warnf("cannot write ConfigMap %s/%s (retrying in %d s): HTTP %d", namespace, name,
-                        RETRY_SECONDS, e.getCode());
+                LOG.warnf(
+                        "cannot write ConfigMap %s/%s (retrying in %d s): HTTP %d",
+                        namespace, name, RETRY_SECONDS, e.getCode());
                 break;
             }
         }
@@ -199,8 +226,8 @@ public final class ConfigMapVersionStore implements VersionStore {
     /** A ConfigMap key for a server and repository ({@code [-._a-zA-Z0-9]+}, whatever the GUN holds). */
     static String key(String server, String gun) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((server + "\n" + gun).getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest((server + "\n" + gun).getBytes(StandardCharsets.UTF_8));
             return KEY_PREFIX + HexFormat.of().formatHex(digest, 0, 20);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -20,8 +20,7 @@ public final class DirectoryPolicySource implements PolicySource {
 
     private static final Logger LOG = Logger.getLogger(DirectoryPolicySource.class);
 
-    private record Loaded(String fingerprint, PolicyDirectory.Snapshot snapshot) {
-    }
+    private record Loaded(String fingerprint, PolicyDirectory.Snapshot snapshot) {}
 
     private final PolicyDirectory directory;
     private final Path path;
@@ -34,14 +33,25 @@ public final class DirectoryPolicySource implements PolicySource {
      * @param sink hears every newly loaded policy set
      * @param failures hears why the directory could not be read at all (the last good set stays published)
      */
-    public DirectoryPolicySource(Path path, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
-            Duration interval, Consumer<PolicySet> sink, Consumer<String> failures) {
+    public DirectoryPolicySource(
+            Path path,
+            String trustgateNamespace,
+            PolicyCompiler.KeyCheck keyCheck,
+            Duration interval,
+            Consumer<PolicySet> sink,
+            Consumer<String> failures) {
         this(path, trustgateNamespace, keyCheck, NamespacedUrls.DEFAULT, interval, sink, failures);
     }
 
     /** @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name */
-    public DirectoryPolicySource(Path path, String trustgateNamespace, PolicyCompiler.KeyCheck keyCheck,
-            NamespacedUrls namespacedUrls, Duration interval, Consumer<PolicySet> sink, Consumer<String> failures) {
+    public DirectoryPolicySource(
+            Path path,
+            String trustgateNamespace,
+            PolicyCompiler.KeyCheck keyCheck,
+            NamespacedUrls namespacedUrls,
+            Duration interval,
+            Consumer<PolicySet> sink,
+            Consumer<String> failures) {
         this.directory = new PolicyDirectory(path, trustgateNamespace, keyCheck, namespacedUrls);
         this.path = path;
         this.interval = interval;
@@ -65,7 +75,8 @@ public final class DirectoryPolicySource implements PolicySource {
             PolicyDirectory.Snapshot snapshot = directory.snapshot();
             loaded = new Loaded(now, snapshot);
             sink.accept(snapshot.policies());
-            LOG.infof("loaded %d policies from %s", snapshot.policies().policies().size(), path);
+            LOG.infof(
+                    "loaded %d policies from %s", snapshot.policies().policies().size(), path);
             for (BrokenPolicy b : snapshot.policies().broken()) {
                 LOG.errorf("policy %s is broken and denies the images it claims: %s", b.id(), b.error());
             }

@@ -7,6 +7,8 @@ import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
 import io.trustgate.k8s.crd.SignerSpec;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicySpec;
+import io.trustgate.pgp.InvalidSignedIdentityException;
+import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
@@ -17,8 +19,6 @@ import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
-import io.trustgate.pgp.InvalidSignedIdentityException;
-import io.trustgate.pgp.SignedIdentity;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -72,8 +72,8 @@ public final class PolicyCompiler {
     /**
      * @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name; one naming another is broken
      */
-    public PolicyCompiler(SecretLookup secrets, String clusterSecretNamespace, KeyCheck keyCheck,
-            NamespacedUrls namespacedUrls) {
+    public PolicyCompiler(
+            SecretLookup secrets, String clusterSecretNamespace, KeyCheck keyCheck, NamespacedUrls namespacedUrls) {
         this.secrets = secrets;
         this.clusterSecretNamespace = clusterSecretNamespace;
         this.keyCheck = keyCheck;
@@ -82,8 +82,8 @@ public final class PolicyCompiler {
 
     public Result compile(HasMetadata resource) {
         PolicyId id = idOf(resource);
-        TrustPolicySpec spec = resource instanceof ClusterTrustPolicy c ? c.getSpec()
-                : ((TrustPolicy) resource).getSpec();
+        TrustPolicySpec spec =
+                resource instanceof ClusterTrustPolicy c ? c.getSpec() : ((TrustPolicy) resource).getSpec();
         io.fabric8.kubernetes.api.model.LabelSelector rawSelector =
                 spec instanceof ClusterTrustPolicySpec c ? c.namespaceSelector : null;
         List<ImagePattern> claimed = new ArrayList<>();
@@ -105,8 +105,9 @@ public final class PolicyCompiler {
         }
     }
 
-    private Policy compile(PolicyId id, HasMetadata resource, TrustPolicySpec spec, LabelSelector selector,
-            List<ImagePattern> images) throws InvalidPolicyException {
+    private Policy compile(
+            PolicyId id, HasMetadata resource, TrustPolicySpec spec, LabelSelector selector, List<ImagePattern> images)
+            throws InvalidPolicyException {
         if (images.isEmpty()) {
             throw new InvalidPolicyException("images must list at least one pattern");
         }
@@ -127,19 +128,27 @@ public final class PolicyCompiler {
             throw new InvalidPolicyException("minSignatures is " + min + " but only " + signers.size()
                     + " signers are named, so no image could ever be admitted");
         }
-        List<String> required = spec.requiredSigners == null ? List.of() : List.copyOf(new LinkedHashSet<>(spec.requiredSigners));
+        List<String> required =
+                spec.requiredSigners == null ? List.of() : List.copyOf(new LinkedHashSet<>(spec.requiredSigners));
         for (String r : required) {
             if (!names.contains(r)) {
                 throw new InvalidPolicyException("requiredSigners names \"" + r + "\", which is not among the signers "
                         + signers.stream().map(Signer::name).toList());
             }
         }
-        NotaryConfig notary = spec.notary == null ? null : new NotaryConfig(blankToNull(spec.notary.server),
-                blankToNull(spec.notary.caBundle), spec.notary.rootKeys == null ? List.of() : spec.notary.rootKeys);
+        NotaryConfig notary = spec.notary == null
+                ? null
+                : new NotaryConfig(
+                        blankToNull(spec.notary.server),
+                        blankToNull(spec.notary.caBundle),
+                        spec.notary.rootKeys == null ? List.of() : spec.notary.rootKeys);
         String lookaside = blankToNull(spec.lookaside);
-        if (lookaside != null && !(lookaside.startsWith("https://") || lookaside.startsWith("http://")
-                || lookaside.startsWith("file://"))) {
-            throw new InvalidPolicyException("lookaside must be an https://, http:// or file:// URL, got \"" + lookaside + "\"");
+        if (lookaside != null
+                && !(lookaside.startsWith("https://")
+                        || lookaside.startsWith("http://")
+                        || lookaside.startsWith("file://"))) {
+            throw new InvalidPolicyException(
+                    "lookaside must be an https://, http:// or file:// URL, got \"" + lookaside + "\"");
         }
         for (Signer s : signers) {
             if (!s.pgpKeys().isEmpty() && lookaside == null) {
@@ -184,10 +193,24 @@ public final class PolicyCompiler {
             throw new InvalidPolicyException(e.getMessage(), e);
         }
         String uid = Optional.ofNullable(resource.getMetadata().getUid()).orElse(id.toString());
-        String version = Optional.ofNullable(resource.getMetadata().getResourceVersion()).orElse("0");
+        String version =
+                Optional.ofNullable(resource.getMetadata().getResourceVersion()).orElse("0");
         // The key fingerprint covers keysFrom contents, which change without a new resourceVersion.
-        return new Policy(id, uid, version, mode, selector == null ? LabelSelector.EVERYTHING : selector, images,
-                notary, lookaside, signers, min, required, identity, Policy.keyFingerprint(signers, notary), delegated);
+        return new Policy(
+                id,
+                uid,
+                version,
+                mode,
+                selector == null ? LabelSelector.EVERYTHING : selector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                min,
+                required,
+                identity,
+                Policy.keyFingerprint(signers, notary),
+                delegated);
     }
 
     private Signer signer(SignerSpec s, String secretNamespace, Set<String> names) throws InvalidPolicyException {
@@ -199,7 +222,8 @@ public final class PolicyCompiler {
         }
         List<String> keys = new ArrayList<>();
         if (s.keys != null) {
-            keys.addAll(s.keys.stream().map(String::strip).filter(k -> !k.isEmpty()).toList());
+            keys.addAll(
+                    s.keys.stream().map(String::strip).filter(k -> !k.isEmpty()).toList());
         }
         for (String k : keys) {
             keyCheck.check(s.name, k);
@@ -207,9 +231,9 @@ public final class PolicyCompiler {
         if (s.keysFrom != null && s.keysFrom.secretKeyRef != null) {
             SignerSpec.SecretKeyRef ref = s.keysFrom.secretKeyRef;
             String secret = "Secret " + secretNamespace + "/" + ref.name + " key \"" + ref.key + "\"";
-            String value = secrets.get(secretNamespace, ref.name, ref.key).orElseThrow(() -> new InvalidPolicyException(
-                    "signer \"" + s.name + "\": Secret " + secretNamespace + "/" + ref.name + " has no key \""
-                            + ref.key + "\" (or does not exist)"));
+            String value = secrets.get(secretNamespace, ref.name, ref.key)
+                    .orElseThrow(() -> new InvalidPolicyException("signer \"" + s.name + "\": Secret " + secretNamespace
+                            + "/" + ref.name + " has no key \"" + ref.key + "\" (or does not exist)"));
             List<String> fromSecret = splitKeyBlocks(value);
             for (int i = 0; i < fromSecret.size(); i++) {
                 try {
@@ -266,7 +290,8 @@ public final class PolicyCompiler {
     }
 
     private static void structuralKeyCheck(String signer, String key) throws InvalidPolicyException {
-        boolean pem = key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") || key.contains("-----BEGIN PUBLIC KEY-----")
+        boolean pem = key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+                || key.contains("-----BEGIN PUBLIC KEY-----")
                 || key.contains("-----BEGIN CERTIFICATE-----");
         if (!pem && !key.matches("[0-9a-fA-F]{64}")) {
             throw new InvalidPolicyException("signer \"" + signer + "\": a key must be an armoured OpenPGP public key, "
@@ -274,17 +299,19 @@ public final class PolicyCompiler {
         }
     }
 
-    private static LabelSelector selector(io.fabric8.kubernetes.api.model.LabelSelector raw) throws InvalidPolicyException {
+    private static LabelSelector selector(io.fabric8.kubernetes.api.model.LabelSelector raw)
+            throws InvalidPolicyException {
         if (raw == null) {
             return LabelSelector.EVERYTHING;
         }
         List<LabelSelector.Requirement> requirements = new ArrayList<>();
-        for (LabelSelectorRequirement r : raw.getMatchExpressions() == null
-                ? List.<LabelSelectorRequirement>of() : raw.getMatchExpressions()) {
+        for (LabelSelectorRequirement r :
+                raw.getMatchExpressions() == null ? List.<LabelSelectorRequirement>of() : raw.getMatchExpressions()) {
             LabelSelector.Operator op = LabelSelector.operator(r.getOperator());
             Set<String> values = r.getValues() == null ? Set.of() : Set.copyOf(r.getValues());
             if ((op == LabelSelector.Operator.In || op == LabelSelector.Operator.NotIn) && values.isEmpty()) {
-                throw new InvalidPolicyException("namespaceSelector: " + op + " on \"" + r.getKey() + "\" needs values");
+                throw new InvalidPolicyException(
+                        "namespaceSelector: " + op + " on \"" + r.getKey() + "\" needs values");
             }
             requirements.add(new LabelSelector.Requirement(r.getKey(), op, values));
         }
@@ -293,12 +320,15 @@ public final class PolicyCompiler {
     }
 
     static PolicyId idOf(HasMetadata resource) {
-        String name = resource.getMetadata() == null ? "<unnamed>" : resource.getMetadata().getName();
+        String name = resource.getMetadata() == null
+                ? "<unnamed>"
+                : resource.getMetadata().getName();
         if (resource instanceof ClusterTrustPolicy) {
             return PolicyId.cluster(name);
         }
         String ns = resource.getMetadata() == null || resource.getMetadata().getNamespace() == null
-                ? "default" : resource.getMetadata().getNamespace();
+                ? "default"
+                : resource.getMetadata().getNamespace();
         return PolicyId.namespaced(ns, name);
     }
 

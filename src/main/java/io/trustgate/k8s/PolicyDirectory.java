@@ -21,8 +21,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +37,8 @@ public final class PolicyDirectory {
 
     static final String API_VERSION = "trustgate.io/v1alpha1";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path dir;
     private final String clusterSecretNamespace;
@@ -50,8 +50,8 @@ public final class PolicyDirectory {
     }
 
     /** @param namespacedUrls which lookaside and Notary URLs a TrustPolicy may name */
-    public PolicyDirectory(Path dir, String clusterSecretNamespace, PolicyCompiler.KeyCheck keyCheck,
-            NamespacedUrls namespacedUrls) {
+    public PolicyDirectory(
+            Path dir, String clusterSecretNamespace, PolicyCompiler.KeyCheck keyCheck, NamespacedUrls namespacedUrls) {
         this.dir = dir;
         this.clusterSecretNamespace = clusterSecretNamespace;
         this.keyCheck = keyCheck;
@@ -62,7 +62,11 @@ public final class PolicyDirectory {
     public String fingerprint() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Path f : files()) {
-            sb.append(f).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis())
+            sb.append(f)
+                    .append(':')
+                    .append(Files.size(f))
+                    .append(':')
+                    .append(Files.getLastModifiedTime(f).toMillis())
                     .append('\n');
         }
         return sb.toString();
@@ -96,8 +100,11 @@ public final class PolicyDirectory {
             }
         }
         PolicyCompiler compiler = new PolicyCompiler(
-                (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name)).flatMap(s -> s.value(key)),
-                clusterSecretNamespace, keyCheck, namespacedUrls);
+                (ns, name, key) ->
+                        Optional.ofNullable(secrets.get(ns + "/" + name)).flatMap(s -> s.value(key)),
+                clusterSecretNamespace,
+                keyCheck,
+                namespacedUrls);
         List<Policy> policies = new ArrayList<>();
         List<BrokenPolicy> broken = new ArrayList<>();
         for (Document d : docs) {
@@ -115,7 +122,8 @@ public final class PolicyDirectory {
                     throw new IllegalArgumentException("apiVersion must be " + API_VERSION + ", got \""
                             + d.node.path("apiVersion").asText() + "\"");
                 }
-                Class<? extends HasMetadata> type = kind.equals("TrustPolicy") ? TrustPolicy.class : ClusterTrustPolicy.class;
+                Class<? extends HasMetadata> type =
+                        kind.equals("TrustPolicy") ? TrustPolicy.class : ClusterTrustPolicy.class;
                 resource = YAML.treeToValue(d.node, type);
                 resource.getMetadata().setUid(d.hash);
                 resource.getMetadata().setResourceVersion(d.hash.substring(0, 16));
@@ -144,7 +152,8 @@ public final class PolicyDirectory {
             return s.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
                     .filter(p -> p.toString().matches(".*\\.(ya?ml|json)$"))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -184,7 +193,8 @@ public final class PolicyDirectory {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -10,8 +10,8 @@ import java.time.Duration;
  * are read from. Those answers may come from any thread; implementations keep what they read in immutable
  * snapshots behind volatile references.
  */
-public interface PolicySource extends NamespaceLabels, SecretPullCredentials.Secrets,
-        SecretPullCredentials.ServiceAccounts, AutoCloseable {
+public interface PolicySource
+        extends NamespaceLabels, SecretPullCredentials.Secrets, SecretPullCredentials.ServiceAccounts, AutoCloseable {
 
     /** Publishes the first policy set and begins watching; may block (informer sync); throws if it cannot. */
     void start();

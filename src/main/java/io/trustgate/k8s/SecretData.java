@@ -31,28 +31,39 @@ public final class SecretData {
 
     /** A Secret read from the API server. */
     public static SecretData of(Secret secret) {
-        return decode(secret.getMetadata().getNamespace(), secret.getMetadata().getName(), secret.getData(),
+        return decode(
+                secret.getMetadata().getNamespace(),
+                secret.getMetadata().getName(),
+                secret.getData(),
                 secret.getStringData());
     }
 
     /** A Secret manifest as written in a policy directory ({@code namespace} defaults to {@code default}). */
     public static SecretData of(JsonNode manifest) {
         Map<String, String> data = new HashMap<>();
-        manifest.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        manifest.path("data")
+                .fields()
+                .forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
         Map<String, String> stringData = new HashMap<>();
-        manifest.path("stringData").fields().forEachRemaining(e -> stringData.put(e.getKey(), e.getValue().asText()));
-        return decode(manifest.path("metadata").path("namespace").asText("default"),
-                manifest.path("metadata").path("name").asText(), data, stringData);
+        manifest.path("stringData")
+                .fields()
+                .forEachRemaining(e -> stringData.put(e.getKey(), e.getValue().asText()));
+        return decode(
+                manifest.path("metadata").path("namespace").asText("default"),
+                manifest.path("metadata").path("name").asText(),
+                data,
+                stringData);
     }
 
-    private static SecretData decode(String namespace, String name, Map<String, String> data,
-            Map<String, String> stringData) {
+    private static SecretData decode(
+            String namespace, String name, Map<String, String> data, Map<String, String> stringData) {
         Map<String, String> values = new HashMap<>();
         if (data != null) {
             data.forEach((key, encoded) -> {
                 try {
-                    values.put(key, new String(Base64.getDecoder().decode(withoutWhitespace(encoded)),
-                            StandardCharsets.UTF_8));
+                    values.put(
+                            key,
+                            new String(Base64.getDecoder().decode(withoutWhitespace(encoded)), StandardCharsets.UTF_8));
                 } catch (IllegalArgumentException notBase64) {
                     // left out: whoever names this key reports it as missing, without echoing the value
                 }

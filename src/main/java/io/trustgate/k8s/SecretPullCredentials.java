@@ -1,18 +1,18 @@
 package io.trustgate.k8s;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.trustgate.admission.PodTemplate;
 import io.trustgate.admission.PullCredentials;
 import io.trustgate.registry.DockerConfigCredentials;
 import io.trustgate.registry.RegistryCredentials;
 import java.nio.charset.StandardCharsets;
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,8 +54,13 @@ public final class SecretPullCredentials implements PullCredentials {
      * @param lookups where Secret and ServiceAccount reads (API calls in cluster mode) run, never the caller's thread
      * @param ttl how long an answer is reused: a rotated pull secret is seen after this
      */
-    public SecretPullCredentials(Secrets secrets, ServiceAccounts serviceAccounts, String trustgateNamespace,
-            Optional<String> configuredSecret, Executor lookups, Duration ttl) {
+    public SecretPullCredentials(
+            Secrets secrets,
+            ServiceAccounts serviceAccounts,
+            String trustgateNamespace,
+            Optional<String> configuredSecret,
+            Executor lookups,
+            Duration ttl) {
         this(secrets, true, serviceAccounts, trustgateNamespace, configuredSecret, lookups, ttl);
     }
 
@@ -63,14 +68,24 @@ public final class SecretPullCredentials implements PullCredentials {
      * @param podPullSecrets whether the pod's and its ServiceAccount's pull secrets are read (which needs
      *     {@code get} on Secrets and ServiceAccounts in every namespace); when off, only {@code configuredSecret}
      */
-    public SecretPullCredentials(Secrets secrets, boolean podPullSecrets, ServiceAccounts serviceAccounts,
-            String trustgateNamespace, Optional<String> configuredSecret, Executor lookups, Duration ttl) {
+    public SecretPullCredentials(
+            Secrets secrets,
+            boolean podPullSecrets,
+            ServiceAccounts serviceAccounts,
+            String trustgateNamespace,
+            Optional<String> configuredSecret,
+            Executor lookups,
+            Duration ttl) {
         this.secrets = secrets;
         this.podPullSecrets = podPullSecrets;
         this.serviceAccounts = serviceAccounts;
         this.trustgateNamespace = trustgateNamespace;
         this.configuredSecret = configuredSecret;
-        this.cache = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(MAX_ENTRIES).executor(lookups).buildAsync();
+        this.cache = Caffeine.newBuilder()
+                .expireAfterWrite(ttl)
+                .maximumSize(MAX_ENTRIES)
+                .executor(lookups)
+                .buildAsync();
     }
 
     @Override
@@ -83,12 +98,14 @@ public final class SecretPullCredentials implements PullCredentials {
         List<String[]> candidates = new ArrayList<>();
         if (podPullSecrets) {
             pod.imagePullSecrets().forEach(s -> candidates.add(new String[] {namespace, s}));
-            serviceAccounts.pullSecrets(namespace, pod.serviceAccountName())
+            serviceAccounts
+                    .pullSecrets(namespace, pod.serviceAccountName())
                     .forEach(s -> candidates.add(new String[] {namespace, s}));
         }
         configuredSecret.ifPresent(s -> candidates.add(new String[] {trustgateNamespace, s}));
         for (String[] c : candidates) {
-            Optional<RegistryCredentials> found = secrets.get(c[0], c[1]).flatMap(data -> fromSecret(data, registryHost));
+            Optional<RegistryCredentials> found =
+                    secrets.get(c[0], c[1]).flatMap(data -> fromSecret(data, registryHost));
             if (found.isPresent()) {
                 return found.get();
             }
@@ -97,14 +114,16 @@ public final class SecretPullCredentials implements PullCredentials {
     }
 
     private static Optional<RegistryCredentials> fromSecret(SecretData secret, String host) {
-        String key = secret.value(DOCKER_CONFIG_JSON).isPresent() ? DOCKER_CONFIG_JSON
+        String key = secret.value(DOCKER_CONFIG_JSON).isPresent()
+                ? DOCKER_CONFIG_JSON
                 : secret.value(DOCKER_CFG).isPresent() ? DOCKER_CFG : null;
         if (key == null) {
             return Optional.empty();
         }
         try {
-            return DockerConfigCredentials.parse(secret.value(key).orElseThrow().getBytes(StandardCharsets.UTF_8),
-                    key.equals(DOCKER_CFG)).forRegistry(host);
+            return DockerConfigCredentials.parse(
+                            secret.value(key).orElseThrow().getBytes(StandardCharsets.UTF_8), key.equals(DOCKER_CFG))
+                    .forRegistry(host);
         } catch (RuntimeException e) {
             // A malformed pull secret gives no credentials, as for the kubelet; the registry's 401 says so. The
             // log names the Secret and key only: a parser's message may quote the content, so it is not used.

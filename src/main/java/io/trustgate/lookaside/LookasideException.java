@@ -11,8 +11,10 @@ public class LookasideException extends RuntimeException {
     private final String hint;
 
     public LookasideException(String problem, String url, int status, String hint, Throwable cause) {
-        super("lookaside " + url + ": " + problem + (status > 0 ? " (HTTP " + status + ")" : "")
-                + (hint == null || hint.isEmpty() ? "" : ". " + hint), cause);
+        super(
+                "lookaside " + url + ": " + problem + (status > 0 ? " (HTTP " + status + ")" : "")
+                        + (hint == null || hint.isEmpty() ? "" : ". " + hint),
+                cause);
         this.url = url;
         this.status = status;
         this.hint = hint;

@@ -12,8 +12,7 @@ public final class LookasideLayout {
 
     private static final Pattern DIGEST = Pattern.compile("(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})");
 
-    private LookasideLayout() {
-    }
+    private LookasideLayout() {}
 
     /**
      * The URL of signature {@code n} of {@code digest} under {@code baseUrl} (with or without a trailing slash).

@@ -25,6 +25,5 @@ public interface LookasideStore {
      * Drops anything remembered about these signatures, so the next {@link #signatures} reads the store
      * again (called before an image that was denied is checked again). Stores that remember nothing ignore it.
      */
-    default void forget(String baseUrl, ImageReference ref, String digest) {
-    }
+    default void forget(String baseUrl, ImageReference ref, String digest) {}
 }

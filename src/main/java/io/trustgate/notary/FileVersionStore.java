@@ -63,8 +63,8 @@ public final class FileVersionStore implements VersionStore {
             }
             JsonNode root = JSON.readTree(Files.readAllBytes(file));
             if (root == null || !root.path("entries").isArray()) {
-                throw new IllegalStateException("Notary version state " + file + " has no \"entries\" array "
-                        + "(delete it to start afresh)");
+                throw new IllegalStateException(
+                        "Notary version state " + file + " has no \"entries\" array " + "(delete it to start afresh)");
             }
             for (JsonNode e : root.path("entries")) {
                 VersionEntry.fromNode(e).ifPresent(memory::merge);
@@ -86,7 +86,9 @@ public final class FileVersionStore implements VersionStore {
                 try {
                     write();
                 } catch (UncheckedIOException e) {
-                    LOG.log(System.Logger.Level.ERROR, e.getMessage() + ": " + e.getCause().getMessage());
+                    LOG.log(
+                            System.Logger.Level.ERROR,
+                            e.getMessage() + ": " + e.getCause().getMessage());
                 }
             });
         }

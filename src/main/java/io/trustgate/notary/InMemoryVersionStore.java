@@ -18,8 +18,7 @@ public final class InMemoryVersionStore implements VersionStore {
     /** Repositories remembered by default (about 200 bytes each when persisted). */
     public static final int DEFAULT_MAX_ENTRIES = 4096;
 
-    private record Key(String server, String gun) {
-    }
+    private record Key(String server, String gun) {}
 
     private final Map<Key, VersionEntry> entries = new ConcurrentHashMap<>();
     private final int maxEntries;
@@ -68,8 +67,13 @@ public final class InMemoryVersionStore implements VersionStore {
                     rose[0] = true;
                 }
             });
-            return rose[0] ? new VersionEntry(k.server(), k.gun(), merged,
-                    entry.updated().isAfter(old.updated()) ? entry.updated() : old.updated()) : old;
+            return rose[0]
+                    ? new VersionEntry(
+                            k.server(),
+                            k.gun(),
+                            merged,
+                            entry.updated().isAfter(old.updated()) ? entry.updated() : old.updated())
+                    : old;
         });
         if (entries.size() > maxEntries) {
             evictOldest();
@@ -79,7 +83,8 @@ public final class InMemoryVersionStore implements VersionStore {
 
     private synchronized void evictOldest() {
         while (entries.size() > maxEntries) {
-            entries.values().stream().min(Comparator.comparing(VersionEntry::updated))
+            entries.values().stream()
+                    .min(Comparator.comparing(VersionEntry::updated))
                     .ifPresent(e -> entries.remove(new Key(e.server(), e.gun())));
         }
     }

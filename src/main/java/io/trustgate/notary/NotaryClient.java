@@ -37,11 +37,9 @@ public final class NotaryClient {
     private final TrustedVersions versions;
     private final Map<String, TrustedRoot> roots = new ConcurrentHashMap<>();
 
-    private record TrustedRoot(RootPins pins, byte[] raw) {
-    }
+    private record TrustedRoot(RootPins pins, byte[] raw) {}
 
-    private record WorkItem(String role, String parent) {
-    }
+    private record WorkItem(String role, String parent) {}
 
     public NotaryClient(TrustDataFetcher fetcher, Clock clock, Limits limits) {
         this(fetcher, clock, limits, new TrustedVersions());
@@ -69,15 +67,14 @@ public final class NotaryClient {
         CompletableFuture<TrustedMetadataSet> start;
         if (known != null && known.pins().equals(pins)) {
             // 5.2: the root trusted by an earlier update under the same pins
-            start = CompletableFuture.completedFuture(known.raw()).thenApply(raw ->
-                    TrustedMetadataSet.fromTrustedRoot(gun, raw, referenceTime, limits, seen));
+            start = CompletableFuture.completedFuture(known.raw())
+                    .thenApply(raw -> TrustedMetadataSet.fromTrustedRoot(gun, raw, referenceTime, limits, seen));
         } else {
             // 5.2: no trusted root yet: the served root must be signed by the pinned keys
-            start = fetch(gun, SignedMetadata.TYPE_ROOT, limits.maxMetadataBytes()).thenApply(raw ->
-                    TrustedMetadataSet.fromPinnedRoot(gun, raw, pins, referenceTime, limits, seen));
+            start = fetch(gun, SignedMetadata.TYPE_ROOT, limits.maxMetadataBytes())
+                    .thenApply(raw -> TrustedMetadataSet.fromPinnedRoot(gun, raw, pins, referenceTime, limits, seen));
         }
-        return start
-                .thenCompose(set -> rotateRoot(gun, set))
+        return start.thenCompose(set -> rotateRoot(gun, set))
                 .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_TIMESTAMP, limits.maxMetadataBytes())
                         .thenApply(raw -> {
                             set.updateTimestamp(raw);
@@ -95,11 +92,14 @@ public final class NotaryClient {
                         }))
                 .thenCompose(set -> {
                     Deque<WorkItem> work = new ArrayDeque<>();
-                    enqueueDelegations(set, set.targets(SignedMetadata.TYPE_TARGETS).orElseThrow(), work);
+                    enqueueDelegations(
+                            set, set.targets(SignedMetadata.TYPE_TARGETS).orElseThrow(), work);
                     List<RejectedRole> rejected = new ArrayList<>();
                     return loadDelegations(gun, set, work, rejected).thenApply(loaded -> {
                         versions.record(gun, loaded.versions());
-                        roots.put(gun, new TrustedRoot(pins, loaded.root().metadata().raw()));
+                        roots.put(
+                                gun,
+                                new TrustedRoot(pins, loaded.root().metadata().raw()));
                         return TrustedRepository.from(loaded, rejected);
                     });
                 });
@@ -113,8 +113,8 @@ public final class NotaryClient {
                     if (error == null) {
                         return raw;
                     }
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof TrustDataNotFoundException) {
                         return null; // 5.3.2: no newer root: the trusted root is the final one
                     }
@@ -146,8 +146,8 @@ public final class NotaryClient {
      * the signers that depend on it lose their signatures. Leaving a role out can only remove signatures,
      * never add one. A server that cannot be reached, or a limit exceeded, still fails the whole update.
      */
-    private CompletableFuture<TrustedMetadataSet> loadDelegations(String gun, TrustedMetadataSet set,
-                                                                  Deque<WorkItem> work, List<RejectedRole> rejected) {
+    private CompletableFuture<TrustedMetadataSet> loadDelegations(
+            String gun, TrustedMetadataSet set, Deque<WorkItem> work, List<RejectedRole> rejected) {
         WorkItem next = work.poll();
         if (next == null) {
             return CompletableFuture.completedFuture(set);
@@ -159,8 +159,8 @@ public final class NotaryClient {
                         enqueueDelegations(set, loaded, work);
                         return null;
                     }
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof TrustDataException t && !(cause instanceof LimitExceededException)) {
                         rejected.add(new RejectedRole(next.role(), t));
                         return null;
@@ -173,8 +173,10 @@ public final class NotaryClient {
     private CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {
         try {
             CompletableFuture<byte[]> f = fetcher.fetch(gun, roleFile, maxBytes);
-            return f != null ? f : CompletableFuture.failedFuture(
-                    new IllegalStateException("fetcher returned no future for " + roleFile));
+            return f != null
+                    ? f
+                    : CompletableFuture.failedFuture(
+                            new IllegalStateException("fetcher returned no future for " + roleFile));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -12,8 +12,8 @@ import java.util.List;
  * @param signatures     one entry per signer, role and target that signed the resolved digest
  * @param mismatches     roles that sign the tag with another digest
  */
-public record NotaryEvidence(String gun, String tag, String resolvedDigest, List<SignerMatch> signatures,
-                             List<DigestMismatch> mismatches) {
+public record NotaryEvidence(
+        String gun, String tag, String resolvedDigest, List<SignerMatch> signatures, List<DigestMismatch> mismatches) {
 
     public NotaryEvidence {
         signatures = List.copyOf(signatures);
@@ -38,8 +38,7 @@ public record NotaryEvidence(String gun, String tag, String resolvedDigest, List
      * @param digest the digest signed
      * @param keyId  the TUF key id of the signer's key that signed the role
      */
-    public record SignerMatch(String signer, String role, String target, String digest, String keyId) {
-    }
+    public record SignerMatch(String signer, String role, String target, String digest, String keyId) {}
 
     /**
      * A valid role that signs the tag with another digest than the registry resolved (tag moved, or not
@@ -50,6 +49,5 @@ public record NotaryEvidence(String gun, String tag, String resolvedDigest, List
      * @param signedDigest   the digest the role signs
      * @param resolvedDigest the digest the registry resolved
      */
-    public record DigestMismatch(String role, String tag, String signedDigest, String resolvedDigest) {
-    }
+    public record DigestMismatch(String role, String tag, String signedDigest, String resolvedDigest) {}
 }

@@ -12,8 +12,7 @@ import java.util.Optional;
 /** Maps verified trust data to the policy's signers: who signed the image's digest, and through which role. */
 public final class NotarySignatures {
 
-    private NotarySignatures() {
-    }
+    private NotarySignatures() {}
 
     /**
      * A signer signed when a valid role lists the tag (or, for a digest reference, any target) with
@@ -24,27 +23,33 @@ public final class NotarySignatures {
      * @param tag            the tag, or {@code null} for a digest reference
      * @param resolvedDigest {@code sha256:<hex>} as the registry resolved it
      */
-    public static NotaryEvidence evaluate(TrustedRepository repository, String tag, String resolvedDigest,
-                                          List<NotarySigner> signers) {
+    public static NotaryEvidence evaluate(
+            TrustedRepository repository, String tag, String resolvedDigest, List<NotarySigner> signers) {
         Objects.requireNonNull(resolvedDigest, "resolvedDigest");
         String digest = resolvedDigest.toLowerCase(Locale.ROOT);
         List<ParsedSigner> parsed = signers.stream()
-                .map(s -> new ParsedSigner(s, s.keys().stream().map(KeyPin::parse).toList())).toList();
+                .map(s ->
+                        new ParsedSigner(s, s.keys().stream().map(KeyPin::parse).toList()))
+                .toList();
         List<NotaryEvidence.SignerMatch> matches = new ArrayList<>();
         List<NotaryEvidence.DigestMismatch> mismatches = new ArrayList<>();
-        List<SignedTarget> candidates = tag != null ? repository.targetsForTag(tag) : repository.targetsForDigest(digest);
+        List<SignedTarget> candidates =
+                tag != null ? repository.targetsForTag(tag) : repository.targetsForDigest(digest);
         for (SignedTarget target : candidates) {
             if (!target.digest().equals(digest)) {
-                mismatches.add(new NotaryEvidence.DigestMismatch(target.role(), target.name(), target.digest(), digest));
+                mismatches.add(
+                        new NotaryEvidence.DigestMismatch(target.role(), target.name(), target.digest(), digest));
                 continue;
             }
             TrustedTargets role = repository.role(target.role()).orElseThrow();
             for (ParsedSigner signer : parsed) {
-                if (!signer.signer().roles().isEmpty() && !signer.signer().roles().contains(role.role())) {
+                if (!signer.signer().roles().isEmpty()
+                        && !signer.signer().roles().contains(role.role())) {
                     continue;
                 }
-                signer.keyIn(role.signingKeys()).ifPresent(key -> matches.add(new NotaryEvidence.SignerMatch(
-                        signer.signer().name(), role.role(), target.name(), digest, key.keyId())));
+                signer.keyIn(role.signingKeys())
+                        .ifPresent(key -> matches.add(new NotaryEvidence.SignerMatch(
+                                signer.signer().name(), role.role(), target.name(), digest, key.keyId())));
             }
         }
         return new NotaryEvidence(repository.gun(), tag, digest, matches, mismatches);
@@ -52,7 +57,9 @@ public final class NotarySignatures {
 
     private record ParsedSigner(NotarySigner signer, List<KeyPin> pins) {
         Optional<TufKey> keyIn(List<TufKey> keys) {
-            return keys.stream().filter(k -> pins.stream().anyMatch(p -> p.matches(k))).findFirst();
+            return keys.stream()
+                    .filter(k -> pins.stream().anyMatch(p -> p.matches(k)))
+                    .findFirst();
         }
     }
 }

@@ -12,6 +12,8 @@ public record RejectedRole(String role, TrustDataException error) {
 
     /** The failure in one line. */
     public String reason() {
-        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage().replace('\n', ' ');
+        return error.getMessage() == null
+                ? error.getClass().getSimpleName()
+                : error.getMessage().replace('\n', ' ');
     }
 }

@@ -8,5 +8,4 @@ package io.trustgate.notary;
  * @param digest {@code sha256:<hex>}
  * @param length the manifest length in bytes
  */
-public record SignedTarget(String role, String name, String digest, long length) {
-}
+public record SignedTarget(String role, String name, String digest, long length) {}

@@ -19,6 +19,5 @@ public interface TrustDataFetcher {
      * Drops any trust files remembered for {@code gun}, so the next update reads the server again (called
      * before an image that was denied is checked again). Fetchers that remember nothing ignore it.
      */
-    default void forget(String gun) {
-    }
+    default void forget(String gun) {}
 }

@@ -21,8 +21,13 @@ import java.util.Optional;
  * @param rejectedRoles  delegations left out because their trust data failed, with why (the roles below
  *                       them are left out too); the signers that sign only there do not count
  */
-public record TrustedRepository(String gun, Instant referenceTime, List<TrustedTargets> roles,
-                                List<RoleExpiry> expiries, Instant earliestExpiry, List<RejectedRole> rejectedRoles) {
+public record TrustedRepository(
+        String gun,
+        Instant referenceTime,
+        List<TrustedTargets> roles,
+        List<RoleExpiry> expiries,
+        Instant earliestExpiry,
+        List<RejectedRole> rejectedRoles) {
 
     /** Docker resolves a tag from this delegation first, then from {@code targets}. */
     public static final String RELEASES_ROLE = "targets/releases";
@@ -34,8 +39,12 @@ public record TrustedRepository(String gun, Instant referenceTime, List<TrustedT
     }
 
     /** A repository whose every delegation loaded. */
-    public TrustedRepository(String gun, Instant referenceTime, List<TrustedTargets> roles, List<RoleExpiry> expiries,
-                             Instant earliestExpiry) {
+    public TrustedRepository(
+            String gun,
+            Instant referenceTime,
+            List<TrustedTargets> roles,
+            List<RoleExpiry> expiries,
+            Instant earliestExpiry) {
         this(gun, referenceTime, roles, expiries, earliestExpiry, List.of());
     }
 
@@ -47,14 +56,20 @@ public record TrustedRepository(String gun, Instant referenceTime, List<TrustedT
     /** Summarises a loaded set, some of whose delegations were left out. */
     public static TrustedRepository from(TrustedMetadataSet set, List<RejectedRole> rejected) {
         List<RoleExpiry> expiries = new ArrayList<>();
-        expiries.add(new RoleExpiry(SignedMetadata.TYPE_ROOT, set.root().metadata().expires()));
+        expiries.add(
+                new RoleExpiry(SignedMetadata.TYPE_ROOT, set.root().metadata().expires()));
         set.rootCertificateExpiry().ifPresent(e -> expiries.add(new RoleExpiry(RoleExpiry.ROOT_CERTIFICATE, e)));
-        set.timestamp().ifPresent(t -> expiries.add(new RoleExpiry(SignedMetadata.TYPE_TIMESTAMP,
-                t.metadata().expires())));
-        set.snapshot().ifPresent(s -> expiries.add(new RoleExpiry(SignedMetadata.TYPE_SNAPSHOT,
-                s.metadata().expires())));
+        set.timestamp()
+                .ifPresent(t -> expiries.add(new RoleExpiry(
+                        SignedMetadata.TYPE_TIMESTAMP, t.metadata().expires())));
+        set.snapshot()
+                .ifPresent(s -> expiries.add(new RoleExpiry(
+                        SignedMetadata.TYPE_SNAPSHOT, s.metadata().expires())));
         set.allTargets().forEach(t -> expiries.add(new RoleExpiry(t.role(), t.expires())));
-        Instant earliest = expiries.stream().map(RoleExpiry::expires).min(Comparator.naturalOrder()).orElseThrow();
+        Instant earliest = expiries.stream()
+                .map(RoleExpiry::expires)
+                .min(Comparator.naturalOrder())
+                .orElseThrow();
         return new TrustedRepository(set.gun(), set.referenceTime(), set.allTargets(), expiries, earliest, rejected);
     }
 
@@ -80,8 +95,11 @@ public record TrustedRepository(String gun, Instant referenceTime, List<TrustedT
         String wanted = digest.toLowerCase(Locale.ROOT);
         List<SignedTarget> out = new ArrayList<>();
         for (TrustedTargets r : roles) {
-            r.targets().values().forEach(t -> t.digest().filter(wanted::equals)
-                    .ifPresent(d -> out.add(new SignedTarget(r.role(), t.name(), d, t.length()))));
+            r.targets()
+                    .values()
+                    .forEach(t -> t.digest()
+                            .filter(wanted::equals)
+                            .ifPresent(d -> out.add(new SignedTarget(r.role(), t.name(), d, t.length()))));
         }
         out.sort(Comparator.comparing(SignedTarget::role).thenComparing(SignedTarget::name));
         return List.copyOf(out);
@@ -90,7 +108,11 @@ public record TrustedRepository(String gun, Instant referenceTime, List<TrustedT
     /** What {@code docker pull} with content trust resolves a tag to: targets/releases first, then targets. */
     public Optional<SignedTarget> dockerTarget(String tag) {
         List<SignedTarget> all = targetsForTag(tag);
-        return all.stream().filter(t -> t.role().equals(RELEASES_ROLE)).findFirst()
-                .or(() -> all.stream().filter(t -> t.role().equals(SignedMetadata.TYPE_TARGETS)).findFirst());
+        return all.stream()
+                .filter(t -> t.role().equals(RELEASES_ROLE))
+                .findFirst()
+                .or(() -> all.stream()
+                        .filter(t -> t.role().equals(SignedMetadata.TYPE_TARGETS))
+                        .findFirst());
     }
 }

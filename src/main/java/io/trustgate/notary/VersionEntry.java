@@ -19,6 +19,7 @@ public record VersionEntry(String server, String gun, Map<String, Long> versions
 
     /** Bounds of one record read back: longer strings or more roles mean the record is not ours. */
     static final int MAX_NAME_CHARS = 1024;
+
     static final int MAX_ROLES = 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,8 +49,11 @@ public record VersionEntry(String server, String gun, Map<String, Long> versions
     }
 
     static Optional<VersionEntry> fromNode(JsonNode node) {
-        if (node == null || !node.path("server").isTextual() || !node.path("gun").isTextual()
-                || !node.path("versions").isObject() || node.path("versions").size() > MAX_ROLES) {
+        if (node == null
+                || !node.path("server").isTextual()
+                || !node.path("gun").isTextual()
+                || !node.path("versions").isObject()
+                || node.path("versions").size() > MAX_ROLES) {
             return Optional.empty();
         }
         String server = node.path("server").asText();

@@ -21,8 +21,7 @@ public interface VersionStore extends AutoCloseable {
 
     /** Persists what is pending, then releases threads; an in-memory store has nothing to do. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /** Today's behaviour: versions kept for the life of the process only. */
     static VersionStore inMemory() {

@@ -41,8 +41,7 @@ public sealed interface PackageResult {
         Path file();
 
         /** The file holds a valid signature over the tar by this trusted primary key (or its signing subkey). */
-        record Valid(Path file, String primaryFingerprint) implements FileCheck {
-        }
+        record Valid(Path file, String primaryFingerprint) implements FileCheck {}
 
         /** The file does not count; the reason is the same vocabulary as for simple signing. */
         record Rejected(Path file, SignatureCheck.Reason reason, String detail) implements FileCheck {

@@ -138,8 +138,8 @@ public final class PgpKeys {
             } else if (object instanceof PGPSecretKeyRing) {
                 throw new PgpKeyException("secret key material was given where only public keys are expected");
             } else if (!(object instanceof PGPMarker)) {
-                throw new PgpKeyException("unexpected OpenPGP packet " + object.getClass().getSimpleName()
-                        + " in a public keyring");
+                throw new PgpKeyException(
+                        "unexpected OpenPGP packet " + object.getClass().getSimpleName() + " in a public keyring");
             }
         }
     }

@@ -34,6 +34,5 @@ public final class PgpLimits {
     /** Read buffer when hashing a (possibly large) image tar. */
     static final int STREAM_BUFFER_BYTES = 64 * 1024;
 
-    private PgpLimits() {
-    }
+    private PgpLimits() {}
 }

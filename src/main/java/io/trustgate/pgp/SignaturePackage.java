@@ -62,8 +62,12 @@ public final class SignaturePackage {
         }
         List<Path> files = signatureFiles(imageTar);
         if (files.size() > PgpLimits.MAX_PACKAGE_SIGNATURES) {
-            return new PackageResult.Rejected(files.size() + " signature files beside " + imageTar.getFileName()
-                    + ", more than the limit of " + PgpLimits.MAX_PACKAGE_SIGNATURES, Set.of(), minSignatures, List.of());
+            return new PackageResult.Rejected(
+                    files.size() + " signature files beside " + imageTar.getFileName() + ", more than the limit of "
+                            + PgpLimits.MAX_PACKAGE_SIGNATURES,
+                    Set.of(),
+                    minSignatures,
+                    List.of());
         }
         Instant now = clock.instant();
 
@@ -108,7 +112,8 @@ public final class SignaturePackage {
         if (valid.size() >= minSignatures) {
             return new PackageResult.Accepted(valid, minSignatures, checks);
         }
-        long rejected = checks.stream().filter(c -> c instanceof FileCheck.Rejected).count();
+        long rejected =
+                checks.stream().filter(c -> c instanceof FileCheck.Rejected).count();
         String detail = files.isEmpty()
                 ? "no signature files " + imageTar.getFileName() + ".<KEYID>" + SIGNATURE_SUFFIX + " found; "
                         + minSignatures + " required"
@@ -128,13 +133,17 @@ public final class SignaturePackage {
             good = false;
         }
         if (!good) {
-            return new FileCheck.Rejected(p.file(), Reason.BAD_SIGNATURE, "signature by key "
-                    + PgpKeys.keyId(signature.getKeyID()) + " (key " + PgpKeys.fingerprint(signer.primary())
-                    + ") does not verify: the tar or the signature was altered");
+            return new FileCheck.Rejected(
+                    p.file(),
+                    Reason.BAD_SIGNATURE,
+                    "signature by key "
+                            + PgpKeys.keyId(signature.getKeyID()) + " (key " + PgpKeys.fingerprint(signer.primary())
+                            + ") does not verify: the tar or the signature was altered");
         }
         Optional<SignatureCheck.Rejected> rules = signers.checkKeyAndTimes(signer, signature, now);
         if (rules.isPresent()) {
-            return new FileCheck.Rejected(p.file(), rules.get().reason(), rules.get().detail());
+            return new FileCheck.Rejected(
+                    p.file(), rules.get().reason(), rules.get().detail());
         }
         return new FileCheck.Valid(p.file(), PgpKeys.fingerprint(signer.primary()));
     }
@@ -143,8 +152,11 @@ public final class SignaturePackage {
     private Parsed parse(Path file, PgpKeys trusted) throws IOException {
         long size = Files.size(file);
         if (size > PgpLimits.MAX_DETACHED_SIGNATURE_BYTES) {
-            return unusable(file, Reason.MALFORMED_SIGNATURE, "signature file has " + size
-                    + " bytes, more than the limit of " + PgpLimits.MAX_DETACHED_SIGNATURE_BYTES);
+            return unusable(
+                    file,
+                    Reason.MALFORMED_SIGNATURE,
+                    "signature file has " + size + " bytes, more than the limit of "
+                            + PgpLimits.MAX_DETACHED_SIGNATURE_BYTES);
         }
         byte[] bytes = Files.readAllBytes(file);
         PGPSignature signature;
@@ -156,8 +168,10 @@ public final class SignaturePackage {
                 return unusable(file, Reason.MALFORMED_SIGNATURE, "not an OpenPGP detached signature");
             }
             if (list.size() != 1) {
-                return unusable(file, Reason.MALFORMED_SIGNATURE, "holds " + list.size()
-                        + " signatures; expected exactly one per file");
+                return unusable(
+                        file,
+                        Reason.MALFORMED_SIGNATURE,
+                        "holds " + list.size() + " signatures; expected exactly one per file");
             }
             if (packets.next(factory) != null) {
                 return unusable(file, Reason.MALFORMED_SIGNATURE, "unexpected data after the signature");
@@ -166,8 +180,7 @@ public final class SignaturePackage {
         } catch (PacketReader.LimitException e) {
             return unusable(file, Reason.MALFORMED_SIGNATURE, e.getMessage());
         } catch (IOException | RuntimeException e) {
-            return unusable(file, Reason.MALFORMED_SIGNATURE,
-                    "not an OpenPGP detached signature: " + e.getMessage());
+            return unusable(file, Reason.MALFORMED_SIGNATURE, "not an OpenPGP detached signature: " + e.getMessage());
         }
         Optional<KeyInRing> signer = trusted.findSigner(signature);
         if (signer.isEmpty()) {
@@ -181,8 +194,11 @@ public final class SignaturePackage {
         try {
             signature.init(signers.verifiers(), signer.get().key());
         } catch (PGPException e) {
-            return unusable(file, Reason.UNSUPPORTED_ALGORITHM, "signature by key "
-                    + PgpKeys.keyId(signature.getKeyID()) + " cannot be checked: " + e.getMessage());
+            return unusable(
+                    file,
+                    Reason.UNSUPPORTED_ALGORITHM,
+                    "signature by key " + PgpKeys.keyId(signature.getKeyID()) + " cannot be checked: "
+                            + e.getMessage());
         }
         return new Usable(signature, signer.get());
     }
@@ -193,10 +209,14 @@ public final class SignaturePackage {
         String prefix = imageTar.getFileName().toString() + ".";
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(p -> {
-                String name = p.getFileName().toString();
-                return name.startsWith(prefix) && name.endsWith(SIGNATURE_SUFFIX)
-                        && name.length() > prefix.length() + SIGNATURE_SUFFIX.length() && Files.isRegularFile(p);
-            }).sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+                        String name = p.getFileName().toString();
+                        return name.startsWith(prefix)
+                                && name.endsWith(SIGNATURE_SUFFIX)
+                                && name.length() > prefix.length() + SIGNATURE_SUFFIX.length()
+                                && Files.isRegularFile(p);
+                    })
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         }
     }
 
@@ -204,15 +224,11 @@ public final class SignaturePackage {
         return new Unusable(new FileCheck.Rejected(file, reason, detail));
     }
 
-    private sealed interface Parsed {
-    }
+    private sealed interface Parsed {}
 
-    private record Usable(PGPSignature signature, KeyInRing signer) implements Parsed {
-    }
+    private record Usable(PGPSignature signature, KeyInRing signer) implements Parsed {}
 
-    private record Unusable(FileCheck.Rejected rejected) implements Parsed {
-    }
+    private record Unusable(FileCheck.Rejected rejected) implements Parsed {}
 
-    private record Pending(int index, Path file, Usable usable) {
-    }
+    private record Pending(int index, Path file, Usable usable) {}
 }

@@ -40,15 +40,17 @@ public sealed interface SignedIdentity {
         try {
             signed = parseSigned(signedReference);
         } catch (InvalidImageReferenceException e) {
-            return Optional.of(new SignatureCheck.Rejected(SignatureCheck.Reason.INVALID_IDENTITY,
+            return Optional.of(new SignatureCheck.Rejected(
+                    SignatureCheck.Reason.INVALID_IDENTITY,
                     "signed identity \"" + signedReference + "\" is not a valid docker reference: " + e.getMessage()));
         }
         if (accepts(image, signed)) {
             return Optional.empty();
         }
-        String shown = signedReference.equals(signed.toString())
-                ? signedReference : signedReference + " (" + signed + ")";
-        return Optional.of(new SignatureCheck.Rejected(SignatureCheck.Reason.IDENTITY_MISMATCH,
+        String shown =
+                signedReference.equals(signed.toString()) ? signedReference : signedReference + " (" + signed + ")";
+        return Optional.of(new SignatureCheck.Rejected(
+                SignatureCheck.Reason.IDENTITY_MISMATCH,
                 "signed identity " + shown + " does not match " + image + " under " + this));
     }
 
@@ -64,11 +66,13 @@ public sealed interface SignedIdentity {
             case "matchRepoDigestOrExact" -> new MatchRepoDigestOrExact();
             case "matchRepository" -> new MatchRepository();
             case "matchExact" -> new MatchExact();
-            case "exactReference", "exactRepository", "remapIdentity" -> throw new InvalidSignedIdentityException(
-                    "signedIdentity " + name + " needs its parameters; use SignedIdentity." + name + "(...)");
-            default -> throw new InvalidSignedIdentityException("unknown signedIdentity \"" + name
-                    + "\"; expected matchRepoDigestOrExact, matchRepository, matchExact, exactReference,"
-                    + " exactRepository or remapIdentity");
+            case "exactReference", "exactRepository", "remapIdentity" ->
+                throw new InvalidSignedIdentityException(
+                        "signedIdentity " + name + " needs its parameters; use SignedIdentity." + name + "(...)");
+            default ->
+                throw new InvalidSignedIdentityException("unknown signedIdentity \"" + name
+                        + "\"; expected matchRepoDigestOrExact, matchRepository, matchExact, exactReference,"
+                        + " exactRepository or remapIdentity");
         };
     }
 
@@ -107,7 +111,9 @@ public sealed interface SignedIdentity {
         }
         String[] parts = value.split("/", -1);
         boolean hostOk = RemapPatterns.HOST.matcher(parts[0]).matches()
-                && (parts.length == 1 || parts[0].contains(".") || parts[0].contains(":")
+                && (parts.length == 1
+                        || parts[0].contains(".")
+                        || parts[0].contains(":")
                         || parts[0].equals("localhost"));
         boolean pathOk = true;
         for (int i = 1; i < parts.length; i++) {
@@ -127,7 +133,8 @@ public sealed interface SignedIdentity {
             throw new InvalidImageReferenceException("null", "no reference");
         }
         ImageReference parsed = ImageReference.parse(signedReference);
-        return hasExplicitTag(signedReference) ? parsed
+        return hasExplicitTag(signedReference)
+                ? parsed
                 : new ImageReference(parsed.domain(), parsed.path(), null, parsed.digest(), parsed.host());
     }
 
@@ -142,8 +149,8 @@ public sealed interface SignedIdentity {
         try {
             return parseSigned(value);
         } catch (InvalidImageReferenceException e) {
-            throw new InvalidSignedIdentityException(rule + " \"" + value + "\" is not a valid docker reference: "
-                    + e.getMessage());
+            throw new InvalidSignedIdentityException(
+                    rule + " \"" + value + "\" is not a valid docker reference: " + e.getMessage());
         }
     }
 
@@ -323,6 +330,5 @@ final class RemapPatterns {
     /** One repository path component. */
     static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
 
-    private RemapPatterns() {
-    }
+    private RemapPatterns() {}
 }

@@ -40,22 +40,30 @@ final class SignerPolicy {
     Optional<Rejected> checkForm(PGPSignature signature) {
         int type = signature.getSignatureType();
         if (type != PGPSignature.BINARY_DOCUMENT && type != PGPSignature.CANONICAL_TEXT_DOCUMENT) {
-            return reject(Reason.MALFORMED_SIGNATURE, String.format(
-                    "signature by key %s has type 0x%02x, not a signature over data",
-                    PgpKeys.keyId(signature.getKeyID()), type));
+            return reject(
+                    Reason.MALFORMED_SIGNATURE,
+                    String.format(
+                            "signature by key %s has type 0x%02x, not a signature over data",
+                            PgpKeys.keyId(signature.getKeyID()), type));
         }
         int hash = signature.getHashAlgorithm();
-        if (hash == HashAlgorithmTags.MD5 || hash == HashAlgorithmTags.SHA1 || hash == HashAlgorithmTags.RIPEMD160
+        if (hash == HashAlgorithmTags.MD5
+                || hash == HashAlgorithmTags.SHA1
+                || hash == HashAlgorithmTags.RIPEMD160
                 || hash == HashAlgorithmTags.MD2) {
-            return reject(Reason.UNSUPPORTED_ALGORITHM, "signature by key " + PgpKeys.keyId(signature.getKeyID())
-                    + " uses hash algorithm " + hash + ", which is too weak to trust");
+            return reject(
+                    Reason.UNSUPPORTED_ALGORITHM,
+                    "signature by key " + PgpKeys.keyId(signature.getKeyID()) + " uses hash algorithm " + hash
+                            + ", which is too weak to trust");
         }
         return Optional.empty();
     }
 
     static Rejected untrusted(long keyId, PgpKeys trusted) {
-        return new Rejected(Reason.UNTRUSTED_KEY, "signature by key " + PgpKeys.keyId(keyId)
-                + " is not from a trusted key (trusted: " + String.join(", ", trusted.primaryFingerprints()) + ")");
+        return new Rejected(
+                Reason.UNTRUSTED_KEY,
+                "signature by key " + PgpKeys.keyId(keyId) + " is not from a trusted key (trusted: "
+                        + String.join(", ", trusted.primaryFingerprints()) + ")");
     }
 
     /** Checks the signing key's binding, revocation and expiry, and the signature's own times, at {@code now}. */
@@ -68,7 +76,8 @@ final class SignerPolicy {
         if (hashed != null && hashed.getSignatureExpirationTime() > 0) {
             Instant expires = created.plusSeconds(hashed.getSignatureExpirationTime());
             if (!now.isBefore(expires)) {
-                return reject(Reason.SIGNATURE_EXPIRED, "signature expired at " + expires + " (reference time " + now + ")");
+                return reject(
+                        Reason.SIGNATURE_EXPIRED, "signature expired at " + expires + " (reference time " + now + ")");
             }
         }
 
@@ -76,8 +85,8 @@ final class SignerPolicy {
         if (revoked.isPresent()) {
             return reject(Reason.KEY_REVOKED, "key " + primaryFpr + " was revoked at " + revoked.get());
         }
-        Optional<Rejected> primaryExpiry = checkExpiry("key " + primaryFpr, primary.getCreationTime().toInstant(),
-                primary.getValidSeconds(), created, now);
+        Optional<Rejected> primaryExpiry = checkExpiry(
+                "key " + primaryFpr, primary.getCreationTime().toInstant(), primary.getValidSeconds(), created, now);
         if (primaryExpiry.isPresent()) {
             return primaryExpiry;
         }
@@ -98,39 +107,50 @@ final class SignerPolicy {
         while (revocations.hasNext()) {
             PGPSignature revocation = revocations.next();
             if (verifiesSubkeyCertification(revocation, primary, primary, subkey)) {
-                return reject(Reason.KEY_REVOKED, "signing subkey " + subFpr + " of key " + primaryFpr
-                        + " was revoked at " + revocation.getCreationTime().toInstant());
+                return reject(
+                        Reason.KEY_REVOKED,
+                        "signing subkey " + subFpr + " of key " + primaryFpr + " was revoked at "
+                                + revocation.getCreationTime().toInstant());
             }
         }
         PGPSignature binding = latestValidBinding(primary, subkey);
         if (binding == null) {
-            return reject(Reason.KEY_NOT_FOR_SIGNING, "subkey " + subFpr + " has no valid binding signature by key "
-                    + primaryFpr);
+            return reject(
+                    Reason.KEY_NOT_FOR_SIGNING,
+                    "subkey " + subFpr + " has no valid binding signature by key " + primaryFpr);
         }
         PGPSignatureSubpacketVector hashed = binding.getHashedSubPackets();
         int flags = hashed == null ? 0 : hashed.getKeyFlags();
         if (flags != 0 && (flags & KeyFlags.SIGN_DATA) == 0) {
-            return reject(Reason.KEY_NOT_FOR_SIGNING, "subkey " + subFpr + " of key " + primaryFpr
-                    + " is not bound for signing data");
+            return reject(
+                    Reason.KEY_NOT_FOR_SIGNING,
+                    "subkey " + subFpr + " of key " + primaryFpr + " is not bound for signing data");
         }
         if (!hasValidBackSignature(binding, primary, subkey)) {
-            return reject(Reason.KEY_NOT_FOR_SIGNING, "signing subkey " + subFpr + " of key " + primaryFpr
-                    + " has no valid back-signature (not cross-certified)");
+            return reject(
+                    Reason.KEY_NOT_FOR_SIGNING,
+                    "signing subkey " + subFpr + " of key " + primaryFpr
+                            + " has no valid back-signature (not cross-certified)");
         }
         long validSeconds = hashed == null ? 0 : hashed.getKeyExpirationTime();
-        return checkExpiry("subkey " + subFpr + " of key " + primaryFpr, subkey.getCreationTime().toInstant(),
-                validSeconds, created, now);
+        return checkExpiry(
+                "subkey " + subFpr + " of key " + primaryFpr,
+                subkey.getCreationTime().toInstant(),
+                validSeconds,
+                created,
+                now);
     }
 
-    private static Optional<Rejected> checkExpiry(String what, Instant keyCreated, long validSeconds,
-            Instant signatureCreated, Instant now) {
+    private static Optional<Rejected> checkExpiry(
+            String what, Instant keyCreated, long validSeconds, Instant signatureCreated, Instant now) {
         if (validSeconds <= 0) {
             return Optional.empty();
         }
         Instant expires = keyCreated.plusSeconds(validSeconds);
         if (!signatureCreated.isBefore(expires)) {
-            return reject(Reason.KEY_EXPIRED, "signature made at " + signatureCreated + " after " + what
-                    + " expired at " + expires);
+            return reject(
+                    Reason.KEY_EXPIRED,
+                    "signature made at " + signatureCreated + " after " + what + " expired at " + expires);
         }
         if (!now.isBefore(expires)) {
             return reject(Reason.KEY_EXPIRED, what + " expired at " + expires + " (reference time " + now + ")");
@@ -164,8 +184,8 @@ final class SignerPolicy {
         Iterator<PGPSignature> signatures = primary.getSignatures();
         while (signatures.hasNext()) {
             PGPSignature signature = signatures.next();
-            if (signature.getKeyID() != primary.getKeyID() || !(signature.isCertification()
-                    || signature.getSignatureType() == PGPSignature.DIRECT_KEY)) {
+            if (signature.getKeyID() != primary.getKeyID()
+                    || !(signature.isCertification() || signature.getSignatureType() == PGPSignature.DIRECT_KEY)) {
                 continue;
             }
             PGPSignatureSubpacketVector hashed = signature.getHashedSubPackets();
@@ -213,8 +233,8 @@ final class SignerPolicy {
         return false;
     }
 
-    private boolean verifiesSubkeyCertification(PGPSignature signature, PGPPublicKey signer, PGPPublicKey primary,
-            PGPPublicKey subkey) {
+    private boolean verifiesSubkeyCertification(
+            PGPSignature signature, PGPPublicKey signer, PGPPublicKey primary, PGPPublicKey subkey) {
         try {
             // Key objects are shared between threads; init() keeps state in the signature object.
             synchronized (signature) {

@@ -64,8 +64,12 @@ public final class SimpleSigning {
     }
 
     /** Verifies each signature independently, in order. */
-    public List<SignatureCheck> verifyAll(List<byte[]> signatures, PgpKeys trusted, String manifestDigest,
-            ImageReference image, SignedIdentity rule) {
+    public List<SignatureCheck> verifyAll(
+            List<byte[]> signatures,
+            PgpKeys trusted,
+            String manifestDigest,
+            ImageReference image,
+            SignedIdentity rule) {
         List<SignatureCheck> checks = new ArrayList<>(signatures.size());
         for (byte[] signature : signatures) {
             checks.add(verify(signature, trusted, manifestDigest, image, rule));
@@ -82,8 +86,8 @@ public final class SimpleSigning {
      * @param image the image reference as the workload names it
      * @param rule how the signed identity must relate to {@code image}
      */
-    public SignatureCheck verify(byte[] signature, PgpKeys trusted, String manifestDigest, ImageReference image,
-            SignedIdentity rule) {
+    public SignatureCheck verify(
+            byte[] signature, PgpKeys trusted, String manifestDigest, ImageReference image, SignedIdentity rule) {
         Objects.requireNonNull(trusted, "trusted");
         Objects.requireNonNull(manifestDigest, "manifestDigest");
         Objects.requireNonNull(image, "image");
@@ -92,8 +96,10 @@ public final class SimpleSigning {
             return new Rejected(Reason.MALFORMED_SIGNATURE, "signature is empty");
         }
         if (signature.length > PgpLimits.MAX_SIGNATURE_BYTES) {
-            return new Rejected(Reason.MALFORMED_SIGNATURE, "signature has " + signature.length
-                    + " bytes, more than the limit of " + PgpLimits.MAX_SIGNATURE_BYTES);
+            return new Rejected(
+                    Reason.MALFORMED_SIGNATURE,
+                    "signature has " + signature.length + " bytes, more than the limit of "
+                            + PgpLimits.MAX_SIGNATURE_BYTES);
         }
         Instant now = clock.instant();
         SignedMessage message;
@@ -110,8 +116,8 @@ public final class SimpleSigning {
         if (openPgp.isPresent()) {
             return openPgp.get();
         }
-        return checkPayload(message.payload(), PgpKeys.fingerprint(signer.get().primary()), manifestDigest, image,
-                rule);
+        return checkPayload(
+                message.payload(), PgpKeys.fingerprint(signer.get().primary()), manifestDigest, image, rule);
     }
 
     private Optional<Rejected> verifyOpenPgp(SignedMessage message, KeyInRing signer, Instant now) {
@@ -121,15 +127,17 @@ public final class SimpleSigning {
             return form;
         }
         if (!message.verify(signers, signer)) {
-            return Optional.of(new Rejected(Reason.BAD_SIGNATURE, "signature by key "
-                    + PgpKeys.keyId(signature.getKeyID()) + " (key " + PgpKeys.fingerprint(signer.primary())
-                    + ") does not verify: the signed data or the signature was altered"));
+            return Optional.of(new Rejected(
+                    Reason.BAD_SIGNATURE,
+                    "signature by key "
+                            + PgpKeys.keyId(signature.getKeyID()) + " (key " + PgpKeys.fingerprint(signer.primary())
+                            + ") does not verify: the signed data or the signature was altered"));
         }
         return signers.checkKeyAndTimes(signer, signature, now);
     }
 
-    private static SignatureCheck checkPayload(byte[] payload, String signer, String manifestDigest,
-            ImageReference image, SignedIdentity rule) {
+    private static SignatureCheck checkPayload(
+            byte[] payload, String signer, String manifestDigest, ImageReference image, SignedIdentity rule) {
         JsonNode root;
         try {
             root = JSON.readTree(payload);
@@ -141,8 +149,8 @@ public final class SimpleSigning {
         if (root == null || !root.isObject()) {
             return malformed("signed payload is not a JSON object");
         }
-        Optional<Rejected> shape = onlyFields(root, "the signed payload", Set.of("critical", "optional"),
-                Set.of("critical", "optional"));
+        Optional<Rejected> shape =
+                onlyFields(root, "the signed payload", Set.of("critical", "optional"), Set.of("critical", "optional"));
         if (shape.isPresent()) {
             return shape.get();
         }
@@ -164,8 +172,8 @@ public final class SimpleSigning {
             return malformed("\"critical.type\" is not a string");
         }
         if (!SIGNATURE_TYPE.equals(type.textValue())) {
-            return new Rejected(Reason.WRONG_TYPE, "critical.type is \"" + type.textValue() + "\", not \""
-                    + SIGNATURE_TYPE + "\"");
+            return new Rejected(
+                    Reason.WRONG_TYPE, "critical.type is \"" + type.textValue() + "\", not \"" + SIGNATURE_TYPE + "\"");
         }
         JsonNode imageNode = critical.get("image");
         JsonNode identityNode = critical.get("identity");
@@ -175,12 +183,13 @@ public final class SimpleSigning {
         if (!identityNode.isObject()) {
             return malformed("\"critical.identity\" is not a JSON object");
         }
-        shape = onlyFields(imageNode, "\"critical.image\"", Set.of("docker-manifest-digest"),
-                Set.of("docker-manifest-digest"));
+        shape = onlyFields(
+                imageNode, "\"critical.image\"", Set.of("docker-manifest-digest"), Set.of("docker-manifest-digest"));
         if (shape.isPresent()) {
             return shape.get();
         }
-        shape = onlyFields(identityNode, "\"critical.identity\"", Set.of("docker-reference"), Set.of("docker-reference"));
+        shape = onlyFields(
+                identityNode, "\"critical.identity\"", Set.of("docker-reference"), Set.of("docker-reference"));
         if (shape.isPresent()) {
             return shape.get();
         }
@@ -197,8 +206,9 @@ public final class SimpleSigning {
             return optionalShape.get();
         }
         if (!digest.textValue().equals(manifestDigest)) {
-            return new Rejected(Reason.DIGEST_MISMATCH, "payload names digest " + digest.textValue()
-                    + " but the image is " + manifestDigest);
+            return new Rejected(
+                    Reason.DIGEST_MISMATCH,
+                    "payload names digest " + digest.textValue() + " but the image is " + manifestDigest);
         }
         Optional<Rejected> identity = rule.check(image, reference.textValue());
         if (identity.isPresent()) {
@@ -220,8 +230,8 @@ public final class SimpleSigning {
         return Optional.empty();
     }
 
-    private static Optional<Rejected> onlyFields(JsonNode object, String where, Set<String> allowed,
-            Set<String> required) {
+    private static Optional<Rejected> onlyFields(
+            JsonNode object, String where, Set<String> allowed, Set<String> required) {
         Iterator<String> names = object.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
@@ -315,8 +325,8 @@ public final class SimpleSigning {
             try (InputStream data = literal.getInputStream()) {
                 byte[] payload = data.readNBytes(PgpLimits.MAX_PAYLOAD_BYTES + 1);
                 if (payload.length > PgpLimits.MAX_PAYLOAD_BYTES) {
-                    throw new MalformedMessageException("signed payload is larger than the limit of "
-                            + PgpLimits.MAX_PAYLOAD_BYTES + " bytes");
+                    throw new MalformedMessageException(
+                            "signed payload is larger than the limit of " + PgpLimits.MAX_PAYLOAD_BYTES + " bytes");
                 }
                 return payload;
             }
@@ -332,8 +342,8 @@ public final class SimpleSigning {
 
         private static void checkSingle(PGPSignatureList signatures) throws MalformedMessageException {
             if (signatures.size() != 1) {
-                throw new MalformedMessageException("the message holds " + signatures.size()
-                        + " signatures; a simple signature holds exactly one");
+                throw new MalformedMessageException(
+                        "the message holds " + signatures.size() + " signatures; a simple signature holds exactly one");
             }
         }
 
@@ -367,8 +377,8 @@ public final class SimpleSigning {
 
         @Override
         public String toString() {
-            return "SignedMessage[" + payload.length + " bytes, " + new String(payload, 0,
-                    Math.min(payload.length, 80), StandardCharsets.UTF_8) + "]";
+            return "SignedMessage[" + payload.length + " bytes, "
+                    + new String(payload, 0, Math.min(payload.length, 80), StandardCharsets.UTF_8) + "]";
         }
     }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
  * @param namespaceSelector {@code null} when it could not be read (then it applies everywhere)
  * @param mode the policy's {@code spec.mode}, or Enforce when it could not be read
  */
-public record BrokenPolicy(PolicyId id, List<ImagePattern> images, LabelSelector namespaceSelector, String error,
-        Mode mode) {
+public record BrokenPolicy(
+        PolicyId id, List<ImagePattern> images, LabelSelector namespaceSelector, String error, Mode mode) {
 
     public BrokenPolicy {
         images = List.copyOf(images);

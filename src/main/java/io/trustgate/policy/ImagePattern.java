@@ -70,7 +70,9 @@ public final class ImagePattern {
                 throw new InvalidPolicyException("image pattern \"" + pattern + "\" contains white space");
             }
         }
-        return new ImagePattern(pattern, GlobMatcher.compile(p.toLowerCase(Locale.ROOT)),
+        return new ImagePattern(
+                pattern,
+                GlobMatcher.compile(p.toLowerCase(Locale.ROOT)),
                 tagPart == null ? null : GlobMatcher.compile(tagPart));
     }
 

@@ -16,7 +16,12 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> m
     public record Requirement(String key, Operator operator, Set<String> values) {}
 
     /** The operators Kubernetes defines for set-based requirements. */
-    public enum Operator { In, NotIn, Exists, DoesNotExist }
+    public enum Operator {
+        In,
+        NotIn,
+        Exists,
+        DoesNotExist
+    }
 
     public LabelSelector {
         matchLabels = Map.copyOf(matchLabels);
@@ -29,8 +34,8 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> m
                 return op;
             }
         }
-        throw new InvalidPolicyException("unknown label selector operator \"" + name
-                + "\" (use In, NotIn, Exists or DoesNotExist)");
+        throw new InvalidPolicyException(
+                "unknown label selector operator \"" + name + "\" (use In, NotIn, Exists or DoesNotExist)");
     }
 
     public boolean matches(Map<String, String> labels) {

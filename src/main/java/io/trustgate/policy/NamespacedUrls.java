@@ -28,7 +28,10 @@ public record NamespacedUrls(List<String> allowedPrefixes) {
     public static final NamespacedUrls DEFAULT = new NamespacedUrls(List.of());
 
     public NamespacedUrls {
-        allowedPrefixes = allowedPrefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
+        allowedPrefixes = allowedPrefixes.stream()
+                .map(String::strip)
+                .filter(p -> !p.isEmpty())
+                .toList();
     }
 
     /**
@@ -53,8 +56,9 @@ public record NamespacedUrls(List<String> allowedPrefixes) {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new InvalidPolicyException(field + " " + url + ": a TrustPolicy may name only https:// or http:// URLs"
-                    + " (file: and other schemes need a URL prefix a cluster admin allows)");
+            throw new InvalidPolicyException(
+                    field + " " + url + ": a TrustPolicy may name only https:// or http:// URLs"
+                            + " (file: and other schemes need a URL prefix a cluster admin allows)");
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
@@ -96,7 +100,9 @@ public record NamespacedUrls(List<String> allowedPrefixes) {
         try {
             // IPv6 literals (they contain ':') are parsed without a resolver; IPv4 is parsed here, and shorthand
             // forms some resolvers accept (127.1, 2130706433) are refused rather than guessed at
-            address = v6 ? InetAddress.getByName(h.substring(1, h.length() - 1)) : InetAddress.getByAddress(dottedQuad(h));
+            address = v6
+                    ? InetAddress.getByName(h.substring(1, h.length() - 1))
+                    : InetAddress.getByAddress(dottedQuad(h));
         } catch (UnknownHostException | IllegalArgumentException e) {
             return "malformed numeric";
         }

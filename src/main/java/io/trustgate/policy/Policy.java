@@ -51,11 +51,34 @@ public record Policy(
     }
 
     /** A policy whose key fingerprint is computed from its keys, delegating nothing to namespaces. */
-    public Policy(PolicyId id, String uid, String resourceVersion, Mode mode, LabelSelector namespaceSelector,
-            List<ImagePattern> images, NotaryConfig notary, String lookaside, List<Signer> signers, int minSignatures,
-            List<String> requiredSigners, SignedIdentity signedIdentity) {
-        this(id, uid, resourceVersion, mode, namespaceSelector, images, notary, lookaside, signers, minSignatures,
-                requiredSigners, signedIdentity, null, List.of());
+    public Policy(
+            PolicyId id,
+            String uid,
+            String resourceVersion,
+            Mode mode,
+            LabelSelector namespaceSelector,
+            List<ImagePattern> images,
+            NotaryConfig notary,
+            String lookaside,
+            List<Signer> signers,
+            int minSignatures,
+            List<String> requiredSigners,
+            SignedIdentity signedIdentity) {
+        this(
+                id,
+                uid,
+                resourceVersion,
+                mode,
+                namespaceSelector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                minSignatures,
+                requiredSigners,
+                signedIdentity,
+                null,
+                List.of());
     }
 
     /** SHA-256 over every signer's name, roles and keys, and the Notary root pins and CA bundle (hex, 128 bits). */

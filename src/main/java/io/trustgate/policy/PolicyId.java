@@ -8,7 +8,10 @@ package io.trustgate.policy;
 public record PolicyId(Kind kind, String namespace, String name) {
 
     /** The two policy kinds. */
-    public enum Kind { ClusterTrustPolicy, TrustPolicy }
+    public enum Kind {
+        ClusterTrustPolicy,
+        TrustPolicy
+    }
 
     public static PolicyId cluster(String name) {
         return new PolicyId(Kind.ClusterTrustPolicy, null, name);

@@ -15,7 +15,9 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
     public static final PolicySet EMPTY = new PolicySet(List.of(), List.of());
 
     public PolicySet {
-        policies = policies.stream().sorted(Comparator.comparing(p -> p.id().toString())).toList();
+        policies = policies.stream()
+                .sorted(Comparator.comparing(p -> p.id().toString()))
+                .toList();
         broken = List.copyOf(broken);
     }
 
@@ -29,8 +31,8 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
      * @param clusterGoverned a ClusterTrustPolicy that applies in the namespace governs the image (also when it
      *     is broken) or delegates it to the namespace's TrustPolicies
      */
-    public record Applicable(List<Policy> policies, List<BrokenPolicy> broken, List<Policy> tightening,
-            boolean clusterGoverned) {
+    public record Applicable(
+            List<Policy> policies, List<BrokenPolicy> broken, List<Policy> tightening, boolean clusterGoverned) {
         public Applicable {
             policies = List.copyOf(policies);
             broken = List.copyOf(broken);
@@ -73,8 +75,8 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
             }
         }
         // A delegation hands the image to the namespace's own policies; with none, it stays ungoverned.
-        boolean tenantGoverns = delegated
-                && (!namespaced.isEmpty() || brokenMatching.stream().anyMatch(b -> !b.id().isCluster()));
+        boolean tenantGoverns =
+                delegated && (!namespaced.isEmpty() || brokenMatching.stream().anyMatch(b -> !b.id().isCluster()));
         boolean governed = !cluster.isEmpty() || brokenCluster || tenantGoverns;
         if (!governed) {
             return new Applicable(List.of(), brokenMatching, namespaced, false);

@@ -14,8 +14,8 @@ public final class Threshold {
     private Threshold() {}
 
     /** The outcome of the rule for one image. */
-    public record Outcome(boolean satisfied, List<String> found, List<String> missing, List<String> missingRequired,
-            int required) {}
+    public record Outcome(
+            boolean satisfied, List<String> found, List<String> missing, List<String> missingRequired, int required) {}
 
     public static Outcome evaluate(Policy policy, Set<String> signersWithValidSignature) {
         List<String> found = new ArrayList<>();
@@ -34,7 +34,7 @@ public final class Threshold {
             }
         }
         boolean ok = found.size() >= policy.minSignatures() && missingRequired.isEmpty();
-        return new Outcome(ok, List.copyOf(found), List.copyOf(missing), List.copyOf(missingRequired),
-                policy.minSignatures());
+        return new Outcome(
+                ok, List.copyOf(found), List.copyOf(missing), List.copyOf(missingRequired), policy.minSignatures());
     }
 }

@@ -130,10 +130,12 @@ public final class DockerConfigCredentials {
         JsonNode auth = entry.get("auth");
         if (auth != null && auth.isTextual() && !auth.asText().isBlank()) {
             try {
-                String decoded = new String(Base64.getMimeDecoder().decode(auth.asText().strip()), StandardCharsets.UTF_8);
+                String decoded =
+                        new String(Base64.getMimeDecoder().decode(auth.asText().strip()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 if (colon > 0) {
-                    return Optional.of(new RegistryCredentials(decoded.substring(0, colon), decoded.substring(colon + 1)));
+                    return Optional.of(
+                            new RegistryCredentials(decoded.substring(0, colon), decoded.substring(colon + 1)));
                 }
             } catch (IllegalArgumentException e) {
                 // not base64: fall back to username/password below
@@ -141,7 +143,10 @@ public final class DockerConfigCredentials {
         }
         JsonNode username = entry.get("username");
         JsonNode password = entry.get("password");
-        if (username != null && password != null && username.isTextual() && password.isTextual()
+        if (username != null
+                && password != null
+                && username.isTextual()
+                && password.isTextual()
                 && !username.asText().isEmpty()) {
             return Optional.of(new RegistryCredentials(username.asText(), password.asText()));
         }

@@ -29,8 +29,8 @@ public record RegistryCredentials(String username, String password) {
         if (isAnonymous()) {
             throw new IllegalStateException("anonymous credentials have no Authorization header");
         }
-        return "Basic " + Base64.getEncoder()
-                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -13,8 +13,14 @@ public abstract class RegistryException extends RuntimeException {
     private final int status;
     private final String hint;
 
-    protected RegistryException(String problem, String host, String repository, String reference, int status,
-            String hint, Throwable cause) {
+    protected RegistryException(
+            String problem,
+            String host,
+            String repository,
+            String reference,
+            int status,
+            String hint,
+            Throwable cause) {
         super(message(problem, host, reference, status, hint), cause);
         this.host = host;
         this.repository = repository;
@@ -24,7 +30,8 @@ public abstract class RegistryException extends RuntimeException {
     }
 
     private static String message(String problem, String host, String reference, int status, String hint) {
-        StringBuilder sb = new StringBuilder("registry ").append(host).append(": ").append(problem);
+        StringBuilder sb =
+                new StringBuilder("registry ").append(host).append(": ").append(problem);
         if (reference != null) {
             sb.append(" for ").append(reference);
         }

@@ -23,6 +23,7 @@ public record RegistryToken(String value, Instant expiresAt) {
      * that hands out year-long tokens is then noticed within the hour.
      */
     public static final Duration MAX_LIFETIME = Duration.ofHours(1);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public RegistryToken {
@@ -56,8 +57,8 @@ public record RegistryToken(String value, Instant expiresAt) {
         Duration lifetime = DEFAULT_LIFETIME;
         JsonNode expiresIn = node.get("expires_in");
         if (expiresIn != null && expiresIn.canConvertToLong() && expiresIn.asLong() > 0) {
-            lifetime = Duration.ofSeconds(Math.min(Math.max(expiresIn.asLong(), DEFAULT_LIFETIME.getSeconds()),
-                    MAX_LIFETIME.getSeconds()));
+            lifetime = Duration.ofSeconds(
+                    Math.min(Math.max(expiresIn.asLong(), DEFAULT_LIFETIME.getSeconds()), MAX_LIFETIME.getSeconds()));
         }
         return new RegistryToken(token, fetchedAt.plus(lifetime));
     }

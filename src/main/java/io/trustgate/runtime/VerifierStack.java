@@ -15,10 +15,10 @@ import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.transport.TransportOptions;
-import io.trustgate.tuf.Limits;
 import io.trustgate.transport.VertxLookasideStore;
 import io.trustgate.transport.VertxRegistryClient;
 import io.trustgate.transport.VertxTrustDataFetcher;
+import io.trustgate.tuf.Limits;
 import io.trustgate.verify.GpgSignatureSource;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.NotarySignatureSource;
@@ -64,8 +64,13 @@ public final class VerifierStack implements AutoCloseable {
      * @param hooks observers and decorators (metrics); {@link Hooks#NONE} for none
      * @param versions the Notary rollback state (highest versions trusted); its owner closes it, not the stack
      */
-    public record Settings(TransportOptions transport, CacheSettings cache, Clock clock, Duration expiryWarning,
-            Hooks hooks, VersionStore versions) {
+    public record Settings(
+            TransportOptions transport,
+            CacheSettings cache,
+            Clock clock,
+            Duration expiryWarning,
+            Hooks hooks,
+            VersionStore versions) {
         public Settings {
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(cache, "cache");
@@ -76,8 +81,8 @@ public final class VerifierStack implements AutoCloseable {
         }
 
         /** With the Notary rollback state kept in memory for the life of the stack. */
-        public Settings(TransportOptions transport, CacheSettings cache, Clock clock, Duration expiryWarning,
-                Hooks hooks) {
+        public Settings(
+                TransportOptions transport, CacheSettings cache, Clock clock, Duration expiryWarning, Hooks hooks) {
             this(transport, cache, clock, expiryWarning, hooks, VersionStore.inMemory());
         }
     }
@@ -91,12 +96,15 @@ public final class VerifierStack implements AutoCloseable {
      * @param verifiedRepository hears every Notary repository whose trust data was verified
      * @param cacheCreated hears every cache made, with labels that tell it apart (e.g. {@code server})
      */
-    public record Hooks(UnaryOperator<RegistryClient> registry, UnaryOperator<LookasideStore> lookaside,
-            BiFunction<String, TrustDataFetcher, TrustDataFetcher> notary, Consumer<TrustedRepository> verifiedRepository,
+    public record Hooks(
+            UnaryOperator<RegistryClient> registry,
+            UnaryOperator<LookasideStore> lookaside,
+            BiFunction<String, TrustDataFetcher, TrustDataFetcher> notary,
+            Consumer<TrustedRepository> verifiedRepository,
             BiConsumer<OutcomeCache<?, ?>, Map<String, String>> cacheCreated) {
 
-        public static final Hooks NONE = new Hooks(r -> r, l -> l, (server, f) -> f, repository -> { },
-                (cache, labels) -> { });
+        public static final Hooks NONE =
+                new Hooks(r -> r, l -> l, (server, f) -> f, repository -> {}, (cache, labels) -> {});
 
         public Hooks {
             Objects.requireNonNull(registry, "registry");
@@ -121,8 +129,10 @@ public final class VerifierStack implements AutoCloseable {
         crypto = cryptoExecutor();
         lookasideStore = new VertxLookasideStore(vertx, options);
         registryClient = new VertxRegistryClient(vertx, options, clock);
-        CachingLookasideStore lookaside = new CachingLookasideStore(hooks.lookaside().apply(lookasideStore), cache, clock);
-        CachingRegistryClient registry = new CachingRegistryClient(hooks.registry().apply(registryClient), cache, clock);
+        CachingLookasideStore lookaside =
+                new CachingLookasideStore(hooks.lookaside().apply(lookasideStore), cache, clock);
+        CachingRegistryClient registry =
+                new CachingRegistryClient(hooks.registry().apply(registryClient), cache, clock);
         Function<NotaryConfig, TrustDataFetcher> notaryServers = VertxTrustDataFetcher.factory(vertx, options, clock);
         Function<NotaryConfig, TrustDataFetcher> cachedNotary = server -> {
             String url = String.valueOf(server.server());
@@ -131,12 +141,11 @@ public final class VerifierStack implements AutoCloseable {
             hooks.cacheCreated().accept(fetcher.cache(), Map.of("server", url));
             return fetcher;
         };
-        notarySource = new NotarySignatureSource(cachedNotary, clock, Limits.DEFAULT, settings.expiryWarning(),
-                settings.versions())
+        notarySource = new NotarySignatureSource(
+                        cachedNotary, clock, Limits.DEFAULT, settings.expiryWarning(), settings.versions())
                 .observe(hooks.verifiedRepository());
-        List<SignatureSource> sources = List.of(
-                new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto),
-                notarySource);
+        List<SignatureSource> sources =
+                List.of(new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto), notarySource);
         verifier = new ImageVerifier(registry, sources, clock, cache);
         for (OutcomeCache<?, ?> c : List.of(registry.cache(), lookaside.cache(), verifier.verdictCache())) {
             hooks.cacheCreated().accept(c, Map.of());

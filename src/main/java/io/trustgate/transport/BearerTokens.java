@@ -52,6 +52,7 @@ final class BearerTokens {
 
     /** Most cached tokens, and most remembered upstream routes; past it the cache is emptied (tokens are cheap). */
     static final int MAX_ENTRIES = 4096;
+
     private static final int MAX_REALM_IN_MESSAGE = 200;
 
     private final HttpFetcher http;
@@ -60,6 +61,7 @@ final class BearerTokens {
     private final Map<TokenKey, RegistryToken> tokens = new ConcurrentHashMap<>();
     /** Which token an upstream's requests for a scope were last answered with: lets the next request send it at once. */
     private final Map<Route, TokenKey> routes = new ConcurrentHashMap<>();
+
     private final Map<TokenKey, Future<RegistryToken>> inFlight = new ConcurrentHashMap<>();
 
     BearerTokens(HttpFetcher http, long maxTokenBytes, Clock clock) {
@@ -101,7 +103,8 @@ final class BearerTokens {
             if (first.status() != 401) {
                 return Future.succeededFuture(first);
             }
-            AuthChallenge challenge = AuthChallenge.parse(first.header("WWW-Authenticate")).orElse(null);
+            AuthChallenge challenge =
+                    AuthChallenge.parse(first.header("WWW-Authenticate")).orElse(null);
             if (challenge == null || !challenge.isBearer()) {
                 return Future.succeededFuture(first); // Basic or unknown: the caller's business
             }
@@ -114,16 +117,18 @@ final class BearerTokens {
             if (sent != null) {
                 tokens.computeIfPresent(key, (k, t) -> t.value().equals(sent) ? null : t); // refused: never again
             }
-            return token(key, need).compose(token -> {
-                remember(route, key);
-                return request.apply(token.value());
-            }).compose(second -> {
-                if (second.status() == 401 || second.status() == 403) {
-                    routes.remove(route, key);
-                    tokens.remove(key);
-                }
-                return Future.succeededFuture(second);
-            });
+            return token(key, need)
+                    .compose(token -> {
+                        remember(route, key);
+                        return request.apply(token.value());
+                    })
+                    .compose(second -> {
+                        if (second.status() == 401 || second.status() == 403) {
+                            routes.remove(route, key);
+                            tokens.remove(key);
+                        }
+                        return Future.succeededFuture(second);
+                    });
         });
     }
 
@@ -150,8 +155,11 @@ final class BearerTokens {
     private TokenKey keyFor(Need need, Route route, AuthChallenge challenge) {
         String realm = challenge.param("realm").orElse("");
         URI uri = checkRealm(realm, need.upstream());
-        return new TokenKey(uri.toString(), challenge.param("service").orElse(null),
-                challenge.param("scope").orElse(need.scope()), route.identity());
+        return new TokenKey(
+                uri.toString(),
+                challenge.param("service").orElse(null),
+                challenge.param("scope").orElse(need.scope()),
+                route.identity());
     }
 
     /** The realm as a URL that may receive the credentials of a request to {@code upstream}. */
@@ -163,18 +171,30 @@ final class BearerTokens {
         try {
             uri = new URI(realm);
         } catch (URISyntaxException e) {
-            throw new TokenException(Problem.MISCONFIGURED, realm, 0, "the token realm \"" + shown(realm)
-                    + "\" is not a URL", null);
+            throw new TokenException(
+                    Problem.MISCONFIGURED, realm, 0, "the token realm \"" + shown(realm) + "\" is not a URL", null);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getRawUserInfo() != null
+        if (!scheme.equals("https") && !scheme.equals("http")
+                || uri.getHost() == null
+                || uri.getRawUserInfo() != null
                 || uri.getRawFragment() != null) {
-            throw new TokenException(Problem.MISCONFIGURED, realm, 0, "refused token realm \"" + shown(realm)
-                    + "\": not an http(s) URL with a host (and no user info or fragment)", null);
+            throw new TokenException(
+                    Problem.MISCONFIGURED,
+                    realm,
+                    0,
+                    "refused token realm \"" + shown(realm)
+                            + "\": not an http(s) URL with a host (and no user info or fragment)",
+                    null);
         }
         if (scheme.equals("http") && upstream.regionMatches(true, 0, "https:", 0, 6)) {
-            throw new TokenException(Problem.INSECURE_REALM, realm, 0, "refused token realm " + shown(realm)
-                    + ": plain HTTP for a server reached over HTTPS (" + upstream + ")", null);
+            throw new TokenException(
+                    Problem.INSECURE_REALM,
+                    realm,
+                    0,
+                    "refused token realm " + shown(realm) + ": plain HTTP for a server reached over HTTPS (" + upstream
+                            + ")",
+                    null);
         }
         return uri;
     }
@@ -215,24 +235,40 @@ final class BearerTokens {
                 .compose(answer -> {
                     int status = answer.status();
                     if (status == 401 || status == 403) {
-                        return Future.failedFuture(new TokenException(Problem.REFUSED, realm, status,
-                                "the token server " + shown(realm) + " refused (HTTP " + status + ")", null));
+                        return Future.failedFuture(new TokenException(
+                                Problem.REFUSED,
+                                realm,
+                                status,
+                                "the token server " + shown(realm) + " refused (HTTP " + status + ")",
+                                null));
                     }
                     if (status >= 500 || status == 429) {
-                        return Future.failedFuture(new TokenException(Problem.UNAVAILABLE, realm, status,
-                                "the token server " + shown(realm) + " failed (HTTP " + status + ")", null));
+                        return Future.failedFuture(new TokenException(
+                                Problem.UNAVAILABLE,
+                                realm,
+                                status,
+                                "the token server " + shown(realm) + " failed (HTTP " + status + ")",
+                                null));
                     }
                     if (status != 200) {
-                        return Future.failedFuture(new TokenException(Problem.MISCONFIGURED, realm, status,
-                                "the token server " + shown(realm) + " answered HTTP " + status, null));
+                        return Future.failedFuture(new TokenException(
+                                Problem.MISCONFIGURED,
+                                realm,
+                                status,
+                                "the token server " + shown(realm) + " answered HTTP " + status,
+                                null));
                     }
                     Instant now = clock.instant();
                     RegistryToken token;
                     try {
                         token = RegistryToken.parse(answer.body().getBytes(), now);
                     } catch (IllegalArgumentException e) {
-                        return Future.failedFuture(new TokenException(Problem.MISCONFIGURED, realm, status,
-                                "the token server " + shown(realm) + " sent no usable token: " + e.getMessage(), e));
+                        return Future.failedFuture(new TokenException(
+                                Problem.MISCONFIGURED,
+                                realm,
+                                status,
+                                "the token server " + shown(realm) + " sent no usable token: " + e.getMessage(),
+                                e));
                     }
                     if (tokens.size() >= MAX_ENTRIES) {
                         tokens.values().removeIf(t -> !t.validAt(now));
@@ -254,21 +290,48 @@ final class BearerTokens {
 
     private TokenException fetchFailure(String realm, Throwable t) {
         if (!(t instanceof HttpFetcher.FetchException f)) {
-            return new TokenException(Problem.UNAVAILABLE, realm, 0, "the token request to " + shown(realm)
-                    + " failed: " + t, t);
+            return new TokenException(
+                    Problem.UNAVAILABLE, realm, 0, "the token request to " + shown(realm) + " failed: " + t, t);
         }
         return switch (f.failure) {
-            case TOO_LARGE -> new TokenException(Problem.TOO_LARGE, realm, 0, "the token answer of " + shown(realm)
-                    + " is refused: " + f.getMessage(), f);
-            case DOWNGRADE -> new TokenException(Problem.INSECURE_REALM, realm, 0, "the token server " + shown(realm)
-                    + " redirects to plain HTTP: " + f.getMessage(), f);
-            case CONNECT, TLS, TIMEOUT -> new TokenException(Problem.UNAVAILABLE, realm, 0, "the token server "
-                    + shown(realm) + " gave no answer: " + f.getMessage(), f);
-            case UNTRUSTED -> new TokenException(Problem.UNAVAILABLE, realm, 0, "the token server " + shown(realm)
-                    + " is not trusted: " + f.getMessage() + "; if it uses a private CA, give trustgate that CA"
-                    + " (TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt)", f);
-            case TOO_MANY_REDIRECTS, BAD_URL -> new TokenException(Problem.MISCONFIGURED, realm, 0,
-                    "the token request to " + shown(realm) + " failed: " + f.getMessage(), f);
+            case TOO_LARGE ->
+                new TokenException(
+                        Problem.TOO_LARGE,
+                        realm,
+                        0,
+                        "the token answer of " + shown(realm) + " is refused: " + f.getMessage(),
+                        f);
+            case DOWNGRADE ->
+                new TokenException(
+                        Problem.INSECURE_REALM,
+                        realm,
+                        0,
+                        "the token server " + shown(realm) + " redirects to plain HTTP: " + f.getMessage(),
+                        f);
+            case CONNECT, TLS, TIMEOUT ->
+                new TokenException(
+                        Problem.UNAVAILABLE,
+                        realm,
+                        0,
+                        "the token server " + shown(realm) + " gave no answer: " + f.getMessage(),
+                        f);
+            case UNTRUSTED ->
+                new TokenException(
+                        Problem.UNAVAILABLE,
+                        realm,
+                        0,
+                        "the token server " + shown(realm)
+                                + " is not trusted: " + f.getMessage()
+                                + "; if it uses a private CA, give trustgate that CA"
+                                + " (TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt)",
+                        f);
+            case TOO_MANY_REDIRECTS, BAD_URL ->
+                new TokenException(
+                        Problem.MISCONFIGURED,
+                        realm,
+                        0,
+                        "the token request to " + shown(realm) + " failed: " + f.getMessage(),
+                        f);
         };
     }
 
@@ -297,10 +360,8 @@ final class BearerTokens {
     }
 
     /** One token: who issues it, for which service and scope, to whom. */
-    private record TokenKey(String realm, String service, String scope, String identity) {
-    }
+    private record TokenKey(String realm, String service, String scope, String identity) {}
 
     /** Requests to one upstream for one scope with one set of credentials. */
-    private record Route(String upstream, String scope, String identity) {
-    }
+    private record Route(String upstream, String scope, String identity) {}
 }

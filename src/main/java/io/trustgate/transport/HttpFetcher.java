@@ -65,8 +65,7 @@ final class HttpFetcher implements AutoCloseable {
     }
 
     /** A request: GET or HEAD of an absolute http(s) URL. */
-    record Request(HttpMethod method, String url, MultiMap headers, long maxBodyBytes) {
-    }
+    record Request(HttpMethod method, String url, MultiMap headers, long maxBodyBytes) {}
 
     /**
      * An answer. {@code body} is read only for 2xx answers to GET (empty otherwise).
@@ -81,7 +80,14 @@ final class HttpFetcher implements AutoCloseable {
 
     /** Why an exchange produced no usable answer. */
     enum Failure {
-        CONNECT, TLS, UNTRUSTED, TIMEOUT, TOO_LARGE, DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL
+        CONNECT,
+        TLS,
+        UNTRUSTED,
+        TIMEOUT,
+        TOO_LARGE,
+        DOWNGRADE,
+        TOO_MANY_REDIRECTS,
+        BAD_URL
     }
 
     /** An exchange failed; {@code url} is the one being fetched at the time. */
@@ -107,21 +113,21 @@ final class HttpFetcher implements AutoCloseable {
                 return Future.succeededFuture(response);
             }
             if (redirects >= options.maxRedirects()) {
-                return Future.failedFuture(new FetchException(Failure.TOO_MANY_REDIRECTS, url,
-                        "more than " + options.maxRedirects() + " redirects", null));
+                return Future.failedFuture(new FetchException(
+                        Failure.TOO_MANY_REDIRECTS, url, "more than " + options.maxRedirects() + " redirects", null));
             }
             URI from = URI.create(url);
             URI to;
             try {
                 to = from.resolve(new URI(location));
             } catch (URISyntaxException | IllegalArgumentException e) {
-                return Future.failedFuture(new FetchException(Failure.BAD_URL, url,
-                        "redirect to a malformed location", e));
+                return Future.failedFuture(
+                        new FetchException(Failure.BAD_URL, url, "redirect to a malformed location", e));
             }
             String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
             if (from.getScheme().equalsIgnoreCase("https") && !scheme.equals("https")) {
-                return Future.failedFuture(new FetchException(Failure.DOWNGRADE, url,
-                        "refused redirect from https to " + to, null));
+                return Future.failedFuture(
+                        new FetchException(Failure.DOWNGRADE, url, "refused redirect from https to " + to, null));
             }
             MultiMap next = MultiMap.caseInsensitiveMultiMap().addAll(headers);
             if (!String.valueOf(from.getRawAuthority()).equalsIgnoreCase(String.valueOf(to.getRawAuthority()))) {
@@ -146,8 +152,8 @@ final class HttpFetcher implements AutoCloseable {
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         long timeoutMs = options.requestTimeout().toMillis();
         long timer = vertx.setTimer(timeoutMs, id -> {
-            if (promise.tryFail(new FetchException(Failure.TIMEOUT, url,
-                    "no complete answer within " + options.requestTimeout(), null))) {
+            if (promise.tryFail(new FetchException(
+                    Failure.TIMEOUT, url, "no complete answer within " + options.requestTimeout(), null))) {
                 HttpClientRequest r = sent.get();
                 if (r != null) {
                     r.reset();
@@ -184,7 +190,7 @@ final class HttpFetcher implements AutoCloseable {
                 boolean wantBody = method == HttpMethod.GET && status >= 200 && status < 300;
                 if (!wantBody) {
                     Response result = new Response(status, response.headers(), Buffer.buffer(), url);
-                    response.handler(ignored -> { });
+                    response.handler(ignored -> {});
                     response.endHandler(ignored -> promise.tryComplete(result));
                     if (method != HttpMethod.HEAD && promise.tryComplete(result)) {
                         long declared = contentLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
@@ -203,8 +209,11 @@ final class HttpFetcher implements AutoCloseable {
                 }
                 long declared = contentLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
                 if (declared > maxBody) {
-                    promise.tryFail(new FetchException(Failure.TOO_LARGE, url,
-                            "body of " + declared + " bytes is over the limit of " + maxBody, null));
+                    promise.tryFail(new FetchException(
+                            Failure.TOO_LARGE,
+                            url,
+                            "body of " + declared + " bytes is over the limit of " + maxBody,
+                            null));
                     r.reset();
                     return;
                 }
@@ -214,14 +223,15 @@ final class HttpFetcher implements AutoCloseable {
                         return;
                     }
                     if (body.length() + (long) chunk.length() > maxBody) {
-                        promise.tryFail(new FetchException(Failure.TOO_LARGE, url,
-                                "body over the limit of " + maxBody + " bytes", null));
+                        promise.tryFail(new FetchException(
+                                Failure.TOO_LARGE, url, "body over the limit of " + maxBody + " bytes", null));
                         r.reset();
                         return;
                     }
                     body.appendBuffer(chunk);
                 });
-                response.endHandler(ignored -> promise.tryComplete(new Response(status, response.headers(), body, url)));
+                response.endHandler(
+                        ignored -> promise.tryComplete(new Response(status, response.headers(), body, url)));
             });
         });
         return promise.future();

@@ -26,10 +26,11 @@ public final class NotaryFetchException extends TrustDataFetchException {
         if (status > 0) {
             return unavailableStatus(status);
         }
-        return cause instanceof HttpFetcher.FetchException f && switch (f.failure) {
-            case CONNECT, TIMEOUT, TLS, UNTRUSTED -> true;
-            case TOO_LARGE, DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL -> false;
-        };
+        return cause instanceof HttpFetcher.FetchException f
+                && switch (f.failure) {
+                    case CONNECT, TIMEOUT, TLS, UNTRUSTED -> true;
+                    case TOO_LARGE, DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL -> false;
+                };
     }
 
     /** The URL being fetched when the failure happened. */

@@ -22,8 +22,15 @@ import java.util.stream.Stream;
  * @param insecureHosts {@code host:port} entries reached over plain HTTP; every other registry over HTTPS
  * @param trust the CA certificates trusted for each upstream ({@link UpstreamTrust})
  */
-public record TransportOptions(Duration connectTimeout, Duration requestTimeout, long maxManifestBytes,
-        long maxSignatureBytes, int maxSignatures, long maxTokenBytes, int maxRedirects, Set<String> insecureHosts,
+public record TransportOptions(
+        Duration connectTimeout,
+        Duration requestTimeout,
+        long maxManifestBytes,
+        long maxSignatureBytes,
+        int maxSignatures,
+        long maxTokenBytes,
+        int maxRedirects,
+        Set<String> insecureHosts,
         UpstreamTrust trust) {
 
     /** Largest token server answer (a limit, not a setting). */
@@ -35,16 +42,24 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(trust, "trust");
-        if (connectTimeout.isNegative() || connectTimeout.isZero() || requestTimeout.isNegative()
+        if (connectTimeout.isNegative()
+                || connectTimeout.isZero()
+                || requestTimeout.isNegative()
                 || requestTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
-        if (maxManifestBytes <= 0 || maxSignatureBytes <= 0 || maxSignatures <= 0 || maxTokenBytes <= 0
+        if (maxManifestBytes <= 0
+                || maxSignatureBytes <= 0
+                || maxSignatures <= 0
+                || maxTokenBytes <= 0
                 || maxRedirects < 0) {
             throw new IllegalArgumentException("limits must be positive");
         }
-        insecureHosts = insecureHosts == null ? Set.of()
-                : insecureHosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty())
+        insecureHosts = insecureHosts == null
+                ? Set.of()
+                : insecureHosts.stream()
+                        .map(h -> h.strip().toLowerCase(Locale.ROOT))
+                        .filter(h -> !h.isEmpty())
                         .collect(Collectors.toUnmodifiableSet());
     }
 
@@ -54,28 +69,67 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
     }
 
     public TransportOptions withInsecureHosts(String... hosts) {
-        return new TransportOptions(connectTimeout, requestTimeout, maxManifestBytes, maxSignatureBytes,
-                maxSignatures, maxTokenBytes, maxRedirects,
-                Stream.concat(insecureHosts.stream(), Stream.of(hosts)).collect(Collectors.toSet()), trust);
+        return new TransportOptions(
+                connectTimeout,
+                requestTimeout,
+                maxManifestBytes,
+                maxSignatureBytes,
+                maxSignatures,
+                maxTokenBytes,
+                maxRedirects,
+                Stream.concat(insecureHosts.stream(), Stream.of(hosts)).collect(Collectors.toSet()),
+                trust);
     }
 
     public TransportOptions withTimeouts(Duration connect, Duration request) {
-        return new TransportOptions(connect, request, maxManifestBytes, maxSignatureBytes, maxSignatures,
-                maxTokenBytes, maxRedirects, insecureHosts, trust);
+        return new TransportOptions(
+                connect,
+                request,
+                maxManifestBytes,
+                maxSignatureBytes,
+                maxSignatures,
+                maxTokenBytes,
+                maxRedirects,
+                insecureHosts,
+                trust);
     }
 
     public TransportOptions withMaxManifestBytes(long bytes) {
-        return new TransportOptions(connectTimeout, requestTimeout, bytes, maxSignatureBytes, maxSignatures,
-                maxTokenBytes, maxRedirects, insecureHosts, trust);
+        return new TransportOptions(
+                connectTimeout,
+                requestTimeout,
+                bytes,
+                maxSignatureBytes,
+                maxSignatures,
+                maxTokenBytes,
+                maxRedirects,
+                insecureHosts,
+                trust);
     }
 
     public TransportOptions withSignatureLimits(int count, long bytes) {
-        return new TransportOptions(connectTimeout, requestTimeout, maxManifestBytes, bytes, count, maxTokenBytes,
-                maxRedirects, insecureHosts, trust);
+        return new TransportOptions(
+                connectTimeout,
+                requestTimeout,
+                maxManifestBytes,
+                bytes,
+                count,
+                maxTokenBytes,
+                maxRedirects,
+                insecureHosts,
+                trust);
     }
 
     public TransportOptions withTrust(UpstreamTrust upstreamTrust) {
-        return new TransportOptions(connectTimeout, requestTimeout, maxManifestBytes, maxSignatureBytes,
-                maxSignatures, maxTokenBytes, maxRedirects, insecureHosts, upstreamTrust);
+        return new TransportOptions(
+                connectTimeout,
+                requestTimeout,
+                maxManifestBytes,
+                maxSignatureBytes,
+                maxSignatures,
+                maxTokenBytes,
+                maxRedirects,
+                insecureHosts,
+                upstreamTrust);
     }
 }

@@ -48,7 +48,9 @@ import javax.net.ssl.X509TrustManager;
 public final class UpstreamTrust {
 
     /** {@code host}, {@code host:port} or {@code [v6]:port}, as certs.d directories are named. */
-    private static final Pattern HOST_DIR = Pattern.compile("[A-Za-z0-9._-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
+    private static final Pattern HOST_DIR =
+            Pattern.compile("[A-Za-z0-9._-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
+
     private static final int HTTPS_PORT = 443;
     private static final String PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
     /** Largest CA file read: a bundle of every public root is about 250 KiB. */
@@ -59,8 +61,11 @@ public final class UpstreamTrust {
     private final Map<String, List<X509Certificate>> perHost;
     private final String description;
 
-    private UpstreamTrust(boolean withJvmRoots, List<X509Certificate> everyHost,
-            Map<String, List<X509Certificate>> perHost, String description) {
+    private UpstreamTrust(
+            boolean withJvmRoots,
+            List<X509Certificate> everyHost,
+            Map<String, List<X509Certificate>> perHost,
+            String description) {
         this.withJvmRoots = withJvmRoots;
         this.everyHost = List.copyOf(everyHost);
         this.perHost = Map.copyOf(perHost);
@@ -205,8 +210,10 @@ public final class UpstreamTrust {
         }
         TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         f.init(store);
-        return Arrays.stream(f.getTrustManagers()).filter(X509ExtendedTrustManager.class::isInstance)
-                .map(X509ExtendedTrustManager.class::cast).findFirst()
+        return Arrays.stream(f.getTrustManagers())
+                .filter(X509ExtendedTrustManager.class::isInstance)
+                .map(X509ExtendedTrustManager.class::cast)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the JDK has no X509 trust manager"));
     }
 
@@ -234,8 +241,8 @@ public final class UpstreamTrust {
         }
         List<X509Certificate> certs = new ArrayList<>();
         try {
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(
-                    new ByteArrayInputStream(pem))) {
+            for (Certificate c :
+                    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
                 certs.add((X509Certificate) c);
             }
         } catch (CertificateException e) {
@@ -272,7 +279,8 @@ public final class UpstreamTrust {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            String host = engine == null || engine.getPeerHost() == null ? null
+            String host = engine == null || engine.getPeerHost() == null
+                    ? null
                     : hostKey(engine.getPeerHost(), engine.getPeerPort());
             X509ExtendedTrustManager tm = host == null ? common : byHost.getOrDefault(host, common);
             try {
@@ -286,9 +294,13 @@ public final class UpstreamTrust {
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
             // The name the client connected to, never a reverse look-up of the address.
-            String host = socket instanceof SSLSocket ssl && ssl.getHandshakeSession() != null
-                    && ssl.getHandshakeSession().getPeerHost() != null
-                    ? hostKey(ssl.getHandshakeSession().getPeerHost(), ssl.getHandshakeSession().getPeerPort()) : null;
+            String host = socket instanceof SSLSocket ssl
+                            && ssl.getHandshakeSession() != null
+                            && ssl.getHandshakeSession().getPeerHost() != null
+                    ? hostKey(
+                            ssl.getHandshakeSession().getPeerHost(),
+                            ssl.getHandshakeSession().getPeerPort())
+                    : null;
             X509ExtendedTrustManager tm = host == null ? common : byHost.getOrDefault(host, common);
             try {
                 tm.checkServerTrusted(chain, authType, socket);
@@ -306,16 +318,20 @@ public final class UpstreamTrust {
             }
         }
 
-        private CertificateException untrusted(String host, X509Certificate[] chain, X509ExtendedTrustManager tm,
-                CertificateException cause) {
+        private CertificateException untrusted(
+                String host, X509Certificate[] chain, X509ExtendedTrustManager tm, CertificateException cause) {
             String who = host == null ? "the upstream" : host;
-            String subject = chain == null || chain.length == 0 ? "?"
+            String subject = chain == null || chain.length == 0
+                    ? "?"
                     : chain[0].getSubjectX500Principal().getName() + " issued by "
                             + chain[0].getIssuerX500Principal().getName();
             String trusted = description + (tm != common ? ", the CAs of " + host : "");
-            return new UntrustedCertificateException(who, "certificate not trusted: " + who + " presented ["
-                    + subject + "], and none of the CAs trusted for it (" + trusted + ") accepts it ("
-                    + cause.getMessage() + ")", cause);
+            return new UntrustedCertificateException(
+                    who,
+                    "certificate not trusted: " + who + " presented ["
+                            + subject + "], and none of the CAs trusted for it (" + trusted + ") accepts it ("
+                            + cause.getMessage() + ")",
+                    cause);
         }
 
         @Override

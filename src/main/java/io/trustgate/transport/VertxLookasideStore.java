@@ -52,22 +52,28 @@ public final class VertxLookasideStore implements LookasideStore, AutoCloseable 
             LookasideLayout.directoryUrl(baseUrl, ref, digest); // validates the digest before any I/O
             scheme = URI.create(baseUrl).getScheme();
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new LookasideProtocolException(e.getMessage(), baseUrl, 0,
-                    "the lookaside URL must be http(s):// or file:// and the digest sha256:<hex>", e));
+            return CompletableFuture.failedFuture(new LookasideProtocolException(
+                    e.getMessage(),
+                    baseUrl,
+                    0,
+                    "the lookaside URL must be http(s):// or file:// and the digest sha256:<hex>",
+                    e));
         }
         scheme = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") && !scheme.equals("file")) {
-            return CompletableFuture.failedFuture(new LookasideProtocolException("unsupported URL scheme \"" + scheme
-                    + "\"", baseUrl, 0, "use https://, http:// or file://", null));
+            return CompletableFuture.failedFuture(new LookasideProtocolException(
+                    "unsupported URL scheme \"" + scheme + "\"", baseUrl, 0, "use https://, http:// or file://", null));
         }
         boolean file = scheme.equals("file");
         List<byte[]> found = new ArrayList<>();
-        return next(baseUrl, ref, digest, 1, found, file).map(v -> List.copyOf(found))
-                .toCompletionStage().toCompletableFuture();
+        return next(baseUrl, ref, digest, 1, found, file)
+                .map(v -> List.copyOf(found))
+                .toCompletionStage()
+                .toCompletableFuture();
     }
 
-    private Future<Void> next(String baseUrl, ImageReference ref, String digest, int n, List<byte[]> found,
-            boolean file) {
+    private Future<Void> next(
+            String baseUrl, ImageReference ref, String digest, int n, List<byte[]> found, boolean file) {
         if (n > options.maxSignatures()) {
             return Future.succeededFuture(); // bounded: signatures past the limit are not read
         }
@@ -96,11 +102,15 @@ public final class VertxLookasideStore implements LookasideStore, AutoCloseable 
                         return Future.succeededFuture(null);
                     }
                     if (status >= 500 || status == 429 || status == 408) {
-                        return Future.failedFuture(new LookasideUnavailableException("the store failed to answer",
-                                response.url(), status, "retry later", null));
+                        return Future.failedFuture(new LookasideUnavailableException(
+                                "the store failed to answer", response.url(), status, "retry later", null));
                     }
-                    return Future.failedFuture(new LookasideProtocolException("unexpected answer", response.url(),
-                            status, "a lookaside store answers 200 or 404 for signature files", null));
+                    return Future.failedFuture(new LookasideProtocolException(
+                            "unexpected answer",
+                            response.url(),
+                            status,
+                            "a lookaside store answers 200 or 404 for signature files",
+                            null));
                 });
     }
 
@@ -109,31 +119,46 @@ public final class VertxLookasideStore implements LookasideStore, AutoCloseable 
         try {
             path = Path.of(URI.create(url));
         } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            return Future.failedFuture(new LookasideProtocolException("not a local file URL", url, 0,
-                    "use file:///absolute/path", e));
+            return Future.failedFuture(
+                    new LookasideProtocolException("not a local file URL", url, 0, "use file:///absolute/path", e));
         }
         FileSystem fs = vertx.fileSystem();
         String name = path.toString();
         long max = options.maxSignatureBytes();
-        return fs.exists(name).compose(exists -> {
-            if (!exists) {
-                return Future.<Buffer>succeededFuture(null);
-            }
-            return fs.open(name, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-                    .compose(handle -> {
-                        // Read one byte past the limit: enough to tell an oversized file, never more.
-                        Buffer buffer = Buffer.buffer();
-                        return handle.read(buffer, 0, 0, (int) Math.min(Integer.MAX_VALUE, max + 1))
-                                .eventually(v -> handle.close())
-                                .compose(read -> read.length() > max
-                                        ? Future.failedFuture(new LookasideProtocolException(
-                                                "signature file over the limit of " + max + " bytes", url, 0,
-                                                "a simple signature is a few KiB; this file is not one", null))
-                                        : Future.succeededFuture(read));
-                    });
-        }).recover(t -> t instanceof LookasideException ? Future.failedFuture(t)
-                : Future.failedFuture(new LookasideUnavailableException("cannot read: " + t.getMessage(), url, 0,
-                        "check the lookaside directory's permissions", t)));
+        return fs.exists(name)
+                .compose(exists -> {
+                    if (!exists) {
+                        return Future.<Buffer>succeededFuture(null);
+                    }
+                    return fs.open(
+                                    name,
+                                    new OpenOptions()
+                                            .setRead(true)
+                                            .setWrite(false)
+                                            .setCreate(false))
+                            .compose(handle -> {
+                                // Read one byte past the limit: enough to tell an oversized file, never more.
+                                Buffer buffer = Buffer.buffer();
+                                return handle.read(buffer, 0, 0, (int) Math.min(Integer.MAX_VALUE, max + 1))
+                                        .eventually(v -> handle.close())
+                                        .compose(read -> read.length() > max
+                                                ? Future.failedFuture(new LookasideProtocolException(
+                                                        "signature file over the limit of " + max + " bytes",
+                                                        url,
+                                                        0,
+                                                        "a simple signature is a few KiB; this file is not one",
+                                                        null))
+                                                : Future.succeededFuture(read));
+                            });
+                })
+                .recover(t -> t instanceof LookasideException
+                        ? Future.failedFuture(t)
+                        : Future.failedFuture(new LookasideUnavailableException(
+                                "cannot read: " + t.getMessage(),
+                                url,
+                                0,
+                                "check the lookaside directory's permissions",
+                                t)));
     }
 
     private LookasideException toLookasideException(String url, Throwable t) {
@@ -142,19 +167,37 @@ public final class VertxLookasideStore implements LookasideStore, AutoCloseable 
         }
         if (t instanceof HttpFetcher.FetchException f) {
             return switch (f.failure) {
-                case TOO_LARGE -> new LookasideProtocolException(f.getMessage(), f.url, 0,
-                        "a simple signature is a few KiB; the limit is " + options.maxSignatureBytes() + " bytes", f);
-                case DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL -> new LookasideProtocolException(f.getMessage(), f.url, 0,
-                        "check the lookaside URL and its redirects", f);
-                case UNTRUSTED -> new LookasideUnavailableException(f.getMessage(), f.url, 0,
-                        "if the store uses a private CA, give trustgate that CA: TRUSTGATE_CA_BUNDLE, or "
-                                + "TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt (docs/configuration.md)", f);
-                case TLS -> new LookasideUnavailableException(f.getMessage(), f.url, 0,
-                        "check the store's certificate, or give trustgate its CA", f);
-                case TIMEOUT -> new LookasideUnavailableException("no answer within "
-                        + options.requestTimeout().toMillis() + " ms", f.url, 0, "the store is slow or down", f);
-                case CONNECT -> new LookasideUnavailableException(f.getMessage(), f.url, 0,
-                        "check that the store is up and reachable from trustgate", f);
+                case TOO_LARGE ->
+                    new LookasideProtocolException(
+                            f.getMessage(),
+                            f.url,
+                            0,
+                            "a simple signature is a few KiB; the limit is " + options.maxSignatureBytes() + " bytes",
+                            f);
+                case DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL ->
+                    new LookasideProtocolException(
+                            f.getMessage(), f.url, 0, "check the lookaside URL and its redirects", f);
+                case UNTRUSTED ->
+                    new LookasideUnavailableException(
+                            f.getMessage(),
+                            f.url,
+                            0,
+                            "if the store uses a private CA, give trustgate that CA: TRUSTGATE_CA_BUNDLE, or "
+                                    + "TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt (docs/configuration.md)",
+                            f);
+                case TLS ->
+                    new LookasideUnavailableException(
+                            f.getMessage(), f.url, 0, "check the store's certificate, or give trustgate its CA", f);
+                case TIMEOUT ->
+                    new LookasideUnavailableException(
+                            "no answer within " + options.requestTimeout().toMillis() + " ms",
+                            f.url,
+                            0,
+                            "the store is slow or down",
+                            f);
+                case CONNECT ->
+                    new LookasideUnavailableException(
+                            f.getMessage(), f.url, 0, "check that the store is up and reachable from trustgate", f);
             };
         }
         return new LookasideUnavailableException(String.valueOf(t.getMessage()), url, 0, "retry later", t);

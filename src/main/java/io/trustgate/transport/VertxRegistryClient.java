@@ -65,9 +65,11 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         Call call = new Call(ref, credentials == null ? RegistryCredentials.ANONYMOUS : credentials);
         String url = call.baseUrl + "/v2/" + ref.path() + "/manifests/" + (ref.hasDigest() ? ref.digest() : ref.tag());
         return authorized(call, HttpMethod.HEAD, url, 0)
-                .compose(head -> head.status() == 200 ? fromHead(call, url, head) : Future.failedFuture(fail(call, head)))
+                .compose(head ->
+                        head.status() == 200 ? fromHead(call, url, head) : Future.failedFuture(fail(call, head)))
                 .recover(t -> Future.failedFuture(toRegistryException(call, t)))
-                .toCompletionStage().toCompletableFuture();
+                .toCompletionStage()
+                .toCompletableFuture();
     }
 
     /** Drops every cached token (e.g. when credentials were rotated). */
@@ -84,37 +86,55 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         String digest = head.header("Docker-Content-Digest");
         if (digest == null || digest.isBlank()) {
             // Some registries omit the header on HEAD: fetch the manifest (bounded) and hash it.
-            return authorized(call, HttpMethod.GET, url, options.maxManifestBytes()).compose(get -> {
-                if (get.status() != 200) {
-                    return Future.failedFuture(fail(call, get));
-                }
-                String algorithm = call.ref.hasDigest() && call.ref.digest().startsWith("sha512:") ? "sha512" : "sha256";
-                String computed = algorithm + ":" + hash(algorithm, get.body().getBytes());
-                String sent = get.header("Docker-Content-Digest");
-                if (sent != null && !sent.isBlank() && !sent.strip().equals(computed)) {
-                    return Future.failedFuture(new RegistryProtocolException(
-                            "manifest body hashes to " + computed + " but the registry says " + sent.strip(),
-                            call.host, call.ref.path(), call.ref.toString(), get.status(),
-                            "the registry or a proxy in between serves inconsistent data"));
-                }
-                return checked(call, computed, get.header("Content-Type"), get.body().length(), get.status());
-            });
+            return authorized(call, HttpMethod.GET, url, options.maxManifestBytes())
+                    .compose(get -> {
+                        if (get.status() != 200) {
+                            return Future.failedFuture(fail(call, get));
+                        }
+                        String algorithm =
+                                call.ref.hasDigest() && call.ref.digest().startsWith("sha512:") ? "sha512" : "sha256";
+                        String computed =
+                                algorithm + ":" + hash(algorithm, get.body().getBytes());
+                        String sent = get.header("Docker-Content-Digest");
+                        if (sent != null && !sent.isBlank() && !sent.strip().equals(computed)) {
+                            return Future.failedFuture(new RegistryProtocolException(
+                                    "manifest body hashes to " + computed + " but the registry says " + sent.strip(),
+                                    call.host,
+                                    call.ref.path(),
+                                    call.ref.toString(),
+                                    get.status(),
+                                    "the registry or a proxy in between serves inconsistent data"));
+                        }
+                        return checked(
+                                call,
+                                computed,
+                                get.header("Content-Type"),
+                                get.body().length(),
+                                get.status());
+                    });
         }
         digest = digest.strip();
         if (!DIGEST.matcher(digest).matches()) {
             return Future.failedFuture(new RegistryProtocolException(
-                    "malformed Docker-Content-Digest header \"" + abbreviate(digest) + "\"", call.host,
-                    call.ref.path(), call.ref.toString(), head.status(), "the registry does not follow the v2 API"));
+                    "malformed Docker-Content-Digest header \"" + abbreviate(digest) + "\"",
+                    call.host,
+                    call.ref.path(),
+                    call.ref.toString(),
+                    head.status(),
+                    "the registry does not follow the v2 API"));
         }
-        return checked(call, digest, head.header("Content-Type"), contentLength(head.header("Content-Length")),
-                head.status());
+        return checked(
+                call, digest, head.header("Content-Type"), contentLength(head.header("Content-Length")), head.status());
     }
 
     private Future<ManifestDescriptor> checked(Call call, String digest, String contentType, long size, int status) {
         if (call.ref.hasDigest() && !call.ref.digest().equals(digest)) {
             return Future.failedFuture(new RegistryProtocolException(
-                    "asked for " + call.ref.digest() + " but got a manifest with digest " + digest, call.host,
-                    call.ref.path(), call.ref.toString(), status,
+                    "asked for " + call.ref.digest() + " but got a manifest with digest " + digest,
+                    call.host,
+                    call.ref.path(),
+                    call.ref.toString(),
+                    status,
                     "the registry or a proxy in between serves the wrong manifest"));
         }
         return Future.succeededFuture(new ManifestDescriptor(digest, mediaType(contentType), size));
@@ -122,43 +142,49 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
 
     /** Sends a request with the best credentials known, answering one auth challenge. */
     private Future<HttpFetcher.Response> authorized(Call call, HttpMethod method, String url, long maxBody) {
-        BearerTokens.Need need = new BearerTokens.Need(call.baseUrl, "repository:" + call.ref.path() + ":pull",
-                call.credentials);
+        BearerTokens.Need need =
+                new BearerTokens.Need(call.baseUrl, "repository:" + call.ref.path() + ":pull", call.credentials);
         boolean[] sentBasic = new boolean[1];
         return tokens.send(need, token -> {
-            MultiMap headers = headers();
-            if (token != null) {
-                headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
-            } else if (!call.credentials.isAnonymous() && basicHosts.contains(call.host)) {
-                headers.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
-                sentBasic[0] = true;
-            }
-            return http.fetch(new HttpFetcher.Request(method, url, headers, maxBody));
-        }).compose(answer -> {
-            if (answer.status() != 401) {
-                return Future.succeededFuture(answer);
-            }
-            AuthChallenge challenge = AuthChallenge.parse(answer.header("WWW-Authenticate")).orElse(null);
-            if (challenge != null && challenge.isBearer()) {
-                return Future.failedFuture(authFailure(call, 401, null)); // the token we got was refused
-            }
-            if (challenge != null && challenge.isBasic()) {
-                if (call.credentials.isAnonymous() || sentBasic[0]) {
-                    return Future.failedFuture(authFailure(call, 401, null));
-                }
-                basicHosts.add(call.host);
-                MultiMap retry = headers();
-                retry.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
-                return http.fetch(new HttpFetcher.Request(method, url, retry, maxBody)).compose(second ->
-                        second.status() == 401 || second.status() == 403
-                                ? Future.failedFuture(authFailure(call, second.status(), null))
-                                : Future.succeededFuture(second));
-            }
-            return Future.failedFuture(new RegistryAuthException(
-                    "unsupported, malformed or missing authentication challenge \"" + abbreviate(String.valueOf(
-                            answer.header("WWW-Authenticate"))) + "\"", call.host, call.ref.path(), call.ref.toString(),
-                    401, "trustgate speaks Bearer token and Basic auth only"));
-        });
+                    MultiMap headers = headers();
+                    if (token != null) {
+                        headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+                    } else if (!call.credentials.isAnonymous() && basicHosts.contains(call.host)) {
+                        headers.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
+                        sentBasic[0] = true;
+                    }
+                    return http.fetch(new HttpFetcher.Request(method, url, headers, maxBody));
+                })
+                .compose(answer -> {
+                    if (answer.status() != 401) {
+                        return Future.succeededFuture(answer);
+                    }
+                    AuthChallenge challenge = AuthChallenge.parse(answer.header("WWW-Authenticate"))
+                            .orElse(null);
+                    if (challenge != null && challenge.isBearer()) {
+                        return Future.failedFuture(authFailure(call, 401, null)); // the token we got was refused
+                    }
+                    if (challenge != null && challenge.isBasic()) {
+                        if (call.credentials.isAnonymous() || sentBasic[0]) {
+                            return Future.failedFuture(authFailure(call, 401, null));
+                        }
+                        basicHosts.add(call.host);
+                        MultiMap retry = headers();
+                        retry.set(HttpHeaders.AUTHORIZATION, call.credentials.basicAuthorization());
+                        return http.fetch(new HttpFetcher.Request(method, url, retry, maxBody))
+                                .compose(second -> second.status() == 401 || second.status() == 403
+                                        ? Future.failedFuture(authFailure(call, second.status(), null))
+                                        : Future.succeededFuture(second));
+                    }
+                    return Future.failedFuture(new RegistryAuthException(
+                            "unsupported, malformed or missing authentication challenge \""
+                                    + abbreviate(String.valueOf(answer.header("WWW-Authenticate"))) + "\"",
+                            call.host,
+                            call.ref.path(),
+                            call.ref.toString(),
+                            401,
+                            "trustgate speaks Bearer token and Basic auth only"));
+                });
     }
 
     /** Why the token flow gave no token, as the registry failure a denial shows. */
@@ -166,27 +192,64 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         String ref = call.ref.toString();
         return switch (e.problem) {
             case REFUSED -> authFailure(call, e.status, BearerTokens.shown(e.realm));
-            case UNAVAILABLE -> new RegistryUnavailableException(e.getMessage(), call.host, call.ref.path(), ref,
-                    e.status, "the registry's token server is down or unreachable; retry later", e);
-            case INSECURE_REALM -> new RegistryProtocolException(e.getMessage(), call.host, call.ref.path(), ref,
-                    401, "credentials are never sent over plain HTTP to an HTTPS registry's realm", e);
-            case TOO_LARGE -> new RegistryProtocolException(e.getMessage(), call.host, call.ref.path(), ref, 0,
-                    "a token answer is at most " + options.maxTokenBytes() + " bytes; check the registry's token auth",
-                    e);
-            case MISCONFIGURED -> new RegistryProtocolException(e.getMessage(), call.host, call.ref.path(), ref,
-                    e.status, "the registry's token auth is misconfigured", e);
+            case UNAVAILABLE ->
+                new RegistryUnavailableException(
+                        e.getMessage(),
+                        call.host,
+                        call.ref.path(),
+                        ref,
+                        e.status,
+                        "the registry's token server is down or unreachable; retry later",
+                        e);
+            case INSECURE_REALM ->
+                new RegistryProtocolException(
+                        e.getMessage(),
+                        call.host,
+                        call.ref.path(),
+                        ref,
+                        401,
+                        "credentials are never sent over plain HTTP to an HTTPS registry's realm",
+                        e);
+            case TOO_LARGE ->
+                new RegistryProtocolException(
+                        e.getMessage(),
+                        call.host,
+                        call.ref.path(),
+                        ref,
+                        0,
+                        "a token answer is at most " + options.maxTokenBytes()
+                                + " bytes; check the registry's token auth",
+                        e);
+            case MISCONFIGURED ->
+                new RegistryProtocolException(
+                        e.getMessage(),
+                        call.host,
+                        call.ref.path(),
+                        ref,
+                        e.status,
+                        "the registry's token auth is misconfigured",
+                        e);
         };
     }
 
     private RegistryAuthException authFailure(Call call, int status, String realm) {
         String where = realm == null ? "the registry" : "the token server " + realm;
         if (call.credentials.isAnonymous()) {
-            return new RegistryAuthException(where + " requires credentials", call.host, call.ref.path(),
-                    call.ref.toString(), status, "give the pod (or its service account) an imagePullSecret for "
-                            + call.host + ", or name a pull secret in the policy");
+            return new RegistryAuthException(
+                    where + " requires credentials",
+                    call.host,
+                    call.ref.path(),
+                    call.ref.toString(),
+                    status,
+                    "give the pod (or its service account) an imagePullSecret for " + call.host
+                            + ", or name a pull secret in the policy");
         }
-        return new RegistryAuthException(where + " refused the credentials of user " + call.credentials.username(),
-                call.host, call.ref.path(), call.ref.toString(), status,
+        return new RegistryAuthException(
+                where + " refused the credentials of user " + call.credentials.username(),
+                call.host,
+                call.ref.path(),
+                call.ref.toString(),
+                status,
                 "check that the pull secret for " + call.host + " is current and may pull " + call.ref.path());
     }
 
@@ -194,18 +257,34 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         int status = response.status();
         String ref = call.ref.toString();
         if (status == 404) {
-            return new ManifestNotFoundException("manifest unknown", call.host, call.ref.path(), ref, status,
-                    "check that " + (call.ref.hasDigest() ? "the digest " + call.ref.digest() : "the tag " + call.ref.tag())
+            return new ManifestNotFoundException(
+                    "manifest unknown",
+                    call.host,
+                    call.ref.path(),
+                    ref,
+                    status,
+                    "check that "
+                            + (call.ref.hasDigest() ? "the digest " + call.ref.digest() : "the tag " + call.ref.tag())
                             + " exists in " + call.ref.repository());
         }
         if (status == 401 || status == 403) {
             return authFailure(call, status, null);
         }
         if (status >= 500 || status == 429 || status == 408) {
-            return new RegistryUnavailableException("the registry failed to answer", call.host, call.ref.path(), ref,
-                    status, "the registry is overloaded or broken; retry later");
+            return new RegistryUnavailableException(
+                    "the registry failed to answer",
+                    call.host,
+                    call.ref.path(),
+                    ref,
+                    status,
+                    "the registry is overloaded or broken; retry later");
         }
-        return new RegistryProtocolException("unexpected answer", call.host, call.ref.path(), ref, status,
+        return new RegistryProtocolException(
+                "unexpected answer",
+                call.host,
+                call.ref.path(),
+                ref,
+                status,
                 "the registry does not answer as the v2 API says");
     }
 
@@ -219,26 +298,60 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
         String ref = call.ref.toString();
         if (t instanceof HttpFetcher.FetchException f) {
             return switch (f.failure) {
-                case UNTRUSTED -> new RegistryUnavailableException(f.getMessage(), call.host, call.ref.path(), ref, 0,
-                        "if " + call.host + " uses a private CA, give trustgate that CA: TRUSTGATE_CA_BUNDLE, or "
-                                + "TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt (docs/configuration.md)", f);
-                case TLS -> new RegistryUnavailableException("TLS connection to " + f.url + " failed (" + f.getMessage()
-                        + ")", call.host, call.ref.path(), ref, 0, "if " + call.host + " serves plain HTTP, list it in"
-                                + " TRUSTGATE_INSECURE_REGISTRIES; if it uses a private CA, give trustgate that CA", f);
-                case TIMEOUT -> new RegistryUnavailableException("no answer within " + options.requestTimeout()
-                        .toMillis() + " ms from " + f.url, call.host, call.ref.path(), ref, 0,
-                        "the registry or the network is slow or down; retry later", f);
-                case CONNECT -> new RegistryUnavailableException("cannot reach " + f.url + " (" + f.getMessage() + ")",
-                        call.host, call.ref.path(), ref, 0, "check that the registry is up and reachable from trustgate", f);
-                case TOO_LARGE -> new RegistryProtocolException(f.getMessage() + " at " + f.url, call.host,
-                        call.ref.path(), ref, 0, "a manifest this large is refused; the limit is "
-                                + options.maxManifestBytes() + " bytes", f);
-                case DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL -> new RegistryProtocolException(f.getMessage(), call.host,
-                        call.ref.path(), ref, 0, "check the registry's redirects", f);
+                case UNTRUSTED ->
+                    new RegistryUnavailableException(
+                            f.getMessage(),
+                            call.host,
+                            call.ref.path(),
+                            ref,
+                            0,
+                            "if " + call.host + " uses a private CA, give trustgate that CA: TRUSTGATE_CA_BUNDLE, or "
+                                    + "TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt (docs/configuration.md)",
+                            f);
+                case TLS ->
+                    new RegistryUnavailableException(
+                            "TLS connection to " + f.url + " failed (" + f.getMessage() + ")",
+                            call.host,
+                            call.ref.path(),
+                            ref,
+                            0,
+                            "if " + call.host + " serves plain HTTP, list it in"
+                                    + " TRUSTGATE_INSECURE_REGISTRIES; if it uses a private CA, give trustgate that CA",
+                            f);
+                case TIMEOUT ->
+                    new RegistryUnavailableException(
+                            "no answer within " + options.requestTimeout().toMillis() + " ms from " + f.url,
+                            call.host,
+                            call.ref.path(),
+                            ref,
+                            0,
+                            "the registry or the network is slow or down; retry later",
+                            f);
+                case CONNECT ->
+                    new RegistryUnavailableException(
+                            "cannot reach " + f.url + " (" + f.getMessage() + ")",
+                            call.host,
+                            call.ref.path(),
+                            ref,
+                            0,
+                            "check that the registry is up and reachable from trustgate",
+                            f);
+                case TOO_LARGE ->
+                    new RegistryProtocolException(
+                            f.getMessage() + " at " + f.url,
+                            call.host,
+                            call.ref.path(),
+                            ref,
+                            0,
+                            "a manifest this large is refused; the limit is " + options.maxManifestBytes() + " bytes",
+                            f);
+                case DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL ->
+                    new RegistryProtocolException(
+                            f.getMessage(), call.host, call.ref.path(), ref, 0, "check the registry's redirects", f);
             };
         }
-        return new RegistryUnavailableException("unexpected failure: " + t, call.host, call.ref.path(), ref, 0,
-                "retry later", t);
+        return new RegistryUnavailableException(
+                "unexpected failure: " + t, call.host, call.ref.path(), ref, 0, "retry later", t);
     }
 
     private static MultiMap headers() {
@@ -252,7 +365,9 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
             return null;
         }
         int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .strip()
+                .toLowerCase(Locale.ROOT);
     }
 
     private static long contentLength(String value) {
@@ -265,8 +380,9 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
 
     private static String hash(String algorithm, byte[] data) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm.equals("sha512") ? "SHA-512" : "SHA-256")
-                    .digest(data));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance(algorithm.equals("sha512") ? "SHA-512" : "SHA-256")
+                            .digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -290,6 +406,5 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
             String apiHost = host.equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_API : host;
             this.baseUrl = (options.isInsecure(host) ? "http://" : "https://") + apiHost;
         }
-
     }
 }

@@ -54,7 +54,9 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         Objects.requireNonNull(vertx, "vertx");
         this.options = Objects.requireNonNull(options, "options");
         this.server = checkServer(server);
-        this.http = new HttpFetcher(vertx, options,
+        this.http = new HttpFetcher(
+                vertx,
+                options,
                 caBundle == null || caBundle.isBlank() ? options.trust() : UpstreamTrust.exclusive(caBundle));
         this.tokens = new BearerTokens(http, options.maxTokenBytes(), Objects.requireNonNull(clock, "clock"));
     }
@@ -75,18 +77,26 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
 
     @Override
     public CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {
-        if (gun == null || roleFile == null || !SAFE_PATH.matcher(gun).matches() || !SAFE_PATH.matcher(roleFile).matches()
+        if (gun == null
+                || roleFile == null
+                || !SAFE_PATH.matcher(gun).matches()
+                || !SAFE_PATH.matcher(roleFile).matches()
                 || (gun + "/" + roleFile).contains("..")) {
-            return CompletableFuture.failedFuture(new NotaryFetchException("refused to fetch trust data for GUN \""
-                    + gun + "\" role \"" + roleFile + "\": not a repository or role name", server, 0, null));
+            return CompletableFuture.failedFuture(new NotaryFetchException(
+                    "refused to fetch trust data for GUN \"" + gun + "\" role \"" + roleFile
+                            + "\": not a repository or role name",
+                    server,
+                    0,
+                    null));
         }
         String url = server + "/v2/" + gun + "/_trust/tuf/" + roleFile + ".json";
-        BearerTokens.Need need = new BearerTokens.Need(server, "repository:" + gun + ":pull",
-                RegistryCredentials.ANONYMOUS);
+        BearerTokens.Need need =
+                new BearerTokens.Need(server, "repository:" + gun + ":pull", RegistryCredentials.ANONYMOUS);
         return tokens.send(need, token -> send(url, token, maxBytes))
                 .recover(t -> Future.failedFuture(toFetchException(url, t, maxBytes)))
                 .compose(response -> answer(url, gun, roleFile, response))
-                .toCompletionStage().toCompletableFuture();
+                .toCompletionStage()
+                .toCompletableFuture();
     }
 
     private Future<HttpFetcher.Response> send(String url, String token, long maxBytes) {
@@ -119,10 +129,11 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         }
         String hint = status >= 500 || status == 429 || status == 408
                 ? "the Notary server failed to answer; retry later"
-                : status == 401 || status == 403 ? "the trust data of " + gun + " is not readable anonymously"
-                : "the server does not answer as a Notary server";
-        return Future.failedFuture(new NotaryFetchException("the Notary server answered HTTP " + status + " for "
-                + url + ": " + hint, url, status, null));
+                : status == 401 || status == 403
+                        ? "the trust data of " + gun + " is not readable anonymously"
+                        : "the server does not answer as a Notary server";
+        return Future.failedFuture(new NotaryFetchException(
+                "the Notary server answered HTTP " + status + " for " + url + ": " + hint, url, status, null));
     }
 
     private NotaryFetchException toFetchException(String url, Throwable t, long maxBytes) {
@@ -137,22 +148,31 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
                 case TOO_LARGE -> "a token answer is at most " + options.maxTokenBytes() + " bytes";
                 case MISCONFIGURED -> "the Notary server's token auth is misconfigured";
             };
-            return new NotaryFetchException("the Notary server " + server + " asked for a token: " + e.getMessage()
-                    + "; " + hint, url, e.status, e);
+            return new NotaryFetchException(
+                    "the Notary server " + server + " asked for a token: " + e.getMessage() + "; " + hint,
+                    url,
+                    e.status,
+                    e);
         }
         if (t instanceof HttpFetcher.FetchException f) {
             String message = switch (f.failure) {
-                case TOO_LARGE -> "trust data at " + f.url + " refused: " + f.getMessage()
-                        + " (a Notary metadata file this large is an endless-data attack or a misconfigured server)";
-                case UNTRUSTED -> "TLS connection to the Notary server " + f.url + " failed: " + f.getMessage()
-                        + "; if it uses a private CA, set notary.caBundle in the policy, or give trustgate the CA"
-                        + " (TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt)";
-                case TLS -> "TLS connection to the Notary server " + f.url + " failed (" + f.getMessage()
-                        + "); if it uses a private CA, set notary.caBundle in the policy";
-                case TIMEOUT -> "no answer from the Notary server within " + options.requestTimeout().toMillis()
-                        + " ms for " + f.url + "; the server or the network is slow or down";
-                case CONNECT -> "cannot reach the Notary server for " + f.url + " (" + f.getMessage()
-                        + "); check notary.server and that trustgate can reach it";
+                case TOO_LARGE ->
+                    "trust data at " + f.url + " refused: " + f.getMessage()
+                            + " (a Notary metadata file this large is an endless-data attack or a misconfigured server)";
+                case UNTRUSTED ->
+                    "TLS connection to the Notary server " + f.url + " failed: " + f.getMessage()
+                            + "; if it uses a private CA, set notary.caBundle in the policy, or give trustgate the CA"
+                            + " (TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR/<host[:port]>/ca.crt)";
+                case TLS ->
+                    "TLS connection to the Notary server " + f.url + " failed (" + f.getMessage()
+                            + "); if it uses a private CA, set notary.caBundle in the policy";
+                case TIMEOUT ->
+                    "no answer from the Notary server within "
+                            + options.requestTimeout().toMillis() + " ms for " + f.url
+                            + "; the server or the network is slow or down";
+                case CONNECT ->
+                    "cannot reach the Notary server for " + f.url + " (" + f.getMessage()
+                            + "); check notary.server and that trustgate can reach it";
                 case DOWNGRADE, TOO_MANY_REDIRECTS, BAD_URL -> "fetching " + f.url + " failed: " + f.getMessage();
             };
             return new NotaryFetchException(message, f.url, 0, f);
@@ -175,10 +195,12 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
             throw new IllegalArgumentException("malformed Notary server URL \"" + abbreviate(server) + "\"", e);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null
-                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("the Notary server URL must be https://host[:port][/path], not \""
-                    + abbreviate(server) + "\"");
+        if (!(scheme.equals("https") || scheme.equals("http"))
+                || uri.getHost() == null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException(
+                    "the Notary server URL must be https://host[:port][/path], not \"" + abbreviate(server) + "\"");
         }
         return s;
     }

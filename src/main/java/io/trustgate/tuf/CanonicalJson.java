@@ -30,8 +30,7 @@ public final class CanonicalJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private CanonicalJson() {
-    }
+    private CanonicalJson() {}
 
     /** Parses JSON bytes into a tree, refusing duplicate keys and trailing content. */
     public static JsonNode parse(String role, byte[] json) {
@@ -94,7 +93,8 @@ public final class CanonicalJson {
                 }
                 out.writeBytes(node.bigIntegerValue().toString().getBytes(StandardCharsets.US_ASCII));
             }
-            case BOOLEAN -> out.writeBytes((node.booleanValue() ? "true" : "false").getBytes(StandardCharsets.US_ASCII));
+            case BOOLEAN ->
+                out.writeBytes((node.booleanValue() ? "true" : "false").getBytes(StandardCharsets.US_ASCII));
             case NULL -> out.writeBytes("null".getBytes(StandardCharsets.US_ASCII));
             default -> throw new IllegalArgumentException("not a JSON value: " + node.getNodeType());
         }

@@ -14,8 +14,8 @@ import java.util.Set;
  * @param paths             path prefixes the role may sign (Notary semantics: {@code ""} allows all)
  * @param pathHashPrefixes  hex prefixes of the sha256 of the paths the role may sign
  */
-public record DelegatedRole(String name, Set<String> keyIds, int threshold, List<String> paths,
-                            List<String> pathHashPrefixes) {
+public record DelegatedRole(
+        String name, Set<String> keyIds, int threshold, List<String> paths, List<String> pathHashPrefixes) {
 
     public DelegatedRole {
         keyIds = Set.copyOf(keyIds);

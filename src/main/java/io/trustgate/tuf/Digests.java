@@ -10,8 +10,7 @@ public final class Digests {
     public static final String SHA256 = "sha256";
     public static final String SHA512 = "sha512";
 
-    private Digests() {
-    }
+    private Digests() {}
 
     /** The JDK algorithm for a TUF hash name, if trustgate supports it. */
     public static Optional<String> jdkAlgorithm(String tufName) {

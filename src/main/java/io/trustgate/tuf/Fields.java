@@ -12,8 +12,7 @@ import java.util.Map;
 
 /** Typed access to required metadata fields, failing with {@link MalformedMetadataException}. */
 final class Fields {
-    private Fields() {
-    }
+    private Fields() {}
 
     static JsonNode object(String role, JsonNode parent, String field) {
         JsonNode n = parent.get(field);

@@ -6,8 +6,7 @@ public final class KeyIdMismatchException extends TrustDataException {
     private final String computedKeyId;
 
     public KeyIdMismatchException(String role, String declaredKeyId, String computedKeyId) {
-        super(role, role + " metadata lists a key under id " + declaredKeyId + " but the key's id is "
-                + computedKeyId);
+        super(role, role + " metadata lists a key under id " + declaredKeyId + " but the key's id is " + computedKeyId);
         this.declaredKeyId = declaredKeyId;
         this.computedKeyId = computedKeyId;
     }

@@ -37,7 +37,8 @@ public record KeyPin(String value, boolean byKeyId, String source) {
         }
         String[] pem = pemBlock(trimmed);
         if (pem == null) {
-            throw new InvalidPinException(text, "expected a PEM public key, a PEM certificate or a 64-digit hex key id");
+            throw new InvalidPinException(
+                    text, "expected a PEM public key, a PEM certificate or a 64-digit hex key id");
         }
         byte[] der;
         try {
@@ -48,12 +49,16 @@ public record KeyPin(String value, boolean byKeyId, String source) {
         try {
             String spki = switch (pem[0]) {
                 case PEM_PUBLIC_KEY -> TufKey.spkiId(der);
-                case PEM_CERTIFICATE -> TufKey.spkiId(TufKey.certificate(
-                        trimmed.getBytes(StandardCharsets.US_ASCII)).getPublicKey().getEncoded());
+                case PEM_CERTIFICATE ->
+                    TufKey.spkiId(TufKey.certificate(trimmed.getBytes(StandardCharsets.US_ASCII))
+                            .getPublicKey()
+                            .getEncoded());
                 default -> throw new InvalidPinException(text, "unsupported PEM type " + pem[0]);
             };
-            return new KeyPin(spki, false, pem[0].equals(PEM_PUBLIC_KEY) ? "public key sha256:" + spki
-                    : "certificate key sha256:" + spki);
+            return new KeyPin(
+                    spki,
+                    false,
+                    pem[0].equals(PEM_PUBLIC_KEY) ? "public key sha256:" + spki : "certificate key sha256:" + spki);
         } catch (CertificateException | IllegalArgumentException e) {
             throw new InvalidPinException(text, e.getMessage());
         }
@@ -88,8 +93,13 @@ public record KeyPin(String value, boolean byKeyId, String source) {
         String body = text.substring(bodyStart, end).strip();
         for (int i = 0; i < body.length(); i++) {
             char c = body.charAt(i);
-            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
-                    || c == '=' || Character.isWhitespace(c))) {
+            if (!(c >= 'A' && c <= 'Z'
+                    || c >= 'a' && c <= 'z'
+                    || c >= '0' && c <= '9'
+                    || c == '+'
+                    || c == '/'
+                    || c == '='
+                    || Character.isWhitespace(c))) {
                 return null;
             }
         }

@@ -28,8 +28,8 @@ public record Limits(long maxMetadataBytes, int maxDelegations, int maxRootRotat
 
     public Limits {
         if (maxMetadataBytes <= 0 || maxDelegations < 0 || maxRootRotations < 0) {
-            throw new IllegalArgumentException("limits must be positive: " + maxMetadataBytes + ", "
-                    + maxDelegations + ", " + maxRootRotations);
+            throw new IllegalArgumentException(
+                    "limits must be positive: " + maxMetadataBytes + ", " + maxDelegations + ", " + maxRootRotations);
         }
     }
 

@@ -22,7 +22,9 @@ public record MetaFile(Long length, Map<String, byte[]> hashes, Long version) {
         if (!node.isObject()) {
             throw new MalformedMetadataException(role, "meta entry must be an object");
         }
-        return new MetaFile(Fields.optionalInteger(role, node, "length"), Fields.hashes(role, node),
+        return new MetaFile(
+                Fields.optionalInteger(role, node, "length"),
+                Fields.hashes(role, node),
                 Fields.optionalInteger(role, node, "version"));
     }
 

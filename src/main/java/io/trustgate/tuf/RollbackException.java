@@ -6,8 +6,10 @@ public final class RollbackException extends TrustDataException {
     private final long newVersion;
 
     public RollbackException(String role, long trustedVersion, long newVersion) {
-        super(role, role + " version " + newVersion + " is older than the trusted version " + trustedVersion
-                + " (rollback)");
+        super(
+                role,
+                role + " version " + newVersion + " is older than the trusted version " + trustedVersion
+                        + " (rollback)");
         this.trustedVersion = trustedVersion;
         this.newVersion = newVersion;
     }

@@ -17,15 +17,19 @@ import java.util.Set;
  */
 public record RootMetadata(SignedMetadata metadata, Map<String, TufKey> keys, Map<String, RoleKeys> roles) {
 
-    static final List<String> TOP_LEVEL_ROLES = List.of(SignedMetadata.TYPE_ROOT, SignedMetadata.TYPE_TIMESTAMP,
-            SignedMetadata.TYPE_SNAPSHOT, SignedMetadata.TYPE_TARGETS);
+    static final List<String> TOP_LEVEL_ROLES = List.of(
+            SignedMetadata.TYPE_ROOT,
+            SignedMetadata.TYPE_TIMESTAMP,
+            SignedMetadata.TYPE_SNAPSHOT,
+            SignedMetadata.TYPE_TARGETS);
 
     /** Parses root metadata (e.g. {@code root.json} or {@code 2.root.json}). */
     public static RootMetadata parse(byte[] raw) {
         String role = SignedMetadata.TYPE_ROOT;
         SignedMetadata md = SignedMetadata.parse(role, SignedMetadata.TYPE_ROOT, raw);
         Map<String, TufKey> keys = new LinkedHashMap<>();
-        Fields.object(role, md.signed(), "keys").fields()
+        Fields.object(role, md.signed(), "keys")
+                .fields()
                 .forEachRemaining(e -> keys.put(e.getKey(), TufKey.parse(role, e.getKey(), e.getValue())));
         JsonNode rolesNode = Fields.object(role, md.signed(), "roles");
         Map<String, RoleKeys> roles = new HashMap<>();
@@ -44,8 +48,9 @@ public record RootMetadata(SignedMetadata metadata, Map<String, TufKey> keys, Ma
             }
             long threshold = Fields.integer(role, r, "threshold");
             if (threshold > roleKeys.size()) {
-                throw new MalformedMetadataException(role, "role " + name + " has threshold " + threshold
-                        + " but only " + roleKeys.size() + " keys");
+                throw new MalformedMetadataException(
+                        role,
+                        "role " + name + " has threshold " + threshold + " but only " + roleKeys.size() + " keys");
             }
             roles.put(name, new RoleKeys(name, roleKeys, (int) threshold));
         }

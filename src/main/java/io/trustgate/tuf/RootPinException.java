@@ -9,8 +9,10 @@ public final class RootPinException extends TrustDataException {
     private final List<String> rootKeyIds;
 
     public RootPinException(String gun, List<String> pins, List<String> rootKeyIds, String detail) {
-        super("root", "root of " + gun + " is not signed by the pinned key(s) " + pins + " (root keys "
-                + rootKeyIds + "): " + detail);
+        super(
+                "root",
+                "root of " + gun + " is not signed by the pinned key(s) " + pins + " (root keys " + rootKeyIds + "): "
+                        + detail);
         this.gun = gun;
         this.pins = List.copyOf(pins);
         this.rootKeyIds = List.copyOf(rootKeyIds);

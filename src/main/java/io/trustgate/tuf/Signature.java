@@ -7,5 +7,4 @@ package io.trustgate.tuf;
  * @param method the declared signature method ({@code ecdsa}, {@code eddsa}, {@code rsapss}...)
  * @param value  the raw signature bytes
  */
-public record Signature(String keyId, String method, byte[] value) {
-}
+public record Signature(String keyId, String method, byte[] value) {}

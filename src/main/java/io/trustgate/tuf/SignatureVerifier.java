@@ -16,13 +16,13 @@ public final class SignatureVerifier {
 
     /** Notary signs RSA-PSS with SHA-256, MGF1-SHA-256 and a salt as long as the hash. */
     private static final int PSS_SALT_BYTES = 32;
+
     private static final int PSS_TRAILER_FIELD = 1;
     private static final int BITS_PER_BYTE = 8;
     /** Notary refuses RSA keys shorter than this. */
     private static final int MIN_RSA_BITS = 2048;
 
-    private SignatureVerifier() {
-    }
+    private SignatureVerifier() {}
 
     /**
      * Checks that distinct keys of {@code keys} made at least {@code keys.threshold()} valid signatures.
@@ -56,8 +56,11 @@ public final class SignatureVerifier {
             rejected.add(new ThresholdNotMetException.RejectedSignature(sig.keyId(), sig.method(), problem));
         }
         if (valid.size() < keys.threshold()) {
-            throw new ThresholdNotMetException(keys.role(), keys.threshold(),
-                    valid.values().stream().map(TufKey::keyId).collect(Collectors.toSet()), rejected);
+            throw new ThresholdNotMetException(
+                    keys.role(),
+                    keys.threshold(),
+                    valid.values().stream().map(TufKey::keyId).collect(Collectors.toSet()),
+                    rejected);
         }
         return List.copyOf(valid.values());
     }
@@ -69,8 +72,13 @@ public final class SignatureVerifier {
             switch (key.keyType()) {
                 case TufKey.ECDSA, TufKey.ECDSA_X509 -> {
                     // Notary writes ECDSA as raw r||s, each as long as the curve order
-                    int octets = (((ECPublicKey) key.publicKey()).getParams().getOrder().bitLength()
-                            + BITS_PER_BYTE - 1) / BITS_PER_BYTE;
+                    int octets = (((ECPublicKey) key.publicKey())
+                                            .getParams()
+                                            .getOrder()
+                                            .bitLength()
+                                    + BITS_PER_BYTE
+                                    - 1)
+                            / BITS_PER_BYTE;
                     if (sig.value().length != 2 * octets) {
                         return false;
                     }
@@ -82,8 +90,8 @@ public final class SignatureVerifier {
                         return false;
                     }
                     verifier = java.security.Signature.getInstance("RSASSA-PSS");
-                    verifier.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
-                            PSS_SALT_BYTES, PSS_TRAILER_FIELD));
+                    verifier.setParameter(new PSSParameterSpec(
+                            "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSS_SALT_BYTES, PSS_TRAILER_FIELD));
                 }
                 default -> {
                     return false;

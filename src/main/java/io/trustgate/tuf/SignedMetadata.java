@@ -18,8 +18,14 @@ import java.util.List;
  * @param version         {@code signed.version}
  * @param expires         {@code signed.expires}
  */
-public record SignedMetadata(String role, byte[] raw, JsonNode signed, byte[] canonicalSigned,
-                             List<Signature> signatures, long version, Instant expires) {
+public record SignedMetadata(
+        String role,
+        byte[] raw,
+        JsonNode signed,
+        byte[] canonicalSigned,
+        List<Signature> signatures,
+        long version,
+        Instant expires) {
 
     public static final String TYPE_ROOT = "root";
     public static final String TYPE_TIMESTAMP = "timestamp";
@@ -51,7 +57,9 @@ public record SignedMetadata(String role, byte[] raw, JsonNode signed, byte[] ca
         }
         List<Signature> signatures = new ArrayList<>();
         for (JsonNode s : sigs) {
-            signatures.add(new Signature(Fields.text(role, s, "keyid"), Fields.text(role, s, "method"),
+            signatures.add(new Signature(
+                    Fields.text(role, s, "keyid"),
+                    Fields.text(role, s, "method"),
                     Fields.base64(role, "signature", Fields.text(role, s, "sig"))));
         }
         byte[] canonical;

@@ -17,7 +17,8 @@ public record SnapshotMetadata(SignedMetadata metadata, Map<String, MetaFile> me
         String role = SignedMetadata.TYPE_SNAPSHOT;
         SignedMetadata md = SignedMetadata.parse(role, SignedMetadata.TYPE_SNAPSHOT, raw);
         Map<String, MetaFile> meta = new LinkedHashMap<>();
-        Fields.object(role, md.signed(), "meta").fields()
+        Fields.object(role, md.signed(), "meta")
+                .fields()
                 .forEachRemaining(e -> meta.put(e.getKey(), MetaFile.parse(role, e.getValue())));
         if (!meta.containsKey(SignedMetadata.TYPE_TARGETS)) {
             throw new MalformedMetadataException(role, "no meta for targets");

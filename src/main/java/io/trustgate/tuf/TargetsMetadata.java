@@ -19,8 +19,11 @@ import java.util.regex.Pattern;
  * @param delegationKeys key id -> key, for the delegated roles
  * @param delegations    the delegated roles, in declaration order
  */
-public record TargetsMetadata(SignedMetadata metadata, Map<String, TargetFile> targets,
-                              Map<String, TufKey> delegationKeys, List<DelegatedRole> delegations) {
+public record TargetsMetadata(
+        SignedMetadata metadata,
+        Map<String, TargetFile> targets,
+        Map<String, TufKey> delegationKeys,
+        List<DelegatedRole> delegations) {
 
     /** Role names become file names on the server: letters, digits and {@code _.-} per segment, no {@code ..}. */
     private static final Pattern ROLE_SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
@@ -29,7 +32,8 @@ public record TargetsMetadata(SignedMetadata metadata, Map<String, TargetFile> t
     public static TargetsMetadata parse(String role, byte[] raw) {
         SignedMetadata md = SignedMetadata.parse(role, SignedMetadata.TYPE_TARGETS, raw);
         Map<String, TargetFile> targets = new LinkedHashMap<>();
-        Fields.object(role, md.signed(), "targets").fields()
+        Fields.object(role, md.signed(), "targets")
+                .fields()
                 .forEachRemaining(e -> targets.put(e.getKey(), TargetFile.parse(role, e.getKey(), e.getValue())));
         Map<String, TufKey> keys = new LinkedHashMap<>();
         List<DelegatedRole> delegations = new ArrayList<>();
@@ -40,7 +44,8 @@ public record TargetsMetadata(SignedMetadata metadata, Map<String, TargetFile> t
             }
             JsonNode keyNode = d.get("keys");
             if (keyNode != null && keyNode.isObject()) {
-                keyNode.fields().forEachRemaining(e -> keys.put(e.getKey(), TufKey.parse(role, e.getKey(), e.getValue())));
+                keyNode.fields()
+                        .forEachRemaining(e -> keys.put(e.getKey(), TufKey.parse(role, e.getKey(), e.getValue())));
             }
             JsonNode roles = d.get("roles");
             if (roles != null && !roles.isNull()) {
@@ -75,10 +80,14 @@ public record TargetsMetadata(SignedMetadata metadata, Map<String, TargetFile> t
         }
         long threshold = Fields.integer(role, r, "threshold");
         if (threshold < 1 || threshold > keyIds.size()) {
-            throw new MalformedMetadataException(role, "delegation " + name + " has threshold " + threshold
-                    + " with " + keyIds.size() + " keys");
+            throw new MalformedMetadataException(
+                    role, "delegation " + name + " has threshold " + threshold + " with " + keyIds.size() + " keys");
         }
-        return new DelegatedRole(name, Set.copyOf(keyIds), (int) threshold, Fields.texts(role, r, "paths"),
+        return new DelegatedRole(
+                name,
+                Set.copyOf(keyIds),
+                (int) threshold,
+                Fields.texts(role, r, "paths"),
                 Fields.texts(role, r, "path_hash_prefixes"));
     }
 
@@ -89,8 +98,8 @@ public record TargetsMetadata(SignedMetadata metadata, Map<String, TargetFile> t
 
     /** The keys and threshold this role assigns to its delegated role {@code name}. */
     public RoleKeys delegationKeys(String name) {
-        DelegatedRole d = delegation(name).orElseThrow(() ->
-                new MalformedMetadataException(metadata.role(), "declares no delegation " + name));
+        DelegatedRole d = delegation(name)
+                .orElseThrow(() -> new MalformedMetadataException(metadata.role(), "declares no delegation " + name));
         Map<String, TufKey> k = new LinkedHashMap<>();
         d.keyIds().forEach(id -> k.put(id, delegationKeys.get(id)));
         return new RoleKeys(name, k, d.threshold());

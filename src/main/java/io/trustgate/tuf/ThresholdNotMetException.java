@@ -9,10 +9,12 @@ public final class ThresholdNotMetException extends TrustDataException {
     private final Set<String> validKeyIds;
     private final List<RejectedSignature> rejected;
 
-    public ThresholdNotMetException(String role, int threshold, Set<String> validKeyIds,
-                                    List<RejectedSignature> rejected) {
-        super(role, role + " has valid signatures by " + validKeyIds.size() + " of the " + threshold
-                + " keys required " + validKeyIds + "; rejected signatures: " + rejected);
+    public ThresholdNotMetException(
+            String role, int threshold, Set<String> validKeyIds, List<RejectedSignature> rejected) {
+        super(
+                role,
+                role + " has valid signatures by " + validKeyIds.size() + " of the " + threshold + " keys required "
+                        + validKeyIds + "; rejected signatures: " + rejected);
         this.threshold = threshold;
         this.validKeyIds = Set.copyOf(validKeyIds);
         this.rejected = List.copyOf(rejected);

@@ -61,8 +61,13 @@ public final class TrustedMetadataSet {
      *
      * @param trustedVersions highest version seen so far per role (rollback protection); may be empty
      */
-    public static TrustedMetadataSet fromPinnedRoot(String gun, byte[] rootBytes, RootPins pins, Instant referenceTime,
-                                                    Limits limits, Map<String, Long> trustedVersions) {
+    public static TrustedMetadataSet fromPinnedRoot(
+            String gun,
+            byte[] rootBytes,
+            RootPins pins,
+            Instant referenceTime,
+            Limits limits,
+            Map<String, Long> trustedVersions) {
         TrustedMetadataSet set = new TrustedMetadataSet(gun, referenceTime, limits, trustedVersions);
         RootMetadata candidate = set.parseRoot(rootBytes);
         RoleKeys rootRole = candidate.roleKeys(SignedMetadata.TYPE_ROOT);
@@ -84,15 +89,20 @@ public final class TrustedMetadataSet {
         });
         List<String> rootIds = List.copyOf(candidate.rootKeyIds());
         if (pinned.isEmpty()) {
-            throw new RootPinException(gun, pins.describe(), rootIds, pinnedButUnusable.isEmpty()
-                    ? "no root key matches a pin" : "the pinned root keys are unusable: " + pinnedButUnusable);
+            throw new RootPinException(
+                    gun,
+                    pins.describe(),
+                    rootIds,
+                    pinnedButUnusable.isEmpty()
+                            ? "no root key matches a pin"
+                            : "the pinned root keys are unusable: " + pinnedButUnusable);
         }
         try {
-            SignatureVerifier.verify(candidate.metadata(), new RoleKeys(SignedMetadata.TYPE_ROOT, pinned,
-                    rootRole.threshold()));
+            SignatureVerifier.verify(
+                    candidate.metadata(), new RoleKeys(SignedMetadata.TYPE_ROOT, pinned, rootRole.threshold()));
         } catch (ThresholdNotMetException e) {
-            throw new RootPinException(gun, pins.describe(), rootIds, "pinned keys do not meet the root threshold: "
-                    + e.getMessage());
+            throw new RootPinException(
+                    gun, pins.describe(), rootIds, "pinned keys do not meet the root threshold: " + e.getMessage());
         }
         set.root = candidate;
         return set;
@@ -102,8 +112,8 @@ public final class TrustedMetadataSet {
      * Starts from a root this process trusted in an earlier update of the same GUN (kept in memory);
      * it is checked again for its own signatures only.
      */
-    public static TrustedMetadataSet fromTrustedRoot(String gun, byte[] rootBytes, Instant referenceTime, Limits limits,
-                                                     Map<String, Long> trustedVersions) {
+    public static TrustedMetadataSet fromTrustedRoot(
+            String gun, byte[] rootBytes, Instant referenceTime, Limits limits, Map<String, Long> trustedVersions) {
         TrustedMetadataSet set = new TrustedMetadataSet(gun, referenceTime, limits, trustedVersions);
         RootMetadata candidate = set.parseRoot(rootBytes);
         SignatureVerifier.verify(candidate.metadata(), candidate.roleKeys(SignedMetadata.TYPE_ROOT));
@@ -175,10 +185,16 @@ public final class TrustedMetadataSet {
         root.metadata().checkNotExpired(referenceTime);
         // Notary: the root in use must be signed at threshold by keys with valid certificates for the GUN
         Map<String, TufKey> certified = certifiedRootKeys(root);
-        List<TufKey> signers = SignatureVerifier.verify(root.metadata(), new RoleKeys(SignedMetadata.TYPE_ROOT,
-                certified, root.roleKeys(SignedMetadata.TYPE_ROOT).threshold()));
-        rootCertificateExpiry = signers.stream().map(k -> k.certificate().orElseThrow().getNotAfter().toInstant())
-                .min(Instant::compareTo).orElseThrow();
+        List<TufKey> signers = SignatureVerifier.verify(
+                root.metadata(),
+                new RoleKeys(
+                        SignedMetadata.TYPE_ROOT,
+                        certified,
+                        root.roleKeys(SignedMetadata.TYPE_ROOT).threshold()));
+        rootCertificateExpiry = signers.stream()
+                .map(k -> k.certificate().orElseThrow().getNotAfter().toInstant())
+                .min(Instant::compareTo)
+                .orElseThrow();
     }
 
     /** Verifies and loads {@code snapshot.json} against the timestamp. */
@@ -202,7 +218,9 @@ public final class TrustedMetadataSet {
         // 5.5.6: freeze attack
         next.metadata().checkNotExpired(referenceTime);
         // Notary: the snapshot also commits to root.json; the root in use must be that file
-        next.metaFor(SignedMetadata.TYPE_ROOT).ifPresent(m -> m.verify(SignedMetadata.TYPE_ROOT, root.metadata().raw()));
+        next.metaFor(SignedMetadata.TYPE_ROOT)
+                .ifPresent(
+                        m -> m.verify(SignedMetadata.TYPE_ROOT, root.metadata().raw()));
         snapshot = next;
         return next;
     }
@@ -214,7 +232,8 @@ public final class TrustedMetadataSet {
         }
         String role = SignedMetadata.TYPE_TARGETS;
         VerifiedTargets v = verifyTargets(role, raw, root.roleKeys(role));
-        TrustedTargets trusted = new TrustedTargets(role, v.metadata(), v.signers(), List.of(), v.metadata().targets());
+        TrustedTargets trusted = new TrustedTargets(
+                role, v.metadata(), v.signers(), List.of(), v.metadata().targets());
         targets.put(role, trusted);
         return trusted;
     }
@@ -235,8 +254,10 @@ public final class TrustedMetadataSet {
         if (targets.size() - 1 >= limits.maxDelegations()) {
             throw new LimitExceededException(role, "delegations", limits.maxDelegations());
         }
-        DelegatedRole delegation = parentRole.metadata().delegation(role).orElseThrow(() ->
-                new MalformedMetadataException(parent, "declares no delegation " + role));
+        DelegatedRole delegation = parentRole
+                .metadata()
+                .delegation(role)
+                .orElseThrow(() -> new MalformedMetadataException(parent, "declares no delegation " + role));
         RoleKeys keys = parentRole.metadata().delegationKeys(role);
         VerifiedTargets v = verifyTargets(role, raw, keys);
         List<DelegatedRole> chain = new ArrayList<>(parentRole.chain());
@@ -253,12 +274,12 @@ public final class TrustedMetadataSet {
         return trusted;
     }
 
-    private record VerifiedTargets(TargetsMetadata metadata, List<TufKey> signers) {
-    }
+    private record VerifiedTargets(TargetsMetadata metadata, List<TufKey> signers) {}
 
     private VerifiedTargets verifyTargets(String role, byte[] raw, RoleKeys keys) {
-        MetaFile meta = snapshot.metaFor(role).orElseThrow(() ->
-                new MalformedMetadataException(SignedMetadata.TYPE_SNAPSHOT, "lists no meta for " + role));
+        MetaFile meta = snapshot.metaFor(role)
+                .orElseThrow(() ->
+                        new MalformedMetadataException(SignedMetadata.TYPE_SNAPSHOT, "lists no meta for " + role));
         // 5.6.1: bounded size
         checkSize(role, raw, limits.maxMetadataBytes());
         // 5.6.2: byte-exact length and hashes from the snapshot
@@ -338,7 +359,8 @@ public final class TrustedMetadataSet {
     }
 
     private static String commonName(X509Certificate cert) {
-        RDN[] cns = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+        RDN[] cns = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded())
+                .getRDNs(BCStyle.CN);
         return cns.length == 1 ? IETFUtils.valueToString(cns[0].getFirst().getValue()) : null;
     }
 

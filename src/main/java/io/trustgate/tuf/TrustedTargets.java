@@ -13,8 +13,12 @@ import java.util.Map;
  * @param chain       the delegations from {@code targets} down to this role (empty for {@code targets})
  * @param targets     the targets the role lists and is allowed to sign by every delegation in its chain
  */
-public record TrustedTargets(String role, TargetsMetadata metadata, List<TufKey> signingKeys,
-                             List<DelegatedRole> chain, Map<String, TargetFile> targets) {
+public record TrustedTargets(
+        String role,
+        TargetsMetadata metadata,
+        List<TufKey> signingKeys,
+        List<DelegatedRole> chain,
+        Map<String, TargetFile> targets) {
 
     public TrustedTargets {
         signingKeys = List.copyOf(signingKeys);

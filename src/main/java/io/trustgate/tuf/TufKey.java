@@ -27,8 +27,13 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  * @param canonicalKeyId Notary's "canonical" key id: for {@code -x509} types, the id the same public key has
  *                       as a plain {@code ecdsa} / {@code rsa} key object; otherwise {@link #keyId}
  */
-public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional<X509Certificate> certificate,
-                     String spkiId, String canonicalKeyId) {
+public record TufKey(
+        String keyId,
+        String keyType,
+        PublicKey publicKey,
+        Optional<X509Certificate> certificate,
+        String spkiId,
+        String canonicalKeyId) {
 
     public static final String ECDSA = "ecdsa";
     public static final String ECDSA_X509 = "ecdsa-x509";
@@ -37,7 +42,10 @@ public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional
     public static final String RSA_X509 = "rsa-x509";
 
     /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the 32 raw key bytes follow. */
-    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    private static final byte[] ED25519_SPKI_PREFIX = {
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+    };
+
     private static final int ED25519_KEY_BYTES = 32;
 
     /**
@@ -68,7 +76,10 @@ public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional
                 case RSA -> fromSpki(declaredId, keyType, publicValue, "RSA", Optional.empty());
                 case ED25519 -> {
                     if (publicValue.length != ED25519_KEY_BYTES) {
-                        throw new UnsupportedKeyException(role, declaredId, keyType,
+                        throw new UnsupportedKeyException(
+                                role,
+                                declaredId,
+                                keyType,
                                 "ed25519 public key is " + publicValue.length + " bytes, not " + ED25519_KEY_BYTES);
                     }
                     byte[] spki = new byte[ED25519_SPKI_PREFIX.length + ED25519_KEY_BYTES];
@@ -81,8 +92,8 @@ public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional
                     String algorithm = cert.getPublicKey().getAlgorithm();
                     String expected = keyType.equals(ECDSA_X509) ? "EC" : "RSA";
                     if (!algorithm.equals(expected)) {
-                        throw new UnsupportedKeyException(role, declaredId, keyType,
-                                "certificate holds a " + algorithm + " key");
+                        throw new UnsupportedKeyException(
+                                role, declaredId, keyType, "certificate holds a " + algorithm + " key");
                     }
                     yield fromSpki(declaredId, keyType, cert.getPublicKey().getEncoded(), algorithm, Optional.of(cert));
                 }
@@ -95,8 +106,8 @@ public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional
 
     /** Decodes one PEM (or DER) X.509 certificate; for a PEM chain, the first (leaf) certificate. */
     public static X509Certificate certificate(byte[] pemOrDer) throws CertificateException {
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pemOrDer));
+        return (X509Certificate)
+                CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pemOrDer));
     }
 
     /** Hex sha256 of the normalised DER SubjectPublicKeyInfo of a key. */
@@ -108,12 +119,15 @@ public record TufKey(String keyId, String keyType, PublicKey publicKey, Optional
         }
     }
 
-    private static TufKey fromSpki(String keyId, String keyType, byte[] spki, String jdkAlgorithm,
-                                   Optional<X509Certificate> cert) throws GeneralSecurityException {
+    private static TufKey fromSpki(
+            String keyId, String keyType, byte[] spki, String jdkAlgorithm, Optional<X509Certificate> cert)
+            throws GeneralSecurityException {
         PublicKey key = KeyFactory.getInstance(jdkAlgorithm).generatePublic(new X509EncodedKeySpec(spki));
         String canonical = keyId;
         if (cert.isPresent()) {
-            canonical = keyIdOf(keyType.equals(ECDSA_X509) ? ECDSA : RSA, Base64.getEncoder().encodeToString(spki));
+            canonical = keyIdOf(
+                    keyType.equals(ECDSA_X509) ? ECDSA : RSA,
+                    Base64.getEncoder().encodeToString(spki));
         }
         return new TufKey(keyId, keyType, key, cert, spkiId(key.getEncoded()), canonical);
     }

@@ -51,7 +51,8 @@ public final class GpgSignatureSource implements SignatureSource {
 
     @Override
     public boolean appliesTo(Policy policy) {
-        return policy.lookaside() != null && policy.signers().stream().anyMatch(s -> !s.pgpKeys().isEmpty());
+        return policy.lookaside() != null
+                && policy.signers().stream().anyMatch(s -> !s.pgpKeys().isEmpty());
     }
 
     @Override
@@ -67,7 +68,8 @@ public final class GpgSignatureSource implements SignatureSource {
                 .exceptionally(e -> {
                     String why = "GPG signatures could not be read from " + where + ": " + ImageVerifier.rootMessage(e);
                     return unwrapped(e) instanceof LookasideUnavailableException
-                            ? SourceFindings.unavailable(why) : SourceFindings.problem(why);
+                            ? SourceFindings.unavailable(why)
+                            : SourceFindings.problem(why);
                 });
     }
 
@@ -128,7 +130,9 @@ public final class GpgSignatureSource implements SignatureSource {
     private PgpKeys keyring(Signer signer) {
         return keyrings.computeIfAbsent(signer.pgpKeys(), keys -> {
             try {
-                return PgpKeys.parse(keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new));
+                return PgpKeys.parse(keys.stream()
+                        .map(k -> k.getBytes(StandardCharsets.UTF_8))
+                        .toArray(byte[][]::new));
             } catch (PgpKeyException e) {
                 // Policies are checked at load time; a key that fails here is treated as no key.
                 return null;

@@ -14,8 +14,12 @@ import java.util.List;
  *     verdict admits a pod only if the pod is pinned to {@code digest} (by {@code /mutate}) so that it runs what
  *     was verified; {@code /validate} must deny it, since the tag's current digest is unknown.
  */
-public record ImageVerdict(ImageReference image, String digest, List<PolicyVerdict> verdicts,
-        String resolutionError, boolean pinRequired) {
+public record ImageVerdict(
+        ImageReference image,
+        String digest,
+        List<PolicyVerdict> verdicts,
+        String resolutionError,
+        boolean pinRequired) {
 
     public ImageVerdict {
         verdicts = List.copyOf(verdicts);

@@ -40,8 +40,12 @@ import java.util.stream.Collectors;
 public final class ImageVerifier {
 
     /** Policy version and keys, the image as written, and its digest: no string building per look-up. */
-    private record VerdictKey(String policyUid, String policyResourceVersion, String keyFingerprint,
-            ImageReference image, String digest) {}
+    private record VerdictKey(
+            String policyUid,
+            String policyResourceVersion,
+            String keyFingerprint,
+            ImageReference image,
+            String digest) {}
 
     /** The last good verdict of one policy version for one repository, tag (or none) and digest. */
     private record DigestKey(String policyVersion, String repository, String tag, String digest) {}
@@ -72,7 +76,8 @@ public final class ImageVerifier {
         this.sources = List.copyOf(sources);
         this.clock = clock;
         this.settings = settings;
-        this.verdicts = new OutcomeCache<>("verdicts", this::lifetime, settings.failureTtl(), settings.maxEntries(), clock);
+        this.verdicts =
+                new OutcomeCache<>("verdicts", this::lifetime, settings.failureTtl(), settings.maxEntries(), clock);
         this.lastGoodByDigest = bounded(settings.staleIfError());
         this.lastGoodByTag = bounded(settings.staleIfError());
         // Remembered well past the denial TTL: the next check of a denied image may come much later.
@@ -80,46 +85,57 @@ public final class ImageVerifier {
     }
 
     private <K, V> Cache<K, V> bounded(Duration lifetime) {
-        return Caffeine.newBuilder().ticker(new ClockTicker(clock)).maximumSize(Math.max(1, settings.maxEntries()))
-                .expireAfterWrite(lifetime).build();
+        return Caffeine.newBuilder()
+                .ticker(new ClockTicker(clock))
+                .maximumSize(Math.max(1, settings.maxEntries()))
+                .expireAfterWrite(lifetime)
+                .build();
     }
 
     public OutcomeCache<?, ?> verdictCache() {
         return verdicts;
     }
 
-    public CompletableFuture<ImageVerdict> verify(ImageReference image, List<Policy> policies,
-            RegistryCredentials credentials) {
+    public CompletableFuture<ImageVerdict> verify(
+            ImageReference image, List<Policy> policies, RegistryCredentials credentials) {
         return verify(image, policies, credentials, new Progress());
     }
 
     /** Never completes exceptionally: upstream failures become evidence in the verdict. */
-    public CompletableFuture<ImageVerdict> verify(ImageReference image, List<Policy> policies,
-            RegistryCredentials credentials, Progress progress) {
+    public CompletableFuture<ImageVerdict> verify(
+            ImageReference image, List<Policy> policies, RegistryCredentials credentials, Progress progress) {
         CompletableFuture<String> digest = image.hasDigest()
                 ? CompletableFuture.completedFuture(image.digest())
-                : progress.track("registry " + image.domain() + " (resolving " + image.repository() + ":" + image.tag() + ")",
-                        registry.resolve(image, credentials)).thenApply(ManifestDescriptor::digest);
+                : progress.track(
+                                "registry " + image.domain() + " (resolving " + image.repository() + ":" + image.tag()
+                                        + ")",
+                                registry.resolve(image, credentials))
+                        .thenApply(ManifestDescriptor::digest);
         return digest.handle((d, error) -> {
-            if (error != null) {
-                String why = rootMessage(error);
-                boolean unavailable = unwrap(error) instanceof RegistryUnavailableException;
-                String problem = "could not resolve the tag at the registry: " + why;
-                if (unavailable) {
-                    ImageVerdict pinned = lastGoodForTag(image, policies, problem);
-                    if (pinned != null) {
-                        return CompletableFuture.completedFuture(pinned);
+                    if (error != null) {
+                        String why = rootMessage(error);
+                        boolean unavailable = unwrap(error) instanceof RegistryUnavailableException;
+                        String problem = "could not resolve the tag at the registry: " + why;
+                        if (unavailable) {
+                            ImageVerdict pinned = lastGoodForTag(image, policies, problem);
+                            if (pinned != null) {
+                                return CompletableFuture.completedFuture(pinned);
+                            }
+                        }
+                        List<PolicyVerdict> failed = policies.stream()
+                                .map(p -> new PolicyVerdict(
+                                        p,
+                                        Threshold.evaluate(p, Set.of()),
+                                        unavailable
+                                                ? SourceFindings.unavailable(problem)
+                                                : SourceFindings.problem(problem)))
+                                .toList();
+                        return CompletableFuture.completedFuture(new ImageVerdict(image, null, failed, why));
                     }
-                }
-                List<PolicyVerdict> failed = policies.stream()
-                        .map(p -> new PolicyVerdict(p, Threshold.evaluate(p, Set.of()),
-                                unavailable ? SourceFindings.unavailable(problem) : SourceFindings.problem(problem)))
-                        .toList();
-                return CompletableFuture.completedFuture(new ImageVerdict(image, null, failed, why));
-            }
-            progress.resolved(d);
-            return verifyDigest(image, d, policies, progress);
-        }).thenCompose(f -> f);
+                    progress.resolved(d);
+                    return verifyDigest(image, d, policies, progress);
+                })
+                .thenCompose(f -> f);
     }
 
     /**
@@ -129,7 +145,8 @@ public final class ImageVerifier {
      * did not answer.
      */
     public ImageVerdict timedOut(ImageReference image, List<Policy> policies, Progress progress, Duration budget) {
-        String waiting = progress.pending().isEmpty() ? "signature verification" : String.join(", ", progress.pending());
+        String waiting =
+                progress.pending().isEmpty() ? "signature verification" : String.join(", ", progress.pending());
         String problem = "no answer within " + budget.toMillis() / 1000.0 + " s from " + waiting;
         String digest = image.hasDigest() ? image.digest() : progress.resolvedDigest();
         if (digest == null) {
@@ -138,33 +155,44 @@ public final class ImageVerifier {
                 return pinned;
             }
             List<PolicyVerdict> out = policies.stream()
-                    .map(p -> new PolicyVerdict(p, Threshold.evaluate(p, Set.of()), SourceFindings.unavailable(problem)))
+                    .map(p ->
+                            new PolicyVerdict(p, Threshold.evaluate(p, Set.of()), SourceFindings.unavailable(problem)))
                     .toList();
             return new ImageVerdict(image, null, out, problem);
         }
         List<PolicyVerdict> out = policies.stream()
-                .map(p -> staleOr(p, image, digest, new PolicyVerdict(p, Threshold.evaluate(p, Set.of()),
-                        SourceFindings.unavailable(problem), digest)))
+                .map(p -> staleOr(
+                        p,
+                        image,
+                        digest,
+                        new PolicyVerdict(
+                                p, Threshold.evaluate(p, Set.of()), SourceFindings.unavailable(problem), digest)))
                 .toList();
         return new ImageVerdict(image, digest, out, null);
     }
 
-    private CompletableFuture<ImageVerdict> verifyDigest(ImageReference image, String digest, List<Policy> policies,
-            Progress progress) {
+    private CompletableFuture<ImageVerdict> verifyDigest(
+            ImageReference image, String digest, List<Policy> policies, Progress progress) {
         List<CompletableFuture<PolicyVerdict>> perPolicy = new ArrayList<>();
         for (Policy policy : policies) {
-            VerdictKey key = new VerdictKey(policy.uid(), policy.resourceVersion(), policy.keyFingerprint(), image, digest);
-            perPolicy.add(verdicts.get(key, () -> verifyPolicy(image, digest, policy, progress)
-                            .thenApply(v -> remember(image, digest, v)))
+            VerdictKey key =
+                    new VerdictKey(policy.uid(), policy.resourceVersion(), policy.keyFingerprint(), image, digest);
+            perPolicy.add(verdicts.get(
+                            key,
+                            () -> verifyPolicy(image, digest, policy, progress)
+                                    .thenApply(v -> remember(image, digest, v)))
                     .thenApply(v -> v.findings().unavailable() ? staleOr(policy, image, digest, v) : v));
         }
         return CompletableFuture.allOf(perPolicy.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> new ImageVerdict(image, digest,
-                        perPolicy.stream().map(CompletableFuture::join).toList(), null));
+                .thenApply(ignored -> new ImageVerdict(
+                        image,
+                        digest,
+                        perPolicy.stream().map(CompletableFuture::join).toList(),
+                        null));
     }
 
-    private CompletableFuture<PolicyVerdict> verifyPolicy(ImageReference image, String digest, Policy policy,
-            Progress progress) {
+    private CompletableFuture<PolicyVerdict> verifyPolicy(
+            ImageReference image, String digest, Policy policy, Progress progress) {
         // A denial expired: what the upstream caches remember may be the very answer that caused it.
         boolean afterDenial = denied.asMap().remove(new DenialKey(policy.uid(), image, digest)) != null;
         List<CompletableFuture<SourceFindings>> collected = new ArrayList<>();
@@ -178,17 +206,19 @@ public final class ImageVerifier {
             }
         }
         if (collected.isEmpty()) {
-            collected.add(CompletableFuture.completedFuture(SourceFindings.problem(
-                    "the policy names no signature source (set notary or lookaside)")));
+            collected.add(CompletableFuture.completedFuture(
+                    SourceFindings.problem("the policy names no signature source (set notary or lookaside)")));
         }
-        return CompletableFuture.allOf(collected.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            SourceFindings all = SourceFindings.NONE;
-            for (CompletableFuture<SourceFindings> f : collected) {
-                all = all.plus(f.join());
-            }
-            Set<String> signers = all.found().stream().map(SignerEvidence::signer).collect(Collectors.toSet());
-            return new PolicyVerdict(policy, Threshold.evaluate(policy, signers), all, digest);
-        });
+        return CompletableFuture.allOf(collected.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> {
+                    SourceFindings all = SourceFindings.NONE;
+                    for (CompletableFuture<SourceFindings> f : collected) {
+                        all = all.plus(f.join());
+                    }
+                    Set<String> signers =
+                            all.found().stream().map(SignerEvidence::signer).collect(Collectors.toSet());
+                    return new PolicyVerdict(policy, Threshold.evaluate(policy, signers), all, digest);
+                });
     }
 
     /**
@@ -221,7 +251,8 @@ public final class ImageVerifier {
         }
         if (!settings.staleIfError().isZero()) {
             Stale stale = new Stale(v, clock.instant());
-            lastGoodByDigest.put(new DigestKey(v.policy().versionKey(), image.repository(), image.tag(), digest), stale);
+            lastGoodByDigest.put(
+                    new DigestKey(v.policy().versionKey(), image.repository(), image.tag(), digest), stale);
             if (image.tag() != null && !image.hasDigest()) {
                 lastGoodByTag.put(new TagKey(v.policy().versionKey(), image.repository(), image.tag()), stale);
             }
@@ -231,7 +262,8 @@ public final class ImageVerifier {
 
     /** The last good verdict for this very digest, if still valid, else {@code failed}. */
     private PolicyVerdict staleOr(Policy policy, ImageReference image, String digest, PolicyVerdict failed) {
-        Stale stale = lastGoodByDigest.getIfPresent(new DigestKey(policy.versionKey(), image.repository(), image.tag(), digest));
+        Stale stale = lastGoodByDigest.getIfPresent(
+                new DigestKey(policy.versionKey(), image.repository(), image.tag(), digest));
         if (stale == null || !fresh(stale) || !digest.equals(stale.verdict().digest())) {
             return failed;
         }
@@ -250,12 +282,18 @@ public final class ImageVerifier {
         String digest = null;
         for (Policy policy : policies) {
             Stale stale = lastGoodByTag.getIfPresent(new TagKey(policy.versionKey(), image.repository(), image.tag()));
-            if (stale == null || !fresh(stale) || (digest != null && !digest.equals(stale.verdict().digest()))) {
+            if (stale == null
+                    || !fresh(stale)
+                    || (digest != null && !digest.equals(stale.verdict().digest()))) {
                 return null;
             }
             digest = stale.verdict().digest();
-            out.add(served(stale, image, policy, new PolicyVerdict(policy, Threshold.evaluate(policy, Set.of()),
-                    SourceFindings.unavailable(problem))));
+            out.add(served(
+                    stale,
+                    image,
+                    policy,
+                    new PolicyVerdict(
+                            policy, Threshold.evaluate(policy, Set.of()), SourceFindings.unavailable(problem))));
         }
         return new ImageVerdict(image, digest, out, null, true);
     }
@@ -263,7 +301,8 @@ public final class ImageVerifier {
     private boolean fresh(Stale stale) {
         Instant now = clock.instant();
         Instant expires = stale.verdict().findings().expiresAt();
-        return stale.verifiedAt().plus(settings.staleIfError()).isAfter(now) && (expires == null || expires.isAfter(now))
+        return stale.verifiedAt().plus(settings.staleIfError()).isAfter(now)
+                && (expires == null || expires.isAfter(now))
                 && stale.verdict().digest() != null;
     }
 
@@ -273,8 +312,11 @@ public final class ImageVerifier {
         warnings.add("trustgate: " + image + " (" + stale.verdict().digest() + ") admitted on the verdict of "
                 + stale.verifiedAt() + " under " + policy.id() + " because its upstreams failed now ("
                 + String.join("; ", failed.findings().problems()) + ")");
-        return new PolicyVerdict(stale.verdict().policy(), stale.verdict().outcome(),
-                new SourceFindings(f.found(), f.problems(), warnings, f.expiresAt(), false), stale.verdict().digest());
+        return new PolicyVerdict(
+                stale.verdict().policy(),
+                stale.verdict().outcome(),
+                new SourceFindings(f.found(), f.problems(), warnings, f.expiresAt(), false),
+                stale.verdict().digest());
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -59,19 +59,18 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
 
     /** Docker Hub's Notary server, used for {@code docker.io} images when the policy names no server. */
     public static final String DOCKER_HUB_NOTARY = "https://notary.docker.io";
+
     private final Function<NotaryConfig, TrustDataFetcher> fetchers;
     private final Clock clock;
     private final Limits limits;
     private final Duration expiryWarning;
     private final Map<ClientKey, Client> clients = new ConcurrentHashMap<>();
     private final VersionStore versions;
-    private volatile java.util.function.Consumer<TrustedRepository> observer = repository -> { };
+    private volatile java.util.function.Consumer<TrustedRepository> observer = repository -> {};
 
-    private record ClientKey(String server, String caBundle) {
-    }
+    private record ClientKey(String server, String caBundle) {}
 
-    private record Client(TrustDataFetcher fetcher, NotaryClient notary) {
-    }
+    private record Client(TrustDataFetcher fetcher, NotaryClient notary) {}
 
     /**
      * @param fetchers      makes the fetcher for one Notary server ({@code server} resolved, {@code caBundle} as
@@ -80,8 +79,8 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
      * @param limits        size and count bounds of the TUF client
      * @param expiryWarning trust data expiring within this window adds a warning
      */
-    public NotarySignatureSource(Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock, Limits limits,
-            Duration expiryWarning) {
+    public NotarySignatureSource(
+            Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock, Limits limits, Duration expiryWarning) {
         this(fetchers, clock, limits, expiryWarning, VersionStore.inMemory());
     }
 
@@ -89,8 +88,12 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
      * @param versions where the highest trusted versions per server and repository are kept (rollback
      *                 protection); persistent stores keep it across restarts and replicas
      */
-    public NotarySignatureSource(Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock, Limits limits,
-            Duration expiryWarning, VersionStore versions) {
+    public NotarySignatureSource(
+            Function<NotaryConfig, TrustDataFetcher> fetchers,
+            Clock clock,
+            Limits limits,
+            Duration expiryWarning,
+            VersionStore versions) {
         this.versions = Objects.requireNonNull(versions, "versions");
         this.fetchers = Objects.requireNonNull(fetchers, "fetchers");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -102,14 +105,17 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     }
 
     /** With {@link Limits#DEFAULT}. */
-    public NotarySignatureSource(Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock,
-            Duration expiryWarning) {
+    public NotarySignatureSource(
+            Function<NotaryConfig, TrustDataFetcher> fetchers, Clock clock, Duration expiryWarning) {
         this(fetchers, clock, Limits.DEFAULT, expiryWarning);
     }
 
     @Override
     public String describe(Policy policy) {
-        return "Notary " + (policy.notary() != null && policy.notary().server() != null ? policy.notary().server() : DOCKER_HUB_NOTARY);
+        return "Notary "
+                + (policy.notary() != null && policy.notary().server() != null
+                        ? policy.notary().server()
+                        : DOCKER_HUB_NOTARY);
     }
 
     /**
@@ -128,7 +134,8 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
 
     @Override
     public boolean appliesTo(Policy policy) {
-        return policy.notary() != null && policy.signers().stream().anyMatch(s -> !s.notaryKeys().isEmpty());
+        return policy.notary() != null
+                && policy.signers().stream().anyMatch(s -> !s.notaryKeys().isEmpty());
     }
 
     @Override
@@ -136,8 +143,8 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         try {
             return collectChecked(image, digest, policy);
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(SourceFindings.problem("notary: cannot check "
-                    + image.repository() + ": " + message(e)));
+            return CompletableFuture.completedFuture(
+                    SourceFindings.problem("notary: cannot check " + image.repository() + ": " + message(e)));
         }
     }
 
@@ -146,8 +153,8 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         String gun = image.repository();
         String server = server(config, image);
         if (server == null) {
-            return done(SourceFindings.problem("notary: the policy names no Notary server for " + image.domain()
-                    + " (set notary.server)"));
+            return done(SourceFindings.problem(
+                    "notary: the policy names no Notary server for " + image.domain() + " (set notary.server)"));
         }
         RootPins pins;
         try {
@@ -174,7 +181,8 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
 
     /** The Notary server of the policy for the image, or {@code null} when it names none and none is implied. */
     private static String server(NotaryConfig config, ImageReference image) {
-        return config.server() != null && !config.server().isBlank() ? withoutTrailingSlash(config.server())
+        return config.server() != null && !config.server().isBlank()
+                ? withoutTrailingSlash(config.server())
                 : image.domain().equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_NOTARY : null;
     }
 
@@ -185,7 +193,8 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         }
         String server = server(policy.notary(), image);
         String caBundle = policy.notary().caBundle();
-        Client known = server == null ? null
+        Client known = server == null
+                ? null
                 : clients.get(new ClientKey(server, caBundle == null || caBundle.isBlank() ? null : caBundle));
         if (known != null) {
             known.fetcher().forget(image.repository());
@@ -218,8 +227,12 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         return this;
     }
 
-    private SourceFindings findings(TrustedRepository repository, ImageReference image, String digest,
-            List<NotarySigner> signers, List<String> problems) {
+    private SourceFindings findings(
+            TrustedRepository repository,
+            ImageReference image,
+            String digest,
+            List<NotarySigner> signers,
+            List<String> problems) {
         observer.accept(repository);
         String gun = repository.gun();
         String tag = image.tag(); // null for a digest-only reference: every signed target counts
@@ -242,12 +255,13 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
                     + ", but the registry serves " + m.resolvedDigest() + " (the tag moved after signing;"
                     + " sign the new digest or deploy the signed one)");
         }
-        List<SignedTarget> candidates = tag != null ? repository.targetsForTag(tag)
-                : repository.targetsForDigest(evidence.resolvedDigest());
+        List<SignedTarget> candidates =
+                tag != null ? repository.targetsForTag(tag) : repository.targetsForDigest(evidence.resolvedDigest());
         if (candidates.isEmpty()) {
-            all.add(tag != null
-                    ? "notary: tag " + tag + " is not signed in any role of " + gun
-                    : "notary: digest " + evidence.resolvedDigest() + " is not signed in any role of " + gun);
+            all.add(
+                    tag != null
+                            ? "notary: tag " + tag + " is not signed in any role of " + gun
+                            : "notary: digest " + evidence.resolvedDigest() + " is not signed in any role of " + gun);
         }
         if (found.isEmpty()) {
             unmatchedSignatures(repository, evidence, candidates, signers, all);
@@ -256,8 +270,12 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     }
 
     /** Roles that sign the right digest, but with no key of a signer that may count there: say whose keys. */
-    private static void unmatchedSignatures(TrustedRepository repository, NotaryEvidence evidence,
-            List<SignedTarget> candidates, List<NotarySigner> signers, List<String> problems) {
+    private static void unmatchedSignatures(
+            TrustedRepository repository,
+            NotaryEvidence evidence,
+            List<SignedTarget> candidates,
+            List<NotarySigner> signers,
+            List<String> problems) {
         Set<String> roles = new LinkedHashSet<>();
         for (SignedTarget t : candidates) {
             if (t.digest().equals(evidence.resolvedDigest())) {
@@ -269,13 +287,18 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
             List<String> excluded = new ArrayList<>();
             for (NotarySigner signer : signers) {
                 List<KeyPin> pins = signer.keys().stream().map(KeyPin::parse).toList();
-                boolean holdsKey = role.signingKeys().stream().anyMatch(k -> pins.stream().anyMatch(p -> p.matches(k)));
+                boolean holdsKey =
+                        role.signingKeys().stream().anyMatch(k -> pins.stream().anyMatch(p -> p.matches(k)));
                 if (holdsKey && !signer.roles().contains(roleName)) {
                     excluded.add("signer " + signer.name() + " holds its key but counts only in " + signer.roles());
                 }
             }
-            String keys = role.signingKeys().stream().map(TufKey::keyId).map(id -> id.substring(0, 12))
-                    .distinct().toList().toString();
+            String keys = role.signingKeys().stream()
+                    .map(TufKey::keyId)
+                    .map(id -> id.substring(0, 12))
+                    .distinct()
+                    .toList()
+                    .toString();
             problems.add("notary: " + roleName + " signs " + evidence.resolvedDigest() + " with key " + keys + ", "
                     + (excluded.isEmpty() ? "which no signer of the policy holds" : String.join("; ", excluded)));
         }
@@ -308,7 +331,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     private static String renewHint(String gun, String role) {
         return switch (role) {
             case RoleExpiry.ROOT_CERTIFICATE, SignedMetadata.TYPE_ROOT ->
-                    "rotate the root key: notary key rotate " + gun + " root, then pin the new key";
+                "rotate the root key: notary key rotate " + gun + " root, then pin the new key";
             default -> "publish again to re-sign it: notary publish " + gun;
         };
     }

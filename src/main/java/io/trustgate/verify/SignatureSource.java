@@ -30,6 +30,5 @@ public interface SignatureSource {
      * it before checking again an image it denied for missing or invalid signatures, so a signature added
      * after the rejection counts as soon as the denial expires ({@code TRUSTGATE_CACHE_DENIAL_TTL}).
      */
-    default void forget(ImageReference image, String digest, Policy policy) {
-    }
+    default void forget(ImageReference image, String digest, Policy policy) {}
 }

@@ -15,8 +15,12 @@ import java.util.List;
  * @param unavailable an upstream (registry, lookaside, Notary) could not be reached, so the findings say
  *     nothing about the signatures: cached only briefly, and a recent good verdict may be served instead
  */
-public record SourceFindings(List<SignerEvidence> found, List<String> problems, List<String> warnings,
-        Instant expiresAt, boolean unavailable) {
+public record SourceFindings(
+        List<SignerEvidence> found,
+        List<String> problems,
+        List<String> warnings,
+        Instant expiresAt,
+        boolean unavailable) {
 
     public static final SourceFindings NONE = new SourceFindings(List.of(), List.of(), List.of(), null);
 
@@ -47,9 +51,11 @@ public record SourceFindings(List<SignerEvidence> found, List<String> problems, 
         p.addAll(other.problems);
         List<String> w = new ArrayList<>(warnings);
         w.addAll(other.warnings);
-        Instant e = expiresAt == null ? other.expiresAt
-                : other.expiresAt == null ? expiresAt
-                : (expiresAt.isBefore(other.expiresAt) ? expiresAt : other.expiresAt);
+        Instant e = expiresAt == null
+                ? other.expiresAt
+                : other.expiresAt == null
+                        ? expiresAt
+                        : (expiresAt.isBefore(other.expiresAt) ? expiresAt : other.expiresAt);
         return new SourceFindings(f, p, w, e, unavailable || other.unavailable);
     }
 }

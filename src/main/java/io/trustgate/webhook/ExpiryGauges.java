@@ -29,7 +29,9 @@ final class ExpiryGauges implements Consumer<TrustedRepository> {
                 AtomicLong v = new AtomicLong();
                 Gauge.builder("trustgate.notary.expiry.timestamp.seconds", v, AtomicLong::doubleValue)
                         .description("When Notary trust data of a repository role expires (Unix seconds)")
-                        .tag("gun", repository.gun()).tag("role", e.role()).register(registry);
+                        .tag("gun", repository.gun())
+                        .tag("role", e.role())
+                        .register(registry);
                 return v;
             });
             value.set(e.expires().getEpochSecond());

@@ -39,29 +39,45 @@ public class MetricsListener implements AdmissionListener {
                 .description("Images that did not satisfy a policy, by policy and mode")
                 .tag("policy", verdict.policy().id().toString())
                 .tag("mode", verdict.policy().mode().name())
-                .register(registry).increment();
-        LOG.infof("%s namespace=%s image=%s digest=%s policy=%s found=%s missing=%s problems=%s",
-                verdict.policy().mode(), namespace, image.image(), image.digest(), verdict.policy().id(),
-                verdict.outcome().found(), verdict.outcome().missing(), verdict.findings().problems());
+                .register(registry)
+                .increment();
+        LOG.infof(
+                "%s namespace=%s image=%s digest=%s policy=%s found=%s missing=%s problems=%s",
+                verdict.policy().mode(),
+                namespace,
+                image.image(),
+                image.digest(),
+                verdict.policy().id(),
+                verdict.outcome().found(),
+                verdict.outcome().missing(),
+                verdict.findings().problems());
     }
 
     @Override
-    public void broken(String namespace, io.trustgate.image.ImageReference image, io.trustgate.policy.BrokenPolicy policy) {
+    public void broken(
+            String namespace, io.trustgate.image.ImageReference image, io.trustgate.policy.BrokenPolicy policy) {
         Counter.builder("trustgate.policy.unsatisfied")
                 .description("Images that did not satisfy a policy, by policy and mode")
                 .tag("policy", policy.id().toString())
                 .tag("mode", policy.mode().name())
-                .register(registry).increment();
-        LOG.infof("%s namespace=%s image=%s policy=%s broken=%s", policy.mode(), namespace, image, policy.id(),
-                policy.error());
+                .register(registry)
+                .increment();
+        LOG.infof(
+                "%s namespace=%s image=%s policy=%s broken=%s",
+                policy.mode(), namespace, image, policy.id(), policy.error());
     }
 
     @Override
     public void decided(boolean allowed, String reason, long nanos) {
         (allowed ? allowedTimer : deniedTimer).record(nanos, TimeUnit.NANOSECONDS);
         if (!allowed) {
-            denials.computeIfAbsent(reason, r -> Counter.builder("trustgate.review.denied")
-                    .description("Denied reviews by reason").tag("reason", r).register(registry)).increment();
+            denials.computeIfAbsent(
+                            reason,
+                            r -> Counter.builder("trustgate.review.denied")
+                                    .description("Denied reviews by reason")
+                                    .tag("reason", r)
+                                    .register(registry))
+                    .increment();
         }
     }
 }

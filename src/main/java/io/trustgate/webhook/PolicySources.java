@@ -31,7 +31,8 @@ import org.jboss.logging.Logger;
  * startup thread (retrying while it cannot start) and refreshes it on its interval.
  */
 @ApplicationScoped
-public class PolicySources implements NamespaceLabels, SecretPullCredentials.Secrets, SecretPullCredentials.ServiceAccounts {
+public class PolicySources
+        implements NamespaceLabels, SecretPullCredentials.Secrets, SecretPullCredentials.ServiceAccounts {
 
     private static final Logger LOG = Logger.getLogger(PolicySources.class);
     private static final long RETRY_SECONDS = 10;
@@ -65,11 +66,17 @@ public class PolicySources implements NamespaceLabels, SecretPullCredentials.Sec
     private PolicySource create() {
         TrustgateSettings.Policies config = settings.policies();
         if (config.dir().isPresent()) {
-            return new DirectoryPolicySource(config.dir().get(), config.namespace(), keyCheck, config.namespacedUrls(),
-                    config.reload(), store::set, store::failed);
+            return new DirectoryPolicySource(
+                    config.dir().get(),
+                    config.namespace(),
+                    keyCheck,
+                    config.namespacedUrls(),
+                    config.reload(),
+                    store::set,
+                    store::failed);
         }
-        return new ClusterPolicySource(kubernetes.get(), config.namespace(), keyCheck, config.namespacedUrls(),
-                store::set, Clock.systemUTC());
+        return new ClusterPolicySource(
+                kubernetes.get(), config.namespace(), keyCheck, config.namespacedUrls(), store::set, Clock.systemUTC());
     }
 
     private void startSource() {

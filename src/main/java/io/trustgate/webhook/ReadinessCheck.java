@@ -14,7 +14,8 @@ public class ReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var builder = HealthCheckResponse.named("policies").status(store.loaded())
+        var builder = HealthCheckResponse.named("policies")
+                .status(store.loaded())
                 .withData("policies", store.get().policies().size())
                 .withData("broken", store.get().broken().size());
         if (store.lastError() != null) {

@@ -27,11 +27,15 @@ final class UpstreamMetrics {
 
     private <T> CompletableFuture<T> time(String kind, String host, Supplier<CompletableFuture<T>> call) {
         long start = System.nanoTime();
-        return call.get().whenComplete((v, e) -> Timer.builder("trustgate.upstream.requests")
-                .description("Upstream calls by kind, host and outcome")
-                .tag("kind", kind).tag("host", host).tag("outcome", e == null ? "ok" : "error")
-                .publishPercentileHistogram()
-                .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
+        return call.get()
+                .whenComplete((v, e) -> Timer.builder("trustgate.upstream.requests")
+                        .description("Upstream calls by kind, host and outcome")
+                        .tag("kind", kind)
+                        .tag("host", host)
+                        .tag("outcome", e == null ? "ok" : "error")
+                        .publishPercentileHistogram()
+                        .register(registry)
+                        .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
     RegistryClient registry(RegistryClient delegate) {
@@ -64,7 +68,9 @@ final class UpstreamMetrics {
     private static String host(String url) {
         try {
             URI u = URI.create(url);
-            return u.getHost() == null ? String.valueOf(u.getScheme()) : u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+            return u.getHost() == null
+                    ? String.valueOf(u.getScheme())
+                    : u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
         } catch (IllegalArgumentException e) {
             return "invalid";
         }

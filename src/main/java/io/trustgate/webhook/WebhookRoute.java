@@ -37,9 +37,11 @@ public class WebhookRoute {
     AdmissionHandler handler;
 
     void register(@Observes Router router) {
-        router.post("/validate").handler(BodyHandler.create(false).setBodyLimit(ReviewParser.MAX_REVIEW_BYTES))
+        router.post("/validate")
+                .handler(BodyHandler.create(false).setBodyLimit(ReviewParser.MAX_REVIEW_BYTES))
                 .handler(this::validate);
-        router.post("/mutate").handler(BodyHandler.create(false).setBodyLimit(ReviewParser.MAX_REVIEW_BYTES))
+        router.post("/mutate")
+                .handler(BodyHandler.create(false).setBodyLimit(ReviewParser.MAX_REVIEW_BYTES))
                 .handler(this::mutate);
     }
 
@@ -65,10 +67,13 @@ public class WebhookRoute {
                     .exceptionally(e -> {
                         // A bug, not a verdict: fail closed with a readable denial rather than a 500.
                         LOG.error("review failed unexpectedly", e);
-                        return new AdmissionHandler.Decision(review.path("request").path("uid").asText(), false,
+                        return new AdmissionHandler.Decision(
+                                review.path("request").path("uid").asText(),
+                                false,
                                 "trustgate could not check this object (internal error: " + e.getMessage()
                                         + "); it is denied to stay safe. Retry, and report it if it persists.",
-                                List.of(), "internal-error");
+                                List.of(),
+                                "internal-error");
                     })
                     .thenAccept(d -> respond(rc, 200, mutating ? withPatch(d) : AdmissionHandler.toReview(d)));
         } catch (MalformedReviewException e) {
@@ -82,7 +87,8 @@ public class WebhookRoute {
         ArrayNode patch = AdmissionHandler.toJsonPatch(d);
         if (patch != null) {
             try {
-                ((ObjectNode) review.get("response")).put("patchType", "JSONPatch")
+                ((ObjectNode) review.get("response"))
+                        .put("patchType", "JSONPatch")
                         .put("patch", Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(patch)));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("a JSONPatch of strings always serialises", e);
@@ -92,7 +98,12 @@ public class WebhookRoute {
     }
 
     private static void badRequest(RoutingContext rc, String reason) {
-        respond(rc, 400, JSON.createObjectNode().put("error", "malformed AdmissionReview").put("reason", reason));
+        respond(
+                rc,
+                400,
+                JSON.createObjectNode()
+                        .put("error", "malformed AdmissionReview")
+                        .put("reason", reason));
     }
 
     private static void respond(RoutingContext rc, int status, JsonNode json) {
@@ -104,6 +115,9 @@ public class WebhookRoute {
             return;
         }
         // Answers may complete on another thread; Vert.x hands the write to the connection's event loop.
-        rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(Buffer.buffer(bytes));
+        rc.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json")
+                .end(Buffer.buffer(bytes));
     }
 }

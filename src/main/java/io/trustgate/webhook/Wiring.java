@@ -1,5 +1,6 @@
 package io.trustgate.webhook;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -8,7 +9,6 @@ import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.config.InvalidSettingException;
 import io.trustgate.config.Setting;
 import io.trustgate.config.TrustgateSettings;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustgate.k8s.ConfigMapVersionStore;
 import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.k8s.SecretPullCredentials;
@@ -22,11 +22,11 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.Config;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * CDI adapter over {@link VerifierStack}: reads {@link TrustgateSettings} and hands them and the webhook's
@@ -76,11 +76,15 @@ public class Wiring {
         TrustgateSettings.Policies policies = settings.policies();
         if (policies.dir().isPresent()) {
             Path state = Path.of((String) settings.value(Setting.STATE_DIR).orElseThrow());
-            return new FileVersionStore(state.resolve("notary-versions.json"), InMemoryVersionStore.DEFAULT_MAX_ENTRIES,
-                    Clock.systemUTC());
+            return new FileVersionStore(
+                    state.resolve("notary-versions.json"), InMemoryVersionStore.DEFAULT_MAX_ENTRIES, Clock.systemUTC());
         }
-        return new ConfigMapVersionStore(kubernetes.get(), policies.namespace(),
-                (String) settings.value(Setting.STATE_CONFIG_MAP).orElseThrow(), Clock.systemUTC()).start();
+        return new ConfigMapVersionStore(
+                        kubernetes.get(),
+                        policies.namespace(),
+                        (String) settings.value(Setting.STATE_CONFIG_MAP).orElseThrow(),
+                        Clock.systemUTC())
+                .start();
     }
 
     void closeVersionStore(@Disposes VersionStore store) {
@@ -91,12 +95,27 @@ public class Wiring {
     @Singleton
     VerifierStack verifierStack(Vertx vertx, TrustgateSettings settings, MeterRegistry metrics, VersionStore versions) {
         UpstreamMetrics upstream = new UpstreamMetrics(metrics);
-        VerifierStack.Hooks hooks = new VerifierStack.Hooks(upstream::registry, upstream::lookaside, upstream::notary,
+        VerifierStack.Hooks hooks = new VerifierStack.Hooks(
+                upstream::registry,
+                upstream::lookaside,
+                upstream::notary,
                 new ExpiryGauges(metrics),
-                (cache, labels) -> CaffeineCacheMetrics.monitor(metrics, cache.view(), cache.name(),
-                        labels.entrySet().stream().map(e -> Tag.of(e.getKey(), e.getValue())).toList()));
-        return VerifierStack.create(vertx, new VerifierStack.Settings(settings.transport(), settings.cache(),
-                Clock.systemUTC(), settings.expiryWarning(), hooks, versions));
+                (cache, labels) -> CaffeineCacheMetrics.monitor(
+                        metrics,
+                        cache.view(),
+                        cache.name(),
+                        labels.entrySet().stream()
+                                .map(e -> Tag.of(e.getKey(), e.getValue()))
+                                .toList()));
+        return VerifierStack.create(
+                vertx,
+                new VerifierStack.Settings(
+                        settings.transport(),
+                        settings.cache(),
+                        Clock.systemUTC(),
+                        settings.expiryWarning(),
+                        hooks,
+                        versions));
     }
 
     @Produces
@@ -107,14 +126,30 @@ public class Wiring {
 
     @Produces
     @Singleton
-    AdmissionHandler admissionHandler(TrustgateSettings settings, PolicyStore store, PolicySources sources,
-            ImageVerifier verifier, MeterRegistry metrics) {
-        boolean podPullSecrets = (Boolean) settings.value(Setting.POD_PULL_SECRETS).orElseThrow();
-        SecretPullCredentials credentials = new SecretPullCredentials(sources, podPullSecrets, sources,
-                settings.policies().namespace(), settings.admission().pullSecret(), pullSecretLookups(),
+    AdmissionHandler admissionHandler(
+            TrustgateSettings settings,
+            PolicyStore store,
+            PolicySources sources,
+            ImageVerifier verifier,
+            MeterRegistry metrics) {
+        boolean podPullSecrets =
+                (Boolean) settings.value(Setting.POD_PULL_SECRETS).orElseThrow();
+        SecretPullCredentials credentials = new SecretPullCredentials(
+                sources,
+                podPullSecrets,
+                sources,
+                settings.policies().namespace(),
+                settings.admission().pullSecret(),
+                pullSecretLookups(),
                 settings.cache().tagTtl());
-        AdmissionHandler handler = new AdmissionHandler(store::get, sources, credentials, verifier,
-                settings.admission().unmatched(), new MetricsListener(metrics), settings.deadline(),
+        AdmissionHandler handler = new AdmissionHandler(
+                store::get,
+                sources,
+                credentials,
+                verifier,
+                settings.admission().unmatched(),
+                new MetricsListener(metrics),
+                settings.deadline(),
                 settings.admission().pin());
         metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);
         return handler;

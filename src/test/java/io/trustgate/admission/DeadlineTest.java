@@ -1,10 +1,10 @@
 package io.trustgate.admission;
 
-import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.config.TrustgateSettings;
+import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
@@ -47,15 +47,33 @@ class DeadlineTest {
             acceptor.setDaemon(true);
             acceptor.start();
             String host = "127.0.0.1:" + silent.getLocalPort();
-            TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(host)
+            TransportOptions options = TrustgateSettings.defaults()
+                    .transport()
+                    .withInsecureHosts(host)
                     .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30));
-            ImageVerifier verifier = new ImageVerifier(new VertxRegistryClient(vertx, options, Clock.systemUTC()), List.of());
-            Policy policy = new Policy(PolicyId.cluster("slow"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(host + "/**")), null, "https://sigs.example.com",
-                    List.of(new Signer("alice", List.of("k"), List.of())), 1, List.of(), SignedIdentity.DEFAULT);
-            AdmissionHandler handler = new AdmissionHandler(() -> new PolicySet(List.of(policy), List.of()),
-                    NamespaceLabels.NONE, PullCredentials.ANONYMOUS, verifier, AdmissionHandler.Unmatched.deny,
-                    AdmissionListener.NONE, Duration.ofSeconds(1));
+            ImageVerifier verifier =
+                    new ImageVerifier(new VertxRegistryClient(vertx, options, Clock.systemUTC()), List.of());
+            Policy policy = new Policy(
+                    PolicyId.cluster("slow"),
+                    "uid",
+                    "1",
+                    Mode.Enforce,
+                    LabelSelector.EVERYTHING,
+                    List.of(ImagePattern.compile(host + "/**")),
+                    null,
+                    "https://sigs.example.com",
+                    List.of(new Signer("alice", List.of("k"), List.of())),
+                    1,
+                    List.of(),
+                    SignedIdentity.DEFAULT);
+            AdmissionHandler handler = new AdmissionHandler(
+                    () -> new PolicySet(List.of(policy), List.of()),
+                    NamespaceLabels.NONE,
+                    PullCredentials.ANONYMOUS,
+                    verifier,
+                    AdmissionHandler.Unmatched.deny,
+                    AdmissionListener.NONE,
+                    Duration.ofSeconds(1));
             var review = new ObjectMapper().readTree("""
                     {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE",
                      "kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"default",

@@ -41,12 +41,14 @@ class NamespacesTightenTest {
     private final List<String> resolved = new ArrayList<>();
     private final RegistryClient registry = (ref, creds) -> {
         resolved.add(ref.toString());
-        return CompletableFuture.completedFuture(new ManifestDescriptor(DIGEST, "application/vnd.oci.image.manifest.v1+json", 10));
+        return CompletableFuture.completedFuture(
+                new ManifestDescriptor(DIGEST, "application/vnd.oci.image.manifest.v1+json", 10));
     };
     /** Signers per repository, as if their signatures had verified. */
     private final Map<String, Set<String>> signed = Map.of(
             "r.example.com/tenant/signed", Set.of("tenant-key"),
             "r.example.com/prod/app", Set.of("release"));
+
     private final SignatureSource source = new SignatureSource() {
         @Override
         public boolean appliesTo(Policy policy) {
@@ -56,7 +58,8 @@ class NamespacesTightenTest {
         @Override
         public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
             List<SignerEvidence> found = signed.getOrDefault(image.repository(), Set.of()).stream()
-                    .map(s -> new SignerEvidence(s, "gpg", "fpr-" + s)).toList();
+                    .map(s -> new SignerEvidence(s, "gpg", "fpr-" + s))
+                    .toList();
             return CompletableFuture.completedFuture(new SourceFindings(found, List.of(), List.of(), null));
         }
     };
@@ -74,9 +77,21 @@ class NamespacesTightenTest {
             namespaced.add(ImagePattern.compile(d));
         }
         List<Signer> signers = List.of(new Signer(signer, List.of("k-" + signer), List.of()));
-        return new Policy(id, id.name() + "-uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(pattern)), null, "https://s.example.com", signers, 1, List.of(),
-                SignedIdentity.DEFAULT, null, namespaced);
+        return new Policy(
+                id,
+                id.name() + "-uid",
+                "1",
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile(pattern)),
+                null,
+                "https://s.example.com",
+                signers,
+                1,
+                List.of(),
+                SignedIdentity.DEFAULT,
+                null,
+                namespaced);
     }
 
     private static Policy tenantPolicy() throws Exception {
@@ -84,8 +99,13 @@ class NamespacesTightenTest {
     }
 
     private AdmissionHandler handler(PolicySet set, AdmissionHandler.Unmatched unmatched) {
-        return new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(source)), unmatched, listener,
+        return new AdmissionHandler(
+                () -> set,
+                NamespaceLabels.NONE,
+                PullCredentials.ANONYMOUS,
+                new ImageVerifier(registry, List.of(source)),
+                unmatched,
+                listener,
                 io.trustgate.config.TrustgateSettings.defaults().deadline());
     }
 
@@ -101,14 +121,25 @@ class NamespacesTightenTest {
     @DisplayName("a tenant's TrustPolicy over an image no ClusterTrustPolicy governs does not admit it when ungoverned "
             + "images are denied, and nothing is fetched for it")
     void tenantCannotLoosen() throws Exception {
-        PolicySet set = new PolicySet(List.of(
-                policy(PolicyId.cluster("prod"), "r.example.com/prod/**", "release", List.of()), tenantPolicy()), List.of());
-        var d = handler(set, AdmissionHandler.Unmatched.deny).decide(review("team", "r.example.com/tenant/signed:1")).join();
-        assertThat(d.allowed()).as("signed by the tenant's own key, yet not admitted").isFalse();
+        PolicySet set = new PolicySet(
+                List.of(
+                        policy(PolicyId.cluster("prod"), "r.example.com/prod/**", "release", List.of()),
+                        tenantPolicy()),
+                List.of());
+        var d = handler(set, AdmissionHandler.Unmatched.deny)
+                .decide(review("team", "r.example.com/tenant/signed:1"))
+                .join();
+        assertThat(d.allowed())
+                .as("signed by the tenant's own key, yet not admitted")
+                .isFalse();
         assertThat(d.reason()).isEqualTo("unmatched");
-        assertThat(d.message()).contains("not governed by any ClusterTrustPolicy in namespace team")
-                .contains("[TrustPolicy team/mine] can only add requirements").contains("allowNamespacedPolicies");
-        assertThat(resolved).as("no network call for an image no ClusterTrustPolicy governs").isEmpty();
+        assertThat(d.message())
+                .contains("not governed by any ClusterTrustPolicy in namespace team")
+                .contains("[TrustPolicy team/mine] can only add requirements")
+                .contains("allowNamespacedPolicies");
+        assertThat(resolved)
+                .as("no network call for an image no ClusterTrustPolicy governs")
+                .isEmpty();
     }
 
     @Test
@@ -116,38 +147,61 @@ class NamespacesTightenTest {
     void tenantTightensWhenUnmatchedAllowed() throws Exception {
         PolicySet set = new PolicySet(List.of(tenantPolicy()), List.of());
         var h = handler(set, AdmissionHandler.Unmatched.allow);
-        assertThat(h.decide(review("team", "r.example.com/tenant/signed:1")).join().allowed()).isTrue();
-        var unsigned = h.decide(review("team", "r.example.com/tenant/unsigned:1")).join();
+        assertThat(h.decide(review("team", "r.example.com/tenant/signed:1"))
+                        .join()
+                        .allowed())
+                .isTrue();
+        var unsigned =
+                h.decide(review("team", "r.example.com/tenant/unsigned:1")).join();
         assertThat(unsigned.allowed()).isFalse();
         assertThat(unsigned.message()).contains("TrustPolicy team/mine");
-        assertThat(h.decide(review("other", "r.example.com/tenant/unsigned:1")).join().allowed())
-                .as("other namespaces are not affected").isTrue();
+        assertThat(h.decide(review("other", "r.example.com/tenant/unsigned:1"))
+                        .join()
+                        .allowed())
+                .as("other namespaces are not affected")
+                .isTrue();
     }
 
     @Test
-    @DisplayName("a ClusterTrustPolicy that delegates a pattern (allowNamespacedPolicies) lets the tenant's policy govern it alone")
+    @DisplayName(
+            "a ClusterTrustPolicy that delegates a pattern (allowNamespacedPolicies) lets the tenant's policy govern it alone")
     void explicitDelegation() throws Exception {
-        PolicySet set = new PolicySet(List.of(
-                policy(PolicyId.cluster("prod"), "r.example.com/prod/**", "release", List.of("r.example.com/tenant/**")),
-                tenantPolicy()), List.of());
+        PolicySet set = new PolicySet(
+                List.of(
+                        policy(
+                                PolicyId.cluster("prod"),
+                                "r.example.com/prod/**",
+                                "release",
+                                List.of("r.example.com/tenant/**")),
+                        tenantPolicy()),
+                List.of());
         var h = handler(set, AdmissionHandler.Unmatched.deny);
-        var signedByTenant = h.decide(review("team", "r.example.com/tenant/signed:1")).join();
+        var signedByTenant =
+                h.decide(review("team", "r.example.com/tenant/signed:1")).join();
         assertThat(signedByTenant.allowed()).as(signedByTenant.message()).isTrue();
-        var unsigned = h.decide(review("team", "r.example.com/tenant/unsigned:1")).join();
+        var unsigned =
+                h.decide(review("team", "r.example.com/tenant/unsigned:1")).join();
         assertThat(unsigned.allowed()).isFalse();
         assertThat(unsigned.message()).contains("TrustPolicy team/mine").doesNotContain("ClusterTrustPolicy/prod");
-        var otherNamespace = h.decide(review("other", "r.example.com/tenant/signed:1")).join();
-        assertThat(otherNamespace.allowed()).as("delegation needs a TrustPolicy of the namespace").isFalse();
+        var otherNamespace =
+                h.decide(review("other", "r.example.com/tenant/signed:1")).join();
+        assertThat(otherNamespace.allowed())
+                .as("delegation needs a TrustPolicy of the namespace")
+                .isFalse();
         assertThat(otherNamespace.message()).contains("not governed by any TrustPolicy");
     }
 
     @Test
     @DisplayName("a TrustPolicy over an image a ClusterTrustPolicy governs adds to it: both must be satisfied")
     void tighteningApplies() throws Exception {
-        PolicySet set = new PolicySet(List.of(
-                policy(PolicyId.cluster("prod"), "r.example.com/prod/**", "release", List.of()),
-                policy(PolicyId.namespaced("team", "extra"), "r.example.com/prod/**", "tenant-key", List.of())), List.of());
-        var d = handler(set, AdmissionHandler.Unmatched.deny).decide(review("team", "r.example.com/prod/app:1")).join();
+        PolicySet set = new PolicySet(
+                List.of(
+                        policy(PolicyId.cluster("prod"), "r.example.com/prod/**", "release", List.of()),
+                        policy(PolicyId.namespaced("team", "extra"), "r.example.com/prod/**", "tenant-key", List.of())),
+                List.of());
+        var d = handler(set, AdmissionHandler.Unmatched.deny)
+                .decide(review("team", "r.example.com/prod/app:1"))
+                .join();
         assertThat(d.allowed()).isFalse();
         assertThat(d.message()).contains("TrustPolicy team/extra").doesNotContain("ClusterTrustPolicy/prod requires");
     }
@@ -158,20 +212,31 @@ class NamespacesTightenTest {
         Policy prod = policy(PolicyId.cluster("prod"), "r.example.com/prod/**", "release", List.of());
         for (Mode mode : Mode.values()) {
             brokenHeard.clear();
-            BrokenPolicy broken = new BrokenPolicy(PolicyId.cluster("typo"), List.of(ImagePattern.compile("r.example.com/prod/**")),
-                    LabelSelector.EVERYTHING, "signer \"x\" has no keys", mode);
+            BrokenPolicy broken = new BrokenPolicy(
+                    PolicyId.cluster("typo"),
+                    List.of(ImagePattern.compile("r.example.com/prod/**")),
+                    LabelSelector.EVERYTHING,
+                    "signer \"x\" has no keys",
+                    mode);
             var d = handler(new PolicySet(List.of(prod), List.of(broken)), AdmissionHandler.Unmatched.deny)
-                    .decide(review("default", "r.example.com/prod/app:1")).join();
-            assertThat(brokenHeard).as(mode.name()).containsExactly(mode + " ClusterTrustPolicy/typo r.example.com/prod/app:1");
+                    .decide(review("default", "r.example.com/prod/app:1"))
+                    .join();
+            assertThat(brokenHeard)
+                    .as(mode.name())
+                    .containsExactly(mode + " ClusterTrustPolicy/typo r.example.com/prod/app:1");
             switch (mode) {
                 case Enforce -> {
                     assertThat(d.allowed()).isFalse();
                     assertThat(d.reason()).isEqualTo("broken-policy");
-                    assertThat(d.message()).contains("ClusterTrustPolicy/typo, which failed to load: signer \"x\" has no keys");
+                    assertThat(d.message())
+                            .contains("ClusterTrustPolicy/typo, which failed to load: signer \"x\" has no keys");
                 }
                 case Warn -> {
                     assertThat(d.allowed()).as("the other policy is satisfied").isTrue();
-                    assertThat(d.warnings()).singleElement().asString().contains("ClusterTrustPolicy/typo, which failed to load");
+                    assertThat(d.warnings())
+                            .singleElement()
+                            .asString()
+                            .contains("ClusterTrustPolicy/typo, which failed to load");
                 }
                 case Audit -> {
                     assertThat(d.allowed()).isTrue();
@@ -184,10 +249,15 @@ class NamespacesTightenTest {
     @Test
     @DisplayName("a broken tenant policy in Warn mode does not make an ungoverned image admissible")
     void brokenTenantPolicyCannotLoosen() throws Exception {
-        BrokenPolicy broken = new BrokenPolicy(PolicyId.namespaced("team", "mine"),
-                List.of(ImagePattern.compile("r.example.com/tenant/**")), null, "bad key", Mode.Warn);
+        BrokenPolicy broken = new BrokenPolicy(
+                PolicyId.namespaced("team", "mine"),
+                List.of(ImagePattern.compile("r.example.com/tenant/**")),
+                null,
+                "bad key",
+                Mode.Warn);
         var d = handler(new PolicySet(List.of(), List.of(broken)), AdmissionHandler.Unmatched.deny)
-                .decide(review("team", "r.example.com/tenant/signed:1")).join();
+                .decide(review("team", "r.example.com/tenant/signed:1"))
+                .join();
         assertThat(d.allowed()).isFalse();
         assertThat(d.message()).contains("not governed");
     }

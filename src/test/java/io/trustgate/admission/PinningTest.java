@@ -45,16 +45,17 @@ class PinningTest {
     private final List<String> resolved = new ArrayList<>();
     /** What each tag resolves to; the registry is down when {@code down} is set. */
     private final Map<String, String> tags = new java.util.HashMap<>(Map.of("1", D1, "latest", D1, "2", D2));
+
     private boolean down;
 
     private final RegistryClient registry = (ref, creds) -> {
         resolved.add(ref.toString());
         if (down) {
-            return CompletableFuture.failedFuture(new RegistryUnavailableException("connection refused", ref.host(),
-                    ref.path(), ref.tag(), 0, ""));
+            return CompletableFuture.failedFuture(
+                    new RegistryUnavailableException("connection refused", ref.host(), ref.path(), ref.tag(), 0, ""));
         }
-        return CompletableFuture.completedFuture(new ManifestDescriptor(tags.get(ref.tag()),
-                "application/vnd.oci.image.manifest.v1+json", 10));
+        return CompletableFuture.completedFuture(
+                new ManifestDescriptor(tags.get(ref.tag()), "application/vnd.oci.image.manifest.v1+json", 10));
     };
 
     /** Signers per repository, as if their signatures over any digest had verified. */
@@ -72,24 +73,40 @@ class PinningTest {
         @Override
         public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
             List<SignerEvidence> found = signed.getOrDefault(image.repository(), Set.of()).stream()
-                    .map(s -> new SignerEvidence(s, "gpg", "fpr-" + s)).toList();
+                    .map(s -> new SignerEvidence(s, "gpg", "fpr-" + s))
+                    .toList();
             return CompletableFuture.completedFuture(new SourceFindings(found, List.of(), List.of(), null));
         }
     };
 
     private static Policy policy(String name, Mode mode, int min) throws Exception {
         PolicyId id = PolicyId.cluster(name);
-        return new Policy(id, name + "-uid", "1", mode, LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/prod/**")), null, "https://s.example.com",
+        return new Policy(
+                id,
+                name + "-uid",
+                "1",
+                mode,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile("r.example.com/prod/**")),
+                null,
+                "https://s.example.com",
                 List.of(new Signer("alice", List.of("k"), List.of()), new Signer("bob", List.of("k"), List.of())),
-                min, List.of(), SignedIdentity.DEFAULT);
+                min,
+                List.of(),
+                SignedIdentity.DEFAULT);
     }
 
     private AdmissionHandler handler(AdmissionHandler.Pin pin, Policy... policies) {
         PolicySet set = new PolicySet(List.of(policies), List.of());
-        return new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(source)), AdmissionHandler.Unmatched.allow, AdmissionListener.NONE,
-                io.trustgate.config.TrustgateSettings.defaults().deadline(), pin);
+        return new AdmissionHandler(
+                () -> set,
+                NamespaceLabels.NONE,
+                PullCredentials.ANONYMOUS,
+                new ImageVerifier(registry, List.of(source)),
+                AdmissionHandler.Unmatched.allow,
+                AdmissionListener.NONE,
+                io.trustgate.config.TrustgateSettings.defaults().deadline(),
+                pin);
     }
 
     private AdmissionHandler enforcing(AdmissionHandler.Pin pin) throws Exception {
@@ -140,35 +157,43 @@ class PinningTest {
         ArrayNode patch = AdmissionHandler.toJsonPatch(d);
         List<String> out = new ArrayList<>();
         if (patch != null) {
-            patch.forEach(op -> out.add(op.path("op").asText() + " " + op.path("path").asText() + " "
-                    + op.path("value").asText()));
+            patch.forEach(op -> out.add(op.path("op").asText() + " "
+                    + op.path("path").asText() + " " + op.path("value").asText()));
         }
         return out;
     }
 
     @Test
-    @DisplayName("a Pod's containers, initContainers and ephemeralContainers are pinned to name:tag@digest, spelled as written")
+    @DisplayName(
+            "a Pod's containers, initContainers and ephemeralContainers are pinned to name:tag@digest, spelled as written")
     void podPinned() throws Exception {
         ObjectNode pod = JSON.createObjectNode().put("kind", "Pod");
         ObjectNode spec = pod.putObject("spec");
         podSpec(spec, "initContainers", "r.example.com/prod/init:2");
-        podSpec(spec, "containers", "r.example.com/prod/good:1", "R.EXAMPLE.COM:443/prod/good",
+        podSpec(
+                spec,
+                "containers",
+                "r.example.com/prod/good:1",
+                "R.EXAMPLE.COM:443/prod/good",
                 "r.example.com/prod/good:1");
         podSpec(spec, "ephemeralContainers", "r.example.com/prod/good:1");
         var d = create(enforcing(AdmissionHandler.Pin.pods), "Pod", pod);
         assertThat(d.allowed()).as(d.message()).isTrue();
-        assertThat(ops(d)).containsExactly(
-                "replace /spec/initContainers/0/image r.example.com/prod/init:2@" + D2,
-                "replace /spec/containers/0/image r.example.com/prod/good:1@" + D1,
-                "replace /spec/containers/1/image R.EXAMPLE.COM:443/prod/good:latest@" + D1,
-                "replace /spec/containers/2/image r.example.com/prod/good:1@" + D1,
-                "replace /spec/ephemeralContainers/0/image r.example.com/prod/good:1@" + D1);
+        assertThat(ops(d))
+                .containsExactly(
+                        "replace /spec/initContainers/0/image r.example.com/prod/init:2@" + D2,
+                        "replace /spec/containers/0/image r.example.com/prod/good:1@" + D1,
+                        "replace /spec/containers/1/image R.EXAMPLE.COM:443/prod/good:latest@" + D1,
+                        "replace /spec/containers/2/image r.example.com/prod/good:1@" + D1,
+                        "replace /spec/ephemeralContainers/0/image r.example.com/prod/good:1@" + D1);
     }
 
     @Test
     @DisplayName("a Pod already pinned, or named by digest, gets no patch at all (no no-op patch)")
     void alreadyPinnedNotPatched() throws Exception {
-        var d = create(enforcing(AdmissionHandler.Pin.pods), "Pod",
+        var d = create(
+                enforcing(AdmissionHandler.Pin.pods),
+                "Pod",
                 pod("r.example.com/prod/good:1@" + D2, "r.example.com/prod/good@" + D1));
         assertThat(d.allowed()).as(d.message()).isTrue();
         assertThat(d.patch()).isEmpty();
@@ -177,18 +202,22 @@ class PinningTest {
     }
 
     @Test
-    @DisplayName("workloads are validated but not rewritten by default; TRUSTGATE_PIN=all pins their templates, off pins nothing")
+    @DisplayName(
+            "workloads are validated but not rewritten by default; TRUSTGATE_PIN=all pins their templates, off pins nothing")
     void pinModes() throws Exception {
         assertThat(create(enforcing(AdmissionHandler.Pin.pods), "Deployment", deployment("r.example.com/prod/good:1"))
-                .patch()).isEmpty();
+                        .patch())
+                .isEmpty();
         AdmissionHandler all = enforcing(AdmissionHandler.Pin.all);
         assertThat(ops(create(all, "Deployment", deployment("r.example.com/prod/good:1"))))
                 .containsExactly("replace /spec/template/spec/containers/0/image r.example.com/prod/good:1@" + D1);
         ObjectNode cron = JSON.createObjectNode().put("kind", "CronJob");
         ObjectNode jobSpec = cron.putObject("spec").putObject("jobTemplate").putObject("spec");
         podSpec(jobSpec.putObject("template").putObject("spec"), "containers", "r.example.com/prod/good:2");
-        assertThat(ops(create(all, "CronJob", cron))).containsExactly(
-                "replace /spec/jobTemplate/spec/template/spec/containers/0/image r.example.com/prod/good:2@" + D2);
+        assertThat(ops(create(all, "CronJob", cron)))
+                .containsExactly(
+                        "replace /spec/jobTemplate/spec/template/spec/containers/0/image r.example.com/prod/good:2@"
+                                + D2);
         var off = create(enforcing(AdmissionHandler.Pin.off), "Pod", pod("r.example.com/prod/good:1"));
         assertThat(off.allowed()).isTrue();
         assertThat(off.patch()).isEmpty();
@@ -198,28 +227,36 @@ class PinningTest {
     }
 
     @Test
-    @DisplayName("ungoverned images are not rewritten and cost no network call; unverified Warn/Audit images are not pinned")
+    @DisplayName(
+            "ungoverned images are not rewritten and cost no network call; unverified Warn/Audit images are not pinned")
     void onlyVerifiedDigestsArePinned() throws Exception {
         var ungoverned = create(enforcing(AdmissionHandler.Pin.pods), "Pod", pod("elsewhere.example.com/app:1"));
         assertThat(ungoverned.allowed()).isTrue();
         assertThat(ungoverned.patch()).isEmpty();
         assertThat(resolved).isEmpty();
 
-        var warned = create(handler(AdmissionHandler.Pin.pods, policy("warn", Mode.Warn, 2)), "Pod",
+        var warned = create(
+                handler(AdmissionHandler.Pin.pods, policy("warn", Mode.Warn, 2)),
+                "Pod",
                 pod("r.example.com/prod/half:1"));
         assertThat(warned.allowed()).isTrue();
         assertThat(warned.warnings()).isNotEmpty();
-        assertThat(warned.patch()).as("the digest was resolved but nothing verified it").isEmpty();
-        var audited = create(handler(AdmissionHandler.Pin.pods, policy("audit", Mode.Audit, 2)), "Pod",
+        assertThat(warned.patch())
+                .as("the digest was resolved but nothing verified it")
+                .isEmpty();
+        var audited = create(
+                handler(AdmissionHandler.Pin.pods, policy("audit", Mode.Audit, 2)),
+                "Pod",
                 pod("r.example.com/prod/half:1"));
         assertThat(audited.patch()).isEmpty();
 
-        AdmissionHandler enforceAndWarn = handler(AdmissionHandler.Pin.pods, policy("enforce", Mode.Enforce, 1),
-                policy("warn", Mode.Warn, 2));
+        AdmissionHandler enforceAndWarn =
+                handler(AdmissionHandler.Pin.pods, policy("enforce", Mode.Enforce, 1), policy("warn", Mode.Warn, 2));
         var mixed = create(enforceAndWarn, "Pod", pod("r.example.com/prod/half:1"));
         assertThat(mixed.warnings()).isNotEmpty();
-        assertThat(ops(mixed)).as("the Enforce policy verified the digest").containsExactly(
-                "replace /spec/containers/0/image r.example.com/prod/half:1@" + D1);
+        assertThat(ops(mixed))
+                .as("the Enforce policy verified the digest")
+                .containsExactly("replace /spec/containers/0/image r.example.com/prod/half:1@" + D1);
     }
 
     @Test
@@ -232,7 +269,8 @@ class PinningTest {
     }
 
     @Test
-    @DisplayName("an UPDATE with the images of oldObject is admitted without any upstream, even while the registry is down")
+    @DisplayName(
+            "an UPDATE with the images of oldObject is admitted without any upstream, even while the registry is down")
     void unchangedUpdateNeedsNoUpstream() throws Exception {
         AdmissionHandler h = enforcing(AdmissionHandler.Pin.pods);
         down = true;
@@ -245,8 +283,14 @@ class PinningTest {
         assertThat(d.patch()).isEmpty();
         assertThat(resolved).isEmpty();
 
-        var dep = h.decide(review("UPDATE", "Deployment", deployment("r.example.com/prod/good:1"),
-                deployment("r.example.com/prod/good:1")), true).join();
+        var dep = h.decide(
+                        review(
+                                "UPDATE",
+                                "Deployment",
+                                deployment("r.example.com/prod/good:1"),
+                                deployment("r.example.com/prod/good:1")),
+                        true)
+                .join();
         assertThat(dep.allowed()).isTrue();
         assertThat(resolved).isEmpty();
     }
@@ -270,10 +314,13 @@ class PinningTest {
         ObjectNode sameImage = before.deepCopy();
         podSpec((ObjectNode) sameImage.path("spec"), "ephemeralContainers", "r.example.com/prod/good:1");
         int asked = resolved.size();
-        var debugged = h.decide(review("UPDATE", "Pod", sameImage, before), true).join();
-        assertThat(resolved.size()).as("an ephemeral container is new even with a known image").isGreaterThan(asked);
-        assertThat(ops(debugged)).containsExactly(
-                "replace /spec/ephemeralContainers/0/image r.example.com/prod/good:1@" + D1);
+        var debugged =
+                h.decide(review("UPDATE", "Pod", sameImage, before), true).join();
+        assertThat(resolved.size())
+                .as("an ephemeral container is new even with a known image")
+                .isGreaterThan(asked);
+        assertThat(ops(debugged))
+                .containsExactly("replace /spec/ephemeralContainers/0/image r.example.com/prod/good:1@" + D1);
 
         down = true;
         var outage = h.decide(review("UPDATE", "Pod", after, before), true).join();
@@ -285,13 +332,17 @@ class PinningTest {
     @DisplayName("/validate gets the same verdict and message as /mutate, without the patch being built")
     void validateSkipsThePatch() throws Exception {
         AdmissionHandler h = enforcing(AdmissionHandler.Pin.pods);
-        var validate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/good:1"), null), false).join();
-        var mutate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/good:1"), null), true).join();
+        var validate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/good:1"), null), false)
+                .join();
+        var mutate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/good:1"), null), true)
+                .join();
         assertThat(validate.allowed()).isTrue();
         assertThat(validate.patch()).isEmpty();
         assertThat(mutate.patch()).hasSize(1);
-        var deniedValidate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/half:1"), null), false).join();
-        var deniedMutate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/half:1"), null), true).join();
+        var deniedValidate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/half:1"), null), false)
+                .join();
+        var deniedMutate = h.decide(review("CREATE", "Pod", pod("r.example.com/prod/half:1"), null), true)
+                .join();
         assertThat(deniedMutate.allowed()).isEqualTo(deniedValidate.allowed()).isFalse();
         assertThat(deniedMutate.message()).isEqualTo(deniedValidate.message());
     }

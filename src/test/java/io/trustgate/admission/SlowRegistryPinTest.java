@@ -38,13 +38,14 @@ class SlowRegistryPinTest {
     private static final String OLD = "sha256:" + "0a".repeat(32);
 
     @Test
-    @DisplayName("a registry that stops answering after a good verdict gives a denial at the deadline, naming the old digest")
+    @DisplayName(
+            "a registry that stops answering after a good verdict gives a denial at the deadline, naming the old digest")
     void slowRegistryDeniedAtDeadline() throws Exception {
         MutableClock clock = MutableClock.at(Instant.parse("2026-11-30T12:00:00Z"));
         CompletableFuture<ManifestDescriptor> never = new CompletableFuture<>();
         boolean[] silent = {false};
-        RegistryClient registry = (ref, creds) -> silent[0] ? never
-                : CompletableFuture.completedFuture(new ManifestDescriptor(OLD, null, -1));
+        RegistryClient registry = (ref, creds) ->
+                silent[0] ? never : CompletableFuture.completedFuture(new ManifestDescriptor(OLD, null, -1));
         SignatureSource source = new SignatureSource() {
             @Override
             public boolean appliesTo(Policy policy) {
@@ -58,14 +59,29 @@ class SlowRegistryPinTest {
             }
         };
         CacheSettings cache = io.trustgate.config.TrustgateSettings.defaults().cache();
-        ImageVerifier verifier = new ImageVerifier(new CachingRegistryClient(registry, cache, clock), List.of(source),
-                clock, cache);
-        Policy policy = new Policy(PolicyId.cluster("p"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/**")), null, "https://s.example.com",
-                List.of(new Signer("alice", List.of("k"), List.of())), 1, List.of(), SignedIdentity.DEFAULT);
-        AdmissionHandler handler = new AdmissionHandler(() -> new PolicySet(List.of(policy), List.of()),
-                NamespaceLabels.NONE, PullCredentials.ANONYMOUS, verifier, AdmissionHandler.Unmatched.deny,
-                AdmissionListener.NONE, Duration.ofMillis(300));
+        ImageVerifier verifier =
+                new ImageVerifier(new CachingRegistryClient(registry, cache, clock), List.of(source), clock, cache);
+        Policy policy = new Policy(
+                PolicyId.cluster("p"),
+                "uid",
+                "1",
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile("r.example.com/**")),
+                null,
+                "https://s.example.com",
+                List.of(new Signer("alice", List.of("k"), List.of())),
+                1,
+                List.of(),
+                SignedIdentity.DEFAULT);
+        AdmissionHandler handler = new AdmissionHandler(
+                () -> new PolicySet(List.of(policy), List.of()),
+                NamespaceLabels.NONE,
+                PullCredentials.ANONYMOUS,
+                verifier,
+                AdmissionHandler.Unmatched.deny,
+                AdmissionListener.NONE,
+                Duration.ofMillis(300));
         var review = new ObjectMapper().readTree("""
                 {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE",
                  "kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"default",
@@ -76,7 +92,9 @@ class SlowRegistryPinTest {
         clock.advance(Duration.ofMinutes(6));
         AdmissionHandler.Decision d = handler.decide(review).join();
         assertThat(d.allowed()).isFalse();
-        assertThat(d.message()).contains("did not answer in time").contains("the tag's current digest is unknown")
+        assertThat(d.message())
+                .contains("did not answer in time")
+                .contains("the tag's current digest is unknown")
                 .contains(OLD);
         assertThat(d.warnings()).as("nothing was admitted on the old verdict").isEmpty();
     }

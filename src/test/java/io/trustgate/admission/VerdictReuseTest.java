@@ -86,10 +86,13 @@ class VerdictReuseTest {
         Setup(String name, Clock clock, CacheSettings cache) throws Exception {
             registry = RegistryPeer.builder(name).start();
             lookaside = LookasidePeer.serve(name + "-lookaside", Files.createDirectories(base.resolve(name)));
-            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults().transport().withInsecureHosts(registry.host())
+            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults()
+                    .transport()
+                    .withInsecureHosts(registry.host())
                     .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2));
-            stack = VerifierStack.create(vertx, new VerifierStack.Settings(options, cache, clock, Duration.ofDays(7),
-                    VerifierStack.Hooks.NONE));
+            stack = VerifierStack.create(
+                    vertx,
+                    new VerifierStack.Settings(options, cache, clock, Duration.ofDays(7), VerifierStack.Hooks.NONE));
         }
 
         PushedImage push(String path) {
@@ -101,14 +104,30 @@ class VerdictReuseTest {
         }
 
         Policy policy(String name, int min, List<Signer> signers) throws Exception {
-            return new Policy(PolicyId.cluster(name), name + "-uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/**")), null, lookaside.baseUrl(), signers, min,
-                    List.of(), SignedIdentity.DEFAULT);
+            return new Policy(
+                    PolicyId.cluster(name),
+                    name + "-uid",
+                    "1",
+                    Mode.Enforce,
+                    LabelSelector.EVERYTHING,
+                    List.of(ImagePattern.compile(registry.host() + "/**")),
+                    null,
+                    lookaside.baseUrl(),
+                    signers,
+                    min,
+                    List.of(),
+                    SignedIdentity.DEFAULT);
         }
 
         AdmissionHandler handler(Supplier<PolicySet> policies) {
-            return new AdmissionHandler(policies, NamespaceLabels.NONE, PullCredentials.ANONYMOUS, stack.verifier(),
-                    AdmissionHandler.Unmatched.deny, AdmissionListener.NONE, Duration.ofSeconds(6));
+            return new AdmissionHandler(
+                    policies,
+                    NamespaceLabels.NONE,
+                    PullCredentials.ANONYMOUS,
+                    stack.verifier(),
+                    AdmissionHandler.Unmatched.deny,
+                    AdmissionListener.NONE,
+                    Duration.ofSeconds(6));
         }
 
         @Override
@@ -139,11 +158,15 @@ class VerdictReuseTest {
     }
 
     @Test
-    @DisplayName("a tag moved to an unsigned image is denied by /validate while the lookaside and then the registry fail; "
-            + "the verified digest itself is still served stale, with a warning")
+    @DisplayName(
+            "a tag moved to an unsigned image is denied by /validate while the lookaside and then the registry fail; "
+                    + "the verified digest itself is still served stale, with a warning")
     void movedTagOutage() throws Exception {
         MutableClock clock = MutableClock.at(Instant.now());
-        try (Setup s = new Setup("moved-outage", clock, io.trustgate.config.TrustgateSettings.defaults().cache())) {
+        try (Setup s = new Setup(
+                "moved-outage",
+                clock,
+                io.trustgate.config.TrustgateSettings.defaults().cache())) {
             PushedImage a = s.push("demo/outage/app");
             s.sign(alice, a);
             Policy policy = s.policy("outage", 1, List.of(signer("alice", alice)));
@@ -158,35 +181,54 @@ class VerdictReuseTest {
             s.lookaside.close();
 
             AdmissionHandler.Decision lookasideDown = validate(handler, a.reference());
-            assertThat(lookasideDown.allowed()).as("the old verdict is about %s, not %s", a.digest(), b.digest()).isFalse();
-            assertThat(lookasideDown.message()).contains(b.digest()).contains("could not be read from " + s.lookaside.baseUrl());
+            assertThat(lookasideDown.allowed())
+                    .as("the old verdict is about %s, not %s", a.digest(), b.digest())
+                    .isFalse();
+            assertThat(lookasideDown.message())
+                    .contains(b.digest())
+                    .contains("could not be read from " + s.lookaside.baseUrl());
             assertThat(lookasideDown.warnings()).noneMatch(w -> w.contains("admitted on the verdict"));
 
             s.registry.close();
             clock.advance(Duration.ofMinutes(1)); // the failures cached above have expired too
             AdmissionHandler.Decision registryDown = validate(handler, a.reference());
             assertThat(registryDown.allowed()).isFalse();
-            assertThat(registryDown.message()).contains("could not be reached")
-                    .contains("the tag's current digest is unknown").contains(a.digest());
+            assertThat(registryDown.message())
+                    .contains("could not be reached")
+                    .contains("the tag's current digest is unknown")
+                    .contains(a.digest());
             assertThat(registryDown.warnings()).noneMatch(w -> w.contains("admitted on the verdict"));
-            ImageVerdict forMutate = s.stack.verifier().verify(ImageReference.parse(a.reference()), List.of(policy),
-                    RegistryCredentials.ANONYMOUS).get(30, TimeUnit.SECONDS);
-            assertThat(forMutate.pinRequired()).as("only a pod pinned to the old digest may use it").isTrue();
+            ImageVerdict forMutate = s.stack
+                    .verifier()
+                    .verify(ImageReference.parse(a.reference()), List.of(policy), RegistryCredentials.ANONYMOUS)
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(forMutate.pinRequired())
+                    .as("only a pod pinned to the old digest may use it")
+                    .isTrue();
             assertThat(forMutate.digest()).isEqualTo(a.digest());
             AdmissionHandler.Decision pinnedByMutate = mutate(handler, a.reference());
-            assertThat(pinnedByMutate.allowed()).as("/mutate admits only by pinning the old digest: %s",
-                    pinnedByMutate.message()).isTrue();
+            assertThat(pinnedByMutate.allowed())
+                    .as("/mutate admits only by pinning the old digest: %s", pinnedByMutate.message())
+                    .isTrue();
             assertThat(pinnedByMutate.patch()).singleElement().satisfies(op -> {
                 assertThat(op.path()).isEqualTo("/spec/containers/0/image");
-                assertThat(op.value()).isEqualTo(a.reference() + "@" + a.digest()).doesNotContain(b.digest());
+                assertThat(op.value())
+                        .isEqualTo(a.reference() + "@" + a.digest())
+                        .doesNotContain(b.digest());
             });
             assertThat(pinnedByMutate.warnings()).anyMatch(w -> w.contains("is pinned to " + a.digest()));
 
             for (String sameDigest : List.of(pinned, a.digestReference())) {
                 AdmissionHandler.Decision stale = validate(handler, sameDigest);
-                assertThat(stale.allowed()).as("%s: %s", sameDigest, stale.message()).isTrue();
-                assertThat(stale.warnings()).singleElement().asString().contains("admitted on the verdict of")
-                        .contains(a.digest()).contains("upstreams failed");
+                assertThat(stale.allowed())
+                        .as("%s: %s", sameDigest, stale.message())
+                        .isTrue();
+                assertThat(stale.warnings())
+                        .singleElement()
+                        .asString()
+                        .contains("admitted on the verdict of")
+                        .contains(a.digest())
+                        .contains("upstreams failed");
             }
         }
     }
@@ -196,7 +238,8 @@ class VerdictReuseTest {
             + "are otherwise cached far longer")
     void signAfterDeny() throws Exception {
         Duration denialTtl = Duration.ofSeconds(2);
-        CacheSettings cache = io.trustgate.config.TrustgateSettings.defaults().cache().withDenialTtl(denialTtl);
+        CacheSettings cache =
+                io.trustgate.config.TrustgateSettings.defaults().cache().withDenialTtl(denialTtl);
         assertThat(cache.signatureTtl()).isGreaterThan(denialTtl.multipliedBy(10));
         try (Setup s = new Setup("sign-after-deny", Clock.systemUTC(), cache)) {
             PushedImage unsigned = s.push("demo/late/unsigned");
@@ -213,7 +256,7 @@ class VerdictReuseTest {
             assertThat(validate(twoHandler, half.reference()).message()).contains("missing [bob]");
 
             s.sign(alice, unsigned); // signature-1 appears where there was a 404
-            s.sign(bob, half);       // signature-2 appears after a list that was already read
+            s.sign(bob, half); // signature-2 appears after a list that was already read
             assertThat(admittedWithin(handler, unsigned.reference(), denialTtl.plusSeconds(2)))
                     .isLessThanOrEqualTo(denialTtl.plusSeconds(1));
             assertThat(admittedWithin(twoHandler, half.reference(), denialTtl.plusSeconds(2)))
@@ -240,7 +283,10 @@ class VerdictReuseTest {
             + "though the policy document and its resourceVersion are unchanged")
     void keyRotationInDirectory() throws Exception {
         MutableClock clock = MutableClock.at(Instant.now());
-        try (Setup s = new Setup("key-rotation", clock, io.trustgate.config.TrustgateSettings.defaults().cache())) {
+        try (Setup s = new Setup(
+                "key-rotation",
+                clock,
+                io.trustgate.config.TrustgateSettings.defaults().cache())) {
             PushedImage image = s.push("demo/rotation/app");
             s.sign(alice, image);
             Path dir = Files.createDirectories(base.resolve("rotation-policies"));
@@ -269,12 +315,16 @@ class VerdictReuseTest {
             assertThat(after.resourceVersion()).isEqualTo(before.resourceVersion());
             assertThat(after.keyFingerprint()).isNotEqualTo(before.keyFingerprint());
             AdmissionHandler.Decision rotated = validate(handler, image.reference());
-            assertThat(rotated.allowed()).as("Alice's key no longer counts, within the 5-minute verdict TTL").isFalse();
+            assertThat(rotated.allowed())
+                    .as("Alice's key no longer counts, within the 5-minute verdict TTL")
+                    .isFalse();
             assertThat(rotated.message()).contains("signed by no trusted signer");
 
             writeKeySecret(secret, gpg.exportPublic(alice));
             current.set(directory.load());
-            assertThat(validate(handler, image.reference()).allowed()).as("and back").isTrue();
+            assertThat(validate(handler, image.reference()).allowed())
+                    .as("and back")
+                    .isTrue();
 
             Files.delete(secret); // the key is removed: the policy cannot load and denies what it governs
             current.set(directory.load());

@@ -26,8 +26,7 @@ public final class BaselineServer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BaselineServer() {
-    }
+    private BaselineServer() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
@@ -35,10 +34,15 @@ public final class BaselineServer {
         String key = args[2];
         int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE; // 2 x cores, like Quarkus' default io-threads
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
-        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port).setSsl(true)
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
         vertx.deployVerticle(() -> new Answerer(options), new DeploymentOptions().setInstances(loops))
-                .toCompletionStage().toCompletableFuture().get();
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
         System.out.println("listening on " + port + " with " + loops + " event loops");
         System.out.flush();
         Thread.currentThread().join();
@@ -54,25 +58,36 @@ public final class BaselineServer {
 
         @Override
         public void start(Promise<Void> started) {
-            vertx.createHttpServer(options).requestHandler(req -> {
-                if (!req.path().equals("/validate") && !req.path().equals("/mutate")) {
-                    req.response().setStatusCode(404).end();
-                    return;
-                }
-                req.body().onSuccess(body -> {
-                    try {
-                        JsonNode review = JSON.readTree(body.getBytes());
-                        ObjectNode out = JSON.createObjectNode();
-                        out.put("apiVersion", "admission.k8s.io/v1");
-                        out.put("kind", "AdmissionReview");
-                        out.putObject("response").put("uid", review.path("request").path("uid").asText())
-                                .put("allowed", true);
-                        req.response().putHeader("Content-Type", "application/json").end(JSON.writeValueAsString(out));
-                    } catch (IOException e) {
-                        req.response().setStatusCode(400).end();
-                    }
-                });
-            }).listen().<Void>mapEmpty().onComplete(started);
+            vertx.createHttpServer(options)
+                    .requestHandler(req -> {
+                        if (!req.path().equals("/validate") && !req.path().equals("/mutate")) {
+                            req.response().setStatusCode(404).end();
+                            return;
+                        }
+                        req.body().onSuccess(body -> {
+                            try {
+                                JsonNode review = JSON.readTree(body.getBytes());
+                                ObjectNode out = JSON.createObjectNode();
+                                out.put("apiVersion", "admission.k8s.io/v1");
+                                out.put("kind", "AdmissionReview");
+                                out.putObject("response")
+                                        .put(
+                                                "uid",
+                                                review.path("request")
+                                                        .path("uid")
+                                                        .asText())
+                                        .put("allowed", true);
+                                req.response()
+                                        .putHeader("Content-Type", "application/json")
+                                        .end(JSON.writeValueAsString(out));
+                            } catch (IOException e) {
+                                req.response().setStatusCode(400).end();
+                            }
+                        });
+                    })
+                    .listen()
+                    .<Void>mapEmpty()
+                    .onComplete(started);
         }
     }
 }

@@ -24,7 +24,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -129,12 +128,26 @@ public final class Bench {
     }
 
     /** Settings of one run. */
-    record Settings(Duration duration, Duration warmup, int rounds, int connections, int threads, int cold, int herd,
-            boolean jfr, Path out) {
+    record Settings(
+            Duration duration,
+            Duration warmup,
+            int rounds,
+            int connections,
+            int threads,
+            int cold,
+            int herd,
+            boolean jfr,
+            Path out) {
         static Settings fromEnv() {
-            return new Settings(Duration.ofSeconds(env("BENCH_DURATION", 20)), Duration.ofSeconds(env("BENCH_WARMUP", 10)),
-                    env("BENCH_ROUNDS", 3), env("BENCH_CONNECTIONS", 32), env("BENCH_THREADS", 2), env("BENCH_COLD", 30),
-                    env("BENCH_HERD", 200), env("BENCH_JFR", 0) == 1,
+            return new Settings(
+                    Duration.ofSeconds(env("BENCH_DURATION", 20)),
+                    Duration.ofSeconds(env("BENCH_WARMUP", 10)),
+                    env("BENCH_ROUNDS", 3),
+                    env("BENCH_CONNECTIONS", 32),
+                    env("BENCH_THREADS", 2),
+                    env("BENCH_COLD", 30),
+                    env("BENCH_HERD", 200),
+                    env("BENCH_JFR", 0) == 1,
                     Path.of(System.getenv().getOrDefault("BENCH_OUT", "docs/benchmarks.md")));
         }
 
@@ -226,6 +239,7 @@ public final class Bench {
         final List<PushedImage> warm = new ArrayList<>();
         /** New images for each endpoint's cold reviews, so that neither finds the other's in the caches. */
         final Map<Endpoint, List<PushedImage>> coldGpg = new EnumMap<>(Endpoint.class);
+
         final Map<Endpoint, List<PushedImage>> coldNotary = new EnumMap<>(Endpoint.class);
         PushedImage herdGpg;
         PushedImage herdNotary;
@@ -271,8 +285,9 @@ public final class Bench {
         }
         report.prepareSeconds = (System.nanoTime() - t0) / 1e9;
         int cold = Endpoint.values().length * settings.cold();
-        log("prepared %d GPG and %d Notary images in %.0f s", p.warm.size() + cold + 1, cold + 1,
-                report.prepareSeconds);
+        log(
+                "prepared %d GPG and %d Notary images in %.0f s",
+                p.warm.size() + cold + 1, cold + 1, report.prepareSeconds);
         return p;
     }
 
@@ -290,7 +305,11 @@ public final class Bench {
         cli.addhash(gun, "1.0", img.manifest().length, img.hex());
         cli.publish(gun);
         try {
-            JsonNode root = JSON.readTree(cli.trustDir().resolve("tuf").resolve(gun).resolve("metadata/root.json").toFile());
+            JsonNode root = JSON.readTree(cli.trustDir()
+                    .resolve("tuf")
+                    .resolve(gun)
+                    .resolve("metadata/root.json")
+                    .toFile());
             root.at("/signed/roles/targets/keyids").forEach(id -> targetsKeyIds.add(id.asText()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -302,12 +321,19 @@ public final class Bench {
         Path dir = Files.createDirectories(work.resolve("policies"));
         ObjectNode gpgPolicy = policy("bench-gpg", List.of("bench/warm/**", "bench/cold-gpg/**", "bench/herd-gpg/**"));
         ((ObjectNode) gpgPolicy.get("spec")).put("lookaside", lookaside.baseUrl());
-        ArrayNode gpgKeys = ((ObjectNode) gpgPolicy.get("spec")).putArray("signers").addObject().put("name", "bench-gpg").putArray("keys");
+        ArrayNode gpgKeys = ((ObjectNode) gpgPolicy.get("spec"))
+                .putArray("signers")
+                .addObject()
+                .put("name", "bench-gpg")
+                .putArray("keys");
         gpgKeys.add(gpg.exportPublic(signerFpr));
         Files.writeString(dir.resolve("bench-gpg.json"), JSON.writeValueAsString(gpgPolicy));
 
         List<String> roots = new ArrayList<>();
-        Matcher m = HEX64.matcher(cli.keyList().stdout().lines().filter(l -> l.strip().startsWith("root"))
+        Matcher m = HEX64.matcher(cli.keyList()
+                .stdout()
+                .lines()
+                .filter(l -> l.strip().startsWith("root"))
                 .reduce("", (a, b) -> a + "\n" + b));
         while (m.find()) {
             roots.add(m.group(1));
@@ -319,7 +345,11 @@ public final class Bench {
         notarySpec.put("caBundle", Files.readString(notary.caPem()));
         ArrayNode rootKeys = notarySpec.putArray("rootKeys");
         roots.forEach(rootKeys::add);
-        ArrayNode owners = ((ObjectNode) notaryPolicy.get("spec")).putArray("signers").addObject().put("name", "bench-owner").putArray("keys");
+        ArrayNode owners = ((ObjectNode) notaryPolicy.get("spec"))
+                .putArray("signers")
+                .addObject()
+                .put("name", "bench-owner")
+                .putArray("keys");
         p.targetsKeyIds.forEach(owners::add);
         Files.writeString(dir.resolve("bench-notary.json"), JSON.writeValueAsString(notaryPolicy));
     }
@@ -340,16 +370,21 @@ public final class Bench {
     private void startTrustgate() throws Exception {
         Path jar = repo.resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run ./mvnw package -DskipTests first (make bench does)");
+            throw new IllegalStateException(
+                    jar + " is missing: run ./mvnw package -DskipTests first (make bench does)");
         }
         // Warm the harness' own TLS client first, so the readiness poll does not time the client's class loading.
         notary.get("/_notary_server/health");
-        http.send(HttpRequest.newBuilder(URI.create(notary.url() + "/_notary_server/health")).build(),
+        http.send(
+                HttpRequest.newBuilder(URI.create(notary.url() + "/_notary_server/health"))
+                        .build(),
                 HttpResponse.BodyHandlers.discarding());
         List<String> cmd = new ArrayList<>(List.of(javaBinary()));
         if (settings.jfr()) {
-            cmd.addAll(List.of("-XX:+FlightRecorder",
-                    "-XX:StartFlightRecording=filename=" + work.resolve("trustgate.jfr") + ",settings=profile,dumponexit=true"));
+            cmd.addAll(List.of(
+                    "-XX:+FlightRecorder",
+                    "-XX:StartFlightRecording=filename=" + work.resolve("trustgate.jfr")
+                            + ",settings=profile,dumponexit=true"));
         }
         cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-jar", jar.toString()));
@@ -366,7 +401,8 @@ public final class Bench {
             trustgatePort = Ports.free();
             env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(trustgatePort));
             long t0 = System.nanoTime();
-            PeerProcess process = PeerProcess.start("bench-trustgate", cmd, env, work, work.resolve("trustgate-" + trustgatePort + ".log"));
+            PeerProcess process = PeerProcess.start(
+                    "bench-trustgate", cmd, env, work, work.resolve("trustgate-" + trustgatePort + ".log"));
             try {
                 process.awaitReady(Duration.ofSeconds(60), () -> status("/q/health/ready") == 200);
                 report.readySeconds = (System.nanoTime() - t0) / 1e9;
@@ -381,21 +417,28 @@ public final class Bench {
             throw last;
         }
         report.rssIdleKiB = procStatus(trustgate.pid(), "VmRSS");
-        report.quarkusStartedLine = Files.readAllLines(trustgate.log()).stream().filter(l -> l.contains("started in"))
-                .findFirst().orElse("");
-        log("trustgate (pid %d) ready on %d after %.2f s; %s", trustgate.pid(), trustgatePort, report.readySeconds,
-                report.quarkusStartedLine);
+        report.quarkusStartedLine = Files.readAllLines(trustgate.log()).stream()
+                .filter(l -> l.contains("started in"))
+                .findFirst()
+                .orElse("");
+        log(
+                "trustgate (pid %d) ready on %d after %.2f s; %s",
+                trustgate.pid(), trustgatePort, report.readySeconds, report.quarkusStartedLine);
     }
 
     private void startBaseline() {
         baselinePort = Ports.free();
         List<String> baselineCmd = new ArrayList<>(List.of(javaBinary()));
         baselineCmd.addAll(jvmOptions()); // the same JVM settings as trustgate, for a fair ratio
-        baselineCmd.addAll(List.of("-cp", absoluteClassPath(),
-                BaselineServer.class.getName(), String.valueOf(baselinePort), serving.certPem().toString(),
+        baselineCmd.addAll(List.of(
+                "-cp",
+                absoluteClassPath(),
+                BaselineServer.class.getName(),
+                String.valueOf(baselinePort),
+                serving.certPem().toString(),
                 serving.keyPem().toString()));
-        baseline = PeerProcess.start("bench-baseline", baselineCmd, Map.of(), work,
-                work.resolve("baseline-" + baselinePort + ".log"));
+        baseline = PeerProcess.start(
+                "bench-baseline", baselineCmd, Map.of(), work, work.resolve("baseline-" + baselinePort + ".log"));
         closers.add(0, baseline);
         baseline.awaitReady(Duration.ofSeconds(30), () -> {
             try {
@@ -447,8 +490,9 @@ public final class Bench {
             for (Endpoint e : Endpoint.values()) {
                 Wrk.Result tg = report.warm.get(e).trustgate.get(round - 1);
                 Wrk.Result bl = report.warm.get(e).baseline.get(round - 1);
-                log("round %d %s: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f", round,
-                        e.path(), tg.rps(), tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
+                log(
+                        "round %d %s: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f",
+                        round, e.path(), tg.rps(), tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
             }
         }
         report.loadAfterWarm = loadavg();
@@ -540,8 +584,14 @@ public final class Bench {
         List<ColdResult> results = new ArrayList<>();
         for (Endpoint e : Endpoint.values()) {
             ColdResult r = new ColdResult(kind, e, millis.get(e), server.get(e), cpu.get(e) * 1000 / settings.cold());
-            log("cold %s %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)", kind, e.path(),
-                    r.millis().size(), r.p(0.50), r.p(0.99), r.server().quantileUpperBound(0.5) * 1000);
+            log(
+                    "cold %s %s: n=%d p50 %.1f ms p99 %.1f ms (server-side p50 <= %.1f ms)",
+                    kind,
+                    e.path(),
+                    r.millis().size(),
+                    r.p(0.50),
+                    r.p(0.99),
+                    r.server().quantileUpperBound(0.5) * 1000);
             results.add(r);
         }
         return results;
@@ -556,15 +606,25 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------- (d) coalescing
 
-    record HerdResult(String kind, String image, int reviews, int allowed, double sentWithinMs, double firstAnswerMs,
-            double lastAnswerMs, int sentBeforeFirstAnswer, Map<String, Long> upstream) {}
+    record HerdResult(
+            String kind,
+            String image,
+            int reviews,
+            int allowed,
+            double sentWithinMs,
+            double firstAnswerMs,
+            double lastAnswerMs,
+            int sentBeforeFirstAnswer,
+            Map<String, Long> upstream) {}
 
     private HerdResult herdGpg(PushedImage img) throws Exception {
         long manifestsBefore = registry.manifestRequests(img.path());
         int lookasideBefore = lookaside.requestedPaths().size();
         HerdResult r = herd("GPG", img, () -> {
             Map<String, Long> up = new LinkedHashMap<>();
-            up.put("registry: HEAD/GET /v2/" + img.path() + "/manifests/*", registry.manifestRequests(img.path()) - manifestsBefore);
+            up.put(
+                    "registry: HEAD/GET /v2/" + img.path() + "/manifests/*",
+                    registry.manifestRequests(img.path()) - manifestsBefore);
             List<String> paths = lookaside.requestedPaths();
             Map<String, Long> perFile = new TreeMap<>();
             for (String path : paths.subList(lookasideBefore, paths.size())) {
@@ -581,7 +641,9 @@ public final class Bench {
         Map<String, Long> notaryBefore = notaryRequests(gun);
         return herd("Notary", img, () -> {
             Map<String, Long> up = new LinkedHashMap<>();
-            up.put("registry: HEAD/GET /v2/" + img.path() + "/manifests/*", registry.manifestRequests(img.path()) - manifestsBefore);
+            up.put(
+                    "registry: HEAD/GET /v2/" + img.path() + "/manifests/*",
+                    registry.manifestRequests(img.path()) - manifestsBefore);
             notaryRequests(gun).forEach((uri, n) -> {
                 long delta = n - notaryBefore.getOrDefault(uri, 0L);
                 if (delta > 0) {
@@ -603,8 +665,10 @@ public final class Bench {
         // Open n keep-alive connections first, so the n reviews below go out at once on their own connections.
         List<CompletableFuture<HttpResponse<Void>>> opens = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            opens.add(herdClient.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + "/q/health/live"))
-                    .build(), HttpResponse.BodyHandlers.discarding()));
+            opens.add(herdClient.sendAsync(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + "/q/health/live"))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding()));
         }
         CompletableFuture.allOf(opens.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         String body = review("herd-" + kind, img.reference());
@@ -614,8 +678,8 @@ public final class Bench {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             sentAt[i] = System.nanoTime();
-            answers.add(herdClient.sendAsync(request(trustgatePort, Endpoint.VALIDATE, body),
-                            HttpResponse.BodyHandlers.ofString())
+            answers.add(herdClient
+                    .sendAsync(request(trustgatePort, Endpoint.VALIDATE, body), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((r, e) -> firstAnswer.accumulateAndGet(System.nanoTime(), Math::min)));
         }
         long sentAll = System.nanoTime();
@@ -634,10 +698,19 @@ public final class Bench {
             }
         }
         Thread.sleep(1500); // the registry writes its access log line after the response
-        HerdResult r = new HerdResult(kind, img.reference(), n, allowed, (sentAll - t0) / 1e6, (firstAnswer.get() - t0) / 1e6,
-                (done - t0) / 1e6, beforeFirst, counts.get());
-        log("herd %s: %d/%d allowed, all sent within %.1f ms, first answer %.1f ms, last %.1f ms; upstream %s", kind, allowed, n,
-                r.sentWithinMs(), r.firstAnswerMs(), r.lastAnswerMs(), r.upstream());
+        HerdResult r = new HerdResult(
+                kind,
+                img.reference(),
+                n,
+                allowed,
+                (sentAll - t0) / 1e6,
+                (firstAnswer.get() - t0) / 1e6,
+                (done - t0) / 1e6,
+                beforeFirst,
+                counts.get());
+        log(
+                "herd %s: %d/%d allowed, all sent within %.1f ms, first answer %.1f ms, last %.1f ms; upstream %s",
+                kind, allowed, n, r.sentWithinMs(), r.firstAnswerMs(), r.lastAnswerMs(), r.upstream());
         return r;
     }
 
@@ -650,9 +723,12 @@ public final class Bench {
         for (String line : Files.readAllLines(notary.log())) {
             Matcher uri = NOTARY_URI.matcher(line);
             Matcher id = NOTARY_REQUEST_ID.matcher(line);
-            if (line.contains("\"http.request.method\":\"GET\"") && uri.find() && id.find()
+            if (line.contains("\"http.request.method\":\"GET\"")
+                    && uri.find()
+                    && id.find()
                     && uri.group(1).startsWith("/v2/" + gun + "/")) {
-                ids.computeIfAbsent(uri.group(1), k -> new java.util.HashSet<>()).add(id.group(1));
+                ids.computeIfAbsent(uri.group(1), k -> new java.util.HashSet<>())
+                        .add(id.group(1));
             }
         }
         Map<String, Long> out = new TreeMap<>();
@@ -693,8 +769,10 @@ public final class Bench {
 
     private HttpRequest request(int port, Endpoint endpoint, String body) {
         return HttpRequest.newBuilder(URI.create(url(port, endpoint)))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private Answer post(int port, Endpoint endpoint, String body) throws Exception {
@@ -711,8 +789,11 @@ public final class Bench {
         JsonNode patch = response.hasNonNull("patch")
                 ? JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText()))
                 : null;
-        return new Answer(response.path("allowed").asBoolean(), response.path("status").path("message").asText(""),
-                response.path("patchType").asText(null), patch);
+        return new Answer(
+                response.path("allowed").asBoolean(),
+                response.path("status").path("message").asText(""),
+                response.path("patchType").asText(null),
+                patch);
     }
 
     /**
@@ -730,8 +811,12 @@ public final class Bench {
         if (endpoint == Endpoint.MUTATE) {
             expected = JSON.createArrayNode();
             for (int i = 0; i < images.size(); i++) {
-                expected.addObject().put("op", "replace").put("path", "/spec/containers/" + i + "/image")
-                        .put("value", images.get(i).reference() + "@" + images.get(i).digest());
+                expected.addObject()
+                        .put("op", "replace")
+                        .put("path", "/spec/containers/" + i + "/image")
+                        .put(
+                                "value",
+                                images.get(i).reference() + "@" + images.get(i).digest());
             }
         }
         boolean right = expected == null
@@ -745,8 +830,12 @@ public final class Bench {
 
     private int status(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -756,8 +845,11 @@ public final class Bench {
     }
 
     private ServerHistogram scrape() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + "/q/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return ServerHistogram.parse(r.body());
     }
 
@@ -769,12 +861,17 @@ public final class Bench {
         try (InputStream in = Files.newInputStream(ca.certPem())) {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trust.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, tmf.getTrustManagers(), null);
-            return HttpClient.newBuilder().sslContext(tls).version(version).connectTimeout(connectTimeout).build();
+            return HttpClient.newBuilder()
+                    .sslContext(tls)
+                    .version(version)
+                    .connectTimeout(connectTimeout)
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (java.security.GeneralSecurityException e) {
@@ -791,16 +888,18 @@ public final class Bench {
         private volatile long max;
 
         RssSampler(long pid) {
-            thread = new Thread(() -> {
-                while (running) {
-                    max = Math.max(max, procStatus(pid, "VmRSS"));
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-rss");
+            thread = new Thread(
+                    () -> {
+                        while (running) {
+                            max = Math.max(max, procStatus(pid, "VmRSS"));
+                            try {
+                                Thread.sleep(500);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "bench-rss");
             thread.setDaemon(true);
             thread.start();
         }
@@ -820,8 +919,12 @@ public final class Bench {
     private static String heapAfterFullGc(long pid) {
         Proc.cmd("jcmd", String.valueOf(pid), "GC.run").runAllowingFailure();
         Proc.Result info = Proc.cmd("jcmd", String.valueOf(pid), "GC.heap_info").runAllowingFailure();
-        return info.stdout().lines().filter(l -> l.contains("total") && l.contains("used")).findFirst()
-                .map(String::strip).orElse("? (" + info.stderr().strip() + ")");
+        return info.stdout()
+                .lines()
+                .filter(l -> l.contains("total") && l.contains("used"))
+                .findFirst()
+                .map(String::strip)
+                .orElse("? (" + info.stderr().strip() + ")");
     }
 
     /** User + system CPU seconds a process has used so far (/proc/PID/stat, 100 ticks a second). */
@@ -881,23 +984,41 @@ public final class Bench {
         m.put("CPU", firstValue(Path.of("/proc/cpuinfo"), "model name"));
         String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal");
         try {
-            m.put("RAM", String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(mem.replaceAll("[^0-9]", "")) / 1048576.0));
+            m.put(
+                    "RAM",
+                    String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(mem.replaceAll("[^0-9]", "")) / 1048576.0));
         } catch (NumberFormatException e) {
             m.put("RAM", mem);
         }
         Proc.Result v = Proc.cmd(javaBinary(), "-version").runAllowingFailure();
-        m.put("JVM", v.stderr().lines().skip(1).findFirst().orElse("?").strip() + " (" + System.getProperty("java.vm.name") + " "
-                + System.getProperty("java.vm.version") + "), default flags: `java -jar quarkus-run.jar`");
+        m.put(
+                "JVM",
+                v.stderr().lines().skip(1).findFirst().orElse("?").strip() + " (" + System.getProperty("java.vm.name")
+                        + " " + System.getProperty("java.vm.version")
+                        + "), default flags: `java -jar quarkus-run.jar`");
         m.put("kernel", Proc.cmd("uname", "-sr").runAllowingFailure().stdout().strip());
-        m.put("wrk", Proc.cmd("dpkg-query", "-W", "-f", "${Version}", "wrk").runAllowingFailure().stdout().strip());
-        m.put("git", Proc.cmd("git", "rev-parse", "--short", "HEAD").runAllowingFailure().stdout().strip());
+        m.put(
+                "wrk",
+                Proc.cmd("dpkg-query", "-W", "-f", "${Version}", "wrk")
+                        .runAllowingFailure()
+                        .stdout()
+                        .strip());
+        m.put(
+                "git",
+                Proc.cmd("git", "rev-parse", "--short", "HEAD")
+                        .runAllowingFailure()
+                        .stdout()
+                        .strip());
         return m;
     }
 
     private static String firstValue(Path file, String key) {
         try {
-            return Files.readAllLines(file).stream().filter(l -> l.startsWith(key)).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .findFirst().orElse("?");
+            return Files.readAllLines(file).stream()
+                    .filter(l -> l.startsWith(key))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse("?");
         } catch (IOException e) {
             return "?";
         }
@@ -922,7 +1043,8 @@ public final class Bench {
     }
 
     private static void log(String format, Object... args) {
-        System.out.println("[bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + String.format(Locale.ROOT, format, args));
+        System.out.println("[bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] "
+                + String.format(Locale.ROOT, format, args));
         System.out.flush();
     }
 
@@ -964,71 +1086,133 @@ public final class Bench {
 
         String markdown(Map<String, String> machine) {
             StringBuilder md = new StringBuilder();
-            DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+            DateTimeFormatter f =
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
             md.append("# Benchmarks\n\n");
             md.append("Written by `make bench` (`io.trustgate.bench.Bench`); every figure below comes from one run on ")
-                    .append(f.format(started)).append(" (").append(Duration.between(started, finished).toSeconds())
-                    .append(" s). Re-running overwrites this file. Figures, not assertions: the machine is shared, so read ")
+                    .append(f.format(started))
+                    .append(" (")
+                    .append(Duration.between(started, finished).toSeconds())
+                    .append(
+                            " s). Re-running overwrites this file. Figures, not assertions: the machine is shared, so read ")
                     .append("the ratios and medians, and the load average next to them.\n\n");
 
             md.append("## Machine\n\n| | |\n|---|---|\n");
-            machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-            md.append("| load average (1/5/15 min) | start ").append(loadAtStart).append("; before warm load ").append(loadBeforeWarm)
-                    .append("; after it ").append(loadAfterWarm).append("; end ").append(loadAtEnd).append(" |\n");
-            md.append("| command | `make bench` (BENCH_DURATION=").append(settings.duration().toSeconds()).append(" BENCH_WARMUP=")
-                    .append(settings.warmup().toSeconds()).append(" BENCH_ROUNDS=").append(settings.rounds())
-                    .append(" BENCH_CONNECTIONS=").append(settings.connections()).append(" BENCH_THREADS=")
-                    .append(settings.threads()).append(" BENCH_COLD=").append(settings.cold()).append(" BENCH_HERD=")
-                    .append(settings.herd()).append(settings.jfr() ? " BENCH_JFR=1" : "").append(") |\n\n");
+            machine.forEach(
+                    (k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+            md.append("| load average (1/5/15 min) | start ")
+                    .append(loadAtStart)
+                    .append("; before warm load ")
+                    .append(loadBeforeWarm)
+                    .append("; after it ")
+                    .append(loadAfterWarm)
+                    .append("; end ")
+                    .append(loadAtEnd)
+                    .append(" |\n");
+            md.append("| command | `make bench` (BENCH_DURATION=")
+                    .append(settings.duration().toSeconds())
+                    .append(" BENCH_WARMUP=")
+                    .append(settings.warmup().toSeconds())
+                    .append(" BENCH_ROUNDS=")
+                    .append(settings.rounds())
+                    .append(" BENCH_CONNECTIONS=")
+                    .append(settings.connections())
+                    .append(" BENCH_THREADS=")
+                    .append(settings.threads())
+                    .append(" BENCH_COLD=")
+                    .append(settings.cold())
+                    .append(" BENCH_HERD=")
+                    .append(settings.herd())
+                    .append(settings.jfr() ? " BENCH_JFR=1" : "")
+                    .append(") |\n\n");
 
             md.append("## Targets\n\n| target | measured | |\n|---|---|---|\n");
             warm.forEach((e, w) -> {
                 double ratio = median(w.ratios());
-                target(md, "warm throughput >= 70% of the baseline, `" + e.path() + "`", pct(ratio)
-                        + " (median of per-round ratios; medians " + fmt0(w.trustgateRps()) + " vs "
-                        + fmt0(w.baselineRps()) + " reviews/s)", ratio >= 0.70);
+                target(
+                        md,
+                        "warm throughput >= 70% of the baseline, `" + e.path() + "`",
+                        pct(ratio)
+                                + " (median of per-round ratios; medians " + fmt0(w.trustgateRps()) + " vs "
+                                + fmt0(w.baselineRps()) + " reviews/s)",
+                        ratio >= 0.70);
             });
             warm.forEach((e, w) -> {
                 ServerHistogram server = w.server();
                 double serverP99 = server.quantileUpperBound(0.99);
-                target(md, "trustgate's own p99 (server-side histogram) <= 1 ms, `" + e.path() + "`",
+                target(
+                        md,
+                        "trustgate's own p99 (server-side histogram) <= 1 ms, `" + e.path() + "`",
                         "p99 in the bucket <= " + ms(serverP99) + "; " + pct(server.shareAtMost(0.001)) + " of "
                                 + fmt0(server.count()) + " warm reviews took <= 1 ms (mean "
                                 + ms3(server.meanSeconds()) + ")",
                         serverP99 <= 0.001);
             });
             for (ColdResult c : cold) {
-                target(md, "cold " + c.kind() + " p50 <= 50 ms over loopback, `" + c.endpoint().path() + "`",
-                        String.format(Locale.ROOT, "%.1f ms (p99 %.1f ms, n=%d)", c.p(0.5), c.p(0.99),
+                target(
+                        md,
+                        "cold " + c.kind() + " p50 <= 50 ms over loopback, `"
+                                + c.endpoint().path() + "`",
+                        String.format(
+                                Locale.ROOT,
+                                "%.1f ms (p99 %.1f ms, n=%d)",
+                                c.p(0.5),
+                                c.p(0.99),
                                 c.millis().size()),
                         c.p(0.5) <= 50);
             }
             for (HerdResult h : herds) {
-                boolean once = h.upstream().values().stream().allMatch(v -> v == 1) && !h.upstream().isEmpty()
+                boolean once = h.upstream().values().stream().allMatch(v -> v == 1)
+                        && !h.upstream().isEmpty()
                         && h.allowed() == h.reviews();
-                target(md, h.reviews() + " concurrent reviews of one new " + h.kind()
+                target(
+                        md,
+                        h.reviews() + " concurrent reviews of one new " + h.kind()
                                 + " image -> one tag resolution, one fetch of each file",
-                        h.upstream().entrySet().stream().map(e -> e.getValue() + " x " + shortKey(e.getKey()))
-                                .reduce((a, b) -> a + ", " + b).orElse("none"), once);
+                        h.upstream().entrySet().stream()
+                                .map(e -> e.getValue() + " x " + shortKey(e.getKey()))
+                                .reduce((a, b) -> a + ", " + b)
+                                .orElse("none"),
+                        once);
             }
-            target(md, "RSS <= 300 MiB under load", mib(rssUnderLoadKiB) + " (VmRSS max under warm load); peak VmHWM over the run "
-                    + mib(hwmKiB), rssUnderLoadKiB <= 300 * 1024 && hwmKiB <= 300 * 1024);
-            target(md, "ready <= 3 s after start", String.format(Locale.ROOT, "%.2f s", readySeconds), readySeconds <= 3.0);
+            target(
+                    md,
+                    "RSS <= 300 MiB under load",
+                    mib(rssUnderLoadKiB) + " (VmRSS max under warm load); peak VmHWM over the run " + mib(hwmKiB),
+                    rssUnderLoadKiB <= 300 * 1024 && hwmKiB <= 300 * 1024);
+            target(
+                    md,
+                    "ready <= 3 s after start",
+                    String.format(Locale.ROOT, "%.2f s", readySeconds),
+                    readySeconds <= 3.0);
             md.append('\n');
 
             md.append("## (a, b) Warm throughput and latency\n\n");
-            md.append("Load generator: **wrk ").append(machine.get("wrk")).append("** (Debian) with `scripts/bench/review.lua`: ")
-                    .append(settings.threads()).append(" threads, ").append(settings.connections())
-                    .append(" keep-alive HTTPS (HTTP/1.1) connections, POST of one Pod AdmissionReview with 3 images that ")
+            md.append("Load generator: **wrk ")
+                    .append(machine.get("wrk"))
+                    .append("** (Debian) with `scripts/bench/review.lua`: ")
+                    .append(settings.threads())
+                    .append(" threads, ")
+                    .append(settings.connections())
+                    .append(
+                            " keep-alive HTTPS (HTTP/1.1) connections, POST of one Pod AdmissionReview with 3 images that ")
                     .append("trustgate has already verified (GPG, one signer). Each side had a ")
-                    .append(settings.warmup().toSeconds()).append(" s warm-up, then ").append(settings.rounds())
-                    .append(" alternating rounds of ").append(settings.duration().toSeconds())
-                    .append(" s. Latencies are wrk's (client side, including wrk's own queueing on the same 2 cores).\n\n");
-            md.append("The baseline (`io.trustgate.bench.BaselineServer`) is its own JVM like trustgate: Vert.x 4 HTTPS on ")
-                    .append("Netty with JDK TLS, the same certificate, 2 x cores event loops, Jackson parse of the body and a ")
-                    .append("fixed `allowed: true` answer. Both servers stay up for the whole run; only one is loaded at a ")
-                    .append("time. wrk runs on the same two cores as the server under load, so both figures are what is ")
+                    .append(settings.warmup().toSeconds())
+                    .append(" s warm-up, then ")
+                    .append(settings.rounds())
+                    .append(" alternating rounds of ")
+                    .append(settings.duration().toSeconds())
+                    .append(
+                            " s. Latencies are wrk's (client side, including wrk's own queueing on the same 2 cores).\n\n");
+            md.append(
+                            "The baseline (`io.trustgate.bench.BaselineServer`) is its own JVM like trustgate: Vert.x 4 HTTPS on ")
+                    .append(
+                            "Netty with JDK TLS, the same certificate, 2 x cores event loops, Jackson parse of the body and a ")
+                    .append(
+                            "fixed `allowed: true` answer. Both servers stay up for the whole run; only one is loaded at a ")
+                    .append(
+                            "time. wrk runs on the same two cores as the server under load, so both figures are what is ")
                     .append("left after wrk's share.\n\n");
             md.append("| endpoint | round | trustgate reviews/s | p50 | p99 | p99.9 | CPU/review ")
                     .append("| baseline reviews/s | p50 | p99 | p99.9 | CPU/review | ratio |\n");
@@ -1038,49 +1222,100 @@ public final class Bench {
                 for (int i = 0; i < w.trustgate.size(); i++) {
                     Wrk.Result t = w.trustgate.get(i);
                     Wrk.Result b = w.baseline.get(i);
-                    md.append("| `").append(e.path()).append("` | ").append(i + 1).append(" | ").append(fmt0(t.rps()))
-                            .append(" | ").append(us(t.p50())).append(" | ").append(us(t.p99())).append(" | ")
-                            .append(us(t.p999())).append(" | ").append(cpuUs(w.trustgateCpuUs.get(i))).append(" | ")
-                            .append(fmt0(b.rps())).append(" | ").append(us(b.p50())).append(" | ").append(us(b.p99()))
-                            .append(" | ").append(us(b.p999())).append(" | ").append(cpuUs(w.baselineCpuUs.get(i)))
-                            .append(" | ").append(pct(ratios.get(i))).append(" |\n");
+                    md.append("| `")
+                            .append(e.path())
+                            .append("` | ")
+                            .append(i + 1)
+                            .append(" | ")
+                            .append(fmt0(t.rps()))
+                            .append(" | ")
+                            .append(us(t.p50()))
+                            .append(" | ")
+                            .append(us(t.p99()))
+                            .append(" | ")
+                            .append(us(t.p999()))
+                            .append(" | ")
+                            .append(cpuUs(w.trustgateCpuUs.get(i)))
+                            .append(" | ")
+                            .append(fmt0(b.rps()))
+                            .append(" | ")
+                            .append(us(b.p50()))
+                            .append(" | ")
+                            .append(us(b.p99()))
+                            .append(" | ")
+                            .append(us(b.p999()))
+                            .append(" | ")
+                            .append(cpuUs(w.baselineCpuUs.get(i)))
+                            .append(" | ")
+                            .append(pct(ratios.get(i)))
+                            .append(" |\n");
                 }
-                md.append("| `").append(e.path()).append("` | **median** | **").append(fmt0(w.trustgateRps()))
+                md.append("| `")
+                        .append(e.path())
+                        .append("` | **median** | **")
+                        .append(fmt0(w.trustgateRps()))
                         .append("** | ")
-                        .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p50).toList()))).append(" | ")
-                        .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p99).toList()))).append(" | ")
-                        .append(us(medianL(w.trustgate.stream().map(Wrk.Result::p999).toList()))).append(" | ")
-                        .append(cpuUs(median(w.trustgateCpuUs))).append(" | **")
-                        .append(fmt0(w.baselineRps())).append("** | ")
-                        .append(us(medianL(w.baseline.stream().map(Wrk.Result::p50).toList()))).append(" | ")
-                        .append(us(medianL(w.baseline.stream().map(Wrk.Result::p99).toList()))).append(" | ")
-                        .append(us(medianL(w.baseline.stream().map(Wrk.Result::p999).toList()))).append(" | ")
-                        .append(cpuUs(median(w.baselineCpuUs))).append(" | **")
-                        .append(pct(median(ratios))).append("** |\n");
+                        .append(us(medianL(
+                                w.trustgate.stream().map(Wrk.Result::p50).toList())))
+                        .append(" | ")
+                        .append(us(medianL(
+                                w.trustgate.stream().map(Wrk.Result::p99).toList())))
+                        .append(" | ")
+                        .append(us(medianL(
+                                w.trustgate.stream().map(Wrk.Result::p999).toList())))
+                        .append(" | ")
+                        .append(cpuUs(median(w.trustgateCpuUs)))
+                        .append(" | **")
+                        .append(fmt0(w.baselineRps()))
+                        .append("** | ")
+                        .append(us(
+                                medianL(w.baseline.stream().map(Wrk.Result::p50).toList())))
+                        .append(" | ")
+                        .append(us(
+                                medianL(w.baseline.stream().map(Wrk.Result::p99).toList())))
+                        .append(" | ")
+                        .append(us(medianL(
+                                w.baseline.stream().map(Wrk.Result::p999).toList())))
+                        .append(" | ")
+                        .append(cpuUs(median(w.baselineCpuUs)))
+                        .append(" | **")
+                        .append(pct(median(ratios)))
+                        .append("** |\n");
             });
             md.append('\n');
-            md.append("CPU/review is the server process' user + system CPU time over the round (/proc/PID/stat) divided by ")
-                    .append("the reviews wrk completed: a cost per review that the machine's other load disturbs much less ")
+            md.append(
+                            "CPU/review is the server process' user + system CPU time over the round (/proc/PID/stat) divided by ")
+                    .append(
+                            "the reviews wrk completed: a cost per review that the machine's other load disturbs much less ")
                     .append("than reviews/s. By that measure the baseline costs ")
-                    .append(warm.entrySet().stream().map(e -> pct(median(e.getValue().baselineCpuUs)
-                            / median(e.getValue().trustgateCpuUs)) + " of what trustgate costs per review on `"
-                            + e.getKey().path() + "`").collect(Collectors.joining(" and ")))
+                    .append(warm.entrySet().stream()
+                            .map(e -> pct(median(e.getValue().baselineCpuUs) / median(e.getValue().trustgateCpuUs))
+                                    + " of what trustgate costs per review on `"
+                                    + e.getKey().path() + "`")
+                            .collect(Collectors.joining(" and ")))
                     .append(".\n\n");
             WarmFigures validate = warm.get(Endpoint.VALIDATE);
             WarmFigures mutate = warm.get(Endpoint.MUTATE);
             List<Double> mutateShare = new ArrayList<>();
             for (int i = 0; i < mutate.trustgate.size(); i++) {
-                mutateShare.add(mutate.trustgate.get(i).rps() / validate.trustgate.get(i).rps());
+                mutateShare.add(mutate.trustgate.get(i).rps()
+                        / validate.trustgate.get(i).rps());
             }
             md.append("`/mutate` against `/validate` on trustgate (the same review; `/mutate` also builds and ")
-                    .append("base64-encodes the JSONPatch pinning the 3 images): ").append(pct(median(mutateShare)))
+                    .append("base64-encodes the JSONPatch pinning the 3 images): ")
+                    .append(pct(median(mutateShare)))
                     .append(" of the reviews/s (median of per-round ratios), ")
                     .append(pct(median(mutate.trustgateCpuUs) / median(validate.trustgateCpuUs)))
                     .append(" of the CPU/review (ratio of the medians).\n\n");
-            long errors = warm.values().stream().flatMap(w -> Stream.concat(w.trustgate.stream(),
-                    w.baseline.stream())).mapToLong(r -> r.errors() + r.statusErrors()).sum();
-            md.append("Socket errors or non-2xx answers during the measured rounds: ").append(errors).append(".\n\n");
-            md.append("Server side (`trustgate_review_duration_seconds`, from `/q/metrics` before and after each trustgate ")
+            long errors = warm.values().stream()
+                    .flatMap(w -> Stream.concat(w.trustgate.stream(), w.baseline.stream()))
+                    .mapToLong(r -> r.errors() + r.statusErrors())
+                    .sum();
+            md.append("Socket errors or non-2xx answers during the measured rounds: ")
+                    .append(errors)
+                    .append(".\n\n");
+            md.append(
+                            "Server side (`trustgate_review_duration_seconds`, from `/q/metrics` before and after each trustgate ")
                     .append("round; time inside `AdmissionHandler.decide`, without HTTP, TLS and, for `/mutate`, the ")
                     .append("patch's JSON and base64 encoding):\n\n");
             md.append("| endpoint | round | reviews | allowed | mean | <= 1 ms | p99 bucket | p99.9 bucket |\n")
@@ -1088,21 +1323,38 @@ public final class Bench {
             warm.forEach((e, w) -> {
                 for (int i = 0; i < w.serverRounds.size(); i++) {
                     ServerHistogram h = w.serverRounds.get(i);
-                    md.append("| `").append(e.path()).append("` | ").append(i + 1).append(" | ").append(fmt0(h.count()))
-                            .append(" | ").append(fmt0(h.countByVerdict().getOrDefault("allowed", 0.0))).append(" | ")
-                            .append(ms3(h.meanSeconds())).append(" | ").append(pct(h.shareAtMost(0.001)))
-                            .append(" | <= ").append(ms(h.quantileUpperBound(0.99))).append(" | <= ")
-                            .append(ms(h.quantileUpperBound(0.999))).append(" |\n");
+                    md.append("| `")
+                            .append(e.path())
+                            .append("` | ")
+                            .append(i + 1)
+                            .append(" | ")
+                            .append(fmt0(h.count()))
+                            .append(" | ")
+                            .append(fmt0(h.countByVerdict().getOrDefault("allowed", 0.0)))
+                            .append(" | ")
+                            .append(ms3(h.meanSeconds()))
+                            .append(" | ")
+                            .append(pct(h.shareAtMost(0.001)))
+                            .append(" | <= ")
+                            .append(ms(h.quantileUpperBound(0.99)))
+                            .append(" | <= ")
+                            .append(ms(h.quantileUpperBound(0.999)))
+                            .append(" |\n");
                 }
             });
-            md.append("\nMicrometer's buckets start at 1 ms, so the histogram can say \"at most 1 ms\" but not how far below.\n\n");
+            md.append(
+                    "\nMicrometer's buckets start at 1 ms, so the histogram can say \"at most 1 ms\" but not how far below.\n\n");
 
             md.append("## (c) Cold latency: the first review of a new image\n\n");
-            md.append("Every image has its own repository (and, for Notary, its own GUN with its own targets key, sharing one ")
+            md.append(
+                            "Every image has its own repository (and, for Notary, its own GUN with its own targets key, sharing one ")
                     .append("root key), so each first review misses every cache: tag -> digest at the registry, the ")
-                    .append("signatures (lookaside) or the trust data (root, timestamp, snapshot, targets from notary-server, ")
-                    .append("TLS), and the verdict. All images were pushed and signed before trustgate started; the reviews ")
-                    .append("are sent one at a time over one kept-alive connection (JDK HttpClient), Pod with one image. ")
+                    .append(
+                            "signatures (lookaside) or the trust data (root, timestamp, snapshot, targets from notary-server, ")
+                    .append(
+                            "TLS), and the verdict. All images were pushed and signed before trustgate started; the reviews ")
+                    .append(
+                            "are sent one at a time over one kept-alive connection (JDK HttpClient), Pod with one image. ")
                     .append("`/validate` and `/mutate` each review their own new images, taking turns (image i of ")
                     .append("both before image i + 1, the one going first alternating), so neither has a quieter ")
                     .append("machine or a warmer JIT; every `/mutate` answer was checked to carry the JSONPatch that ")
@@ -1113,66 +1365,136 @@ public final class Bench {
                     .append("| server-side mean | trustgate CPU/review |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (ColdResult c : cold) {
-                md.append("| ").append(c.kind()).append(" | `").append(c.endpoint().path()).append("` | ")
-                        .append(c.millis().size()).append(" | ").append(ms1(c.p(0.5)))
-                        .append(" | ").append(ms1(c.p(0.9))).append(" | ").append(ms1(c.p(0.99))).append(" | ")
-                        .append(ms1(Collections.min(c.millis()))).append(" | ").append(ms1(Collections.max(c.millis())))
-                        .append(" | <= ").append(ms(c.server().quantileUpperBound(0.5))).append(" | ")
-                        .append(ms3(c.server().meanSeconds())).append(" | ").append(ms1(c.cpuMs())).append(" |\n");
+                md.append("| ")
+                        .append(c.kind())
+                        .append(" | `")
+                        .append(c.endpoint().path())
+                        .append("` | ")
+                        .append(c.millis().size())
+                        .append(" | ")
+                        .append(ms1(c.p(0.5)))
+                        .append(" | ")
+                        .append(ms1(c.p(0.9)))
+                        .append(" | ")
+                        .append(ms1(c.p(0.99)))
+                        .append(" | ")
+                        .append(ms1(Collections.min(c.millis())))
+                        .append(" | ")
+                        .append(ms1(Collections.max(c.millis())))
+                        .append(" | <= ")
+                        .append(ms(c.server().quantileUpperBound(0.5)))
+                        .append(" | ")
+                        .append(ms3(c.server().meanSeconds()))
+                        .append(" | ")
+                        .append(ms1(c.cpuMs()))
+                        .append(" |\n");
             }
             md.append("\nWith n=").append(settings.cold()).append(", p99 is the slowest review or next to it.\n\n");
 
             md.append("## (d) Coalescing: concurrent reviews of one new image\n\n");
-            md.append("The harness opens ").append(settings.herd()).append(" HTTPS connections to trustgate, then sends one ")
-                    .append("review of the same new image on each without waiting (JDK HttpClient, HTTP/1.1). Upstream ")
-                    .append("requests are counted where the upstream saw them: the registry's access log, the lookaside ")
-                    .append("server's request list, notary-server's log (its JSON lines counted by distinct `http.request.id`).\n\n");
-            md.append("| image | reviews | allowed | all sent within | sent before the first answer | first answer | last answer |\n");
+            md.append("The harness opens ")
+                    .append(settings.herd())
+                    .append(" HTTPS connections to trustgate, then sends one ")
+                    .append(
+                            "review of the same new image on each without waiting (JDK HttpClient, HTTP/1.1). Upstream ")
+                    .append(
+                            "requests are counted where the upstream saw them: the registry's access log, the lookaside ")
+                    .append(
+                            "server's request list, notary-server's log (its JSON lines counted by distinct `http.request.id`).\n\n");
+            md.append(
+                    "| image | reviews | allowed | all sent within | sent before the first answer | first answer | last answer |\n");
             md.append("|---|---|---|---|---|---|---|\n");
             for (HerdResult h : herds) {
-                md.append("| ").append(h.kind()).append(" | ").append(h.reviews()).append(" | ").append(h.allowed()).append(" | ")
-                        .append(ms1(h.sentWithinMs())).append(" | ").append(h.sentBeforeFirstAnswer()).append(" | ")
-                        .append(ms1(h.firstAnswerMs())).append(" | ").append(ms1(h.lastAnswerMs())).append(" |\n");
+                md.append("| ")
+                        .append(h.kind())
+                        .append(" | ")
+                        .append(h.reviews())
+                        .append(" | ")
+                        .append(h.allowed())
+                        .append(" | ")
+                        .append(ms1(h.sentWithinMs()))
+                        .append(" | ")
+                        .append(h.sentBeforeFirstAnswer())
+                        .append(" | ")
+                        .append(ms1(h.firstAnswerMs()))
+                        .append(" | ")
+                        .append(ms1(h.lastAnswerMs()))
+                        .append(" |\n");
             }
             md.append("\n| image | upstream request | count |\n|---|---|---|\n");
             for (HerdResult h : herds) {
-                h.upstream().forEach((k, v) -> md.append("| ").append(h.kind()).append(" | `").append(k).append("` | ")
-                        .append(v).append(" |\n"));
+                h.upstream()
+                        .forEach((k, v) -> md.append("| ")
+                                .append(h.kind())
+                                .append(" | `")
+                                .append(k)
+                                .append("` | ")
+                                .append(v)
+                                .append(" |\n"));
             }
             md.append('\n');
 
             md.append("## (e) Memory and startup\n\n| | |\n|---|---|\n");
             md.append("| ready: process start -> first 200 from `/q/health/ready` | ")
-                    .append(String.format(Locale.ROOT, "%.2f s", readySeconds)).append(" |\n");
-            md.append("| Quarkus' own line | `").append(quarkusStartedLine.replace("|", "/").strip()).append("` |\n");
+                    .append(String.format(Locale.ROOT, "%.2f s", readySeconds))
+                    .append(" |\n");
+            md.append("| Quarkus' own line | `")
+                    .append(quarkusStartedLine.replace("|", "/").strip())
+                    .append("` |\n");
             md.append("| VmRSS idle after ready | ").append(mib(rssIdleKiB)).append(" |\n");
-            md.append("| VmRSS max under warm load (sampled every 0.5 s) | ").append(mib(rssUnderLoadKiB)).append(" |\n");
-            md.append("| VmRSS at the end (after cold and coalescing) | ").append(mib(rssEndKiB)).append(" |\n");
-            md.append("| VmHWM (peak RSS of the whole run) | ").append(mib(hwmKiB)).append(" |\n");
-            md.append("| heap after a full GC at the end (`jcmd GC.run`, `GC.heap_info`) | `").append(heapAfterGc).append("` |\n");
-            md.append("| baseline's VmHWM, for comparison | ").append(mib(baselineHwmKiB)).append(" |\n\n");
-            md.append(jvmOptions().isEmpty() ? "trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM).\n\n"
-                    : "trustgate (and the baseline) run with `" + String.join(" ", jvmOptions())
-                            + "` (`TRUSTGATE_JAVA_OPTS`, as `make run` and the container image use).\n\n");
+            md.append("| VmRSS max under warm load (sampled every 0.5 s) | ")
+                    .append(mib(rssUnderLoadKiB))
+                    .append(" |\n");
+            md.append("| VmRSS at the end (after cold and coalescing) | ")
+                    .append(mib(rssEndKiB))
+                    .append(" |\n");
+            md.append("| VmHWM (peak RSS of the whole run) | ")
+                    .append(mib(hwmKiB))
+                    .append(" |\n");
+            md.append("| heap after a full GC at the end (`jcmd GC.run`, `GC.heap_info`) | `")
+                    .append(heapAfterGc)
+                    .append("` |\n");
+            md.append("| baseline's VmHWM, for comparison | ")
+                    .append(mib(baselineHwmKiB))
+                    .append(" |\n\n");
+            md.append(
+                    jvmOptions().isEmpty()
+                            ? "trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM).\n\n"
+                            : "trustgate (and the baseline) run with `" + String.join(" ", jvmOptions())
+                                    + "` (`TRUSTGATE_JAVA_OPTS`, as `make run` and the container image use).\n\n");
             if (trustgateSettings != null) {
-                md.append("trustgate's settings (docs/configuration.md): deadline ").append(trustgateSettings.deadline())
+                md.append("trustgate's settings (docs/configuration.md): deadline ")
+                        .append(trustgateSettings.deadline())
                         .append(", upstream connect/request timeouts ")
-                        .append(trustgateSettings.transport().connectTimeout()).append('/')
-                        .append(trustgateSettings.transport().requestTimeout()).append(", caches ")
-                        .append(trustgateSettings.cache()).append(".\n\n");
+                        .append(trustgateSettings.transport().connectTimeout())
+                        .append('/')
+                        .append(trustgateSettings.transport().requestTimeout())
+                        .append(", caches ")
+                        .append(trustgateSettings.cache())
+                        .append(".\n\n");
             }
-            md.append("Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
-                    .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds)).append(" and is not part of any figure.\n\n");
+            md.append(
+                            "Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
+                    .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds))
+                    .append(" and is not part of any figure.\n\n");
             md.append(LIMITS_MARKER).append('\n');
             return md.toString();
         }
 
         private static void target(StringBuilder md, String what, String measured, boolean met) {
-            md.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "met" : "**missed**").append(" |\n");
+            md.append("| ")
+                    .append(what)
+                    .append(" | ")
+                    .append(measured)
+                    .append(" | ")
+                    .append(met ? "met" : "**missed**")
+                    .append(" |\n");
         }
 
         private static String shortKey(String key) {
-            return key.replaceAll("^[a-z-]+: (HEAD/GET|GET) ", "").replaceAll("^/v2/.*?/_trust/tuf/", "").replaceAll("^/v2/.*/manifests/\\*", "manifest")
+            return key.replaceAll("^[a-z-]+: (HEAD/GET|GET) ", "")
+                    .replaceAll("^/v2/.*?/_trust/tuf/", "")
+                    .replaceAll("^/v2/.*/manifests/\\*", "manifest")
                     .replaceAll("^/.*/", "");
         }
 

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
  */
 record ServerHistogram(TreeMap<Double, Double> buckets, double count, double sum, Map<String, Double> countByVerdict) {
 
-    private static final Pattern BUCKET = Pattern.compile(
-            "^trustgate_review_duration_seconds_bucket\\{([^}]*)\\} ([0-9.eE+-]+)");
-    private static final Pattern COUNT = Pattern.compile(
-            "^trustgate_review_duration_seconds_(count|sum)\\{([^}]*)\\} ([0-9.eE+-]+)");
+    private static final Pattern BUCKET =
+            Pattern.compile("^trustgate_review_duration_seconds_bucket\\{([^}]*)\\} ([0-9.eE+-]+)");
+    private static final Pattern COUNT =
+            Pattern.compile("^trustgate_review_duration_seconds_(count|sum)\\{([^}]*)\\} ([0-9.eE+-]+)");
     private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
     private static final Pattern VERDICT = Pattern.compile("verdict=\"([^\"]+)\"");
 
@@ -31,7 +31,8 @@ record ServerHistogram(TreeMap<Double, Double> buckets, double count, double sum
             if (b.find()) {
                 Matcher le = LE.matcher(b.group(1));
                 if (le.find()) {
-                    double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                    double bound =
+                            le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
                     buckets.merge(bound, Double.parseDouble(b.group(2)), Double::sum);
                 }
                 continue;

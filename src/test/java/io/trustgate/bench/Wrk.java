@@ -17,8 +17,17 @@ final class Wrk {
     private static final Pattern FIELD = Pattern.compile("(\\w+)=([0-9.]+)");
 
     /** One run: requests per second and client-side latencies in microseconds. */
-    record Result(long requests, double seconds, long errors, long statusErrors, long p50, long p90, long p99,
-            long p999, long max, double mean) {
+    record Result(
+            long requests,
+            double seconds,
+            long errors,
+            long statusErrors,
+            long p50,
+            long p90,
+            long p99,
+            long p999,
+            long max,
+            double mean) {
         double rps() {
             return requests / seconds;
         }
@@ -35,10 +44,23 @@ final class Wrk {
     }
 
     Result run(String url, Path body, Duration duration) {
-        Proc.Result r = Proc.cmd("wrk", "-t" + threads, "-c" + connections, "-d" + duration.toSeconds() + "s",
-                        "--timeout", "10s", "-s", script.toString(), url)
-                .env("BENCH_BODY", body.toString()).timeout(duration.plusSeconds(60)).run();
-        String line = r.stdout().lines().filter(l -> l.startsWith("BENCH ")).findFirst()
+        Proc.Result r = Proc.cmd(
+                        "wrk",
+                        "-t" + threads,
+                        "-c" + connections,
+                        "-d" + duration.toSeconds() + "s",
+                        "--timeout",
+                        "10s",
+                        "-s",
+                        script.toString(),
+                        url)
+                .env("BENCH_BODY", body.toString())
+                .timeout(duration.plusSeconds(60))
+                .run();
+        String line = r.stdout()
+                .lines()
+                .filter(l -> l.startsWith("BENCH "))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("wrk printed no summary:\n" + r.stdout() + r.stderr()));
         Map<String, String> f = new HashMap<>();
         Matcher m = FIELD.matcher(line);
@@ -46,8 +68,17 @@ final class Wrk {
             f.put(m.group(1), m.group(2));
         }
         long errors = l(f, "connect") + l(f, "read") + l(f, "write") + l(f, "timeout");
-        return new Result(l(f, "requests"), l(f, "duration_us") / 1e6, errors, l(f, "status"), l(f, "p50"), l(f, "p90"),
-                l(f, "p99"), l(f, "p999"), l(f, "max"), Double.parseDouble(f.get("mean")));
+        return new Result(
+                l(f, "requests"),
+                l(f, "duration_us") / 1e6,
+                errors,
+                l(f, "status"),
+                l(f, "p50"),
+                l(f, "p90"),
+                l(f, "p99"),
+                l(f, "p999"),
+                l(f, "max"),
+                Double.parseDouble(f.get("mean")));
     }
 
     private static long l(Map<String, String> f, String key) {

@@ -1,9 +1,9 @@
 package io.trustgate.cache;
 
-import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.image.ImageReference;
+import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
@@ -31,8 +31,15 @@ import org.junit.jupiter.api.Test;
 /** Cache lifetimes with a pinned clock: what is served from cache, and when it stops being served. */
 class CacheBehaviourTest {
 
-    private static final CacheSettings SETTINGS = new CacheSettings(Duration.ofSeconds(30), Duration.ofSeconds(30),
-            Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofHours(1), 1000, Duration.ofSeconds(10));
+    private static final CacheSettings SETTINGS = new CacheSettings(
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(10),
+            Duration.ofHours(1),
+            1000,
+            Duration.ofSeconds(10));
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-11-23T12:00:00Z"));
     private final AtomicInteger resolves = new AtomicInteger();
@@ -63,23 +70,34 @@ class CacheBehaviourTest {
             if (sourceDown) {
                 return CompletableFuture.completedFuture(SourceFindings.unavailable("notary: connection refused"));
             }
-            List<SignerEvidence> found = signed ? List.of(new SignerEvidence("alice", "notary targets", "k")) : List.of();
+            List<SignerEvidence> found =
+                    signed ? List.of(new SignerEvidence("alice", "notary targets", "k")) : List.of();
             return CompletableFuture.completedFuture(new SourceFindings(found, List.of(), List.of(), trustExpiry));
         }
     };
 
     private static Policy policy(String resourceVersion, int min) throws Exception {
-        return new Policy(PolicyId.cluster("p"), "uid-1", resourceVersion, Mode.Enforce, LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/**")), null, null,
-                List.of(new Signer("alice", List.of("k"), List.of()), new Signer("bob", List.of("k"), List.of())), min,
-                List.of(), SignedIdentity.DEFAULT);
+        return new Policy(
+                PolicyId.cluster("p"),
+                "uid-1",
+                resourceVersion,
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile("r.example.com/**")),
+                null,
+                null,
+                List.of(new Signer("alice", List.of("k"), List.of()), new Signer("bob", List.of("k"), List.of())),
+                min,
+                List.of(),
+                SignedIdentity.DEFAULT);
     }
 
-    private final ImageVerifier verifier = new ImageVerifier(new CachingRegistryClient(registry, SETTINGS, clock),
-            List.of(source), clock, SETTINGS);
+    private final ImageVerifier verifier =
+            new ImageVerifier(new CachingRegistryClient(registry, SETTINGS, clock), List.of(source), clock, SETTINGS);
 
     private ImageVerdict check(Policy p) throws Exception {
-        return verifier.verify(ImageReference.parse("r.example.com/app:1"), List.of(p), RegistryCredentials.ANONYMOUS).join();
+        return verifier.verify(ImageReference.parse("r.example.com/app:1"), List.of(p), RegistryCredentials.ANONYMOUS)
+                .join();
     }
 
     @Test
@@ -135,38 +153,58 @@ class CacheBehaviourTest {
     }
 
     @Test
-    @DisplayName("when upstreams fail after a good verification, the good verdict is served with a warning (stale-if-error)")
+    @DisplayName(
+            "when upstreams fail after a good verification, the good verdict is served with a warning (stale-if-error)")
     void staleIfError() throws Exception {
         Policy p = policy("1", 1);
         assertThat(check(p).verdicts().get(0).satisfied()).isTrue();
         clock.advance(Duration.ofMinutes(6)); // every cache entry has expired
-        registryFailure = new RegistryUnavailableException("connection refused", "r.example.com", "r.example.com/app",
-                "r.example.com/app:1", 0, "check the registry");
+        registryFailure = new RegistryUnavailableException(
+                "connection refused",
+                "r.example.com",
+                "r.example.com/app",
+                "r.example.com/app:1",
+                0,
+                "check the registry");
         ImageVerdict stale = check(p);
         assertThat(stale.verdicts().get(0).satisfied()).isTrue();
         assertThat(stale.digest()).endsWith("a".repeat(64));
-        assertThat(stale.pinRequired()).as("the tag's current digest is unknown: only a pinned pod may use it").isTrue();
-        assertThat(stale.verdicts().get(0).findings().warnings()).singleElement().asString()
-                .contains("admitted on the verdict of 2026-11-23T12:00:00Z").contains("upstreams failed");
+        assertThat(stale.pinRequired())
+                .as("the tag's current digest is unknown: only a pinned pod may use it")
+                .isTrue();
+        assertThat(stale.verdicts().get(0).findings().warnings())
+                .singleElement()
+                .asString()
+                .contains("admitted on the verdict of 2026-11-23T12:00:00Z")
+                .contains("upstreams failed");
 
         registryFailure = null;
         sourceDown = true;
         clock.advance(Duration.ofMinutes(1));
         ImageVerdict sameDigest = check(p);
-        assertThat(sameDigest.verdicts().get(0).satisfied()).as("an unreachable Notary is an upstream failure too").isTrue();
-        assertThat(sameDigest.pinRequired()).as("the tag resolved to the verified digest").isFalse();
+        assertThat(sameDigest.verdicts().get(0).satisfied())
+                .as("an unreachable Notary is an upstream failure too")
+                .isTrue();
+        assertThat(sameDigest.pinRequired())
+                .as("the tag resolved to the verified digest")
+                .isFalse();
 
         registryDigest = "sha256:" + "b".repeat(64); // the tag moves while Notary is down
         clock.advance(Duration.ofSeconds(31));
         ImageVerdict moved = check(p);
         assertThat(moved.digest()).endsWith("b".repeat(64));
-        assertThat(moved.verdicts().get(0).satisfied()).as("never a verdict for another digest").isFalse();
+        assertThat(moved.verdicts().get(0).satisfied())
+                .as("never a verdict for another digest")
+                .isFalse();
         registryDigest = "sha256:" + "a".repeat(64);
         clock.advance(Duration.ofSeconds(31));
 
         clock.advance(Duration.ofHours(1)); // beyond staleIfError
         ImageVerdict tooOld = check(p);
         assertThat(tooOld.verdicts().get(0).satisfied()).isFalse();
-        assertThat(tooOld.verdicts().get(0).findings().problems()).singleElement().asString().contains("connection refused");
+        assertThat(tooOld.verdicts().get(0).findings().problems())
+                .singleElement()
+                .asString()
+                .contains("connection refused");
     }
 }

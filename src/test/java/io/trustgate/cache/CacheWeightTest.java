@@ -29,13 +29,15 @@ class CacheWeightTest {
     @DisplayName("trust files of 4 MiB: the cache keeps them up to its byte bound and never weighs more")
     void trustDataByWeight() {
         TrustDataFetcher upstream = (gun, role, max) -> CompletableFuture.completedFuture(new byte[FOUR_MIB]);
-        CachingTrustDataFetcher fetcher = new CachingTrustDataFetcher(upstream, io.trustgate.config.TrustgateSettings.defaults().cache(), CLOCK,
-                Runnable::run);
+        CachingTrustDataFetcher fetcher = new CachingTrustDataFetcher(
+                upstream, io.trustgate.config.TrustgateSettings.defaults().cache(), CLOCK, Runnable::run);
         int fit = (int) (CacheSettings.MAX_TRUST_DATA_BYTES / (FOUR_MIB + OutcomeCache.ENTRY_OVERHEAD_BYTES));
         for (int i = 0; i < fit; i++) {
             fetcher.fetch("r.example/app" + i, "targets", FOUR_MIB).join();
         }
-        assertThat(fetcher.cache().view().estimatedSize()).as("just under the bound, all kept").isEqualTo(fit);
+        assertThat(fetcher.cache().view().estimatedSize())
+                .as("just under the bound, all kept")
+                .isEqualTo(fit);
 
         for (int i = fit; i < fit + 8; i++) {
             fetcher.fetch("r.example/app" + i, "targets", FOUR_MIB).join();
@@ -49,16 +51,20 @@ class CacheWeightTest {
     void signaturesByWeight() throws Exception {
         List<byte[]> sixteen = Collections.nCopies(16, new byte[64 * 1024]);
         LookasideStore upstream = (base, ref, digest) -> CompletableFuture.completedFuture(sixteen);
-        CachingLookasideStore store = new CachingLookasideStore(upstream, io.trustgate.config.TrustgateSettings.defaults().cache(), CLOCK);
+        CachingLookasideStore store = new CachingLookasideStore(
+                upstream, io.trustgate.config.TrustgateSettings.defaults().cache(), CLOCK);
         ImageReference image = ImageReference.parse("r.example/app:1");
         for (int i = 0; i < 40; i++) {
-            store.signatures("https://s.example", image, "sha256:" + String.format("%064d", i)).join();
+            store.signatures("https://s.example", image, "sha256:" + String.format("%064d", i))
+                    .join();
         }
-        assertThat(weight(store.cache())).isLessThanOrEqualTo(CacheSettings.MAX_SIGNATURE_BYTES)
+        assertThat(weight(store.cache()))
+                .isLessThanOrEqualTo(CacheSettings.MAX_SIGNATURE_BYTES)
                 .isGreaterThan(CacheSettings.MAX_SIGNATURE_BYTES / 2);
 
         CachingLookasideStore disabled = new CachingLookasideStore(upstream, CacheSettings.disabled(), CLOCK);
-        disabled.signatures("https://s.example", image, "sha256:" + "0".repeat(64)).join();
+        disabled.signatures("https://s.example", image, "sha256:" + "0".repeat(64))
+                .join();
         assertThat(weight(disabled.cache())).isZero();
     }
 }

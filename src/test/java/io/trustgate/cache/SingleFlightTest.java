@@ -1,10 +1,10 @@
 package io.trustgate.cache;
 
-import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
+import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
@@ -50,31 +50,51 @@ class SingleFlightTest {
             String alice = gpg.generateKey("Alice", "alice@example.test");
             ImageFactory.PushedImage img = ImageFactory.pushRandom(registry, "demo/flight/app", "1.0");
             gpg.signImage(alice, img.reference(), lookasideDir);
-            Policy policy = new Policy(PolicyId.cluster("flight"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/demo/**")), null, lookaside.baseUrl(),
-                    List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())), 1, List.of(),
+            Policy policy = new Policy(
+                    PolicyId.cluster("flight"),
+                    "uid",
+                    "1",
+                    Mode.Enforce,
+                    LabelSelector.EVERYTHING,
+                    List.of(ImagePattern.compile(registry.host() + "/demo/**")),
+                    null,
+                    lookaside.baseUrl(),
+                    List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())),
+                    1,
+                    List.of(),
                     SignedIdentity.DEFAULT);
             TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
             Clock clock = Clock.systemUTC();
             CacheSettings settings = TrustgateSettings.defaults().cache();
             ImageVerifier verifier = new ImageVerifier(
                     new CachingRegistryClient(new VertxRegistryClient(vertx, options, clock), settings, clock),
-                    List.of(new GpgSignatureSource(new CachingLookasideStore(new VertxLookasideStore(vertx, options),
-                            settings, clock), new SimpleSigning(clock), crypto)), clock, settings);
+                    List.of(new GpgSignatureSource(
+                            new CachingLookasideStore(new VertxLookasideStore(vertx, options), settings, clock),
+                            new SimpleSigning(clock),
+                            crypto)),
+                    clock,
+                    settings);
             long manifestsBefore = registry.manifestRequests(img.path());
             int lookasideBefore = lookaside.requests();
 
             ImageReference ref = ImageReference.parse(img.reference());
             List<CompletableFuture<ImageVerdict>> all = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                all.add(CompletableFuture.supplyAsync(() -> verifier.verify(ref, List.of(policy),
-                        RegistryCredentials.ANONYMOUS), crypto).thenCompose(f -> f));
+                all.add(CompletableFuture.supplyAsync(
+                                () -> verifier.verify(ref, List.of(policy), RegistryCredentials.ANONYMOUS), crypto)
+                        .thenCompose(f -> f));
             }
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
 
-            assertThat(all).allSatisfy(f -> assertThat(f.join().verdicts().get(0).satisfied()).isTrue());
-            assertThat(registry.manifestRequests(img.path()) - manifestsBefore).as("manifest requests at the registry").isEqualTo(1);
-            assertThat(lookaside.requests() - lookasideBefore).as("signature-1, then the 404 of signature-2").isEqualTo(2);
+            assertThat(all)
+                    .allSatisfy(f ->
+                            assertThat(f.join().verdicts().get(0).satisfied()).isTrue());
+            assertThat(registry.manifestRequests(img.path()) - manifestsBefore)
+                    .as("manifest requests at the registry")
+                    .isEqualTo(1);
+            assertThat(lookaside.requests() - lookasideBefore)
+                    .as("signature-1, then the 404 of signature-2")
+                    .isEqualTo(2);
         } finally {
             crypto.shutdownNow();
             vertx.close();

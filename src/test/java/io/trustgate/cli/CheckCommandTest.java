@@ -18,7 +18,6 @@ import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.LookasidePeer;
 import io.trustgate.testing.RegistryPeer;
-import io.trustgate.transport.TransportOptions;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +65,19 @@ class CheckCommandTest {
         spec.put("mode", "Enforce");
         spec.putArray("images").add(registry.host() + "/cli/**");
         spec.put("lookaside", lookaside.baseUrl());
-        spec.putArray("signers").addObject().put("name", "alice").putArray("keys").add(gpg.exportPublic(alice));
+        spec.putArray("signers")
+                .addObject()
+                .put("name", "alice")
+                .putArray("keys")
+                .add(gpg.exportPublic(alice));
         spec.put("minSignatures", 1);
         Files.writeString(policies.resolve("cli-gpg.json"), JSON.writeValueAsString(p));
         ObjectNode prod = p.deepCopy();
         ((ObjectNode) prod.path("metadata")).put("name", "cli-prod");
-        ((ObjectNode) prod.path("spec")).putObject("namespaceSelector").putObject("matchLabels").put("env", "prod");
+        ((ObjectNode) prod.path("spec"))
+                .putObject("namespaceSelector")
+                .putObject("matchLabels")
+                .put("env", "prod");
         ((ObjectNode) prod.path("spec")).putArray("images").add(registry.host() + "/cliprod/**");
         Files.writeString(policies.resolve("cli-prod.json"), JSON.writeValueAsString(prod));
         prodImage = ImageFactory.pushRandom(registry, "cliprod/app", "2.0");
@@ -94,8 +100,8 @@ class CheckCommandTest {
     }
 
     private CliRun check(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of("check", "--policies", policies.toString(),
-                "--insecure-registry", registry.host()));
+        List<String> all = new java.util.ArrayList<>(
+                List.of("check", "--policies", policies.toString(), "--insecure-registry", registry.host()));
         all.addAll(List.of(args));
         return CliRun.of(all.toArray(String[]::new));
     }
@@ -109,19 +115,25 @@ class CheckCommandTest {
     }
 
     @Test
-    @DisplayName("an unsigned image is DENIED with exit code 1 and the very message the webhook's AdmissionHandler gives")
+    @DisplayName(
+            "an unsigned image is DENIED with exit code 1 and the very message the webhook's AdmissionHandler gives")
     void unsignedDeniedWithTheWebhooksMessage() throws Exception {
         CliRun run = check(unsigned.reference());
         assertThat(run.code()).as(run.describe()).isEqualTo(1);
-        assertThat(run.out()).startsWith("DENIED image/" + unsigned.reference() + " (namespace default): trustgate: ")
-                .contains(unsigned.reference()).contains(unsigned.digest()).contains("ClusterTrustPolicy/cli-gpg")
-                .contains("no GPG signatures for " + unsigned.digest()).contains("[alice]");
+        assertThat(run.out())
+                .startsWith("DENIED image/" + unsigned.reference() + " (namespace default): trustgate: ")
+                .contains(unsigned.reference())
+                .contains(unsigned.digest())
+                .contains("ClusterTrustPolicy/cli-gpg")
+                .contains("no GPG signatures for " + unsigned.digest())
+                .contains("[alice]");
         String cliMessage = run.out().substring(run.out().indexOf(": ") + 2).strip();
         assertThat(cliMessage).isEqualTo(webhookMessage(unsigned.reference()));
     }
 
     @Test
-    @DisplayName("-f reads a multi-document manifest: a signed Deployment is allowed, an unsigned CronJob denied, a Service skipped")
+    @DisplayName(
+            "-f reads a multi-document manifest: a signed Deployment is allowed, an unsigned CronJob denied, a Service skipped")
     void manifestWithDeploymentAndCronJob() throws Exception {
         Path manifest = base.resolve("app.yaml");
         Files.writeString(manifest, """
@@ -154,7 +166,8 @@ class CheckCommandTest {
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).isEqualTo("ALLOWED Deployment/web (namespace shop)");
-        assertThat(lines.get(1)).startsWith("DENIED CronJob/nightly (namespace batch): trustgate: image " + unsigned.reference())
+        assertThat(lines.get(1))
+                .startsWith("DENIED CronJob/nightly (namespace batch): trustgate: image " + unsigned.reference())
                 .contains(unsigned.digest());
     }
 
@@ -172,7 +185,9 @@ class CheckCommandTest {
         assertThat(array.get(0).path("message").isNull()).isTrue();
         assertThat(array.get(0).path("warnings").isArray()).isTrue();
         assertThat(array.get(1).path("allowed").asBoolean()).isFalse();
-        assertThat(array.get(1).path("message").asText()).contains(unsigned.digest()).contains("ClusterTrustPolicy/cli-gpg");
+        assertThat(array.get(1).path("message").asText())
+                .contains(unsigned.digest())
+                .contains("ClusterTrustPolicy/cli-gpg");
     }
 
     @Test
@@ -193,7 +208,9 @@ class CheckCommandTest {
         assertThat(unlabelled.out()).as(unlabelled.describe()).contains("not governed by any TrustPolicy");
         CliRun labelled = check("-l", "env=prod", prodImage.reference());
         assertThat(labelled.code()).as(labelled.describe()).isEqualTo(1);
-        assertThat(labelled.out()).contains("ClusterTrustPolicy/cli-prod").contains(prodImage.digest())
+        assertThat(labelled.out())
+                .contains("ClusterTrustPolicy/cli-prod")
+                .contains(prodImage.digest())
                 .doesNotContain("not governed");
     }
 
@@ -212,8 +229,8 @@ class CheckCommandTest {
         Files.writeString(dir.resolve("notes.txt"), "not a manifest");
         CliRun run = check("-f", dir.toString());
         assertThat(run.code()).as(run.describe()).isEqualTo(0);
-        assertThat(run.out().lines()).containsExactly("ALLOWED Pod/signed (namespace default)",
-                "ALLOWED ReplicaSet/rs (namespace default)");
+        assertThat(run.out().lines())
+                .containsExactly("ALLOWED Pod/signed (namespace default)", "ALLOWED ReplicaSet/rs (namespace default)");
     }
 
     @Test
@@ -225,23 +242,44 @@ class CheckCommandTest {
                 metadata: {name: migrate, namespace: shop}
                 spec: {template: {spec: {containers: [{name: m, image: "%s"}]}}}
                 """.formatted(signed.reference());
-        CliRun run = CliRun.withStdin(job, java.util.Map.of(), "check", "--policies", policies.toString(),
-                "--insecure-registry", registry.host(), "-f", "-");
+        CliRun run = CliRun.withStdin(
+                job,
+                java.util.Map.of(),
+                "check",
+                "--policies",
+                policies.toString(),
+                "--insecure-registry",
+                registry.host(),
+                "-f",
+                "-");
         assertThat(run.code()).as(run.describe()).isEqualTo(0);
         assertThat(run.out()).isEqualTo("ALLOWED Job/migrate (namespace shop)\n");
-        CliRun bad = CliRun.withStdin("kind: Pod\nspec: [unclosed", java.util.Map.of(), "check", "--policies",
-                policies.toString(), "-f", "-");
+        CliRun bad = CliRun.withStdin(
+                "kind: Pod\nspec: [unclosed",
+                java.util.Map.of(),
+                "check",
+                "--policies",
+                policies.toString(),
+                "-f",
+                "-");
         assertThat(bad.code()).as(bad.describe()).isEqualTo(2);
-        assertThat(bad.err()).startsWith("trustgate: <stdin> is not valid YAML or JSON:").doesNotContain("\tat ");
+        assertThat(bad.err())
+                .startsWith("trustgate: <stdin> is not valid YAML or JSON:")
+                .doesNotContain("\tat ");
     }
 
     @Test
-    @DisplayName("a policy directory that does not exist is a configuration error: exit 2, one line on stderr, no stack trace")
+    @DisplayName(
+            "a policy directory that does not exist is a configuration error: exit 2, one line on stderr, no stack trace")
     void badPolicyDirectory() {
-        CliRun run = CliRun.of("check", "--policies", base.resolve("no-such-dir").toString(), signed.reference());
+        CliRun run =
+                CliRun.of("check", "--policies", base.resolve("no-such-dir").toString(), signed.reference());
         assertThat(run.code()).as(run.describe()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err().lines()).singleElement().asString().startsWith("trustgate: cannot read policies:")
+        assertThat(run.err().lines())
+                .singleElement()
+                .asString()
+                .startsWith("trustgate: cannot read policies:")
                 .contains("no-such-dir");
         assertThat(run.err()).doesNotContain("Exception").doesNotContain("\tat ");
     }
@@ -249,8 +287,14 @@ class CheckCommandTest {
     @Test
     @DisplayName("TRUSTGATE_POLICIES_DIR is the default policy directory")
     void policiesFromEnvironment() {
-        CliRun run = CliRun.of(java.util.Map.of("TRUSTGATE_POLICIES_DIR", policies.toString(),
-                "TRUSTGATE_INSECURE_REGISTRIES", registry.host()), "check", signed.reference());
+        CliRun run = CliRun.of(
+                java.util.Map.of(
+                        "TRUSTGATE_POLICIES_DIR",
+                        policies.toString(),
+                        "TRUSTGATE_INSECURE_REGISTRIES",
+                        registry.host()),
+                "check",
+                signed.reference());
         assertThat(run.code()).as(run.describe()).isEqualTo(0);
     }
 
@@ -262,14 +306,16 @@ class CheckCommandTest {
         assertThat(nothing.err()).contains("name at least one IMAGE or -f MANIFEST");
         CliRun missing = check("-f", base.resolve("missing.yaml").toString());
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err().strip()).isEqualTo("trustgate: cannot read " + base.resolve("missing.yaml") + ": no such file");
+        assertThat(missing.err().strip())
+                .isEqualTo("trustgate: cannot read " + base.resolve("missing.yaml") + ": no such file");
         CliRun unknown = check("--frobnicate", signed.reference());
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("--frobnicate");
     }
 
     @Test
-    @DisplayName("a pinned name:tag@digest is ALLOWED when that digest is signed for name:tag, and DENIED for another tag or digest")
+    @DisplayName(
+            "a pinned name:tag@digest is ALLOWED when that digest is signed for name:tag, and DENIED for another tag or digest")
     void pinnedReference() {
         String pinned = signed.reference() + "@" + signed.digest();
         CliRun run = check(pinned);
@@ -279,7 +325,8 @@ class CheckCommandTest {
         String otherTag = registry.host() + "/" + signed.path() + ":2.0@" + signed.digest();
         CliRun wrongTag = check(otherTag);
         assertThat(wrongTag.code()).as(wrongTag.describe()).isEqualTo(1);
-        assertThat(wrongTag.out()).contains("signed identity " + signed.reference())
+        assertThat(wrongTag.out())
+                .contains("signed identity " + signed.reference())
                 .contains("does not match " + otherTag);
 
         String otherDigest = signed.reference() + "@" + unsigned.digest();
@@ -291,13 +338,19 @@ class CheckCommandTest {
     /** The message the webhook's decision function gives for a one-container Pod, wired as the webhook wires it. */
     private String webhookMessage(String image) throws Exception {
         Vertx vertx = Vertx.vertx();
-        TrustgateSettings settings = TrustgateSettings.fromEnvironment(
-                java.util.Map.of("TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
-        try (VerifierStack stack = VerifierStack.create(vertx,
-                settings.stack(java.time.Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
+        TrustgateSettings settings =
+                TrustgateSettings.fromEnvironment(java.util.Map.of("TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
+        try (VerifierStack stack =
+                VerifierStack.create(vertx, settings.stack(java.time.Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
             var set = new PolicyDirectory(policies, "trustgate", VerifierStack.keyCheck()).load();
-            AdmissionHandler handler = new AdmissionHandler(() -> set, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                    stack.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE, settings.deadline());
+            AdmissionHandler handler = new AdmissionHandler(
+                    () -> set,
+                    NamespaceLabels.NONE,
+                    PullCredentials.ANONYMOUS,
+                    stack.verifier(),
+                    AdmissionHandler.Unmatched.deny,
+                    AdmissionListener.NONE,
+                    settings.deadline());
             ObjectNode review = JSON.createObjectNode();
             review.put("apiVersion", "admission.k8s.io/v1");
             review.put("kind", "AdmissionReview");
@@ -306,7 +359,10 @@ class CheckCommandTest {
             request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
             request.put("operation", "CREATE");
             request.put("namespace", "default");
-            ArrayNode containers = request.putObject("object").put("kind", "Pod").putObject("spec").putArray("containers");
+            ArrayNode containers = request.putObject("object")
+                    .put("kind", "Pod")
+                    .putObject("spec")
+                    .putArray("containers");
             containers.addObject().put("name", "c").put("image", image);
             AdmissionHandler.Decision d = handler.decide(review).get(30, TimeUnit.SECONDS);
             assertThat(d.allowed()).isFalse();

@@ -56,7 +56,11 @@ class CheckCommandTlsTest {
         spec.put("mode", "Enforce");
         spec.putArray("images").add(registry.host() + "/tls/**");
         spec.put("lookaside", lookaside.baseUrl());
-        spec.putArray("signers").addObject().put("name", "alice").putArray("keys").add(gpg.exportPublic(alice));
+        spec.putArray("signers")
+                .addObject()
+                .put("name", "alice")
+                .putArray("keys")
+                .add(gpg.exportPublic(alice));
         spec.put("minSignatures", 1);
         Files.writeString(policies.resolve("private-ca.json"), JSON.writeValueAsString(p));
         signed = ImageFactory.pushRandom(registry, "tls/app", "1.0");
@@ -107,7 +111,8 @@ class CheckCommandTlsTest {
     }
 
     @Test
-    @DisplayName("with TRUSTGATE_CERTS_DIR (or --certs-dir) holding the CA for the registry and the lookaside host, ALLOWED")
+    @DisplayName(
+            "with TRUSTGATE_CERTS_DIR (or --certs-dir) holding the CA for the registry and the lookaside host, ALLOWED")
     void allowedWithCertsDir() throws Exception {
         Path dir = certsDir("certs-both", registry.host(), lookaside.host());
         CliRun env = check(Map.of("TRUSTGATE_CERTS_DIR", dir.toString()));
@@ -117,33 +122,45 @@ class CheckCommandTlsTest {
     }
 
     @Test
-    @DisplayName("without the CA the image is DENIED: the certificate of the registry is not trusted, and the message names it")
+    @DisplayName(
+            "without the CA the image is DENIED: the certificate of the registry is not trusted, and the message names it")
     void deniedWithoutCa() {
         CliRun run = check(Map.of());
         assertThat(run.code()).as(run.describe()).isEqualTo(1);
-        assertThat(run.out()).startsWith("DENIED image/" + signed.reference())
-                .contains("certificate not trusted").contains(registry.host());
+        assertThat(run.out())
+                .startsWith("DENIED image/" + signed.reference())
+                .contains("certificate not trusted")
+                .contains(registry.host());
     }
 
     @Test
-    @DisplayName("a CA for the registry alone does not reach the lookaside store on another port: DENIED, naming that store")
+    @DisplayName(
+            "a CA for the registry alone does not reach the lookaside store on another port: DENIED, naming that store")
     void perHostCaIsNotSharedWithAnotherHost() throws Exception {
-        CliRun run = check(Map.of("TRUSTGATE_CERTS_DIR", certsDir("certs-registry-only", registry.host()).toString()));
+        CliRun run = check(Map.of(
+                "TRUSTGATE_CERTS_DIR",
+                certsDir("certs-registry-only", registry.host()).toString()));
         assertThat(run.code()).as(run.describe()).isEqualTo(1);
         assertThat(run.out()).contains("certificate not trusted").contains(lookaside.host());
     }
 
     @Test
-    @DisplayName("a CA bundle that does not parse, or TRUSTGATE_DEADLINE=abc, is a configuration error: exit 2, one line naming it")
+    @DisplayName(
+            "a CA bundle that does not parse, or TRUSTGATE_DEADLINE=abc, is a configuration error: exit 2, one line naming it")
     void badSettings() throws Exception {
-        Path garbage = Files.writeString(base.resolve("garbage.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        Path garbage = Files.writeString(
+                base.resolve("garbage.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         CliRun ca = check(Map.of(), "--ca-bundle", garbage.toString());
         assertThat(ca.code()).as(ca.describe()).isEqualTo(2);
-        assertThat(ca.err().lines()).singleElement().asString()
+        assertThat(ca.err().lines())
+                .singleElement()
+                .asString()
                 .startsWith("trustgate: invalid configuration: TRUSTGATE_CA_BUNDLE=\"" + garbage + "\"");
         CliRun deadline = check(Map.of("TRUSTGATE_DEADLINE", "abc"));
         assertThat(deadline.code()).as(deadline.describe()).isEqualTo(2);
-        assertThat(deadline.err().lines()).singleElement().asString()
+        assertThat(deadline.err().lines())
+                .singleElement()
+                .asString()
                 .startsWith("trustgate: invalid configuration: TRUSTGATE_DEADLINE=\"abc\"");
         assertThat(deadline.err()).doesNotContain("Exception").doesNotContain("\tat ");
     }
@@ -153,7 +170,11 @@ class CheckCommandTlsTest {
     void honoursDeadline() {
         // 1 ms cannot cover a TLS handshake, a token-less resolve and a signature read: the webhook's deadline
         // denial, not a verdict reached with the 8 s default.
-        CliRun run = check(Map.of("TRUSTGATE_DEADLINE", "1ms", "TRUSTGATE_CA_BUNDLE", privateCa.certPem().toString()));
+        CliRun run = check(Map.of(
+                "TRUSTGATE_DEADLINE",
+                "1ms",
+                "TRUSTGATE_CA_BUNDLE",
+                privateCa.certPem().toString()));
         assertThat(run.code()).as(run.describe()).isEqualTo(1);
         assertThat(run.out()).contains("no answer within");
     }

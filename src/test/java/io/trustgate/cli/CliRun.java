@@ -26,8 +26,12 @@ record CliRun(int code, String out, String err) {
     static CliRun withStdin(String stdin, Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                new PrintWriter(out), new PrintWriter(err), env, args);
+        int code = Main.run(
+                new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                new PrintWriter(out),
+                new PrintWriter(err),
+                env,
+                args);
         return new CliRun(code, out.toString(), err.toString());
     }
 

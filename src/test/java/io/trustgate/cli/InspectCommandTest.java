@@ -53,12 +53,22 @@ class InspectCommandTest {
         cli.addhash(GUN, "1.0", 1234, hex, "targets/releases");
         cli.publish(GUN);
         // The root certificate, as docs/notary.md tells a repository owner to find it.
-        JsonNode signed = JSON.readTree(cli.trustDir().resolve("tuf").resolve(GUN).resolve("metadata").resolve("root.json")
-                .toFile()).get("signed");
+        JsonNode signed = JSON.readTree(cli.trustDir()
+                        .resolve("tuf")
+                        .resolve(GUN)
+                        .resolve("metadata")
+                        .resolve("root.json")
+                        .toFile())
+                .get("signed");
         String rootId = signed.at("/roles/root/keyids/0").asText();
         rootPem = dir.resolve("root.pem");
-        Files.writeString(rootPem, new String(Base64.getDecoder().decode(signed.at("/keys/" + rootId + "/keyval/public")
-                .asText()), StandardCharsets.US_ASCII));
+        Files.writeString(
+                rootPem,
+                new String(
+                        Base64.getDecoder()
+                                .decode(signed.at("/keys/" + rootId + "/keyval/public")
+                                        .asText()),
+                        StandardCharsets.US_ASCII));
         targetsKeyId = signed.at("/roles/targets/keyids/0").asText();
     }
 
@@ -70,26 +80,34 @@ class InspectCommandTest {
     }
 
     private CliRun inspect(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of("inspect", "--notary-server", notary.url(), "--ca-bundle",
+        List<String> all = new java.util.ArrayList<>(List.of(
+                "inspect",
+                "--notary-server",
+                notary.url(),
+                "--ca-bundle",
                 notary.caPem().toString()));
         all.addAll(List.of(args));
         return CliRun.of(all.toArray(String[]::new));
     }
 
     @Test
-    @DisplayName("with the root pinned it shows the signed tag, its digest, the roles and keys that sign it, and each role's expiry")
+    @DisplayName(
+            "with the root pinned it shows the signed tag, its digest, the roles and keys that sign it, and each role's expiry")
     void pinned() {
         CliRun run = inspect(GUN, "--root-key", rootPem.toString());
         assertThat(run.code()).as(run.describe()).isEqualTo(0);
         assertThat(run.err()).isEmpty();
         assertThat(run.out()).contains("Signatures for " + GUN).contains("Root: pinned to certificate key sha256:");
-        List<String> tagLines = run.out().lines().filter(l -> l.startsWith("1.0 ")).toList();
+        List<String> tagLines =
+                run.out().lines().filter(l -> l.startsWith("1.0 ")).toList();
         assertThat(tagLines).hasSize(2);
         assertThat(tagLines).allSatisfy(l -> assertThat(l).contains("sha256:" + hex));
         assertThat(tagLines).anySatisfy(l -> assertThat(l).contains(" targets ").contains(targetsKeyId));
         assertThat(tagLines).anySatisfy(l -> assertThat(l).contains(" targets/releases "));
         for (String role : List.of("root", "timestamp", "snapshot", "targets", "targets/releases")) {
-            assertThat(run.out().lines()).as("expiry of " + role).anyMatch(l -> l.startsWith(role + " ") && l.contains("(in "));
+            assertThat(run.out().lines())
+                    .as("expiry of " + role)
+                    .anyMatch(l -> l.startsWith(role + " ") && l.contains("(in "));
         }
     }
 
@@ -109,8 +127,10 @@ class InspectCommandTest {
         CliRun run = inspect(GUN, "--root-key", otherId);
         assertThat(run.code()).as(run.describe()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err().strip()).startsWith("trustgate: cannot establish trust in " + GUN + ": root of " + GUN
-                + " is not signed by the pinned key(s) [key id " + otherId + "]").contains("no root key matches a pin");
+        assertThat(run.err().strip())
+                .startsWith("trustgate: cannot establish trust in " + GUN + ": root of " + GUN
+                        + " is not signed by the pinned key(s) [key id " + otherId + "]")
+                .contains("no root key matches a pin");
     }
 
     @Test
@@ -121,10 +141,13 @@ class InspectCommandTest {
         JsonNode o = JSON.readTree(run.out());
         assertThat(o.path("repository").asText()).isEqualTo(GUN);
         assertThat(o.path("trustOnFirstUse").asBoolean()).isFalse();
-        assertThat(o.path("signedTags")).extracting(t -> t.path("tag").asText() + " " + t.path("digest").asText() + " "
-                + t.path("role").asText()).containsExactlyInAnyOrder("1.0 sha256:" + hex + " targets",
-                "1.0 sha256:" + hex + " targets/releases");
-        assertThat(o.path("expiries")).extracting(e -> e.path("role").asText()).contains("root", "timestamp", "snapshot");
+        assertThat(o.path("signedTags"))
+                .extracting(t -> t.path("tag").asText() + " " + t.path("digest").asText() + " "
+                        + t.path("role").asText())
+                .containsExactlyInAnyOrder("1.0 sha256:" + hex + " targets", "1.0 sha256:" + hex + " targets/releases");
+        assertThat(o.path("expiries"))
+                .extracting(e -> e.path("role").asText())
+                .contains("root", "timestamp", "snapshot");
     }
 
     @Test
@@ -132,6 +155,7 @@ class InspectCommandTest {
     void noServer() {
         CliRun run = CliRun.of("inspect", GUN);
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err().strip()).isEqualTo("trustgate: name the Notary server of registry.example.test with --notary-server URL");
+        assertThat(run.err().strip())
+                .isEqualTo("trustgate: name the Notary server of registry.example.test with --notary-server URL");
     }
 }

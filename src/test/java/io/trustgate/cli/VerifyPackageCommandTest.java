@@ -38,7 +38,8 @@ class VerifyPackageCommandTest {
         Files.writeString(content.resolve("manifest.json"), "[{\"Config\":\"config.json\",\"Layers\":[]}]");
         Files.writeString(content.resolve("config.json"), "{\"architecture\":\"amd64\"}");
         tar = dir.resolve("image.tar");
-        Proc.cmd("tar", "-cf", tar.toString(), "-C", content.toString(), "manifest.json", "config.json").run();
+        Proc.cmd("tar", "-cf", tar.toString(), "-C", content.toString(), "manifest.json", "config.json")
+                .run();
         sign(alice);
         sign(bob, "--armor");
         sign(mallory);
@@ -47,11 +48,16 @@ class VerifyPackageCommandTest {
     }
 
     private void sign(String fingerprint, String... extra) {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--batch", "--yes", "--pinentry-mode",
-                "loopback", "--passphrase", ""));
+        java.util.List<String> args = new java.util.ArrayList<>(
+                java.util.List.of("--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", ""));
         args.addAll(java.util.List.of(extra));
-        args.addAll(java.util.List.of("--local-user", fingerprint, "--output", sigFile(fingerprint).toString(),
-                "--detach-sign", tar.toString()));
+        args.addAll(java.util.List.of(
+                "--local-user",
+                fingerprint,
+                "--output",
+                sigFile(fingerprint).toString(),
+                "--detach-sign",
+                tar.toString()));
         gpg.gpg(args.toArray(String[]::new));
     }
 
@@ -69,9 +75,11 @@ class VerifyPackageCommandTest {
     @Test
     @DisplayName("two trusted signatures where two are required verify: exit 0, each file's verdict printed")
     void enoughSignatures() {
-        CliRun run = CliRun.of("verify-package", tar.toString(), "--keyring", keyring.toString(), "--min-signatures", "2");
+        CliRun run =
+                CliRun.of("verify-package", tar.toString(), "--keyring", keyring.toString(), "--min-signatures", "2");
         assertThat(run.code()).as(run.describe()).isEqualTo(0);
-        assertThat(run.out()).contains("VALID " + sigFile(alice).getFileName() + ": signed by key " + alice)
+        assertThat(run.out())
+                .contains("VALID " + sigFile(alice).getFileName() + ": signed by key " + alice)
                 .contains("VALID " + sigFile(bob).getFileName() + ": signed by key " + bob)
                 .contains("REJECTED " + sigFile(mallory).getFileName() + ": ")
                 .contains("VERIFIED image.tar: 2 distinct trusted signers");
@@ -80,7 +88,8 @@ class VerifyPackageCommandTest {
     @Test
     @DisplayName("fewer trusted signatures than required: exit 1 and NOT VERIFIED with the counts")
     void tooFewSignatures() {
-        CliRun run = CliRun.of("verify-package", tar.toString(), "--keyring", keyring.toString(), "--min-signatures", "3");
+        CliRun run =
+                CliRun.of("verify-package", tar.toString(), "--keyring", keyring.toString(), "--min-signatures", "3");
         assertThat(run.code()).as(run.describe()).isEqualTo(1);
         assertThat(run.out()).contains("NOT VERIFIED image.tar: 2 of 3 required trusted signers");
     }
@@ -88,8 +97,15 @@ class VerifyPackageCommandTest {
     @Test
     @DisplayName("--output json gives each file's verdict and the result")
     void json() throws Exception {
-        CliRun run = CliRun.of("verify-package", tar.toString(), "--keyring", keyring.toString(), "--min-signatures", "2",
-                "-o", "json");
+        CliRun run = CliRun.of(
+                "verify-package",
+                tar.toString(),
+                "--keyring",
+                keyring.toString(),
+                "--min-signatures",
+                "2",
+                "-o",
+                "json");
         assertThat(run.code()).as(run.describe()).isEqualTo(0);
         JsonNode o = new ObjectMapper().readTree(run.out());
         assertThat(o.path("verified").asBoolean()).isTrue();
@@ -100,12 +116,23 @@ class VerifyPackageCommandTest {
     @Test
     @DisplayName("a missing keyring or tar is an I/O error: exit 2 with one line on stderr")
     void ioErrors() {
-        CliRun noKeyring = CliRun.of("verify-package", tar.toString(), "--keyring", dir.resolve("nope.asc").toString(),
-                "--min-signatures", "1");
+        CliRun noKeyring = CliRun.of(
+                "verify-package",
+                tar.toString(),
+                "--keyring",
+                dir.resolve("nope.asc").toString(),
+                "--min-signatures",
+                "1");
         assertThat(noKeyring.code()).isEqualTo(2);
-        assertThat(noKeyring.err().strip()).isEqualTo("trustgate: cannot read keyring " + dir.resolve("nope.asc") + ": no such file");
-        CliRun noTar = CliRun.of("verify-package", dir.resolve("other.tar").toString(), "--keyring", keyring.toString(),
-                "--min-signatures", "1");
+        assertThat(noKeyring.err().strip())
+                .isEqualTo("trustgate: cannot read keyring " + dir.resolve("nope.asc") + ": no such file");
+        CliRun noTar = CliRun.of(
+                "verify-package",
+                dir.resolve("other.tar").toString(),
+                "--keyring",
+                keyring.toString(),
+                "--min-signatures",
+                "1");
         assertThat(noTar.code()).isEqualTo(2);
         assertThat(noTar.err()).startsWith("trustgate: cannot read ").doesNotContain("\tat ");
         CliRun noMin = CliRun.of("verify-package", tar.toString(), "--keyring", keyring.toString());

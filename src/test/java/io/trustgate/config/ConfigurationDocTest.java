@@ -17,17 +17,24 @@ import org.junit.jupiter.api.Test;
 class ConfigurationDocTest {
 
     private static final Path DOC = Path.of("docs/configuration.md");
-    private static final String BEGIN = "<!-- settings: generated from io.trustgate.config.Setting by ConfigurationDocTest -->";
+    private static final String BEGIN =
+            "<!-- settings: generated from io.trustgate.config.Setting by ConfigurationDocTest -->";
     private static final String END = "<!-- end of settings -->";
 
     /** The Markdown table of every setting, in the table's order. */
     static String table() {
         StringBuilder md = new StringBuilder("| variable | property | default | meaning |\n|---|---|---|---|\n");
         for (Setting s : Setting.values()) {
-            md.append("| `").append(s.env()).append("` | `").append(s.property()).append("` | ")
-                    .append(s.defaultValue() == null ? "unset" : "`" + s.defaultValue() + "`").append(" | ")
+            md.append("| `")
+                    .append(s.env())
+                    .append("` | `")
+                    .append(s.property())
+                    .append("` | ")
+                    .append(s.defaultValue() == null ? "unset" : "`" + s.defaultValue() + "`")
+                    .append(" | ")
                     .append(s.description())
-                    .append(s.kind() == Kind.TEXT ? "" : " Expects " + s.kind().expected() + ".").append(" |\n");
+                    .append(s.kind() == Kind.TEXT ? "" : " Expects " + s.kind().expected() + ".")
+                    .append(" |\n");
         }
         return md.toString();
     }
@@ -36,12 +43,16 @@ class ConfigurationDocTest {
     @DisplayName("docs/configuration.md lists every setting with the name, default and meaning the code has")
     void docMatchesTheTable() throws Exception {
         String doc = Files.readString(DOC);
-        Matcher m = Pattern.compile(Pattern.quote(BEGIN) + "\n(.*?)" + Pattern.quote(END), Pattern.DOTALL).matcher(doc);
-        assertThat(m.find()).as(DOC + " must hold the generated table between " + BEGIN + " and " + END).isTrue();
+        Matcher m = Pattern.compile(Pattern.quote(BEGIN) + "\n(.*?)" + Pattern.quote(END), Pattern.DOTALL)
+                .matcher(doc);
+        assertThat(m.find())
+                .as(DOC + " must hold the generated table between " + BEGIN + " and " + END)
+                .isTrue();
         if (Boolean.getBoolean("trustgate.write-docs")) {
             doc = doc.substring(0, m.start(1)) + table() + doc.substring(m.end(1));
             Files.writeString(DOC, doc);
-            m = Pattern.compile(Pattern.quote(BEGIN) + "\n(.*?)" + Pattern.quote(END), Pattern.DOTALL).matcher(doc);
+            m = Pattern.compile(Pattern.quote(BEGIN) + "\n(.*?)" + Pattern.quote(END), Pattern.DOTALL)
+                    .matcher(doc);
             assertThat(m.find()).isTrue();
         }
         assertThat(m.group(1)).as("regenerate with -Dtrustgate.write-docs=true").isEqualTo(table());

@@ -93,7 +93,8 @@ class HostileInputFuzzTest {
 
     /** Reads canonical JSON back: strict JSON but for the raw control characters canonical strings carry. */
     private static final ObjectMapper LENIENT = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS).build();
+            .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
+            .build();
 
     private static PGPKeyPair key;
     private static PgpKeys trusted;
@@ -108,16 +109,32 @@ class HostileInputFuzzTest {
         key = new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, generator.generateKeyPair(), CREATED);
         PGPSignatureSubpacketGenerator flags = new PGPSignatureSubpacketGenerator();
         flags.setKeyFlags(false, KeyFlags.CERTIFY_OTHER | KeyFlags.SIGN_DATA);
-        PGPKeyRingGenerator ring = new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, key,
-                "Fuzz <fuzz@example.test>", new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
-                flags.generate(), null, signer(), null);
+        PGPKeyRingGenerator ring = new PGPKeyRingGenerator(
+                PGPSignature.POSITIVE_CERTIFICATION,
+                key,
+                "Fuzz <fuzz@example.test>",
+                new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
+                flags.generate(),
+                null,
+                signer(),
+                null);
         trusted = PgpKeys.parse(ring.generatePublicKeyRing().getEncoded());
         image = ImageReference.parse(IDENTITY);
 
         // Every image is governed and no signature is ever found: nothing with an image may be admitted.
-        Policy everything = new Policy(PolicyId.cluster("everything"), "uid", "1", Mode.Enforce,
-                LabelSelector.EVERYTHING, List.of(ImagePattern.compile("**")), null, "https://s.example.test",
-                List.of(new Signer("alice", List.of("k"), List.of())), 1, List.of(), SignedIdentity.DEFAULT);
+        Policy everything = new Policy(
+                PolicyId.cluster("everything"),
+                "uid",
+                "1",
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile("**")),
+                null,
+                "https://s.example.test",
+                List.of(new Signer("alice", List.of("k"), List.of())),
+                1,
+                List.of(),
+                SignedIdentity.DEFAULT);
         PolicySet policies = new PolicySet(List.of(everything), List.of());
         SignatureSource none = new SignatureSource() {
             @Override
@@ -130,10 +147,17 @@ class HostileInputFuzzTest {
                 return CompletableFuture.completedFuture(new SourceFindings(List.of(), List.of(), List.of(), null));
             }
         };
-        ImageVerifier verifier = new ImageVerifier((ref, creds) -> CompletableFuture.completedFuture(
-                new ManifestDescriptor(DIGEST, "application/vnd.oci.image.manifest.v1+json", 10)), List.of(none));
-        handler = new AdmissionHandler(() -> policies, NamespaceLabels.NONE, PullCredentials.ANONYMOUS, verifier,
-                AdmissionHandler.Unmatched.deny, AdmissionListener.NONE,
+        ImageVerifier verifier = new ImageVerifier(
+                (ref, creds) -> CompletableFuture.completedFuture(
+                        new ManifestDescriptor(DIGEST, "application/vnd.oci.image.manifest.v1+json", 10)),
+                List.of(none));
+        handler = new AdmissionHandler(
+                () -> policies,
+                NamespaceLabels.NONE,
+                PullCredentials.ANONYMOUS,
+                verifier,
+                AdmissionHandler.Unmatched.deny,
+                AdmissionListener.NONE,
                 io.trustgate.config.TrustgateSettings.defaults().deadline());
         packageDir = Files.createTempDirectory("trustgate-fuzz-package");
     }
@@ -165,8 +189,8 @@ class HostileInputFuzzTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BCPGOutputStream out = new BCPGOutputStream(bytes);
         generator.generateOnePassVersion(false).encode(out);
-        try (OutputStream data = new PGPLiteralDataGenerator().open(out, PGPLiteralData.BINARY, "", payload.length,
-                CREATED)) {
+        try (OutputStream data =
+                new PGPLiteralDataGenerator().open(out, PGPLiteralData.BINARY, "", payload.length, CREATED)) {
             data.write(payload);
         }
         generator.update(payload);
@@ -224,9 +248,13 @@ class HostileInputFuzzTest {
             JsonNode request = review.get("request");
             JsonNode object = request.get("object");
             if (object != null && object.isObject() && "verified".equals(decision.reason())) {
-                String kind = request.path("kind").path("kind").asText(object.path("kind").asText(""));
+                String kind = request.path("kind")
+                        .path("kind")
+                        .asText(object.path("kind").asText(""));
                 PodTemplate pod = PodTemplate.of(kind, object);
-                assertThat(pod == null ? List.of() : pod.images()).as("images admitted unsigned").isEmpty();
+                assertThat(pod == null ? List.of() : pod.images())
+                        .as("images admitted unsigned")
+                        .isEmpty();
             }
         } else {
             assertThat(decision.message()).startsWith("trustgate");
@@ -243,7 +271,9 @@ class HostileInputFuzzTest {
         try {
             // A root trusted as is must still verify under its own keys: accepted only when signed.
             TrustedMetadataSet.fromTrustedRoot("registry.example.test/team/app", file, NOW, Limits.DEFAULT, Map.of());
-            assertThat(SignedMetadata.parse("root", SignedMetadata.TYPE_ROOT, file).signatures()).isNotEmpty();
+            assertThat(SignedMetadata.parse("root", SignedMetadata.TYPE_ROOT, file)
+                            .signatures())
+                    .isNotEmpty();
         } catch (TrustDataException expected) {
             // rejected with its evidence
         }
@@ -270,8 +300,8 @@ class HostileInputFuzzTest {
 
     @FuzzTest
     void openPgpSignature(byte[] signature) {
-        SignatureCheck check = new SimpleSigning(CLOCK).verify(signature, trusted, DIGEST, image,
-                SignedIdentity.DEFAULT);
+        SignatureCheck check =
+                new SimpleSigning(CLOCK).verify(signature, trusted, DIGEST, image, SignedIdentity.DEFAULT);
         assertThat(check).isInstanceOf(SignatureCheck.Rejected.class);
     }
 
@@ -290,12 +320,13 @@ class HostileInputFuzzTest {
         if (payload.length == 0) {
             return;
         }
-        SignatureCheck check = new SimpleSigning(CLOCK).verify(sign(payload), trusted, DIGEST, image,
-                SignedIdentity.DEFAULT);
+        SignatureCheck check =
+                new SimpleSigning(CLOCK).verify(sign(payload), trusted, DIGEST, image, SignedIdentity.DEFAULT);
         if (check instanceof SignatureCheck.Valid valid) {
             // Only the exact digest, and an identity that names this image, are ever accepted.
             assertThat(valid.manifestDigest()).isEqualTo(DIGEST);
-            assertThat(ImageReference.parse(valid.signedReference()).repository()).isEqualTo(image.repository());
+            assertThat(ImageReference.parse(valid.signedReference()).repository())
+                    .isEqualTo(image.repository());
         }
     }
 

@@ -31,20 +31,22 @@ class ImageReferenceTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @DisplayName("invalid references are rejected with the reason")
-    @CsvSource(delimiter = '|', value = {
-        "''| empty reference",
-        "Nginx| lower-case",
-        "nginx:| invalid tag",
-        "nginx:-bad| invalid tag",
-        "nginx@sha256:abc| malformed digest",
-        "nginx@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef| 64 lower-case hex",
-        "nginx@md5:0123456789abcdef0123456789abcdef| unsupported digest algorithm",
-        "registry.example.com//app| empty path component",
-        "registry.example.com/app/| empty path component",
-        "bad_host!.com/app| invalid registry host",
-        "registry.example.com/a!b| invalid path component",
-        "' nginx'| white space",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''| empty reference",
+                "Nginx| lower-case",
+                "nginx:| invalid tag",
+                "nginx:-bad| invalid tag",
+                "nginx@sha256:abc| malformed digest",
+                "nginx@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef| 64 lower-case hex",
+                "nginx@md5:0123456789abcdef0123456789abcdef| unsupported digest algorithm",
+                "registry.example.com//app| empty path component",
+                "registry.example.com/app/| empty path component",
+                "bad_host!.com/app| invalid registry host",
+                "registry.example.com/a!b| invalid path component",
+                "' nginx'| white space",
+            })
     void rejects(String input, String reason) {
         assertThatThrownBy(() -> ImageReference.parse(input))
                 .isInstanceOf(InvalidImageReferenceException.class)
@@ -64,7 +66,8 @@ class ImageReferenceTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1} (contacted at {2})")
-    @DisplayName("registry hosts compare as the runtime resolves them: case-insensitive, :443 dropped, Docker Hub aliases are docker.io; the port stays where the registry is contacted")
+    @DisplayName(
+            "registry hosts compare as the runtime resolves them: case-insensitive, :443 dropped, Docker Hub aliases are docker.io; the port stays where the registry is contacted")
     @CsvSource({
         // distribution/reference: a first component with a dot, a colon or an upper-case letter is a host, and
         // index.docker.io is docker.io (library/ added); containerd reaches docker.io at registry-1.docker.io.
@@ -98,12 +101,15 @@ class ImageReferenceTest {
     }
 
     @org.junit.jupiter.api.Test
-    @DisplayName("a single-label host spelt with capitals stays a host: its printed form parses to the same reference (found by fuzzing)")
+    @DisplayName(
+            "a single-label host spelt with capitals stays a host: its printed form parses to the same reference (found by fuzzing)")
     void singleLabelHostRoundTrips() throws Exception {
         ImageReference mirror = ImageReference.parse("S/a");
         assertThat(mirror.domain()).isEqualTo("S");
         assertThat(mirror.toString()).isEqualTo("S/a:latest");
         assertThat(ImageReference.parse(mirror.toString())).isEqualTo(mirror);
-        assertThat(ImageReference.parse("s/a").domain()).as("lower-case: a Docker Hub namespace").isEqualTo("docker.io");
+        assertThat(ImageReference.parse("s/a").domain())
+                .as("lower-case: a Docker Hub namespace")
+                .isEqualTo("docker.io");
     }
 }

@@ -38,7 +38,9 @@ class ChartTest {
     @DisplayName("helm lint --strict is clean with the default values")
     void lintDefaults() {
         LintResult result = ChartRenderer.lint(Map.of());
-        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+        assertThat(result.isFailed())
+                .as(String.join("\n", result.getMessages()))
+                .isFalse();
         assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
     }
 
@@ -46,7 +48,9 @@ class ChartTest {
     @DisplayName("helm lint --strict is clean with cert-manager, ServiceMonitor and NetworkPolicy turned on")
     void lintAllOptions() {
         LintResult result = ChartRenderer.lint(ALL_OPTIONS);
-        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+        assertThat(result.isFailed())
+                .as(String.join("\n", result.getMessages()))
+                .isFalse();
         assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
     }
 
@@ -58,18 +62,29 @@ class ChartTest {
         assertThat(deploy.at("/spec/replicas").asInt()).isEqualTo(3);
         JsonNode pod = deploy.at("/spec/template/spec");
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
-        assertThat(pod.at("/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/topologyKey")
-                .asText()).isEqualTo("kubernetes.io/hostname");
+        assertThat(pod.at(
+                                "/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/topologyKey")
+                        .asText())
+                .isEqualTo("kubernetes.io/hostname");
         JsonNode container = pod.at("/containers/0");
-        assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
-        assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean())
+                .isTrue();
+        assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean())
+                .isFalse();
         assertThat(container.at("/resources/requests/memory").asText()).isNotEmpty();
         assertThat(container.at("/resources/limits/memory").asText()).isNotEmpty();
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
-        assertThat(find(docs, "PodDisruptionBudget", "trustgate").orElseThrow().at("/spec/minAvailable").asInt())
+        assertThat(find(docs, "PodDisruptionBudget", "trustgate")
+                        .orElseThrow()
+                        .at("/spec/minAvailable")
+                        .asInt())
                 .isEqualTo(1);
-        assertThat(find(docs, "ServiceAccount", "trustgate").orElseThrow().path("automountServiceAccountToken")
-                .asBoolean(true)).as("no token for other pods of the account").isFalse();
+        assertThat(find(docs, "ServiceAccount", "trustgate")
+                        .orElseThrow()
+                        .path("automountServiceAccountToken")
+                        .asBoolean(true))
+                .as("no token for other pods of the account")
+                .isFalse();
     }
 
     private static List<String> grants(JsonNode role) {
@@ -94,53 +109,78 @@ class ChartTest {
     }
 
     @Test
-    @DisplayName("RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, status writes, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap")
+    @DisplayName(
+            "RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, status writes, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap")
     void rbacIsLeastPrivilege() {
-        List<String> grants = grants(find(defaults(), "ClusterRole", "trustgate").orElseThrow());
-        assertThat(grants).containsExactlyInAnyOrder(
-                "trustpolicies:get", "trustpolicies:list", "trustpolicies:watch",
-                "clustertrustpolicies:get", "clustertrustpolicies:list", "clustertrustpolicies:watch",
-                "trustpolicies/status:get", "trustpolicies/status:update", "trustpolicies/status:patch",
-                "clustertrustpolicies/status:get", "clustertrustpolicies/status:update", "clustertrustpolicies/status:patch",
-                "namespaces:get", "namespaces:list", "namespaces:watch",
-                "secrets:get", "serviceaccounts:get");
+        List<String> grants =
+                grants(find(defaults(), "ClusterRole", "trustgate").orElseThrow());
+        assertThat(grants)
+                .containsExactlyInAnyOrder(
+                        "trustpolicies:get",
+                        "trustpolicies:list",
+                        "trustpolicies:watch",
+                        "clustertrustpolicies:get",
+                        "clustertrustpolicies:list",
+                        "clustertrustpolicies:watch",
+                        "trustpolicies/status:get",
+                        "trustpolicies/status:update",
+                        "trustpolicies/status:patch",
+                        "clustertrustpolicies/status:get",
+                        "clustertrustpolicies/status:update",
+                        "clustertrustpolicies/status:patch",
+                        "namespaces:get",
+                        "namespaces:list",
+                        "namespaces:watch",
+                        "secrets:get",
+                        "serviceaccounts:get");
         JsonNode keys = find(defaults(), "Role", "trustgate-keys").orElseThrow();
-        assertThat(keys.at("/metadata/namespace").asText()).as("only trustgate's own namespace").isNotBlank();
+        assertThat(keys.at("/metadata/namespace").asText())
+                .as("only trustgate's own namespace")
+                .isNotBlank();
         assertThat(keys.path("rules")).hasSize(2);
         assertThat(keys.path("rules").get(0).path("resources").toString()).isEqualTo("[\"secrets\"]");
         assertThat(keys.path("rules").get(0).path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
         JsonNode state = keys.path("rules").get(1);
         assertThat(state.path("resources").toString()).isEqualTo("[\"configmaps\"]");
-        assertThat(state.path("resourceNames").toString()).as("only the state ConfigMap")
+        assertThat(state.path("resourceNames").toString())
+                .as("only the state ConfigMap")
                 .isEqualTo("[\"trustgate-notary-versions\"]");
         assertThat(state.path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\",\"update\"]");
         assertThat(find(defaults(), "RoleBinding", "trustgate-keys")).isPresent();
-        assertThat(find(defaults(), "ConfigMap", "trustgate-notary-versions").orElseThrow().has("data"))
-                .as("the chart creates the state ConfigMap but never writes (or, on upgrade, resets) its data").isFalse();
+        assertThat(find(defaults(), "ConfigMap", "trustgate-notary-versions")
+                        .orElseThrow()
+                        .has("data"))
+                .as("the chart creates the state ConfigMap but never writes (or, on upgrade, resets) its data")
+                .isFalse();
         assertThat(env(defaults(), "TRUSTGATE_STATE_CONFIG_MAP")).isEqualTo("trustgate-notary-versions");
         assertThat(env(defaults(), "TRUSTGATE_POD_PULL_SECRETS")).isEqualTo("true");
     }
 
     @Test
-    @DisplayName("podPullSecrets.enabled=false drops the cluster-wide Secret and ServiceAccount rule and tells trustgate")
+    @DisplayName(
+            "podPullSecrets.enabled=false drops the cluster-wide Secret and ServiceAccount rule and tells trustgate")
     void podPullSecretsOff() {
-        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate",
-                Map.of("podPullSecrets", Map.of("enabled", false))));
+        List<JsonNode> docs = documents(
+                ChartRenderer.template("trustgate", "trustgate", Map.of("podPullSecrets", Map.of("enabled", false))));
         assertThat(grants(find(docs, "ClusterRole", "trustgate").orElseThrow()))
                 .noneMatch(g -> g.startsWith("secrets:") || g.startsWith("serviceaccounts:"))
                 .contains("clustertrustpolicies:watch", "namespaces:watch");
         assertThat(grants(find(docs, "Role", "trustgate-keys").orElseThrow()))
-                .as("keysFrom Secrets in trustgate's own namespace stay readable").contains("secrets:get", "secrets:watch");
+                .as("keysFrom Secrets in trustgate's own namespace stay readable")
+                .contains("secrets:get", "secrets:watch");
         assertThat(env(docs, "TRUSTGATE_POD_PULL_SECRETS")).isEqualTo("false");
         LintResult lint = ChartRenderer.lint(Map.of("podPullSecrets", Map.of("enabled", false)));
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
     }
 
     @Test
-    @DisplayName("the webhook fails closed, covers Pods, ephemeral containers and every workload kind, and skips kube-system, its own and ignored namespaces")
+    @DisplayName(
+            "the webhook fails closed, covers Pods, ephemeral containers and every workload kind, and skips kube-system, its own and ignored namespaces")
     void webhookConfiguration() {
         List<JsonNode> docs = defaults();
-        JsonNode hook = find(docs, "ValidatingWebhookConfiguration", "trustgate").orElseThrow().at("/webhooks/0");
+        JsonNode hook = find(docs, "ValidatingWebhookConfiguration", "trustgate")
+                .orElseThrow()
+                .at("/webhooks/0");
         assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
         assertThat(hook.path("timeoutSeconds").asInt()).isEqualTo(10);
         assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
@@ -150,8 +190,17 @@ class ChartTest {
             assertThat(rule.path("operations").toString()).isEqualTo("[\"CREATE\",\"UPDATE\"]");
             rule.path("resources").forEach(r -> resources.add(r.asText()));
         }
-        assertThat(resources).containsExactlyInAnyOrder("pods", "pods/ephemeralcontainers", "replicationcontrollers",
-                "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs");
+        assertThat(resources)
+                .containsExactlyInAnyOrder(
+                        "pods",
+                        "pods/ephemeralcontainers",
+                        "replicationcontrollers",
+                        "deployments",
+                        "replicasets",
+                        "statefulsets",
+                        "daemonsets",
+                        "jobs",
+                        "cronjobs");
         JsonNode exprs = hook.at("/namespaceSelector/matchExpressions");
         assertThat(exprs.get(0).path("values").toString()).contains("\"kube-system\"", "\"trustgate\"");
         assertThat(exprs.get(1).path("key").asText()).isEqualTo("trustgate.io/ignore");
@@ -159,59 +208,95 @@ class ChartTest {
         assertThat(hook.at("/clientConfig/service/path").asText()).isEqualTo("/validate");
         // The generated CA signs the serving certificate the Secret holds, and is the caBundle.
         JsonNode secret = find(docs, "Secret", "trustgate-tls").orElseThrow();
-        assertThat(hook.at("/clientConfig/caBundle").asText()).isEqualTo(secret.at("/data/ca.crt").asText()).isNotEmpty();
+        assertThat(hook.at("/clientConfig/caBundle").asText())
+                .isEqualTo(secret.at("/data/ca.crt").asText())
+                .isNotEmpty();
     }
 
     @Test
-    @DisplayName("with cert-manager, ServiceMonitor and NetworkPolicy on, their resources render and no certificate is generated")
+    @DisplayName(
+            "with cert-manager, ServiceMonitor and NetworkPolicy on, their resources render and no certificate is generated")
     void allOptions() {
         List<JsonNode> docs = documents(ChartRenderer.template("tg", "security", ALL_OPTIONS));
-        assertThat(find(docs, "Certificate", "tg-trustgate").orElseThrow().at("/spec/dnsNames").toString())
+        assertThat(find(docs, "Certificate", "tg-trustgate")
+                        .orElseThrow()
+                        .at("/spec/dnsNames")
+                        .toString())
                 .contains("tg-trustgate.security.svc");
         assertThat(find(docs, "Issuer", "tg-trustgate-ca")).isPresent();
-        assertThat(find(docs, "Secret", null)).as("cert-manager writes the Secret").isEmpty();
-        JsonNode hook = find(docs, "ValidatingWebhookConfiguration", "tg-trustgate").orElseThrow();
-        assertThat(hook.at("/metadata/annotations/cert-manager.io~1inject-ca-from").asText())
+        assertThat(find(docs, "Secret", null))
+                .as("cert-manager writes the Secret")
+                .isEmpty();
+        JsonNode hook =
+                find(docs, "ValidatingWebhookConfiguration", "tg-trustgate").orElseThrow();
+        assertThat(hook.at("/metadata/annotations/cert-manager.io~1inject-ca-from")
+                        .asText())
                 .isEqualTo("security/tg-trustgate");
         assertThat(hook.at("/webhooks/0/clientConfig/caBundle").isMissingNode()).isTrue();
-        assertThat(find(docs, "ServiceMonitor", "tg-trustgate").orElseThrow().at("/spec/endpoints/0/path").asText())
+        assertThat(find(docs, "ServiceMonitor", "tg-trustgate")
+                        .orElseThrow()
+                        .at("/spec/endpoints/0/path")
+                        .asText())
                 .isEqualTo("/q/metrics");
         JsonNode netpol = find(docs, "NetworkPolicy", "tg-trustgate").orElseThrow();
         assertThat(netpol.at("/spec/policyTypes").toString()).contains("Ingress", "Egress");
-        assertThat(hook.at("/webhooks/0/namespaceSelector/matchExpressions/0/values").toString()).contains("\"security\"");
+        assertThat(hook.at("/webhooks/0/namespaceSelector/matchExpressions/0/values")
+                        .toString())
+                .contains("\"security\"");
     }
 
     @Test
     @DisplayName("an external webhook URL replaces the Service, with a caBundle from the values")
     void externalUrl() {
-        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate", Map.of(
-                "webhook", Map.of("url", "https://127.0.0.1:9443/validate"),
-                "certificates", Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"))));
-        JsonNode cc = find(docs, "ValidatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig");
+        List<JsonNode> docs = documents(ChartRenderer.template(
+                "trustgate",
+                "trustgate",
+                Map.of(
+                        "webhook", Map.of("url", "https://127.0.0.1:9443/validate"),
+                        "certificates", Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"))));
+        JsonNode cc =
+                find(docs, "ValidatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig");
         assertThat(cc.path("url").asText()).isEqualTo("https://127.0.0.1:9443/validate");
         assertThat(cc.has("service")).isFalse();
         assertThat(cc.path("caBundle").asText()).isEqualTo("UEVN");
-        assertThat(find(docs, "Deployment", null).orElseThrow().at("/spec/template/spec/volumes/0/secret/secretName")
-                .asText()).isEqualTo("mine");
+        assertThat(find(docs, "Deployment", null)
+                        .orElseThrow()
+                        .at("/spec/template/spec/volumes/0/secret/secretName")
+                        .asText())
+                .isEqualTo("mine");
     }
 
     @Test
-    @DisplayName("the mutating webhook pins Pods by default: /mutate, reinvocationPolicy IfNeeded, and the validating webhook's rules, exclusions, failurePolicy, timeout and caBundle")
+    @DisplayName(
+            "the mutating webhook pins Pods by default: /mutate, reinvocationPolicy IfNeeded, and the validating webhook's rules, exclusions, failurePolicy, timeout and caBundle")
     void mutatingWebhookConfiguration() {
         List<JsonNode> docs = defaults();
-        JsonNode validating = find(docs, "ValidatingWebhookConfiguration", "trustgate").orElseThrow().at("/webhooks/0");
-        JsonNode mutating = find(docs, "MutatingWebhookConfiguration", "trustgate").orElseThrow().at("/webhooks/0");
+        JsonNode validating = find(docs, "ValidatingWebhookConfiguration", "trustgate")
+                .orElseThrow()
+                .at("/webhooks/0");
+        JsonNode mutating = find(docs, "MutatingWebhookConfiguration", "trustgate")
+                .orElseThrow()
+                .at("/webhooks/0");
         assertThat(mutating.path("name").asText()).isEqualTo("mutate.trustgate.io");
         assertThat(mutating.path("reinvocationPolicy").asText()).isEqualTo("IfNeeded");
         assertThat(mutating.at("/clientConfig/service/path").asText()).isEqualTo("/mutate");
-        for (String field : List.of("rules", "namespaceSelector", "failurePolicy", "timeoutSeconds", "sideEffects",
-                "matchPolicy", "admissionReviewVersions")) {
+        for (String field : List.of(
+                "rules",
+                "namespaceSelector",
+                "failurePolicy",
+                "timeoutSeconds",
+                "sideEffects",
+                "matchPolicy",
+                "admissionReviewVersions")) {
             assertThat(mutating.path(field)).as(field).isEqualTo(validating.path(field));
         }
         assertThat(mutating.path("failurePolicy").asText()).isEqualTo("Fail");
         assertThat(mutating.at("/clientConfig/caBundle").asText())
                 .isEqualTo(validating.at("/clientConfig/caBundle").asText())
-                .isEqualTo(find(docs, "Secret", "trustgate-tls").orElseThrow().at("/data/ca.crt").asText());
+                .isEqualTo(find(docs, "Secret", "trustgate-tls")
+                        .orElseThrow()
+                        .at("/data/ca.crt")
+                        .asText());
         assertThat(env(docs, "TRUSTGATE_PIN")).isEqualTo("pods");
     }
 
@@ -219,73 +304,110 @@ class ChartTest {
     @ValueSource(strings = {"pods", "all", "off"})
     @DisplayName("config.pin is TRUSTGATE_PIN; with off no MutatingWebhookConfiguration is installed")
     void pinSetting(String pin) {
-        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate",
-                Map.of("config", Map.of("pin", pin))));
+        List<JsonNode> docs =
+                documents(ChartRenderer.template("trustgate", "trustgate", Map.of("config", Map.of("pin", pin))));
         assertThat(env(docs, "TRUSTGATE_PIN")).isEqualTo(pin);
-        assertThat(find(docs, "MutatingWebhookConfiguration", "trustgate").isPresent()).isEqualTo(!pin.equals("off"));
+        assertThat(find(docs, "MutatingWebhookConfiguration", "trustgate").isPresent())
+                .isEqualTo(!pin.equals("off"));
         assertThat(find(docs, "ValidatingWebhookConfiguration", "trustgate")).isPresent();
     }
 
     @Test
-    @DisplayName("cert-manager injects the caBundle into the mutating webhook too; an external URL gets /mutate beside /validate")
+    @DisplayName(
+            "cert-manager injects the caBundle into the mutating webhook too; an external URL gets /mutate beside /validate")
     void mutatingWebhookCertificates() {
-        JsonNode managed = find(documents(ChartRenderer.template("tg", "security", ALL_OPTIONS)),
-                "MutatingWebhookConfiguration", "tg-trustgate").orElseThrow();
-        assertThat(managed.at("/metadata/annotations/cert-manager.io~1inject-ca-from").asText())
+        JsonNode managed = find(
+                        documents(ChartRenderer.template("tg", "security", ALL_OPTIONS)),
+                        "MutatingWebhookConfiguration",
+                        "tg-trustgate")
+                .orElseThrow();
+        assertThat(managed.at("/metadata/annotations/cert-manager.io~1inject-ca-from")
+                        .asText())
                 .isEqualTo("security/tg-trustgate");
-        assertThat(managed.at("/webhooks/0/clientConfig/caBundle").isMissingNode()).isTrue();
+        assertThat(managed.at("/webhooks/0/clientConfig/caBundle").isMissingNode())
+                .isTrue();
 
-        Map<String, Object> external = Map.of("webhook", Map.of("url", "https://127.0.0.1:9443/validate"),
-                "certificates", Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"));
-        JsonNode cc = find(documents(ChartRenderer.template("trustgate", "trustgate", external)),
-                "MutatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig");
+        Map<String, Object> external = Map.of(
+                "webhook",
+                Map.of("url", "https://127.0.0.1:9443/validate"),
+                "certificates",
+                Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"));
+        JsonNode cc = find(
+                        documents(ChartRenderer.template("trustgate", "trustgate", external)),
+                        "MutatingWebhookConfiguration",
+                        null)
+                .orElseThrow()
+                .at("/webhooks/0/clientConfig");
         assertThat(cc.path("url").asText()).isEqualTo("https://127.0.0.1:9443/mutate");
         assertThat(cc.has("service")).isFalse();
         assertThat(cc.path("caBundle").asText()).isEqualTo("UEVN");
 
-        Map<String, Object> explicit = Map.of("webhook", Map.of("url", "https://tg.example.com/check",
-                "mutateUrl", "https://tg.example.com/pin"), "certificates", Map.of("source", "secret",
-                "existingSecret", "mine", "caBundle", "PEM"));
-        assertThat(find(documents(ChartRenderer.template("trustgate", "trustgate", explicit)),
-                "MutatingWebhookConfiguration", null).orElseThrow().at("/webhooks/0/clientConfig/url").asText())
+        Map<String, Object> explicit = Map.of(
+                "webhook",
+                Map.of("url", "https://tg.example.com/check", "mutateUrl", "https://tg.example.com/pin"),
+                "certificates",
+                Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"));
+        assertThat(find(
+                                documents(ChartRenderer.template("trustgate", "trustgate", explicit)),
+                                "MutatingWebhookConfiguration",
+                                null)
+                        .orElseThrow()
+                        .at("/webhooks/0/clientConfig/url")
+                        .asText())
                 .isEqualTo("https://tg.example.com/pin");
-        assertThatThrownBy(() -> ChartRenderer.template("trustgate", "trustgate", Map.of(
-                "webhook", Map.of("url", "https://tg.example.com/check"), "certificates", Map.of("source", "secret",
-                        "existingSecret", "mine",
-                        "caBundle", "PEM")))).hasMessageContaining("webhook.mutateUrl is required");
+        assertThatThrownBy(() -> ChartRenderer.template(
+                        "trustgate",
+                        "trustgate",
+                        Map.of(
+                                "webhook",
+                                Map.of("url", "https://tg.example.com/check"),
+                                "certificates",
+                                Map.of("source", "secret", "existingSecret", "mine", "caBundle", "PEM"))))
+                .hasMessageContaining("webhook.mutateUrl is required");
     }
 
     @Test
-    @DisplayName("upstreamTrust renders a ConfigMap mounted as TRUSTGATE_CA_BUNDLE and a certs.d TRUSTGATE_CERTS_DIR that trustgate loads")
+    @DisplayName(
+            "upstreamTrust renders a ConfigMap mounted as TRUSTGATE_CA_BUNDLE and a certs.d TRUSTGATE_CERTS_DIR that trustgate loads")
     void upstreamCasFromValues(@TempDir Path dir) throws Exception {
         TestCa one = TestCa.create(dir.resolve("one"));
         TestCa two = TestCa.create(dir.resolve("two"));
         String bundle = Files.readString(one.certPem());
         String host = "registry.example.com:5000";
-        Map<String, Object> values = Map.of("upstreamTrust", Map.of("caBundle", bundle,
-                "hosts", Map.of(host, Files.readString(two.certPem()))));
+        Map<String, Object> values = Map.of(
+                "upstreamTrust", Map.of("caBundle", bundle, "hosts", Map.of(host, Files.readString(two.certPem()))));
         assertThat(ChartRenderer.lint(values).isFailed()).isFalse();
         List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate", values));
         JsonNode configMap = find(docs, "ConfigMap", "trustgate-upstream-ca").orElseThrow();
         JsonNode pod = find(docs, "Deployment", "trustgate").orElseThrow().at("/spec/template/spec");
         Map<String, String> env = new java.util.HashMap<>();
-        pod.at("/containers/0/env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
-        assertThat(env).containsEntry("TRUSTGATE_CA_BUNDLE", "/etc/trustgate/upstream-ca/ca-bundle.crt")
+        pod.at("/containers/0/env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        assertThat(env)
+                .containsEntry("TRUSTGATE_CA_BUNDLE", "/etc/trustgate/upstream-ca/ca-bundle.crt")
                 .containsEntry("TRUSTGATE_CERTS_DIR", "/etc/trustgate/upstream-ca/certs.d");
         JsonNode mount = stream(pod.at("/containers/0/volumeMounts"))
-                .filter(m -> m.path("name").asText().equals("upstream-ca")).findFirst().orElseThrow();
+                .filter(m -> m.path("name").asText().equals("upstream-ca"))
+                .findFirst()
+                .orElseThrow();
         assertThat(mount.path("mountPath").asText()).isEqualTo("/etc/trustgate/upstream-ca");
-        JsonNode volume = stream(pod.path("volumes")).filter(v -> v.path("name").asText().equals("upstream-ca"))
-                .findFirst().orElseThrow();
+        JsonNode volume = stream(pod.path("volumes"))
+                .filter(v -> v.path("name").asText().equals("upstream-ca"))
+                .findFirst()
+                .orElseThrow();
         assertThat(volume.at("/configMap/name").asText()).isEqualTo("trustgate-upstream-ca");
-        assertThat(find(docs, "Deployment", "trustgate").orElseThrow()
-                .at("/spec/template/metadata/annotations/checksum~1upstream-ca").asText()).isNotEmpty();
+        assertThat(find(docs, "Deployment", "trustgate")
+                        .orElseThrow()
+                        .at("/spec/template/metadata/annotations/checksum~1upstream-ca")
+                        .asText())
+                .isNotEmpty();
         // Lay the ConfigMap out as the kubelet would, and load it as trustgate does at start-up.
         Path root = dir.resolve("etc/trustgate/upstream-ca");
         for (JsonNode item : volume.at("/configMap/items")) {
             Path file = root.resolve(item.path("path").asText());
             Files.createDirectories(file.getParent());
-            Files.writeString(file, configMap.at("/data").path(item.path("key").asText()).asText());
+            Files.writeString(
+                    file, configMap.at("/data").path(item.path("key").asText()).asText());
         }
         TrustgateSettings settings = TrustgateSettings.fromEnvironment(Map.of(
                 "TRUSTGATE_CA_BUNDLE", dir + env.get("TRUSTGATE_CA_BUNDLE"),
@@ -296,13 +418,28 @@ class ChartTest {
     @Test
     @DisplayName("upstreamTrust.existing mounts your Secret's keys in the same layout, and renders no ConfigMap")
     void upstreamCasFromExistingSecret() {
-        List<JsonNode> docs = documents(ChartRenderer.template("trustgate", "trustgate", Map.of("upstreamTrust",
-                Map.of("existing", Map.of("kind", "Secret", "name", "my-cas", "bundleKey", "all.pem",
-                        "hostKeys", Map.of("notary.example.com", "notary.pem"))))));
+        List<JsonNode> docs = documents(ChartRenderer.template(
+                "trustgate",
+                "trustgate",
+                Map.of(
+                        "upstreamTrust",
+                        Map.of(
+                                "existing",
+                                Map.of(
+                                        "kind",
+                                        "Secret",
+                                        "name",
+                                        "my-cas",
+                                        "bundleKey",
+                                        "all.pem",
+                                        "hostKeys",
+                                        Map.of("notary.example.com", "notary.pem"))))));
         assertThat(find(docs, "ConfigMap", "trustgate-upstream-ca")).isEmpty();
         JsonNode pod = find(docs, "Deployment", "trustgate").orElseThrow().at("/spec/template/spec");
-        JsonNode volume = stream(pod.path("volumes")).filter(v -> v.path("name").asText().equals("upstream-ca"))
-                .findFirst().orElseThrow();
+        JsonNode volume = stream(pod.path("volumes"))
+                .filter(v -> v.path("name").asText().equals("upstream-ca"))
+                .findFirst()
+                .orElseThrow();
         assertThat(volume.at("/secret/secretName").asText()).isEqualTo("my-cas");
         assertThat(volume.at("/secret/items").toString())
                 .isEqualTo("[{\"key\":\"all.pem\",\"path\":\"ca-bundle.crt\"},"
@@ -313,7 +450,9 @@ class ChartTest {
     @DisplayName("without upstreamTrust values the Deployment mounts no CA volume and sets no CA variable")
     void noUpstreamCasByDefault() {
         JsonNode deploy = find(defaults(), "Deployment", "trustgate").orElseThrow();
-        assertThat(deploy.toString()).doesNotContain("upstream-ca").doesNotContain("TRUSTGATE_CA_BUNDLE")
+        assertThat(deploy.toString())
+                .doesNotContain("upstream-ca")
+                .doesNotContain("TRUSTGATE_CA_BUNDLE")
                 .doesNotContain("TRUSTGATE_CERTS_DIR");
     }
 
@@ -322,9 +461,16 @@ class ChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"webhook.failurePolicy=Sometimes", "replicaCount=0", "certificates.source=vault",
-            "unknownKey=1", "config.pin=sometimes",
-            "upstreamTrust.existing.kind=Vault", "upstreamTrust.caBundle=not-a-certificate"})
+    @ValueSource(
+            strings = {
+                "webhook.failurePolicy=Sometimes",
+                "replicaCount=0",
+                "certificates.source=vault",
+                "unknownKey=1",
+                "config.pin=sometimes",
+                "upstreamTrust.existing.kind=Vault",
+                "upstreamTrust.caBundle=not-a-certificate"
+            })
     @DisplayName("values.schema.json rejects invalid values")
     void schemaRejects(String assignment) {
         String[] kv = assignment.split("=");

@@ -51,11 +51,28 @@ class K3sInstallIT {
         assertThat(imported.getExitCode()).as(imported.getStderr()).isZero();
         Path kubeconfig = Files.createTempFile("k3s-", ".yaml");
         Files.writeString(kubeconfig, K3S.getKubeConfigYaml());
-        new Helm(Path.of("Chart")).install().withName("trustgate").withNamespace("trustgate").createNamespace()
-                .withKubeConfig(kubeconfig).set("image.repository", "docker.io/" + IMAGE).set("image.tag", TAG)
-                .set("image.pullPolicy", "Never").set("podAntiAffinity", "none").waitReady().withTimeout(300).call();
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml())).build();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("apps").endMetadata().build())
+        new Helm(Path.of("Chart"))
+                .install()
+                .withName("trustgate")
+                .withNamespace("trustgate")
+                .createNamespace()
+                .withKubeConfig(kubeconfig)
+                .set("image.repository", "docker.io/" + IMAGE)
+                .set("image.tag", TAG)
+                .set("image.pullPolicy", "Never")
+                .set("podAntiAffinity", "none")
+                .waitReady()
+                .withTimeout(300)
+                .call();
+        client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml()))
+                .build();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("apps")
+                        .endMetadata()
+                        .build())
                 .create();
     }
 
@@ -69,36 +86,96 @@ class K3sInstallIT {
     @Test
     @DisplayName("k3s: all 3 replicas become ready")
     void replicasReady() {
-        client.apps().deployments().inNamespace("trustgate").withName("trustgate")
-                .waitUntilCondition(d -> d.getStatus() != null && Integer.valueOf(3).equals(d.getStatus().getReadyReplicas()),
-                        3, TimeUnit.MINUTES);
+        client.apps()
+                .deployments()
+                .inNamespace("trustgate")
+                .withName("trustgate")
+                .waitUntilCondition(
+                        d -> d.getStatus() != null
+                                && Integer.valueOf(3).equals(d.getStatus().getReadyReplicas()),
+                        3,
+                        TimeUnit.MINUTES);
     }
 
     @Test
     @DisplayName("k3s: a Pod and a Deployment with an image no policy governs are rejected with trustgate's message")
     void ungovernedRejected() {
-        assertThatThrownBy(() -> client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata()
-                .withName("nginx").endMetadata().withNewSpec().addNewContainer().withName("c").withImage("nginx:1.25")
-                .endContainer().endSpec().build()).create())
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("validate.trustgate.io").contains("docker.io/library/nginx:1.25"));
-        assertThatThrownBy(() -> client.apps().deployments().inNamespace("apps").resource(new DeploymentBuilder()
-                .withNewMetadata().withName("web").endMetadata().withNewSpec().withNewSelector()
-                .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata().addToLabels("app", "web")
-                .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("nginx:1.25").endContainer()
-                .endSpec().endTemplate().endSpec().build()).create())
+        assertThatThrownBy(() -> client.pods()
+                        .inNamespace("apps")
+                        .resource(new PodBuilder()
+                                .withNewMetadata()
+                                .withName("nginx")
+                                .endMetadata()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("c")
+                                .withImage("nginx:1.25")
+                                .endContainer()
+                                .endSpec()
+                                .build())
+                        .create())
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("validate.trustgate.io")
+                                .contains("docker.io/library/nginx:1.25"));
+        assertThatThrownBy(() -> client.apps()
+                        .deployments()
+                        .inNamespace("apps")
+                        .resource(new DeploymentBuilder()
+                                .withNewMetadata()
+                                .withName("web")
+                                .endMetadata()
+                                .withNewSpec()
+                                .withNewSelector()
+                                .addToMatchLabels("app", "web")
+                                .endSelector()
+                                .withNewTemplate()
+                                .withNewMetadata()
+                                .addToLabels("app", "web")
+                                .endMetadata()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("c")
+                                .withImage("nginx:1.25")
+                                .endContainer()
+                                .endSpec()
+                                .endTemplate()
+                                .endSpec()
+                                .build())
+                        .create())
                 .isInstanceOf(KubernetesClientException.class);
     }
 
     @Test
     @DisplayName("k3s: kube-system and namespaces labelled trustgate.io/ignore=true are not affected")
     void ignoredNamespaces() {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("sandbox")
-                .addToLabels("trustgate.io/ignore", "true").endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("sandbox")
+                        .addToLabels("trustgate.io/ignore", "true")
+                        .endMetadata()
+                        .build())
+                .create();
         for (String ns : new String[] {"sandbox", "kube-system"}) {
-            assertThat(client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("free")
-                    .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("nginx:1.25").endContainer()
-                    .endSpec().build()).create().getMetadata().getUid()).isNotBlank();
+            assertThat(client.pods()
+                            .inNamespace(ns)
+                            .resource(new PodBuilder()
+                                    .withNewMetadata()
+                                    .withName("free")
+                                    .endMetadata()
+                                    .withNewSpec()
+                                    .addNewContainer()
+                                    .withName("c")
+                                    .withImage("nginx:1.25")
+                                    .endContainer()
+                                    .endSpec()
+                                    .build())
+                            .create()
+                            .getMetadata()
+                            .getUid())
+                    .isNotBlank();
         }
     }
 }

@@ -19,10 +19,10 @@ final class K8sManifests {
 
     static final String RELEASE = "trustgate";
     static final String NAMESPACE = "trustgate";
-    private static final Pattern CERT_LINES = Pattern.compile("(?m)^(\\s+(?:ca\\.crt|tls\\.crt|tls\\.key|caBundle)): \\S+$");
+    private static final Pattern CERT_LINES =
+            Pattern.compile("(?m)^(\\s+(?:ca\\.crt|tls\\.crt|tls\\.key|caBundle)): \\S+$");
 
-    private K8sManifests() {
-    }
+    private K8sManifests() {}
 
     static String render() {
         String rendered = ChartRenderer.template(RELEASE, NAMESPACE, Map.of());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -31,7 +32,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import com.marcnuri.helm.Helm;
 import io.trustgate.k8s.PlantedSecrets;
 import io.trustgate.notary.CraftedNotaryServer;
 import io.trustgate.testing.ChartRenderer;
@@ -89,6 +89,7 @@ class KubeApiServerIT {
     private static PushedImage unsigned;
     /** A registry the outage case stops, with a signed image; the policy "outage" governs it. */
     private static RegistryPeer outageRegistry;
+
     private static PushedImage outageImage;
     private static Map<String, String> trustgateEnv;
     private static Path kubeconfig;
@@ -115,46 +116,91 @@ class KubeApiServerIT {
         // 1. CRDs, as `kubectl apply -f k8s/crds/` would.
         try (var files = Files.list(Path.of("k8s/crds"))) {
             for (Path f : files.sorted().toList()) {
-                CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
-                        .load(f.toFile()).item();
+                CustomResourceDefinition crd = admin.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .load(f.toFile())
+                        .item();
                 admin.resource(crd).create();
-                admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                                .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
-                                30, TimeUnit.SECONDS);
+                admin.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(crd.getMetadata().getName())
+                        .waitUntilCondition(
+                                c -> c.getStatus() != null
+                                        && c.getStatus().getConditions().stream()
+                                                .anyMatch(x -> x.getType().equals("Established")
+                                                        && x.getStatus().equals("True")),
+                                30,
+                                TimeUnit.SECONDS);
             }
         }
         // 2. The chart, with the webhook pointing at trustgate on loopback and the test CA as caBundle.
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(APPS).endMetadata().build()).create();
+        admin.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        admin.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(APPS)
+                        .endMetadata()
+                        .build())
+                .create();
         int port = Ports.free();
-        String rendered = ChartRenderer.template("trustgate", NS, Map.of(
-                "webhook", Map.of("url", "https://127.0.0.1:" + port + "/validate"),
-                "certificates", Map.of("source", "secret", "existingSecret", "trustgate-tls",
-                        "caBundle", Files.readString(ca.certPem()))));
-        for (HasMetadata item : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items()) {
+        String rendered = ChartRenderer.template(
+                "trustgate",
+                NS,
+                Map.of(
+                        "webhook", Map.of("url", "https://127.0.0.1:" + port + "/validate"),
+                        "certificates",
+                                Map.of(
+                                        "source",
+                                        "secret",
+                                        "existingSecret",
+                                        "trustgate-tls",
+                                        "caBundle",
+                                        Files.readString(ca.certPem()))));
+        for (HasMetadata item : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
+                .items()) {
             admin.resource(item).create();
         }
         // 3. trustgate with its ServiceAccount's token in a kubeconfig: the chart's RBAC is all it has.
-        String token = admin.serviceAccounts().inNamespace(NS).withName("trustgate")
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-                .getStatus().getToken();
+        String token = admin.serviceAccounts()
+                .inNamespace(NS)
+                .withName("trustgate")
+                .tokenRequest(new TokenRequestBuilder()
+                        .withNewSpec()
+                        .withExpirationSeconds(3600L)
+                        .endSpec()
+                        .build())
+                .getStatus()
+                .getToken();
         kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
         trustgateEnv = Map.of(
-                "KUBECONFIG", kubeconfig.toString(),
-                "TRUSTGATE_NAMESPACE", NS,
-                "TRUSTGATE_INSECURE_REGISTRIES", registry.host() + "," + outageRegistry.host(),
+                "KUBECONFIG",
+                kubeconfig.toString(),
+                "TRUSTGATE_NAMESPACE",
+                NS,
+                "TRUSTGATE_INSECURE_REGISTRIES",
+                registry.host() + "," + outageRegistry.host(),
                 // So an UPDATE during the outage case can only pass because it needs no upstream: the tag's
                 // digest is forgotten quickly and no earlier verdict is served in its place.
-                "TRUSTGATE_CACHE_TAG_TTL", "1s",
-                "TRUSTGATE_CACHE_STALE_IF_ERROR", "0s");
+                "TRUSTGATE_CACHE_TAG_TTL",
+                "1s",
+                "TRUSTGATE_CACHE_STALE_IF_ERROR",
+                "0s");
         trustgate = TrustgateProcess.start("trustgate-kas", ca, port, trustgateEnv);
         // 4. The first policies: images under demo/e2e/ (and demo/outage/ of the second registry) need
         // Alice's GPG signature.
         admin.resource(policyYaml("e2e", "Enforce")).create();
         awaitReady("e2e");
-        admin.resource(policyYaml("outage", "Enforce").replace(registry.host() + "/demo/outage/",
-                outageRegistry.host() + "/demo/outage/")).create();
+        admin.resource(policyYaml("outage", "Enforce")
+                        .replace(registry.host() + "/demo/outage/", outageRegistry.host() + "/demo/outage/"))
+                .create();
         awaitReady("outage");
     }
 
@@ -190,9 +236,14 @@ class KubeApiServerIT {
     @Order(1)
     @DisplayName("the API server accepts the CRDs and its schema validation rejects a policy with an invalid mode")
     void invalidModeRejectedBySchema() {
-        assertThat(admin.apiextensions().v1().customResourceDefinitions().withName("clustertrustpolicies.trustgate.io")
-                .get()).isNotNull();
-        assertThatThrownBy(() -> admin.resource(policyYaml("bad-mode", "Sometimes")).create())
+        assertThat(admin.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName("clustertrustpolicies.trustgate.io")
+                        .get())
+                .isNotNull();
+        assertThatThrownBy(() ->
+                        admin.resource(policyYaml("bad-mode", "Sometimes")).create())
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(422);
                     assertThat(e.getMessage()).contains("spec.mode").contains("Sometimes");
@@ -201,7 +252,8 @@ class KubeApiServerIT {
 
     @Test
     @Order(2)
-    @DisplayName("a policy applied with the Fabric8 client is picked up by trustgate's informer and its status shows Ready")
+    @DisplayName(
+            "a policy applied with the Fabric8 client is picked up by trustgate's informer and its status shows Ready")
     void policyStatusReady() {
         admin.resource(policyYaml("status-check", "Warn")).create();
         JsonNode ready = awaitReady("status-check");
@@ -214,9 +266,13 @@ class KubeApiServerIT {
     @DisplayName("a Pod with an unsigned image is rejected at create time with trustgate's message")
     void unsignedPodRejected() {
         assertThatThrownBy(() -> createPod(APPS, "unsigned", unsigned.reference()))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("admission webhook \"mutate.trustgate.io\" denied the request")
-                        .contains(unsigned.reference()).contains(unsigned.digest()).contains("ClusterTrustPolicy/e2e"));
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("admission webhook \"mutate.trustgate.io\" denied the request")
+                                .contains(unsigned.reference())
+                                .contains(unsigned.digest())
+                                .contains("ClusterTrustPolicy/e2e"));
         assertThat(admin.pods().inNamespace(APPS).withName("unsigned").get()).isNull();
     }
 
@@ -232,48 +288,140 @@ class KubeApiServerIT {
     @Order(5)
     @DisplayName("a Deployment and a CronJob with an unsigned image are rejected")
     void workloadsRejected() {
-        assertThatThrownBy(() -> admin.apps().deployments().inNamespace(APPS).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().withNewSelector().addToMatchLabels("app", "web").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
-                .withSpec(podSpec(unsigned.reference())).endTemplate().endSpec().build()).create())
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("mutate.trustgate.io").contains(unsigned.reference()));
-        assertThatThrownBy(() -> admin.batch().v1().cronjobs().inNamespace(APPS).resource(new CronJobBuilder()
-                .withNewMetadata().withName("nightly").endMetadata()
-                .withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec().withNewTemplate()
-                .withSpec(new PodSpecBuilder(podSpec(unsigned.reference())).withRestartPolicy("OnFailure").build())
-                .endTemplate().endSpec().endJobTemplate().endSpec().build()).create())
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("mutate.trustgate.io").contains(unsigned.reference()));
-        assertThat(admin.apps().deployments().inNamespace(APPS).withName("web").get()).isNull();
-        assertThat(admin.batch().v1().cronjobs().inNamespace(APPS).withName("nightly").get()).isNull();
+        assertThatThrownBy(() -> admin.apps()
+                        .deployments()
+                        .inNamespace(APPS)
+                        .resource(new DeploymentBuilder()
+                                .withNewMetadata()
+                                .withName("web")
+                                .endMetadata()
+                                .withNewSpec()
+                                .withNewSelector()
+                                .addToMatchLabels("app", "web")
+                                .endSelector()
+                                .withNewTemplate()
+                                .withNewMetadata()
+                                .addToLabels("app", "web")
+                                .endMetadata()
+                                .withSpec(podSpec(unsigned.reference()))
+                                .endTemplate()
+                                .endSpec()
+                                .build())
+                        .create())
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("mutate.trustgate.io")
+                                .contains(unsigned.reference()));
+        assertThatThrownBy(() -> admin.batch()
+                        .v1()
+                        .cronjobs()
+                        .inNamespace(APPS)
+                        .resource(new CronJobBuilder()
+                                .withNewMetadata()
+                                .withName("nightly")
+                                .endMetadata()
+                                .withNewSpec()
+                                .withSchedule("0 3 * * *")
+                                .withNewJobTemplate()
+                                .withNewSpec()
+                                .withNewTemplate()
+                                .withSpec(new PodSpecBuilder(podSpec(unsigned.reference()))
+                                        .withRestartPolicy("OnFailure")
+                                        .build())
+                                .endTemplate()
+                                .endSpec()
+                                .endJobTemplate()
+                                .endSpec()
+                                .build())
+                        .create())
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("mutate.trustgate.io")
+                                .contains(unsigned.reference()));
+        assertThat(admin.apps().deployments().inNamespace(APPS).withName("web").get())
+                .isNull();
+        assertThat(admin.batch()
+                        .v1()
+                        .cronjobs()
+                        .inNamespace(APPS)
+                        .withName("nightly")
+                        .get())
+                .isNull();
     }
 
     @Test
     @Order(5)
-    @DisplayName("every other workload kind with an unsigned image is rejected: ReplicaSet, StatefulSet, DaemonSet, Job, ReplicationController")
+    @DisplayName(
+            "every other workload kind with an unsigned image is rejected: ReplicaSet, StatefulSet, DaemonSet, Job, ReplicationController")
     void otherWorkloadsRejected() {
-        PodTemplateSpec template = new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", "w").endMetadata()
-                .withSpec(podSpec(unsigned.reference())).build();
-        LabelSelector selector = new LabelSelectorBuilder().addToMatchLabels("app", "w").build();
+        PodTemplateSpec template = new PodTemplateSpecBuilder()
+                .withNewMetadata()
+                .addToLabels("app", "w")
+                .endMetadata()
+                .withSpec(podSpec(unsigned.reference()))
+                .build();
+        LabelSelector selector =
+                new LabelSelectorBuilder().addToMatchLabels("app", "w").build();
         List<HasMetadata> workloads = List.of(
-                new ReplicaSetBuilder().withNewMetadata().withName("rs").endMetadata().withNewSpec()
-                        .withSelector(selector).withTemplate(template).endSpec().build(),
-                new StatefulSetBuilder().withNewMetadata().withName("sts").endMetadata().withNewSpec()
-                        .withServiceName("sts").withSelector(selector).withTemplate(template).endSpec().build(),
-                new DaemonSetBuilder().withNewMetadata().withName("ds").endMetadata().withNewSpec()
-                        .withSelector(selector).withTemplate(template).endSpec().build(),
-                new JobBuilder().withNewMetadata().withName("job").endMetadata().withNewSpec()
-                        .withTemplate(new PodTemplateSpecBuilder(template).editSpec().withRestartPolicy("Never").endSpec()
-                                .build()).endSpec().build(),
-                new ReplicationControllerBuilder().withNewMetadata().withName("rc").endMetadata().withNewSpec()
-                        .addToSelector("app", "w").withTemplate(template).endSpec().build());
+                new ReplicaSetBuilder()
+                        .withNewMetadata()
+                        .withName("rs")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withSelector(selector)
+                        .withTemplate(template)
+                        .endSpec()
+                        .build(),
+                new StatefulSetBuilder()
+                        .withNewMetadata()
+                        .withName("sts")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withServiceName("sts")
+                        .withSelector(selector)
+                        .withTemplate(template)
+                        .endSpec()
+                        .build(),
+                new DaemonSetBuilder()
+                        .withNewMetadata()
+                        .withName("ds")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withSelector(selector)
+                        .withTemplate(template)
+                        .endSpec()
+                        .build(),
+                new JobBuilder()
+                        .withNewMetadata()
+                        .withName("job")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withTemplate(new PodTemplateSpecBuilder(template)
+                                .editSpec()
+                                .withRestartPolicy("Never")
+                                .endSpec()
+                                .build())
+                        .endSpec()
+                        .build(),
+                new ReplicationControllerBuilder()
+                        .withNewMetadata()
+                        .withName("rc")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addToSelector("app", "w")
+                        .withTemplate(template)
+                        .endSpec()
+                        .build());
         for (HasMetadata workload : workloads) {
             assertThatThrownBy(() -> admin.resource(workload).inNamespace(APPS).create())
                     .as(workload.getKind())
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                            .contains("mutate.trustgate.io").contains(unsigned.reference()));
+                    .isInstanceOfSatisfying(
+                            KubernetesClientException.class,
+                            e -> assertThat(e.getMessage())
+                                    .contains("mutate.trustgate.io")
+                                    .contains(unsigned.reference()));
         }
     }
 
@@ -282,12 +430,29 @@ class KubeApiServerIT {
     @DisplayName("adding an unsigned ephemeral container to an admitted Pod is rejected")
     void unsignedEphemeralContainerRejected() {
         createPod(APPS, "debug-me", signed.reference());
-        assertThatThrownBy(() -> admin.pods().inNamespace(APPS).withName("debug-me").ephemeralContainers()
-                .edit(p -> new PodBuilder(p).editSpec().addNewEphemeralContainer().withName("debugger")
-                        .withImage(unsigned.reference()).endEphemeralContainer().endSpec().build()))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("mutate.trustgate.io").contains(unsigned.reference()));
-        assertThat(admin.pods().inNamespace(APPS).withName("debug-me").get().getSpec().getEphemeralContainers())
+        assertThatThrownBy(() -> admin.pods()
+                        .inNamespace(APPS)
+                        .withName("debug-me")
+                        .ephemeralContainers()
+                        .edit(p -> new PodBuilder(p)
+                                .editSpec()
+                                .addNewEphemeralContainer()
+                                .withName("debugger")
+                                .withImage(unsigned.reference())
+                                .endEphemeralContainer()
+                                .endSpec()
+                                .build()))
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("mutate.trustgate.io")
+                                .contains(unsigned.reference()));
+        assertThat(admin.pods()
+                        .inNamespace(APPS)
+                        .withName("debug-me")
+                        .get()
+                        .getSpec()
+                        .getEphemeralContainers())
                 .isEmpty();
     }
 
@@ -295,39 +460,87 @@ class KubeApiServerIT {
     @Order(7)
     @DisplayName("a namespace labelled trustgate.io/ignore=true and kube-system are not affected")
     void ignoredNamespaces() {
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("sandbox")
-                .addToLabels("trustgate.io/ignore", "true").endMetadata().build()).create();
-        assertThat(createPod("sandbox", "anything", unsigned.reference()).getMetadata().getUid()).isNotBlank();
-        assertThat(createPod("kube-system", "system-thing", unsigned.reference()).getMetadata().getUid()).isNotBlank();
+        admin.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("sandbox")
+                        .addToLabels("trustgate.io/ignore", "true")
+                        .endMetadata()
+                        .build())
+                .create();
+        assertThat(createPod("sandbox", "anything", unsigned.reference())
+                        .getMetadata()
+                        .getUid())
+                .isNotBlank();
+        assertThat(createPod("kube-system", "system-thing", unsigned.reference())
+                        .getMetadata()
+                        .getUid())
+                .isNotBlank();
     }
 
     @Test
     @Order(8)
-    @DisplayName("helm install and upgrade into the API server: the generated certificate and caBundle are kept across the upgrade")
+    @DisplayName(
+            "helm install and upgrade into the API server: the generated certificate and caBundle are kept across the upgrade")
     void upgradeKeepsGeneratedCertificate() {
         Path kubeconfig = api.writeKubeconfig(base.resolve("admin.kubeconfig"), api.adminToken());
         Helm chart = new Helm(ChartRenderer.CHART);
         // A second release whose webhook ignores failures (its Service has no trustgate behind it), in a
         // namespace the first release's webhook ignores (else it would govern this Deployment's image).
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("keep")
-                .addToLabels("trustgate.io/ignore", "true").endMetadata().build()).create();
-        chart.install().withName("keep").withNamespace("keep").withKubeConfig(kubeconfig)
-                .set("webhook.failurePolicy", "Ignore").call();
+        admin.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("keep")
+                        .addToLabels("trustgate.io/ignore", "true")
+                        .endMetadata()
+                        .build())
+                .create();
+        chart.install()
+                .withName("keep")
+                .withNamespace("keep")
+                .withKubeConfig(kubeconfig)
+                .set("webhook.failurePolicy", "Ignore")
+                .call();
         try {
-            Secret before = admin.secrets().inNamespace("keep").withName("keep-trustgate-tls").get();
+            Secret before = admin.secrets()
+                    .inNamespace("keep")
+                    .withName("keep-trustgate-tls")
+                    .get();
             String caBundle = webhookCaBundle("keep-trustgate");
             assertThat(caBundle).isEqualTo(before.getData().get("ca.crt")).isNotEmpty();
-            chart.upgrade().withName("keep").withNamespace("keep").withKubeConfig(kubeconfig)
-                    .set("webhook.failurePolicy", "Ignore").set("replicaCount", 2).call();
-            Secret after = admin.secrets().inNamespace("keep").withName("keep-trustgate-tls").get();
+            chart.upgrade()
+                    .withName("keep")
+                    .withNamespace("keep")
+                    .withKubeConfig(kubeconfig)
+                    .set("webhook.failurePolicy", "Ignore")
+                    .set("replicaCount", 2)
+                    .call();
+            Secret after = admin.secrets()
+                    .inNamespace("keep")
+                    .withName("keep-trustgate-tls")
+                    .get();
             assertThat(after.getData()).isEqualTo(before.getData());
             assertThat(webhookCaBundle("keep-trustgate")).isEqualTo(caBundle);
-            assertThat(admin.apps().deployments().inNamespace("keep").withName("keep-trustgate").get().getSpec()
-                    .getReplicas()).as("the upgrade was applied").isEqualTo(2);
+            assertThat(admin.apps()
+                            .deployments()
+                            .inNamespace("keep")
+                            .withName("keep-trustgate")
+                            .get()
+                            .getSpec()
+                            .getReplicas())
+                    .as("the upgrade was applied")
+                    .isEqualTo(2);
         } finally {
-            Helm.uninstall("keep").withNamespace("keep").withKubeConfig(kubeconfig).call();
+            Helm.uninstall("keep")
+                    .withNamespace("keep")
+                    .withKubeConfig(kubeconfig)
+                    .call();
         }
-        assertThat(admin.admissionRegistration().v1().validatingWebhookConfigurations().withName("keep-trustgate").get())
+        assertThat(admin.admissionRegistration()
+                        .v1()
+                        .validatingWebhookConfigurations()
+                        .withName("keep-trustgate")
+                        .get())
                 .isNull();
     }
 
@@ -337,77 +550,160 @@ class KubeApiServerIT {
     void podStoredPinned() {
         createPod(APPS, "pinned", signed.reference(), signed.digestReference());
         Pod stored = admin.pods().inNamespace(APPS).withName("pinned").get();
-        assertThat(stored.getSpec().getContainers()).extracting(c -> c.getImage())
+        assertThat(stored.getSpec().getContainers())
+                .extracting(c -> c.getImage())
                 .containsExactly(signed.reference() + "@" + signed.digest(), signed.digestReference());
     }
 
     @Test
     @Order(12)
-    @DisplayName("planted Secret values (bad OpenPGP key, bad PEM key, bad key id, a malformed pull secret with a password) appear in no policy status, log line or metric")
+    @DisplayName(
+            "planted Secret values (bad OpenPGP key, bad PEM key, bad key id, a malformed pull secret with a password) appear in no policy status, log line or metric")
     void noSecretsInStatusLogsOrMetrics() throws Exception {
-        admin.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("planted").endMetadata()
-                .withStringData(PlantedSecrets.KEYS).build()).create();
-        admin.secrets().inNamespace(APPS).resource(new SecretBuilder().withNewMetadata().withName("planted-pull")
-                .endMetadata().withStringData(Map.of(".dockerconfigjson", PlantedSecrets.BAD_DOCKERCONFIG)).build())
+        admin.secrets()
+                .inNamespace(NS)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("planted")
+                        .endMetadata()
+                        .withStringData(PlantedSecrets.KEYS)
+                        .build())
                 .create();
-        Map<String, String> policyByKey = Map.of("pgp.asc", "planted-pgp", "key.pem", "planted-pem", "ids", "planted-ids");
-        policyByKey.forEach((key, name) -> admin.resource(keysFromPolicy(name, key)).create());
+        admin.secrets()
+                .inNamespace(APPS)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("planted-pull")
+                        .endMetadata()
+                        .withStringData(Map.of(".dockerconfigjson", PlantedSecrets.BAD_DOCKERCONFIG))
+                        .build())
+                .create();
+        Map<String, String> policyByKey =
+                Map.of("pgp.asc", "planted-pgp", "key.pem", "planted-pem", "ids", "planted-ids");
+        policyByKey.forEach(
+                (key, name) -> admin.resource(keysFromPolicy(name, key)).create());
         for (String name : policyByKey.values()) {
             JsonNode ready = awaitCondition(name, "False");
             assertThat(ready.path("message").asText()).contains("Secret trustgate/planted key \"");
         }
         // the pull secret is read (and found malformed) while the pod's image is resolved
-        Pod pod = admin.pods().inNamespace(APPS).resource(new PodBuilder().withNewMetadata().withName("with-pull-secret")
-                .endMetadata().withSpec(new PodSpecBuilder(podSpec(signed.reference()))
-                        .addNewImagePullSecret("planted-pull").build()).build()).create();
+        Pod pod = admin.pods()
+                .inNamespace(APPS)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName("with-pull-secret")
+                        .endMetadata()
+                        .withSpec(new PodSpecBuilder(podSpec(signed.reference()))
+                                .addNewImagePullSecret("planted-pull")
+                                .build())
+                        .build())
+                .create();
         assertThat(pod.getMetadata().getUid()).isNotBlank();
         String log = Files.readString(trustgate.process().log());
-        assertThat(log).as("the malformed pull secret was read and reported by name")
+        assertThat(log)
+                .as("the malformed pull secret was read and reported by name")
                 .contains("pull secret apps/planted-pull: key .dockerconfigjson is not a valid docker config");
 
         StringBuilder statuses = new StringBuilder();
         for (String name : policyByKey.values()) {
-            JsonNode status = JSON.valueToTree(admin.genericKubernetesResources("trustgate.io/v1alpha1",
-                    "ClusterTrustPolicy").withName(name).get().getAdditionalProperties().get("status"));
+            JsonNode status =
+                    JSON.valueToTree(admin.genericKubernetesResources("trustgate.io/v1alpha1", "ClusterTrustPolicy")
+                            .withName(name)
+                            .get()
+                            .getAdditionalProperties()
+                            .get("status"));
             statuses.append(status).append('\n');
         }
-        String metrics = ca.httpClient(Duration.ofSeconds(5)).send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("https://127.0.0.1:" + trustgate.port() + "/q/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = ca.httpClient(Duration.ofSeconds(5))
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("https://127.0.0.1:" + trustgate.port() + "/q/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
         assertThat(metrics).contains("trustgate_review_duration_seconds");
         for (String mark : PlantedSecrets.MARKS) {
             assertThat(statuses).as("policy status").doesNotContain(mark).doesNotContain(mark.substring(0, 4));
             assertThat(log).as("trustgate's log").doesNotContain(mark).doesNotContain(mark.substring(0, 4));
             assertThat(metrics).as("/q/metrics").doesNotContain(mark).doesNotContain(mark.substring(0, 4));
         }
-        policyByKey.values().forEach(name -> admin.genericKubernetesResources("trustgate.io/v1alpha1",
-                "ClusterTrustPolicy").withName(name).delete());
+        policyByKey
+                .values()
+                .forEach(name -> admin.genericKubernetesResources("trustgate.io/v1alpha1", "ClusterTrustPolicy")
+                        .withName(name)
+                        .delete());
     }
 
     @Test
     @Order(10)
     @DisplayName("a Deployment keeps its tag (no GitOps drift) while a Pod its ReplicaSet would create is pinned")
     void deploymentKeepsTagItsPodIsPinned() {
-        admin.apps().deployments().inNamespace(APPS).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("gitops").endMetadata()
-                .withNewSpec().withNewSelector().addToMatchLabels("app", "gitops").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "gitops").endMetadata()
-                .withSpec(podSpec(signed.reference())).endTemplate().endSpec().build()).create();
-        assertThat(admin.apps().deployments().inNamespace(APPS).withName("gitops").get().getSpec().getTemplate()
-                .getSpec().getContainers().get(0).getImage()).isEqualTo(signed.reference());
+        admin.apps()
+                .deployments()
+                .inNamespace(APPS)
+                .resource(new DeploymentBuilder()
+                        .withNewMetadata()
+                        .withName("gitops")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNewSelector()
+                        .addToMatchLabels("app", "gitops")
+                        .endSelector()
+                        .withNewTemplate()
+                        .withNewMetadata()
+                        .addToLabels("app", "gitops")
+                        .endMetadata()
+                        .withSpec(podSpec(signed.reference()))
+                        .endTemplate()
+                        .endSpec()
+                        .build())
+                .create();
+        assertThat(admin.apps()
+                        .deployments()
+                        .inNamespace(APPS)
+                        .withName("gitops")
+                        .get()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo(signed.reference());
         // No controller-manager runs here: create the Pod as the ReplicaSet controller would, owned by it.
-        admin.pods().inNamespace(APPS).resource(new PodBuilder().withNewMetadata().withName("gitops-7d4b9-x2x9q")
-                .addToLabels("app", "gitops").addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
-                .withName("gitops-7d4b9").withUid(java.util.UUID.randomUUID().toString()).withController(true)
-                .withBlockOwnerDeletion(true).endOwnerReference().endMetadata()
-                .withSpec(podSpec(signed.reference())).build()).create();
-        assertThat(admin.pods().inNamespace(APPS).withName("gitops-7d4b9-x2x9q").get().getSpec().getContainers().get(0)
-                .getImage()).isEqualTo(signed.reference() + "@" + signed.digest());
+        admin.pods()
+                .inNamespace(APPS)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName("gitops-7d4b9-x2x9q")
+                        .addToLabels("app", "gitops")
+                        .addNewOwnerReference()
+                        .withApiVersion("apps/v1")
+                        .withKind("ReplicaSet")
+                        .withName("gitops-7d4b9")
+                        .withUid(java.util.UUID.randomUUID().toString())
+                        .withController(true)
+                        .withBlockOwnerDeletion(true)
+                        .endOwnerReference()
+                        .endMetadata()
+                        .withSpec(podSpec(signed.reference()))
+                        .build())
+                .create();
+        assertThat(admin.pods()
+                        .inNamespace(APPS)
+                        .withName("gitops-7d4b9-x2x9q")
+                        .get()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo(signed.reference() + "@" + signed.digest());
     }
 
     @Test
     @Order(13)
-    @DisplayName("rollback state survives a restart: after version 5 was admitted, a restarted trustgate denies a replayed version 4")
+    @DisplayName(
+            "rollback state survives a restart: after version 5 was admitted, a restarted trustgate denies a replayed version 4")
     void rollbackRefusedAfterRestart() {
         PushedImage image = ImageFactory.pushRandom(registry, "demo/rollback/app", "1.0");
         notary = CraftedNotaryServer.start(registry.host() + "/demo/rollback/app", ca);
@@ -423,47 +719,108 @@ class KubeApiServerIT {
         trustgate.startAgain();
         awaitReady("rollback");
         assertThatThrownBy(() -> createPod(APPS, "notary-v4", image.reference()))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("mutate.trustgate.io").contains(image.reference()).contains("rollback"));
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("mutate.trustgate.io")
+                                .contains(image.reference())
+                                .contains("rollback"));
         assertThat(admin.pods().inNamespace(APPS).withName("notary-v4").get()).isNull();
     }
 
     @Test
     @Order(11)
-    @DisplayName("while a registry is down, relabelling a Pod and scaling a Deployment still work; a new image from it is denied")
+    @DisplayName(
+            "while a registry is down, relabelling a Pod and scaling a Deployment still work; a new image from it is denied")
     void updatesWithoutNewImagesNeedNoRegistry() throws Exception {
         createPod(APPS, "outage-pod", outageImage.reference());
-        admin.apps().deployments().inNamespace(APPS).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("outage").endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "outage").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "outage").endMetadata()
-                .withSpec(podSpec(outageImage.reference())).endTemplate().endSpec().build()).create();
+        admin.apps()
+                .deployments()
+                .inNamespace(APPS)
+                .resource(new DeploymentBuilder()
+                        .withNewMetadata()
+                        .withName("outage")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withReplicas(1)
+                        .withNewSelector()
+                        .addToMatchLabels("app", "outage")
+                        .endSelector()
+                        .withNewTemplate()
+                        .withNewMetadata()
+                        .addToLabels("app", "outage")
+                        .endMetadata()
+                        .withSpec(podSpec(outageImage.reference()))
+                        .endTemplate()
+                        .endSpec()
+                        .build())
+                .create();
         outageRegistry.close();
         Thread.sleep(1500); // the tag cache (TRUSTGATE_CACHE_TAG_TTL=1s) forgets the digest
 
         assertThatThrownBy(() -> createPod(APPS, "outage-new", outageImage.reference()))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("could not resolve the tag"));
-        admin.pods().inNamespace(APPS).withName("outage-pod")
-                .edit(p -> new PodBuilder(p).editMetadata().addToLabels("tier", "web").endMetadata().build());
-        assertThat(admin.pods().inNamespace(APPS).withName("outage-pod").get().getMetadata().getLabels())
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage()).contains("could not resolve the tag"));
+        admin.pods()
+                .inNamespace(APPS)
+                .withName("outage-pod")
+                .edit(p -> new PodBuilder(p)
+                        .editMetadata()
+                        .addToLabels("tier", "web")
+                        .endMetadata()
+                        .build());
+        assertThat(admin.pods()
+                        .inNamespace(APPS)
+                        .withName("outage-pod")
+                        .get()
+                        .getMetadata()
+                        .getLabels())
                 .containsEntry("tier", "web");
         // An edit of spec.replicas (an UPDATE of the Deployment, which the webhooks see; the scale subresource is not).
-        admin.apps().deployments().inNamespace(APPS).withName("outage")
-                .edit(d -> new DeploymentBuilder(d).editSpec().withReplicas(3).endSpec().build());
-        assertThat(admin.apps().deployments().inNamespace(APPS).withName("outage").get().getSpec().getReplicas())
+        admin.apps()
+                .deployments()
+                .inNamespace(APPS)
+                .withName("outage")
+                .edit(d -> new DeploymentBuilder(d)
+                        .editSpec()
+                        .withReplicas(3)
+                        .endSpec()
+                        .build());
+        assertThat(admin.apps()
+                        .deployments()
+                        .inNamespace(APPS)
+                        .withName("outage")
+                        .get()
+                        .getSpec()
+                        .getReplicas())
                 .isEqualTo(3);
-        assertThatThrownBy(() -> admin.apps().deployments().inNamespace(APPS).withName("outage")
-                .edit(d -> new DeploymentBuilder(d).editSpec().editTemplate().editSpec().editFirstContainer()
-                        .withImage(outageRegistry.host() + "/demo/outage/app:2.0").endContainer().endSpec()
-                        .endTemplate().endSpec().build()))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("mutate.trustgate.io").contains("could not resolve the tag"));
+        assertThatThrownBy(() -> admin.apps()
+                        .deployments()
+                        .inNamespace(APPS)
+                        .withName("outage")
+                        .edit(d -> new DeploymentBuilder(d)
+                                .editSpec()
+                                .editTemplate()
+                                .editSpec()
+                                .editFirstContainer()
+                                .withImage(outageRegistry.host() + "/demo/outage/app:2.0")
+                                .endContainer()
+                                .endSpec()
+                                .endTemplate()
+                                .endSpec()
+                                .build()))
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("mutate.trustgate.io")
+                                .contains("could not resolve the tag"));
     }
 
     @Test
     @Order(90)
-    @DisplayName("with TRUSTGATE_PIN=off nothing is rewritten, and signed images are still admitted and unsigned ones denied")
+    @DisplayName(
+            "with TRUSTGATE_PIN=off nothing is rewritten, and signed images are still admitted and unsigned ones denied")
     void pinOff() {
         trustgate.stop();
         Map<String, String> env = new java.util.HashMap<>(trustgateEnv);
@@ -478,11 +835,21 @@ class KubeApiServerIT {
                     return false; // policies may still be loading from the informers
                 }
             });
-            assertThat(admin.pods().inNamespace(APPS).withName("unpinned").get().getSpec().getContainers().get(0)
-                    .getImage()).isEqualTo(signed.reference());
+            assertThat(admin.pods()
+                            .inNamespace(APPS)
+                            .withName("unpinned")
+                            .get()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    .isEqualTo(signed.reference());
             assertThatThrownBy(() -> createPod(APPS, "unpinned-unsigned", unsigned.reference()))
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                            .contains("denied the request").contains(unsigned.digest()));
+                    .isInstanceOfSatisfying(
+                            KubernetesClientException.class,
+                            e -> assertThat(e.getMessage())
+                                    .contains("denied the request")
+                                    .contains(unsigned.digest()));
         } finally {
             off.close();
             trustgate.startAgain();
@@ -491,26 +858,56 @@ class KubeApiServerIT {
 
     @Test
     @Order(14)
-    @DisplayName("rollback state is shared: a second trustgate replica that never saw version 5 denies the replayed version 4 too")
+    @DisplayName(
+            "rollback state is shared: a second trustgate replica that never saw version 5 denies the replayed version 4 too")
     void rollbackStateSharedWithSecondReplica() throws Exception {
         int port = Ports.free();
-        try (TrustgateProcess second = TrustgateProcess.start("trustgate-kas-2", ca, port, Map.of(
-                "KUBECONFIG", kubeconfig.toString(),
-                "TRUSTGATE_NAMESPACE", NS,
-                "TRUSTGATE_INSECURE_REGISTRIES", registry.host()))) {
-            String review = JSON.writeValueAsString(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview",
-                    "request", Map.of("uid", "second-1", "kind", Map.of("group", "", "version", "v1", "kind", "Pod"),
-                            "operation", "CREATE", "namespace", APPS, "object", Map.of("spec",
-                                    Map.of("containers", List.of(Map.of("name", "a",
-                                            "image", registry.host() + "/demo/rollback/app:1.0")))))));
+        try (TrustgateProcess second = TrustgateProcess.start(
+                "trustgate-kas-2",
+                ca,
+                port,
+                Map.of(
+                        "KUBECONFIG", kubeconfig.toString(),
+                        "TRUSTGATE_NAMESPACE", NS,
+                        "TRUSTGATE_INSECURE_REGISTRIES", registry.host()))) {
+            String review = JSON.writeValueAsString(Map.of(
+                    "apiVersion",
+                    "admission.k8s.io/v1",
+                    "kind",
+                    "AdmissionReview",
+                    "request",
+                    Map.of(
+                            "uid",
+                            "second-1",
+                            "kind",
+                            Map.of("group", "", "version", "v1", "kind", "Pod"),
+                            "operation",
+                            "CREATE",
+                            "namespace",
+                            APPS,
+                            "object",
+                            Map.of(
+                                    "spec",
+                                    Map.of(
+                                            "containers",
+                                            List.of(Map.of(
+                                                    "name",
+                                                    "a",
+                                                    "image",
+                                                    registry.host() + "/demo/rollback/app:1.0")))))));
             JsonNode[] answer = new JsonNode[1];
             await(Duration.ofSeconds(60), () -> {
                 try {
-                    answer[0] = JSON.readTree(ca.httpClient(Duration.ofSeconds(5)).send(java.net.http.HttpRequest
-                            .newBuilder(java.net.URI.create("https://127.0.0.1:" + port + "/validate"))
-                            .header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(review)).build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("response");
+                    answer[0] = JSON.readTree(ca.httpClient(Duration.ofSeconds(5))
+                                    .send(
+                                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                                            "https://127.0.0.1:" + port + "/validate"))
+                                                    .header("Content-Type", "application/json")
+                                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(review))
+                                                    .build(),
+                                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                                    .body())
+                            .path("response");
                 } catch (Exception e) {
                     return false;
                 }
@@ -528,8 +925,9 @@ class KubeApiServerIT {
     void failsClosedAndRecovers() {
         trustgate.stop();
         assertThatThrownBy(() -> createPod(APPS, "while-down", signed.reference()))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                        .contains("failed calling webhook \"mutate.trustgate.io\""));
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getMessage()).contains("failed calling webhook \"mutate.trustgate.io\""));
         assertThat(admin.pods().inNamespace(APPS).withName("while-down").get()).isNull();
         trustgate.startAgain();
         await(Duration.ofSeconds(60), () -> {
@@ -540,19 +938,34 @@ class KubeApiServerIT {
                 return false; // policies may still be loading from the informers
             }
         });
-        assertThat(admin.pods().inNamespace(APPS).withName("after-restart").get()).isNotNull();
+        assertThat(admin.pods().inNamespace(APPS).withName("after-restart").get())
+                .isNotNull();
     }
 
     // ---------------------------------------------------------------- helpers
 
     private static String webhookCaBundle(String name) {
-        return admin.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get().getWebhooks()
-                .get(0).getClientConfig().getCaBundle();
+        return admin.admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .withName(name)
+                .get()
+                .getWebhooks()
+                .get(0)
+                .getClientConfig()
+                .getCaBundle();
     }
 
     private static Pod createPod(String namespace, String name, String... images) {
-        return admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
-                .endMetadata().withSpec(podSpec(images)).build()).create();
+        return admin.pods()
+                .inNamespace(namespace)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withSpec(podSpec(images))
+                        .build())
+                .create();
     }
 
     private static PodSpec podSpec(String... images) {
@@ -592,8 +1005,13 @@ class KubeApiServerIT {
         ObjectNode n = spec.putObject("notary");
         n.put("server", "https://127.0.0.1:1");
         n.putArray("rootKeys").add("ab".repeat(32));
-        spec.putArray("signers").addObject().put("name", "team").putObject("keysFrom").putObject("secretKeyRef")
-                .put("name", "planted").put("key", key);
+        spec.putArray("signers")
+                .addObject()
+                .put("name", "team")
+                .putObject("keysFrom")
+                .putObject("secretKeyRef")
+                .put("name", "planted")
+                .put("key", key);
         return p.toString();
     }
 
@@ -609,13 +1027,20 @@ class KubeApiServerIT {
             throw new java.io.UncheckedIOException(e);
         }
         n.putArray("rootKeys").add(notary.rootKeyPem());
-        spec.putArray("signers").addObject().put("name", "releases").putArray("keys").add(notary.targetsKeyPem());
+        spec.putArray("signers")
+                .addObject()
+                .put("name", "releases")
+                .putArray("keys")
+                .add(notary.targetsKeyPem());
         return p.toString();
     }
 
     /** The version of {@code role} of {@code gun} in the shared rollback-state ConfigMap, or -1. */
     private static long storedVersion(String gun, String role) {
-        var cm = admin.configMaps().inNamespace(NS).withName("trustgate-notary-versions").get();
+        var cm = admin.configMaps()
+                .inNamespace(NS)
+                .withName("trustgate-notary-versions")
+                .get();
         if (cm == null || cm.getData() == null) {
             return -1;
         }
@@ -637,11 +1062,14 @@ class KubeApiServerIT {
     private static JsonNode awaitCondition(String name, String wanted) {
         JsonNode[] found = new JsonNode[1];
         await(Duration.ofSeconds(60), () -> {
-            GenericKubernetesResource r = admin.genericKubernetesResources("trustgate.io/v1alpha1", "ClusterTrustPolicy")
-                    .withName(name).get();
+            GenericKubernetesResource r = admin.genericKubernetesResources(
+                            "trustgate.io/v1alpha1", "ClusterTrustPolicy")
+                    .withName(name)
+                    .get();
             JsonNode status = JSON.valueToTree(r.getAdditionalProperties().get("status"));
             for (JsonNode c : status.path("conditions")) {
-                if (c.path("type").asText().equals("Ready") && c.path("status").asText().equals(wanted)) {
+                if (c.path("type").asText().equals("Ready")
+                        && c.path("status").asText().equals(wanted)) {
                     found[0] = c;
                     return true;
                 }
@@ -665,6 +1093,8 @@ class KubeApiServerIT {
             }
         }
         throw new AssertionError("condition not met within " + timeout + "; trustgate log:\n"
-                + (trustgate != null && trustgate.process() != null ? trustgate.process().tail() : "(not started)"));
+                + (trustgate != null && trustgate.process() != null
+                        ? trustgate.process().tail()
+                        : "(not started)"));
     }
 }

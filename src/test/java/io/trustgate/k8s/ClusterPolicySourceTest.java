@@ -42,8 +42,8 @@ class ClusterPolicySourceTest {
     }
 
     private ClusterPolicySource start() {
-        source = new ClusterPolicySource(client, "trustgate", PolicyCompiler.KeyCheck.STRUCTURAL, published::set,
-                Clock.systemUTC());
+        source = new ClusterPolicySource(
+                client, "trustgate", PolicyCompiler.KeyCheck.STRUCTURAL, published::set, Clock.systemUTC());
         source.start();
         return source;
     }
@@ -85,12 +85,17 @@ class ClusterPolicySourceTest {
     @DisplayName("a policy created in the cluster is compiled, published and marked Ready")
     void createdPolicyIsReady() throws Exception {
         start();
-        client.resources(ClusterTrustPolicy.class).resource(cluster("prod", 1, signer("alice"))).create();
+        client.resources(ClusterTrustPolicy.class)
+                .resource(cluster("prod", 1, signer("alice")))
+                .create();
         await(set -> set.policies().size() == 1);
         await(set -> {
-            ClusterTrustPolicy p = client.resources(ClusterTrustPolicy.class).withName("prod").get();
-            return p.getStatus() != null && p.getStatus().conditions.stream()
-                    .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+            ClusterTrustPolicy p =
+                    client.resources(ClusterTrustPolicy.class).withName("prod").get();
+            return p.getStatus() != null
+                    && p.getStatus().conditions.stream()
+                            .anyMatch(c ->
+                                    c.getType().equals("Ready") && c.getStatus().equals("True"));
         });
     }
 
@@ -98,21 +103,36 @@ class ClusterPolicySourceTest {
     @DisplayName("a broken policy is published as broken and its status says why")
     void brokenPolicyStatus() throws Exception {
         start();
-        client.resources(ClusterTrustPolicy.class).resource(cluster("broken", 3, signer("alice"))).create();
+        client.resources(ClusterTrustPolicy.class)
+                .resource(cluster("broken", 3, signer("alice")))
+                .create();
         await(set -> set.broken().size() == 1);
         assertThat(published.get().broken().get(0).error()).contains("minSignatures is 3");
         await(set -> {
-            ClusterTrustPolicy p = client.resources(ClusterTrustPolicy.class).withName("broken").get();
-            return p.getStatus() != null && p.getStatus().conditions.stream().anyMatch(c -> c.getStatus().equals("False")
-                    && c.getMessage().contains("minSignatures is 3"));
+            ClusterTrustPolicy p = client.resources(ClusterTrustPolicy.class)
+                    .withName("broken")
+                    .get();
+            return p.getStatus() != null
+                    && p.getStatus().conditions.stream()
+                            .anyMatch(c -> c.getStatus().equals("False")
+                                    && c.getMessage().contains("minSignatures is 3"));
         });
     }
 
     @Test
-    @DisplayName("keysFrom reads the Secret in trustgate's namespace, a rotated key applies at once, and edits republish")
+    @DisplayName(
+            "keysFrom reads the Secret in trustgate's namespace, a rotated key applies at once, and edits republish")
     void keysFromAndEdits() throws Exception {
-        client.secrets().inNamespace("trustgate").resource(new SecretBuilder().withNewMetadata().withName("keys")
-                .withNamespace("trustgate").endMetadata().withStringData(Map.of("ids", KEY_ID + "\n")).build()).create();
+        client.secrets()
+                .inNamespace("trustgate")
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("keys")
+                        .withNamespace("trustgate")
+                        .endMetadata()
+                        .withStringData(Map.of("ids", KEY_ID + "\n"))
+                        .build())
+                .create();
         start();
         SignerSpec fromSecret = new SignerSpec();
         fromSecret.name = "team";
@@ -120,7 +140,9 @@ class ClusterPolicySourceTest {
         fromSecret.keysFrom.secretKeyRef = new SignerSpec.SecretKeyRef();
         fromSecret.keysFrom.secretKeyRef.name = "keys";
         fromSecret.keysFrom.secretKeyRef.key = "ids";
-        client.resources(ClusterTrustPolicy.class).resource(cluster("from-secret", 1, fromSecret)).create();
+        client.resources(ClusterTrustPolicy.class)
+                .resource(cluster("from-secret", 1, fromSecret))
+                .create();
         await(set -> set.policies().size() == 1);
         assertThat(published.get().policies().get(0).signers().get(0).keys()).containsExactly(KEY_ID);
 
@@ -134,7 +156,10 @@ class ClusterPolicySourceTest {
                 && set.policies().get(0).signers().get(0).keys().equals(List.of(rotated)));
 
         TrustPolicy tp = new TrustPolicy();
-        tp.setMetadata(new ObjectMetaBuilder().withName("team-policy").withNamespace("team").build());
+        tp.setMetadata(new ObjectMetaBuilder()
+                .withName("team-policy")
+                .withNamespace("team")
+                .build());
         TrustPolicySpec spec = new TrustPolicySpec();
         spec.images = List.of("r.example.com/team/**");
         spec.notary = cluster("x", 1, signer("a")).getSpec().notary;
@@ -144,14 +169,21 @@ class ClusterPolicySourceTest {
         await(set -> set.policies().size() == 2);
 
         client.resources(ClusterTrustPolicy.class).withName("from-secret").delete();
-        await(set -> set.policies().size() == 1 && set.policies().get(0).id().toString().equals("TrustPolicy team/team-policy"));
+        await(set -> set.policies().size() == 1
+                && set.policies().get(0).id().toString().equals("TrustPolicy team/team-policy"));
     }
 
     @Test
     @DisplayName("namespace labels come from the Namespace informer")
     void namespaceLabels() throws Exception {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop")
-                .withLabels(Map.of("env", "prod")).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("shop")
+                        .withLabels(Map.of("env", "prod"))
+                        .endMetadata()
+                        .build())
+                .create();
         start();
         assertThat(source.of("shop")).containsEntry("env", "prod");
         assertThat(source.of("unknown")).containsEntry("kubernetes.io/metadata.name", "unknown");

@@ -39,7 +39,9 @@ class ConfigMapVersionStoreTest {
             return Map.of();
         }
         String json = cm.getData().get(ConfigMapVersionStore.key(SERVER, gun));
-        return json == null ? Map.of() : VersionEntry.fromJson(json).orElseThrow().versions();
+        return json == null
+                ? Map.of()
+                : VersionEntry.fromJson(json).orElseThrow().versions();
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
@@ -54,10 +56,18 @@ class ConfigMapVersionStoreTest {
     }
 
     @Test
-    @DisplayName("a write that loses the race (409 on a stale resourceVersion) reads again, keeps the other replica's rise and its own")
+    @DisplayName(
+            "a write that loses the race (409 on a stale resourceVersion) reads again, keeps the other replica's rise and its own")
     void conflictRereadsAndMerges() throws Exception {
-        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(NAME)
-                .withNamespace(NS).endMetadata().build()).create();
+        client.configMaps()
+                .inNamespace(NS)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(NAME)
+                        .withNamespace(NS)
+                        .endMetadata()
+                        .build())
+                .create();
         try (ConfigMapVersionStore store = new ConfigMapVersionStore(client, NS, NAME, Clock.systemUTC()).start()) {
             await(store::loaded);
             AtomicInteger attempts = new AtomicInteger();
@@ -65,23 +75,35 @@ class ConfigMapVersionStoreTest {
                 if (attempts.incrementAndGet() == 1) {
                     // another replica writes between this store's read and its update
                     ConfigMap other = stored();
-                    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder(other)
-                            .addToData(ConfigMapVersionStore.key(SERVER, "other/app"), new VersionEntry(SERVER,
-                                    "other/app", Map.of("targets", 9L), Instant.now()).toJson()).build()).update();
+                    client.configMaps()
+                            .inNamespace(NS)
+                            .resource(new ConfigMapBuilder(other)
+                                    .addToData(
+                                            ConfigMapVersionStore.key(SERVER, "other/app"),
+                                            new VersionEntry(SERVER, "other/app", Map.of("targets", 9L), Instant.now())
+                                                    .toJson())
+                                    .build())
+                            .update();
                 }
             };
             store.raise(SERVER, "team/app", Map.of("targets", 5L, "snapshot", 5L));
 
             await(() -> storedVersions("team/app").equals(Map.of("targets", 5L, "snapshot", 5L)));
-            assertThat(attempts.get()).as("the first update conflicted and was retried").isEqualTo(2);
-            assertThat(storedVersions("other/app")).as("the other replica's rise survives").containsEntry("targets", 9L);
-            assertThat(store.highest(SERVER, "other/app")).as("and is now this replica's floor too")
+            assertThat(attempts.get())
+                    .as("the first update conflicted and was retried")
+                    .isEqualTo(2);
+            assertThat(storedVersions("other/app"))
+                    .as("the other replica's rise survives")
+                    .containsEntry("targets", 9L);
+            assertThat(store.highest(SERVER, "other/app"))
+                    .as("and is now this replica's floor too")
                     .containsEntry("targets", 9L);
         }
     }
 
     @Test
-    @DisplayName("a second store (a restarted or another replica) starts from what the first stored, and never lowers it")
+    @DisplayName(
+            "a second store (a restarted or another replica) starts from what the first stored, and never lowers it")
     void sharedAndOnlyRising() throws Exception {
         try (ConfigMapVersionStore first = new ConfigMapVersionStore(client, NS, NAME, Clock.systemUTC()).start()) {
             await(first::loaded);

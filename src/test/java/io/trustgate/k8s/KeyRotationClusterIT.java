@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.PullCredentials;
-import io.trustgate.cache.CacheSettings;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
 import io.trustgate.k8s.crd.SignerSpec;
@@ -54,9 +53,11 @@ class KeyRotationClusterIT {
         Path base = Files.createTempDirectory("tg-key-rotation-");
         Vertx vertx = Vertx.vertx();
         try (GpgPeer gpg = GpgPeer.create();
-                RegistryPeer registry = RegistryPeer.builder("rotation-registry").start();
+                RegistryPeer registry =
+                        RegistryPeer.builder("rotation-registry").start();
                 LookasidePeer lookaside = LookasidePeer.serve("rotation-lookaside", base.resolve("lookaside"));
-                KubeApiServerPeer api = KubeApiServerPeer.start("rotation-apiserver", TestCa.create(base.resolve("ca")));
+                KubeApiServerPeer api =
+                        KubeApiServerPeer.start("rotation-apiserver", TestCa.create(base.resolve("ca")));
                 KubernetesClient admin = api.adminClient()) {
             String alice = gpg.generateKey("Alice", "alice@example.test");
             String bob = gpg.generateKey("Bob", "bob@example.test");
@@ -65,17 +66,36 @@ class KeyRotationClusterIT {
 
             try (var files = Files.list(Path.of("k8s/crds"))) {
                 for (Path f : files.sorted().toList()) {
-                    CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
-                            .load(f.toFile()).item();
+                    CustomResourceDefinition crd = admin.apiextensions()
+                            .v1()
+                            .customResourceDefinitions()
+                            .load(f.toFile())
+                            .item();
                     admin.resource(crd).create();
-                    admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                                    .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
-                                    30, TimeUnit.SECONDS);
+                    admin.apiextensions()
+                            .v1()
+                            .customResourceDefinitions()
+                            .withName(crd.getMetadata().getName())
+                            .waitUntilCondition(
+                                    c -> c.getStatus() != null
+                                            && c.getStatus().getConditions().stream()
+                                                    .anyMatch(x -> x.getType().equals("Established")
+                                                            && x.getStatus().equals("True")),
+                                    30,
+                                    TimeUnit.SECONDS);
                 }
             }
-            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-            admin.secrets().inNamespace(NS).resource(keySecret(gpg.exportPublic(alice))).create();
+            admin.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(NS)
+                            .endMetadata()
+                            .build())
+                    .create();
+            admin.secrets()
+                    .inNamespace(NS)
+                    .resource(keySecret(gpg.exportPublic(alice)))
+                    .create();
             ClusterTrustPolicy ctp = new ClusterTrustPolicy();
             ctp.setMetadata(new ObjectMetaBuilder().withName("rotation").build());
             ClusterTrustPolicySpec spec = new ClusterTrustPolicySpec();
@@ -92,37 +112,60 @@ class KeyRotationClusterIT {
             admin.resources(ClusterTrustPolicy.class).resource(ctp).create();
 
             AtomicReference<PolicySet> published = new AtomicReference<>(PolicySet.EMPTY);
-            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
-            try (ClusterPolicySource source = new ClusterPolicySource(admin, NS, VerifierStack.keyCheck(), published::set,
-                    Clock.systemUTC());
-                    VerifierStack stack = VerifierStack.create(vertx, new VerifierStack.Settings(options,
-                            io.trustgate.config.TrustgateSettings.defaults().cache(), Clock.systemUTC(), Duration.ofDays(7), VerifierStack.Hooks.NONE))) {
+            TransportOptions options =
+                    io.trustgate.config.TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
+            try (ClusterPolicySource source = new ClusterPolicySource(
+                            admin, NS, VerifierStack.keyCheck(), published::set, Clock.systemUTC());
+                    VerifierStack stack = VerifierStack.create(
+                            vertx,
+                            new VerifierStack.Settings(
+                                    options,
+                                    io.trustgate.config.TrustgateSettings.defaults()
+                                            .cache(),
+                                    Clock.systemUTC(),
+                                    Duration.ofDays(7),
+                                    VerifierStack.Hooks.NONE))) {
                 source.start();
-                Policy first = await(published, set -> !set.policies().isEmpty()).policies().get(0);
-                AdmissionHandler handler = new AdmissionHandler(published::get, source, PullCredentials.ANONYMOUS,
-                        stack.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE,
+                Policy first = await(published, set -> !set.policies().isEmpty())
+                        .policies()
+                        .get(0);
+                AdmissionHandler handler = new AdmissionHandler(
+                        published::get,
+                        source,
+                        PullCredentials.ANONYMOUS,
+                        stack.verifier(),
+                        AdmissionHandler.Unmatched.deny,
+                        AdmissionListener.NONE,
                         io.trustgate.config.TrustgateSettings.defaults().deadline());
                 assertThat(validate(handler, image.reference()).allowed()).isTrue();
 
                 // Bob's key replaces Alice's. (The policy's resourceVersion may move once here: trustgate's own
                 // status write after the first compile.)
                 Policy bob1 = rotate(admin, published, first, gpg.exportPublic(bob));
-                assertThat(validate(handler, image.reference()).allowed()).as("Alice's key was replaced").isFalse();
+                assertThat(validate(handler, image.reference()).allowed())
+                        .as("Alice's key was replaced")
+                        .isFalse();
                 Policy alice2 = rotate(admin, published, bob1, gpg.exportPublic(alice));
                 assertThat(validate(handler, image.reference()).allowed()).isTrue();
                 // From here the policy object is untouched: only the key fingerprint tells the verdicts apart.
                 Policy bob3 = rotate(admin, published, alice2, gpg.exportPublic(bob));
-                assertThat(bob3.resourceVersion()).as("the policy was not edited").isEqualTo(alice2.resourceVersion());
+                assertThat(bob3.resourceVersion())
+                        .as("the policy was not edited")
+                        .isEqualTo(alice2.resourceVersion());
                 AdmissionHandler.Decision denied = validate(handler, image.reference());
-                assertThat(denied.allowed()).as("the admitted verdict of a moment ago (5-minute TTL) is not reused")
+                assertThat(denied.allowed())
+                        .as("the admitted verdict of a moment ago (5-minute TTL) is not reused")
                         .isFalse();
                 assertThat(denied.message()).contains("signed by no trusted signer");
 
                 admin.secrets().inNamespace(NS).withName("release-keys").delete();
-                await(published, set -> set.policies().isEmpty() && !set.broken().isEmpty());
+                await(
+                        published,
+                        set -> set.policies().isEmpty() && !set.broken().isEmpty());
                 AdmissionHandler.Decision removed = validate(handler, image.reference());
                 assertThat(removed.allowed()).isFalse();
-                assertThat(removed.message()).contains("ClusterTrustPolicy/rotation, which failed to load")
+                assertThat(removed.message())
+                        .contains("ClusterTrustPolicy/rotation, which failed to load")
                         .contains("release-keys");
             }
         } finally {
@@ -131,16 +174,26 @@ class KeyRotationClusterIT {
     }
 
     /** Replaces the key in the Secret and waits until a policy compiled with it is published. */
-    private static Policy rotate(KubernetesClient admin, AtomicReference<PolicySet> published, Policy before,
-            String armoured) throws InterruptedException {
+    private static Policy rotate(
+            KubernetesClient admin, AtomicReference<PolicySet> published, Policy before, String armoured)
+            throws InterruptedException {
         admin.secrets().inNamespace(NS).resource(keySecret(armoured)).update();
-        return await(published, set -> !set.policies().isEmpty()
-                && !set.policies().get(0).keyFingerprint().equals(before.keyFingerprint())).policies().get(0);
+        return await(
+                        published,
+                        set -> !set.policies().isEmpty()
+                                && !set.policies().get(0).keyFingerprint().equals(before.keyFingerprint()))
+                .policies()
+                .get(0);
     }
 
     private static Secret keySecret(String armoured) {
-        return new SecretBuilder().withNewMetadata().withName("release-keys").withNamespace(NS).endMetadata()
-                .withStringData(Map.of("pubring.asc", armoured)).build();
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName("release-keys")
+                .withNamespace(NS)
+                .endMetadata()
+                .withStringData(Map.of("pubring.asc", armoured))
+                .build();
     }
 
     private static PolicySet await(AtomicReference<PolicySet> published, Predicate<PolicySet> condition)

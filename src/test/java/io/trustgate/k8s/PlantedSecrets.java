@@ -11,6 +11,7 @@ public final class PlantedSecrets {
 
     /** Unique markers; a leak of even a value's first characters contains one of them. */
     public static final String PGP_MARK = "Qx7PlantPgp";
+
     public static final String PEM_MARK = "Zr4PlantPem";
     public static final String ID_MARK = "Wv9PlantId";
     public static final String PASSWORD_MARK = "Kp2PlantPassword";
@@ -21,14 +22,13 @@ public final class PlantedSecrets {
             + "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
     public static final String BAD_ID = ID_MARK + "-not-a-key-id";
     /** Not JSON (a trailing comma), with a password a naive parser error would echo. */
-    public static final String BAD_DOCKERCONFIG = "{\"auths\":{\"registry.example\":{\"username\":\"u\",\"password\":\""
-            + PASSWORD_MARK + "\",}}}";
+    public static final String BAD_DOCKERCONFIG =
+            "{\"auths\":{\"registry.example\":{\"username\":\"u\",\"password\":\"" + PASSWORD_MARK + "\",}}}";
 
     /** The Secret's keys and values. */
     public static final Map<String, String> KEYS = Map.of("pgp.asc", BAD_PGP, "key.pem", BAD_PEM, "ids", BAD_ID);
 
     public static final List<String> MARKS = List.of(PGP_MARK, PEM_MARK, ID_MARK, PASSWORD_MARK);
 
-    private PlantedSecrets() {
-    }
+    private PlantedSecrets() {}
 }

@@ -27,8 +27,11 @@ class PolicyCompilerIssue9Test {
     private final Map<String, String> secrets = new HashMap<>();
 
     private PolicyCompiler compiler(NamespacedUrls urls) {
-        return new PolicyCompiler((ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name + "/" + key)),
-                "trustgate", PolicyCompiler.KeyCheck.STRUCTURAL, urls);
+        return new PolicyCompiler(
+                (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name + "/" + key)),
+                "trustgate",
+                PolicyCompiler.KeyCheck.STRUCTURAL,
+                urls);
     }
 
     private static SignerSpec fromSecret(String name) {
@@ -53,14 +56,23 @@ class PolicyCompilerIssue9Test {
 
     private static TrustPolicy tenant(String lookaside) {
         TrustPolicy p = new TrustPolicy();
-        p.setMetadata(new ObjectMetaBuilder().withName("mine").withNamespace("team").withUid("u").withResourceVersion("7").build());
+        p.setMetadata(new ObjectMetaBuilder()
+                .withName("mine")
+                .withNamespace("team")
+                .withUid("u")
+                .withResourceVersion("7")
+                .build());
         p.setSpec(spec(new TrustPolicySpec(), lookaside));
         return p;
     }
 
     private static ClusterTrustPolicy cluster(String lookaside) {
         ClusterTrustPolicy p = new ClusterTrustPolicy();
-        p.setMetadata(new ObjectMetaBuilder().withName("prod").withUid("c").withResourceVersion("3").build());
+        p.setMetadata(new ObjectMetaBuilder()
+                .withName("prod")
+                .withUid("c")
+                .withResourceVersion("3")
+                .build());
         p.setSpec(spec(new ClusterTrustPolicySpec(), lookaside));
         return p;
     }
@@ -74,15 +86,21 @@ class PolicyCompilerIssue9Test {
         PolicyCompiler.Result rotated = compiler(NamespacedUrls.DEFAULT).compile(tenant("https://sigs.example.com"));
         assertThat(first.ok()).isTrue();
         assertThat(rotated.policy().resourceVersion()).isEqualTo(first.policy().resourceVersion());
-        assertThat(rotated.policy().keyFingerprint()).isNotEqualTo(first.policy().keyFingerprint());
+        assertThat(rotated.policy().keyFingerprint())
+                .isNotEqualTo(first.policy().keyFingerprint());
         assertThat(rotated.policy().versionKey()).isNotEqualTo(first.policy().versionKey());
         secrets.put("team/keys/ids", KEY_A);
-        assertThat(compiler(NamespacedUrls.DEFAULT).compile(tenant("https://sigs.example.com")).policy().keyFingerprint())
-                .as("stable").isEqualTo(first.policy().keyFingerprint());
+        assertThat(compiler(NamespacedUrls.DEFAULT)
+                        .compile(tenant("https://sigs.example.com"))
+                        .policy()
+                        .keyFingerprint())
+                .as("stable")
+                .isEqualTo(first.policy().keyFingerprint());
     }
 
     @Test
-    @DisplayName("a TrustPolicy naming a loopback or metadata-service lookaside is broken and says why; a ClusterTrustPolicy may")
+    @DisplayName(
+            "a TrustPolicy naming a loopback or metadata-service lookaside is broken and says why; a ClusterTrustPolicy may")
     void tenantUrls() {
         secrets.put("team/keys/ids", KEY_A);
         secrets.put("trustgate/keys/ids", KEY_A);
@@ -93,13 +111,25 @@ class PolicyCompilerIssue9Test {
         assertThat(metadata.broken().error()).contains("link-local");
         TrustPolicy notaryOnNode = tenant("https://sigs.example.com");
         notaryOnNode.getSpec().notary.server = "https://[fe80::1]:4443";
-        assertThat(compiler(NamespacedUrls.DEFAULT).compile(notaryOnNode).broken().error()).startsWith("notary.server");
+        assertThat(compiler(NamespacedUrls.DEFAULT)
+                        .compile(notaryOnNode)
+                        .broken()
+                        .error())
+                .startsWith("notary.server");
         assertThat(compiler(new NamespacedUrls(List.of("http://127.0.0.1:8080", "https://notary.example.com")))
-                .compile(tenant("http://127.0.0.1:8080")).ok())
-                .as("allowed by the admin").isTrue();
+                        .compile(tenant("http://127.0.0.1:8080"))
+                        .ok())
+                .as("allowed by the admin")
+                .isTrue();
         assertThat(compiler(new NamespacedUrls(List.of("https://allowed.example.com")))
-                .compile(tenant("https://sigs.example.com")).broken().error()).contains("not under a URL prefix");
-        assertThat(compiler(NamespacedUrls.DEFAULT).compile(cluster("http://127.0.0.1:8080")).ok()).isTrue();
+                        .compile(tenant("https://sigs.example.com"))
+                        .broken()
+                        .error())
+                .contains("not under a URL prefix");
+        assertThat(compiler(NamespacedUrls.DEFAULT)
+                        .compile(cluster("http://127.0.0.1:8080"))
+                        .ok())
+                .isTrue();
     }
 
     @Test
@@ -110,8 +140,10 @@ class PolicyCompilerIssue9Test {
         ((ClusterTrustPolicySpec) c.getSpec()).allowNamespacedPolicies = List.of("r.example.com/tenants/**");
         PolicyCompiler.Result r = compiler(NamespacedUrls.DEFAULT).compile(c);
         ImageReference tenantImage = ImageReference.parse("r.example.com/tenants/a/app:1");
-        assertThat(r.policy().delegatesToNamespaces(tenantImage.repository(), tenantImage.tag())).isTrue();
-        assertThat(r.policy().delegatesToNamespaces("r.example.com/team/app", "1")).isFalse();
+        assertThat(r.policy().delegatesToNamespaces(tenantImage.repository(), tenantImage.tag()))
+                .isTrue();
+        assertThat(r.policy().delegatesToNamespaces("r.example.com/team/app", "1"))
+                .isFalse();
         ((ClusterTrustPolicySpec) c.getSpec()).allowNamespacedPolicies = List.of("r.example.com/x@sha256:1");
         assertThat(compiler(NamespacedUrls.DEFAULT).compile(c).broken().error()).startsWith("allowNamespacedPolicies:");
     }
@@ -126,6 +158,7 @@ class PolicyCompilerIssue9Test {
         assertThat(r.broken().mode()).isEqualTo(Mode.Warn);
         TrustPolicy empty = tenant("https://sigs.example.com");
         empty.setSpec(null);
-        assertThat(compiler(NamespacedUrls.DEFAULT).compile(empty).broken().mode()).isEqualTo(Mode.Enforce);
+        assertThat(compiler(NamespacedUrls.DEFAULT).compile(empty).broken().mode())
+                .isEqualTo(Mode.Enforce);
     }
 }

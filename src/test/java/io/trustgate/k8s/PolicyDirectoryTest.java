@@ -19,17 +19,24 @@ class PolicyDirectoryTest {
     @Test
     @DisplayName("every example in policies/ loads without error, so the examples cannot rot")
     void examplesLoad() throws Exception {
-        PolicySet set = new PolicyDirectory(Path.of("policies"), "trustgate", PolicyCompiler.KeyCheck.STRUCTURAL).load();
+        PolicySet set =
+                new PolicyDirectory(Path.of("policies"), "trustgate", PolicyCompiler.KeyCheck.STRUCTURAL).load();
         assertThat(set.broken()).isEmpty();
-        assertThat(set.policies()).extracting(p -> p.id().toString()).containsExactlyInAnyOrder(
-                "ClusterTrustPolicy/production-gpg", "ClusterTrustPolicy/staging-warn", "TrustPolicy payments/payments-dct");
+        assertThat(set.policies())
+                .extracting(p -> p.id().toString())
+                .containsExactlyInAnyOrder(
+                        "ClusterTrustPolicy/production-gpg",
+                        "ClusterTrustPolicy/staging-warn",
+                        "TrustPolicy payments/payments-dct");
         Policy prod = find(set, "ClusterTrustPolicy/production-gpg");
         assertThat(prod.minSignatures()).isEqualTo(2);
         assertThat(prod.requiredSigners()).containsExactly("security-team");
         assertThat(prod.signers()).allSatisfy(s -> assertThat(s.pgpKeys()).hasSize(1));
         Policy staging = find(set, "ClusterTrustPolicy/staging-warn");
         assertThat(staging.mode()).isEqualTo(Mode.Warn);
-        assertThat(staging.signers().get(0).pgpKeys()).as("keysFrom read from the Secret in the directory").hasSize(1);
+        assertThat(staging.signers().get(0).pgpKeys())
+                .as("keysFrom read from the Secret in the directory")
+                .hasSize(1);
         assertThat(staging.appliesIn("x", Map.of("env", "dev"))).isTrue();
         assertThat(staging.appliesIn("x", Map.of("env", "prod"))).isFalse();
         Policy payments = find(set, "TrustPolicy payments/payments-dct");
@@ -38,7 +45,10 @@ class PolicyDirectoryTest {
     }
 
     private static Policy find(PolicySet set, String id) {
-        return set.policies().stream().filter(p -> p.id().toString().equals(id)).findFirst().orElseThrow();
+        return set.policies().stream()
+                .filter(p -> p.id().toString().equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -83,18 +93,24 @@ class PolicyDirectoryTest {
         Files.writeString(dir.resolve("garbage.yml"), "a: [unclosed");
         PolicySet set = new PolicyDirectory(dir, "trustgate", PolicyCompiler.KeyCheck.STRUCTURAL).load();
         assertThat(set.policies()).isEmpty();
-        assertThat(set.broken()).extracting(b -> b.id() + ": " + b.error()).anySatisfy(m -> assertThat(m)
-                .startsWith("ClusterTrustPolicy/bad-mode").contains("Block"))
-                .anySatisfy(m -> assertThat(m).startsWith("TrustPolicy team/too-many")
+        assertThat(set.broken())
+                .extracting(b -> b.id() + ": " + b.error())
+                .anySatisfy(m ->
+                        assertThat(m).startsWith("ClusterTrustPolicy/bad-mode").contains("Block"))
+                .anySatisfy(m -> assertThat(m)
+                        .startsWith("TrustPolicy team/too-many")
                         .contains("minSignatures is 2 but only 1 signers"))
-                .anySatisfy(m -> assertThat(m).startsWith("ClusterTrustPolicy/typo").contains("minSignature"))
+                .anySatisfy(
+                        m -> assertThat(m).startsWith("ClusterTrustPolicy/typo").contains("minSignature"))
                 .anySatisfy(m -> assertThat(m).contains("requiredSigners names \"b\""))
                 .anySatisfy(m -> assertThat(m).contains("garbage.yml is not valid YAML"));
         var team = set.applicable("team", Map.of(), ImageReference.parse("r.example.com/team/app:1"));
         assertThat(team.broken()).extracting(b -> b.id()).contains(PolicyId.namespaced("team", "too-many"));
         var elsewhere = set.applicable("other", Map.of(), ImageReference.parse("r.example.com/team/app:1"));
-        assertThat(elsewhere.broken()).extracting(b -> b.id().toString())
+        assertThat(elsewhere.broken())
+                .extracting(b -> b.id().toString())
                 .doesNotContain("TrustPolicy team/too-many")
-                .as("a document that could not be read claims everything").contains("ClusterTrustPolicy/garbage.yml");
+                .as("a document that could not be read claims everything")
+                .contains("ClusterTrustPolicy/garbage.yml");
     }
 }

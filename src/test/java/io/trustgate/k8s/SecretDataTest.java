@@ -17,12 +17,21 @@ class SecretDataTest {
     }
 
     @Test
-    @DisplayName("an API Secret and a directory manifest decode alike: data is base64, stringData wins, bad base64 is absent")
+    @DisplayName(
+            "an API Secret and a directory manifest decode alike: data is base64, stringData wins, bad base64 is absent")
     void decodesBothShapes() throws Exception {
-        SecretData api = SecretData.of(new SecretBuilder().withNewMetadata().withNamespace("ns").withName("s").endMetadata()
-                .addToData("a", b64("from data")).addToData("b", b64("shadowed")).addToData("bad", "%%%")
-                .addToStringData("b", "from stringData").build());
-        SecretData manifest = SecretData.of(new ObjectMapper(new YAMLFactory()).readTree("""
+        SecretData api = SecretData.of(new SecretBuilder()
+                .withNewMetadata()
+                .withNamespace("ns")
+                .withName("s")
+                .endMetadata()
+                .addToData("a", b64("from data"))
+                .addToData("b", b64("shadowed"))
+                .addToData("bad", "%%%")
+                .addToStringData("b", "from stringData")
+                .build());
+        SecretData manifest = SecretData.of(
+                new ObjectMapper(new YAMLFactory()).readTree("""
                 kind: Secret
                 metadata: {name: s, namespace: ns}
                 data: {a: %s, b: %s, bad: "%%%%%%"}
@@ -39,8 +48,16 @@ class SecretDataTest {
     @Test
     @DisplayName("a Secret's string form names it and its keys, never a value")
     void toStringHidesValues() {
-        SecretData s = SecretData.of(new SecretBuilder().withNewMetadata().withNamespace("ns").withName("pull").endMetadata()
-                .addToStringData(".dockerconfigjson", "{\"auths\":{\"r\":{\"password\":\"planted-4711\"}}}").build());
-        assertThat(s.toString()).contains("ns/pull").contains(".dockerconfigjson").doesNotContain("planted-4711");
+        SecretData s = SecretData.of(new SecretBuilder()
+                .withNewMetadata()
+                .withNamespace("ns")
+                .withName("pull")
+                .endMetadata()
+                .addToStringData(".dockerconfigjson", "{\"auths\":{\"r\":{\"password\":\"planted-4711\"}}}")
+                .build());
+        assertThat(s.toString())
+                .contains("ns/pull")
+                .contains(".dockerconfigjson")
+                .doesNotContain("planted-4711");
     }
 }

@@ -8,7 +8,6 @@ import io.trustgate.admission.PodTemplate;
 import io.trustgate.registry.RegistryCredentials;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
@@ -22,8 +21,13 @@ class SecretPullCredentialsTest {
 
     private Optional<SecretData> secret(String namespace, String name) {
         read.add(namespace + "/" + name);
-        return Optional.of(SecretData.of(new SecretBuilder().withNewMetadata().withNamespace(namespace).withName(name)
-                .endMetadata().addToStringData(".dockerconfigjson", CONFIG.formatted(name)).build()));
+        return Optional.of(SecretData.of(new SecretBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .addToStringData(".dockerconfigjson", CONFIG.formatted(name))
+                .build()));
     }
 
     private static PodTemplate pod() throws Exception {
@@ -35,9 +39,16 @@ class SecretPullCredentialsTest {
     @Test
     @DisplayName("pod pull secrets on: the pod's own pull secret is used first, as the kubelet would")
     void podSecretsFirst() throws Exception {
-        SecretPullCredentials credentials = new SecretPullCredentials(this::secret, true, (ns, sa) -> List.of("sa-secret"),
-                "trustgate", Optional.of("fallback"), Runnable::run, Duration.ofSeconds(30));
-        RegistryCredentials c = credentials.forRegistry("apps", pod(), "r.example.com").join();
+        SecretPullCredentials credentials = new SecretPullCredentials(
+                this::secret,
+                true,
+                (ns, sa) -> List.of("sa-secret"),
+                "trustgate",
+                Optional.of("fallback"),
+                Runnable::run,
+                Duration.ofSeconds(30));
+        RegistryCredentials c =
+                credentials.forRegistry("apps", pod(), "r.example.com").join();
         assertThat(c.username()).isEqualTo("own");
         assertThat(read).containsExactly("apps/own");
     }
@@ -45,10 +56,18 @@ class SecretPullCredentialsTest {
     @Test
     @DisplayName("pod pull secrets off (no cluster-wide Secret rule): only trustgate's configured Secret is read")
     void podSecretsOff() throws Exception {
-        SecretPullCredentials credentials = new SecretPullCredentials(this::secret, false, (ns, sa) -> {
-            throw new AssertionError("no ServiceAccount is read");
-        }, "trustgate", Optional.of("fallback"), Runnable::run, Duration.ofSeconds(30));
-        RegistryCredentials c = credentials.forRegistry("apps", pod(), "r.example.com").join();
+        SecretPullCredentials credentials = new SecretPullCredentials(
+                this::secret,
+                false,
+                (ns, sa) -> {
+                    throw new AssertionError("no ServiceAccount is read");
+                },
+                "trustgate",
+                Optional.of("fallback"),
+                Runnable::run,
+                Duration.ofSeconds(30));
+        RegistryCredentials c =
+                credentials.forRegistry("apps", pod(), "r.example.com").join();
         assertThat(c.username()).isEqualTo("fallback");
         assertThat(read).containsExactly("trustgate/fallback");
     }

@@ -30,12 +30,20 @@ class SecretsStayOutOfMessagesTest {
                 metadata: {name: planted, namespace: trustgate}
                 data:
                 """);
-        PlantedSecrets.KEYS.forEach((k, v) -> yaml.append("  ").append(k).append(": ")
-                .append(Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))).append('\n'));
-        Map<String, String> where = Map.of("pgp.asc", "lookaside: https://s.example.com",
-                "key.pem", "notary: {server: https://n.example.com, rootKeys: [\"" + "ab".repeat(32) + "\"]}",
-                "ids", "notary: {server: https://n.example.com, rootKeys: [\"" + "ab".repeat(32) + "\"]}");
-        where.forEach((key, source) -> yaml.append("""
+        PlantedSecrets.KEYS.forEach((k, v) -> yaml.append("  ")
+                .append(k)
+                .append(": ")
+                .append(Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)))
+                .append('\n'));
+        Map<String, String> where = Map.of(
+                "pgp.asc",
+                "lookaside: https://s.example.com",
+                "key.pem",
+                "notary: {server: https://n.example.com, rootKeys: [\"" + "ab".repeat(32) + "\"]}",
+                "ids",
+                "notary: {server: https://n.example.com, rootKeys: [\"" + "ab".repeat(32) + "\"]}");
+        where.forEach(
+                (key, source) -> yaml.append("""
                 ---
                 apiVersion: trustgate.io/v1alpha1
                 kind: ClusterTrustPolicy
@@ -56,7 +64,8 @@ class SecretsStayOutOfMessagesTest {
                 assertThat(b.error()).doesNotContain(mark).doesNotContain(mark.substring(0, 4));
             }
         });
-        assertThat(set.broken()).extracting(BrokenPolicy::error)
+        assertThat(set.broken())
+                .extracting(BrokenPolicy::error)
                 .anySatisfy(e -> assertThat(e).contains("key \"pgp.asc\"").contains("OpenPGP public key"))
                 .anySatisfy(e -> assertThat(e).contains("key \"key.pem\"").contains("PEM public key"))
                 .anySatisfy(e -> assertThat(e).contains("key \"ids\"").contains("64-hex-digit key id"));

@@ -14,8 +14,9 @@ class LookasideLayoutTest {
     @Test
     @DisplayName("the path has no registry host and the digest's colon becomes '='")
     void layout() throws Exception {
-        assertThat(LookasideLayout.signatureUrl("https://sigs.example/", ImageReference.parse("127.0.0.1:5000/demo/app:1.0"),
-                DIGEST, 2)).isEqualTo("https://sigs.example/demo/app@sha256=" + "ab".repeat(32) + "/signature-2");
+        assertThat(LookasideLayout.signatureUrl(
+                        "https://sigs.example/", ImageReference.parse("127.0.0.1:5000/demo/app:1.0"), DIGEST, 2))
+                .isEqualTo("https://sigs.example/demo/app@sha256=" + "ab".repeat(32) + "/signature-2");
     }
 
     @Test

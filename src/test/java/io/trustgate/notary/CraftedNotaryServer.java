@@ -39,7 +39,8 @@ public final class CraftedNotaryServer implements AutoCloseable {
             https.createContext("/", ex -> {
                 String path = ex.getRequestURI().getPath();
                 byte[] body = path.startsWith(prefix) && path.endsWith(".json")
-                        ? crafted.served.get(path.substring(prefix.length(), path.length() - 5)) : null;
+                        ? crafted.served.get(path.substring(prefix.length(), path.length() - 5))
+                        : null;
                 try (OutputStream out = ex.getResponseBody()) {
                     if (body == null) {
                         ex.sendResponseHeaders(404, -1);

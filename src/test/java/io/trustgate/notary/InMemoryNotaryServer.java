@@ -10,8 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InMemoryNotaryServer implements TrustDataFetcher {
 
     /** One request: which file, with which size limit. */
-    record Request(String gun, String roleFile, long maxBytes) {
-    }
+    record Request(String gun, String roleFile, long maxBytes) {}
 
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<Request> requests = new ArrayList<>();
@@ -35,7 +34,8 @@ final class InMemoryNotaryServer implements TrustDataFetcher {
     public synchronized CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {
         requests.add(new Request(gun, roleFile, maxBytes));
         byte[] bytes = files.get(gun + "|" + roleFile);
-        return bytes == null ? CompletableFuture.failedFuture(new TrustDataNotFoundException(gun, roleFile))
+        return bytes == null
+                ? CompletableFuture.failedFuture(new TrustDataNotFoundException(gun, roleFile))
                 : CompletableFuture.completedFuture(bytes.clone());
     }
 }

@@ -61,12 +61,15 @@ class NotaryClientTest {
         TrustedRepository trusted = client.update(GUN, pins()).join();
         assertThat(trusted.role(role)).as("%s is left out", role).isEmpty();
         assertThat(trusted.role("targets")).as("the other roles still load").isPresent();
-        assertThat(trusted.rejectedRoles()).singleElement().satisfies(r -> assertThat(r.role()).isEqualTo(role));
+        assertThat(trusted.rejectedRoles())
+                .singleElement()
+                .satisfies(r -> assertThat(r.role()).isEqualTo(role));
         return trusted.rejectedRoles().get(0).error();
     }
 
     @Test
-    @DisplayName("a valid repository resolves a tag through targets/releases before targets, with every expiry reported")
+    @DisplayName(
+            "a valid repository resolves a tag through targets/releases before targets, with every expiry reported")
     void validRepository() {
         repo.targets.put("1.0", OTHER);
         repo.delegate("targets/releases", TestKey.ecdsa()).targets.put("1.0", DIGEST);
@@ -78,10 +81,13 @@ class NotaryClientTest {
             assertThat(t.role()).isEqualTo("targets/releases");
             assertThat(t.digest()).isEqualTo("sha256:" + DIGEST);
         });
-        assertThat(trusted.targetsForTag("1.0")).extracting(SignedTarget::role)
+        assertThat(trusted.targetsForTag("1.0"))
+                .extracting(SignedTarget::role)
                 .containsExactly("targets", "targets/releases");
-        assertThat(trusted.expiries()).extracting(RoleExpiry::role).containsExactly("root",
-                RoleExpiry.ROOT_CERTIFICATE, "timestamp", "snapshot", "targets", "targets/releases");
+        assertThat(trusted.expiries())
+                .extracting(RoleExpiry::role)
+                .containsExactly(
+                        "root", RoleExpiry.ROOT_CERTIFICATE, "timestamp", "snapshot", "targets", "targets/releases");
         assertThat(trusted.earliestExpiry()).isEqualTo(repo.timestampExpires);
     }
 
@@ -94,15 +100,21 @@ class NotaryClientTest {
 
         client(NOW).update(GUN, pins()).join();
 
-        assertThat(server.requests()).extracting(InMemoryNotaryServer.Request::roleFile)
+        assertThat(server.requests())
+                .extracting(InMemoryNotaryServer.Request::roleFile)
                 .containsExactly("root", "2.root", "timestamp", "snapshot", "targets", "targets/releases");
-        assertThat(server.requests()).filteredOn(r -> r.roleFile().equals("snapshot"))
-                .extracting(InMemoryNotaryServer.Request::maxBytes).containsExactly((long) files.get("snapshot").length);
-        assertThat(server.requests()).filteredOn(r -> r.roleFile().equals("targets/releases"))
+        assertThat(server.requests())
+                .filteredOn(r -> r.roleFile().equals("snapshot"))
+                .extracting(InMemoryNotaryServer.Request::maxBytes)
+                .containsExactly((long) files.get("snapshot").length);
+        assertThat(server.requests())
+                .filteredOn(r -> r.roleFile().equals("targets/releases"))
                 .extracting(InMemoryNotaryServer.Request::maxBytes)
                 .containsExactly((long) files.get("targets/releases").length);
-        assertThat(server.requests()).filteredOn(r -> r.roleFile().equals("timestamp"))
-                .extracting(InMemoryNotaryServer.Request::maxBytes).containsExactly(Limits.DEFAULT.maxMetadataBytes());
+        assertThat(server.requests())
+                .filteredOn(r -> r.roleFile().equals("timestamp"))
+                .extracting(InMemoryNotaryServer.Request::maxBytes)
+                .containsExactly(Limits.DEFAULT.maxMetadataBytes());
     }
 
     @Test
@@ -122,8 +134,10 @@ class NotaryClientTest {
     void expiredSnapshot() {
         repo.snapshotExpires = NOW.minusSeconds(1);
         repo.publish(server);
-        assertThat(failure(client(NOW))).isInstanceOfSatisfying(ExpiredMetadataException.class,
-                e -> assertThat(e.role()).isEqualTo("snapshot"));
+        assertThat(failure(client(NOW)))
+                .isInstanceOfSatisfying(
+                        ExpiredMetadataException.class,
+                        e -> assertThat(e.role()).isEqualTo("snapshot"));
     }
 
     @Test
@@ -133,10 +147,11 @@ class NotaryClientTest {
         releases.targets.put("1.0", DIGEST);
         releases.expires = NOW.minus(DAY);
         repo.publish(server);
-        assertThat(rejected(client(NOW), "targets/releases")).isInstanceOfSatisfying(ExpiredMetadataException.class, e -> {
-            assertThat(e.role()).isEqualTo("targets/releases");
-            assertThat(e.expires()).isEqualTo(NOW.minus(DAY));
-        });
+        assertThat(rejected(client(NOW), "targets/releases"))
+                .isInstanceOfSatisfying(ExpiredMetadataException.class, e -> {
+                    assertThat(e.role()).isEqualTo("targets/releases");
+                    assertThat(e.expires()).isEqualTo(NOW.minus(DAY));
+                });
     }
 
     @ParameterizedTest(name = "{0}")
@@ -181,8 +196,9 @@ class NotaryClientTest {
         TrustedVersions versions = new TrustedVersions();
         versions.record(GUN, "root", 2);
         NotaryClient client = new NotaryClient(server, Clock.fixed(NOW, ZoneOffset.UTC), Limits.DEFAULT, versions);
-        assertThat(failure(client)).isInstanceOfSatisfying(RollbackException.class,
-                e -> assertThat(e.role()).isEqualTo("root"));
+        assertThat(failure(client))
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.role()).isEqualTo("root"));
     }
 
     @Test
@@ -239,8 +255,10 @@ class NotaryClientTest {
         repo.targetsThreshold = 2;
         repo.targetsSigners = List.of(first, first);
         repo.publish(server);
-        assertThat(failure(client(NOW))).isInstanceOfSatisfying(ThresholdNotMetException.class,
-                e -> assertThat(e.validKeyIds()).containsExactly(first.id()));
+        assertThat(failure(client(NOW)))
+                .isInstanceOfSatisfying(
+                        ThresholdNotMetException.class,
+                        e -> assertThat(e.validKeyIds()).containsExactly(first.id()));
     }
 
     @Test
@@ -262,11 +280,13 @@ class NotaryClientTest {
     void methodNotMatchingKeyType() {
         repo.methodOverride.put("targets", "rsapss");
         repo.publish(server);
-        assertThat(failure(client(NOW))).isInstanceOfSatisfying(ThresholdNotMetException.class,
-                e -> assertThat(e.rejected()).singleElement().satisfies(r -> {
-                    assertThat(r.method()).isEqualTo("rsapss");
-                    assertThat(r.reason()).contains("not allowed for a ecdsa key");
-                }));
+        assertThat(failure(client(NOW)))
+                .isInstanceOfSatisfying(
+                        ThresholdNotMetException.class,
+                        e -> assertThat(e.rejected()).singleElement().satisfies(r -> {
+                            assertThat(r.method()).isEqualTo("rsapss");
+                            assertThat(r.reason()).contains("not allowed for a ecdsa key");
+                        }));
     }
 
     @Test
@@ -277,7 +297,9 @@ class NotaryClientTest {
         repo.delegate("targets/releases", TestKey.ed25519()).targets.put("1.0", DIGEST);
         repo.publish(server);
         TrustedRepository trusted = client(NOW).update(GUN, pins()).join();
-        assertThat(trusted.role("targets").orElseThrow().signingKeys()).extracting(k -> k.keyType()).containsExactly("rsa");
+        assertThat(trusted.role("targets").orElseThrow().signingKeys())
+                .extracting(k -> k.keyType())
+                .containsExactly("rsa");
         assertThat(trusted.dockerTarget("1.0")).isPresent();
     }
 
@@ -286,7 +308,9 @@ class NotaryClientTest {
     void oversizeFile() {
         repo.publish(server);
         long limit = 512;
-        NotaryClient client = new NotaryClient(server, Clock.fixed(NOW, ZoneOffset.UTC),
+        NotaryClient client = new NotaryClient(
+                server,
+                Clock.fixed(NOW, ZoneOffset.UTC),
                 new Limits(limit, Limits.DEFAULT.maxDelegations(), Limits.DEFAULT.maxRootRotations()));
         assertThat(failure(client)).isInstanceOfSatisfying(OversizeMetadataException.class, e -> {
             assertThat(e.role()).isEqualTo("root");
@@ -309,8 +333,11 @@ class NotaryClientTest {
         assertThat(trusted.targetsForTag("v1.0")).extracting(SignedTarget::role).containsExactly("targets/releases");
         assertThat(trusted.targetsForTag("latest")).isEmpty();
         NotarySigner signer = new NotarySigner("release-team", List.of(releaseKey.publicPem()), List.of());
-        assertThat(NotarySignatures.evaluate(trusted, "latest", "sha256:" + DIGEST, List.of(signer)).signers()).isEmpty();
-        assertThat(NotarySignatures.evaluate(trusted, "v1.0", "sha256:" + DIGEST, List.of(signer)).signers())
+        assertThat(NotarySignatures.evaluate(trusted, "latest", "sha256:" + DIGEST, List.of(signer))
+                        .signers())
+                .isEmpty();
+        assertThat(NotarySignatures.evaluate(trusted, "v1.0", "sha256:" + DIGEST, List.of(signer))
+                        .signers())
                 .containsExactly("release-team");
     }
 
@@ -320,8 +347,10 @@ class NotaryClientTest {
         repo.delegate("targets/releases", TestKey.ecdsa()).targets.put("1.0", DIGEST);
         repo.publish(server);
         server.remove(GUN, "targets/releases");
-        assertThat(rejected(client(NOW), "targets/releases")).isInstanceOfSatisfying(TrustDataNotFoundException.class,
-                e -> assertThat(e.role()).isEqualTo("targets/releases"));
+        assertThat(rejected(client(NOW), "targets/releases"))
+                .isInstanceOfSatisfying(
+                        TrustDataNotFoundException.class,
+                        e -> assertThat(e.role()).isEqualTo("targets/releases"));
     }
 
     @Test
@@ -347,7 +376,9 @@ class NotaryClientTest {
         TrustedRepository trusted = client.update(GUN, pins).join();
 
         assertThat(trusted.dockerTarget("1.0")).isPresent();
-        assertThat(server.requests()).extracting(InMemoryNotaryServer.Request::roleFile).contains("2.root", "3.root");
+        assertThat(server.requests())
+                .extracting(InMemoryNotaryServer.Request::roleFile)
+                .contains("2.root", "3.root");
     }
 
     @Test
@@ -383,11 +414,15 @@ class NotaryClientTest {
             server.put(GUN, v + ".root", repo.root());
             previous = next;
         }
-        NotaryClient client = new NotaryClient(server, Clock.fixed(NOW, ZoneOffset.UTC),
+        NotaryClient client = new NotaryClient(
+                server,
+                Clock.fixed(NOW, ZoneOffset.UTC),
                 new Limits(Limits.DEFAULT.maxMetadataBytes(), Limits.DEFAULT.maxDelegations(), 1));
         Throwable t = catchThrowable(() -> client.update(GUN, pins).join());
-        assertThat(t.getCause()).isInstanceOfSatisfying(LimitExceededException.class,
-                e -> assertThat(e.maximum()).isEqualTo(1));
+        assertThat(t.getCause())
+                .isInstanceOfSatisfying(
+                        LimitExceededException.class,
+                        e -> assertThat(e.maximum()).isEqualTo(1));
     }
 
     @Test
@@ -395,7 +430,8 @@ class NotaryClientTest {
     void unpinnedRoot() {
         repo.publish(server);
         TestKey stranger = TestKey.ecdsa();
-        Throwable t = catchThrowable(() -> client(NOW).update(GUN, RootPins.of(stranger.publicPem())).join());
+        Throwable t = catchThrowable(
+                () -> client(NOW).update(GUN, RootPins.of(stranger.publicPem())).join());
         assertThat(t.getCause()).isInstanceOfSatisfying(RootPinException.class, e -> {
             assertThat(e.gun()).isEqualTo(GUN);
             assertThat(e.rootKeyIds()).containsExactly(repo.rootKey.id());
@@ -406,8 +442,10 @@ class NotaryClientTest {
     @DisplayName("the root can be pinned by its certificate, its x509 key id or its canonical key id")
     void pinForms() {
         repo.publish(server);
-        String canonicalId = io.trustgate.tuf.TufKey.keyIdOf("ecdsa",
-                java.util.Base64.getEncoder().encodeToString(repo.rootKey.pair().getPublic().getEncoded()));
+        String canonicalId = io.trustgate.tuf.TufKey.keyIdOf(
+                "ecdsa",
+                java.util.Base64.getEncoder()
+                        .encodeToString(repo.rootKey.pair().getPublic().getEncoded()));
         for (String pin : List.of(repo.rootKey.certificatePem(), repo.rootKey.id(), canonicalId)) {
             assertThat(client(NOW).update(GUN, RootPins.of(pin)).join().gun()).isEqualTo(GUN);
         }
@@ -420,8 +458,10 @@ class NotaryClientTest {
         repo.rootKeys = List.of(repo.rootKey);
         repo.rootSigners = repo.rootKeys;
         repo.publish(server);
-        assertThat(failure(client(NOW))).isInstanceOfSatisfying(RootCertificateException.class,
-                e -> assertThat(e.problemsByKeyId()).containsKey(repo.rootKey.id()));
+        assertThat(failure(client(NOW)))
+                .isInstanceOfSatisfying(
+                        RootCertificateException.class,
+                        e -> assertThat(e.problemsByKeyId()).containsKey(repo.rootKey.id()));
     }
 
     @Test
@@ -432,9 +472,14 @@ class NotaryClientTest {
         repo.rootKeys = List.of(expired, valid);
         repo.rootSigners = repo.rootKeys;
         repo.publish(server);
-        Throwable t = catchThrowable(() -> client(NOW).update(GUN, RootPins.of(expired.publicPem())).join());
-        assertThat(t.getCause()).isInstanceOfSatisfying(RootPinException.class,
-                e -> assertThat(e).hasMessageContaining(expired.id()).hasMessageContaining("certificate expired at"));
+        Throwable t = catchThrowable(
+                () -> client(NOW).update(GUN, RootPins.of(expired.publicPem())).join());
+        assertThat(t.getCause())
+                .isInstanceOfSatisfying(
+                        RootPinException.class,
+                        e -> assertThat(e)
+                                .hasMessageContaining(expired.id())
+                                .hasMessageContaining("certificate expired at"));
     }
 
     @Test
@@ -450,7 +495,8 @@ class NotaryClientTest {
         client.update(GUN, pins()).join();
 
         old.forEach((role, bytes) -> server.put(GUN, role, bytes));
-        assertThat(failure(client)).isInstanceOfSatisfying(RollbackException.class,
-                e -> assertThat(e.role()).isEqualTo("timestamp"));
+        assertThat(failure(client))
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.role()).isEqualTo("timestamp"));
     }
 }

@@ -61,12 +61,14 @@ class NotaryConformanceTest {
             Map.entry("nv1-alpine-2018-timestamp-expired", expired("timestamp", "2018-08-03T15:48:41.776179945Z")),
             Map.entry("nv1-alpine-2018-at-survey-time", rootCertificate("certificate expired at 2025-08-08T03:36:32Z")),
             Map.entry("nv1-alpine-2018-wrong-root-pin", rootPin()),
-            Map.entry("nv1-alpine-2018-gun-mismatch",
+            Map.entry(
+                    "nv1-alpine-2018-gun-mismatch",
                     rootCertificate("CN docker.io/library/alpine is not the GUN docker.io/library/busybox")),
             Map.entry("nv1-alice-2019-reformatted-files", bytesDiffer("snapshot")),
             Map.entry("nv1-alice-2019-timestamp-expired", expired("timestamp", "2019-10-24T09:43:18.580935226Z")),
-            Map.entry("nv1-delegation-2020-rollback", e -> assertThat(e).isInstanceOfSatisfying(RollbackException.class,
-                    r -> {
+            Map.entry(
+                    "nv1-delegation-2020-rollback",
+                    e -> assertThat(e).isInstanceOfSatisfying(RollbackException.class, r -> {
                         assertThat(r.role()).isEqualTo("timestamp");
                         assertThat(r.trustedVersion()).isEqualTo(6);
                         assertThat(r.newVersion()).isEqualTo(1);
@@ -86,12 +88,16 @@ class NotaryConformanceTest {
      * for a signer that depends on it. Signers proven by targets itself still count.
      */
     private static final Map<String, Consumer<Throwable>> EXPECTED_REJECTED_DELEGATIONS = Map.of(
-            "nv1-delegation-2020-v6-delegations-withheld", e -> assertThat(e)
-                    .isInstanceOf(TrustDataNotFoundException.class)
-                    .satisfies(x -> assertThat(((TrustDataException) x).role()).startsWith("targets/")),
-            "nv1-delegation-2020-mix-and-match-delegation", e -> assertThat(e)
-                    .isInstanceOfAny(LengthMismatchException.class, HashMismatchException.class)
-                    .satisfies(x -> assertThat(((TrustDataException) x).role()).startsWith("targets/")));
+            "nv1-delegation-2020-v6-delegations-withheld",
+                    e -> assertThat(e)
+                            .isInstanceOf(TrustDataNotFoundException.class)
+                            .satisfies(x ->
+                                    assertThat(((TrustDataException) x).role()).startsWith("targets/")),
+            "nv1-delegation-2020-mix-and-match-delegation",
+                    e -> assertThat(e)
+                            .isInstanceOfAny(LengthMismatchException.class, HashMismatchException.class)
+                            .satisfies(x ->
+                                    assertThat(((TrustDataException) x).role()).startsWith("targets/")));
 
     private static final Map<String, Consumer<Throwable>> EXPECTED_ROLE_FAILURES = Map.of(
             "nv1-role-expired-root", expired("root", "1990-01-01T12:12:13.21926558Z"),
@@ -108,31 +114,38 @@ class NotaryConformanceTest {
     static List<JsonNode> notaryCases(String scope) throws IOException {
         JsonNode all = JSON.readTree(shared().resolve("cases.json").toFile());
         return StreamSupport.stream(all.spliterator(), false)
-                .filter(c -> c.path("kind").asText().equals("notary") && c.path("scope").asText().equals(scope))
+                .filter(c -> c.path("kind").asText().equals("notary")
+                        && c.path("scope").asText().equals(scope))
                 .toList();
     }
 
     static Stream<Arguments> repositoryCases() throws IOException {
-        return notaryCases("repository").stream().map(c -> Arguments.of(Named.of(c.get("id").asText(), c)));
+        return notaryCases("repository").stream()
+                .map(c -> Arguments.of(Named.of(c.get("id").asText(), c)));
     }
 
     static Stream<Arguments> roleCases() throws IOException {
-        return notaryCases("role").stream().map(c -> Arguments.of(Named.of(c.get("id").asText(), c)));
+        return notaryCases("role").stream()
+                .map(c -> Arguments.of(Named.of(c.get("id").asText(), c)));
     }
 
     @Test
-    @DisplayName("the shared data holds 29 repository-scope and 7 role-scope notary cases, all with an expectation here")
+    @DisplayName(
+            "the shared data holds 29 repository-scope and 7 role-scope notary cases, all with an expectation here")
     void everyCaseIsCovered() throws IOException {
         List<JsonNode> repository = notaryCases("repository");
         List<JsonNode> role = notaryCases("role");
         assertThat(repository).hasSize(REPOSITORY_CASES);
         assertThat(role).hasSize(ROLE_CASES);
         for (JsonNode c : repository) {
-            if (c.get("expected").asText().equals("invalid") && c.path("expected_digest").isMissingNode()
+            if (c.get("expected").asText().equals("invalid")
+                    && c.path("expected_digest").isMissingNode()
                     && !c.get("id").asText().equals("nv1-alpine-2018-unsigned-tag")) {
                 assertThat(EXPECTED_FAILURES.containsKey(c.get("id").asText())
-                        || EXPECTED_REJECTED_DELEGATIONS.containsKey(c.get("id").asText()))
-                        .as("expected failure for %s", c.get("id").asText()).isTrue();
+                                || EXPECTED_REJECTED_DELEGATIONS.containsKey(
+                                        c.get("id").asText()))
+                        .as("expected failure for %s", c.get("id").asText())
+                        .isTrue();
             }
         }
     }
@@ -145,9 +158,15 @@ class NotaryConformanceTest {
         String gun = c.get("gun_or_reference").asText();
         String tag = c.get("tag").asText();
         InMemoryNotaryServer server = new InMemoryNotaryServer();
-        c.get("roles").fields().forEachRemaining(e -> server.put(gun, e.getKey(), read(e.getValue().asText())));
+        c.get("roles")
+                .fields()
+                .forEachRemaining(
+                        e -> server.put(gun, e.getKey(), read(e.getValue().asText())));
         TrustedVersions versions = new TrustedVersions();
-        c.path("trusted_versions").fields().forEachRemaining(e -> versions.record(gun, e.getKey(), e.getValue().asLong()));
+        c.path("trusted_versions")
+                .fields()
+                .forEachRemaining(
+                        e -> versions.record(gun, e.getKey(), e.getValue().asLong()));
         Clock clock = Clock.fixed(Instant.parse(c.get("reference_time").asText()), ZoneOffset.UTC);
         NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT, versions);
 
@@ -157,22 +176,32 @@ class NotaryConformanceTest {
             assertThat(failure).as("%s: update must succeed", id).isNull();
             assertValid(c, update.join(), tag);
         } else if (EXPECTED_REJECTED_DELEGATIONS.containsKey(id)) {
-            assertThat(failure).as("%s: the update succeeds without the bad delegations", id).isNull();
+            assertThat(failure)
+                    .as("%s: the update succeeds without the bad delegations", id)
+                    .isNull();
             TrustedRepository repo = update.join();
-            assertThat(repo.rejectedRoles()).as("%s: %s", id, c.get("reason").asText()).isNotEmpty()
+            assertThat(repo.rejectedRoles())
+                    .as("%s: %s", id, c.get("reason").asText())
+                    .isNotEmpty()
                     .allSatisfy(r -> EXPECTED_REJECTED_DELEGATIONS.get(id).accept(r.error()));
             for (var rejected : repo.rejectedRoles()) {
-                assertThat(repo.role(rejected.role())).as("%s is left out", rejected.role()).isEmpty();
+                assertThat(repo.role(rejected.role()))
+                        .as("%s is left out", rejected.role())
+                        .isEmpty();
                 assertThat(repo.targetsForTag(tag)).noneMatch(t -> t.role().equals(rejected.role()));
             }
         } else if (EXPECTED_FAILURES.containsKey(id)) {
-            assertThat(failure).as("%s must fail: %s", id, c.get("reason").asText()).isInstanceOf(CompletionException.class);
+            assertThat(failure)
+                    .as("%s must fail: %s", id, c.get("reason").asText())
+                    .isInstanceOf(CompletionException.class);
             EXPECTED_FAILURES.get(id).accept(failure.getCause());
         } else {
             // valid trust data that signs no such tag: the verdict is "not signed"
             assertThat(failure).as("%s: update must succeed", id).isNull();
             TrustedRepository repo = update.join();
-            assertThat(repo.targetsForTag(tag)).as("%s: %s", id, c.get("reason").asText()).isEmpty();
+            assertThat(repo.targetsForTag(tag))
+                    .as("%s: %s", id, c.get("reason").asText())
+                    .isEmpty();
             assertThat(repo.dockerTarget(tag)).isEmpty();
         }
     }
@@ -180,28 +209,42 @@ class NotaryConformanceTest {
     private static void assertValid(JsonNode c, TrustedRepository repo, String tag) {
         String id = c.get("id").asText();
         String expected = c.get("expected_digest").asText();
-        assertThat(repo.dockerTarget(tag)).as("%s: Docker's resolution of %s", id, tag)
+        assertThat(repo.dockerTarget(tag))
+                .as("%s: Docker's resolution of %s", id, tag)
                 .hasValueSatisfying(t -> assertThat(t.digest()).isEqualTo(expected));
         Map<String, String> byRole = new LinkedHashMap<>();
         repo.targetsForTag(tag).forEach(t -> byRole.put(t.role(), t.digest()));
         Map<String, String> expectedByRole = new LinkedHashMap<>();
-        c.get("signed_by_roles").fields().forEachRemaining(e -> expectedByRole.put(e.getKey(), e.getValue().asText()));
+        c.get("signed_by_roles")
+                .fields()
+                .forEachRemaining(
+                        e -> expectedByRole.put(e.getKey(), e.getValue().asText()));
         assertThat(byRole).as("%s: digest per signing role", id).containsExactlyInAnyOrderEntriesOf(expectedByRole);
 
         // every signing role's key counts as a signer of its digest, and only for that digest
         List<NotarySigner> signers = new ArrayList<>();
-        expectedByRole.keySet().forEach(role -> signers.add(new NotarySigner(role + "-signer",
-                repo.role(role).orElseThrow().signingKeys().stream().map(TufKey::keyId).toList(), List.of(role))));
+        expectedByRole
+                .keySet()
+                .forEach(role -> signers.add(new NotarySigner(
+                        role + "-signer",
+                        repo.role(role).orElseThrow().signingKeys().stream()
+                                .map(TufKey::keyId)
+                                .toList(),
+                        List.of(role))));
         NotaryEvidence evidence = NotarySignatures.evaluate(repo, tag, expected, signers);
         expectedByRole.forEach((role, digest) -> {
             if (digest.equals(expected)) {
-                assertThat(evidence.isSignedBy(role + "-signer")).as("%s: %s signed %s", id, role, expected).isTrue();
+                assertThat(evidence.isSignedBy(role + "-signer"))
+                        .as("%s: %s signed %s", id, role, expected)
+                        .isTrue();
             } else {
-                assertThat(evidence.mismatches()).as("%s: %s signs another digest", id, role)
+                assertThat(evidence.mismatches())
+                        .as("%s: %s signs another digest", id, role)
                         .contains(new NotaryEvidence.DigestMismatch(role, tag, digest, expected));
             }
         });
-        assertThat(repo.earliestExpiry()).isAfter(Instant.parse(c.get("reference_time").asText()));
+        assertThat(repo.earliestExpiry())
+                .isAfter(Instant.parse(c.get("reference_time").asText()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -231,7 +274,9 @@ class NotaryConformanceTest {
         if (c.get("expected").asText().equals("valid")) {
             assertThat(failure).as(id).isNull();
         } else {
-            assertThat(failure).as("%s must fail: %s", id, c.get("reason").asText()).isNotNull();
+            assertThat(failure)
+                    .as("%s must fail: %s", id, c.get("reason").asText())
+                    .isNotNull();
             EXPECTED_ROLE_FAILURES.get(id).accept(failure);
         }
     }
@@ -265,21 +310,28 @@ class NotaryConformanceTest {
     }
 
     private static Consumer<Throwable> rootCertificate(String problem) {
-        return e -> assertThat(e).isInstanceOfSatisfying(RootCertificateException.class,
-                x -> assertThat(x.problemsByKeyId().values()).anySatisfy(p -> assertThat(p).contains(problem)));
+        return e -> assertThat(e)
+                .isInstanceOfSatisfying(
+                        RootCertificateException.class,
+                        x -> assertThat(x.problemsByKeyId().values())
+                                .anySatisfy(p -> assertThat(p).contains(problem)));
     }
 
     private static Consumer<Throwable> rootPin() {
-        return e -> assertThat(e).isInstanceOf(RootPinException.class).hasMessageContaining("no root key matches a pin");
+        return e ->
+                assertThat(e).isInstanceOf(RootPinException.class).hasMessageContaining("no root key matches a pin");
     }
 
     private static Consumer<Throwable> bytesDiffer(String role) {
-        return e -> assertThat(e).isInstanceOfAny(LengthMismatchException.class, HashMismatchException.class)
+        return e -> assertThat(e)
+                .isInstanceOfAny(LengthMismatchException.class, HashMismatchException.class)
                 .satisfies(x -> assertThat(((TrustDataException) x).role()).isEqualTo(role));
     }
 
     private static Consumer<Throwable> threshold(String role) {
-        return e -> assertThat(e).isInstanceOfSatisfying(ThresholdNotMetException.class,
-                x -> assertThat(x.role()).isEqualTo(role));
+        return e -> assertThat(e)
+                .isInstanceOfSatisfying(
+                        ThresholdNotMetException.class,
+                        x -> assertThat(x.role()).isEqualTo(role));
     }
 }

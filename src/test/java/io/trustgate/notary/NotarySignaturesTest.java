@@ -38,7 +38,8 @@ class NotarySignaturesTest {
         InMemoryNotaryServer server = new InMemoryNotaryServer();
         repo.publish(server);
         trusted = new NotaryClient(server, Clock.fixed(NOW, ZoneOffset.UTC), Limits.DEFAULT)
-                .update(GUN, RootPins.of(repo.rootKey.publicPem())).join();
+                .update(GUN, RootPins.of(repo.rootKey.publicPem()))
+                .join();
     }
 
     @Test
@@ -46,25 +47,32 @@ class NotarySignaturesTest {
     void signerSigned() {
         NotarySigner release = new NotarySigner("release-team", List.of(releaseKey.publicPem()), List.of());
         NotaryEvidence evidence = NotarySignatures.evaluate(trusted, "1.0", SIGNED, List.of(release));
-        assertThat(evidence.signatures()).containsExactly(new NotaryEvidence.SignerMatch("release-team",
-                "targets/releases", "1.0", SIGNED, releaseKey.id()));
-        assertThat(evidence.mismatches()).containsExactly(
-                new NotaryEvidence.DigestMismatch("targets/qa", "1.0", MOVED, SIGNED));
+        assertThat(evidence.signatures())
+                .containsExactly(new NotaryEvidence.SignerMatch(
+                        "release-team", "targets/releases", "1.0", SIGNED, releaseKey.id()));
+        assertThat(evidence.mismatches())
+                .containsExactly(new NotaryEvidence.DigestMismatch("targets/qa", "1.0", MOVED, SIGNED));
     }
 
     @Test
     @DisplayName("the repository targets key counts for a signer holding it, named by key id")
     void targetsKeyCounts() {
-        NotarySigner owner = new NotarySigner("owner", List.of(repo.targetsKeys.get(0).id()), List.of());
-        assertThat(NotarySignatures.evaluate(trusted, "1.0", SIGNED, List.of(owner)).signatures())
-                .extracting(NotaryEvidence.SignerMatch::role).containsExactly("targets");
+        NotarySigner owner =
+                new NotarySigner("owner", List.of(repo.targetsKeys.get(0).id()), List.of());
+        assertThat(NotarySignatures.evaluate(trusted, "1.0", SIGNED, List.of(owner))
+                        .signatures())
+                .extracting(NotaryEvidence.SignerMatch::role)
+                .containsExactly("targets");
     }
 
     @Test
     @DisplayName("a signer restricted to roles is not counted through another role")
     void roleRestriction() {
-        NotarySigner release = new NotarySigner("release-team", List.of(releaseKey.publicPem()), List.of("targets/other"));
-        assertThat(NotarySignatures.evaluate(trusted, "1.0", SIGNED, List.of(release)).signers()).isEmpty();
+        NotarySigner release =
+                new NotarySigner("release-team", List.of(releaseKey.publicPem()), List.of("targets/other"));
+        assertThat(NotarySignatures.evaluate(trusted, "1.0", SIGNED, List.of(release))
+                        .signers())
+                .isEmpty();
     }
 
     @Test
@@ -73,7 +81,9 @@ class NotarySignaturesTest {
         NotarySigner qa = new NotarySigner("qa", List.of(qaKey.publicPem()), List.of());
         NotaryEvidence evidence = NotarySignatures.evaluate(trusted, "1.0", SIGNED, List.of(qa));
         assertThat(evidence.isSignedBy("qa")).isFalse();
-        assertThat(evidence.mismatches()).extracting(NotaryEvidence.DigestMismatch::role).containsExactly("targets/qa");
+        assertThat(evidence.mismatches())
+                .extracting(NotaryEvidence.DigestMismatch::role)
+                .containsExactly("targets/qa");
     }
 
     @Test
@@ -91,6 +101,7 @@ class NotarySignaturesTest {
     void invalidSignerKey() {
         NotarySigner broken = new NotarySigner("broken", List.of("not a key"), List.of());
         assertThatThrownBy(() -> NotarySignatures.evaluate(trusted, "1.0", SIGNED, List.of(broken)))
-                .isInstanceOf(InvalidPinException.class).hasMessageContaining("not a key");
+                .isInstanceOf(InvalidPinException.class)
+                .hasMessageContaining("not a key");
     }
 }

@@ -67,6 +67,7 @@ public final class RepoBuilder {
     public final List<Delegation> delegations = new ArrayList<>();
     /** role -> signature method to write instead of the key's own (to forge an algorithm switch). */
     public final Map<String, String> methodOverride = new HashMap<>();
+
     private String rootFields;
     private byte[] rootBytes;
 
@@ -133,9 +134,17 @@ public final class RepoBuilder {
      * published, the same fields give the same bytes (ECDSA signatures would differ on every signing).
      */
     public byte[] root() {
-        String fields = String.join("|", String.valueOf(rootVersion), rootExpires.toString(), ids(rootKeys),
-                ids(rootSigners), timestampKey.id(), snapshotKey.id(), ids(targetsKeys),
-                String.valueOf(targetsThreshold), methodOverride.toString());
+        String fields = String.join(
+                "|",
+                String.valueOf(rootVersion),
+                rootExpires.toString(),
+                ids(rootKeys),
+                ids(rootSigners),
+                timestampKey.id(),
+                snapshotKey.id(),
+                ids(targetsKeys),
+                String.valueOf(targetsThreshold),
+                methodOverride.toString());
         if (!fields.equals(rootFields)) {
             rootBytes = signRoot();
             rootFields = fields;
@@ -195,7 +204,11 @@ public final class RepoBuilder {
         ObjectNode t = JSON.createObjectNode();
         tagToHex.forEach((tag, hex) -> {
             ObjectNode e = t.putObject(tag);
-            e.putObject("hashes").put("sha256", Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(hex)));
+            e.putObject("hashes")
+                    .put(
+                            "sha256",
+                            Base64.getEncoder()
+                                    .encodeToString(java.util.HexFormat.of().parseHex(hex)));
             e.put("length", 1234);
         });
         return t;

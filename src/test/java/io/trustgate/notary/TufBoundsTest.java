@@ -33,7 +33,8 @@ class TufBoundsTest {
 
     private TrustedRepository update(Limits limits) {
         return new NotaryClient(server, Clock.fixed(NOW, ZoneOffset.UTC), limits)
-                .update(GUN, RootPins.of(repo.rootKey.publicPem())).join();
+                .update(GUN, RootPins.of(repo.rootKey.publicPem()))
+                .join();
     }
 
     private LimitExceededException limitFailure(Limits limits) {
@@ -72,7 +73,8 @@ class TufBoundsTest {
     @DisplayName("a 32-key role: 64 signatures (the most allowed) verify; 65 fail at the bound")
     void largestRoleAtAndOverTheBound() {
         List<TestKey> keys = IntStream.range(0, Limits.MAX_SIGNATURES / Limits.SIGNATURES_PER_KEY)
-                .mapToObj(i -> TestKey.ecdsa()).toList();
+                .mapToObj(i -> TestKey.ecdsa())
+                .toList();
         List<TestKey> signers = new ArrayList<>(keys);
         signers.addAll(keys);
         repo.targets.put("1.0", hex('a'));
@@ -82,7 +84,8 @@ class TufBoundsTest {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.getCurrentThreadCpuTime();
         assertThat(update(Limits.DEFAULT).dockerTarget("1.0")).isPresent();
-        System.out.printf("targets file with %d keys and %d signatures: %.1f ms CPU for the whole update%n",
+        System.out.printf(
+                "targets file with %d keys and %d signatures: %.1f ms CPU for the whole update%n",
                 keys.size(), signers.size(), (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
 
         signers.add(keys.get(0));

@@ -31,11 +31,15 @@ class VersionStoreTest {
     @DisplayName("versions only rise, per role, and servers are kept apart")
     void onlyRises() {
         InMemoryVersionStore store = new InMemoryVersionStore(10, CLOCK);
-        assertThat(store.rise(SERVER, GUN, Map.of("targets", 5L, "snapshot", 5L))).isTrue();
-        assertThat(store.rise(SERVER, GUN, Map.of("targets", 4L, "snapshot", 5L))).as("nothing rose").isFalse();
-        assertThat(store.rise(SERVER, GUN, Map.of("targets", 4L, "timestamp", 7L))).isTrue();
-        assertThat(store.highest(SERVER, GUN)).containsOnly(Map.entry("targets", 5L), Map.entry("snapshot", 5L),
-                Map.entry("timestamp", 7L));
+        assertThat(store.rise(SERVER, GUN, Map.of("targets", 5L, "snapshot", 5L)))
+                .isTrue();
+        assertThat(store.rise(SERVER, GUN, Map.of("targets", 4L, "snapshot", 5L)))
+                .as("nothing rose")
+                .isFalse();
+        assertThat(store.rise(SERVER, GUN, Map.of("targets", 4L, "timestamp", 7L)))
+                .isTrue();
+        assertThat(store.highest(SERVER, GUN))
+                .containsOnly(Map.entry("targets", 5L), Map.entry("snapshot", 5L), Map.entry("timestamp", 7L));
         assertThat(store.highest("https://other.example.test", GUN)).isEmpty();
     }
 
@@ -55,7 +59,8 @@ class VersionStoreTest {
     }
 
     @Test
-    @DisplayName("directory mode: a version accepted before a restart is still the floor after it (replayed metadata is a rollback)")
+    @DisplayName(
+            "directory mode: a version accepted before a restart is still the floor after it (replayed metadata is a rollback)")
     void fileSurvivesRestart(@TempDir Path dir) {
         Path file = dir.resolve("state/notary-versions.json");
         InMemoryNotaryServer server = new InMemoryNotaryServer();
@@ -72,23 +77,32 @@ class VersionStoreTest {
         RootPins pins = RootPins.of(repo.rootKey.publicPem());
 
         try (FileVersionStore first = new FileVersionStore(file, 100, CLOCK)) {
-            new NotaryClient(server, CLOCK, Limits.DEFAULT, new TrustedVersions(first, SERVER)).update(GUN, pins).join();
+            new NotaryClient(server, CLOCK, Limits.DEFAULT, new TrustedVersions(first, SERVER))
+                    .update(GUN, pins)
+                    .join();
         }
         assertThat(file).exists();
 
         v4.forEach((role, bytes) -> server.put(GUN, role, bytes)); // the older, validly signed state, replayed
         try (FileVersionStore restarted = new FileVersionStore(file, 100, CLOCK)) {
             assertThat(restarted.highest(SERVER, GUN)).containsEntry("targets", 5L);
-            Throwable t = catchThrowable(() -> new NotaryClient(server, CLOCK, Limits.DEFAULT,
-                    new TrustedVersions(restarted, SERVER)).update(GUN, pins).join());
-            assertThat(t).isInstanceOf(CompletionException.class).cause().isInstanceOfSatisfying(RollbackException.class,
-                    e -> {
+            Throwable t = catchThrowable(
+                    () -> new NotaryClient(server, CLOCK, Limits.DEFAULT, new TrustedVersions(restarted, SERVER))
+                            .update(GUN, pins)
+                            .join());
+            assertThat(t)
+                    .isInstanceOf(CompletionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(RollbackException.class, e -> {
                         assertThat(e.trustedVersion()).isEqualTo(5);
                         assertThat(e.newVersion()).isEqualTo(4);
                     });
         }
         // and with the in-memory store (the old behaviour) a restart forgets: the replay would be accepted
-        assertThat(new NotaryClient(server, CLOCK, Limits.DEFAULT).update(GUN, pins).join()).isNotNull();
+        assertThat(new NotaryClient(server, CLOCK, Limits.DEFAULT)
+                        .update(GUN, pins)
+                        .join())
+                .isNotNull();
     }
 
     @Test
@@ -96,7 +110,8 @@ class VersionStoreTest {
     void corruptFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("notary-versions.json");
         Files.writeString(file, "[1, 2");
-        assertThatThrownBy(() -> new FileVersionStore(file, 100, CLOCK)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> new FileVersionStore(file, 100, CLOCK))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(file.toString());
     }
 }

@@ -80,8 +80,8 @@ final class GpgHome implements AutoCloseable {
     /** Revokes a primary key with the revocation certificate gpg wrote when the key was made. */
     void revoke(String fingerprint) throws IOException {
         Path rev = home.resolve("openpgp-revocs.d").resolve(fingerprint + ".rev");
-        String text = Files.readString(rev).replace(":-----BEGIN PGP PUBLIC KEY BLOCK-----",
-                "-----BEGIN PGP PUBLIC KEY BLOCK-----");
+        String text = Files.readString(rev)
+                .replace(":-----BEGIN PGP PUBLIC KEY BLOCK-----", "-----BEGIN PGP PUBLIC KEY BLOCK-----");
         Path cleaned = home.resolve(fingerprint + "-revocation.asc");
         Files.writeString(cleaned, text);
         run(List.of("--import", cleaned.toString()));
@@ -115,14 +115,22 @@ final class GpgHome implements AutoCloseable {
     /** {@code gpg --detach-sign} over a file into {@code signature}. */
     void detachSign(String fingerprint, Path file, Path signature, String... options) throws IOException {
         List<String> args = new ArrayList<>(List.of(options));
-        args.addAll(List.of("--local-user", fingerprint, "--output", signature.toString(), "--detach-sign",
-                file.toString()));
+        args.addAll(List.of(
+                "--local-user", fingerprint, "--output", signature.toString(), "--detach-sign", file.toString()));
         run(args);
     }
 
     String run(List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(GPG.toString(), "--homedir", home.toString(), "--batch",
-                "--yes", "--pinentry-mode", "loopback", "--passphrase", ""));
+        List<String> command = new ArrayList<>(List.of(
+                GPG.toString(),
+                "--homedir",
+                home.toString(),
+                "--batch",
+                "--yes",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                ""));
         command.addAll(args);
         return exec(command);
     }
@@ -131,8 +139,12 @@ final class GpgHome implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
-            assertThat(process.exitValue()).as("exit status of %s; output:%n%s", command, output).isZero();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                    .as("%s finished", command)
+                    .isTrue();
+            assertThat(process.exitValue())
+                    .as("exit status of %s; output:%n%s", command, output)
+                    .isZero();
             return output;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -145,7 +157,8 @@ final class GpgHome implements AutoCloseable {
     public void close() throws IOException {
         if (Files.isExecutable(GPGCONF)) {
             Process kill = new ProcessBuilder(GPGCONF.toString(), "--homedir", home.toString(), "--kill", "all")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             try {
                 kill.getInputStream().readAllBytes();
                 kill.waitFor(30, TimeUnit.SECONDS);

@@ -26,8 +26,8 @@ import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
 import org.bouncycastle.openpgp.PGPCompressedDataGenerator;
-import org.bouncycastle.openpgp.PGPLiteralData;
 import org.bouncycastle.openpgp.PGPKeyPair;
+import org.bouncycastle.openpgp.PGPLiteralData;
 import org.bouncycastle.openpgp.PGPLiteralDataGenerator;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureGenerator;
@@ -91,8 +91,9 @@ class HostileSignatureTest {
     }
 
     private static byte[] goodPayload() {
-        return ("{\"critical\":{\"type\":\"" + SimpleSigning.SIGNATURE_TYPE + "\",\"image\":{\"docker-manifest-digest\":\""
-                + DIGEST + "\"},\"identity\":{\"docker-reference\":\"" + IDENTITY + "\"}},\"optional\":{}}")
+        return ("{\"critical\":{\"type\":\"" + SimpleSigning.SIGNATURE_TYPE
+                        + "\",\"image\":{\"docker-manifest-digest\":\"" + DIGEST
+                        + "\"},\"identity\":{\"docker-reference\":\"" + IDENTITY + "\"}},\"optional\":{}}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -100,17 +101,23 @@ class HostileSignatureTest {
     private static Rejected rejectedBesideGoodOne(byte[] hostile) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.getCurrentThreadCpuTime();
-        List<SignatureCheck> checks = simpleSigning.verifyAll(List.of(hostile, gpg.sign(signer, goodPayload())),
-                trusted, DIGEST, ImageReference.parse(IDENTITY), SignedIdentity.DEFAULT);
-        System.out.printf("hostile signature of %d bytes: %.1f ms CPU%n", hostile.length,
-                (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
+        List<SignatureCheck> checks = simpleSigning.verifyAll(
+                List.of(hostile, gpg.sign(signer, goodPayload())),
+                trusted,
+                DIGEST,
+                ImageReference.parse(IDENTITY),
+                SignedIdentity.DEFAULT);
+        System.out.printf(
+                "hostile signature of %d bytes: %.1f ms CPU%n",
+                hostile.length, (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
         assertThat(checks.get(1)).isInstanceOf(Valid.class);
         assertThat(checks.get(0)).isInstanceOf(Rejected.class);
         return (Rejected) checks.get(0);
     }
 
     @Test
-    @DisplayName("a compressed packet full of marker packets (the 11 KB heap exhaustion) is rejected at the packet limit")
+    @DisplayName(
+            "a compressed packet full of marker packets (the 11 KB heap exhaustion) is rejected at the packet limit")
     void compressedMarkers() throws Exception {
         byte[] hostile = compressed(markers(2_000_000));
         assertThat(hostile.length).isLessThan(PgpLimits.MAX_SIGNATURE_BYTES);
@@ -122,7 +129,8 @@ class HostileSignatureTest {
     }
 
     @Test
-    @DisplayName("one more marker packet than the packet limit allows is rejected; exactly at the limit is not the reason")
+    @DisplayName(
+            "one more marker packet than the packet limit allows is rejected; exactly at the limit is not the reason")
     void justOverThePacketLimit() throws Exception {
         Rejected over = rejectedBesideGoodOne(compressed(markers(PgpLimits.MAX_PACKETS)));
         Rejected at = rejectedBesideGoodOne(compressed(markers(PgpLimits.MAX_PACKETS - 1)));
@@ -181,8 +189,8 @@ class HostileSignatureTest {
     private static byte[] onePassAndLiteral(int length) throws Exception {
         Ed25519KeyPairGenerator keys = new Ed25519KeyPairGenerator();
         keys.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        PGPKeyPair key = new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, keys.generateKeyPair(),
-                new java.util.Date(0));
+        PGPKeyPair key =
+                new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, keys.generateKeyPair(), new java.util.Date(0));
         PGPSignatureGenerator generator = new PGPSignatureGenerator(
                 new BcPGPContentSignerBuilder(key.getPublicKey().getAlgorithm(), HashAlgorithmTags.SHA256),
                 key.getPublicKey());
@@ -190,8 +198,8 @@ class HostileSignatureTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BCPGOutputStream out = new BCPGOutputStream(bytes);
         generator.generateOnePassVersion(false).encode(out);
-        try (OutputStream data = new PGPLiteralDataGenerator().open(out, PGPLiteralData.BINARY, "", length,
-                new java.util.Date(0))) {
+        try (OutputStream data =
+                new PGPLiteralDataGenerator().open(out, PGPLiteralData.BINARY, "", length, new java.util.Date(0))) {
             data.write(new byte[length]);
         }
         out.close();
@@ -199,7 +207,8 @@ class HostileSignatureTest {
     }
 
     @Test
-    @DisplayName("a signed payload one byte over its limit is rejected naming it; at the limit it is judged on its content")
+    @DisplayName(
+            "a signed payload one byte over its limit is rejected naming it; at the limit it is judged on its content")
     void justOverThePayloadLimit() throws Exception {
         Rejected over = rejectedBesideGoodOne(compressed(onePassAndLiteral(PgpLimits.MAX_PAYLOAD_BYTES + 1)));
         Rejected at = rejectedBesideGoodOne(compressed(onePassAndLiteral(PgpLimits.MAX_PAYLOAD_BYTES)));
@@ -209,7 +218,8 @@ class HostileSignatureTest {
     }
 
     @Test
-    @DisplayName("verify-package: one .sig file more than the limit, or one byte over the size limit, is refused naming it")
+    @DisplayName(
+            "verify-package: one .sig file more than the limit, or one byte over the size limit, is refused naming it")
     void packageBounds(@TempDir Path dir) throws Exception {
         Path tar = dir.resolve("image.tar");
         Files.write(tar, new byte[] {1, 2, 3});
@@ -217,12 +227,19 @@ class HostileSignatureTest {
         for (int i = 0; i < PgpLimits.MAX_PACKAGE_SIGNATURES; i++) {
             Files.write(dir.resolve("image.tar." + i + ".sig"), new byte[] {(byte) 0xA8, 0x03, 'P', 'G', 'P'});
         }
-        assertThat(verifier.verify(tar, trusted, 1)).isInstanceOfSatisfying(PackageResult.Rejected.class,
-                r -> assertThat(r.detail()).doesNotContain("more than the limit").hasSizeGreaterThan(0));
+        assertThat(verifier.verify(tar, trusted, 1))
+                .isInstanceOfSatisfying(
+                        PackageResult.Rejected.class,
+                        r -> assertThat(r.detail())
+                                .doesNotContain("more than the limit")
+                                .hasSizeGreaterThan(0));
 
         Files.write(dir.resolve("image.tar.extra.sig"), new byte[1]);
-        assertThat(verifier.verify(tar, trusted, 1)).isInstanceOfSatisfying(PackageResult.Rejected.class,
-                r -> assertThat(r.detail()).contains("more than the limit of " + PgpLimits.MAX_PACKAGE_SIGNATURES));
+        assertThat(verifier.verify(tar, trusted, 1))
+                .isInstanceOfSatisfying(
+                        PackageResult.Rejected.class,
+                        r -> assertThat(r.detail())
+                                .contains("more than the limit of " + PgpLimits.MAX_PACKAGE_SIGNATURES));
 
         try (var files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".sig")).toList()) {
@@ -230,9 +247,15 @@ class HostileSignatureTest {
             }
         }
         Files.write(dir.resolve("image.tar.big.sig"), new byte[PgpLimits.MAX_DETACHED_SIGNATURE_BYTES + 1]);
-        assertThat(verifier.verify(tar, trusted, 1)).isInstanceOfSatisfying(PackageResult.Rejected.class,
-                r -> assertThat(r.files()).singleElement().isInstanceOfSatisfying(PackageResult.FileCheck.Rejected.class,
-                        f -> assertThat(f.detail()).contains("more than the limit of "
-                                + PgpLimits.MAX_DETACHED_SIGNATURE_BYTES)));
+        assertThat(verifier.verify(tar, trusted, 1))
+                .isInstanceOfSatisfying(
+                        PackageResult.Rejected.class,
+                        r -> assertThat(r.files())
+                                .singleElement()
+                                .isInstanceOfSatisfying(
+                                        PackageResult.FileCheck.Rejected.class,
+                                        f -> assertThat(f.detail())
+                                                .contains("more than the limit of "
+                                                        + PgpLimits.MAX_DETACHED_SIGNATURE_BYTES)));
     }
 }

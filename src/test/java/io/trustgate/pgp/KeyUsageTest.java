@@ -41,8 +41,9 @@ class KeyUsageTest {
     private static final String DIGEST = "sha256:" + "ab".repeat(32);
     private static final String IDENTITY = "registry.example.test/team/app:1.0";
     private static final byte[] PAYLOAD = ("{\"critical\":{\"type\":\"atomic container signature\",\"image\":"
-            + "{\"docker-manifest-digest\":\"" + DIGEST + "\"},\"identity\":{\"docker-reference\":\"" + IDENTITY
-            + "\"}},\"optional\":{}}").getBytes(StandardCharsets.UTF_8);
+                    + "{\"docker-manifest-digest\":\"" + DIGEST + "\"},\"identity\":{\"docker-reference\":\"" + IDENTITY
+                    + "\"}},\"optional\":{}}")
+            .getBytes(StandardCharsets.UTF_8);
     private static final Date CREATED = Date.from(Instant.parse("2026-01-01T00:00:00Z"));
 
     private static SimpleSigning verifier;
@@ -67,9 +68,15 @@ class KeyUsageTest {
     private static PGPKeyRingGenerator ring(PGPKeyPair primary, int flags) throws Exception {
         PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
         hashed.setKeyFlags(false, flags);
-        return new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, primary, "Usage <usage@example.test>",
-                new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1), hashed.generate(), null,
-                signer(primary), null);
+        return new PGPKeyRingGenerator(
+                PGPSignature.POSITIVE_CERTIFICATION,
+                primary,
+                "Usage <usage@example.test>",
+                new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
+                hashed.generate(),
+                null,
+                signer(primary),
+                null);
     }
 
     /** One-pass signed message (one-pass signature, literal data, signature), as gpg --sign writes without compression. */
@@ -97,12 +104,13 @@ class KeyUsageTest {
     @DisplayName("a signature by a primary key whose flags do not allow signing data is rejected")
     void certifyOnlyPrimary() throws Exception {
         PGPKeyPair primary = ed25519();
-        PgpKeys keys = PgpKeys.parse(ring(primary, KeyFlags.CERTIFY_OTHER).generatePublicKeyRing().getEncoded());
+        PgpKeys keys = PgpKeys.parse(
+                ring(primary, KeyFlags.CERTIFY_OTHER).generatePublicKeyRing().getEncoded());
         String fingerprint = keys.primaryFingerprints().get(0);
 
         assertThat(verifier.verify(sign(primary), keys, DIGEST, image, SignedIdentity.DEFAULT))
-                .isEqualTo(new SignatureCheck.Rejected(Reason.KEY_NOT_FOR_SIGNING,
-                        "key " + fingerprint + " is not marked for signing data"));
+                .isEqualTo(new SignatureCheck.Rejected(
+                        Reason.KEY_NOT_FOR_SIGNING, "key " + fingerprint + " is not marked for signing data"));
     }
 
     @Test

@@ -35,6 +35,7 @@ class SignaturePackageTest {
 
     @TempDir
     Path dir;
+
     private Path tar;
     private SignaturePackage verifier;
 
@@ -61,10 +62,14 @@ class SignaturePackageTest {
         Files.writeString(content.resolve("manifest.json"), "[{\"Config\":\"config.json\",\"Layers\":[]}]");
         Files.writeString(content.resolve("config.json"), "{\"architecture\":\"amd64\"}");
         tar = dir.resolve("image.tar");
-        Process p = new ProcessBuilder("tar", "-cf", tar.toString(), "-C", content.toString(), "manifest.json",
-                "config.json").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "tar", "-cf", tar.toString(), "-C", content.toString(), "manifest.json", "config.json")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar -cf succeeded").isTrue();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0)
+                .as("tar -cf succeeded")
+                .isTrue();
         gpg.detachSign(alice, tar, sigPath(alice));
         gpg.detachSign(bob, tar, sigPath(bob), "--armor");
         gpg.detachSign(mallory, tar, sigPath(mallory));
@@ -76,21 +81,25 @@ class SignaturePackageTest {
     }
 
     private static Map<String, Object> outcomes(PackageResult result) {
-        return result.files().stream().collect(Collectors.toMap(f -> f.file().getFileName().toString(),
-                f -> f instanceof FileCheck.Rejected r ? r.reason() : "VALID"));
+        return result.files().stream()
+                .collect(Collectors.toMap(
+                        f -> f.file().getFileName().toString(),
+                        f -> f instanceof FileCheck.Rejected r ? r.reason() : "VALID"));
     }
 
     @Test
-    @DisplayName("two trusted signers with valid signatures satisfy minSignatures 2; the untrusted key's file is reported, not fatal")
+    @DisplayName(
+            "two trusted signers with valid signatures satisfy minSignatures 2; the untrusted key's file is reported, not fatal")
     void enoughValidSignatures() throws Exception {
         PackageResult result = verifier.verify(tar, trusted, 2);
 
         assertThat(result).isInstanceOf(PackageResult.Accepted.class);
         assertThat(result.signers()).containsExactlyInAnyOrder(alice, bob);
-        assertThat(outcomes(result)).containsExactlyInAnyOrderEntriesOf(Map.of(
-                sigPath(alice).getFileName().toString(), "VALID",
-                sigPath(bob).getFileName().toString(), "VALID",
-                sigPath(mallory).getFileName().toString(), Reason.UNTRUSTED_KEY));
+        assertThat(outcomes(result))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        sigPath(alice).getFileName().toString(), "VALID",
+                        sigPath(bob).getFileName().toString(), "VALID",
+                        sigPath(mallory).getFileName().toString(), Reason.UNTRUSTED_KEY));
     }
 
     @Test
@@ -100,7 +109,8 @@ class SignaturePackageTest {
 
         assertThat(result).isInstanceOfSatisfying(PackageResult.Rejected.class, r -> {
             assertThat(r.signers()).containsExactlyInAnyOrder(alice, bob);
-            assertThat(r.detail()).startsWith("2 of 3 required trusted signers have a valid signature on image.tar")
+            assertThat(r.detail())
+                    .startsWith("2 of 3 required trusted signers have a valid signature on image.tar")
                     .endsWith("3 signature files examined, 1 rejected");
         });
     }
@@ -128,7 +138,10 @@ class SignaturePackageTest {
 
         assertThat(result).isInstanceOf(PackageResult.Rejected.class);
         assertThat(result.signers()).containsExactly(alice);
-        assertThat(result.files()).hasSize(3).filteredOn(f -> f instanceof FileCheck.Valid).hasSize(2);
+        assertThat(result.files())
+                .hasSize(3)
+                .filteredOn(f -> f instanceof FileCheck.Valid)
+                .hasSize(2);
     }
 
     @Test
@@ -138,12 +151,17 @@ class SignaturePackageTest {
 
         PackageResult result = verifier.verify(tar, trusted, 1);
 
-        assertThat(result).isInstanceOfSatisfying(PackageResult.Rejected.class,
-                r -> assertThat(r.detail()).startsWith("0 of 1 required").contains("valid: none"));
-        assertThat(outcomes(result)).containsExactlyInAnyOrderEntriesOf(Map.of(
-                sigPath(alice).getFileName().toString(), Reason.BAD_SIGNATURE,
-                sigPath(bob).getFileName().toString(), Reason.BAD_SIGNATURE,
-                sigPath(mallory).getFileName().toString(), Reason.UNTRUSTED_KEY));
+        assertThat(result)
+                .isInstanceOfSatisfying(
+                        PackageResult.Rejected.class,
+                        r -> assertThat(r.detail())
+                                .startsWith("0 of 1 required")
+                                .contains("valid: none"));
+        assertThat(outcomes(result))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        sigPath(alice).getFileName().toString(), Reason.BAD_SIGNATURE,
+                        sigPath(bob).getFileName().toString(), Reason.BAD_SIGNATURE,
+                        sigPath(mallory).getFileName().toString(), Reason.UNTRUSTED_KEY));
     }
 
     @Test
@@ -167,7 +185,9 @@ class SignaturePackageTest {
 
         PackageResult result = verifier.verify(tar, trusted, 1);
 
-        assertThat(result).isInstanceOfSatisfying(PackageResult.Rejected.class,
-                r -> assertThat(r.detail()).startsWith("no signature files image.tar.<KEYID>.sig found"));
+        assertThat(result)
+                .isInstanceOfSatisfying(
+                        PackageResult.Rejected.class,
+                        r -> assertThat(r.detail()).startsWith("no signature files image.tar.<KEYID>.sig found"));
     }
 }

@@ -18,11 +18,14 @@ class SignedIdentityTest {
         assertThat(SignedIdentity.parse(null)).isEqualTo(SignedIdentity.DEFAULT);
         assertThat(SignedIdentity.parse("matchExact")).isInstanceOf(SignedIdentity.MatchExact.class);
         assertThatThrownBy(() -> SignedIdentity.parse("matchAnything"))
-                .isInstanceOf(InvalidSignedIdentityException.class).hasMessageContaining("unknown signedIdentity");
+                .isInstanceOf(InvalidSignedIdentityException.class)
+                .hasMessageContaining("unknown signedIdentity");
         assertThatThrownBy(() -> SignedIdentity.parse("exactReference"))
-                .isInstanceOf(InvalidSignedIdentityException.class).hasMessageContaining("needs its parameters");
+                .isInstanceOf(InvalidSignedIdentityException.class)
+                .hasMessageContaining("needs its parameters");
         assertThatThrownBy(() -> SignedIdentity.exactReference("docker.io/library/busybox"))
-                .isInstanceOf(InvalidSignedIdentityException.class).hasMessageContaining("neither a tag nor a digest");
+                .isInstanceOf(InvalidSignedIdentityException.class)
+                .hasMessageContaining("neither a tag nor a digest");
     }
 
     @Test
@@ -30,9 +33,12 @@ class SignedIdentityTest {
     void untaggedIsNotLatest() throws Exception {
         ImageReference image = ImageReference.parse("busybox:latest");
 
-        assertThat(SignedIdentity.DEFAULT.check(image, "busybox")).get()
-                .extracting(SignatureCheck.Rejected::reason).isEqualTo(Reason.IDENTITY_MISMATCH);
-        assertThat(SignedIdentity.DEFAULT.check(image, "docker.io/library/busybox:latest")).isEmpty();
+        assertThat(SignedIdentity.DEFAULT.check(image, "busybox"))
+                .get()
+                .extracting(SignatureCheck.Rejected::reason)
+                .isEqualTo(Reason.IDENTITY_MISMATCH);
+        assertThat(SignedIdentity.DEFAULT.check(image, "docker.io/library/busybox:latest"))
+                .isEmpty();
     }
 
     @Test
@@ -41,15 +47,18 @@ class SignedIdentityTest {
         ImageReference image = ImageReference.parse("busybox@" + DIGEST);
 
         assertThat(SignedIdentity.DEFAULT.check(image, "busybox:1.36")).isEmpty();
-        assertThat(SignedIdentity.DEFAULT.check(image, "busybox@sha256:" + "aa".repeat(32))).isEmpty();
+        assertThat(SignedIdentity.DEFAULT.check(image, "busybox@sha256:" + "aa".repeat(32)))
+                .isEmpty();
         assertThat(SignedIdentity.DEFAULT.check(image, "library/other:1")).isPresent();
     }
 
     @Test
     @DisplayName("an unparseable signed identity is rejected as invalid, not as a mismatch")
     void invalidIdentity() throws Exception {
-        assertThat(SignedIdentity.DEFAULT.check(ImageReference.parse("busybox"), "Not A Reference")).get()
-                .extracting(SignatureCheck.Rejected::reason).isEqualTo(Reason.INVALID_IDENTITY);
+        assertThat(SignedIdentity.DEFAULT.check(ImageReference.parse("busybox"), "Not A Reference"))
+                .get()
+                .extracting(SignatureCheck.Rejected::reason)
+                .isEqualTo(Reason.INVALID_IDENTITY);
     }
 
     @Test
@@ -59,16 +68,22 @@ class SignedIdentityTest {
 
         assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor/app:1"), "docker.io/vendor/app:1"))
                 .isEmpty();
-        assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor/app:1"),
-                "mirror.example.test/vendor/app:1")).get().extracting(SignatureCheck.Rejected::detail)
-                .isEqualTo("signed identity mirror.example.test/vendor/app:1 does not match "
-                        + "mirror.example.test/vendor/app:1 under remapIdentity mirror.example.test/vendor -> docker.io/vendor");
-        assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor-other/app:1"),
-                "docker.io/vendor-other/app:1")).isPresent();
-        assertThat(rule.check(ImageReference.parse("mirror.example.test/vendor/app@" + DIGEST),
-                "docker.io/vendor/app:any")).isEmpty();
+        assertThat(rule.check(
+                        ImageReference.parse("mirror.example.test/vendor/app:1"), "mirror.example.test/vendor/app:1"))
+                .get()
+                .extracting(SignatureCheck.Rejected::detail)
+                .isEqualTo(
+                        "signed identity mirror.example.test/vendor/app:1 does not match "
+                                + "mirror.example.test/vendor/app:1 under remapIdentity mirror.example.test/vendor -> docker.io/vendor");
+        assertThat(rule.check(
+                        ImageReference.parse("mirror.example.test/vendor-other/app:1"), "docker.io/vendor-other/app:1"))
+                .isPresent();
+        assertThat(rule.check(
+                        ImageReference.parse("mirror.example.test/vendor/app@" + DIGEST), "docker.io/vendor/app:any"))
+                .isEmpty();
         assertThatThrownBy(() -> SignedIdentity.remapIdentity("library", "docker.io/library/busybox:1"))
-                .isInstanceOf(InvalidSignedIdentityException.class).hasMessageContaining("signedPrefix");
+                .isInstanceOf(InvalidSignedIdentityException.class)
+                .hasMessageContaining("signedPrefix");
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} signed {1} under {2}: {3}")
@@ -99,7 +114,8 @@ class SignedIdentityTest {
         String other = "sha256:" + "aa".repeat(32);
         ImageReference ref = ImageReference.parse(image.replace("@D", "@" + DIGEST));
         String identity = signed.replace("@D", "@" + DIGEST).replace("@OTHER", "@" + other);
-        assertThat(SignedIdentity.parse(rule).check(ref, identity).isEmpty()).as("%s signed %s", ref, identity)
+        assertThat(SignedIdentity.parse(rule).check(ref, identity).isEmpty())
+                .as("%s signed %s", ref, identity)
                 .isEqualTo(accepted);
     }
 }

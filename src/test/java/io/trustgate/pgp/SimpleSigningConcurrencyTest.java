@@ -25,7 +25,8 @@ class SimpleSigningConcurrencyTest {
     @DisplayName("shared keys give the same verdicts from many threads at once (subkey binding and revocation checks)")
     void sharedKeysAcrossThreads() throws Exception {
         Path set = SimpleSigningConformanceTest.conformanceDir().resolve("simple-signing/c-image-signatures");
-        PgpKeys keys = PgpKeys.parse(Files.readAllBytes(set.resolve("keys/public-key-with-subkey.gpg")),
+        PgpKeys keys = PgpKeys.parse(
+                Files.readAllBytes(set.resolve("keys/public-key-with-subkey.gpg")),
                 Files.readAllBytes(set.resolve("keys/public-key-with-revoked-subkey.gpg")));
         byte[] good = Files.readAllBytes(set.resolve("signatures/subkey.signature"));
         byte[] revoked = Files.readAllBytes(set.resolve("signatures/subkey-revoked.signature"));
@@ -36,15 +37,18 @@ class SimpleSigningConcurrencyTest {
         try {
             List<Future<List<SignatureCheck>>> results = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                results.add(pool.submit(() -> verifier.verifyAll(List.of(good, revoked), keys, DIGEST, image,
-                        SignedIdentity.DEFAULT)));
+                results.add(pool.submit(
+                        () -> verifier.verifyAll(List.of(good, revoked), keys, DIGEST, image, SignedIdentity.DEFAULT)));
             }
             for (Future<List<SignatureCheck>> result : results) {
                 List<SignatureCheck> checks = result.get();
-                assertThat(checks.get(0)).isEqualTo(new SignatureCheck.Valid(
-                        "B9F4CDB9FD8C475BFA340AC38D54A947EE396F36", "testing/manifest:latest", DIGEST));
-                assertThat(checks.get(1)).isInstanceOfSatisfying(SignatureCheck.Rejected.class,
-                        r -> assertThat(r.reason()).isEqualTo(SignatureCheck.Reason.KEY_REVOKED));
+                assertThat(checks.get(0))
+                        .isEqualTo(new SignatureCheck.Valid(
+                                "B9F4CDB9FD8C475BFA340AC38D54A947EE396F36", "testing/manifest:latest", DIGEST));
+                assertThat(checks.get(1))
+                        .isInstanceOfSatisfying(
+                                SignatureCheck.Rejected.class,
+                                r -> assertThat(r.reason()).isEqualTo(SignatureCheck.Reason.KEY_REVOKED));
             }
         } finally {
             pool.shutdownNow();

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trustgate.testing.ConformanceData;
 import io.trustgate.image.ImageReference;
+import io.trustgate.testing.ConformanceData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,8 @@ class SimpleSigningConformanceTest {
     }
 
     static List<JsonNode> simpleSigningCases() throws IOException {
-        JsonNode all = new ObjectMapper().readTree(conformanceDir().resolve("cases.json").toFile());
+        JsonNode all = new ObjectMapper()
+                .readTree(conformanceDir().resolve("cases.json").toFile());
         List<JsonNode> cases = new ArrayList<>();
         for (JsonNode c : all) {
             if ("simple-signing".equals(c.path("kind").asText())) {
@@ -59,8 +60,11 @@ class SimpleSigningConformanceTest {
     void conformanceCase(String id, JsonNode c) throws Exception {
         Path root = conformanceDir();
         byte[] manifest = Files.readAllBytes(root.resolve(c.get("manifest").asText()));
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(manifest));
-        assertThat(digest).as("sha256 of the manifest").isEqualTo(c.get("manifest_digest").asText());
+        String digest = "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(manifest));
+        assertThat(digest)
+                .as("sha256 of the manifest")
+                .isEqualTo(c.get("manifest_digest").asText());
 
         List<byte[]> keyFiles = new ArrayList<>();
         for (JsonNode k : c.get("trusted_keys")) {
@@ -74,15 +78,18 @@ class SimpleSigningConformanceTest {
         Clock clock = Clock.fixed(Instant.parse(c.get("reference_time").asText()), ZoneOffset.UTC);
         ImageReference image = ImageReference.parse(c.get("gun_or_reference").asText());
 
-        List<SignatureCheck> checks = new SimpleSigning(clock)
-                .verifyAll(signatures, trusted, digest, image, rule(c.get("signed_identity")));
+        List<SignatureCheck> checks =
+                new SimpleSigning(clock).verifyAll(signatures, trusted, digest, image, rule(c.get("signed_identity")));
 
         if ("valid".equals(c.get("expected").asText())) {
             assertThat(SignatureCheck.distinctSigners(checks))
                     .as("distinct signers of %s; checks: %s", id, checks)
                     .containsExactly(c.get("expected_signer").asText());
         } else {
-            assertThat(checks).as("checks of %s (expected invalid: %s)", id, c.path("reason").asText())
+            assertThat(checks)
+                    .as(
+                            "checks of %s (expected invalid: %s)",
+                            id, c.path("reason").asText())
                     .allSatisfy(check -> assertThat(check).isInstanceOf(SignatureCheck.Rejected.class));
         }
     }
@@ -90,8 +97,12 @@ class SimpleSigningConformanceTest {
     static SignedIdentity rule(JsonNode signedIdentity) throws InvalidSignedIdentityException {
         String type = signedIdentity.get("type").asText();
         return switch (type) {
-            case "exactReference" -> SignedIdentity.exactReference(signedIdentity.get("dockerReference").asText());
-            case "exactRepository" -> SignedIdentity.exactRepository(signedIdentity.get("dockerRepository").asText());
+            case "exactReference" ->
+                SignedIdentity.exactReference(
+                        signedIdentity.get("dockerReference").asText());
+            case "exactRepository" ->
+                SignedIdentity.exactRepository(
+                        signedIdentity.get("dockerRepository").asText());
             default -> SignedIdentity.parse(type);
         };
     }

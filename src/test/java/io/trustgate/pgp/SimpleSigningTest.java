@@ -76,7 +76,8 @@ class SimpleSigningTest {
     }
 
     @Test
-    @DisplayName("a gpg-made signature over the right digest and identity is valid, with the primary fingerprint as signer")
+    @DisplayName(
+            "a gpg-made signature over the right digest and identity is valid, with the primary fingerprint as signer")
     void validSignature() throws Exception {
         byte[] signature = gpg.sign(signer, goodPayload());
 
@@ -110,25 +111,28 @@ class SimpleSigningTest {
     @Test
     @DisplayName("a signature naming another image is rejected under matchRepoDigestOrExact, naming both references")
     void foreignIdentity() throws Exception {
-        byte[] signature = gpg.sign(signer, payload(SimpleSigning.SIGNATURE_TYPE, DIGEST, "docker.io/evil/app:1.0", ""));
+        byte[] signature =
+                gpg.sign(signer, payload(SimpleSigning.SIGNATURE_TYPE, DIGEST, "docker.io/evil/app:1.0", ""));
 
         SignatureCheck check = now().verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT);
 
         assertThat(check).isInstanceOfSatisfying(Rejected.class, r -> {
             assertThat(r.reason()).isEqualTo(Reason.IDENTITY_MISMATCH);
-            assertThat(r.detail()).isEqualTo("signed identity docker.io/evil/app:1.0 does not match " + IDENTITY
-                    + " under matchRepoDigestOrExact");
+            assertThat(r.detail())
+                    .isEqualTo("signed identity docker.io/evil/app:1.0 does not match " + IDENTITY
+                            + " under matchRepoDigestOrExact");
         });
     }
 
     @Test
     @DisplayName("a signed identity in the same repository with another tag is accepted only under matchRepository")
     void otherTagSameRepository() throws Exception {
-        byte[] signature = gpg.sign(signer, payload(SimpleSigning.SIGNATURE_TYPE, DIGEST,
-                "registry.example.test/team/app:2.0", ""));
+        byte[] signature = gpg.sign(
+                signer, payload(SimpleSigning.SIGNATURE_TYPE, DIGEST, "registry.example.test/team/app:2.0", ""));
 
         assertThat(now().verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.parse("matchExact")))
-                .extracting(c -> ((Rejected) c).reason()).isEqualTo(Reason.IDENTITY_MISMATCH);
+                .extracting(c -> ((Rejected) c).reason())
+                .isEqualTo(Reason.IDENTITY_MISMATCH);
         assertThat(now().verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.parse("matchRepository")))
                 .isEqualTo(new Valid(signer, "registry.example.test/team/app:2.0", DIGEST));
     }
@@ -136,10 +140,12 @@ class SimpleSigningTest {
     @Test
     @DisplayName("an unknown field inside critical is rejected, even in a sub-object")
     void unknownCriticalField() throws Exception {
-        byte[] extraInCritical = gpg.sign(signer, payload(SimpleSigning.SIGNATURE_TYPE, DIGEST, IDENTITY,
-                ",\"surprise\":\"yes\""));
-        String nested = "{\"critical\":{\"type\":\"atomic container signature\",\"image\":{\"docker-manifest-digest\":\""
-                + DIGEST + "\",\"size\":1},\"identity\":{\"docker-reference\":\"" + IDENTITY + "\"}},\"optional\":{}}";
+        byte[] extraInCritical =
+                gpg.sign(signer, payload(SimpleSigning.SIGNATURE_TYPE, DIGEST, IDENTITY, ",\"surprise\":\"yes\""));
+        String nested =
+                "{\"critical\":{\"type\":\"atomic container signature\",\"image\":{\"docker-manifest-digest\":\""
+                        + DIGEST + "\",\"size\":1},\"identity\":{\"docker-reference\":\"" + IDENTITY
+                        + "\"}},\"optional\":{}}";
         byte[] extraInImage = gpg.sign(signer, nested.getBytes(StandardCharsets.UTF_8));
 
         assertThat(now().verify(extraInCritical, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
@@ -181,7 +187,8 @@ class SimpleSigningTest {
         byte[] signature = gpg.sign(signer, payload("atomic container signature v2", DIGEST, IDENTITY, ""));
 
         assertThat(now().verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
-                .isEqualTo(new Rejected(Reason.WRONG_TYPE,
+                .isEqualTo(new Rejected(
+                        Reason.WRONG_TYPE,
                         "critical.type is \"atomic container signature v2\", not \"atomic container signature\""));
     }
 
@@ -193,8 +200,9 @@ class SimpleSigningTest {
         assertThat(now().verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
                 .isInstanceOfSatisfying(Rejected.class, r -> {
                     assertThat(r.reason()).isEqualTo(Reason.UNTRUSTED_KEY);
-                    assertThat(r.detail()).startsWith("signature by key " + stranger.substring(24)
-                            + " is not from a trusted key").contains(signer);
+                    assertThat(r.detail())
+                            .startsWith("signature by key " + stranger.substring(24) + " is not from a trusted key")
+                            .contains(signer);
                 });
     }
 
@@ -206,7 +214,7 @@ class SimpleSigningTest {
         assertThat(now().verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
                 .isInstanceOf(Valid.class);
         assertThat(at(madeAt.plus(Duration.ofDays(2)))
-                .verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
+                        .verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
                 .isInstanceOfSatisfying(Rejected.class, r -> {
                     assertThat(r.reason()).isEqualTo(Reason.SIGNATURE_EXPIRED);
                     assertThat(r.detail()).startsWith("signature expired at ");
@@ -221,7 +229,7 @@ class SimpleSigningTest {
         assertThat(now().verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
                 .isEqualTo(new Valid(shortLived, IDENTITY, DIGEST));
         assertThat(at(madeAt.plus(Duration.ofDays(2)))
-                .verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
+                        .verify(signature, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
                 .isInstanceOfSatisfying(Rejected.class, r -> {
                     assertThat(r.reason()).isEqualTo(Reason.KEY_EXPIRED);
                     assertThat(r.detail()).startsWith("key " + shortLived + " expired at ");
@@ -264,8 +272,9 @@ class SimpleSigningTest {
         altered[altered.length - 3] ^= 0x01;
 
         assertThat(now().verify(altered, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
-                .isInstanceOfSatisfying(Rejected.class, r -> assertThat(r.reason())
-                        .isIn(Reason.BAD_SIGNATURE, Reason.MALFORMED_SIGNATURE));
+                .isInstanceOfSatisfying(
+                        Rejected.class,
+                        r -> assertThat(r.reason()).isIn(Reason.BAD_SIGNATURE, Reason.MALFORMED_SIGNATURE));
     }
 
     @Test
@@ -277,10 +286,11 @@ class SimpleSigningTest {
                 gpg.sign(signer, goodPayload()),
                 gpg.sign(stranger, goodPayload()));
 
-        List<SignatureCheck> checks = now().verifyAll(signatures, trusted, DIGEST, image(IDENTITY),
-                SignedIdentity.DEFAULT);
+        List<SignatureCheck> checks =
+                now().verifyAll(signatures, trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT);
 
-        assertThat(checks).extracting(c -> c.getClass().getSimpleName())
+        assertThat(checks)
+                .extracting(c -> c.getClass().getSimpleName())
                 .containsExactly("Rejected", "Valid", "Valid", "Rejected");
         assertThat(SignatureCheck.distinctSigners(checks)).containsExactly(signer);
     }
@@ -288,8 +298,14 @@ class SimpleSigningTest {
     @Test
     @DisplayName("an oversized or empty signature is rejected before parsing")
     void sizeLimits() throws Exception {
-        assertThat(now().verify(new byte[PgpLimits.MAX_SIGNATURE_BYTES + 1], trusted, DIGEST, image(IDENTITY),
-                SignedIdentity.DEFAULT)).extracting(c -> ((Rejected) c).reason()).isEqualTo(Reason.MALFORMED_SIGNATURE);
+        assertThat(now().verify(
+                                new byte[PgpLimits.MAX_SIGNATURE_BYTES + 1],
+                                trusted,
+                                DIGEST,
+                                image(IDENTITY),
+                                SignedIdentity.DEFAULT))
+                .extracting(c -> ((Rejected) c).reason())
+                .isEqualTo(Reason.MALFORMED_SIGNATURE);
         assertThat(now().verify(new byte[0], trusted, DIGEST, image(IDENTITY), SignedIdentity.DEFAULT))
                 .isEqualTo(new Rejected(Reason.MALFORMED_SIGNATURE, "signature is empty"));
     }
@@ -299,13 +315,15 @@ class SimpleSigningTest {
     void keyParsing() throws Exception {
         byte[] first = gpg.exportPublic(signer);
         byte[] second = gpg.exportPublic(stranger);
-        byte[] both = (new String(first, StandardCharsets.US_ASCII) + "\n" + new String(second, StandardCharsets.US_ASCII))
+        byte[] both = (new String(first, StandardCharsets.US_ASCII) + "\n"
+                        + new String(second, StandardCharsets.US_ASCII))
                 .getBytes(StandardCharsets.US_ASCII);
 
         assertThat(PgpKeys.parse(both).primaryFingerprints()).containsExactly(signer, stranger);
         assertThat(PgpKeys.parse(first, second, first).primaryFingerprints()).containsExactly(signer, stranger);
         assertThatThrownBy(() -> PgpKeys.parse(gpg.exportSecret(signer)))
-                .isInstanceOf(PgpKeyException.class).hasMessageContaining("secret key material");
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessageContaining("secret key material");
         assertThatThrownBy(() -> PgpKeys.parse("not a key".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(PgpKeyException.class);
     }

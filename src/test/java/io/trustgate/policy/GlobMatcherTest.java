@@ -74,7 +74,8 @@ public class GlobMatcherTest {
     }
 
     @Test
-    @DisplayName("the matcher agrees with the reference on every glob of up to 3 tokens and every name of up to 5 characters")
+    @DisplayName(
+            "the matcher agrees with the reference on every glob of up to 3 tokens and every name of up to 5 characters")
     void agreesWithReferenceExhaustively() {
         List<String> names = all(NAME_CHARS.split(""), 5);
         for (String glob : all(GLOB_TOKENS, 3)) {
@@ -88,7 +89,8 @@ public class GlobMatcherTest {
     }
 
     @Test
-    @DisplayName("the matcher agrees with the reference on 20000 random globs of up to 8 tokens and names of up to 14 characters")
+    @DisplayName(
+            "the matcher agrees with the reference on 20000 random globs of up to 8 tokens and names of up to 14 characters")
     void agreesWithReferenceOnRandomCases() {
         long seed = Long.getLong("tg.glob.seed", System.nanoTime());
         Random random = new Random(seed);
@@ -103,18 +105,23 @@ public class GlobMatcherTest {
             }
             String g = glob.toString();
             String n = name.toString();
-            assertThat(GlobMatcher.compile(g).matches(n)).as("%s vs %s (-Dtg.glob.seed=%d)", g, n, seed)
+            assertThat(GlobMatcher.compile(g).matches(n))
+                    .as("%s vs %s (-Dtg.glob.seed=%d)", g, n, seed)
                     .isEqualTo(reference(g, 0, n, 0));
             // A name made by filling the glob's wildcards always matches.
-            String filled = g.replace("**", "\u0000").replace("*", n.replace("/", "")).replace("?", "a")
+            String filled = g.replace("**", "\u0000")
+                    .replace("*", n.replace("/", ""))
+                    .replace("?", "a")
                     .replace("\u0000", n);
-            assertThat(GlobMatcher.compile(g).matches(filled)).as("%s vs %s (-Dtg.glob.seed=%d)", g, filled, seed)
+            assertThat(GlobMatcher.compile(g).matches(filled))
+                    .as("%s vs %s (-Dtg.glob.seed=%d)", g, filled, seed)
                     .isTrue();
         }
     }
 
     @Test
-    @DisplayName("registry/**a**a**a**a**b against a 200-character repository is answered at once (it backtracked for 24 s)")
+    @DisplayName(
+            "registry/**a**a**a**a**b against a 200-character repository is answered at once (it backtracked for 24 s)")
     void pathologicalPattern() throws Exception {
         ImagePattern pattern = ImagePattern.compile("registry.example/**a**a**a**a**a**a**a**a**b");
         ImageReference image = ImageReference.parse("registry.example/" + "a".repeat(200));
@@ -124,15 +131,18 @@ public class GlobMatcherTest {
         // A hang guard, not a measurement: the regex took 24 s with four "**a" and multiplies per "**a".
         boolean matched = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> pattern.matches(image));
 
-        System.out.printf("pathological pattern vs 200-character repository: %.3f ms CPU%n",
+        System.out.printf(
+                "pathological pattern vs 200-character repository: %.3f ms CPU%n",
                 (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
         assertThat(matched).isFalse();
         assertThat(ImagePattern.compile("registry.example/**a**a**a**a**b")
-                .matches(ImageReference.parse("registry.example/" + "a".repeat(199) + "b"))).isTrue();
+                        .matches(ImageReference.parse("registry.example/" + "a".repeat(199) + "b")))
+                .isTrue();
     }
 
     @Test
-    @DisplayName("the longest pattern at the length bound is matched against the longest name; one character more is refused")
+    @DisplayName(
+            "the longest pattern at the length bound is matched against the longest name; one character more is refused")
     void patternLengthBound() throws Exception {
         String stars = "registry.example/" + "**a".repeat((ImagePattern.MAX_PATTERN_LENGTH - 17) / 3 - 1);
         String longest = stars + "b".repeat(ImagePattern.MAX_PATTERN_LENGTH - stars.length());
@@ -141,8 +151,9 @@ public class GlobMatcherTest {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.getCurrentThreadCpuTime();
         boolean matched = pattern.matches(image);
-        System.out.printf("pattern of %d characters vs %d-character repository: %.3f ms CPU%n", longest.length(),
-                image.repository().length(), (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
+        System.out.printf(
+                "pattern of %d characters vs %d-character repository: %.3f ms CPU%n",
+                longest.length(), image.repository().length(), (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
 
         assertThat(matched).isFalse();
         assertThatThrownBy(() -> ImagePattern.compile(longest + "b"))

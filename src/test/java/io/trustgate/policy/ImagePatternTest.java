@@ -35,12 +35,15 @@ class ImagePatternTest {
         "**, quay.io/x/y, true",
     })
     void matches(String pattern, String image, boolean expected) throws Exception {
-        assertThat(ImagePattern.compile(pattern).matches(ImageReference.parse(image))).isEqualTo(expected);
+        assertThat(ImagePattern.compile(pattern).matches(ImageReference.parse(image)))
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest
     @DisplayName("malformed patterns are refused with the reason")
-    @CsvSource(delimiter = '|', value = {"''|empty", "r.io/a@sha256:00|digest", "r.io//a|empty path segment", "r.io/a:|empty tag"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"''|empty", "r.io/a@sha256:00|digest", "r.io//a|empty path segment", "r.io/a:|empty tag"})
     void refuses(String pattern, String reason) {
         assertThatThrownBy(() -> ImagePattern.compile(pattern)).hasMessageContaining(reason);
     }

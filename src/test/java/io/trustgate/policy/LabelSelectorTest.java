@@ -42,28 +42,34 @@ class LabelSelectorTest {
     @Test
     @DisplayName("In and NotIn: a missing label is not In any set, and is NotIn every set (as in Kubernetes)")
     void inAndNotIn() {
-        assertThat(expr("env", Operator.In, "prod", "stage").matches(Map.of("env", "stage"))).isTrue();
+        assertThat(expr("env", Operator.In, "prod", "stage").matches(Map.of("env", "stage")))
+                .isTrue();
         assertThat(expr("env", Operator.In, "prod").matches(Map.of())).isFalse();
         assertThat(expr("env", Operator.NotIn, "dev").matches(Map.of())).isTrue();
-        assertThat(expr("env", Operator.NotIn, "dev").matches(Map.of("env", "dev"))).isFalse();
+        assertThat(expr("env", Operator.NotIn, "dev").matches(Map.of("env", "dev")))
+                .isFalse();
     }
 
     @Test
     @DisplayName("Exists and DoesNotExist look at the key only; every requirement must hold")
     void existence() {
         assertThat(expr("pci", Operator.Exists).matches(Map.of("pci", ""))).isTrue();
-        assertThat(expr("pci", Operator.DoesNotExist).matches(Map.of("pci", ""))).isFalse();
-        LabelSelector both = new LabelSelector(Map.of("env", "prod"), List.of(
-                new Requirement("trustgate.io/ignore", Operator.DoesNotExist, Set.of())));
+        assertThat(expr("pci", Operator.DoesNotExist).matches(Map.of("pci", "")))
+                .isFalse();
+        LabelSelector both = new LabelSelector(
+                Map.of("env", "prod"),
+                List.of(new Requirement("trustgate.io/ignore", Operator.DoesNotExist, Set.of())));
         assertThat(both.matches(Map.of("env", "prod"))).isTrue();
-        assertThat(both.matches(Map.of("env", "prod", "trustgate.io/ignore", "true"))).isFalse();
+        assertThat(both.matches(Map.of("env", "prod", "trustgate.io/ignore", "true")))
+                .isFalse();
     }
 
     @Test
     @DisplayName("operator names are Kubernetes' exact spelling; anything else is a policy error naming the choices")
     void operatorNames() throws Exception {
         assertThat(LabelSelector.operator("NotIn")).isEqualTo(Operator.NotIn);
-        assertThatThrownBy(() -> LabelSelector.operator("notin")).isInstanceOf(InvalidPolicyException.class)
+        assertThatThrownBy(() -> LabelSelector.operator("notin"))
+                .isInstanceOf(InvalidPolicyException.class)
                 .hasMessageContaining("use In, NotIn, Exists or DoesNotExist");
     }
 }

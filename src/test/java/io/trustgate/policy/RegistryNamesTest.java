@@ -34,6 +34,7 @@ class RegistryNamesTest {
         "*.example.com/**, MIRROR.example.com:443/x, true",
     })
     void governsEverySpelling(String pattern, String image, boolean governed) throws Exception {
-        assertThat(ImagePattern.compile(pattern).matches(ImageReference.parse(image))).isEqualTo(governed);
+        assertThat(ImagePattern.compile(pattern).matches(ImageReference.parse(image)))
+                .isEqualTo(governed);
     }
 }

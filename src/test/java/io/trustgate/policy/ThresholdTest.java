@@ -13,15 +13,28 @@ import org.junit.jupiter.api.Test;
 class ThresholdTest {
 
     private static Policy policy(int minSignatures, List<String> required, String... signers) {
-        return new Policy(PolicyId.cluster("p"), "uid", "1", Mode.Enforce, LabelSelector.EVERYTHING, List.of(), null,
-                null, java.util.Arrays.stream(signers).map(n -> new Signer(n, List.of("key-of-" + n), List.of()))
-                        .toList(), minSignatures, required, SignedIdentity.DEFAULT);
+        return new Policy(
+                PolicyId.cluster("p"),
+                "uid",
+                "1",
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(),
+                null,
+                null,
+                java.util.Arrays.stream(signers)
+                        .map(n -> new Signer(n, List.of("key-of-" + n), List.of()))
+                        .toList(),
+                minSignatures,
+                required,
+                SignedIdentity.DEFAULT);
     }
 
     @Test
     @DisplayName("two of three signers meet minSignatures 2; found and missing keep the policy's order")
     void metWithOrder() {
-        Threshold.Outcome o = Threshold.evaluate(policy(2, List.of(), "alice", "bob", "carol"), Set.of("carol", "alice"));
+        Threshold.Outcome o =
+                Threshold.evaluate(policy(2, List.of(), "alice", "bob", "carol"), Set.of("carol", "alice"));
         assertThat(o.satisfied()).isTrue();
         assertThat(o.found()).containsExactly("alice", "carol");
         assertThat(o.missing()).containsExactly("bob");
@@ -44,7 +57,9 @@ class ThresholdTest {
         Threshold.Outcome o = Threshold.evaluate(policy(1, List.of("bob"), "alice", "bob"), Set.of("alice"));
         assertThat(o.satisfied()).isFalse();
         assertThat(o.missingRequired()).containsExactly("bob");
-        assertThat(Threshold.evaluate(policy(1, List.of("bob"), "alice", "bob"), Set.of("bob")).satisfied()).isTrue();
+        assertThat(Threshold.evaluate(policy(1, List.of("bob"), "alice", "bob"), Set.of("bob"))
+                        .satisfied())
+                .isTrue();
     }
 
     @Test

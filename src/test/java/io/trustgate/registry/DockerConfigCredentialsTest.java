@@ -41,13 +41,20 @@ class DockerConfigCredentialsTest {
     @DisplayName("legacy .dockercfg keeps the host map at the top level")
     void legacy() {
         DockerConfigCredentials c = DockerConfigCredentials.parse(
-                json("{'https://registry.example/v1/':{'auth':'" + b64("carol:pw") + "','email':'c@example.test'}}"), true);
+                json("{'https://registry.example/v1/':{'auth':'" + b64("carol:pw") + "','email':'c@example.test'}}"),
+                true);
         assertThat(c.forRegistry("registry.example")).contains(new RegistryCredentials("carol", "pw"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io",
-            "https://registry-1.docker.io"})
+    @ValueSource(
+            strings = {
+                "https://index.docker.io/v1/",
+                "index.docker.io",
+                "docker.io",
+                "registry-1.docker.io",
+                "https://registry-1.docker.io"
+            })
     @DisplayName("every Docker Hub alias is found as docker.io")
     void dockerHubAliases(String key) {
         DockerConfigCredentials c = DockerConfigCredentials.parse(
@@ -62,14 +69,17 @@ class DockerConfigCredentialsTest {
         DockerConfigCredentials c = DockerConfigCredentials.parse(
                 json("{'auths':{'http://Registry.Example:5000/v2/':{'auth':'" + b64("eve:pw") + "'}}}"), false);
         assertThat(c.forRegistry("registry.example:5000")).isPresent();
-        assertThat(c.forRegistry("registry.example")).as("the port is part of the host").isEmpty();
+        assertThat(c.forRegistry("registry.example"))
+                .as("the port is part of the host")
+                .isEmpty();
     }
 
     @Test
     @DisplayName("entries without usable credentials are skipped")
     void unusable() {
         DockerConfigCredentials c = DockerConfigCredentials.parse(
-                json("{'auths':{'a.example':{},'b.example':{'auth':'" + b64("nocolon") + "'},'c.example':{'identitytoken':'x'}}}"),
+                json("{'auths':{'a.example':{},'b.example':{'auth':'" + b64("nocolon")
+                        + "'},'c.example':{'identitytoken':'x'}}}"),
                 false);
         assertThat(c.hosts()).isEmpty();
     }
@@ -77,10 +87,11 @@ class DockerConfigCredentialsTest {
     @Test
     @DisplayName("merge keeps this config's entry for a host both name")
     void merge() {
-        DockerConfigCredentials pod = DockerConfigCredentials.parse(
-                json("{'auths':{'a.example':{'username':'pod','password':'1'}}}"), false);
+        DockerConfigCredentials pod =
+                DockerConfigCredentials.parse(json("{'auths':{'a.example':{'username':'pod','password':'1'}}}"), false);
         DockerConfigCredentials sa = DockerConfigCredentials.parse(
-                json("{'auths':{'a.example':{'username':'sa','password':'2'},'b.example':{'username':'sa','password':'3'}}}"),
+                json(
+                        "{'auths':{'a.example':{'username':'sa','password':'2'},'b.example':{'username':'sa','password':'3'}}}"),
                 false);
         DockerConfigCredentials merged = pod.merge(sa);
         assertThat(merged.forRegistry("a.example").orElseThrow().username()).isEqualTo("pod");
@@ -91,16 +102,20 @@ class DockerConfigCredentialsTest {
     @DisplayName("malformed JSON is refused without echoing the secret's content")
     void malformed() {
         assertThatThrownBy(() -> DockerConfigCredentials.parse(json("{'auths': [ 'hunter2' ]"), false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("hunter2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> DockerConfigCredentials.parse(json("{'auths': ['hunter2']}"), false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("hunter2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("hunter2");
         assertThat(DockerConfigCredentials.parse(json("{}"), false).hosts()).isEmpty();
     }
 
     @Test
     @DisplayName("credentials never print their password")
     void noPasswordInToString() {
-        assertThat(new RegistryCredentials("alice", "hunter2").toString()).contains("alice").doesNotContain("hunter2");
+        assertThat(new RegistryCredentials("alice", "hunter2").toString())
+                .contains("alice")
+                .doesNotContain("hunter2");
         assertThat(RegistryCredentials.ANONYMOUS.isAnonymous()).isTrue();
     }
 }

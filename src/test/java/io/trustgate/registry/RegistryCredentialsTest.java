@@ -16,8 +16,10 @@ class RegistryCredentialsTest {
     @DisplayName("the basic Authorization header is base64 of user:password (UTF-8), and toString names the user only")
     void basicAndToString() {
         RegistryCredentials c = new RegistryCredentials("ålice", "s3cret:with-colon");
-        assertThat(c.basicAuthorization()).isEqualTo("Basic " + Base64.getEncoder()
-                .encodeToString("ålice:s3cret:with-colon".getBytes(StandardCharsets.UTF_8)));
+        assertThat(c.basicAuthorization())
+                .isEqualTo("Basic "
+                        + Base64.getEncoder()
+                                .encodeToString("ålice:s3cret:with-colon".getBytes(StandardCharsets.UTF_8)));
         assertThat(c.toString()).contains("ålice").doesNotContain("s3cret");
         assertThat(RegistryCredentials.ANONYMOUS.toString()).contains("anonymous");
     }

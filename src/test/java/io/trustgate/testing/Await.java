@@ -18,8 +18,7 @@ public final class Await {
 
     private static final long POLL_MILLIS = 25;
 
-    private Await() {
-    }
+    private Await() {}
 
     /** A probe that may throw (e.g. an HTTP call). */
     @FunctionalInterface
@@ -49,7 +48,8 @@ public final class Await {
                 return last;
             }
             if (System.nanoTime() >= deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last seen: " + last);
+                throw new AssertionError(
+                        "timed out after " + timeout + " waiting for " + what + "; last seen: " + last);
             }
             try {
                 Thread.sleep(POLL_MILLIS);

@@ -27,10 +27,10 @@ public final class ChartRenderer {
     public static final Path CHART = Path.of("Chart").toAbsolutePath();
     /** The Kubernetes version templates are rendered for (helm-java's default, 1.20, is below the chart's floor). */
     public static final String KUBE_VERSION = "v1.34.0";
+
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    private ChartRenderer() {
-    }
+    private ChartRenderer() {}
 
     /** {@code helm template RELEASE Chart/ -n NAMESPACE -f values}: the rendered YAML text (CRDs left out). */
     public static String template(String release, String namespace, Map<String, Object> values) {
@@ -38,9 +38,13 @@ public final class ChartRenderer {
             Path valuesFile = Files.createTempFile("tg-values-", ".yaml");
             try {
                 YAML.writeValue(valuesFile.toFile(), values);
-                TemplateCommand cmd = new Helm(CHART).template().withName(release).withNamespace(namespace)
+                TemplateCommand cmd = new Helm(CHART)
+                        .template()
+                        .withName(release)
+                        .withNamespace(namespace)
                         .withKubeVersion(KUBE_VERSION)
-                        .withValuesFile(valuesFile).skipCrds();
+                        .withValuesFile(valuesFile)
+                        .skipCrds();
                 return cmd.call();
             } finally {
                 Files.deleteIfExists(valuesFile);
@@ -68,8 +72,11 @@ public final class ChartRenderer {
 
     /** The one document of this kind (and name, when given). */
     public static Optional<JsonNode> find(List<JsonNode> docs, String kind, String name) {
-        return docs.stream().filter(d -> d.path("kind").asText().equals(kind))
-                .filter(d -> name == null || d.path("metadata").path("name").asText().equals(name)).findFirst();
+        return docs.stream()
+                .filter(d -> d.path("kind").asText().equals(kind))
+                .filter(d ->
+                        name == null || d.path("metadata").path("name").asText().equals(name))
+                .findFirst();
     }
 
     /**
@@ -81,7 +88,8 @@ public final class ChartRenderer {
             Path copy = Files.createTempDirectory("tg-chart-").resolve("trustgate");
             copyTree(CHART, copy);
             if (!overrides.isEmpty()) {
-                ObjectNode values = (ObjectNode) YAML.readTree(copy.resolve("values.yaml").toFile());
+                ObjectNode values =
+                        (ObjectNode) YAML.readTree(copy.resolve("values.yaml").toFile());
                 merge(values, YAML.valueToTree(overrides));
                 YAML.writeValue(copy.resolve("values.yaml").toFile(), values);
             }

@@ -12,13 +12,14 @@ import java.nio.file.Path;
  */
 public final class ConformanceData {
 
-    private ConformanceData() {
-    }
+    private ConformanceData() {}
 
     /** The folder holding {@code cases.json}; surefire sets {@code tg.conformance.dir} to the absolute path. */
     public static Path dir() {
         Path dir = Path.of(System.getProperty("tg.conformance.dir", "src/test/resources/conformance"));
-        assertThat(dir.resolve("cases.json")).as("conformance data in the repository").exists();
+        assertThat(dir.resolve("cases.json"))
+                .as("conformance data in the repository")
+                .exists();
         return dir;
     }
 

@@ -39,13 +39,33 @@ public final class EtcdPeer implements AutoCloseable {
                 deleteTree(data);
                 String clientUrl = "http://127.0.0.1:" + client;
                 String peerUrl = "http://127.0.0.1:" + peer;
-                PeerProcess p = PeerProcess.start(name, List.of("etcd", "--name", name, "--data-dir", data.toString(),
-                        "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-                        "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                        "--initial-cluster", name + "=" + peerUrl, "--initial-cluster-state", "new",
-                        "--quota-backend-bytes", String.valueOf(512L << 20),
-                        "--log-level", "warn"),
-                        Map.of(), dir, dir.resolve(name + "-" + client + ".log"));
+                PeerProcess p = PeerProcess.start(
+                        name,
+                        List.of(
+                                "etcd",
+                                "--name",
+                                name,
+                                "--data-dir",
+                                data.toString(),
+                                "--listen-client-urls",
+                                clientUrl,
+                                "--advertise-client-urls",
+                                clientUrl,
+                                "--listen-peer-urls",
+                                peerUrl,
+                                "--initial-advertise-peer-urls",
+                                peerUrl,
+                                "--initial-cluster",
+                                name + "=" + peerUrl,
+                                "--initial-cluster-state",
+                                "new",
+                                "--quota-backend-bytes",
+                                String.valueOf(512L << 20),
+                                "--log-level",
+                                "warn"),
+                        Map.of(),
+                        dir,
+                        dir.resolve(name + "-" + client + ".log"));
                 p.awaitReady(Duration.ofSeconds(60), () -> healthy(client));
                 return new EtcdPeer(p, client);
             } catch (IllegalStateException e) {
@@ -62,8 +82,8 @@ public final class EtcdPeer implements AutoCloseable {
 
     private static boolean healthy(int port) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health").toURL()
-                    .openConnection();
+            HttpURLConnection c = (HttpURLConnection)
+                    URI.create("http://127.0.0.1:" + port + "/health").toURL().openConnection();
             c.setConnectTimeout(200);
             c.setReadTimeout(1000);
             boolean ok = c.getResponseCode() == 200;

@@ -45,11 +45,13 @@ public final class GpgPeer implements AutoCloseable {
                     + " (make deps, or apt-get install gnupg) and run them again.");
         }
         try {
-            Path home = Files.createTempDirectory(Path.of("/tmp"), "tg-gpg-",
+            Path home = Files.createTempDirectory(
+                    Path.of("/tmp"),
+                    "tg-gpg-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path config = Files.createDirectories(home.resolve("skopeo"));
-            Files.writeString(config.resolve("insecure-policy.json"),
-                    "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}\n");
+            Files.writeString(
+                    config.resolve("insecure-policy.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}\n");
             return new GpgPeer(home, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -80,10 +82,23 @@ public final class GpgPeer implements AutoCloseable {
      * {@code ed25519}, ...); returns its fingerprint (40 upper-case hex digits).
      */
     public String generateKey(String name, String email, String algorithm) {
-        gpg("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key",
-                name + " <" + email + ">", algorithm, "default", "never");
-        String colons = gpg("--batch", "--with-colons", "--list-keys", "<" + email + ">").stdout();
-        return colons.lines().filter(l -> l.startsWith("fpr:")).map(l -> l.split(":")[9]).findFirst()
+        gpg(
+                "--batch",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                name + " <" + email + ">",
+                algorithm,
+                "default",
+                "never");
+        String colons = gpg("--batch", "--with-colons", "--list-keys", "<" + email + ">")
+                .stdout();
+        return colons.lines()
+                .filter(l -> l.startsWith("fpr:"))
+                .map(l -> l.split(":")[9])
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no fingerprint for " + email + " in:\n" + colons));
     }
 
@@ -94,7 +109,10 @@ public final class GpgPeer implements AutoCloseable {
 
     /** Imports armoured or binary keys (e.g. another peer's public key). */
     public void importKey(String armoured) {
-        Proc.cmd("gpg", "--batch", "--import").env("GNUPGHOME", home.toString()).stdin(armoured).run();
+        Proc.cmd("gpg", "--batch", "--import")
+                .env("GNUPGHOME", home.toString())
+                .stdin(armoured)
+                .run();
     }
 
     /** The digest a sign run signed, and the signature files now in its lookaside directory. */
@@ -120,14 +138,29 @@ public final class GpgPeer implements AutoCloseable {
             Path lookaside = lookasideDir.toAbsolutePath();
             Files.createDirectories(lookaside);
             Path registriesD = Files.createDirectories(config.resolve("registries.d"));
-            Files.writeString(registriesD.resolve("default.yaml"),
+            Files.writeString(
+                    registriesD.resolve("default.yaml"),
                     "default-docker:\n  lookaside: file://" + lookaside + "\n  lookaside-staging: file://" + lookaside
                             + "\n");
-            List<String> copy = new ArrayList<>(List.of("skopeo", "--policy", config.resolve("insecure-policy.json").toString(),
-                    "--registries.d", registriesD.toString(), "copy", "--quiet", "--src-tls-verify=false",
-                    "--dest-tls-verify=false", "--sign-by", fingerprint));
-            List<String> inspect = new ArrayList<>(List.of("skopeo", "--policy",
-                    config.resolve("insecure-policy.json").toString(), "inspect", "--raw", "--tls-verify=false"));
+            List<String> copy = new ArrayList<>(List.of(
+                    "skopeo",
+                    "--policy",
+                    config.resolve("insecure-policy.json").toString(),
+                    "--registries.d",
+                    registriesD.toString(),
+                    "copy",
+                    "--quiet",
+                    "--src-tls-verify=false",
+                    "--dest-tls-verify=false",
+                    "--sign-by",
+                    fingerprint));
+            List<String> inspect = new ArrayList<>(List.of(
+                    "skopeo",
+                    "--policy",
+                    config.resolve("insecure-policy.json").toString(),
+                    "inspect",
+                    "--raw",
+                    "--tls-verify=false"));
             if (user != null) {
                 copy.addAll(List.of("--src-creds", user + ":" + password, "--dest-creds", user + ":" + password));
                 inspect.addAll(List.of("--creds", user + ":" + password));
@@ -143,7 +176,8 @@ public final class GpgPeer implements AutoCloseable {
             List<Path> signatures;
             try (Stream<Path> files = Files.list(dir)) {
                 signatures = files.filter(p -> p.getFileName().toString().startsWith("signature-"))
-                        .sorted(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(10))))
+                        .sorted(Comparator.comparingInt(
+                                p -> Integer.parseInt(p.getFileName().toString().substring(10))))
                         .toList();
             }
             return new Signed("sha256:" + hex, dir, signatures);
@@ -153,16 +187,22 @@ public final class GpgPeer implements AutoCloseable {
     }
 
     /** What {@code skopeo standalone-verify} said. */
-    public record Verification(boolean ok, String output) {
-    }
+    public record Verification(boolean ok, String output) {}
 
     /**
      * Runs {@code skopeo standalone-verify manifest reference fingerprint signature}: the oracle trustgate's own
      * verifier must agree with.
      */
     public Verification standaloneVerify(Path manifestFile, String reference, String fingerprint, Path signatureFile) {
-        Proc.Result r = Proc.cmd("skopeo", "standalone-verify", manifestFile.toString(), reference, fingerprint,
-                signatureFile.toString()).env(env()).runAllowingFailure();
+        Proc.Result r = Proc.cmd(
+                        "skopeo",
+                        "standalone-verify",
+                        manifestFile.toString(),
+                        reference,
+                        fingerprint,
+                        signatureFile.toString())
+                .env(env())
+                .runAllowingFailure();
         return new Verification(r.ok(), (r.stdout() + r.stderr()).strip());
     }
 

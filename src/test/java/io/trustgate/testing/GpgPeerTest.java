@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 class GpgPeerTest {
 
     @Test
-    @DisplayName("skopeo --sign-by writes signature-1 under <path>@sha256=<hex>, standalone-verify accepts it and rejects a wrong identity")
+    @DisplayName(
+            "skopeo --sign-by writes signature-1 under <path>@sha256=<hex>, standalone-verify accepts it and rejects a wrong identity")
     void signAndVerify(@TempDir Path tmp) throws Exception {
         try (RegistryPeer registry = RegistryPeer.builder("gpg-peer-registry").start();
                 GpgPeer gpg = GpgPeer.create()) {
@@ -24,15 +25,17 @@ class GpgPeerTest {
             GpgPeer.Signed signed = gpg.signImage(fpr, image.reference(), lookaside);
             assertThat(signed.digest()).isEqualTo(image.digest());
             assertThat(signed.directory()).isEqualTo(lookaside.resolve("demo/app@sha256=" + image.hex()));
-            assertThat(signed.signatures()).extracting(p -> p.getFileName().toString()).containsExactly("signature-1");
+            assertThat(signed.signatures())
+                    .extracting(p -> p.getFileName().toString())
+                    .containsExactly("signature-1");
 
             Path manifest = image.writeManifest(tmp.resolve("manifest.json"));
             GpgPeer.Verification ok = gpg.standaloneVerify(manifest, image.reference(), fpr, signed.latest());
             assertThat(ok.ok()).as(ok.output()).isTrue();
             assertThat(ok.output()).contains(image.digest());
 
-            GpgPeer.Verification wrong = gpg.standaloneVerify(manifest, registry.host() + "/demo/other:1.0", fpr,
-                    signed.latest());
+            GpgPeer.Verification wrong =
+                    gpg.standaloneVerify(manifest, registry.host() + "/demo/other:1.0", fpr, signed.latest());
             assertThat(wrong.ok()).isFalse();
 
             GpgPeer.Signed again = gpg.signImage(fpr, image.reference(), lookaside);
@@ -42,18 +45,24 @@ class GpgPeerTest {
     }
 
     @Test
-    @DisplayName("an ed25519 key signs too, against a registry with basic auth, and the signatures are served by LookasidePeer")
+    @DisplayName(
+            "an ed25519 key signs too, against a registry with basic auth, and the signatures are served by LookasidePeer")
     void ed25519WithCredentials(@TempDir Path tmp) throws Exception {
-        try (RegistryPeer registry = RegistryPeer.builder("gpg-peer-basic").basicAuth("alice", "s3cret").start();
+        try (RegistryPeer registry = RegistryPeer.builder("gpg-peer-basic")
+                        .basicAuth("alice", "s3cret")
+                        .start();
                 GpgPeer gpg = GpgPeer.create();
                 LookasidePeer lookaside = LookasidePeer.serve("gpg-peer-lookaside", tmp.resolve("sigs"))) {
             ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, "demo/app", "2.0");
             String fpr = gpg.generateKey("Ed Signer", "ed@example.test", "ed25519");
             GpgPeer.Signed signed = gpg.signImage(fpr, image.reference(), lookaside.root(), "alice", "s3cret");
             assertThat(signed.digest()).isEqualTo(image.digest());
-            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(lookaside.baseUrl() + "/demo/app@sha256=" + image.hex() + "/signature-1")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            var response = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                            lookaside.baseUrl() + "/demo/app@sha256=" + image.hex() + "/signature-1"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).isEqualTo(Files.readAllBytes(signed.latest()));
             assertThat(lookaside.requests()).isEqualTo(1);

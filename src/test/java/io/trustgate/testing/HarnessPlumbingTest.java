@@ -19,8 +19,11 @@ class HarnessPlumbingTest {
     void proc() {
         assertThat(Proc.cmd("sh", "-c", "echo hi").run().stdout()).isEqualTo("hi\n");
         assertThatThrownBy(() -> Proc.cmd("sh", "-c", "echo broken >&2; exit 3").run())
-                .isInstanceOf(Proc.ProcException.class).hasMessageContaining("exited 3").hasMessageContaining("broken");
-        assertThatThrownBy(() -> Proc.cmd("sleep", "5").timeout(Duration.ofMillis(200)).run())
+                .isInstanceOf(Proc.ProcException.class)
+                .hasMessageContaining("exited 3")
+                .hasMessageContaining("broken");
+        assertThatThrownBy(() ->
+                        Proc.cmd("sleep", "5").timeout(Duration.ofMillis(200)).run())
                 .hasMessageContaining("timed out");
         assertThat(Proc.cmd("cat").stdin("in").run().stdout()).isEqualTo("in");
     }
@@ -34,24 +37,37 @@ class HarnessPlumbingTest {
         assertThat(sleeper.isAlive()).isFalse();
         assertThat(ProcessHandle.of(sleeper.pid())).isEmpty();
 
-        PeerProcess dying = PeerProcess.start("dying", List.of("sh", "-c", "echo cannot bind; exit 1"), Map.of(), tmp,
-                tmp.resolve("d.log"));
+        PeerProcess dying = PeerProcess.start(
+                "dying", List.of("sh", "-c", "echo cannot bind; exit 1"), Map.of(), tmp, tmp.resolve("d.log"));
         assertThatThrownBy(() -> dying.awaitReady(Duration.ofSeconds(5), () -> false))
-                .hasMessageContaining("exited 1").hasMessageContaining("cannot bind");
+                .hasMessageContaining("exited 1")
+                .hasMessageContaining("cannot bind");
     }
 
     @Test
-    @DisplayName("TestCa issues server certificates for 127.0.0.1 and localhost that chain to the CA, and openssl agrees")
+    @DisplayName(
+            "TestCa issues server certificates for 127.0.0.1 and localhost that chain to the CA, and openssl agrees")
     void testCa(@TempDir Path tmp) throws Exception {
         TestCa ca = TestCa.create(tmp);
         TestCa.Issued server = ca.issueServer("server", "notary.test");
         X509Certificate cert = server.certificate();
         cert.verify(ca.certificate().getPublicKey());
-        assertThat(cert.getSubjectAlternativeNames().stream().map(san -> (Object) san.get(1)).toList())
+        assertThat(cert.getSubjectAlternativeNames().stream()
+                        .map(san -> (Object) san.get(1))
+                        .toList())
                 .containsExactlyInAnyOrder((Object) "127.0.0.1", "localhost", "notary.test");
-        assertThat(Proc.cmd("openssl", "verify", "-CAfile", ca.certPem().toString(), server.certPem().toString())
-                .run().stdout()).contains("OK");
-        assertThat(Proc.cmd("openssl", "pkey", "-in", server.keyPem().toString(), "-noout").runAllowingFailure().ok())
+        assertThat(Proc.cmd(
+                                "openssl",
+                                "verify",
+                                "-CAfile",
+                                ca.certPem().toString(),
+                                server.certPem().toString())
+                        .run()
+                        .stdout())
+                .contains("OK");
+        assertThat(Proc.cmd("openssl", "pkey", "-in", server.keyPem().toString(), "-noout")
+                        .runAllowingFailure()
+                        .ok())
                 .isTrue();
     }
 

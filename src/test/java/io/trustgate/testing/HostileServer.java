@@ -36,7 +36,10 @@ import javax.net.ssl.SSLContext;
 public final class HostileServer implements AutoCloseable {
 
     /** What every request gets. */
-    public enum Behaviour { ENDLESS_BODY, UNAVAILABLE }
+    public enum Behaviour {
+        ENDLESS_BODY,
+        UNAVAILABLE
+    }
 
     /** An endless body stops here at the latest, so a client that never hangs up cannot keep the test running. */
     public static final long ENDLESS_CAP_BYTES = 1L << 30;

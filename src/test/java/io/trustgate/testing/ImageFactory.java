@@ -75,8 +75,7 @@ public final class ImageFactory {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private ImageFactory() {
-    }
+    private ImageFactory() {}
 
     /** Pushes a new random OCI image to {@code registry} as {@code path:tag}. */
     public static PushedImage pushRandom(RegistryPeer registry, String path, String tag) {
@@ -110,8 +109,7 @@ public final class ImageFactory {
     }
 
     /** An image index in the registry and the digests of its platform manifests (amd64, arm64). */
-    public record PushedIndex(PushedImage index, List<String> platformDigests) {
-    }
+    public record PushedIndex(PushedImage index, List<String> platformDigests) {}
 
     /** Writes an OCI layout whose {@code tag} names an image index of two random platform images. */
     private static List<String> writeOciIndexLayout(Path dir, String tag) throws IOException {
@@ -124,12 +122,17 @@ public final class ImageFactory {
             Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
             try (var files = Files.list(sub.resolve("blobs/sha256"))) {
                 for (Path blob : files.toList()) {
-                    Files.copy(blob, blobs.resolve(blob.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(
+                            blob, blobs.resolve(blob.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            JsonNode platformEntry = JSON.readTree(Files.readAllBytes(sub.resolve("index.json"))).path("manifests").get(0);
-            Map<String, Object> entry = descriptor(platformEntry.path("mediaType").asText(),
-                    platformEntry.path("digest").asText().substring(7), platformEntry.path("size").asLong());
+            JsonNode platformEntry = JSON.readTree(Files.readAllBytes(sub.resolve("index.json")))
+                    .path("manifests")
+                    .get(0);
+            Map<String, Object> entry = descriptor(
+                    platformEntry.path("mediaType").asText(),
+                    platformEntry.path("digest").asText().substring(7),
+                    platformEntry.path("size").asLong());
             entry.put("platform", Map.of("architecture", arch, "os", "linux"));
             entries.add(entry);
             digests.add(platformEntry.path("digest").asText());
@@ -143,19 +146,21 @@ public final class ImageFactory {
         Map<String, Object> top = descriptor("application/vnd.oci.image.index.v1+json", indexHex, indexBytes.length);
         top.put("annotations", Map.of("org.opencontainers.image.ref.name", tag));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(top))));
+        Files.write(
+                dir.resolve("index.json"),
+                JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(top))));
         return digests;
     }
 
     /** skopeo-copies an OCI layout to {@code path:tag} in the registry and reads back the manifest it stored. */
-    private static PushedImage copyLayout(RegistryPeer registry, Path layout, String path, String tag, String... copyFlags)
-            throws IOException {
+    private static PushedImage copyLayout(
+            RegistryPeer registry, Path layout, String path, String tag, String... copyFlags) throws IOException {
         String dest = "docker://" + registry.host() + "/" + path + ":" + tag;
-        List<String> copy = new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet",
-                "--dest-tls-verify=false"));
+        List<String> copy =
+                new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false"));
         copy.addAll(List.of(copyFlags));
-        List<String> inspect = new ArrayList<>(List.of("skopeo", "--insecure-policy", "inspect", "--raw",
-                "--tls-verify=false"));
+        List<String> inspect =
+                new ArrayList<>(List.of("skopeo", "--insecure-policy", "inspect", "--raw", "--tls-verify=false"));
         if (registry.username() != null) {
             copy.addAll(List.of("--dest-creds", registry.username() + ":" + registry.password()));
             inspect.addAll(List.of("--creds", registry.username() + ":" + registry.password()));
@@ -166,8 +171,13 @@ public final class ImageFactory {
         Proc.cmd(copy).run();
         byte[] manifest = Proc.cmd(inspect).run().stdout().getBytes(StandardCharsets.UTF_8);
         JsonNode node = JSON.readTree(manifest);
-        return new PushedImage(registry.host(), path, tag, "sha256:" + sha256Hex(manifest),
-                node.path("mediaType").asText(null), manifest);
+        return new PushedImage(
+                registry.host(),
+                path,
+                tag,
+                "sha256:" + sha256Hex(manifest),
+                node.path("mediaType").asText(null),
+                manifest);
     }
 
     /** Writes a one-layer OCI image layout tagged {@code tag} into {@code dir}. */
@@ -183,7 +193,9 @@ public final class ImageFactory {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("architecture", "amd64");
         config.put("os", "linux");
-        config.put("config", Map.of("Labels", Map.of("io.trustgate.test", HexFormat.of().formatHex(content, 0, 8))));
+        config.put(
+                "config",
+                Map.of("Labels", Map.of("io.trustgate.test", HexFormat.of().formatHex(content, 0, 8))));
         config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of("sha256:" + sha256Hex(tar))));
         byte[] configBytes = JSON.writeValueAsBytes(config);
         String configHex = writeBlob(blobs, configBytes);
@@ -192,16 +204,18 @@ public final class ImageFactory {
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", configHex, configBytes.length));
-        manifest.put("layers", List.of(descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layerHex, layer.length)));
+        manifest.put(
+                "layers", List.of(descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layerHex, layer.length)));
         byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
         String manifestHex = writeBlob(blobs, manifestBytes);
 
-        Map<String, Object> entry = descriptor("application/vnd.oci.image.manifest.v1+json", manifestHex,
-                manifestBytes.length);
+        Map<String, Object> entry =
+                descriptor("application/vnd.oci.image.manifest.v1+json", manifestHex, manifestBytes.length);
         entry.put("annotations", Map.of("org.opencontainers.image.ref.name", tag));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(
-                Map.of("schemaVersion", 2, "manifests", List.of(entry))));
+        Files.write(
+                dir.resolve("index.json"),
+                JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(entry))));
     }
 
     /** Lower-case hex sha256 of {@code data}. */

@@ -59,7 +59,9 @@ public final class KubeApiServerPeer implements AutoCloseable {
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);
         }
-        Proc.Result r = Proc.cmd("scripts/build-kube-apiserver.sh").timeout(Duration.ofMinutes(60)).run();
+        Proc.Result r = Proc.cmd("scripts/build-kube-apiserver.sh")
+                .timeout(Duration.ofMinutes(60))
+                .run();
         List<String> lines = r.stdout().strip().lines().toList();
         return Path.of(lines.get(lines.size() - 1));
     }
@@ -84,26 +86,33 @@ public final class KubeApiServerPeer implements AutoCloseable {
             for (int attempt = 0; attempt < 3; attempt++) {
                 int port = Ports.free();
                 Path certDir = Files.createDirectories(dir.resolve("certs-" + port));
-                PeerProcess p = PeerProcess.start(name, List.of(bin.toString(),
-                        "--etcd-servers=" + etcd.clientUrl(),
-                        "--etcd-prefix=/registry-" + port,
-                        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-                        "--endpoint-reconciler-type=none", // the loopback address cannot be an endpoint
-                        "--secure-port=" + port,
-                        "--cert-dir=" + certDir,
-                        "--tls-cert-file=" + serving.certPem(), "--tls-private-key-file=" + serving.keyPem(),
-                        "--token-auth-file=" + tokens,
-                        "--authorization-mode=RBAC",
-                        "--service-account-issuer=https://kubernetes.default.svc",
-                        "--service-account-key-file=" + saPub,
-                        "--service-account-signing-key-file=" + saKey,
-                        "--api-audiences=https://kubernetes.default.svc",
-                        "--service-cluster-ip-range=10.96.0.0/16",
-                        "--disable-admission-plugins=ServiceAccount",
-                        "--enable-priority-and-fairness=false",
-                        "--profiling=false",
-                        "--v=1"),
-                        Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
+                PeerProcess p = PeerProcess.start(
+                        name,
+                        List.of(
+                                bin.toString(),
+                                "--etcd-servers=" + etcd.clientUrl(),
+                                "--etcd-prefix=/registry-" + port,
+                                "--bind-address=127.0.0.1",
+                                "--advertise-address=127.0.0.1",
+                                "--endpoint-reconciler-type=none", // the loopback address cannot be an endpoint
+                                "--secure-port=" + port,
+                                "--cert-dir=" + certDir,
+                                "--tls-cert-file=" + serving.certPem(),
+                                "--tls-private-key-file=" + serving.keyPem(),
+                                "--token-auth-file=" + tokens,
+                                "--authorization-mode=RBAC",
+                                "--service-account-issuer=https://kubernetes.default.svc",
+                                "--service-account-key-file=" + saPub,
+                                "--service-account-signing-key-file=" + saKey,
+                                "--api-audiences=https://kubernetes.default.svc",
+                                "--service-cluster-ip-range=10.96.0.0/16",
+                                "--disable-admission-plugins=ServiceAccount",
+                                "--enable-priority-and-fairness=false",
+                                "--profiling=false",
+                                "--v=1"),
+                        Map.of(),
+                        dir,
+                        dir.resolve(name + "-" + port + ".log"));
                 KubeApiServerPeer peer = new KubeApiServerPeer(etcd, p, port, token, ca);
                 try {
                     p.awaitReady(Duration.ofSeconds(180), peer::ready);
@@ -173,16 +182,22 @@ public final class KubeApiServerPeer implements AutoCloseable {
 
     /** A client that authenticates with {@code token} (e.g. a ServiceAccount's, to test its RBAC). */
     public KubernetesClient client(String token) {
-        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withOauthToken(token)
-                .withCaCertFile(ca.certPem().toString()).withRequestTimeout(60_000).withConnectionTimeout(10_000)
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(url())
+                .withOauthToken(token)
+                .withCaCertFile(ca.certPem().toString())
+                .withRequestTimeout(60_000)
+                .withConnectionTimeout(10_000)
                 .build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     private boolean ready() {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url() + "/readyz")).timeout(Duration.ofSeconds(2))
-                    .header("Authorization", "Bearer " + adminToken).build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(url() + "/readyz"))
+                    .timeout(Duration.ofSeconds(2))
+                    .header("Authorization", "Bearer " + adminToken)
+                    .build();
             return http().send(req, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
         } catch (IOException e) {
             return false;

@@ -68,10 +68,11 @@ public final class LookasidePeer implements AutoCloseable {
             java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
             keys.load(null, null);
             char[] pass = "lookaside".toCharArray();
-            keys.setKeyEntry("server", cert.keyPair().getPrivate(), pass,
-                    new java.security.cert.Certificate[] {cert.certificate(), ca.certificate()});
-            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.setKeyEntry("server", cert.keyPair().getPrivate(), pass, new java.security.cert.Certificate[] {
+                cert.certificate(), ca.certificate()
+            });
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, pass);
             javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
             ssl.init(kmf.getKeyManagers(), null, null);

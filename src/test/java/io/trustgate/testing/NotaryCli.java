@@ -85,8 +85,7 @@ public final class NotaryCli {
     }
 
     /** A delegation key pair written by {@code key generate -o}: public PEM and the encrypted private PEM. */
-    public record DelegationKey(String role, Path publicPem, Path encryptedPrivatePem) {
-    }
+    public record DelegationKey(String role, Path publicPem, Path encryptedPrivatePem) {}
 
     /**
      * {@code notary key generate ecdsa --role ROLE -o DIR/NAME}: writes {@code NAME.pem} and {@code NAME-key.pem}
@@ -119,11 +118,20 @@ public final class NotaryCli {
     public Path decryptKey(Path encryptedPem, Path plainPem) {
         try {
             List<String> kept = Files.readAllLines(encryptedPem).stream()
-                    .filter(l -> !l.startsWith("role:") && !l.isBlank()).toList();
+                    .filter(l -> !l.startsWith("role:") && !l.isBlank())
+                    .toList();
             Path stripped = Files.createTempFile(encryptedPem.getParent(), "stripped-", ".pem");
             Files.write(stripped, kept);
-            Proc.cmd("openssl", "pkcs8", "-in", stripped.toString(), "-passin", "pass:" + DELEGATION_PASSPHRASE,
-                    "-out", plainPem.toString()).run();
+            Proc.cmd(
+                            "openssl",
+                            "pkcs8",
+                            "-in",
+                            stripped.toString(),
+                            "-passin",
+                            "pass:" + DELEGATION_PASSPHRASE,
+                            "-out",
+                            plainPem.toString())
+                    .run();
             Files.delete(stripped);
             return plainPem;
         } catch (IOException e) {
@@ -169,8 +177,14 @@ public final class NotaryCli {
     }
 
     public Proc.Result run(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("notary", "-s", server.url(), "-d", trustDir.toString(),
-                "--tlscacert", server.caPem().toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "notary",
+                "-s",
+                server.url(),
+                "-d",
+                trustDir.toString(),
+                "--tlscacert",
+                server.caPem().toString()));
         cmd.addAll(args);
         Map<String, String> env = env();
         env.putAll(server.cliAuthEnv());

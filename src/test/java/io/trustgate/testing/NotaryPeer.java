@@ -36,7 +36,13 @@ public final class NotaryPeer implements AutoCloseable {
     private final String tokenUser;
     private final String tokenPassword;
 
-    private NotaryPeer(int port, TestCa ca, PeerProcess process, Path dir, TokenServer tokenServer, String tokenUser,
+    private NotaryPeer(
+            int port,
+            TestCa ca,
+            PeerProcess process,
+            Path dir,
+            TokenServer tokenServer,
+            String tokenUser,
             String tokenPassword) {
         this.port = port;
         this.ca = ca;
@@ -64,8 +70,8 @@ public final class NotaryPeer implements AutoCloseable {
      * TokenServer#tls} with {@code ca} for clients that refuse plain-HTTP realms). The {@link NotaryCli} of this
      * peer authenticates as {@code user} (add the user to the token server); the token server is closed with it.
      */
-    public static NotaryPeer startWithTokenAuth(String name, TestCa ca, TokenServer tokens, String user,
-            String password) {
+    public static NotaryPeer startWithTokenAuth(
+            String name, TestCa ca, TokenServer tokens, String user, String password) {
         return start(name, ca, tokens, user, password);
     }
 
@@ -77,18 +83,25 @@ public final class NotaryPeer implements AutoCloseable {
             int port = Ports.free();
             try {
                 Path config = dir.resolve("server-" + port + ".json");
-                String auth = tokens == null ? "" : """
+                String auth = tokens == null
+                        ? ""
+                        : """
                          "auth": {"type": "token", "options": {"realm": "%s", "service": "%s", "issuer": "%s",
                                   "rootcertbundle": "%s"}},
-                        """.formatted(tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, tokens.rootCertBundle());
+                        """.formatted(
+                                tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, tokens.rootCertBundle());
                 Files.writeString(config, """
                         {"server": {"http_addr": "127.0.0.1:%d", "tls_cert_file": "%s", "tls_key_file": "%s"},
                          "trust_service": {"type": "local"},
                          "storage": {"backend": "memory"},
                         %s "logging": {"level": "info"}}
                         """.formatted(port, cert.certPem(), cert.keyPem(), auth));
-                PeerProcess process = PeerProcess.start(name, List.of("notary-server", "-config", config.toString(),
-                        "-logf", "logfmt"), Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
+                PeerProcess process = PeerProcess.start(
+                        name,
+                        List.of("notary-server", "-config", config.toString(), "-logf", "logfmt"),
+                        Map.of(),
+                        dir,
+                        dir.resolve(name + "-" + port + ".log"));
                 process.awaitReady(Duration.ofSeconds(20), () -> PeerProcess.listening(port));
                 return new NotaryPeer(port, ca, process, dir, tokens, user, password);
             } catch (IOException e) {
@@ -142,8 +155,12 @@ public final class NotaryPeer implements AutoCloseable {
     /** GETs any path of the server (trusting its CA). */
     public HttpResponse<byte[]> get(String path) {
         try {
-            return httpClient().send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10))
-                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            return httpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url() + path))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -171,8 +188,11 @@ public final class NotaryPeer implements AutoCloseable {
         if (tokenUser == null) {
             return Map.of();
         }
-        return Map.of("NOTARY_AUTH", java.util.Base64.getEncoder().encodeToString(
-                (tokenUser + ":" + tokenPassword).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return Map.of(
+                "NOTARY_AUTH",
+                java.util.Base64.getEncoder()
+                        .encodeToString(
+                                (tokenUser + ":" + tokenPassword).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Override

@@ -16,7 +16,8 @@ class NotaryPeerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    @DisplayName("init, addhash and publish a GUN; the server serves timestamp.json and targets listing the hash; a delegation signs too")
+    @DisplayName(
+            "init, addhash and publish a GUN; the server serves timestamp.json and targets listing the hash; a delegation signs too")
     void publishAndFetch(@TempDir Path tmp) throws Exception {
         try (NotaryPeer notary = NotaryPeer.start("notary-peer-test")) {
             NotaryCli cli = notary.cli(tmp.resolve("trust"));
@@ -33,7 +34,9 @@ class NotaryPeerTest {
             JsonNode targets = JSON.readTree(notary.fetch(gun, "targets"));
             JsonNode target = targets.at("/signed/targets/1.0");
             assertThat(target.get("length").asLong()).isEqualTo(1234);
-            assertThat(HexFormat.of().formatHex(Base64.getDecoder().decode(target.at("/hashes/sha256").asText())))
+            assertThat(HexFormat.of()
+                            .formatHex(Base64.getDecoder()
+                                    .decode(target.at("/hashes/sha256").asText())))
                     .isEqualTo(hex);
 
             NotaryCli.DelegationKey releases = cli.addDelegationSigner(gun, "targets/releases", tmp.resolve("keys"));
@@ -46,12 +49,22 @@ class NotaryPeerTest {
 
             cli.remove(gun, "1.0");
             cli.publish(gun);
-            assertThat(JSON.readTree(notary.fetch(gun, "targets")).at("/signed/targets/1.0").isMissingNode()).isTrue();
+            assertThat(JSON.readTree(notary.fetch(gun, "targets"))
+                            .at("/signed/targets/1.0")
+                            .isMissingNode())
+                    .isTrue();
 
-            int snapshotVersion = JSON.readTree(notary.fetch(gun, "snapshot")).at("/signed/version").asInt();
+            int snapshotVersion = JSON.readTree(notary.fetch(gun, "snapshot"))
+                    .at("/signed/version")
+                    .asInt();
             cli.keyRotate(gun, "snapshot", true);
-            assertThat(JSON.readTree(notary.fetch(gun, "root")).at("/signed/version").asInt()).isGreaterThan(1);
-            assertThat(JSON.readTree(notary.fetch(gun, "snapshot")).at("/signed/version").asInt())
+            assertThat(JSON.readTree(notary.fetch(gun, "root"))
+                            .at("/signed/version")
+                            .asInt())
+                    .isGreaterThan(1);
+            assertThat(JSON.readTree(notary.fetch(gun, "snapshot"))
+                            .at("/signed/version")
+                            .asInt())
                     .isGreaterThanOrEqualTo(snapshotVersion);
         }
     }

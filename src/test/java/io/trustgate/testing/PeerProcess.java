@@ -23,8 +23,8 @@ public final class PeerProcess implements AutoCloseable {
     private static final Set<PeerProcess> RUNNING = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(PeerProcess::stop),
-                "trustgate-peers-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> RUNNING.forEach(PeerProcess::stop), "trustgate-peers-shutdown"));
     }
 
     private final String name;
@@ -49,8 +49,8 @@ public final class PeerProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} with its output (stdout and stderr) appended to {@code log}. */
-    public static PeerProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
-            Path log) {
+    public static PeerProcess start(
+            String name, List<String> command, Map<String, String> env, Path workDir, Path log) {
         try {
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log); // a fresh log per run, so request counts see only this process
@@ -73,8 +73,8 @@ public final class PeerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited " + process.exitValue() + " before it was ready; log "
-                        + log + ":\n" + tail());
+                throw new IllegalStateException(
+                        name + " exited " + process.exitValue() + " before it was ready; log " + log + ":\n" + tail());
             }
             if (ready.getAsBoolean()) {
                 return;

@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 /** Free TCP ports on 127.0.0.1 for peers started by tests. */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /**
      * A port that was free on 127.0.0.1 a moment ago. Another process may take it before the peer binds

@@ -84,9 +84,8 @@ public final class Proc {
         try {
             out = Files.createTempFile("tg-proc", ".out");
             err = Files.createTempFile("tg-proc", ".err");
-            ProcessBuilder pb = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (stdin == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
@@ -103,7 +102,8 @@ public final class Proc {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new ProcException(new Result(command, -1, Files.readString(out), Files.readString(err)),
+                throw new ProcException(
+                        new Result(command, -1, Files.readString(out), Files.readString(err)),
                         "timed out after " + timeout);
             }
             return new Result(command, process.exitValue(), Files.readString(out), Files.readString(err));
@@ -144,8 +144,11 @@ public final class Proc {
         }
 
         ProcException(Result result, String why) {
-            super(String.join(" ", result.command()) + " " + why + "\nstderr: " + result.stderr().strip()
-                    + (result.stdout().isBlank() ? "" : "\nstdout: " + result.stdout().strip()));
+            super(String.join(" ", result.command()) + " " + why + "\nstderr: "
+                    + result.stderr().strip()
+                    + (result.stdout().isBlank()
+                            ? ""
+                            : "\nstdout: " + result.stdout().strip()));
             this.result = result;
         }
 

@@ -102,8 +102,7 @@ public final class RegistryPeer implements AutoCloseable {
     }
 
     /** One line of the registry's access log. */
-    public record AccessLogEntry(String method, String uri, int status) {
-    }
+    public record AccessLogEntry(String method, String uri, int status) {}
 
     /** Every request the registry has logged so far, oldest first. */
     public List<AccessLogEntry> requests() {
@@ -133,7 +132,8 @@ public final class RegistryPeer implements AutoCloseable {
     /** HEAD and GET requests for manifests of {@code path} (any tag or digest). */
     public long manifestRequests(String path) {
         String prefix = "/v2/" + path + "/manifests/";
-        return countRequests(e -> (e.method().equals("HEAD") || e.method().equals("GET")) && e.uri().startsWith(prefix));
+        return countRequests(e -> (e.method().equals("HEAD") || e.method().equals("GET"))
+                && e.uri().startsWith(prefix));
     }
 
     @Override
@@ -150,7 +150,8 @@ public final class RegistryPeer implements AutoCloseable {
             return;
         }
         try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // left in target/: harmless
         }
@@ -204,8 +205,12 @@ public final class RegistryPeer implements AutoCloseable {
                 int port = Ports.free();
                 try {
                     Path config = writeConfig(dir, port);
-                    PeerProcess process = PeerProcess.start(name, List.of("docker-registry", "serve", config.toString()),
-                            Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
+                    PeerProcess process = PeerProcess.start(
+                            name,
+                            List.of("docker-registry", "serve", config.toString()),
+                            Map.of(),
+                            dir,
+                            dir.resolve(name + "-" + port + ".log"));
                     process.awaitReady(Duration.ofSeconds(20), () -> answers(port, tlsCa));
                     return new RegistryPeer(this, dir, port, process);
                 } catch (IllegalStateException e) {
@@ -223,25 +228,47 @@ public final class RegistryPeer implements AutoCloseable {
                 StringBuilder yaml = new StringBuilder();
                 yaml.append("version: 0.1\n")
                         .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
-                        .append("storage:\n  filesystem:\n    rootdirectory: ").append(data).append('\n')
+                        .append("storage:\n  filesystem:\n    rootdirectory: ")
+                        .append(data)
+                        .append('\n')
                         .append("  delete:\n    enabled: true\n")
-                        .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
+                        .append("http:\n  addr: 127.0.0.1:")
+                        .append(port)
+                        .append('\n')
                         .append("  secret: trustgate-test-secret\n");
                 if (tlsCa != null) {
                     TestCa.Issued cert = tlsCa.issueServer(name + "-" + port);
-                    yaml.append("  tls:\n    certificate: ").append(cert.certPem()).append('\n')
-                            .append("    key: ").append(cert.keyPem()).append('\n');
+                    yaml.append("  tls:\n    certificate: ")
+                            .append(cert.certPem())
+                            .append('\n')
+                            .append("    key: ")
+                            .append(cert.keyPem())
+                            .append('\n');
                 }
                 if (tokenServer != null) {
                     yaml.append("auth:\n  token:\n")
-                            .append("    realm: ").append(tokenServer.realm()).append('\n')
-                            .append("    service: ").append(TokenServer.SERVICE).append('\n')
-                            .append("    issuer: ").append(TokenServer.ISSUER).append('\n')
-                            .append("    rootcertbundle: ").append(tokenServer.rootCertBundle()).append('\n');
+                            .append("    realm: ")
+                            .append(tokenServer.realm())
+                            .append('\n')
+                            .append("    service: ")
+                            .append(TokenServer.SERVICE)
+                            .append('\n')
+                            .append("    issuer: ")
+                            .append(TokenServer.ISSUER)
+                            .append('\n')
+                            .append("    rootcertbundle: ")
+                            .append(tokenServer.rootCertBundle())
+                            .append('\n');
                 } else if (username != null) {
                     Path htpasswd = dir.resolve("htpasswd-" + port);
-                    Files.writeString(htpasswd, Proc.cmd("htpasswd", "-Bbn", username, password).run().stdout());
-                    yaml.append("auth:\n  htpasswd:\n    realm: trustgate-test\n    path: ").append(htpasswd).append('\n');
+                    Files.writeString(
+                            htpasswd,
+                            Proc.cmd("htpasswd", "-Bbn", username, password)
+                                    .run()
+                                    .stdout());
+                    yaml.append("auth:\n  htpasswd:\n    realm: trustgate-test\n    path: ")
+                            .append(htpasswd)
+                            .append('\n');
                 }
                 Path config = dir.resolve("config-" + port + ".yml");
                 Files.writeString(config, yaml.toString());
@@ -254,9 +281,14 @@ public final class RegistryPeer implements AutoCloseable {
         private static boolean answers(int port, TestCa ca) {
             if (ca != null) {
                 try {
-                    int status = ca.httpClient(Duration.ofMillis(200)).send(java.net.http.HttpRequest.newBuilder(
-                            URI.create("https://127.0.0.1:" + port + "/v2/")).timeout(Duration.ofSeconds(1)).build(),
-                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                    int status = ca.httpClient(Duration.ofMillis(200))
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    URI.create("https://127.0.0.1:" + port + "/v2/"))
+                                            .timeout(Duration.ofSeconds(1))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
                     return status == 200 || status == 401;
                 } catch (IOException e) {
                     return false;
@@ -266,8 +298,8 @@ public final class RegistryPeer implements AutoCloseable {
                 }
             }
             try {
-                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL()
-                        .openConnection();
+                HttpURLConnection c = (HttpURLConnection)
+                        URI.create("http://127.0.0.1:" + port + "/v2/").toURL().openConnection();
                 c.setConnectTimeout(200);
                 c.setReadTimeout(1000);
                 int status = c.getResponseCode();

@@ -72,11 +72,18 @@ public final class TestCa {
             KeyPair kp = newKeyPair();
             X500Name name = new X500Name("CN=trustgate test CA " + Long.toHexString(RANDOM.nextLong()));
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), name, kp.getPublic());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    name,
+                    serial(),
+                    Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(VALIDITY)),
+                    name,
+                    kp.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            builder.addExtension(Extension.keyUsage, true,
+            builder.addExtension(
+                    Extension.keyUsage,
+                    true,
                     new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
             builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
             X509Certificate cert = sign(builder, kp);
@@ -97,9 +104,13 @@ public final class TestCa {
         try {
             KeyPair kp = newKeyPair();
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(cert, serial(),
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)),
-                    new X500Name("CN=" + name), kp.getPublic());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    cert,
+                    serial(),
+                    Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(VALIDITY)),
+                    new X500Name("CN=" + name),
+                    kp.getPublic());
             List<GeneralName> sans = new ArrayList<>();
             sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
             sans.add(new GeneralName(GeneralName.dNSName, "localhost"));
@@ -108,12 +119,13 @@ public final class TestCa {
             }
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(sans.toArray(GeneralName[]::new)));
+            builder.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+            }));
+            builder.addExtension(
+                    Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
             builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(cert));
             X509Certificate issued = sign(builder, keyPair);
             return write(dir, name, issued, kp);
@@ -139,8 +151,13 @@ public final class TestCa {
             KeyPair kp = newKeyPair();
             X500Name subject = new X500Name("CN=" + name);
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), subject, kp.getPublic());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    subject,
+                    serial(),
+                    Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(VALIDITY)),
+                    subject,
+                    kp.getPublic());
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             X509Certificate issued = sign(builder, kp);
             return write(dir, name, issued, kp);
@@ -156,8 +173,9 @@ public final class TestCa {
         try {
             java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry("server", server.keyPair().getPrivate(), new char[0],
-                    new java.security.cert.Certificate[] {server.certificate(), cert});
+            ks.setKeyEntry("server", server.keyPair().getPrivate(), new char[0], new java.security.cert.Certificate[] {
+                server.certificate(), cert
+            });
             javax.net.ssl.KeyManagerFactory kmf =
                     javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, new char[0]);
@@ -177,19 +195,21 @@ public final class TestCa {
             java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
             trust.load(null, null);
             trust.setCertificateEntry("ca", cert);
-            javax.net.ssl.TrustManagerFactory tmf =
-                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
             ssl.init(null, tmf.getTrustManagers(), null);
-            return java.net.http.HttpClient.newBuilder().sslContext(ssl).connectTimeout(connectTimeout).build();
+            return java.net.http.HttpClient.newBuilder()
+                    .sslContext(ssl)
+                    .connectTimeout(connectTimeout)
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build an HTTPS client for the test CA", e);
         }
     }
-
 
     public Path certPem() {
         return certPem;
@@ -204,8 +224,7 @@ public final class TestCa {
     }
 
     /** A certificate and its private key, in memory and as PEM files. */
-    public record Issued(X509Certificate certificate, KeyPair keyPair, Path certPem, Path keyPem) {
-    }
+    public record Issued(X509Certificate certificate, KeyPair keyPair, Path certPem, Path keyPem) {}
 
     /** PEM text of a certificate, key or any object Bouncy Castle can write. */
     public static String pem(Object object) {

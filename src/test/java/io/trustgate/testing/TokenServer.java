@@ -116,8 +116,8 @@ public final class TokenServer implements AutoCloseable {
                 server = HttpServer.create(address, 0);
             } else {
                 HttpsServer https = HttpsServer.create(address, 0);
-                https.setHttpsConfigurator(new HttpsConfigurator(tlsCa.serverContext(
-                        tlsCa.issueServer("token-server-" + Long.toHexString(System.nanoTime())))));
+                https.setHttpsConfigurator(new HttpsConfigurator(
+                        tlsCa.serverContext(tlsCa.issueServer("token-server-" + Long.toHexString(System.nanoTime())))));
                 server = https;
             }
         } catch (IOException e) {
@@ -130,7 +130,8 @@ public final class TokenServer implements AutoCloseable {
 
     /** The realm URL, e.g. {@code http://127.0.0.1:40123/token} ({@code https://} with {@link #tls}). */
     public String realm() {
-        return (tlsCa == null ? "http" : "https") + "://127.0.0.1:" + server.getAddress().getPort() + "/token";
+        return (tlsCa == null ? "http" : "https") + "://127.0.0.1:"
+                + server.getAddress().getPort() + "/token";
     }
 
     /** PEM file of the certificate whose key signs the tokens (the registry's {@code rootcertbundle}). */
@@ -149,8 +150,7 @@ public final class TokenServer implements AutoCloseable {
     }
 
     /** One token request. */
-    public record Request(String user, String service, List<String> scopes, int status) {
-    }
+    public record Request(String user, String service, List<String> scopes, int status) {}
 
     @Override
     public void close() {
@@ -168,19 +168,24 @@ public final class TokenServer implements AutoCloseable {
             String user = null;
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
-                String[] pair = new String(Base64.getDecoder().decode(auth.substring(6).trim()),
-                        StandardCharsets.UTF_8).split(":", 2);
+                String[] pair = new String(
+                                Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8)
+                        .split(":", 2);
                 if (pair.length != 2 || !pair[1].equals(users.get(pair[0]))) {
                     requests.add(new Request(pair[0], service, scopes, 401)); // before the answer: callers then see it
-                    reply(exchange, 401, Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED",
-                            "message", "bad credentials"))));
+                    reply(
+                            exchange,
+                            401,
+                            Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED", "message", "bad credentials"))));
                     return;
                 }
                 user = pair[0];
             } else if (!anonymousPull) {
                 requests.add(new Request(null, service, scopes, 401));
-                reply(exchange, 401, Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED",
-                        "message", "credentials required"))));
+                reply(
+                        exchange,
+                        401,
+                        Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED", "message", "credentials required"))));
                 return;
             }
             List<Map<String, Object>> access = new ArrayList<>();
@@ -191,12 +196,18 @@ public final class TokenServer implements AutoCloseable {
                     if (first < 0 || last == first) {
                         continue;
                     }
-                    List<String> actions = new ArrayList<>(Arrays.asList(one.substring(last + 1).split(",")));
+                    List<String> actions = new ArrayList<>(
+                            Arrays.asList(one.substring(last + 1).split(",")));
                     if (user == null) {
                         actions.retainAll(List.of("pull"));
                     }
-                    access.add(Map.of("type", one.substring(0, first), "name", one.substring(first + 1, last),
-                            "actions", actions));
+                    access.add(Map.of(
+                            "type",
+                            one.substring(0, first),
+                            "name",
+                            one.substring(first + 1, last),
+                            "actions",
+                            actions));
                 }
             }
             int ttl = expiresIn == null ? 60 : expiresIn;

@@ -39,7 +39,8 @@ public final class ToxiproxyPeer implements AutoCloseable {
 
     private final PeerProcess process;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private ToxiproxyPeer(PeerProcess process, int port) {
         this.process = process;
@@ -52,7 +53,9 @@ public final class ToxiproxyPeer implements AutoCloseable {
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);
         }
-        Proc.Result r = Proc.cmd("scripts/build-toxiproxy.sh").timeout(Duration.ofMinutes(10)).run();
+        Proc.Result r = Proc.cmd("scripts/build-toxiproxy.sh")
+                .timeout(Duration.ofMinutes(10))
+                .run();
         List<String> lines = r.stdout().strip().lines().toList();
         return Path.of(lines.get(lines.size() - 1));
     }
@@ -64,8 +67,12 @@ public final class ToxiproxyPeer implements AutoCloseable {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = Ports.free();
-            PeerProcess p = PeerProcess.start(name, List.of(bin.toString(), "-host", "127.0.0.1",
-                    "-port", String.valueOf(port)), Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
+            PeerProcess p = PeerProcess.start(
+                    name,
+                    List.of(bin.toString(), "-host", "127.0.0.1", "-port", String.valueOf(port)),
+                    Map.of(),
+                    dir,
+                    dir.resolve(name + "-" + port + ".log"));
             ToxiproxyPeer peer = new ToxiproxyPeer(p, port);
             try {
                 p.awaitReady(Duration.ofSeconds(20), peer::ready);
@@ -97,8 +104,11 @@ public final class ToxiproxyPeer implements AutoCloseable {
 
     /** Creates a proxy listening on a free loopback port that forwards to {@code upstream} ({@code host:port}). */
     public Proxy proxy(String name, String upstream) {
-        ObjectNode body = JSON.createObjectNode().put("name", name).put("listen", "127.0.0.1:0")
-                .put("upstream", upstream).put("enabled", true);
+        ObjectNode body = JSON.createObjectNode()
+                .put("name", name)
+                .put("listen", "127.0.0.1:0")
+                .put("upstream", upstream)
+                .put("enabled", true);
         JsonNode created = expect(call("POST", "/proxies", body), 201);
         return new Proxy(name, created.path("listen").asText());
     }
@@ -150,8 +160,11 @@ public final class ToxiproxyPeer implements AutoCloseable {
 
         /** Adds a toxic that acts on the given share of connections ({@code toxicity} 0 to 1). */
         public Proxy toxic(String type, String stream, Map<String, ?> attributes, double toxicity) {
-            ObjectNode body = JSON.createObjectNode().put("name", type + "-" + stream).put("type", type)
-                    .put("stream", stream).put("toxicity", toxicity);
+            ObjectNode body = JSON.createObjectNode()
+                    .put("name", type + "-" + stream)
+                    .put("type", type)
+                    .put("stream", stream)
+                    .put("toxicity", toxicity);
             body.set("attributes", JSON.valueToTree(attributes));
             expect(call("POST", "/proxies/" + name + "/toxics", body), 200);
             return this;
@@ -262,10 +275,14 @@ public final class ToxiproxyPeer implements AutoCloseable {
     }
 
     private HttpResponse<String> call(String method, String path, JsonNode body, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiUrl() + path)).timeout(timeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                .timeout(timeout)
                 .header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body.toString()));
+        b.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.toString()));
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -278,8 +295,8 @@ public final class ToxiproxyPeer implements AutoCloseable {
 
     private static JsonNode expect(HttpResponse<String> r, int status) {
         if (r.statusCode() != status) {
-            throw new IllegalStateException("toxiproxy " + r.request().method() + " " + r.request().uri()
-                    + " answered " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException("toxiproxy " + r.request().method() + " "
+                    + r.request().uri() + " answered " + r.statusCode() + ": " + r.body());
         }
         try {
             return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());

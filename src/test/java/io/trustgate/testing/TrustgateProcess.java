@@ -48,8 +48,7 @@ public final class TrustgateProcess implements AutoCloseable {
     }
 
     /** How a process that was expected to stop by itself ended. */
-    public record Exit(int code, String output) {
-    }
+    public record Exit(int code, String output) {}
 
     /**
      * Runs trustgate as {@link #start} does but expects it to stop by itself (a configuration it must refuse),
@@ -87,8 +86,12 @@ public final class TrustgateProcess implements AutoCloseable {
             throw new IllegalStateException(JAR + " is missing: this test runs after 'package' (failsafe)");
         }
         Path dir = PeerProcess.peerDir(name);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                JAR.toString()));
         process = PeerProcess.start(name, cmd, env, dir, dir.resolve(name + "-" + port + "-" + (++starts) + ".log"));
         return process;
     }
@@ -117,7 +120,8 @@ public final class TrustgateProcess implements AutoCloseable {
     public int status(String path) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build();
+                    .timeout(Duration.ofSeconds(2))
+                    .build();
             return http().send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;

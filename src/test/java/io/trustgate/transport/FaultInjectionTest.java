@@ -29,7 +29,6 @@ import io.trustgate.testing.NotaryPeer;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.ToxiproxyPeer;
-import io.trustgate.verify.NotarySignatureSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import java.io.IOException;
@@ -89,7 +88,11 @@ class FaultInjectionTest {
     static final int LATENCY_MS = 6_000;
 
     /** The upstream a fault is put in front of. */
-    enum Upstream { REGISTRY, LOOKASIDE, NOTARY }
+    enum Upstream {
+        REGISTRY,
+        LOOKASIDE,
+        NOTARY
+    }
 
     /** What the proxy (or the server behind it) does. */
     enum Fault {
@@ -145,10 +148,18 @@ class FaultInjectionTest {
         for (Upstream u : Upstream.values()) {
             proxies.put(u, toxiproxy.proxy(u.name().toLowerCase(), realUpstreams.get(u)));
             boolean tls = u == Upstream.NOTARY;
-            endless.put(u, HostileServer.start("endless-" + u, HostileServer.Behaviour.ENDLESS_BODY,
-                    tls ? notary.ca().issueServer("endless-notary") : null));
-            unavailable.put(u, HostileServer.start("unavailable-" + u, HostileServer.Behaviour.UNAVAILABLE,
-                    tls ? notary.ca().issueServer("unavailable-notary") : null));
+            endless.put(
+                    u,
+                    HostileServer.start(
+                            "endless-" + u,
+                            HostileServer.Behaviour.ENDLESS_BODY,
+                            tls ? notary.ca().issueServer("endless-notary") : null));
+            unavailable.put(
+                    u,
+                    HostileServer.start(
+                            "unavailable-" + u,
+                            HostileServer.Behaviour.UNAVAILABLE,
+                            tls ? notary.ca().issueServer("unavailable-notary") : null));
         }
         String registryHost = proxies.get(Upstream.REGISTRY).host();
 
@@ -157,47 +168,90 @@ class FaultInjectionTest {
         gpgImage = signGpg(alice, registryHost, "faults/gpg/app");
         gpgImage2 = signGpg(alice, registryHost, "faults/gpg/other");
         PushedImage pushed = ImageFactory.pushRandom(registry, "faults/notary/app", "1.0");
-        notaryImage = new PushedImage(registryHost, pushed.path(), pushed.tag(), pushed.digest(), pushed.mediaType(),
-                pushed.manifest());
+        notaryImage = new PushedImage(
+                registryHost, pushed.path(), pushed.tag(), pushed.digest(), pushed.mediaType(), pushed.manifest());
         String gun = registryHost + "/" + notaryImage.path();
         NotaryCli cli = notary.cli(Files.createTempDirectory(base, "trust-"));
         cli.init(gun);
         cli.addhash(gun, notaryImage.tag(), notaryImage.manifest().length, notaryImage.hex());
         cli.publish(gun);
-        JsonNode root = JSON.readTree(Files.readAllBytes(cli.trustDir().resolve("tuf").resolve(gun)
-                .resolve("metadata").resolve("root.json"))).path("signed");
-        String rootCert = new String(Base64.getDecoder().decode(root.at("/keys/" + root.at("/roles/root/keyids/0")
-                .asText() + "/keyval/public").asText()), StandardCharsets.US_ASCII);
+        JsonNode root = JSON.readTree(Files.readAllBytes(cli.trustDir()
+                        .resolve("tuf")
+                        .resolve(gun)
+                        .resolve("metadata")
+                        .resolve("root.json")))
+                .path("signed");
+        String rootCert = new String(
+                Base64.getDecoder()
+                        .decode(root.at("/keys/"
+                                        + root.at("/roles/root/keyids/0").asText() + "/keyval/public")
+                                .asText()),
+                StandardCharsets.US_ASCII);
         List<String> targetsKeys = new ArrayList<>();
         root.at("/roles/targets/keyids").forEach(k -> targetsKeys.add(k.asText()));
 
-        Policy gpgPolicy = new Policy(PolicyId.cluster("faults-gpg"), "faults-gpg-uid", "1", Mode.Enforce,
-                LabelSelector.EVERYTHING, List.of(ImagePattern.compile(registryHost + "/faults/gpg/**")), null,
+        Policy gpgPolicy = new Policy(
+                PolicyId.cluster("faults-gpg"),
+                "faults-gpg-uid",
+                "1",
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile(registryHost + "/faults/gpg/**")),
+                null,
                 "http://" + proxies.get(Upstream.LOOKASIDE).host(),
-                List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())), 1, List.of(),
+                List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())),
+                1,
+                List.of(),
                 SignedIdentity.DEFAULT);
-        Policy notaryPolicy = new Policy(PolicyId.cluster("faults-notary"), "faults-notary-uid", "1", Mode.Enforce,
-                LabelSelector.EVERYTHING, List.of(ImagePattern.compile(registryHost + "/faults/notary/**")),
-                new NotaryConfig("https://" + proxies.get(Upstream.NOTARY).host(),
-                        Files.readString(notary.caPem()), List.of(rootCert)),
-                null, List.of(new Signer("owner", targetsKeys, List.of())), 1, List.of(), SignedIdentity.DEFAULT);
+        Policy notaryPolicy = new Policy(
+                PolicyId.cluster("faults-notary"),
+                "faults-notary-uid",
+                "1",
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile(registryHost + "/faults/notary/**")),
+                new NotaryConfig(
+                        "https://" + proxies.get(Upstream.NOTARY).host(),
+                        Files.readString(notary.caPem()),
+                        List.of(rootCert)),
+                null,
+                List.of(new Signer("owner", targetsKeys, List.of())),
+                1,
+                List.of(),
+                SignedIdentity.DEFAULT);
         PolicySet policies = new PolicySet(List.of(gpgPolicy, notaryPolicy), List.of());
 
-        TransportOptions transport = io.trustgate.config.TrustgateSettings.defaults().transport().withInsecureHosts(registryHost)
+        TransportOptions transport = io.trustgate.config.TrustgateSettings.defaults()
+                .transport()
+                .withInsecureHosts(registryHost)
                 .withTimeouts(CONNECT_TIMEOUT, REQUEST_TIMEOUT);
         strict = stack(transport, Duration.ZERO);
         staleIfError = stack(transport, Duration.ofHours(1));
-        handler = new AdmissionHandler(() -> policies, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                strict.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE, DEADLINE);
-        staleHandler = new AdmissionHandler(() -> policies, NamespaceLabels.NONE, PullCredentials.ANONYMOUS,
-                staleIfError.verifier(), AdmissionHandler.Unmatched.deny, AdmissionListener.NONE, DEADLINE);
+        handler = new AdmissionHandler(
+                () -> policies,
+                NamespaceLabels.NONE,
+                PullCredentials.ANONYMOUS,
+                strict.verifier(),
+                AdmissionHandler.Unmatched.deny,
+                AdmissionListener.NONE,
+                DEADLINE);
+        staleHandler = new AdmissionHandler(
+                () -> policies,
+                NamespaceLabels.NONE,
+                PullCredentials.ANONYMOUS,
+                staleIfError.verifier(),
+                AdmissionHandler.Unmatched.deny,
+                AdmissionListener.NONE,
+                DEADLINE);
 
         // Warm up every pool the storm will use (event loops, crypto threads, pooled connections) with the same
         // concurrency as the 5xx storm, then take the baseline the leak check compares with.
         for (PushedImage image : List.of(gpgImage, notaryImage)) {
             awaitCondition("a first admission of " + image.reference(), () -> "denied", () -> {
                 try {
-                    return handler.decide(review(image.reference())).get(30, TimeUnit.SECONDS).allowed();
+                    return handler.decide(review(image.reference()))
+                            .get(30, TimeUnit.SECONDS)
+                            .allowed();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -213,7 +267,11 @@ class FaultInjectionTest {
             assertThat(decision.allowed()).as("warm-up: %s", decision.message()).isTrue();
         }
         for (PushedImage image : List.of(gpgImage, notaryImage)) {
-            assertThat(staleHandler.decide(review(image.reference())).get(30, TimeUnit.SECONDS).allowed()).isTrue();
+            assertThat(staleHandler
+                            .decide(review(image.reference()))
+                            .get(30, TimeUnit.SECONDS)
+                            .allowed())
+                    .isTrue();
         }
         threadBaseline = threads();
         connectionBaseline = connections();
@@ -222,16 +280,29 @@ class FaultInjectionTest {
     private static final int STORM = 10;
 
     private VerifierStack stack(TransportOptions transport, Duration staleIfError) {
-        CacheSettings noCaches = new CacheSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-                Duration.ZERO, staleIfError, 1_000, Duration.ZERO);
-        return VerifierStack.create(vertx, new VerifierStack.Settings(transport, noCaches, Clock.systemUTC(),
-                io.trustgate.config.TrustgateSettings.defaults().expiryWarning(), VerifierStack.Hooks.NONE));
+        CacheSettings noCaches = new CacheSettings(
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                staleIfError,
+                1_000,
+                Duration.ZERO);
+        return VerifierStack.create(
+                vertx,
+                new VerifierStack.Settings(
+                        transport,
+                        noCaches,
+                        Clock.systemUTC(),
+                        io.trustgate.config.TrustgateSettings.defaults().expiryWarning(),
+                        VerifierStack.Hooks.NONE));
     }
 
     private PushedImage signGpg(String fingerprint, String registryHost, String path) {
         PushedImage pushed = ImageFactory.pushRandom(registry, path, "1.0");
-        PushedImage viaProxy = new PushedImage(registryHost, pushed.path(), pushed.tag(), pushed.digest(),
-                pushed.mediaType(), pushed.manifest());
+        PushedImage viaProxy = new PushedImage(
+                registryHost, pushed.path(), pushed.tag(), pushed.digest(), pushed.mediaType(), pushed.manifest());
         gpg.signImage(fingerprint, viaProxy.reference(), lookaside.root());
         return viaProxy;
     }
@@ -257,10 +328,12 @@ class FaultInjectionTest {
     @AfterAll
     void stop() throws Exception {
         for (AutoCloseable c : Stream.of(List.<AutoCloseable>of(), endless.values(), unavailable.values())
-                .flatMap(java.util.Collection::stream).toList()) {
+                .flatMap(java.util.Collection::stream)
+                .toList()) {
             c.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {strict, staleIfError, toxiproxy, notary, lookaside, gpg, registry}) {
+        for (AutoCloseable c :
+                new AutoCloseable[] {strict, staleIfError, toxiproxy, notary, lookaside, gpg, registry}) {
             if (c != null) {
                 c.close();
             }
@@ -301,51 +374,67 @@ class FaultInjectionTest {
             AdmissionHandler.Decision d = r.get(DEADLINE.plus(MARGIN).toMillis() + 5_000, TimeUnit.MILLISECONDS);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             System.out.printf("FAULT %s at %s: %d ms: %s%n", fault, upstream, took.toMillis(), d.message());
-            assertThat(d.allowed()).as("%s at %s must deny: %s", fault, upstream, d.message()).isFalse();
-            assertThat(took).as("%s at %s answered after %s", fault, upstream, took).isLessThan(DEADLINE.plus(MARGIN));
+            assertThat(d.allowed())
+                    .as("%s at %s must deny: %s", fault, upstream, d.message())
+                    .isFalse();
+            assertThat(took)
+                    .as("%s at %s answered after %s", fault, upstream, took)
+                    .isLessThan(DEADLINE.plus(MARGIN));
             assertNamesUpstream(d.message(), upstream);
         }
         if (fault == Fault.ENDLESS_BODY) {
             HostileServer server = endless.get(upstream);
             assertThat(server.requests()).as("the endless server was asked").isPositive();
-            awaitCondition("the endless body to " + upstream + " is cut by trustgate", server::streaming,
+            awaitCondition(
+                    "the endless body to " + upstream + " is cut by trustgate",
+                    server::streaming,
                     () -> server.streaming() == 0);
             assertThat(server.cutByClient()).isPositive();
-            assertThat(server.bytesSent()).as("bytes sent before trustgate hung up")
+            assertThat(server.bytesSent())
+                    .as("bytes sent before trustgate hung up")
                     .isLessThan(HostileServer.ENDLESS_CAP_BYTES);
         }
         if (fault == Fault.UNAVAILABLE) {
-            assertThat(unavailable.get(upstream).requests()).as("the 503 server was asked").isPositive();
+            assertThat(unavailable.get(upstream).requests())
+                    .as("the 503 server was asked")
+                    .isPositive();
             // Answered connections go back to the pool: never more than it holds.
-            assertThat(proxies.get(upstream).clientConnections()).isLessThanOrEqualTo(
-                    HttpClientOptions.DEFAULT_MAX_POOL_SIZE);
+            assertThat(proxies.get(upstream).clientConnections())
+                    .isLessThanOrEqualTo(HttpClientOptions.DEFAULT_MAX_POOL_SIZE);
         } else if (fault == Fault.LATENCY || fault == Fault.SLOWLORIS || fault == Fault.SILENT) {
             // Still under the fault, where no exchange can complete: every connection is one that gave no usable
             // answer, and trustgate must close it itself (the proxy would keep it open for ever), or each review
             // would leak one until the pool is exhausted.
             ToxiproxyPeer.Proxy proxy = proxies.get(upstream);
-            awaitCondition("trustgate closes its connections to the faulty " + upstream, proxy::clientConnections,
-                    () -> proxy.clientConnections() == 0, REQUEST_TIMEOUT.plus(MARGIN));
+            awaitCondition(
+                    "trustgate closes its connections to the faulty " + upstream,
+                    proxy::clientConnections,
+                    () -> proxy.clientConnections() == 0,
+                    REQUEST_TIMEOUT.plus(MARGIN));
         } else {
             // The proxy or the hostile server closed the broken connections; trustgate must close its side too.
             // (An exchange that completed, e.g. over a resumed TLS session, may leave a kept-alive connection.)
             ToxiproxyPeer.Proxy proxy = proxies.get(upstream);
-            awaitCondition("trustgate closes the connections " + upstream + " closed",
-                    proxy::halfClosedClientConnections, () -> proxy.halfClosedClientConnections() == 0);
+            awaitCondition(
+                    "trustgate closes the connections " + upstream + " closed",
+                    proxy::halfClosedClientConnections,
+                    () -> proxy.halfClosedClientConnections() == 0);
         }
         heal();
         long again = System.nanoTime();
         AdmissionHandler.Decision next = handler.decide(review(image.reference()))
                 .get(DEADLINE.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
         Duration took = Duration.ofNanos(System.nanoTime() - again);
-        assertThat(next.allowed()).as("after %s at %s the next review is admitted: %s", fault, upstream, next.message())
+        assertThat(next.allowed())
+                .as("after %s at %s the next review is admitted: %s", fault, upstream, next.message())
                 .isTrue();
         assertThat(took).isLessThan(DEADLINE);
     }
 
     @Order(2)
     @Test
-    @DisplayName("a digest verified before is admitted with a warning while its lookaside is down; another digest is denied")
+    @DisplayName(
+            "a digest verified before is admitted with a warning while its lookaside is down; another digest is denied")
     void sameDigestStaleVerdict() throws Exception {
         String byDigest = gpgImage.digestReference();
         AdmissionHandler.Decision first = staleHandler.decide(review(byDigest)).get(10, TimeUnit.SECONDS);
@@ -358,13 +447,19 @@ class FaultInjectionTest {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(stale.allowed()).as(stale.message()).isTrue();
         assertThat(took).isLessThan(DEADLINE.plus(MARGIN));
-        assertThat(stale.warnings()).singleElement().asString().contains(byDigest).contains("admitted on the verdict of")
+        assertThat(stale.warnings())
+                .singleElement()
+                .asString()
+                .contains(byDigest)
+                .contains("admitted on the verdict of")
                 .contains("ClusterTrustPolicy/faults-gpg")
                 .contains("lookaside http://" + proxies.get(Upstream.LOOKASIDE).host());
 
-        AdmissionHandler.Decision other = staleHandler.decide(review(gpgImage2.digestReference()))
-                .get(10, TimeUnit.SECONDS);
-        assertThat(other.allowed()).as("a digest never verified gets no stale verdict").isFalse();
+        AdmissionHandler.Decision other =
+                staleHandler.decide(review(gpgImage2.digestReference())).get(10, TimeUnit.SECONDS);
+        assertThat(other.allowed())
+                .as("a digest never verified gets no stale verdict")
+                .isFalse();
         assertNamesUpstream(other.message(), Upstream.LOOKASIDE);
     }
 
@@ -379,14 +474,21 @@ class FaultInjectionTest {
         });
         // Connections trustgate keeps alive are bounded by the pool of each client; a connection that a fault
         // left open and nobody closes would stay ESTABLISHED beyond it.
-        awaitCondition("connections to the upstream proxies back to the baseline " + connectionBaseline,
-                this::connections, () -> {
-            Map<Integer, Integer> now = connections();
-            return now.entrySet().stream().allMatch(e -> e.getValue() <= Math.max(
-                    connectionBaseline.getOrDefault(e.getKey(), 0), HttpClientOptions.DEFAULT_MAX_POOL_SIZE));
-        });
+        awaitCondition(
+                "connections to the upstream proxies back to the baseline " + connectionBaseline,
+                this::connections,
+                () -> {
+                    Map<Integer, Integer> now = connections();
+                    return now.entrySet().stream()
+                            .allMatch(e -> e.getValue()
+                                    <= Math.max(
+                                            connectionBaseline.getOrDefault(e.getKey(), 0),
+                                            HttpClientOptions.DEFAULT_MAX_POOL_SIZE));
+                });
         for (Upstream u : Upstream.values()) {
-            assertThat(endless.get(u).streaming()).as("endless bodies still streaming to " + u).isZero();
+            assertThat(endless.get(u).streaming())
+                    .as("endless bodies still streaming to " + u)
+                    .isZero();
         }
     }
 
@@ -396,12 +498,13 @@ class FaultInjectionTest {
         ToxiproxyPeer.Proxy proxy = proxies.get(upstream);
         switch (fault) {
             case LATENCY -> proxy.toxic("latency", "downstream", Map.of("latency", LATENCY_MS));
-            case SLOWLORIS -> proxy.toxic("slicer", "downstream", Map.of("average_size", 1, "size_variation", 0,
-                    "delay", 500_000));
+            case SLOWLORIS ->
+                proxy.toxic("slicer", "downstream", Map.of("average_size", 1, "size_variation", 0, "delay", 500_000));
             // A reset_peer toxic that never fires (toxicity 0) still makes Toxiproxy close with SO_LINGER 0: the
             // close after the limit becomes an RST instead of a FIN.
-            case RESET_MID_BODY -> proxy.toxic("limit_data", "downstream", Map.of("bytes", cutAt(upstream)))
-                    .toxic("reset_peer", "downstream", Map.of("timeout", 60_000), 0.0);
+            case RESET_MID_BODY ->
+                proxy.toxic("limit_data", "downstream", Map.of("bytes", cutAt(upstream)))
+                        .toxic("reset_peer", "downstream", Map.of("timeout", 60_000), 0.0);
             case TRUNCATED -> proxy.toxic("limit_data", "downstream", Map.of("bytes", cutAt(upstream)));
             case SILENT -> proxy.toxic("timeout", "downstream", Map.of("timeout", 0));
             case ENDLESS_BODY -> proxy.upstream(endless.get(upstream).host());

@@ -52,10 +52,12 @@ class UpstreamTrustTest {
         vertx = Vertx.vertx();
         privateCa = TestCa.create(base.resolve("private-ca"));
         registry = RegistryPeer.builder("trust-registry").tls(privateCa).start();
-        otherRegistry = RegistryPeer.builder("trust-other-registry").tls(privateCa).start();
+        otherRegistry =
+                RegistryPeer.builder("trust-other-registry").tls(privateCa).start();
         image = ImageFactory.pushRandom(registry, "demo/app", "1.0");
         otherImage = ImageFactory.pushRandom(otherRegistry, "demo/app", "1.0");
-        Path store = Files.createDirectories(base.resolve("lookaside/demo/app@sha256=" + image.digest().substring(7)));
+        Path store = Files.createDirectories(
+                base.resolve("lookaside/demo/app@sha256=" + image.digest().substring(7)));
         Files.writeString(store.resolve("signature-1"), "not really a signature");
         lookaside = LookasidePeer.serveTls("trust-lookaside", base.resolve("lookaside"), privateCa);
         notary = NotaryPeer.start("trust-notary", TestCa.create(base.resolve("notary-ca")));
@@ -88,13 +90,16 @@ class UpstreamTrustTest {
     private String resolve(UpstreamTrust trust, RegistryPeer peer, ImageFactory.PushedImage img) {
         try (VertxRegistryClient client = new VertxRegistryClient(vertx, options(trust), MutableClock.now())) {
             return client.resolve(ref(peer.host() + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS)
-                    .orTimeout(30, TimeUnit.SECONDS).join().digest();
+                    .orTimeout(30, TimeUnit.SECONDS)
+                    .join()
+                    .digest();
         }
     }
 
     private RegistryUnavailableException resolveFails(UpstreamTrust trust, RegistryPeer peer) {
         try (VertxRegistryClient client = new VertxRegistryClient(vertx, options(trust), MutableClock.now())) {
-            return failure(client.resolve(ref(peer.host() + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS),
+            return failure(
+                    client.resolve(ref(peer.host() + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS),
                     RegistryUnavailableException.class);
         }
     }
@@ -102,7 +107,8 @@ class UpstreamTrustTest {
     @Test
     @DisplayName("a registry behind a private CA resolves when the CA is in the bundle for every upstream")
     void registryWithBundle() {
-        assertThat(resolve(UpstreamTrust.load(privateCa.certPem(), null), registry, image)).isEqualTo(image.digest());
+        assertThat(resolve(UpstreamTrust.load(privateCa.certPem(), null), registry, image))
+                .isEqualTo(image.digest());
     }
 
     @Test
@@ -113,11 +119,14 @@ class UpstreamTrustTest {
     }
 
     @Test
-    @DisplayName("without the CA the registry is unavailable with 'certificate not trusted', naming the host and the fix")
+    @DisplayName(
+            "without the CA the registry is unavailable with 'certificate not trusted', naming the host and the fix")
     void registryWithoutCa() {
         RegistryUnavailableException e = resolveFails(UpstreamTrust.jvm(), registry);
         assertThat(e.getMessage()).contains("certificate not trusted").contains(registry.host());
-        assertThat(e.toString() + e.getMessage()).contains("TRUSTGATE_CA_BUNDLE").contains("TRUSTGATE_CERTS_DIR");
+        assertThat(e.toString() + e.getMessage())
+                .contains("TRUSTGATE_CA_BUNDLE")
+                .contains("TRUSTGATE_CERTS_DIR");
     }
 
     @Test
@@ -126,58 +135,75 @@ class UpstreamTrustTest {
         Path dir = certsDir("certs-one-host", privateCa.certPem(), registry.host());
         UpstreamTrust trust = UpstreamTrust.load(null, dir);
         assertThat(resolve(trust, registry, image)).isEqualTo(image.digest());
-        assertThat(resolveFails(trust, otherRegistry).getMessage()).contains("certificate not trusted")
+        assertThat(resolveFails(trust, otherRegistry).getMessage())
+                .contains("certificate not trusted")
                 .contains(otherRegistry.host());
-        assertThat(resolve(UpstreamTrust.load(null, certsDir("certs-other", privateCa.certPem(), otherRegistry.host())),
-                otherRegistry, otherImage)).isEqualTo(otherImage.digest());
+        assertThat(resolve(
+                        UpstreamTrust.load(null, certsDir("certs-other", privateCa.certPem(), otherRegistry.host())),
+                        otherRegistry,
+                        otherImage))
+                .isEqualTo(otherImage.digest());
     }
 
     @Test
-    @DisplayName("a lookaside store behind a private CA is read with the CA configured, and refused as untrusted without")
+    @DisplayName(
+            "a lookaside store behind a private CA is read with the CA configured, and refused as untrusted without")
     void lookaside() throws Exception {
-        try (VertxLookasideStore trusted = new VertxLookasideStore(vertx,
-                options(UpstreamTrust.load(null, certsDir("certs-lookaside", privateCa.certPem(), lookaside.host()))))) {
+        try (VertxLookasideStore trusted = new VertxLookasideStore(
+                vertx,
+                options(UpstreamTrust.load(
+                        null, certsDir("certs-lookaside", privateCa.certPem(), lookaside.host()))))) {
             assertThat(trusted.signatures(lookaside.baseUrl(), ref(registry.host() + "/demo/app:1.0"), image.digest())
-                    .orTimeout(30, TimeUnit.SECONDS).join()).hasSize(1);
+                            .orTimeout(30, TimeUnit.SECONDS)
+                            .join())
+                    .hasSize(1);
         }
         try (VertxLookasideStore untrusted = new VertxLookasideStore(vertx, options(UpstreamTrust.jvm()))) {
-            LookasideUnavailableException e = failure(untrusted.signatures(lookaside.baseUrl(),
-                    ref(registry.host() + "/demo/app:1.0"), image.digest()), LookasideUnavailableException.class);
+            LookasideUnavailableException e = failure(
+                    untrusted.signatures(lookaside.baseUrl(), ref(registry.host() + "/demo/app:1.0"), image.digest()),
+                    LookasideUnavailableException.class);
             assertThat(e.getMessage()).contains("certificate not trusted").contains(lookaside.host());
         }
     }
 
     @Test
-    @DisplayName("a Notary server behind a private CA is reached with the CA in certs.d, and refused as untrusted without")
+    @DisplayName(
+            "a Notary server behind a private CA is reached with the CA in certs.d, and refused as untrusted without")
     void notary() throws Exception {
         String host = notary.url().replaceFirst("^https://", "");
         UpstreamTrust trust = UpstreamTrust.load(null, certsDir("certs-notary", notary.caPem(), host));
-        try (VertxTrustDataFetcher f = new VertxTrustDataFetcher(vertx, options(trust), MutableClock.now(),
-                notary.url(), null)) {
+        try (VertxTrustDataFetcher f =
+                new VertxTrustDataFetcher(vertx, options(trust), MutableClock.now(), notary.url(), null)) {
             // TLS succeeded: the server answered that it has no such repository.
             assertThat(failure(f.fetch("127.0.0.1/none/such", "root", 1 << 20), TrustDataNotFoundException.class))
                     .isNotNull();
         }
-        try (VertxTrustDataFetcher f = new VertxTrustDataFetcher(vertx, options(UpstreamTrust.jvm()),
-                MutableClock.now(), notary.url(), null)) {
+        try (VertxTrustDataFetcher f = new VertxTrustDataFetcher(
+                vertx, options(UpstreamTrust.jvm()), MutableClock.now(), notary.url(), null)) {
             assertThat(failure(f.fetch("127.0.0.1/none/such", "root", 1 << 20), NotaryFetchException.class)
-                    .getMessage()).contains("certificate not trusted").contains(host);
+                            .getMessage())
+                    .contains("certificate not trusted")
+                    .contains(host);
         }
     }
 
     @Test
-    @DisplayName("a CA file that does not parse, an empty one, and a certs.d entry that is not a host are refused when loaded")
+    @DisplayName(
+            "a CA file that does not parse, an empty one, and a certs.d entry that is not a host are refused when loaded")
     void brokenCaFiles() throws Exception {
-        Path garbage = Files.writeString(base.resolve("garbage.pem"), "-----BEGIN CERTIFICATE-----\nnot base64!\n"
-                + "-----END CERTIFICATE-----\n");
-        assertThatThrownBy(() -> UpstreamTrust.load(garbage, null)).isInstanceOf(UpstreamTrust.InvalidCaException.class)
+        Path garbage = Files.writeString(
+                base.resolve("garbage.pem"),
+                "-----BEGIN CERTIFICATE-----\nnot base64!\n" + "-----END CERTIFICATE-----\n");
+        assertThatThrownBy(() -> UpstreamTrust.load(garbage, null))
+                .isInstanceOf(UpstreamTrust.InvalidCaException.class)
                 .hasMessageContaining("not PEM certificates");
         Path empty = Files.writeString(base.resolve("empty.pem"), "");
         assertThatThrownBy(() -> UpstreamTrust.load(empty, null)).hasMessageContaining("holds no PEM certificate");
         Path dir = Files.createDirectories(base.resolve("bad-certs/not a host"));
         Files.copy(privateCa.certPem(), dir.resolve("ca.crt"));
         assertThatThrownBy(() -> UpstreamTrust.load(null, dir.getParent())).hasMessageContaining("is not a host");
-        assertThatThrownBy(() -> UpstreamTrust.exclusive("no PEM here")).hasMessageContaining("holds no PEM certificate");
+        assertThatThrownBy(() -> UpstreamTrust.exclusive("no PEM here"))
+                .hasMessageContaining("holds no PEM certificate");
     }
 
     @Test

@@ -63,12 +63,15 @@ class VertxLookasideStoreTest {
     void httpUntil404(@TempDir Path root) throws Exception {
         writeSignatures(root, 3);
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-http", root);
-                VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
-            List<byte[]> sigs = store.signatures(peer.baseUrl() + "/", REF, DIGEST).get(10, TimeUnit.SECONDS);
+                VertxLookasideStore store = new VertxLookasideStore(
+                        vertx, TrustgateSettings.defaults().transport())) {
+            List<byte[]> sigs =
+                    store.signatures(peer.baseUrl() + "/", REF, DIGEST).get(10, TimeUnit.SECONDS);
             assertThat(texts(sigs)).containsExactly("sig-1", "sig-2", "sig-3");
-            assertThat(peer.requestedPaths()).containsExactly(
-                    "/demo/app@sha256=" + HEX + "/signature-1", "/demo/app@sha256=" + HEX + "/signature-2",
-                    "/demo/app@sha256=" + HEX + "/signature-3", "/demo/app@sha256=" + HEX + "/signature-4");
+            assertThat(peer.requestedPaths())
+                    .containsExactly(
+                            "/demo/app@sha256=" + HEX + "/signature-1", "/demo/app@sha256=" + HEX + "/signature-2",
+                            "/demo/app@sha256=" + HEX + "/signature-3", "/demo/app@sha256=" + HEX + "/signature-4");
         }
     }
 
@@ -76,8 +79,10 @@ class VertxLookasideStoreTest {
     @DisplayName("an image without signatures gives an empty list after one request")
     void none(@TempDir Path root) throws Exception {
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-none", root);
-                VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
-            assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS)).isEmpty();
+                VertxLookasideStore store = new VertxLookasideStore(
+                        vertx, TrustgateSettings.defaults().transport())) {
+            assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS))
+                    .isEmpty();
             assertThat(peer.requests()).isEqualTo(1);
         }
     }
@@ -87,9 +92,10 @@ class VertxLookasideStoreTest {
     void bounded(@TempDir Path root) throws Exception {
         writeSignatures(root, 20);
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-bounded", root);
-                VertxLookasideStore store = new VertxLookasideStore(vertx,
-                        TrustgateSettings.defaults().transport().withSignatureLimits(5, 1024))) {
-            assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS)).hasSize(5);
+                VertxLookasideStore store = new VertxLookasideStore(
+                        vertx, TrustgateSettings.defaults().transport().withSignatureLimits(5, 1024))) {
+            assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS))
+                    .hasSize(5);
             assertThat(peer.requests()).isEqualTo(5);
         }
     }
@@ -102,12 +108,12 @@ class VertxLookasideStoreTest {
         TransportOptions small = TrustgateSettings.defaults().transport().withSignatureLimits(16, 1024);
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-big", root);
                 VertxLookasideStore store = new VertxLookasideStore(vertx, small)) {
-            LookasideProtocolException e = failure(store.signatures(peer.baseUrl(), REF, DIGEST),
-                    LookasideProtocolException.class);
+            LookasideProtocolException e =
+                    failure(store.signatures(peer.baseUrl(), REF, DIGEST), LookasideProtocolException.class);
             assertThat(e.url()).endsWith("/signature-2");
             assertThat(e.getMessage()).contains("over the limit of 1024");
-            LookasideProtocolException f = failure(store.signatures(root.toUri().toString(), REF, DIGEST),
-                    LookasideProtocolException.class);
+            LookasideProtocolException f =
+                    failure(store.signatures(root.toUri().toString(), REF, DIGEST), LookasideProtocolException.class);
             assertThat(f.url()).startsWith("file:").endsWith("/signature-2");
         }
     }
@@ -116,23 +122,31 @@ class VertxLookasideStoreTest {
     @DisplayName("a file:// base is read from disk with the same rules")
     void fileBase(@TempDir Path root) throws Exception {
         writeSignatures(root, 2);
-        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
-            assertThat(texts(store.signatures(root.toUri().toString(), REF, DIGEST).get(10, TimeUnit.SECONDS)))
+        try (VertxLookasideStore store =
+                new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
+            assertThat(texts(store.signatures(root.toUri().toString(), REF, DIGEST)
+                            .get(10, TimeUnit.SECONDS)))
                     .containsExactly("sig-1", "sig-2");
-            assertThat(store.signatures("file://" + root.resolve("missing"), REF, DIGEST).get(10, TimeUnit.SECONDS))
+            assertThat(store.signatures("file://" + root.resolve("missing"), REF, DIGEST)
+                            .get(10, TimeUnit.SECONDS))
                     .isEmpty();
         }
     }
 
     @Test
-    @DisplayName("signatures written by skopeo --sign-by are fetched byte for byte, over HTTP and file://, for the digest the registry resolves")
+    @DisplayName(
+            "signatures written by skopeo --sign-by are fetched byte for byte, over HTTP and file://, for the digest the registry resolves")
     void realSignatures(@TempDir Path tmp) throws Exception {
-        try (io.trustgate.testing.RegistryPeer registry = io.trustgate.testing.RegistryPeer.builder("lookaside-e2e").start();
+        try (io.trustgate.testing.RegistryPeer registry = io.trustgate.testing.RegistryPeer.builder("lookaside-e2e")
+                        .start();
                 io.trustgate.testing.GpgPeer gpg = io.trustgate.testing.GpgPeer.create();
                 LookasidePeer peer = LookasidePeer.serve("lookaside-e2e-http", tmp.resolve("sigs"));
-                VertxRegistryClient registryClient = new VertxRegistryClient(vertx,
-                        TrustgateSettings.defaults().transport().withInsecureHosts(registry.host()), java.time.Clock.systemUTC());
-                VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
+                VertxRegistryClient registryClient = new VertxRegistryClient(
+                        vertx,
+                        TrustgateSettings.defaults().transport().withInsecureHosts(registry.host()),
+                        java.time.Clock.systemUTC());
+                VertxLookasideStore store = new VertxLookasideStore(
+                        vertx, TrustgateSettings.defaults().transport())) {
             io.trustgate.testing.ImageFactory.PushedImage image =
                     io.trustgate.testing.ImageFactory.pushRandom(registry, "demo/app", "1.0");
             String a = gpg.generateKey("Signer A", "a@example.test");
@@ -140,14 +154,20 @@ class VertxLookasideStoreTest {
             gpg.signImage(a, image.reference(), peer.root());
             io.trustgate.testing.GpgPeer.Signed signed = gpg.signImage(b, image.reference(), peer.root());
             ImageReference ref = ref(image.reference());
-            String digest = registryClient.resolve(ref, io.trustgate.registry.RegistryCredentials.ANONYMOUS)
-                    .get(10, TimeUnit.SECONDS).digest();
+            String digest = registryClient
+                    .resolve(ref, io.trustgate.registry.RegistryCredentials.ANONYMOUS)
+                    .get(10, TimeUnit.SECONDS)
+                    .digest();
 
-            List<byte[]> overHttp = store.signatures(peer.baseUrl(), ref, digest).get(10, TimeUnit.SECONDS);
-            List<byte[]> fromDisk = store.signatures(peer.root().toUri().toString(), ref, digest).get(10, TimeUnit.SECONDS);
+            List<byte[]> overHttp =
+                    store.signatures(peer.baseUrl(), ref, digest).get(10, TimeUnit.SECONDS);
+            List<byte[]> fromDisk = store.signatures(peer.root().toUri().toString(), ref, digest)
+                    .get(10, TimeUnit.SECONDS);
             assertThat(overHttp).hasSize(2);
-            assertThat(overHttp.get(0)).isEqualTo(Files.readAllBytes(signed.signatures().get(0)));
-            assertThat(overHttp.get(1)).isEqualTo(Files.readAllBytes(signed.signatures().get(1)));
+            assertThat(overHttp.get(0))
+                    .isEqualTo(Files.readAllBytes(signed.signatures().get(0)));
+            assertThat(overHttp.get(1))
+                    .isEqualTo(Files.readAllBytes(signed.signatures().get(1)));
             assertThat(fromDisk).hasSize(2);
             assertThat(fromDisk.get(1)).isEqualTo(overHttp.get(1));
         }
@@ -160,9 +180,10 @@ class VertxLookasideStoreTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
-            LookasideUnavailableException e = failure(store.signatures("http://127.0.0.1:" + port, REF, DIGEST),
-                    LookasideUnavailableException.class);
+        try (VertxLookasideStore store =
+                new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
+            LookasideUnavailableException e = failure(
+                    store.signatures("http://127.0.0.1:" + port, REF, DIGEST), LookasideUnavailableException.class);
             assertThat(e.url()).isEqualTo("http://127.0.0.1:" + port + "/demo/app@sha256=" + HEX + "/signature-1");
         }
     }
@@ -170,8 +191,11 @@ class VertxLookasideStoreTest {
     @Test
     @DisplayName("a malformed digest or an unsupported scheme is refused before any I/O")
     void refused() {
-        try (VertxLookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
-            failure(store.signatures("http://127.0.0.1:1", REF, "sha256:../../etc/passwd"), LookasideProtocolException.class);
+        try (VertxLookasideStore store =
+                new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport())) {
+            failure(
+                    store.signatures("http://127.0.0.1:1", REF, "sha256:../../etc/passwd"),
+                    LookasideProtocolException.class);
             failure(store.signatures("ftp://127.0.0.1/", REF, DIGEST), LookasideProtocolException.class);
         }
     }

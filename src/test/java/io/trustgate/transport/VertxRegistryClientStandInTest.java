@@ -47,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VertxRegistryClientStandInTest {
 
-    private static final byte[] MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] MANIFEST =
+            "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}"
+                    .getBytes(StandardCharsets.UTF_8);
     private static final String MANIFEST_DIGEST = "sha256:" + ImageFactory.sha256Hex(MANIFEST);
 
     private Vertx vertx;
@@ -109,16 +110,23 @@ class VertxRegistryClientStandInTest {
     void missingDigestHeader() throws Exception {
         List<String> seen = new ArrayList<>();
         String host = serve(ex -> {
-            seen.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getRequestHeaders().getFirst("Accept"));
+            seen.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " "
+                    + ex.getRequestHeaders().getFirst("Accept"));
             send(ex, 200, MediaTypes.OCI_MANIFEST + "; charset=utf-8", MANIFEST);
         });
-        ManifestDescriptor d = insecureClient(host).resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS).join();
+        ManifestDescriptor d = insecureClient(host)
+                .resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS)
+                .join();
         assertThat(d.digest()).isEqualTo(MANIFEST_DIGEST);
         assertThat(d.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
         assertThat(d.size()).isEqualTo(MANIFEST.length);
         assertThat(seen).hasSize(2);
-        assertThat(seen.get(0)).startsWith("HEAD /v2/demo/app/manifests/1.0 ")
-                .contains(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST,
+        assertThat(seen.get(0))
+                .startsWith("HEAD /v2/demo/app/manifests/1.0 ")
+                .contains(
+                        MediaTypes.OCI_INDEX,
+                        MediaTypes.OCI_MANIFEST,
+                        MediaTypes.DOCKER_MANIFEST_LIST,
                         MediaTypes.DOCKER_MANIFEST_V2);
         assertThat(seen.get(1)).startsWith("GET /v2/demo/app/manifests/1.0 ");
     }
@@ -128,8 +136,9 @@ class VertxRegistryClientStandInTest {
     void digestMismatch() throws Exception {
         String host = serve(ex -> send(ex, 200, MediaTypes.OCI_MANIFEST, MANIFEST));
         String asked = "sha256:" + "a".repeat(64);
-        RegistryProtocolException e = failure(insecureClient(host).resolve(ref(host + "/demo/app@" + asked),
-                RegistryCredentials.ANONYMOUS), RegistryProtocolException.class);
+        RegistryProtocolException e = failure(
+                insecureClient(host).resolve(ref(host + "/demo/app@" + asked), RegistryCredentials.ANONYMOUS),
+                RegistryProtocolException.class);
         assertThat(e.getMessage()).contains(asked).contains(MANIFEST_DIGEST);
     }
 
@@ -140,8 +149,9 @@ class VertxRegistryClientStandInTest {
             ex.getResponseHeaders().set("Docker-Content-Digest", "md5:1234");
             send(ex, 200, MediaTypes.OCI_MANIFEST, MANIFEST);
         });
-        RegistryProtocolException e = failure(insecureClient(host).resolve(ref(host + "/demo/app:1.0"),
-                RegistryCredentials.ANONYMOUS), RegistryProtocolException.class);
+        RegistryProtocolException e = failure(
+                insecureClient(host).resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS),
+                RegistryProtocolException.class);
         assertThat(e.getMessage()).contains("malformed Docker-Content-Digest").contains("md5:1234");
     }
 
@@ -166,12 +176,15 @@ class VertxRegistryClientStandInTest {
                 // the client hung up once it had seen enough
             }
         });
-        VertxRegistryClient client = client(TrustgateSettings.defaults().transport().withInsecureHosts(host).withMaxManifestBytes(8192));
-        RegistryProtocolException declared = failure(client.resolve(ref(host + "/demo/app:declared"),
-                RegistryCredentials.ANONYMOUS), RegistryProtocolException.class);
+        VertxRegistryClient client = client(
+                TrustgateSettings.defaults().transport().withInsecureHosts(host).withMaxManifestBytes(8192));
+        RegistryProtocolException declared = failure(
+                client.resolve(ref(host + "/demo/app:declared"), RegistryCredentials.ANONYMOUS),
+                RegistryProtocolException.class);
         assertThat(declared.getMessage()).contains("65536 bytes is over the limit of 8192");
-        RegistryProtocolException streamed = failure(client.resolve(ref(host + "/demo/app:chunked"),
-                RegistryCredentials.ANONYMOUS), RegistryProtocolException.class);
+        RegistryProtocolException streamed = failure(
+                client.resolve(ref(host + "/demo/app:chunked"), RegistryCredentials.ANONYMOUS),
+                RegistryProtocolException.class);
         assertThat(streamed.getMessage()).contains("over the limit of 8192");
         assertThat(streamed.hint()).contains("8192");
     }
@@ -194,11 +207,14 @@ class VertxRegistryClientStandInTest {
         acceptor.start();
         toClose.add(silent);
         String host = "127.0.0.1:" + silent.getLocalPort();
-        VertxRegistryClient client = client(TrustgateSettings.defaults().transport().withInsecureHosts(host)
+        VertxRegistryClient client = client(TrustgateSettings.defaults()
+                .transport()
+                .withInsecureHosts(host)
                 .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(700)));
         long start = System.nanoTime();
-        RegistryUnavailableException e = failure(client.resolve(ref(host + "/demo/app:1.0"),
-                RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
+        RegistryUnavailableException e = failure(
+                client.resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS),
+                RegistryUnavailableException.class);
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(elapsedMs).isLessThan(3000);
         assertThat(e.getMessage()).contains("no answer within 700 ms");
@@ -213,8 +229,9 @@ class VertxRegistryClientStandInTest {
             port = s.getLocalPort();
         }
         String host = "127.0.0.1:" + port;
-        RegistryUnavailableException e = failure(insecureClient(host).resolve(ref(host + "/demo/app:1.0"),
-                RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
+        RegistryUnavailableException e = failure(
+                insecureClient(host).resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS),
+                RegistryUnavailableException.class);
         assertThat(e.getMessage()).contains("cannot reach http://" + host);
     }
 
@@ -222,8 +239,9 @@ class VertxRegistryClientStandInTest {
     @DisplayName("a 5xx answer is RegistryUnavailableException with the status")
     void serverError() throws Exception {
         String host = serve(ex -> send(ex, 503, "text/plain", new byte[0]));
-        RegistryUnavailableException e = failure(insecureClient(host).resolve(ref(host + "/demo/app:1.0"),
-                RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
+        RegistryUnavailableException e = failure(
+                insecureClient(host).resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS),
+                RegistryUnavailableException.class);
         assertThat(e.status()).isEqualTo(503);
     }
 
@@ -245,8 +263,9 @@ class VertxRegistryClientStandInTest {
             ex.getResponseHeaders().set("Location", "http://" + other + ex.getRequestURI());
             send(ex, 307, null, new byte[0]);
         });
-        ManifestDescriptor d = insecureClient(host).resolve(ref(host + "/demo/app:1.0"),
-                new RegistryCredentials("alice", "s3cret")).join();
+        ManifestDescriptor d = insecureClient(host)
+                .resolve(ref(host + "/demo/app:1.0"), new RegistryCredentials("alice", "s3cret"))
+                .join();
         assertThat(d.digest()).isEqualTo(MANIFEST_DIGEST);
         assertThat(seenByOther).containsExactly("null");
     }
@@ -272,15 +291,21 @@ class VertxRegistryClientStandInTest {
         toClose.add(() -> server.stop(0));
         String host = "127.0.0.1:" + server.getAddress().getPort();
 
-        VertxRegistryClient trusting = client(TrustgateSettings.defaults().transport().withTrust(UpstreamTrust.load(ca.certPem(), null)));
-        assertThat(trusting.resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS).join().digest())
+        VertxRegistryClient trusting =
+                client(TrustgateSettings.defaults().transport().withTrust(UpstreamTrust.load(ca.certPem(), null)));
+        assertThat(trusting.resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS)
+                        .join()
+                        .digest())
                 .isEqualTo(MANIFEST_DIGEST);
-        RegistryProtocolException e = failure(trusting.resolve(ref(host + "/demo/app:moved"),
-                RegistryCredentials.ANONYMOUS), RegistryProtocolException.class);
+        RegistryProtocolException e = failure(
+                trusting.resolve(ref(host + "/demo/app:moved"), RegistryCredentials.ANONYMOUS),
+                RegistryProtocolException.class);
         assertThat(e.getMessage()).contains("refused redirect from https to http://" + plain);
 
-        RegistryUnavailableException untrusted = failure(client(TrustgateSettings.defaults().transport())
-                .resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
+        RegistryUnavailableException untrusted = failure(
+                client(TrustgateSettings.defaults().transport())
+                        .resolve(ref(host + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS),
+                RegistryUnavailableException.class);
         assertThat(untrusted.getMessage()).contains("certificate not trusted").contains(host);
         assertThat(untrusted.hint()).contains("private CA");
     }

@@ -43,7 +43,8 @@ class VertxRegistryClientTest {
     }
 
     private VertxRegistryClient client(RegistryPeer registry, MutableClock clock) {
-        return new VertxRegistryClient(vertx, TrustgateSettings.defaults().transport().withInsecureHosts(registry.host()), clock);
+        return new VertxRegistryClient(
+                vertx, TrustgateSettings.defaults().transport().withInsecureHosts(registry.host()), clock);
     }
 
     static ImageReference ref(String text) {
@@ -55,7 +56,9 @@ class VertxRegistryClientTest {
     }
 
     static <T extends Throwable> T failure(java.util.concurrent.CompletableFuture<?> future, Class<T> type) {
-        CompletionException e = catchThrowableOfType(CompletionException.class, () -> future.orTimeout(30, TimeUnit.SECONDS).join());
+        CompletionException e = catchThrowableOfType(
+                CompletionException.class,
+                () -> future.orTimeout(30, TimeUnit.SECONDS).join());
         assertThat(e).as("expected a failure").isNotNull();
         assertThat(e.getCause()).isInstanceOf(type);
         return type.cast(e.getCause());
@@ -89,7 +92,8 @@ class VertxRegistryClientTest {
         void tagResolves() {
             long before = registry.manifestRequests("demo/app");
             long getsBefore = registry.countRequests("GET", "/v2/demo/app/manifests/");
-            ManifestDescriptor d = client.resolve(ref(oci.reference()), RegistryCredentials.ANONYMOUS).join();
+            ManifestDescriptor d = client.resolve(ref(oci.reference()), RegistryCredentials.ANONYMOUS)
+                    .join();
             assertThat(d.digest()).isEqualTo(oci.digest());
             assertThat(d.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
             assertThat(d.size()).isEqualTo(oci.manifest().length);
@@ -100,7 +104,8 @@ class VertxRegistryClientTest {
         @Test
         @DisplayName("a Docker v2 image resolves with the Docker media type")
         void dockerResolves() {
-            ManifestDescriptor d = client.resolve(ref(docker.reference()), RegistryCredentials.ANONYMOUS).join();
+            ManifestDescriptor d = client.resolve(ref(docker.reference()), RegistryCredentials.ANONYMOUS)
+                    .join();
             assertThat(d.digest()).isEqualTo(docker.digest());
             assertThat(d.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST_V2);
         }
@@ -109,41 +114,48 @@ class VertxRegistryClientTest {
         @DisplayName("a multi-platform tag resolves to the index digest with the OCI index media type")
         void indexResolves() {
             ImageFactory.PushedIndex pushed = ImageFactory.pushIndex(registry, "demo/multi", "1.0");
-            ManifestDescriptor d = client.resolve(ref(pushed.index().reference()), RegistryCredentials.ANONYMOUS).join();
+            ManifestDescriptor d = client.resolve(ref(pushed.index().reference()), RegistryCredentials.ANONYMOUS)
+                    .join();
             assertThat(d.digest()).isEqualTo(pushed.index().digest());
             assertThat(d.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
             assertThat(d.isIndex()).isTrue();
-            ManifestDescriptor platform = client.resolve(ref(registry.host() + "/demo/multi@" + pushed.platformDigests().get(1)),
-                    RegistryCredentials.ANONYMOUS).join();
+            ManifestDescriptor platform = client.resolve(
+                            ref(registry.host() + "/demo/multi@"
+                                    + pushed.platformDigests().get(1)),
+                            RegistryCredentials.ANONYMOUS)
+                    .join();
             assertThat(platform.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
         }
 
         @Test
         @DisplayName("a digest reference is confirmed to exist")
         void digestConfirmed() {
-            ManifestDescriptor d = client.resolve(ref(oci.digestReference()), RegistryCredentials.ANONYMOUS).join();
+            ManifestDescriptor d = client.resolve(ref(oci.digestReference()), RegistryCredentials.ANONYMOUS)
+                    .join();
             assertThat(d.digest()).isEqualTo(oci.digest());
         }
 
         @Test
         @DisplayName("an unknown tag fails with ManifestNotFoundException naming the reference")
         void unknownTag() {
-            ManifestNotFoundException e = failure(client.resolve(
-                    ref(registry.host() + "/demo/app:nope"), RegistryCredentials.ANONYMOUS),
+            ManifestNotFoundException e = failure(
+                    client.resolve(ref(registry.host() + "/demo/app:nope"), RegistryCredentials.ANONYMOUS),
                     ManifestNotFoundException.class);
             assertThat(e.status()).isEqualTo(404);
             assertThat(e.host()).isEqualTo(registry.host());
             assertThat(e.repository()).isEqualTo("demo/app");
             assertThat(e.reference()).isEqualTo(registry.host() + "/demo/app:nope");
-            assertThat(e.getMessage()).contains(registry.host() + "/demo/app:nope").contains("tag nope");
+            assertThat(e.getMessage())
+                    .contains(registry.host() + "/demo/app:nope")
+                    .contains("tag nope");
         }
 
         @Test
         @DisplayName("an unknown digest fails with ManifestNotFoundException")
         void unknownDigest() {
             String missing = "sha256:" + "0".repeat(64);
-            ManifestNotFoundException e = failure(client.resolve(
-                    ref(registry.host() + "/demo/app@" + missing), RegistryCredentials.ANONYMOUS),
+            ManifestNotFoundException e = failure(
+                    client.resolve(ref(registry.host() + "/demo/app@" + missing), RegistryCredentials.ANONYMOUS),
                     ManifestNotFoundException.class);
             assertThat(e.getMessage()).contains(missing);
         }
@@ -151,9 +163,11 @@ class VertxRegistryClientTest {
         @Test
         @DisplayName("a registry left out of the insecure list is reached over HTTPS and fails with a clear TLS error")
         void notInsecure() {
-            try (VertxRegistryClient https = new VertxRegistryClient(vertx, TrustgateSettings.defaults().transport(), MutableClock.now())) {
-                RegistryUnavailableException e = failure(https.resolve(ref(oci.reference()),
-                        RegistryCredentials.ANONYMOUS), RegistryUnavailableException.class);
+            try (VertxRegistryClient https =
+                    new VertxRegistryClient(vertx, TrustgateSettings.defaults().transport(), MutableClock.now())) {
+                RegistryUnavailableException e = failure(
+                        https.resolve(ref(oci.reference()), RegistryCredentials.ANONYMOUS),
+                        RegistryUnavailableException.class);
                 assertThat(e.getMessage()).contains("TLS").contains("https://" + registry.host());
                 assertThat(e.hint()).contains("TRUSTGATE_INSECURE_REGISTRIES");
             }
@@ -170,7 +184,9 @@ class VertxRegistryClientTest {
 
         @BeforeAll
         void start() {
-            registry = RegistryPeer.builder("client-basic").basicAuth("alice", "s3cret").start();
+            registry = RegistryPeer.builder("client-basic")
+                    .basicAuth("alice", "s3cret")
+                    .start();
             image = ImageFactory.pushRandom(registry, "demo/app", "1.0");
             client = client(registry, MutableClock.now());
         }
@@ -184,8 +200,8 @@ class VertxRegistryClientTest {
         @Test
         @DisplayName("without credentials fails with RegistryAuthException telling to add a pull secret")
         void anonymous() {
-            RegistryAuthException e = failure(client.resolve(ref(image.reference()),
-                    RegistryCredentials.ANONYMOUS), RegistryAuthException.class);
+            RegistryAuthException e = failure(
+                    client.resolve(ref(image.reference()), RegistryCredentials.ANONYMOUS), RegistryAuthException.class);
             assertThat(e.status()).isEqualTo(401);
             assertThat(e.getMessage()).contains("requires credentials");
             assertThat(e.hint()).contains("imagePullSecret");
@@ -194,16 +210,17 @@ class VertxRegistryClientTest {
         @Test
         @DisplayName("wrong credentials fail with RegistryAuthException naming the user, never the password")
         void wrong() {
-            RegistryAuthException e = failure(client.resolve(ref(image.reference()),
-                    new RegistryCredentials("alice", "wrong-password")), RegistryAuthException.class);
+            RegistryAuthException e = failure(
+                    client.resolve(ref(image.reference()), new RegistryCredentials("alice", "wrong-password")),
+                    RegistryAuthException.class);
             assertThat(e.getMessage()).contains("alice").doesNotContain("wrong-password");
         }
 
         @Test
         @DisplayName("the right credentials resolve the tag")
         void right() {
-            ManifestDescriptor d = client.resolve(ref(image.reference()),
-                    new RegistryCredentials("alice", "s3cret")).join();
+            ManifestDescriptor d = client.resolve(ref(image.reference()), new RegistryCredentials("alice", "s3cret"))
+                    .join();
             assertThat(d.digest()).isEqualTo(image.digest());
         }
     }
@@ -218,8 +235,13 @@ class VertxRegistryClientTest {
 
         @BeforeAll
         void start() {
-            tokens = TokenServer.create("client-token-server").user("alice", "s3cret").expiresIn(300).start();
-            registry = RegistryPeer.builder("client-token").tokenAuth(tokens, "alice", "s3cret").start();
+            tokens = TokenServer.create("client-token-server")
+                    .user("alice", "s3cret")
+                    .expiresIn(300)
+                    .start();
+            registry = RegistryPeer.builder("client-token")
+                    .tokenAuth(tokens, "alice", "s3cret")
+                    .start();
             image = ImageFactory.pushRandom(registry, "demo/app", "1.0");
         }
 
@@ -238,19 +260,19 @@ class VertxRegistryClientTest {
                 assertThat(client.resolve(ref(image.reference()), alice).join().digest())
                         .isEqualTo(image.digest());
                 assertThat(tokens.hits() - before).isEqualTo(1);
-                assertThat(tokens.requests().get(tokens.requests().size() - 1))
-                        .satisfies(r -> {
-                            assertThat(r.user()).isEqualTo("alice");
-                            assertThat(r.service()).isEqualTo(TokenServer.SERVICE);
-                            assertThat(r.scopes()).containsExactly("repository:demo/app:pull");
-                        });
+                assertThat(tokens.requests().get(tokens.requests().size() - 1)).satisfies(r -> {
+                    assertThat(r.user()).isEqualTo("alice");
+                    assertThat(r.service()).isEqualTo(TokenServer.SERVICE);
+                    assertThat(r.scopes()).containsExactly("repository:demo/app:pull");
+                });
 
                 long headsBefore = registry.countRequests("HEAD", "/v2/demo/app/manifests/");
                 assertThat(client.resolve(ref(image.reference()), alice).join().digest())
                         .isEqualTo(image.digest());
                 assertThat(tokens.hits() - before).as("token reused").isEqualTo(1);
                 assertThat(registry.countRequests("HEAD", "/v2/demo/app/manifests/") - headsBefore)
-                        .as("a cached token is sent up front: no 401 round trip").isEqualTo(1);
+                        .as("a cached token is sent up front: no 401 round trip")
+                        .isEqualTo(1);
 
                 clock.advance(Duration.ofSeconds(301));
                 assertThat(client.resolve(ref(image.reference()), alice).join().digest())
@@ -266,7 +288,8 @@ class VertxRegistryClientTest {
             try (VertxRegistryClient client = client(registry, MutableClock.now())) {
                 int before = tokens.hits();
                 var futures = java.util.stream.IntStream.range(0, 8)
-                        .mapToObj(i -> client.resolve(ref(image.reference()), alice)).toList();
+                        .mapToObj(i -> client.resolve(ref(image.reference()), alice))
+                        .toList();
                 futures.forEach(f -> assertThat(f.join().digest()).isEqualTo(image.digest()));
                 assertThat(tokens.hits() - before).isEqualTo(1);
             }
@@ -276,8 +299,9 @@ class VertxRegistryClientTest {
         @DisplayName("the token server refusing anonymous callers gives RegistryAuthException naming the realm")
         void anonymousRefused() {
             try (VertxRegistryClient client = client(registry, MutableClock.now())) {
-                RegistryAuthException e = failure(client.resolve(ref(image.reference()),
-                        RegistryCredentials.ANONYMOUS), RegistryAuthException.class);
+                RegistryAuthException e = failure(
+                        client.resolve(ref(image.reference()), RegistryCredentials.ANONYMOUS),
+                        RegistryAuthException.class);
                 assertThat(e.getMessage()).contains(tokens.realm()).contains("requires credentials");
             }
         }
@@ -286,8 +310,9 @@ class VertxRegistryClientTest {
         @DisplayName("wrong credentials are refused by the token server")
         void wrongCredentials() {
             try (VertxRegistryClient client = client(registry, MutableClock.now())) {
-                RegistryAuthException e = failure(client.resolve(ref(image.reference()),
-                        new RegistryCredentials("alice", "nope")), RegistryAuthException.class);
+                RegistryAuthException e = failure(
+                        client.resolve(ref(image.reference()), new RegistryCredentials("alice", "nope")),
+                        RegistryAuthException.class);
                 assertThat(e.getMessage()).contains("alice").doesNotContain("nope");
             }
         }
@@ -296,22 +321,33 @@ class VertxRegistryClientTest {
     @Test
     @DisplayName("an anonymous token that comes as access_token without expires_in works against the real registry")
     void anonymousAccessToken() {
-        TokenServer tokens = TokenServer.create("client-token-anon").user("bob", "pw").anonymousPull(true)
-                .tokenField("access_token").expiresIn(null).start();
-        try (RegistryPeer registry = RegistryPeer.builder("client-token-anon-reg").tokenAuth(tokens, "bob", "pw").start()) {
+        TokenServer tokens = TokenServer.create("client-token-anon")
+                .user("bob", "pw")
+                .anonymousPull(true)
+                .tokenField("access_token")
+                .expiresIn(null)
+                .start();
+        try (RegistryPeer registry = RegistryPeer.builder("client-token-anon-reg")
+                .tokenAuth(tokens, "bob", "pw")
+                .start()) {
             ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, "pub/app", "latest");
             MutableClock clock = MutableClock.now();
             try (VertxRegistryClient client = client(registry, clock)) {
                 int before = tokens.hits();
-                assertThat(client.resolve(ref(registry.host() + "/pub/app"),
-                        RegistryCredentials.ANONYMOUS).join().digest()).isEqualTo(image.digest());
+                assertThat(client.resolve(ref(registry.host() + "/pub/app"), RegistryCredentials.ANONYMOUS)
+                                .join()
+                                .digest())
+                        .isEqualTo(image.digest());
                 clock.advance(Duration.ofSeconds(59));
-                client.resolve(ref(registry.host() + "/pub/app"), RegistryCredentials.ANONYMOUS).join();
+                client.resolve(ref(registry.host() + "/pub/app"), RegistryCredentials.ANONYMOUS)
+                        .join();
                 assertThat(tokens.hits() - before).as("default lifetime 60 s").isEqualTo(1);
                 clock.advance(Duration.ofSeconds(2));
-                client.resolve(ref(registry.host() + "/pub/app"), RegistryCredentials.ANONYMOUS).join();
+                client.resolve(ref(registry.host() + "/pub/app"), RegistryCredentials.ANONYMOUS)
+                        .join();
                 assertThat(tokens.hits() - before).isEqualTo(2);
-                assertThat(tokens.requests().get(tokens.requests().size() - 1).user()).isNull();
+                assertThat(tokens.requests().get(tokens.requests().size() - 1).user())
+                        .isNull();
             }
         }
     }

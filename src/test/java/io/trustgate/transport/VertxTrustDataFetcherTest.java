@@ -77,8 +77,8 @@ class VertxTrustDataFetcherTest {
     }
 
     private VertxTrustDataFetcher fetcher(String server, String caBundle) {
-        VertxTrustDataFetcher f = new VertxTrustDataFetcher(vertx, TrustgateSettings.defaults().transport(), MutableClock.now(),
-                server, caBundle);
+        VertxTrustDataFetcher f = new VertxTrustDataFetcher(
+                vertx, TrustgateSettings.defaults().transport(), MutableClock.now(), server, caBundle);
         toClose.add(f);
         return f;
     }
@@ -101,12 +101,16 @@ class VertxTrustDataFetcherTest {
     @Test
     @DisplayName("fetches role files byte for byte from the real server, trusting only the policy's CA bundle")
     void fetchesFromRealServer() {
-        TrustDataFetcher f = VertxTrustDataFetcher.factory(vertx, TrustgateSettings.defaults().transport(), MutableClock.now())
+        TrustDataFetcher f = VertxTrustDataFetcher.factory(
+                        vertx, TrustgateSettings.defaults().transport(), MutableClock.now())
                 .apply(new NotaryConfig(notary.url() + "/", caPem, List.of()));
         toClose.add((AutoCloseable) f);
         for (String role : List.of("root", "timestamp", "snapshot", "targets")) {
-            assertThat(f.fetch(GUN, role, 1 << 20).orTimeout(10, TimeUnit.SECONDS).join())
-                    .as(role).isEqualTo(notary.fetch(GUN, role));
+            assertThat(f.fetch(GUN, role, 1 << 20)
+                            .orTimeout(10, TimeUnit.SECONDS)
+                            .join())
+                    .as(role)
+                    .isEqualTo(notary.fetch(GUN, role));
         }
     }
 
@@ -114,19 +118,22 @@ class VertxTrustDataFetcherTest {
     @DisplayName("a file the server does not have (unknown GUN, 2.root) is TrustDataNotFoundException")
     void notFound() {
         VertxTrustDataFetcher f = fetcher(notary.url(), caPem);
-        TrustDataNotFoundException e = failure(f.fetch("127.0.0.1:5000/fetcher/none", "root", 1 << 20),
-                TrustDataNotFoundException.class);
+        TrustDataNotFoundException e =
+                failure(f.fetch("127.0.0.1:5000/fetcher/none", "root", 1 << 20), TrustDataNotFoundException.class);
         assertThat(e.gun()).isEqualTo("127.0.0.1:5000/fetcher/none");
         assertThat(e.role()).isEqualTo("root");
-        assertThat(failure(f.fetch(GUN, "2.root", 1 << 20), TrustDataNotFoundException.class).role())
+        assertThat(failure(f.fetch(GUN, "2.root", 1 << 20), TrustDataNotFoundException.class)
+                        .role())
                 .isEqualTo("2.root");
     }
 
     @Test
     @DisplayName("a file larger than maxBytes is refused with the limit in the message")
     void overLimit() {
-        NotaryFetchException e = failure(fetcher(notary.url(), caPem).fetch(GUN, "root", 100), NotaryFetchException.class);
-        assertThat(e.getMessage()).startsWith("trust data at " + notary.url() + "/v2/" + GUN + "/_trust/tuf/root.json refused")
+        NotaryFetchException e =
+                failure(fetcher(notary.url(), caPem).fetch(GUN, "root", 100), NotaryFetchException.class);
+        assertThat(e.getMessage())
+                .startsWith("trust data at " + notary.url() + "/v2/" + GUN + "/_trust/tuf/root.json refused")
                 .contains("limit of 100");
     }
 
@@ -145,23 +152,30 @@ class VertxTrustDataFetcherTest {
                 // the client resets the stream once past its limit
             }
         });
-        NotaryFetchException e = failure(fetcher(server, null).fetch(GUN, "timestamp", 10_000), NotaryFetchException.class);
+        NotaryFetchException e =
+                failure(fetcher(server, null).fetch(GUN, "timestamp", 10_000), NotaryFetchException.class);
         assertThat(e.getMessage()).contains("over the limit of 10000 bytes");
     }
 
     @Test
-    @DisplayName("TLS to a server whose CA is not the policy's caBundle (or, without one, not in the JVM trust store) fails with a hint")
+    @DisplayName(
+            "TLS to a server whose CA is not the policy's caBundle (or, without one, not in the JVM trust store) fails with a hint")
     void wrongCa() {
-        String otherCa = TestCa.pem(TestCa.create(PeerProcess.peerDir("fetcher-other-ca")).certificate());
-        NotaryFetchException e = failure(fetcher(notary.url(), otherCa).fetch(GUN, "root", 1 << 20),
-                NotaryFetchException.class);
-        assertThat(e.getMessage()).startsWith("TLS connection to the Notary server").contains("notary.caBundle");
+        String otherCa = TestCa.pem(
+                TestCa.create(PeerProcess.peerDir("fetcher-other-ca")).certificate());
+        NotaryFetchException e =
+                failure(fetcher(notary.url(), otherCa).fetch(GUN, "root", 1 << 20), NotaryFetchException.class);
+        assertThat(e.getMessage())
+                .startsWith("TLS connection to the Notary server")
+                .contains("notary.caBundle");
         assertThat(failure(fetcher(notary.url(), null).fetch(GUN, "root", 1 << 20), NotaryFetchException.class)
-                .getMessage()).startsWith("TLS connection to the Notary server");
+                        .getMessage())
+                .startsWith("TLS connection to the Notary server");
     }
 
     @Test
-    @DisplayName("a Bearer challenge is answered with an anonymous token for the challenge's scope, cached for the next fetch")
+    @DisplayName(
+            "a Bearer challenge is answered with an anonymous token for the challenge's scope, cached for the next fetch")
     void bearerChallenge() throws IOException {
         AtomicInteger tokenRequests = new AtomicInteger();
         AtomicInteger challenges = new AtomicInteger();
@@ -179,20 +193,29 @@ class VertxTrustDataFetcherTest {
             seen.add(path + " " + auth);
             if (!"Bearer t-1".equals(auth)) {
                 challenges.incrementAndGet();
-                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"" + base[0] + "/token\","
-                        + "service=\"notary.test\",scope=\"repository:" + GUN + ":pull,push\"");
+                ex.getResponseHeaders()
+                        .set(
+                                "WWW-Authenticate",
+                                "Bearer realm=\"" + base[0] + "/token\","
+                                        + "service=\"notary.test\",scope=\"repository:" + GUN + ":pull,push\"");
                 send(ex, 401, "");
                 return;
             }
             send(ex, 200, "{\"signed\":{}}");
         });
         VertxTrustDataFetcher f = fetcher(base[0], null);
-        assertThat(f.fetch(GUN, "root", 1 << 20).join()).asString(StandardCharsets.UTF_8).isEqualTo("{\"signed\":{}}");
+        assertThat(f.fetch(GUN, "root", 1 << 20).join())
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("{\"signed\":{}}");
         assertThat(f.fetch(GUN, "timestamp", 1 << 20).join()).isNotEmpty();
         assertThat(tokenRequests).hasValue(1);
-        assertThat(challenges).as("the second fetch sends the cached token at once").hasValue(1);
-        assertThat(seen).contains("/token?service=notary.test&scope=repository%3A127.0.0.1%3A5000%2Ffetcher%2Fapp%3Apull%2Cpush",
-                "/v2/" + GUN + "/_trust/tuf/timestamp.json Bearer t-1");
+        assertThat(challenges)
+                .as("the second fetch sends the cached token at once")
+                .hasValue(1);
+        assertThat(seen)
+                .contains(
+                        "/token?service=notary.test&scope=repository%3A127.0.0.1%3A5000%2Ffetcher%2Fapp%3Apull%2Cpush",
+                        "/v2/" + GUN + "/_trust/tuf/timestamp.json Bearer t-1");
     }
 
     @Test
@@ -202,7 +225,8 @@ class VertxTrustDataFetcherTest {
             ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"notary\"");
             send(ex, 401, "");
         });
-        assertThat(failure(fetcher(basic, null).fetch(GUN, "root", 1 << 20), NotaryFetchException.class).getMessage())
+        assertThat(failure(fetcher(basic, null).fetch(GUN, "root", 1 << 20), NotaryFetchException.class)
+                        .getMessage())
                 .contains("requires authentication trustgate does not speak");
 
         String[] base = new String[1];
@@ -214,12 +238,14 @@ class VertxTrustDataFetcherTest {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"" + base[0] + "/token\",service=\"n\"");
             send(ex, 401, "");
         });
-        NotaryFetchException refused = failure(fetcher(base[0], null).fetch(GUN, "root", 1 << 20), NotaryFetchException.class);
+        NotaryFetchException refused =
+                failure(fetcher(base[0], null).fetch(GUN, "root", 1 << 20), NotaryFetchException.class);
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.getMessage()).contains("refused an anonymous pull token for " + GUN);
 
         String broken = serve(ex -> send(ex, 503, "down"));
-        NotaryFetchException down = failure(fetcher(broken, null).fetch(GUN, "root", 1 << 20), NotaryFetchException.class);
+        NotaryFetchException down =
+                failure(fetcher(broken, null).fetch(GUN, "root", 1 << 20), NotaryFetchException.class);
         assertThat(down.status()).isEqualTo(503);
         assertThat(down.getMessage()).contains("HTTP 503").contains("retry later");
     }
@@ -228,9 +254,11 @@ class VertxTrustDataFetcherTest {
     @DisplayName("role and GUN names that are not plain path segments never reach a URL")
     void unsafeNames() {
         VertxTrustDataFetcher f = fetcher(notary.url(), caPem);
-        assertThat(failure(f.fetch(GUN, "targets/../../x", 1 << 20), NotaryFetchException.class).getMessage())
+        assertThat(failure(f.fetch(GUN, "targets/../../x", 1 << 20), NotaryFetchException.class)
+                        .getMessage())
                 .startsWith("refused to fetch trust data");
-        assertThat(failure(f.fetch(GUN + "?x=1", "root", 1 << 20), NotaryFetchException.class).getMessage())
+        assertThat(failure(f.fetch(GUN + "?x=1", "root", 1 << 20), NotaryFetchException.class)
+                        .getMessage())
                 .startsWith("refused to fetch trust data");
     }
 }

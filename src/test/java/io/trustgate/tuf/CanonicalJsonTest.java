@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class CanonicalJsonTest {
 
     private static String canonical(String json) {
-        return new String(CanonicalJson.encode(CanonicalJson.parse("test", json.getBytes(StandardCharsets.UTF_8))),
+        return new String(
+                CanonicalJson.encode(CanonicalJson.parse("test", json.getBytes(StandardCharsets.UTF_8))),
                 StandardCharsets.UTF_8);
     }
 
@@ -47,6 +48,8 @@ class CanonicalJsonTest {
     @DisplayName("duplicate keys make the metadata malformed")
     void duplicateKeys() {
         assertThatThrownBy(() -> CanonicalJson.parse("targets", "{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOfSatisfying(MalformedMetadataException.class, e -> assertThat(e.role()).isEqualTo("targets"));
+                .isInstanceOfSatisfying(
+                        MalformedMetadataException.class,
+                        e -> assertThat(e.role()).isEqualTo("targets"));
     }
 }

@@ -31,7 +31,9 @@ class KeyPinTest {
     @Test
     @DisplayName("a PEM certificate pins the key inside it, as the x509 root key Notary lists")
     void certificate() {
-        TestKey root = TestKey.rootCertificate("registry.example/app", Instant.now().minusSeconds(60),
+        TestKey root = TestKey.rootCertificate(
+                "registry.example/app",
+                Instant.now().minusSeconds(60),
                 Instant.now().plusSeconds(3600));
         KeyPin pin = KeyPin.parse(root.certificatePem());
         assertThat(pin.byKeyId()).isFalse();
@@ -43,14 +45,16 @@ class KeyPinTest {
     @DisplayName("PEM header lines that notary key generate writes (role: ...) are ignored")
     void headerLines() {
         TestKey k = TestKey.ecdsa();
-        assertThat(KeyPin.parse("role: targets/releases\n" + k.publicPem()).matches(tuf(k))).isTrue();
+        assertThat(KeyPin.parse("role: targets/releases\n" + k.publicPem()).matches(tuf(k)))
+                .isTrue();
     }
 
     @Test
     @DisplayName("a private key, a body that is not base64, a missing END line or nothing at all is refused")
     void refused() {
         assertThatThrownBy(() -> KeyPin.parse("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"))
-                .isInstanceOf(InvalidPinException.class).hasMessageContaining("unsupported PEM type PRIVATE KEY");
+                .isInstanceOf(InvalidPinException.class)
+                .hasMessageContaining("unsupported PEM type PRIVATE KEY");
         assertThatThrownBy(() -> KeyPin.parse("-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----"))
                 .isInstanceOf(InvalidPinException.class);
         assertThatThrownBy(() -> KeyPin.parse("-----BEGIN PUBLIC KEY-----\nAAAA\n"))
@@ -64,7 +68,8 @@ class KeyPinTest {
     void linearTime() {
         // the regular expression this class used took 18 s for 80 KB of this shape
         String hostile = "-----BEGIN PUBLIC KEY-----" + "A ".repeat(256 * 1024) + " ".repeat(512 * 1024) + "x";
-        assertTimeoutPreemptively(Duration.ofSeconds(2), () ->
-                assertThatThrownBy(() -> KeyPin.parse(hostile)).isInstanceOf(InvalidPinException.class));
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(2),
+                () -> assertThatThrownBy(() -> KeyPin.parse(hostile)).isInstanceOf(InvalidPinException.class));
     }
 }

@@ -18,8 +18,8 @@ class MetaFileTest {
     @DisplayName("a file one byte longer than its meta length is rejected with both lengths")
     void length() {
         MetaFile meta = new MetaFile((long) FILE.length - 1, Map.of("sha256", Digests.digest("SHA-256", FILE)), null);
-        assertThatThrownBy(() -> meta.verify("snapshot", FILE)).isInstanceOfSatisfying(LengthMismatchException.class,
-                e -> {
+        assertThatThrownBy(() -> meta.verify("snapshot", FILE))
+                .isInstanceOfSatisfying(LengthMismatchException.class, e -> {
                     assertThat(e.expectedLength()).isEqualTo(FILE.length - 1);
                     assertThat(e.actualLength()).isEqualTo(FILE.length);
                 });
@@ -28,10 +28,12 @@ class MetaFileTest {
     @Test
     @DisplayName("every known hash must match: a right sha256 does not excuse a wrong sha512")
     void everyHash() {
-        MetaFile meta = new MetaFile(null, Map.of("sha256", Digests.digest("SHA-256", FILE),
-                "sha512", new byte[64]), null);
-        assertThatThrownBy(() -> meta.verify("targets", FILE)).isInstanceOfSatisfying(HashMismatchException.class,
-                e -> assertThat(e.algorithm()).isEqualTo("sha512"));
+        MetaFile meta =
+                new MetaFile(null, Map.of("sha256", Digests.digest("SHA-256", FILE), "sha512", new byte[64]), null);
+        assertThatThrownBy(() -> meta.verify("targets", FILE))
+                .isInstanceOfSatisfying(
+                        HashMismatchException.class,
+                        e -> assertThat(e.algorithm()).isEqualTo("sha512"));
     }
 
     @Test
@@ -46,8 +48,8 @@ class MetaFileTest {
     void version() {
         MetaFile meta = new MetaFile(null, Map.of(), 3L);
         meta.verifyVersion("targets", 3);
-        assertThatThrownBy(() -> meta.verifyVersion("targets", 2)).isInstanceOfSatisfying(VersionMismatchException.class,
-                e -> {
+        assertThatThrownBy(() -> meta.verifyVersion("targets", 2))
+                .isInstanceOfSatisfying(VersionMismatchException.class, e -> {
                     assertThat(e.expectedVersion()).isEqualTo(3);
                     assertThat(e.actualVersion()).isEqualTo(2);
                 });

@@ -40,8 +40,14 @@ class SignatureVerifierTest {
     }
 
     private static SignedMetadata metadata(Signature... signatures) {
-        return new SignedMetadata("targets", SIGNED, JsonNodeFactory.instance.objectNode(), SIGNED,
-                List.of(signatures), 1, Instant.parse("2030-01-01T00:00:00Z"));
+        return new SignedMetadata(
+                "targets",
+                SIGNED,
+                JsonNodeFactory.instance.objectNode(),
+                SIGNED,
+                List.of(signatures),
+                1,
+                Instant.parse("2030-01-01T00:00:00Z"));
     }
 
     @Test
@@ -62,28 +68,43 @@ class SignatureVerifierTest {
         TestKey stranger = TestKey.ecdsa();
         byte[] flipped = a.sign(SIGNED);
         flipped[5] ^= 1;
-        ThresholdNotMetException e = catchThrowableOfType(ThresholdNotMetException.class, () ->
-                SignatureVerifier.verify(metadata(sig(stranger), new Signature(b.id(), "eddsa", b.sign(SIGNED)),
-                        new Signature(a.id(), "ecdsa", flipped)), role(1, a, b)));
+        ThresholdNotMetException e = catchThrowableOfType(
+                ThresholdNotMetException.class,
+                () -> SignatureVerifier.verify(
+                        metadata(
+                                sig(stranger),
+                                new Signature(b.id(), "eddsa", b.sign(SIGNED)),
+                                new Signature(a.id(), "ecdsa", flipped)),
+                        role(1, a, b)));
         assertThat(e.threshold()).isEqualTo(1);
         assertThat(e.validKeyIds()).isEmpty();
-        assertThat(e.rejected()).extracting(ThresholdNotMetException.RejectedSignature::keyId,
-                ThresholdNotMetException.RejectedSignature::reason).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(stranger.id(), "not a key of targets"),
-                org.assertj.core.groups.Tuple.tuple(b.id(), "method eddsa is not allowed for a ecdsa key"),
-                org.assertj.core.groups.Tuple.tuple(a.id(), "signature does not verify"));
+        assertThat(e.rejected())
+                .extracting(
+                        ThresholdNotMetException.RejectedSignature::keyId,
+                        ThresholdNotMetException.RejectedSignature::reason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(stranger.id(), "not a key of targets"),
+                        org.assertj.core.groups.Tuple.tuple(b.id(), "method eddsa is not allowed for a ecdsa key"),
+                        org.assertj.core.groups.Tuple.tuple(a.id(), "signature does not verify"));
     }
 
     @Test
     @DisplayName("one public key counts once, even listed under two ids (as ecdsa and as its x509 certificate)")
     void onePublicKeyOnce() {
-        TestKey cert = TestKey.rootCertificate("registry.example/app", Instant.now().minusSeconds(60),
+        TestKey cert = TestKey.rootCertificate(
+                "registry.example/app",
+                Instant.now().minusSeconds(60),
                 Instant.now().plusSeconds(3600));
-        TestKey plain = new TestKey(TufKey.ECDSA, cert.pair(),
-                Base64.getEncoder().encodeToString(cert.pair().getPublic().getEncoded()), "ecdsa", null);
+        TestKey plain = new TestKey(
+                TufKey.ECDSA,
+                cert.pair(),
+                Base64.getEncoder().encodeToString(cert.pair().getPublic().getEncoded()),
+                "ecdsa",
+                null);
         assertThat(plain.id()).isNotEqualTo(cert.id());
-        ThresholdNotMetException e = catchThrowableOfType(ThresholdNotMetException.class, () ->
-                SignatureVerifier.verify(metadata(sig(cert), sig(plain)), role(2, cert, plain)));
+        ThresholdNotMetException e = catchThrowableOfType(
+                ThresholdNotMetException.class,
+                () -> SignatureVerifier.verify(metadata(sig(cert), sig(plain)), role(2, cert, plain)));
         assertThat(e.validKeyIds()).hasSize(1);
     }
 
@@ -92,8 +113,10 @@ class SignatureVerifierTest {
     void repeatedSignature() {
         TestKey a = TestKey.ecdsa();
         Signature s = sig(a);
-        assertThat(catchThrowableOfType(ThresholdNotMetException.class, () ->
-                SignatureVerifier.verify(metadata(s, s), role(2, a, TestKey.ecdsa()))).validKeyIds())
+        assertThat(catchThrowableOfType(
+                                ThresholdNotMetException.class,
+                                () -> SignatureVerifier.verify(metadata(s, s), role(2, a, TestKey.ecdsa())))
+                        .validKeyIds())
                 .containsExactly(a.id());
     }
 
@@ -105,8 +128,10 @@ class SignatureVerifierTest {
         byte[] raw = a.sign(SIGNED);
         byte[] longer = java.util.Arrays.copyOf(raw, raw.length + 1);
         sigs.add(new Signature(a.id(), "ecdsa", longer));
-        assertThat(catchThrowableOfType(ThresholdNotMetException.class, () ->
-                SignatureVerifier.verify(metadata(sigs.toArray(Signature[]::new)), role(1, a))).rejected())
+        assertThat(catchThrowableOfType(
+                                ThresholdNotMetException.class,
+                                () -> SignatureVerifier.verify(metadata(sigs.toArray(Signature[]::new)), role(1, a)))
+                        .rejected())
                 .extracting(ThresholdNotMetException.RejectedSignature::reason)
                 .containsExactly("signature does not verify");
     }

@@ -46,8 +46,12 @@ public record TestKey(String keyType, KeyPair pair, String publicB64, String met
     public static TestKey ed25519() {
         KeyPair kp = generate("Ed25519");
         byte[] spki = kp.getPublic().getEncoded();
-        return new TestKey(TufKey.ED25519, kp, b64(Arrays.copyOfRange(spki, spki.length - ED25519_RAW, spki.length)),
-                "eddsa", null);
+        return new TestKey(
+                TufKey.ED25519,
+                kp,
+                b64(Arrays.copyOfRange(spki, spki.length - ED25519_RAW, spki.length)),
+                "eddsa",
+                null);
     }
 
     public static TestKey rsa() {
@@ -60,11 +64,17 @@ public record TestKey(String keyType, KeyPair pair, String publicB64, String met
         KeyPair kp = generate("EC");
         try {
             X500Name name = new X500Name("CN=" + cn);
-            var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(SERIAL.getAndIncrement()),
-                    Date.from(from), Date.from(to), name, kp.getPublic());
+            var builder = new JcaX509v3CertificateBuilder(
+                    name,
+                    BigInteger.valueOf(SERIAL.getAndIncrement()),
+                    Date.from(from),
+                    Date.from(to),
+                    name,
+                    kp.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+            X509Certificate cert = new JcaX509CertificateConverter()
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
             String pem = pem("CERTIFICATE", cert.getEncoded());
             return new TestKey(TufKey.ECDSA_X509, kp, b64(pem.getBytes(StandardCharsets.US_ASCII)), "ecdsa", cert);
         } catch (Exception e) {
@@ -94,7 +104,8 @@ public record TestKey(String keyType, KeyPair pair, String publicB64, String met
         try {
             java.security.Signature s;
             switch (keyType) {
-                case TufKey.ECDSA, TufKey.ECDSA_X509 -> s = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
+                case TufKey.ECDSA, TufKey.ECDSA_X509 ->
+                    s = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
                 case TufKey.ED25519 -> s = java.security.Signature.getInstance("Ed25519");
                 default -> {
                     s = java.security.Signature.getInstance("RSASSA-PSS");
@@ -129,7 +140,8 @@ public record TestKey(String keyType, KeyPair pair, String publicB64, String met
 
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 }

@@ -27,8 +27,8 @@ class TrustedMetadataSetTest {
     private final RepoBuilder repo = new RepoBuilder(GUN, NOW);
 
     private TrustedMetadataSet pinned(Map<String, byte[]> files, Map<String, Long> seen) {
-        return TrustedMetadataSet.fromPinnedRoot(GUN, files.get("root"), RootPins.of(repo.rootKey.publicPem()), NOW,
-                Limits.DEFAULT, seen);
+        return TrustedMetadataSet.fromPinnedRoot(
+                GUN, files.get("root"), RootPins.of(repo.rootKey.publicPem()), NOW, Limits.DEFAULT, seen);
     }
 
     private TrustedMetadataSet loadedToTargets(Map<String, byte[]> files) {
@@ -54,14 +54,22 @@ class TrustedMetadataSetTest {
             releases.targets.put("2.0", HEX);
             Map<String, byte[]> files = repo.build();
             TrustedMetadataSet set = loadedToTargets(files);
-            TrustedTargets delegated = set.updateDelegatedTargets("targets/releases", "targets",
-                    files.get("targets/releases"));
+            TrustedTargets delegated =
+                    set.updateDelegatedTargets("targets/releases", "targets", files.get("targets/releases"));
 
-            assertThat(set.targets("targets")).hasValueSatisfying(t -> assertThat(t.targets()).containsKey("1.0"));
+            assertThat(set.targets("targets"))
+                    .hasValueSatisfying(t -> assertThat(t.targets()).containsKey("1.0"));
             assertThat(delegated.targets()).containsKey("2.0");
-            assertThat(set.versions()).containsExactly(Map.entry("root", 1L), Map.entry("timestamp", 7L),
-                    Map.entry("snapshot", 5L), Map.entry("targets", 3L), Map.entry("targets/releases", 1L));
-            assertThat(set.rootCertificateExpiry()).as("known once the final root is checked").isPresent();
+            assertThat(set.versions())
+                    .containsExactly(
+                            Map.entry("root", 1L),
+                            Map.entry("timestamp", 7L),
+                            Map.entry("snapshot", 5L),
+                            Map.entry("targets", 3L),
+                            Map.entry("targets/releases", 1L));
+            assertThat(set.rootCertificateExpiry())
+                    .as("known once the final root is checked")
+                    .isPresent();
         }
 
         @Test
@@ -69,13 +77,16 @@ class TrustedMetadataSetTest {
         void outOfOrder() {
             Map<String, byte[]> files = repo.build();
             TrustedMetadataSet set = pinned(files, Map.of());
-            assertThatThrownBy(() -> set.updateSnapshot(files.get("snapshot"))).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> set.updateSnapshot(files.get("snapshot")))
+                    .isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> set.updateTargets(files.get("targets"))).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> set.updateDelegatedTargets("targets/x", "targets", new byte[0]))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("targets must be loaded before");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("targets must be loaded before");
             set.updateTimestamp(files.get("timestamp"));
             assertThatThrownBy(() -> set.updateRoot(files.get("root")))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("after the timestamp");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("after the timestamp");
             assertThatThrownBy(() -> set.updateTimestamp(files.get("timestamp")))
                     .isInstanceOf(IllegalStateException.class);
             set.updateSnapshot(files.get("snapshot"));
@@ -88,8 +99,8 @@ class TrustedMetadataSetTest {
         void rotationVersion() {
             Map<String, byte[]> files = repo.build();
             TrustedMetadataSet set = pinned(files, Map.of());
-            VersionMismatchException e = catchThrowableOfType(VersionMismatchException.class,
-                    () -> set.updateRoot(files.get("root")));
+            VersionMismatchException e =
+                    catchThrowableOfType(VersionMismatchException.class, () -> set.updateRoot(files.get("root")));
             assertThat(e.role()).isEqualTo("root");
             assertThat(e.expectedVersion()).isEqualTo(2);
             assertThat(e.actualVersion()).isEqualTo(1);
@@ -101,13 +112,14 @@ class TrustedMetadataSetTest {
     class Expiry {
 
         @Test
-        @DisplayName("an expired timestamp is refused with role, expiry and reference time, and the set keeps no timestamp")
+        @DisplayName(
+                "an expired timestamp is refused with role, expiry and reference time, and the set keeps no timestamp")
         void expiredTimestamp() {
             repo.timestampExpires = NOW.minusSeconds(1);
             Map<String, byte[]> files = repo.build();
             TrustedMetadataSet set = pinned(files, Map.of());
-            ExpiredMetadataException e = catchThrowableOfType(ExpiredMetadataException.class,
-                    () -> set.updateTimestamp(files.get("timestamp")));
+            ExpiredMetadataException e = catchThrowableOfType(
+                    ExpiredMetadataException.class, () -> set.updateTimestamp(files.get("timestamp")));
             assertThat(e.role()).isEqualTo("timestamp");
             assertThat(e.expires()).isEqualTo(NOW.minusSeconds(1));
             assertThat(e.referenceTime()).isEqualTo(NOW);
@@ -124,8 +136,8 @@ class TrustedMetadataSetTest {
             repo.rootExpires = NOW.minusSeconds(60);
             Map<String, byte[]> files = repo.build();
             TrustedMetadataSet set = pinned(files, Map.of());
-            ExpiredMetadataException e = catchThrowableOfType(ExpiredMetadataException.class,
-                    () -> set.updateTimestamp(files.get("timestamp")));
+            ExpiredMetadataException e = catchThrowableOfType(
+                    ExpiredMetadataException.class, () -> set.updateTimestamp(files.get("timestamp")));
             assertThat(e.role()).isEqualTo("root");
         }
 
@@ -136,20 +148,23 @@ class TrustedMetadataSetTest {
             Map<String, byte[]> files = repo.build();
             TrustedMetadataSet set = pinned(files, Map.of());
             set.updateTimestamp(files.get("timestamp"));
-            assertThat(catchThrowableOfType(ExpiredMetadataException.class,
-                    () -> set.updateSnapshot(files.get("snapshot"))).role()).isEqualTo("snapshot");
+            assertThat(catchThrowableOfType(
+                                    ExpiredMetadataException.class, () -> set.updateSnapshot(files.get("snapshot")))
+                            .role())
+                    .isEqualTo("snapshot");
 
             RepoBuilder fresh = new RepoBuilder(GUN, NOW);
             fresh.targetsExpires = NOW.minusSeconds(1);
             RepoBuilder.Delegation d = fresh.delegate("targets/releases", TestKey.ecdsa());
             d.expires = NOW.minusSeconds(1);
             Map<String, byte[]> f2 = fresh.build();
-            TrustedMetadataSet set2 = TrustedMetadataSet.fromPinnedRoot(GUN, f2.get("root"),
-                    RootPins.of(fresh.rootKey.publicPem()), NOW, Limits.DEFAULT, Map.of());
+            TrustedMetadataSet set2 = TrustedMetadataSet.fromPinnedRoot(
+                    GUN, f2.get("root"), RootPins.of(fresh.rootKey.publicPem()), NOW, Limits.DEFAULT, Map.of());
             set2.updateTimestamp(f2.get("timestamp"));
             set2.updateSnapshot(f2.get("snapshot"));
-            assertThat(catchThrowableOfType(ExpiredMetadataException.class,
-                    () -> set2.updateTargets(f2.get("targets"))).role()).isEqualTo("targets");
+            assertThat(catchThrowableOfType(ExpiredMetadataException.class, () -> set2.updateTargets(f2.get("targets")))
+                            .role())
+                    .isEqualTo("targets");
         }
     }
 
@@ -161,7 +176,8 @@ class TrustedMetadataSetTest {
         @DisplayName("timestamp, snapshot and targets older than those trusted before are refused with both versions")
         void olderVersions() {
             Map<String, byte[]> files = repo.build();
-            RollbackException ts = catchThrowableOfType(RollbackException.class,
+            RollbackException ts = catchThrowableOfType(
+                    RollbackException.class,
                     () -> pinned(files, Map.of("timestamp", 2L)).updateTimestamp(files.get("timestamp")));
             assertThat(ts.role()).isEqualTo("timestamp");
             assertThat(ts.trustedVersion()).isEqualTo(2);
@@ -169,21 +185,24 @@ class TrustedMetadataSetTest {
 
             TrustedMetadataSet snap = pinned(files, Map.of("snapshot", 4L));
             snap.updateTimestamp(files.get("timestamp"));
-            assertThat(catchThrowableOfType(RollbackException.class,
-                    () -> snap.updateSnapshot(files.get("snapshot"))).role()).isEqualTo("snapshot");
+            assertThat(catchThrowableOfType(RollbackException.class, () -> snap.updateSnapshot(files.get("snapshot")))
+                            .role())
+                    .isEqualTo("snapshot");
 
             TrustedMetadataSet targets = pinned(files, Map.of("targets", 9L));
             targets.updateTimestamp(files.get("timestamp"));
             targets.updateSnapshot(files.get("snapshot"));
-            assertThat(catchThrowableOfType(RollbackException.class,
-                    () -> targets.updateTargets(files.get("targets"))).trustedVersion()).isEqualTo(9);
+            assertThat(catchThrowableOfType(RollbackException.class, () -> targets.updateTargets(files.get("targets")))
+                            .trustedVersion())
+                    .isEqualTo(9);
         }
 
         @Test
         @DisplayName("a root older than one trusted before is refused before its signatures matter")
         void olderRoot() {
             Map<String, byte[]> files = repo.build();
-            assertThat(catchThrowableOfType(RollbackException.class, () -> pinned(files, Map.of("root", 3L))).role())
+            assertThat(catchThrowableOfType(RollbackException.class, () -> pinned(files, Map.of("root", 3L)))
+                            .role())
                     .isEqualTo("root");
         }
 
@@ -203,7 +222,8 @@ class TrustedMetadataSetTest {
     class Signatures {
 
         @Test
-        @DisplayName("targets with threshold 2 signed by one of its two keys is refused; by both it is trusted with both keys")
+        @DisplayName(
+                "targets with threshold 2 signed by one of its two keys is refused; by both it is trusted with both keys")
         void targetsThreshold() {
             TestKey a = TestKey.ecdsa();
             TestKey b = TestKey.ecdsa();
@@ -214,13 +234,17 @@ class TrustedMetadataSetTest {
             TrustedMetadataSet set = pinned(one, Map.of());
             set.updateTimestamp(one.get("timestamp"));
             set.updateSnapshot(one.get("snapshot"));
-            ThresholdNotMetException e = catchThrowableOfType(ThresholdNotMetException.class,
-                    () -> set.updateTargets(one.get("targets")));
+            ThresholdNotMetException e =
+                    catchThrowableOfType(ThresholdNotMetException.class, () -> set.updateTargets(one.get("targets")));
             assertThat(e.threshold()).isEqualTo(2);
             assertThat(e.validKeyIds()).containsExactly(a.id());
 
             repo.targetsSigners = List.of(a, b);
-            assertThat(loadedToTargets(repo.build()).targets("targets").orElseThrow().signingKeys()).hasSize(2);
+            assertThat(loadedToTargets(repo.build())
+                            .targets("targets")
+                            .orElseThrow()
+                            .signingKeys())
+                    .hasSize(2);
         }
 
         @Test
@@ -243,8 +267,10 @@ class TrustedMetadataSetTest {
         void unpinnedRoot() {
             Map<String, byte[]> files = repo.build();
             TestKey other = TestKey.rootCertificate(GUN, NOW.minus(RepoBuilder.DAY), NOW.plus(RepoBuilder.DAY));
-            RootPinException e = catchThrowableOfType(RootPinException.class, () -> TrustedMetadataSet.fromPinnedRoot(
-                    GUN, files.get("root"), RootPins.of(other.publicPem()), NOW, Limits.DEFAULT, Map.of()));
+            RootPinException e = catchThrowableOfType(
+                    RootPinException.class,
+                    () -> TrustedMetadataSet.fromPinnedRoot(
+                            GUN, files.get("root"), RootPins.of(other.publicPem()), NOW, Limits.DEFAULT, Map.of()));
             assertThat(e.getMessage()).contains("no root key matches a pin").contains(repo.rootKey.id());
         }
 
@@ -271,8 +297,8 @@ class TrustedMetadataSetTest {
             releases.targets.put("release-1.0", HEX);
             releases.targets.put("latest", HEX);
             Map<String, byte[]> files = repo.build();
-            TrustedTargets trusted = loadedToTargets(files).updateDelegatedTargets("targets/releases", "targets",
-                    files.get("targets/releases"));
+            TrustedTargets trusted = loadedToTargets(files)
+                    .updateDelegatedTargets("targets/releases", "targets", files.get("targets/releases"));
             assertThat(trusted.targets()).containsOnlyKeys("release-1.0");
         }
     }

@@ -31,7 +31,9 @@ class TufKeyTest {
     void canonicalKeyId() {
         TestKey cert = TestKey.rootCertificate("example.test/app", NOW, NOW.plusSeconds(60));
         TufKey key = TufKey.parse("root", cert.id(), TufKey.keyObject(cert.keyType(), cert.publicB64()));
-        String plainId = TufKey.keyIdOf("ecdsa", Base64.getEncoder().encodeToString(cert.pair().getPublic().getEncoded()));
+        String plainId = TufKey.keyIdOf(
+                "ecdsa",
+                Base64.getEncoder().encodeToString(cert.pair().getPublic().getEncoded()));
         assertThat(key.canonicalKeyId()).isEqualTo(plainId).isNotEqualTo(key.keyId());
         assertThat(KeyPin.parse(plainId).matches(key)).isTrue();
         assertThat(KeyPin.parse(cert.id()).matches(key)).isTrue();
@@ -45,7 +47,9 @@ class TufKeyTest {
         for (TestKey k : new TestKey[] {TestKey.ecdsa(), TestKey.ed25519(), TestKey.rsa()}) {
             TufKey key = TufKey.parse("targets", k.id(), TufKey.keyObject(k.keyType(), k.publicB64()));
             assertThat(KeyPin.parse(k.publicPem()).matches(key)).as(k.keyType()).isTrue();
-            assertThat(KeyPin.parse(TestKey.ecdsa().publicPem()).matches(key)).as(k.keyType()).isFalse();
+            assertThat(KeyPin.parse(TestKey.ecdsa().publicPem()).matches(key))
+                    .as(k.keyType())
+                    .isFalse();
         }
     }
 
@@ -55,7 +59,9 @@ class TufKeyTest {
         var obj = TufKey.keyObject("dsa", "AAAA");
         String id = Digests.sha256Hex(CanonicalJson.encode(obj));
         assertThatThrownBy(() -> TufKey.parse("targets", id, obj))
-                .isInstanceOfSatisfying(UnsupportedKeyException.class, e -> assertThat(e.keyType()).isEqualTo("dsa"));
+                .isInstanceOfSatisfying(
+                        UnsupportedKeyException.class,
+                        e -> assertThat(e.keyType()).isEqualTo("dsa"));
     }
 
     @Test

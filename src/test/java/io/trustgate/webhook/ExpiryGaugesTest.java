@@ -19,14 +19,29 @@ class ExpiryGaugesTest {
         ExpiryGauges gauges = new ExpiryGauges(registry);
         Instant now = Instant.parse("2026-11-23T00:00:00Z");
         Instant ts = Instant.parse("2026-11-30T00:00:00Z");
-        gauges.accept(new TrustedRepository("r.example.com/app", now, List.of(),
-                List.of(new RoleExpiry("timestamp", ts), new RoleExpiry("targets/releases", Instant.parse("2027-11-23T00:00:00Z"))), ts));
-        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").tag("gun", "r.example.com/app")
-                .tag("role", "timestamp").gauge().value()).isEqualTo(ts.getEpochSecond());
+        gauges.accept(new TrustedRepository(
+                "r.example.com/app",
+                now,
+                List.of(),
+                List.of(
+                        new RoleExpiry("timestamp", ts),
+                        new RoleExpiry("targets/releases", Instant.parse("2027-11-23T00:00:00Z"))),
+                ts));
+        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds")
+                        .tag("gun", "r.example.com/app")
+                        .tag("role", "timestamp")
+                        .gauge()
+                        .value())
+                .isEqualTo(ts.getEpochSecond());
         Instant renewed = Instant.parse("2026-12-07T00:00:00Z");
-        gauges.accept(new TrustedRepository("r.example.com/app", now, List.of(), List.of(new RoleExpiry("timestamp", renewed)), renewed));
-        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").tag("role", "timestamp").gauge().value())
+        gauges.accept(new TrustedRepository(
+                "r.example.com/app", now, List.of(), List.of(new RoleExpiry("timestamp", renewed)), renewed));
+        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds")
+                        .tag("role", "timestamp")
+                        .gauge()
+                        .value())
                 .isEqualTo(renewed.getEpochSecond());
-        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").gauges()).hasSize(2);
+        assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").gauges())
+                .hasSize(2);
     }
 }

@@ -80,9 +80,14 @@ class GpgAdmissionTest {
         policy("one", "Enforce", 2, List.of());
         Answer a = review("default", pod(img.reference()));
         assertThat(a.allowed()).isFalse();
-        assertThat(a.message()).contains(img.reference()).contains(img.digest()).contains("ClusterTrustPolicy/gpg-one")
-                .contains("signed by [alice (gpg)]").contains("needs 2 signers of [alice, bob]")
-                .contains("missing [bob]").contains("Fix:");
+        assertThat(a.message())
+                .contains(img.reference())
+                .contains(img.digest())
+                .contains("ClusterTrustPolicy/gpg-one")
+                .contains("signed by [alice (gpg)]")
+                .contains("needs 2 signers of [alice, bob]")
+                .contains("missing [bob]")
+                .contains("Fix:");
         assertOracleAgrees(img, img.reference(), 2, List.of(), a);
     }
 
@@ -93,7 +98,9 @@ class GpgAdmissionTest {
         policy("unsigned", "Enforce", 1, List.of());
         Answer a = review("default", pod(img.reference()));
         assertThat(a.allowed()).isFalse();
-        assertThat(a.message()).contains("signed by no trusted signer").contains("no GPG signatures for " + img.digest());
+        assertThat(a.message())
+                .contains("signed by no trusted signer")
+                .contains("no GPG signatures for " + img.digest());
         assertOracleAgrees(img, img.reference(), 1, List.of(), a);
     }
 
@@ -105,7 +112,9 @@ class GpgAdmissionTest {
         policy("untrusted", "Enforce", 1, List.of());
         Answer a = review("default", pod(img.reference()));
         assertThat(a.allowed()).isFalse();
-        assertThat(a.message()).contains("signed by no trusted signer").contains("signature-1:")
+        assertThat(a.message())
+                .contains("signed by no trusted signer")
+                .contains("signature-1:")
                 .containsIgnoringCase(peers.mallory().substring(24));
         assertOracleAgrees(img, img.reference(), 1, List.of(), a);
     }
@@ -123,7 +132,8 @@ class GpgAdmissionTest {
     }
 
     @Test
-    @DisplayName("a tag re-pushed with new content after signing is denied once the tag TTL has passed: the new digest is unsigned")
+    @DisplayName(
+            "a tag re-pushed with new content after signing is denied once the tag TTL has passed: the new digest is unsigned")
     void movedTagDenied() throws Exception {
         PushedImage signed = push("moved");
         sign(peers.alice(), signed);
@@ -132,8 +142,10 @@ class GpgAdmissionTest {
         PushedImage moved = ImageFactory.pushRandom(peers.registry(), signed.path(), signed.tag());
         assertThat(moved.digest()).isNotEqualTo(signed.digest());
         // the tag -> digest cache holds the old digest for TAG_TTL (reads do not extend it): ask until it lets go
-        Answer a = Await.until("the tag cache to let go of " + signed.digest() + " (tag TTL " + WebhookPeers.TAG_TTL
-                + ")", WebhookPeers.TAG_TTL.plusSeconds(10), () -> review("default", pod(moved.reference())),
+        Answer a = Await.until(
+                "the tag cache to let go of " + signed.digest() + " (tag TTL " + WebhookPeers.TAG_TTL + ")",
+                WebhookPeers.TAG_TTL.plusSeconds(10),
+                () -> review("default", pod(moved.reference())),
                 answer -> !answer.allowed());
         assertThat(a.message()).contains(moved.digest()).contains("no GPG signatures for " + moved.digest());
         assertOracleAgrees(moved, moved.reference(), 1, List.of(), a);
@@ -146,8 +158,16 @@ class GpgAdmissionTest {
         sign(peers.alice(), original);
         String otherPath = "demo/foreign/other";
         String other = peers.registry().host() + "/" + otherPath + ":" + original.tag();
-        Proc.cmd("skopeo", "--insecure-policy", "copy", "--quiet", "--src-tls-verify=false", "--dest-tls-verify=false",
-                "docker://" + original.reference(), "docker://" + other).run();
+        Proc.cmd(
+                        "skopeo",
+                        "--insecure-policy",
+                        "copy",
+                        "--quiet",
+                        "--src-tls-verify=false",
+                        "--dest-tls-verify=false",
+                        "docker://" + original.reference(),
+                        "docker://" + other)
+                .run();
         Path from = peers.lookaside().root().resolve(original.path() + "@sha256=" + original.hex());
         Path to = Files.createDirectories(peers.lookaside().root().resolve(otherPath + "@sha256=" + original.hex()));
         Files.copy(from.resolve("signature-1"), to.resolve("signature-1"));
@@ -155,8 +175,11 @@ class GpgAdmissionTest {
         Answer a = review("default", pod(other));
         assertThat(a.allowed()).isFalse();
         assertThat(a.message()).contains("signature-1:").contains("does not match");
-        assertThat(peers.gpg().standaloneVerify(manifest(original), other, peers.alice(), to.resolve("signature-1")).ok())
-                .as("skopeo standalone-verify agrees the identity does not match").isFalse();
+        assertThat(peers.gpg()
+                        .standaloneVerify(manifest(original), other, peers.alice(), to.resolve("signature-1"))
+                        .ok())
+                .as("skopeo standalone-verify agrees the identity does not match")
+                .isFalse();
     }
 
     @Test
@@ -177,7 +200,11 @@ class GpgAdmissionTest {
         policy("warn", "Warn", 1, List.of());
         Answer a = review("default", pod(img.reference()));
         assertThat(a.allowed()).isTrue();
-        assertThat(a.warnings()).singleElement().asString().contains(img.reference()).contains("ClusterTrustPolicy/gpg-warn");
+        assertThat(a.warnings())
+                .singleElement()
+                .asString()
+                .contains(img.reference())
+                .contains("ClusterTrustPolicy/gpg-warn");
     }
 
     @Test
@@ -205,8 +232,15 @@ class GpgAdmissionTest {
         policy("cron", "Enforce", 1, List.of());
         ObjectNode cron = JSON.createObjectNode();
         cron.put("kind", "CronJob");
-        cron.putObject("spec").putObject("jobTemplate").putObject("spec").putObject("template").putObject("spec")
-                .putArray("containers").addObject().put("name", "job").put("image", img.reference());
+        cron.putObject("spec")
+                .putObject("jobTemplate")
+                .putObject("spec")
+                .putObject("template")
+                .putObject("spec")
+                .putArray("containers")
+                .addObject()
+                .put("name", "job")
+                .put("image", img.reference());
         Answer a = review("default", "CronJob", "batch", cron);
         assertThat(a.allowed()).as(a.message()).isTrue();
     }
@@ -233,7 +267,9 @@ class GpgAdmissionTest {
         assertThat(review("relaxed", pod(img.reference())).allowed()).isTrue();
         Answer a = review("strict", pod(img.reference()));
         assertThat(a.allowed()).isFalse();
-        assertThat(a.message()).contains("TrustPolicy strict/strict-two").doesNotContain("ClusterTrustPolicy/gpg-tighten");
+        assertThat(a.message())
+                .contains("TrustPolicy strict/strict-two")
+                .doesNotContain("ClusterTrustPolicy/gpg-tighten");
     }
 
     @Test
@@ -242,7 +278,9 @@ class GpgAdmissionTest {
         PushedImage img = ImageFactory.pushRandom(peers.secured(), "demo/creds/app", "1.0");
         peers.gpg().signImage(peers.alice(), img.reference(), peers.lookaside().root(), "puller", "s3cret-pass");
         ObjectNode p = policyJson("ClusterTrustPolicy", "gpg-creds", null, null, "Enforce", 1, List.of());
-        ((ArrayNode) p.path("spec").path("images")).removeAll().add(peers.secured().host() + "/demo/creds/**");
+        ((ArrayNode) p.path("spec").path("images"))
+                .removeAll()
+                .add(peers.secured().host() + "/demo/creds/**");
         writePolicy("gpg-creds", p);
         String auth = Base64.getEncoder().encodeToString("puller:s3cret-pass".getBytes(StandardCharsets.UTF_8));
         String dockerConfig = "{\"auths\":{\"" + peers.secured().host() + "\":{\"auth\":\"" + auth + "\"}}}";
@@ -253,9 +291,12 @@ class GpgAdmissionTest {
                 type: kubernetes.io/dockerconfigjson
                 data:
                   .dockerconfigjson: %s
-                """.formatted(Base64.getEncoder().encodeToString(dockerConfig.getBytes(StandardCharsets.UTF_8))));
+                """.formatted(
+                        Base64.getEncoder().encodeToString(dockerConfig.getBytes(StandardCharsets.UTF_8))));
         awaitPolicy("gpg-creds");
-        Await.until("the Secret creds/regcred to be read with a directory scan", Duration.ofSeconds(10),
+        Await.until(
+                "the Secret creds/regcred to be read with a directory scan",
+                Duration.ofSeconds(10),
                 () -> secrets.get("creds", "regcred").isPresent());
 
         Answer without = review("creds", pod(img.reference()));
@@ -273,7 +314,8 @@ class GpgAdmissionTest {
     @Test
     @DisplayName("a malformed review gets a 400 with the reason, and the next review is served normally")
     void malformedThenNormal() throws Exception {
-        for (String body : List.of("not json", "[]", "{\"kind\":\"AdmissionReview\"}", "{\"kind\":\"AdmissionReview\",\"request\":{}}")) {
+        for (String body : List.of(
+                "not json", "[]", "{\"kind\":\"AdmissionReview\"}", "{\"kind\":\"AdmissionReview\",\"request\":{}}")) {
             HttpResponse<String> r = post("/validate", body);
             assertThat(r.statusCode()).as(body).isEqualTo(400);
             assertThat(JSON.readTree(r.body()).path("reason").asText()).isNotBlank();
@@ -293,7 +335,9 @@ class GpgAdmissionTest {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"policies\"");
         review("default", pod("evil.example.com/x:1"));
-        assertThat(get("/q/metrics").body()).contains("trustgate_review_duration_seconds").contains("trustgate_review_denied_total");
+        assertThat(get("/q/metrics").body())
+                .contains("trustgate_review_duration_seconds")
+                .contains("trustgate_review_denied_total");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -307,7 +351,8 @@ class GpgAdmissionTest {
     }
 
     private GpgPeer.Signed sign(String fingerprint, PushedImage img) {
-        return peers.gpg().signImage(fingerprint, img.reference(), peers.lookaside().root());
+        return peers.gpg()
+                .signImage(fingerprint, img.reference(), peers.lookaside().root());
     }
 
     private Map<String, String> signerKeys() {
@@ -317,8 +362,8 @@ class GpgAdmissionTest {
         return keys;
     }
 
-    private ObjectNode policyJson(String kind, String name, String namespace, String testCase, String mode, int min,
-            List<String> required) {
+    private ObjectNode policyJson(
+            String kind, String name, String namespace, String testCase, String mode, int min, List<String> required) {
         ObjectNode p = JSON.createObjectNode();
         p.put("apiVersion", "trustgate.io/v1alpha1");
         p.put("kind", kind);
@@ -332,8 +377,11 @@ class GpgAdmissionTest {
         spec.putArray("images").add(peers.registry().host() + "/demo/" + testCase + "/**");
         spec.put("lookaside", peers.lookaside().baseUrl());
         ArrayNode signers = spec.putArray("signers");
-        signerKeys().forEach((signer, fpr) -> signers.addObject().put("name", signer).putArray("keys")
-                .add(peers.gpg().exportPublic(fpr)));
+        signerKeys()
+                .forEach((signer, fpr) -> signers.addObject()
+                        .put("name", signer)
+                        .putArray("keys")
+                        .add(peers.gpg().exportPublic(fpr)));
         spec.put("minSignatures", min);
         ArrayNode req = spec.putArray("requiredSigners");
         required.forEach(req::add);
@@ -341,7 +389,9 @@ class GpgAdmissionTest {
     }
 
     private void policy(String testCase, String mode, int min, List<String> required) throws Exception {
-        writePolicy("gpg-" + testCase, policyJson("ClusterTrustPolicy", "gpg-" + testCase, null, testCase, mode, min, required));
+        writePolicy(
+                "gpg-" + testCase,
+                policyJson("ClusterTrustPolicy", "gpg-" + testCase, null, testCase, mode, min, required));
     }
 
     private void writePolicy(String name, ObjectNode policy) throws Exception {
@@ -358,7 +408,8 @@ class GpgAdmissionTest {
             assertThat(store.get().broken()).noneMatch(b -> b.id().name().equals(name));
             Thread.sleep(50);
         }
-        throw new AssertionError("policy " + name + " was not loaded; broken: " + store.get().broken());
+        throw new AssertionError(
+                "policy " + name + " was not loaded; broken: " + store.get().broken());
     }
 
     private ObjectNode pod(String... images) {
@@ -391,8 +442,12 @@ class GpgAdmissionTest {
         assertThat(response.path("uid").asText()).isEqualTo(request.path("uid").asText());
         List<String> warnings = new ArrayList<>();
         response.path("warnings").forEach(w -> warnings.add(w.asText()));
-        return new Answer(r.statusCode(), response.path("allowed").asBoolean(), response.path("status").path("message").asText(""),
-                warnings, body);
+        return new Answer(
+                r.statusCode(),
+                response.path("allowed").asBoolean(),
+                response.path("status").path("message").asText(""),
+                warnings,
+                body);
     }
 
     /**
@@ -406,19 +461,24 @@ class GpgAdmissionTest {
         if (Files.isDirectory(dir)) {
             List<Path> signatures;
             try (Stream<Path> s = Files.list(dir)) {
-                signatures = s.filter(f -> f.getFileName().toString().startsWith("signature-")).sorted().toList();
+                signatures = s.filter(f -> f.getFileName().toString().startsWith("signature-"))
+                        .sorted()
+                        .toList();
             }
             Path manifest = manifest(img);
             for (Path sig : signatures) {
                 for (Map.Entry<String, String> signer : signerKeys().entrySet()) {
-                    if (peers.gpg().standaloneVerify(manifest, reference, signer.getValue(), sig).ok()) {
+                    if (peers.gpg()
+                            .standaloneVerify(manifest, reference, signer.getValue(), sig)
+                            .ok()) {
                         accepted.add(signer.getKey());
                     }
                 }
             }
         }
         boolean oracle = accepted.size() >= min && accepted.containsAll(required);
-        assertThat(answer.allowed()).as("trustgate agrees with skopeo standalone-verify (signers %s)", accepted)
+        assertThat(answer.allowed())
+                .as("trustgate agrees with skopeo standalone-verify (signers %s)", accepted)
                 .isEqualTo(oracle);
     }
 
@@ -434,13 +494,21 @@ class GpgAdmissionTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + peers.port() + path))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http().send(
+                        HttpRequest.newBuilder(URI.create("https://localhost:" + peers.port() + path))
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(20))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + peers.port() + path))
-                .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http().send(
+                        HttpRequest.newBuilder(URI.create("https://localhost:" + peers.port() + path))
+                                .timeout(Duration.ofSeconds(20))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

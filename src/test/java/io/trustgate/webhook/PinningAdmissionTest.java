@@ -47,7 +47,8 @@ class PinningAdmissionTest {
     record Answer(boolean allowed, String message, JsonNode patch, JsonNode response) {}
 
     @Test
-    @DisplayName("/mutate pins a Pod named by tag to name:tag@<verified digest>, and the pinned Pod passes /validate and is not patched again")
+    @DisplayName(
+            "/mutate pins a Pod named by tag to name:tag@<verified digest>, and the pinned Pod passes /validate and is not patched again")
     void podPinnedAndThePinPasses() throws Exception {
         PushedImage img = push("pin");
         GpgPeer.Signed sig = sign(img);
@@ -64,12 +65,20 @@ class PinningAdmissionTest {
         ObjectNode pinned = apply(pod, mutated.patch());
         Answer validated = post("/validate", "CREATE", "Pod", pinned, null);
         assertThat(validated.allowed()).as(validated.message()).isTrue();
-        assertThat(peers.gpg().standaloneVerify(img.writeManifest(peers.base().resolve("pin.json")), img.reference(),
-                peers.alice(), sig.latest()).ok()).as("skopeo: the signature's identity is name:tag for that digest")
+        assertThat(peers.gpg()
+                        .standaloneVerify(
+                                img.writeManifest(peers.base().resolve("pin.json")),
+                                img.reference(),
+                                peers.alice(),
+                                sig.latest())
+                        .ok())
+                .as("skopeo: the signature's identity is name:tag for that digest")
                 .isTrue();
         Answer again = post("/mutate", "CREATE", "Pod", pinned, null);
         assertThat(again.allowed()).isTrue();
-        assertThat(again.response().has("patch")).as("a pinned Pod gets no (no-op) patch").isFalse();
+        assertThat(again.response().has("patch"))
+                .as("a pinned Pod gets no (no-op) patch")
+                .isFalse();
         assertThat(again.response().has("patchType")).isFalse();
     }
 
@@ -87,7 +96,8 @@ class PinningAdmissionTest {
     }
 
     @Test
-    @DisplayName("after the tag moves, the pinned reference is still admitted for its signed digest; the tag and name:tag@<new digest> are denied")
+    @DisplayName(
+            "after the tag moves, the pinned reference is still admitted for its signed digest; the tag and name:tag@<new digest> are denied")
     void tagMovedAfterAdmission() throws Exception {
         PushedImage img = push("moved");
         sign(img);
@@ -100,7 +110,8 @@ class PinningAdmissionTest {
         long before = peers.registry().manifestRequests(img.path());
         Answer pinned = post("/validate", "CREATE", "Pod", pod(pinnedRef), null);
         assertThat(pinned.allowed()).as(pinned.message()).isTrue();
-        assertThat(peers.registry().manifestRequests(img.path())).as("the digest is verified, never the tag")
+        assertThat(peers.registry().manifestRequests(img.path()))
+                .as("the digest is verified, never the tag")
                 .isEqualTo(before);
         Answer byTag = post("/validate", "CREATE", "Pod", pod(img.reference()), null);
         assertThat(byTag.allowed()).isFalse();
@@ -111,7 +122,8 @@ class PinningAdmissionTest {
     }
 
     @Test
-    @DisplayName("a pinned reference whose tag the signature does not name is denied by both webhooks (skopeo agrees for the tag)")
+    @DisplayName(
+            "a pinned reference whose tag the signature does not name is denied by both webhooks (skopeo agrees for the tag)")
     void pinnedWithAnotherTagDenied() throws Exception {
         PushedImage img = push("othertag");
         GpgPeer.Signed sig = sign(img);
@@ -122,12 +134,19 @@ class PinningAdmissionTest {
             assertThat(a.allowed()).as(endpoint).isFalse();
             assertThat(a.message()).as(endpoint).contains("does not match " + other + "@" + img.digest());
         }
-        assertThat(peers.gpg().standaloneVerify(img.writeManifest(peers.base().resolve("othertag.json")), other,
-                peers.alice(), sig.latest()).ok()).isFalse();
+        assertThat(peers.gpg()
+                        .standaloneVerify(
+                                img.writeManifest(peers.base().resolve("othertag.json")),
+                                other,
+                                peers.alice(),
+                                sig.latest())
+                        .ok())
+                .isFalse();
     }
 
     @Test
-    @DisplayName("a Deployment is validated but not rewritten by default (no drift for GitOps), and denied by /mutate when unsigned")
+    @DisplayName(
+            "a Deployment is validated but not rewritten by default (no drift for GitOps), and denied by /mutate when unsigned")
     void deploymentNotRewritten() throws Exception {
         PushedImage good = push("gitops");
         PushedImage bad = push("gitops", "bad");
@@ -142,7 +161,8 @@ class PinningAdmissionTest {
     }
 
     @Test
-    @DisplayName("an UPDATE with the old object's images is admitted while the registry is unreachable; a changed image is denied")
+    @DisplayName(
+            "an UPDATE with the old object's images is admitted while the registry is unreachable; a changed image is denied")
     void unchangedUpdateDuringOutage() throws Exception {
         String dead = "127.0.0.1:" + Ports.free();
         ObjectNode p = policyJson("outage");
@@ -176,7 +196,8 @@ class PinningAdmissionTest {
     }
 
     private GpgPeer.Signed sign(PushedImage img) {
-        return peers.gpg().signImage(peers.alice(), img.reference(), peers.lookaside().root());
+        return peers.gpg()
+                .signImage(peers.alice(), img.reference(), peers.lookaside().root());
     }
 
     private ObjectNode policyJson(String testCase) {
@@ -188,7 +209,10 @@ class PinningAdmissionTest {
         spec.put("mode", "Enforce");
         spec.putArray("images").add(peers.registry().host() + "/demo/pin-" + testCase + "/**");
         spec.put("lookaside", peers.lookaside().baseUrl());
-        spec.putArray("signers").addObject().put("name", "alice").putArray("keys")
+        spec.putArray("signers")
+                .addObject()
+                .put("name", "alice")
+                .putArray("keys")
                 .add(peers.gpg().exportPublic(peers.alice()));
         spec.put("minSignatures", 1);
         return p;
@@ -215,15 +239,24 @@ class PinningAdmissionTest {
     private static ObjectNode pod(String image) {
         ObjectNode pod = JSON.createObjectNode();
         pod.put("kind", "Pod");
-        pod.putObject("spec").putArray("containers").addObject().put("name", "c0").put("image", image);
+        pod.putObject("spec")
+                .putArray("containers")
+                .addObject()
+                .put("name", "c0")
+                .put("image", image);
         return pod;
     }
 
     private static ObjectNode deployment(String image) {
         ObjectNode d = JSON.createObjectNode();
         d.put("kind", "Deployment");
-        d.putObject("spec").putObject("template").putObject("spec").putArray("containers").addObject()
-                .put("name", "app").put("image", image);
+        d.putObject("spec")
+                .putObject("template")
+                .putObject("spec")
+                .putArray("containers")
+                .addObject()
+                .put("name", "app")
+                .put("image", image);
         return d;
     }
 
@@ -233,7 +266,8 @@ class PinningAdmissionTest {
         for (JsonNode op : patch) {
             String path = op.path("path").asText();
             int slash = path.lastIndexOf('/');
-            ((ObjectNode) out.at(path.substring(0, slash))).put(path.substring(slash + 1), op.path("value").asText());
+            ((ObjectNode) out.at(path.substring(0, slash)))
+                    .put(path.substring(slash + 1), op.path("value").asText());
         }
         return out;
     }
@@ -245,7 +279,10 @@ class PinningAdmissionTest {
         review.put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request");
         request.put("uid", "uid-" + UUID.randomUUID());
-        request.putObject("kind").put("group", kind.equals("Pod") ? "" : "apps").put("version", "v1").put("kind", kind);
+        request.putObject("kind")
+                .put("group", kind.equals("Pod") ? "" : "apps")
+                .put("version", "v1")
+                .put("kind", kind);
         request.put("operation", operation);
         request.put("namespace", "default");
         request.set("object", object);
@@ -256,16 +293,24 @@ class PinningAdmissionTest {
             http = peers.ca().httpClient(Duration.ofSeconds(5));
         }
         URI uri = URI.create("https://localhost:" + peers.port() + endpoint);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(review))).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(review)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode response = JSON.readTree(r.body()).path("response");
         assertThat(response.path("uid").asText()).isEqualTo(request.path("uid").asText());
         JsonNode patch = response.has("patch")
-                ? JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText())) : null;
-        return new Answer(response.path("allowed").asBoolean(), response.path("status").path("message").asText(""),
-                patch, response);
+                ? JSON.readTree(
+                        Base64.getDecoder().decode(response.path("patch").asText()))
+                : null;
+        return new Answer(
+                response.path("allowed").asBoolean(),
+                response.path("status").path("message").asText(""),
+                patch,
+                response);
     }
 }

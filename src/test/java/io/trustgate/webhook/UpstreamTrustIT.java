@@ -63,7 +63,11 @@ class UpstreamTrustIT {
         spec.put("mode", "Enforce");
         spec.putArray("images").add(registry.host() + "/tls/**");
         spec.put("lookaside", lookaside.baseUrl());
-        spec.putArray("signers").addObject().put("name", "alice").putArray("keys").add(gpg.exportPublic(alice));
+        spec.putArray("signers")
+                .addObject()
+                .put("name", "alice")
+                .putArray("keys")
+                .add(gpg.exportPublic(alice));
         spec.put("minSignatures", 1);
         Files.writeString(policies.resolve("private-ca.json"), JSON.writeValueAsString(p));
         signed = ImageFactory.pushRandom(registry, "tls/app", "1.0");
@@ -96,28 +100,37 @@ class UpstreamTrustIT {
                      "kind":{"group":"","version":"v1","kind":"Pod"},"operation":"CREATE","namespace":"default",
                      "object":{"spec":{"containers":[{"name":"a","image":"%s"}]}}}}
                     """.formatted(signed.reference());
-            HttpResponse<String> answer = serving.httpClient(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(
-                    URI.create(tg.validateUrl())).header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = serving.httpClient(Duration.ofSeconds(5))
+                    .send(
+                            HttpRequest.newBuilder(URI.create(tg.validateUrl()))
+                                    .header("Content-Type", "application/json")
+                                    .timeout(Duration.ofSeconds(30))
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
             return JSON.readTree(answer.body()).path("response");
         }
     }
 
     @Test
-    @DisplayName("with TRUSTGATE_CERTS_DIR holding the CA for the registry's and the store's host:port, the Pod is admitted")
+    @DisplayName(
+            "with TRUSTGATE_CERTS_DIR holding the CA for the registry's and the store's host:port, the Pod is admitted")
     void admittedWithCertsDir() throws Exception {
-        JsonNode response = review(Map.of("TRUSTGATE_CERTS_DIR", base.resolve("certs.d").toString()));
+        JsonNode response =
+                review(Map.of("TRUSTGATE_CERTS_DIR", base.resolve("certs.d").toString()));
         assertThat(response.path("allowed").asBoolean()).as(response.toString()).isTrue();
     }
 
     @Test
-    @DisplayName("without the CA the Pod is denied: the registry's certificate is not trusted, and the message names the host")
+    @DisplayName(
+            "without the CA the Pod is denied: the registry's certificate is not trusted, and the message names the host")
     void deniedWithoutCa() throws Exception {
         JsonNode response = review(Map.of());
         assertThat(response.path("allowed").asBoolean()).isFalse();
-        assertThat(response.at("/status/message").asText()).contains("certificate not trusted")
-                .contains(registry.host()).contains("TRUSTGATE_CERTS_DIR");
+        assertThat(response.at("/status/message").asText())
+                .contains("certificate not trusted")
+                .contains(registry.host())
+                .contains("TRUSTGATE_CERTS_DIR");
     }
 }

@@ -25,7 +25,11 @@ import java.util.Map;
 public class WebhookFaultPeers implements QuarkusTestResourceLifecycleManager {
 
     /** Everything the test needs; injected into fields of this type. */
-    public record Peers(TestCa ca, int port, ToxiproxyPeer.Proxy registry, ToxiproxyPeer.Proxy lookaside,
+    public record Peers(
+            TestCa ca,
+            int port,
+            ToxiproxyPeer.Proxy registry,
+            ToxiproxyPeer.Proxy lookaside,
             ImageFactory.PushedImage image) {}
 
     /** The review budget the webhook runs with in this test. */
@@ -51,22 +55,34 @@ public class WebhookFaultPeers implements QuarkusTestResourceLifecycleManager {
             String alice = gpg.generateKey("Alice", "alice@example.test");
             toxiproxy = ToxiproxyPeer.start("webhook-faults-toxiproxy");
             ToxiproxyPeer.Proxy registryProxy = toxiproxy.proxy("registry", registry.host());
-            ToxiproxyPeer.Proxy lookasideProxy = toxiproxy.proxy("lookaside",
-                    lookaside.baseUrl().replaceFirst("^http://", ""));
+            ToxiproxyPeer.Proxy lookasideProxy =
+                    toxiproxy.proxy("lookaside", lookaside.baseUrl().replaceFirst("^http://", ""));
 
             ImageFactory.PushedImage pushed = ImageFactory.pushRandom(registry, "faults/e2e/app", "1.0");
-            ImageFactory.PushedImage image = new ImageFactory.PushedImage(registryProxy.host(), pushed.path(),
-                    pushed.tag(), pushed.digest(), pushed.mediaType(), pushed.manifest());
+            ImageFactory.PushedImage image = new ImageFactory.PushedImage(
+                    registryProxy.host(),
+                    pushed.path(),
+                    pushed.tag(),
+                    pushed.digest(),
+                    pushed.mediaType(),
+                    pushed.manifest());
             gpg.signImage(alice, image.reference(), lookaside.root());
 
             Path policies = Files.createDirectories(base.resolve("policies"));
-            ObjectNode policy = JSON.createObjectNode().put("apiVersion", "trustgate.io/v1alpha1")
+            ObjectNode policy = JSON.createObjectNode()
+                    .put("apiVersion", "trustgate.io/v1alpha1")
                     .put("kind", "ClusterTrustPolicy");
             policy.putObject("metadata").put("name", "faults-e2e");
-            ObjectNode spec = policy.putObject("spec").put("mode", "Enforce")
-                    .put("lookaside", "http://" + lookasideProxy.host()).put("minSignatures", 1);
+            ObjectNode spec = policy.putObject("spec")
+                    .put("mode", "Enforce")
+                    .put("lookaside", "http://" + lookasideProxy.host())
+                    .put("minSignatures", 1);
             spec.putArray("images").add(registryProxy.host() + "/faults/e2e/**");
-            spec.putArray("signers").addObject().put("name", "alice").putArray("keys").add(gpg.exportPublic(alice));
+            spec.putArray("signers")
+                    .addObject()
+                    .put("name", "alice")
+                    .putArray("keys")
+                    .add(gpg.exportPublic(alice));
             Files.writeString(policies.resolve("faults-e2e.json"), JSON.writeValueAsString(policy));
 
             int port = Ports.free();

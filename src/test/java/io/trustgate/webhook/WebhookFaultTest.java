@@ -41,30 +41,38 @@ class WebhookFaultTest {
     }
 
     @Test
-    @DisplayName("a silent lookaside store gives a denial naming it within the deadline, and the next review is admitted")
+    @DisplayName(
+            "a silent lookaside store gives a denial naming it within the deadline, and the next review is admitted")
     void silentLookasideDeniesThenRecovers() throws Exception {
         HttpClient http = peers.ca().httpClient(Duration.ofSeconds(5));
         awaitAdmitted(http);
 
-        peers.lookaside().toxic("timeout", "downstream", Map.of("timeout", 0)).enabled(false).enabled(true)
+        peers.lookaside()
+                .toxic("timeout", "downstream", Map.of("timeout", 0))
+                .enabled(false)
+                .enabled(true)
                 .awaitClientsClosed(Duration.ofSeconds(20));
         long start = System.nanoTime();
         CompletableFuture<JsonNode> slow = post(http, peers.image().reference());
         JsonNode ungoverned = post(http, "evil.example.com/x:1").get(MARGIN.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(ungoverned.path("allowed").asBoolean()).isFalse();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("answered while the other review waits")
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("answered while the other review waits")
                 .isLessThan(MARGIN);
 
         JsonNode denied = slow.get(WebhookFaultPeers.DEADLINE.plus(MARGIN).toMillis() + 5_000, TimeUnit.MILLISECONDS);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(denied.path("allowed").asBoolean()).isFalse();
         assertThat(took).isLessThan(WebhookFaultPeers.DEADLINE.plus(MARGIN));
-        assertThat(denied.path("status").path("message").asText()).contains(peers.image().reference())
+        assertThat(denied.path("status").path("message").asText())
+                .contains(peers.image().reference())
                 .contains("lookaside http://" + peers.lookaside().host());
 
         heal();
         JsonNode next = post(http, peers.image().reference()).get(10, TimeUnit.SECONDS);
-        assertThat(next.path("allowed").asBoolean()).as(next.path("status").path("message").asText()).isTrue();
+        assertThat(next.path("allowed").asBoolean())
+                .as(next.path("status").path("message").asText())
+                .isTrue();
     }
 
     /** The first review after start-up warms the JIT and the connection pools; it must be admitted in time. */
@@ -88,8 +96,10 @@ class WebhookFaultTest {
                  "kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"default",
                  "object":{"spec":{"containers":[{"name":"a","image":"%s"}]}}}}""".formatted(UUID.randomUUID(), image);
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + peers.port() + "/validate"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofString(review)).build();
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(review))
+                .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             assertThat(r.statusCode()).isEqualTo(200);
             try {

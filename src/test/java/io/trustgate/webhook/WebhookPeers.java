@@ -20,8 +20,18 @@ import java.util.Map;
 public class WebhookPeers implements QuarkusTestResourceLifecycleManager {
 
     /** Everything a test needs to reach the peers; injected into fields of this type. */
-    public record Peers(Path base, TestCa ca, RegistryPeer registry, RegistryPeer secured, LookasidePeer lookaside,
-            GpgPeer gpg, String alice, String bob, String mallory, Path policies, int port) {}
+    public record Peers(
+            Path base,
+            TestCa ca,
+            RegistryPeer registry,
+            RegistryPeer secured,
+            LookasidePeer lookaside,
+            GpgPeer gpg,
+            String alice,
+            String bob,
+            String mallory,
+            Path policies,
+            int port) {}
 
     /** The tag cache lifetime the tests run with. */
     public static final java.time.Duration TAG_TTL = java.time.Duration.ofSeconds(1);
@@ -35,7 +45,9 @@ public class WebhookPeers implements QuarkusTestResourceLifecycleManager {
             TestCa ca = TestCa.create(base.resolve("ca"));
             TestCa.Issued tls = ca.issueServer("trustgate");
             RegistryPeer registry = RegistryPeer.builder("open").start();
-            RegistryPeer secured = RegistryPeer.builder("secured").basicAuth("puller", "s3cret-pass").start();
+            RegistryPeer secured = RegistryPeer.builder("secured")
+                    .basicAuth("puller", "s3cret-pass")
+                    .start();
             LookasidePeer lookaside = LookasidePeer.serve("lookaside", base.resolve("lookaside"));
             GpgPeer gpg = GpgPeer.create();
             String alice = gpg.generateKey("Alice", "alice@example.test");

@@ -12,8 +12,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("ctp")
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Min", jsonPath = ".spec.minSignatures", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class ClusterTrustPolicy extends CustomResource<ClusterTrustPolicySpec, TrustPolicyStatus> {
-}
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
+public class ClusterTrustPolicy extends CustomResource<ClusterTrustPolicySpec, TrustPolicyStatus> {}

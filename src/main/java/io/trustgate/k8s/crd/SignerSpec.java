@@ -23,8 +23,8 @@ public class SignerSpec {
             + "policy's namespace (TrustPolicy).")
     public KeysFrom keysFrom;
 
-    @JsonPropertyDescription("Notary roles in which this signer's signatures count, e.g. targets/releases. "
-            + "Empty: any role.")
+    @JsonPropertyDescription(
+            "Notary roles in which this signer's signatures count, e.g. targets/releases. " + "Empty: any role.")
     public List<String> roles;
 
     /** A reference to keys kept in a Secret. */

@@ -13,8 +13,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("tp")
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Min", jsonPath = ".spec.minSignatures", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class TrustPolicy extends CustomResource<TrustPolicySpec, TrustPolicyStatus> implements Namespaced {
-}
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
+public class TrustPolicy extends CustomResource<TrustPolicySpec, TrustPolicyStatus> implements Namespaced {}

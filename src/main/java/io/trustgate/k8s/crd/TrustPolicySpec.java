@@ -15,7 +15,11 @@ import java.util.List;
 public class TrustPolicySpec {
 
     /** Accepted values of {@code signedIdentity}. */
-    public enum SignedIdentity { matchRepoDigestOrExact, matchRepository, matchExact }
+    public enum SignedIdentity {
+        matchRepoDigestOrExact,
+        matchRepository,
+        matchExact
+    }
 
     @JsonPropertyDescription("What happens to an image that does not satisfy the policy: Enforce denies it, "
             + "Warn admits it with a warning the client shows, Audit admits it and records it. Default Enforce.")

@@ -52,11 +52,13 @@ import org.junit.jupiter.api.Test;
 class NotaryOutageTest {
 
     @Test
-    @DisplayName("with notary-server stopped, the verified digest is served stale with a warning; a never-verified image is "
-            + "denied as unavailable")
+    @DisplayName(
+            "with notary-server stopped, the verified digest is served stale with a warning; a never-verified image is "
+                    + "denied as unavailable")
     void outage() throws Exception {
         Vertx vertx = Vertx.vertx();
-        try (RegistryPeer registry = RegistryPeer.builder("notary-outage-registry").start();
+        try (RegistryPeer registry =
+                        RegistryPeer.builder("notary-outage-registry").start();
                 NotaryPeer notary = NotaryPeer.start("notary-outage-server")) {
             NotaryCli cli = notary.cli(PeerProcess.peerDir("notary-outage-cli").resolve("trust"));
             String path = "it/outage";
@@ -69,16 +71,33 @@ class NotaryOutageTest {
             }
             cli.publish(gun);
             String caPem = Files.readString(notary.caPem());
-            Policy policy = new Policy(PolicyId.cluster("notary-outage"), "uid", "1", Mode.Enforce,
-                    LabelSelector.EVERYTHING, List.of(ImagePattern.compile(registry.host() + "/**")),
-                    new NotaryConfig(notary.url(), caPem, List.of(TrustDir.rootCertificatePem(cli, gun))), null,
-                    List.of(new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())), 1, List.of(),
+            Policy policy = new Policy(
+                    PolicyId.cluster("notary-outage"),
+                    "uid",
+                    "1",
+                    Mode.Enforce,
+                    LabelSelector.EVERYTHING,
+                    List.of(ImagePattern.compile(registry.host() + "/**")),
+                    new NotaryConfig(notary.url(), caPem, List.of(TrustDir.rootCertificatePem(cli, gun))),
+                    null,
+                    List.of(new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())),
+                    1,
+                    List.of(),
                     SignedIdentity.DEFAULT);
-            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults().transport().withInsecureHosts(registry.host())
+            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults()
+                    .transport()
+                    .withInsecureHosts(registry.host())
                     .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2));
-            MutableClock clock = MutableClock.at(Instant.now()); // after signing: the root certificate is valid from then
-            try (VerifierStack stack = VerifierStack.create(vertx, new VerifierStack.Settings(options,
-                    io.trustgate.config.TrustgateSettings.defaults().cache(), clock, Duration.ofDays(7), VerifierStack.Hooks.NONE))) {
+            MutableClock clock =
+                    MutableClock.at(Instant.now()); // after signing: the root certificate is valid from then
+            try (VerifierStack stack = VerifierStack.create(
+                    vertx,
+                    new VerifierStack.Settings(
+                            options,
+                            io.trustgate.config.TrustgateSettings.defaults().cache(),
+                            clock,
+                            Duration.ofDays(7),
+                            VerifierStack.Hooks.NONE))) {
                 PolicyVerdict first = verify(stack, verified.reference(), policy);
                 assertThat(first.satisfied()).as("%s", first.findings()).isTrue();
 
@@ -88,13 +107,21 @@ class NotaryOutageTest {
                 PolicyVerdict stale = verify(stack, verified.reference(), policy);
                 assertThat(stale.satisfied()).as("%s", stale.findings()).isTrue();
                 assertThat(stale.digest()).isEqualTo(verified.digest());
-                assertThat(stale.findings().warnings()).singleElement().asString()
-                        .contains("admitted on the verdict of").contains("Notary server");
+                assertThat(stale.findings().warnings())
+                        .singleElement()
+                        .asString()
+                        .contains("admitted on the verdict of")
+                        .contains("Notary server");
 
                 PolicyVerdict fresh = verify(stack, never.reference(), policy);
                 assertThat(fresh.satisfied()).isFalse();
-                assertThat(fresh.findings().unavailable()).as("an outage, not a verification answer").isTrue();
-                assertThat(fresh.findings().problems()).singleElement().asString().contains("cannot reach the Notary server");
+                assertThat(fresh.findings().unavailable())
+                        .as("an outage, not a verification answer")
+                        .isTrue();
+                assertThat(fresh.findings().problems())
+                        .singleElement()
+                        .asString()
+                        .contains("cannot reach the Notary server");
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -106,7 +133,8 @@ class NotaryOutageTest {
             + "otherwise reused for 30 s")
     void signAfterDeny() throws Exception {
         Vertx vertx = Vertx.vertx();
-        try (RegistryPeer registry = RegistryPeer.builder("notary-late-registry").start();
+        try (RegistryPeer registry =
+                        RegistryPeer.builder("notary-late-registry").start();
                 NotaryPeer notary = NotaryPeer.start("notary-late-server")) {
             NotaryCli cli = notary.cli(PeerProcess.peerDir("notary-late-cli").resolve("trust"));
             String path = "it/late";
@@ -114,27 +142,43 @@ class NotaryOutageTest {
             cli.init(gun);
             cli.publish(gun);
             ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, path, "1.0");
-            Policy policy = new Policy(PolicyId.cluster("notary-late"), "uid", "1", Mode.Enforce,
-                    LabelSelector.EVERYTHING, List.of(ImagePattern.compile(registry.host() + "/**")),
-                    new NotaryConfig(notary.url(), Files.readString(notary.caPem()),
-                            List.of(TrustDir.rootCertificatePem(cli, gun))), null,
-                    List.of(new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())), 1, List.of(),
+            Policy policy = new Policy(
+                    PolicyId.cluster("notary-late"),
+                    "uid",
+                    "1",
+                    Mode.Enforce,
+                    LabelSelector.EVERYTHING,
+                    List.of(ImagePattern.compile(registry.host() + "/**")),
+                    new NotaryConfig(
+                            notary.url(),
+                            Files.readString(notary.caPem()),
+                            List.of(TrustDir.rootCertificatePem(cli, gun))),
+                    null,
+                    List.of(new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())),
+                    1,
+                    List.of(),
                     SignedIdentity.DEFAULT);
             Duration denialTtl = Duration.ofSeconds(2);
-            CacheSettings cache = io.trustgate.config.TrustgateSettings.defaults().cache().withDenialTtl(denialTtl);
+            CacheSettings cache =
+                    io.trustgate.config.TrustgateSettings.defaults().cache().withDenialTtl(denialTtl);
             assertThat(cache.trustDataRecheck()).isGreaterThan(denialTtl.multipliedBy(10));
-            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
-            try (VerifierStack stack = VerifierStack.create(vertx, new VerifierStack.Settings(options, cache,
-                    Clock.systemUTC(), Duration.ofDays(7), VerifierStack.Hooks.NONE))) {
+            TransportOptions options =
+                    io.trustgate.config.TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
+            try (VerifierStack stack = VerifierStack.create(
+                    vertx,
+                    new VerifierStack.Settings(
+                            options, cache, Clock.systemUTC(), Duration.ofDays(7), VerifierStack.Hooks.NONE))) {
                 PolicyVerdict denied = verify(stack, image.reference(), policy);
                 assertThat(denied.satisfied()).isFalse();
-                assertThat(denied.findings().problems()).anySatisfy(p -> assertThat(p).contains("tag 1.0 is not signed"));
+                assertThat(denied.findings().problems())
+                        .anySatisfy(p -> assertThat(p).contains("tag 1.0 is not signed"));
 
                 cli.addhash(gun, "1.0", image.manifest().length, image.hex());
                 cli.publish(gun);
                 long start = System.nanoTime();
                 while (!verify(stack, image.reference(), policy).satisfied()) {
-                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("still denied")
+                    assertThat(Duration.ofNanos(System.nanoTime() - start))
+                            .as("still denied")
                             .isLessThan(denialTtl.plusSeconds(3));
                     Thread.sleep(100);
                 }
@@ -145,7 +189,8 @@ class NotaryOutageTest {
     }
 
     @Test
-    @DisplayName("the transport's failures: refused connection, silence and 503 are unavailable; an oversize answer and a 404 are not")
+    @DisplayName(
+            "the transport's failures: refused connection, silence and 503 are unavailable; an oversize answer and a 404 are not")
     void transportClassification() throws Exception {
         Vertx vertx = Vertx.vertx();
         HttpServer failing = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -155,25 +200,45 @@ class NotaryOutageTest {
         });
         failing.start();
         try (NotaryPeer notary = NotaryPeer.start("notary-classify-server")) {
-            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults().transport().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+            TransportOptions options = io.trustgate.config.TrustgateSettings.defaults()
+                    .transport()
+                    .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
             String caPem = Files.readString(notary.caPem());
             String gun = "127.0.0.1:5000/never/signed";
 
-            Throwable refused = failure(fetcher(vertx, options, "http://127.0.0.1:" + Ports.free(), null), gun, "root", 1 << 20);
-            assertThat(refused).isInstanceOfSatisfying(TrustDataFetchException.class, e -> assertThat(e.unavailable()).isTrue());
-            Throwable unavailable503 = failure(fetcher(vertx, options,
-                    "http://127.0.0.1:" + failing.getAddress().getPort(), null), gun, "root", 1 << 20);
-            assertThat(unavailable503).isInstanceOfSatisfying(TrustDataFetchException.class,
-                    e -> assertThat(e.unavailable()).isTrue());
+            Throwable refused =
+                    failure(fetcher(vertx, options, "http://127.0.0.1:" + Ports.free(), null), gun, "root", 1 << 20);
+            assertThat(refused)
+                    .isInstanceOfSatisfying(
+                            TrustDataFetchException.class,
+                            e -> assertThat(e.unavailable()).isTrue());
+            Throwable unavailable503 = failure(
+                    fetcher(
+                            vertx,
+                            options,
+                            "http://127.0.0.1:" + failing.getAddress().getPort(),
+                            null),
+                    gun,
+                    "root",
+                    1 << 20);
+            assertThat(unavailable503)
+                    .isInstanceOfSatisfying(
+                            TrustDataFetchException.class,
+                            e -> assertThat(e.unavailable()).isTrue());
 
             Throwable notFound = failure(fetcher(vertx, options, notary.url(), caPem), gun, "root", 1 << 20);
             assertThat(notFound).isInstanceOf(TrustDataNotFoundException.class);
-            NotaryCli cli = notary.cli(PeerProcess.peerDir("notary-classify-cli").resolve("trust"));
+            NotaryCli cli =
+                    notary.cli(PeerProcess.peerDir("notary-classify-cli").resolve("trust"));
             cli.init(gun);
             cli.publish(gun);
             Throwable tooLarge = failure(fetcher(vertx, options, notary.url(), caPem), gun, "root", 100);
-            assertThat(tooLarge).isInstanceOfSatisfying(TrustDataFetchException.class,
-                    e -> assertThat(e.unavailable()).as("an answer, just an unusable one").isFalse());
+            assertThat(tooLarge)
+                    .isInstanceOfSatisfying(
+                            TrustDataFetchException.class,
+                            e -> assertThat(e.unavailable())
+                                    .as("an answer, just an unusable one")
+                                    .isFalse());
         } finally {
             failing.stop(0);
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -187,14 +252,16 @@ class NotaryOutageTest {
     private static Throwable failure(TrustDataFetcher fetcher, String gun, String role, long max) {
         Throwable t = catchThrowable(() -> fetcher.fetch(gun, role, max).get(20, TimeUnit.SECONDS));
         assertThat(t).as("the fetch must fail").isNotNull();
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t;
     }
 
     private static PolicyVerdict verify(VerifierStack stack, String reference, Policy policy) throws Exception {
-        ImageVerdict v = stack.verifier().verify(ImageReference.parse(reference), List.of(policy), RegistryCredentials.ANONYMOUS)
+        ImageVerdict v = stack.verifier()
+                .verify(ImageReference.parse(reference), List.of(policy), RegistryCredentials.ANONYMOUS)
                 .get(30, TimeUnit.SECONDS);
         return v.verdicts().get(0);
     }

@@ -1,14 +1,13 @@
 package io.trustgate.notary.it;
 
-import io.trustgate.pgp.SignedIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
+import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.LabelSelector;
@@ -26,9 +25,9 @@ import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.TestCa;
 import io.trustgate.transport.TransportOptions;
-import io.trustgate.tuf.KeyPin;
 import io.trustgate.transport.VertxRegistryClient;
 import io.trustgate.transport.VertxTrustDataFetcher;
+import io.trustgate.tuf.KeyPin;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.NotarySignatureSource;
@@ -86,8 +85,10 @@ class NotaryVerificationTest {
         caPem = Files.readString(notary.caPem());
         TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
         registryClient = new VertxRegistryClient(vertx, options, Clock.systemUTC());
-        source = new NotarySignatureSource(VertxTrustDataFetcher.factory(vertx, options, Clock.systemUTC()),
-                Clock.systemUTC(), TrustgateSettings.defaults().expiryWarning());
+        source = new NotarySignatureSource(
+                VertxTrustDataFetcher.factory(vertx, options, Clock.systemUTC()),
+                Clock.systemUTC(),
+                TrustgateSettings.defaults().expiryWarning());
         verifier = new ImageVerifier(registryClient, List.of(source));
     }
 
@@ -137,9 +138,19 @@ class NotaryVerificationTest {
 
     private Policy policy(List<String> rootKeys, int min, Signer... signers) {
         try {
-            return new Policy(PolicyId.cluster("notary-it"), "notary-it-uid", "1", Mode.Enforce, LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/**")), new NotaryConfig(notary.url(), caPem, rootKeys),
-                    null, List.of(signers), min, List.of(), SignedIdentity.DEFAULT);
+            return new Policy(
+                    PolicyId.cluster("notary-it"),
+                    "notary-it-uid",
+                    "1",
+                    Mode.Enforce,
+                    LabelSelector.EVERYTHING,
+                    List.of(ImagePattern.compile(registry.host() + "/**")),
+                    new NotaryConfig(notary.url(), caPem, rootKeys),
+                    null,
+                    List.of(signers),
+                    min,
+                    List.of(),
+                    SignedIdentity.DEFAULT);
         } catch (InvalidPolicyException e) {
             throw new IllegalStateException(e);
         }
@@ -161,13 +172,15 @@ class NotaryVerificationTest {
             throw new IllegalArgumentException(e);
         }
         ImageVerdict verdict = verifier.verify(ref, List.of(policy), RegistryCredentials.ANONYMOUS)
-                .orTimeout(30, TimeUnit.SECONDS).join();
+                .orTimeout(30, TimeUnit.SECONDS)
+                .join();
         assertThat(verdict.resolutionError()).isNull();
         return verdict.verdicts().get(0);
     }
 
     @Test
-    @DisplayName("a tag signed in targets satisfies the holder of the targets key, and in targets/releases the release team")
+    @DisplayName(
+            "a tag signed in targets satisfies the holder of the targets key, and in targets/releases the release team")
     void targetsAndReleases() {
         String path = repo("signed");
         String gun = gun(path);
@@ -189,43 +202,58 @@ class NotaryVerificationTest {
 
         PolicyVerdict byTeam = verify(image.reference(), policy(gun, 2, owner, team));
         assertThat(byTeam.satisfied()).as("%s", byTeam.findings()).isTrue();
-        assertThat(byTeam.findings().found()).extracting(SignerEvidence::signer, SignerEvidence::source)
-                .containsExactlyInAnyOrder(tuple("owner", "notary targets"),
-                        tuple("release-team", "notary targets/releases"));
+        assertThat(byTeam.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(
+                        tuple("owner", "notary targets"), tuple("release-team", "notary targets/releases"));
         assertThat(byTeam.findings().problems()).isEmpty();
 
         PolicyVerdict byDigest = verify(image.digestReference(), policy(gun, 1, team));
-        assertThat(byDigest.satisfied()).as("a digest reference matches every signed target").isTrue();
+        assertThat(byDigest.satisfied())
+                .as("a digest reference matches every signed target")
+                .isTrue();
     }
 
     @Test
-    @DisplayName("the server-held timestamp near its expiry gives no warning: notary-server re-signs it, nobody has to act")
+    @DisplayName(
+            "the server-held timestamp near its expiry gives no warning: notary-server re-signs it, nobody has to act")
     void expiryWarning() throws Exception {
         String path = repo("expiry");
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
         Instant timestampExpires = Instant.parse(new ObjectMapper()
-                .readTree(notary.fetch(gun, "timestamp")).at("/signed/expires").asText());
+                .readTree(notary.fetch(gun, "timestamp"))
+                .at("/signed/expires")
+                .asText());
         Clock late = Clock.fixed(timestampExpires.minus(Duration.ofDays(2)), ZoneOffset.UTC);
         TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
         try (NotarySignatureSource lateSource = new NotarySignatureSource(
                 VertxTrustDataFetcher.factory(vertx, options, late), late, Duration.ofDays(7))) {
             PolicyVerdict v = new ImageVerifier(registryClient, List.of(lateSource))
-                    .verify(ImageReference.parse(image.reference()), List.of(policy(gun, 1,
-                            new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of()))),
+                    .verify(
+                            ImageReference.parse(image.reference()),
+                            List.of(policy(
+                                    gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of()))),
                             RegistryCredentials.ANONYMOUS)
-                    .orTimeout(30, TimeUnit.SECONDS).join().verdicts().get(0);
+                    .orTimeout(30, TimeUnit.SECONDS)
+                    .join()
+                    .verdicts()
+                    .get(0);
             assertThat(v.satisfied()).isTrue();
-            assertThat(v.findings().warnings()).as("the timestamp expires within the 7-day window, but the server "
-                    + "renews it; every role a person renews is years away").isEmpty();
-            assertThat(v.findings().expiresAt()).as("the verdict still lives no longer than the timestamp")
+            assertThat(v.findings().warnings())
+                    .as("the timestamp expires within the 7-day window, but the server "
+                            + "renews it; every role a person renews is years away")
+                    .isEmpty();
+            assertThat(v.findings().expiresAt())
+                    .as("the verdict still lives no longer than the timestamp")
                     .isEqualTo(timestampExpires);
         }
     }
 
     @Test
-    @DisplayName("the root can be pinned by certificate, by its key id in root.json or by the canonical id of notary key list")
+    @DisplayName(
+            "the root can be pinned by certificate, by its key id in root.json or by the canonical id of notary key list")
     void rootPinForms() {
         String path = repo("pins");
         String gun = gun(path);
@@ -234,7 +262,9 @@ class NotaryVerificationTest {
         Signer owner = new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of());
         String certificateId = TrustDir.rootCertificateKeyId(cli, gun);
         String canonicalId = TrustDir.rootCanonicalKeyId(cli);
-        assertThat(canonicalId).as("the canonical id differs from the certificate's key id").isNotEqualTo(certificateId);
+        assertThat(canonicalId)
+                .as("the canonical id differs from the certificate's key id")
+                .isNotEqualTo(certificateId);
 
         for (String pin : List.of(TrustDir.rootCertificatePem(cli, gun), certificateId, canonicalId)) {
             PolicyVerdict v = verify(image.reference(), policy(List.of(pin), 1, owner));
@@ -243,7 +273,8 @@ class NotaryVerificationTest {
     }
 
     @Test
-    @DisplayName("two delegations with different keys count as two signers; one of them alone does not reach minSignatures 2")
+    @DisplayName(
+            "two delegations with different keys count as two signers; one of them alone does not reach minSignatures 2")
     void twoDelegations() {
         String path = repo("two");
         String gun = gun(path);
@@ -256,13 +287,15 @@ class NotaryVerificationTest {
         ImageFactory.PushedImage one = ImageFactory.pushRandom(registry, path, "2.0");
         cli.addhash(gun, "2.0", one.manifest().length, one.hex(), "targets/releases");
         cli.publish(gun);
-        Policy twoTeams = policy(gun, 2, signer("release-team", releases.publicPem()), signer("qa-team", qa.publicPem()));
+        Policy twoTeams =
+                policy(gun, 2, signer("release-team", releases.publicPem()), signer("qa-team", qa.publicPem()));
 
         PolicyVerdict v = verify(both.reference(), twoTeams);
         assertThat(v.satisfied()).as("%s", v.findings()).isTrue();
-        assertThat(v.findings().found()).extracting(SignerEvidence::signer, SignerEvidence::source)
-                .containsExactlyInAnyOrder(tuple("release-team", "notary targets/releases"),
-                        tuple("qa-team", "notary targets/qa"));
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(
+                        tuple("release-team", "notary targets/releases"), tuple("qa-team", "notary targets/qa"));
 
         PolicyVerdict alone = verify(one.reference(), twoTeams);
         assertThat(alone.satisfied()).isFalse();
@@ -280,8 +313,22 @@ class NotaryVerificationTest {
         Path dir = Files.createDirectories(keys.resolve(path.replace('/', '-')));
         Path cert = dir.resolve("rsa.crt");
         Path key = dir.resolve("rsa-key.pem");
-        Proc.cmd("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out",
-                cert.toString(), "-days", "365", "-subj", "/CN=rsa-team").run();
+        Proc.cmd(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        cert.toString(),
+                        "-days",
+                        "365",
+                        "-subj",
+                        "/CN=rsa-team")
+                .run();
         cli.delegationAdd(gun, "targets/rsa", cert, true);
         cli.publish(gun);
         cli.keyImport(key, "targets/rsa");
@@ -293,7 +340,8 @@ class NotaryVerificationTest {
 
         PolicyVerdict v = verify(image.reference(), policy(gun, 1, signer("rsa-team", cert)));
         assertThat(v.satisfied()).as("%s", v.findings()).isTrue();
-        assertThat(v.findings().found()).singleElement()
+        assertThat(v.findings().found())
+                .singleElement()
                 .satisfies(e -> assertThat(e.source()).isEqualTo("notary targets/rsa"));
     }
 
@@ -309,11 +357,14 @@ class NotaryVerificationTest {
         String otherKey = TestCa.pem(ec.generateKeyPair().getPublic());
         String pinned = KeyPin.parse(otherKey).toString();
 
-        PolicyVerdict v = verify(image.reference(), policy(List.of(otherKey), 1,
-                new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+        PolicyVerdict v = verify(
+                image.reference(),
+                policy(List.of(otherKey), 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().found()).isEmpty();
-        assertThat(v.findings().problems()).singleElement().asString()
+        assertThat(v.findings().problems())
+                .singleElement()
+                .asString()
                 .startsWith("notary: trust data of " + gun + " from " + notary.url() + " rejected (root)")
                 .contains("not signed by the pinned key(s)")
                 .contains(pinned)
@@ -329,14 +380,16 @@ class NotaryVerificationTest {
         pushAndSign(path, "1.0");
         ImageFactory.PushedImage unsigned = ImageFactory.pushRandom(registry, path, "2.0");
 
-        PolicyVerdict v = verify(unsigned.reference(), policy(gun, 1,
-                new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+        PolicyVerdict v = verify(
+                unsigned.reference(),
+                policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems()).containsExactly("notary: tag 2.0 is not signed in any role of " + gun);
     }
 
     @Test
-    @DisplayName("a tag pushed again after signing is denied, naming the role, the signed digest and the registry's digest")
+    @DisplayName(
+            "a tag pushed again after signing is denied, naming the role, the signed digest and the registry's digest")
     void movedTag() {
         String path = repo("moved");
         String gun = gun(path);
@@ -344,12 +397,15 @@ class NotaryVerificationTest {
         ImageFactory.PushedImage signed = pushAndSign(path, "1.0");
         ImageFactory.PushedImage moved = ImageFactory.pushRandom(registry, path, "1.0");
 
-        PolicyVerdict v = verify(moved.reference(), policy(gun, 1,
-                new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+        PolicyVerdict v = verify(
+                moved.reference(),
+                policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
         assertThat(v.satisfied()).isFalse();
-        assertThat(v.findings().problems()).singleElement().asString()
-                .startsWith("notary: targets signs " + gun + ":1.0 as " + signed.digest()
-                        + ", but the registry serves " + moved.digest());
+        assertThat(v.findings().problems())
+                .singleElement()
+                .asString()
+                .startsWith("notary: targets signs " + gun + ":1.0 as " + signed.digest() + ", but the registry serves "
+                        + moved.digest());
     }
 
     @Test
@@ -371,7 +427,8 @@ class NotaryVerificationTest {
     }
 
     @Test
-    @DisplayName("after notary key rotate of the targets key the release team still satisfies the policy, and the new key signs")
+    @DisplayName(
+            "after notary key rotate of the targets key the release team still satisfies the policy, and the new key signs")
     void targetsKeyRotation() {
         String path = repo("rotate");
         String gun = gun(path);
@@ -392,9 +449,13 @@ class NotaryVerificationTest {
         assertThat(v.satisfied()).as("%s", v.findings()).isTrue();
         assertThat(v.findings().found()).extracting(SignerEvidence::source).containsExactly("notary targets/releases");
 
-        PolicyVerdict byKey = verify(image.reference(), policy(gun, 1,
-                new Signer("old-key", List.of(oldTargetsKey), List.of()),
-                new Signer("new-key", List.of(newTargetsKey), List.of())));
+        PolicyVerdict byKey = verify(
+                image.reference(),
+                policy(
+                        gun,
+                        1,
+                        new Signer("old-key", List.of(oldTargetsKey), List.of()),
+                        new Signer("new-key", List.of(newTargetsKey), List.of())));
         assertThat(byKey.outcome().found()).containsExactly("new-key");
     }
 
@@ -408,11 +469,13 @@ class NotaryVerificationTest {
         NotaryCli.DelegationKey releases = delegation(path, "targets/releases");
         ImageFactory.PushedImage image = pushAndSign(path, "1.0", "targets/releases");
 
-        PolicyVerdict v = verify(image.reference(), policy(gun, 1,
-                signer("release-team", releases.publicPem(), "targets/production")));
+        PolicyVerdict v = verify(
+                image.reference(), policy(gun, 1, signer("release-team", releases.publicPem(), "targets/production")));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().found()).isEmpty();
-        assertThat(v.findings().problems()).singleElement().asString()
+        assertThat(v.findings().problems())
+                .singleElement()
+                .asString()
                 .startsWith("notary: targets/releases signs " + image.digest())
                 .contains("signer release-team holds its key but counts only in [targets/production]");
     }

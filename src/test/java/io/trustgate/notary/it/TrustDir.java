@@ -31,11 +31,11 @@ final class TrustDir {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ROOT_LINE = Pattern.compile("(?m)^\\s*root\\s+.*?\\b([0-9a-f]{64})\\b");
 
-    private TrustDir() {
-    }
+    private TrustDir() {}
 
     static JsonNode localRoot(NotaryCli cli, String gun) {
-        Path file = cli.trustDir().resolve("tuf").resolve(gun).resolve("metadata").resolve("root.json");
+        Path file =
+                cli.trustDir().resolve("tuf").resolve(gun).resolve("metadata").resolve("root.json");
         try {
             return JSON.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
@@ -47,7 +47,9 @@ final class TrustDir {
     static String rootCertificatePem(NotaryCli cli, String gun) {
         JsonNode signed = localRoot(cli, gun).get("signed");
         String id = signed.at("/roles/root/keyids/0").asText();
-        return new String(Base64.getDecoder().decode(signed.at("/keys/" + id + "/keyval/public").asText()),
+        return new String(
+                Base64.getDecoder()
+                        .decode(signed.at("/keys/" + id + "/keyval/public").asText()),
                 StandardCharsets.US_ASCII);
     }
 
@@ -59,14 +61,17 @@ final class TrustDir {
     /** The key ids root.json lists for a top-level role ({@code targets}, {@code snapshot}...). */
     static List<String> roleKeyIds(NotaryCli cli, String gun, String role) {
         JsonNode ids = localRoot(cli, gun).at("/signed/roles/" + role + "/keyids");
-        return java.util.stream.StreamSupport.stream(ids.spliterator(), false).map(JsonNode::asText).toList();
+        return java.util.stream.StreamSupport.stream(ids.spliterator(), false)
+                .map(JsonNode::asText)
+                .toList();
     }
 
     /** The canonical root key id that {@code notary key list} prints. */
     static String rootCanonicalKeyId(NotaryCli cli) {
         Matcher m = ROOT_LINE.matcher(cli.keyList().stdout());
         if (!m.find()) {
-            throw new IllegalStateException("no root key in notary key list:\n" + cli.keyList().stdout());
+            throw new IllegalStateException(
+                    "no root key in notary key list:\n" + cli.keyList().stdout());
         }
         return m.group(1);
     }
