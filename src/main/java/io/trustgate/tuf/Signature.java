@@ -7,7 +7,7 @@ package io.trustgate.tuf;
  * @param method the declared signature method ({@code ecdsa}, {@code eddsa}, {@code rsapss}...)
  * @param value  the raw signature bytes
  */
-// value is a carrier of the parsed signature bytes; records of it are never compared or hashed.
+// value carries the parsed signature bytes to the verifier: a carrier, not a value to compare.
 public record Signature(
         String keyId,
         String method,

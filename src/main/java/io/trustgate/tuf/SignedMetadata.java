@@ -20,7 +20,7 @@ import java.util.List;
  */
 public record SignedMetadata(
         String role,
-        // raw and canonicalSigned carry bytes from the parser to the signature checks; never compared or hashed.
+        // raw and canonicalSigned carry bytes from the parser to the signature checks: a carrier, not a value.
         @SuppressWarnings("ArrayRecordComponent") byte[] raw,
         JsonNode signed,
         @SuppressWarnings("ArrayRecordComponent") byte[] canonicalSigned,
