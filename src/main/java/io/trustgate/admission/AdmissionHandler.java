@@ -156,6 +156,8 @@ public final class AdmissionHandler {
     }
 
     /**
+     * Decides a review for /validate or /mutate.
+     *
      * @param mutating whether the answer goes to /mutate and so carries the pinning patch. The verdicts are the
      *     same either way, with one difference: an image whose tag cannot be resolved now may be admitted on the
      *     tag's last good verdict only by /mutate, and only when the patch pins every use of it to that digest

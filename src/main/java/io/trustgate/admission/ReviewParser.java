@@ -44,6 +44,8 @@ public final class ReviewParser {
     private ReviewParser() {}
 
     /**
+     * Parses an AdmissionReview body within the bounds above.
+     *
      * @throws MalformedReviewException when the body is empty, not JSON, or crosses a bound (the message
      *     names it)
      */

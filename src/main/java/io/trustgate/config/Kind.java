@@ -69,8 +69,8 @@ public enum Kind {
         @Override
         Object parse(String text) {
             return switch (text.toLowerCase(Locale.ROOT)) {
-                case "true" -> Boolean.TRUE;
-                case "false" -> Boolean.FALSE;
+                case "true" -> true;
+                case "false" -> false;
                 default -> throw new IllegalArgumentException("not true or false");
             };
         }
@@ -109,7 +109,7 @@ public enum Kind {
             for (String p : prefixes) {
                 String lower = p.toLowerCase(Locale.ROOT);
                 if (!(lower.startsWith("https://") || lower.startsWith("http://"))
-                        || lower.indexOf('/', 8) < 0 && lower.length() <= "https://".length()) {
+                        || (lower.indexOf('/', 8) < 0 && lower.length() <= "https://".length())) {
                     throw new IllegalArgumentException("\"" + p + "\" is not an http(s) URL prefix");
                 }
             }

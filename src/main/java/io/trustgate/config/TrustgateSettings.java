@@ -46,6 +46,8 @@ public record TrustgateSettings(
     public record Tls(String cert, String key) {}
 
     /**
+     * Where policies come from and what namespaced policies may name.
+     *
      * @param dir a directory of policy YAML, or empty for the cluster
      * @param reload how often the directory is checked for changes
      * @param namespace trustgate's namespace (ClusterTrustPolicy keysFrom Secrets live there)
@@ -54,6 +56,8 @@ public record TrustgateSettings(
     public record Policies(Optional<Path> dir, Duration reload, String namespace, NamespacedUrls namespacedUrls) {}
 
     /**
+     * How reviews are decided.
+     *
      * @param unmatched what to do with an image no policy governs
      * @param deadline time budget of one review
      * @param expiryWarning trust data expiring within this window adds a warning

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -211,7 +212,8 @@ public final class ConfigMapVersionStore implements VersionStore {
     /** Retries after {@link #RETRY_SECONDS}, unless the store is closing. */
     private void later(Runnable task) {
         if (!worker.isShutdown()) {
-            worker.schedule(task, RETRY_SECONDS, TimeUnit.SECONDS);
+            // load() and write() catch and log their own failures: the future has nothing to report.
+            ScheduledFuture<?> unused = worker.schedule(task, RETRY_SECONDS, TimeUnit.SECONDS);
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Turns TrustPolicy and ClusterTrustPolicy objects into compiled {@link Policy} values, checking
@@ -264,11 +265,14 @@ public final class PolicyCompiler {
         return "an armoured OpenPGP public key, a PEM public key or certificate, or a 64-hex-digit key id";
     }
 
+    private static final Pattern LINE_BREAK = Pattern.compile("\\R");
+
     /** Splits a Secret value holding several PEM or armoured blocks, or hex key ids one per line. */
     static List<String> splitKeyBlocks(String value) {
         List<String> blocks = new ArrayList<>();
         StringBuilder current = null;
-        for (String line : value.split("\\R")) {
+        // -1 keeps trailing empty lines; they are blank outside a block and so skipped, as before.
+        for (String line : LINE_BREAK.split(value, -1)) {
             if (current == null) {
                 if (line.startsWith("-----BEGIN ")) {
                     current = new StringBuilder(line).append('\n');

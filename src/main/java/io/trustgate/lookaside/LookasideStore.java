@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 public interface LookasideStore {
 
     /**
+     * Reads the signatures stored for one image digest.
+     *
      * @param baseUrl {@code https://...}, {@code http://...} or {@code file:///...}
      * @param ref the image; only its repository path is used
      * @param digest the manifest digest the signatures are about, {@code sha256:<hex>}

@@ -99,7 +99,7 @@ public final class SignaturePackage {
 
         // Pass 3: the cryptographic verdict, then key and time rules.
         for (Pending p : pending) {
-            outcomes[p.index()] = judge(p, trusted, now);
+            outcomes[p.index()] = judge(p, now);
         }
 
         List<FileCheck> checks = List.of(outcomes);
@@ -123,7 +123,7 @@ public final class SignaturePackage {
         return new PackageResult.Rejected(detail, valid, minSignatures, checks);
     }
 
-    private FileCheck judge(Pending p, PgpKeys trusted, Instant now) {
+    private FileCheck judge(Pending p, Instant now) {
         PGPSignature signature = p.usable().signature();
         KeyInRing signer = p.usable().signer();
         boolean good;

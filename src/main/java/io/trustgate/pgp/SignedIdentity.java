@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
 public sealed interface SignedIdentity {
 
     /** The default rule, {@code matchRepoDigestOrExact}. */
+    // ClassInitializationDeadlock needs a thread to initialise MatchRepoDigestOrExact before SignedIdentity;
+    // nothing does: every use of it goes through this interface's static members (DEFAULT, parse), which
+    // initialise SignedIdentity first. Moving DEFAULT out would rename it in twenty callers for no gain.
+    @SuppressWarnings("ClassInitializationDeadlock")
     SignedIdentity DEFAULT = new MatchRepoDigestOrExact();
 
     /**

@@ -204,7 +204,10 @@ final class SignerPolicy {
         while (bindings.hasNext()) {
             PGPSignature binding = bindings.next();
             if (verifiesSubkeyCertification(binding, primary, primary, subkey)
-                    && (latest == null || binding.getCreationTime().after(latest.getCreationTime()))) {
+                    && (latest == null
+                            || binding.getCreationTime()
+                                    .toInstant()
+                                    .isAfter(latest.getCreationTime().toInstant()))) {
                 latest = binding;
             }
         }

@@ -262,7 +262,11 @@ public final class SimpleSigning {
      * One signed message: the literal payload and its single signature, in one-pass form
      * (one-pass signature, literal data, signature) or the older form (signature, literal data).
      */
-    private record SignedMessage(PGPOnePassSignature onePass, PGPSignature signature, byte[] payload) {
+    // payload only carries the signed bytes from the parser to the checks; record equality is never used.
+    private record SignedMessage(
+            PGPOnePassSignature onePass,
+            PGPSignature signature,
+            @SuppressWarnings("ArrayRecordComponent") byte[] payload) {
 
         static SignedMessage read(byte[] bytes) throws MalformedMessageException {
             PacketReader packets = new PacketReader();

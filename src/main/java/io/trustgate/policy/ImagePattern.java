@@ -55,18 +55,18 @@ public final class ImagePattern {
         if (p.isEmpty() || p.startsWith("/") || p.endsWith("/") || p.contains("//")) {
             throw new InvalidPolicyException("image pattern \"" + pattern + "\" has an empty path segment");
         }
-        String[] segments = p.split("/");
-        if (!p.startsWith("**") && !looksLikeHost(segments[0])) {
+        int slash = p.indexOf('/');
+        if (!p.startsWith("**") && !looksLikeHost(slash < 0 ? p : p.substring(0, slash))) {
             // Docker Hub short names, as in image references.
-            p = segments.length == 1 ? "docker.io/library/" + p : "docker.io/" + p;
+            p = slash < 0 ? "docker.io/library/" + p : "docker.io/" + p;
         }
         int firstSlash = p.indexOf('/');
         if (firstSlash > 0 && looksLikeHost(p.substring(0, firstSlash))) {
             // The host as image references spell it: lower-case, no :443, Docker Hub's aliases as docker.io.
             p = ImageReference.canonicalDomain(p.substring(0, firstSlash)) + p.substring(firstSlash);
         }
-        for (char c : p.toCharArray()) {
-            if (Character.isWhitespace(c)) {
+        for (int i = 0; i < p.length(); i++) {
+            if (Character.isWhitespace(p.charAt(i))) {
                 throw new InvalidPolicyException("image pattern \"" + pattern + "\" contains white space");
             }
         }
@@ -85,6 +85,8 @@ public final class ImagePattern {
     }
 
     /**
+     * Whether the pattern matches a repository and tag.
+     *
      * @param imageRepository the normalised repository ({@link ImageReference#repository()}), computed once
      *     by callers that match many patterns
      * @param imageTag the tag, or {@code null} for a digest-only reference

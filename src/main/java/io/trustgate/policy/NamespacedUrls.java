@@ -35,6 +35,8 @@ public record NamespacedUrls(List<String> allowedPrefixes) {
     }
 
     /**
+     * Checks that a namespaced policy may name a URL.
+     *
      * @param field the policy field, for the message (e.g. {@code lookaside}, {@code notary.server})
      * @throws InvalidPolicyException when a namespaced policy may not name {@code url}
      */

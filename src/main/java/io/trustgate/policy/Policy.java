@@ -117,7 +117,7 @@ public record Policy(
         return namespaceSelector.matches(namespaceLabels);
     }
 
-    /** Whether one of the policy's {@code images} patterns matches the image. */
+    /** Whether one of the policy's image patterns matches the image. */
     public boolean governs(ImageReference image) {
         return governs(image.repository(), image.tag());
     }

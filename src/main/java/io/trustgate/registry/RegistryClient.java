@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 public interface RegistryClient {
 
     /**
+     * Resolves an image reference to its manifest descriptor (digest, media type, size).
+     *
      * @param credentials {@link RegistryCredentials#ANONYMOUS} when the pod or policy names none
      */
     CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials);

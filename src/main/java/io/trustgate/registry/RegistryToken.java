@@ -58,7 +58,7 @@ public record RegistryToken(String value, Instant expiresAt) {
         JsonNode expiresIn = node.get("expires_in");
         if (expiresIn != null && expiresIn.canConvertToLong() && expiresIn.asLong() > 0) {
             lifetime = Duration.ofSeconds(
-                    Math.min(Math.max(expiresIn.asLong(), DEFAULT_LIFETIME.getSeconds()), MAX_LIFETIME.getSeconds()));
+                    Math.min(Math.max(expiresIn.asLong(), DEFAULT_LIFETIME.toSeconds()), MAX_LIFETIME.toSeconds()));
         }
         return new RegistryToken(token, fetchedAt.plus(lifetime));
     }

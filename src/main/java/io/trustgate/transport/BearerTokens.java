@@ -175,7 +175,7 @@ final class BearerTokens {
                     Problem.MISCONFIGURED, realm, 0, "the token realm \"" + shown(realm) + "\" is not a URL", null);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")
+        if ((!scheme.equals("https") && !scheme.equals("http"))
                 || uri.getHost() == null
                 || uri.getRawUserInfo() != null
                 || uri.getRawFragment() != null) {

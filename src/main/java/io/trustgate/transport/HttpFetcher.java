@@ -145,7 +145,7 @@ final class HttpFetcher implements AutoCloseable {
             return Future.failedFuture(new FetchException(Failure.BAD_URL, url, "malformed URL", e));
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        if ((!scheme.equals("http") && !scheme.equals("https")) || uri.getHost() == null) {
             return Future.failedFuture(new FetchException(Failure.BAD_URL, url, "not an http(s) URL", null));
         }
         Promise<Response> promise = Promise.promise();
@@ -187,12 +187,12 @@ final class HttpFetcher implements AutoCloseable {
                 var response = answered.result();
                 response.exceptionHandler(e -> promise.tryFail(map(e, url)));
                 int status = response.statusCode();
-                boolean wantBody = method == HttpMethod.GET && status >= 200 && status < 300;
+                boolean wantBody = method.equals(HttpMethod.GET) && status >= 200 && status < 300;
                 if (!wantBody) {
                     Response result = new Response(status, response.headers(), Buffer.buffer(), url);
                     response.handler(ignored -> {});
                     response.endHandler(ignored -> promise.tryComplete(result));
-                    if (method != HttpMethod.HEAD && promise.tryComplete(result)) {
+                    if (!method.equals(HttpMethod.HEAD) && promise.tryComplete(result)) {
                         long declared = contentLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
                         if (declared < 0 || declared > DRAIN_LIMIT_BYTES) {
                             r.reset(); // an unknown or large body is not wanted: do not wait for it

@@ -48,16 +48,14 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
     private static final String DOCKER_HUB_API = "registry-1.docker.io";
 
     private final TransportOptions options;
-    private final Clock clock;
     private final HttpFetcher http;
     private final BearerTokens tokens;
     private final Set<String> basicHosts = ConcurrentHashMap.newKeySet();
 
     public VertxRegistryClient(Vertx vertx, TransportOptions options, Clock clock) {
         this.options = Objects.requireNonNull(options, "options");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.http = new HttpFetcher(Objects.requireNonNull(vertx, "vertx"), options);
-        this.tokens = new BearerTokens(http, options.maxTokenBytes(), clock);
+        this.tokens = new BearerTokens(http, options.maxTokenBytes(), Objects.requireNonNull(clock, "clock"));
     }
 
     @Override

@@ -93,7 +93,7 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         BearerTokens.Need need =
                 new BearerTokens.Need(server, "repository:" + gun + ":pull", RegistryCredentials.ANONYMOUS);
         return tokens.send(need, token -> send(url, token, maxBytes))
-                .recover(t -> Future.failedFuture(toFetchException(url, t, maxBytes)))
+                .recover(t -> Future.failedFuture(toFetchException(url, t)))
                 .compose(response -> answer(url, gun, roleFile, response))
                 .toCompletionStage()
                 .toCompletableFuture();
@@ -129,14 +129,14 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
         }
         String hint = status >= 500 || status == 429 || status == 408
                 ? "the Notary server failed to answer; retry later"
-                : status == 401 || status == 403
+                : status == 403
                         ? "the trust data of " + gun + " is not readable anonymously"
                         : "the server does not answer as a Notary server";
         return Future.failedFuture(new NotaryFetchException(
                 "the Notary server answered HTTP " + status + " for " + url + ": " + hint, url, status, null));
     }
 
-    private NotaryFetchException toFetchException(String url, Throwable t, long maxBytes) {
+    private NotaryFetchException toFetchException(String url, Throwable t) {
         if (t instanceof NotaryFetchException n) {
             return n;
         }

@@ -20,7 +20,7 @@ import java.util.Map;
  * <p>The form: object keys sorted by their UTF-8 bytes (Go's map key order), no whitespace, integers only
  * (floats are rejected, as Notary's canonical encoder does), and strings escaped the OLPC way: only
  * {@code "} and {@code \} are escaped; {@code <}, {@code >}, {@code &}, control characters and non-ASCII
- * characters are written as raw UTF-8. (Go's default encoder escapes {@code <>&} as {@code \u003c}...,
+ * characters are written as raw UTF-8. (Go's default encoder escapes {@code <>&} as <code>&#92;u003c</code>...,
  * its canonical mode does not.)
  */
 public final class CanonicalJson {

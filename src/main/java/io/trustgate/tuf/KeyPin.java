@@ -81,7 +81,7 @@ public record KeyPin(String value, boolean byKeyId, String source) {
         String type = text.substring(typeStart, typeEnd);
         for (int i = 0; i < type.length(); i++) {
             char c = type.charAt(i);
-            if (!(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ')) {
+            if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ')) {
                 return null;
             }
         }
@@ -93,9 +93,9 @@ public record KeyPin(String value, boolean byKeyId, String source) {
         String body = text.substring(bodyStart, end).strip();
         for (int i = 0; i < body.length(); i++) {
             char c = body.charAt(i);
-            if (!(c >= 'A' && c <= 'Z'
-                    || c >= 'a' && c <= 'z'
-                    || c >= '0' && c <= '9'
+            if (!((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
                     || c == '+'
                     || c == '/'
                     || c == '='

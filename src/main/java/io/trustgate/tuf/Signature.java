@@ -7,4 +7,8 @@ package io.trustgate.tuf;
  * @param method the declared signature method ({@code ecdsa}, {@code eddsa}, {@code rsapss}...)
  * @param value  the raw signature bytes
  */
-public record Signature(String keyId, String method, byte[] value) {}
+// value carries the parsed signature bytes to the verifier: a carrier, not a value to compare.
+public record Signature(
+        String keyId,
+        String method,
+        @SuppressWarnings("ArrayRecordComponent") byte[] value) {}

@@ -20,9 +20,10 @@ import java.util.List;
  */
 public record SignedMetadata(
         String role,
-        byte[] raw,
+        // raw and canonicalSigned carry bytes from the parser to the signature checks: a carrier, not a value.
+        @SuppressWarnings("ArrayRecordComponent") byte[] raw,
         JsonNode signed,
-        byte[] canonicalSigned,
+        @SuppressWarnings("ArrayRecordComponent") byte[] canonicalSigned,
         List<Signature> signatures,
         long version,
         Instant expires) {

@@ -111,31 +111,31 @@ public final class ImageVerifier {
                                         + ")",
                                 registry.resolve(image, credentials))
                         .thenApply(ManifestDescriptor::digest);
-        return digest.handle((d, error) -> {
-                    if (error != null) {
-                        String why = rootMessage(error);
-                        boolean unavailable = unwrap(error) instanceof RegistryUnavailableException;
-                        String problem = "could not resolve the tag at the registry: " + why;
-                        if (unavailable) {
-                            ImageVerdict pinned = lastGoodForTag(image, policies, problem);
-                            if (pinned != null) {
-                                return CompletableFuture.completedFuture(pinned);
-                            }
-                        }
-                        List<PolicyVerdict> failed = policies.stream()
-                                .map(p -> new PolicyVerdict(
-                                        p,
-                                        Threshold.evaluate(p, Set.of()),
-                                        unavailable
-                                                ? SourceFindings.unavailable(problem)
-                                                : SourceFindings.problem(problem)))
-                                .toList();
-                        return CompletableFuture.completedFuture(new ImageVerdict(image, null, failed, why));
+        // handle-then-compose recovers from the resolution's failure only; the inner future is composed below.
+        @SuppressWarnings("FutureReturnValueIgnored")
+        CompletableFuture<CompletableFuture<ImageVerdict>> next = digest.handle((d, error) -> {
+            if (error != null) {
+                String why = rootMessage(error);
+                boolean unavailable = unwrap(error) instanceof RegistryUnavailableException;
+                String problem = "could not resolve the tag at the registry: " + why;
+                if (unavailable) {
+                    ImageVerdict pinned = lastGoodForTag(image, policies, problem);
+                    if (pinned != null) {
+                        return CompletableFuture.completedFuture(pinned);
                     }
-                    progress.resolved(d);
-                    return verifyDigest(image, d, policies, progress);
-                })
-                .thenCompose(f -> f);
+                }
+                List<PolicyVerdict> failed = policies.stream()
+                        .map(p -> new PolicyVerdict(
+                                p,
+                                Threshold.evaluate(p, Set.of()),
+                                unavailable ? SourceFindings.unavailable(problem) : SourceFindings.problem(problem)))
+                        .toList();
+                return CompletableFuture.completedFuture(new ImageVerdict(image, null, failed, why));
+            }
+            progress.resolved(d);
+            return verifyDigest(image, d, policies, progress);
+        });
+        return next.thenCompose(f -> f);
     }
 
     /**

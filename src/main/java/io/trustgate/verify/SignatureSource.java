@@ -20,6 +20,8 @@ public interface SignatureSource {
     }
 
     /**
+     * Collects the signatures this source holds for a digest, judged against one policy.
+     *
      * @param image the image as admitted (its tag, if any, matters for Notary and identity checks)
      * @param digest the digest the registry resolved, or the reference's own
      */

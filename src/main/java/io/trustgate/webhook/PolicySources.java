@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -87,12 +88,27 @@ public class PolicySources
             next.close();
             store.failed("cannot watch policies in the cluster: " + e.getMessage());
             LOG.errorf("cannot watch policies in the cluster (retrying in %d s): %s", RETRY_SECONDS, e.getMessage());
-            scheduler.schedule(this::startSource, RETRY_SECONDS, TimeUnit.SECONDS);
+            // startSource handles its source's failures itself (and retries again): nothing to read here.
+            ScheduledFuture<?> unused = scheduler.schedule(this::startSource, RETRY_SECONDS, TimeUnit.SECONDS);
             return;
         }
         source = next;
         long ms = next.refreshInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(next::refresh, ms, ms, TimeUnit.MILLISECONDS);
+        // A periodic task that throws is never run again, silently: refresh() logs instead (see below).
+        ScheduledFuture<?> unused =
+                scheduler.scheduleWithFixedDelay(() -> refresh(next), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** One periodic refresh; a failure is logged and the next refresh still runs. */
+    private static void refresh(PolicySource source) {
+        try {
+            source.refresh();
+        } catch (RuntimeException e) {
+            LOG.errorf(
+                    e,
+                    "refreshing policies failed (retrying in %d ms)",
+                    source.refreshInterval().toMillis());
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

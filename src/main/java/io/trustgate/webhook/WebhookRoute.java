@@ -75,7 +75,15 @@ public class WebhookRoute {
                                 List.of(),
                                 "internal-error");
                     })
-                    .thenAccept(d -> respond(rc, 200, mutating ? withPatch(d) : AdmissionHandler.toReview(d)));
+                    .thenAccept(d -> respond(rc, 200, mutating ? withPatch(d) : AdmissionHandler.toReview(d)))
+                    .exceptionally(e -> {
+                        // Writing the answer failed (a bug, or the connection is gone): log it, never drop it.
+                        LOG.error("could not answer the review", e);
+                        if (!rc.response().ended()) {
+                            rc.fail(e);
+                        }
+                        return null;
+                    });
         } catch (MalformedReviewException e) {
             badRequest(rc, e.getMessage());
         }

@@ -31,6 +31,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -931,7 +932,7 @@ public final class Bench {
     static double cpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
@@ -954,7 +955,7 @@ public final class Bench {
 
     private static String loadavg() {
         try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ", -1);
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException e) {
             return "?";
@@ -1043,7 +1044,7 @@ public final class Bench {
     }
 
     private static void log(String format, Object... args) {
-        System.out.println("[bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] "
+        System.out.println("[bench " + LocalTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS) + "] "
                 + String.format(Locale.ROOT, format, args));
         System.out.flush();
     }

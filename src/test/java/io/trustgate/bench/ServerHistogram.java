@@ -26,7 +26,7 @@ record ServerHistogram(TreeMap<Double, Double> buckets, double count, double sum
         Map<String, Double> byVerdict = new TreeMap<>();
         double count = 0;
         double sum = 0;
-        for (String line : prometheusText.split("\n")) {
+        for (String line : prometheusText.split("\n", -1)) {
             Matcher b = BUCKET.matcher(line);
             if (b.find()) {
                 Matcher le = LE.matcher(b.group(1));

@@ -473,7 +473,7 @@ class ChartTest {
             })
     @DisplayName("values.schema.json rejects invalid values")
     void schemaRejects(String assignment) {
-        String[] kv = assignment.split("=");
+        String[] kv = assignment.split("=", -1);
         Map<String, Object> values = nested(kv[0], kv[1].matches("\\d+") ? (Object) Integer.parseInt(kv[1]) : kv[1]);
         assertThatThrownBy(() -> ChartRenderer.template("trustgate", "trustgate", values))
                 .hasMessageContaining("schema");
@@ -502,7 +502,7 @@ class ChartTest {
     }
 
     private static Map<String, Object> nested(String dotted, Object value) {
-        String[] parts = dotted.split("\\.");
+        String[] parts = dotted.split("\\.", -1);
         Object v = value;
         for (int i = parts.length - 1; i >= 0; i--) {
             v = Map.of(parts[i], v);

@@ -149,7 +149,10 @@ class ClusterPolicySourceTest {
         String rotated = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
         client.secrets().inNamespace("trustgate").withName("keys").edit(s -> {
             s.setStringData(null);
-            s.setData(Map.of("ids", java.util.Base64.getEncoder().encodeToString(rotated.getBytes())));
+            s.setData(Map.of(
+                    "ids",
+                    java.util.Base64.getEncoder()
+                            .encodeToString(rotated.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
             return s;
         });
         await(set -> set.policies().size() == 1

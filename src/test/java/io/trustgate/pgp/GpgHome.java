@@ -66,9 +66,9 @@ final class GpgHome implements AutoCloseable {
     private List<String> fingerprints(String key) throws IOException {
         String colons = run(List.of("--with-colons", "--fingerprint", "--fingerprint", "--list-keys", key));
         List<String> fingerprints = new ArrayList<>();
-        for (String line : colons.split("\n")) {
+        for (String line : colons.split("\n", -1)) {
             if (line.startsWith("fpr:")) {
-                fingerprints.add(line.split(":")[9]);
+                fingerprints.add(line.split(":", -1)[9]);
             }
         }
         if (fingerprints.isEmpty()) {

@@ -189,8 +189,10 @@ class HostileSignatureTest {
     private static byte[] onePassAndLiteral(int length) throws Exception {
         Ed25519KeyPairGenerator keys = new Ed25519KeyPairGenerator();
         keys.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        PGPKeyPair key =
-                new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, keys.generateKeyPair(), new java.util.Date(0));
+        PGPKeyPair key = new BcPGPKeyPair(
+                PublicKeyAlgorithmTags.EDDSA_LEGACY,
+                keys.generateKeyPair(),
+                java.util.Date.from(java.time.Instant.EPOCH));
         PGPSignatureGenerator generator = new PGPSignatureGenerator(
                 new BcPGPContentSignerBuilder(key.getPublicKey().getAlgorithm(), HashAlgorithmTags.SHA256),
                 key.getPublicKey());
@@ -198,8 +200,8 @@ class HostileSignatureTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BCPGOutputStream out = new BCPGOutputStream(bytes);
         generator.generateOnePassVersion(false).encode(out);
-        try (OutputStream data =
-                new PGPLiteralDataGenerator().open(out, PGPLiteralData.BINARY, "", length, new java.util.Date(0))) {
+        try (OutputStream data = new PGPLiteralDataGenerator()
+                .open(out, PGPLiteralData.BINARY, "", length, java.util.Date.from(java.time.Instant.EPOCH))) {
             data.write(new byte[length]);
         }
         out.close();

@@ -59,7 +59,7 @@ public final class GpgPeer implements AutoCloseable {
     }
 
     private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator, -1)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
                 return true;
             }
@@ -97,7 +97,7 @@ public final class GpgPeer implements AutoCloseable {
                 .stdout();
         return colons.lines()
                 .filter(l -> l.startsWith("fpr:"))
-                .map(l -> l.split(":")[9])
+                .map(l -> l.split(":", -1)[9])
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no fingerprint for " + email + " in:\n" + colons));
     }

@@ -45,7 +45,14 @@ public final class ImageFactory {
     }
 
     /** An image in the registry: its reference by tag, its manifest digest, media type and raw manifest. */
-    public record PushedImage(String host, String path, String tag, String digest, String mediaType, byte[] manifest) {
+    // manifest carries the pushed bytes to the tests that re-hash or serve them: a carrier, not a value.
+    public record PushedImage(
+            String host,
+            String path,
+            String tag,
+            String digest,
+            String mediaType,
+            @SuppressWarnings("ArrayRecordComponent") byte[] manifest) {
         /** {@code host/path:tag}. */
         public String reference() {
             return host + "/" + path + ":" + tag;

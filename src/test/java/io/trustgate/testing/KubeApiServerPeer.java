@@ -115,7 +115,7 @@ public final class KubeApiServerPeer implements AutoCloseable {
                         dir.resolve(name + "-" + port + ".log"));
                 KubeApiServerPeer peer = new KubeApiServerPeer(etcd, p, port, token, ca);
                 try {
-                    p.awaitReady(Duration.ofSeconds(180), peer::ready);
+                    p.awaitReady(Duration.ofMinutes(3), peer::ready);
                     return peer;
                 } catch (IllegalStateException e) {
                     last = e;

@@ -2,8 +2,10 @@ package io.trustgate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +21,9 @@ import java.util.function.BooleanSupplier;
  * it is stopped by PID (with its children) on {@link #stop()} and, as a last resort, on JVM exit.
  */
 public final class PeerProcess implements AutoCloseable {
+
+    /** 127.0.0.1, where every peer listens; an address, not a host name to resolve. */
+    static final InetAddress LOOPBACK_V4 = loopbackV4();
 
     private static final Set<PeerProcess> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -98,10 +103,18 @@ public final class PeerProcess implements AutoCloseable {
         throw new IllegalStateException(name + " still running after " + timeout + "; log " + log + ":\n" + tail());
     }
 
+    private static InetAddress loopbackV4() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four address bytes are always an address", e);
+        }
+    }
+
     /** True when something accepts TCP connections on 127.0.0.1:{@code port}. */
     public static boolean listening(int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            socket.connect(new InetSocketAddress(LOOPBACK_V4, port), 200);
             return true;
         } catch (IOException e) {
             return false;

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class Proc {
 
     /** Default timeout of one command. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
 
     private final List<String> command;
     private final Map<String, String> env = new LinkedHashMap<>();

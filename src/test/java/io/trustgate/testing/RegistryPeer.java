@@ -37,7 +37,6 @@ public final class RegistryPeer implements AutoCloseable {
     private static final Pattern ACCESS_LINE =
             Pattern.compile("^\\S+ - \\S+ \\[[^]]+] \"(\\S+) (\\S+) [^\"]*\" (\\d{3}) ");
 
-    private final String name;
     private final Path dir;
     private final int port;
     private final PeerProcess process;
@@ -47,7 +46,6 @@ public final class RegistryPeer implements AutoCloseable {
     private final TestCa tlsCa;
 
     private RegistryPeer(Builder b, Path dir, int port, PeerProcess process) {
-        this.name = b.name;
         this.dir = dir;
         this.port = port;
         this.process = process;

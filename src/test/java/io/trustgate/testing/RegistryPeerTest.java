@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class RegistryPeerTest {
                                     HttpResponse.BodyHandlers.discarding())
                             .statusCode())
                     .isEqualTo(401);
-            String basic = Base64.getEncoder().encodeToString("alice:s3cret".getBytes());
+            String basic = Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
             assertThat(http.send(
                                     HttpRequest.newBuilder(uri)
                                             .header("Accept", ACCEPT)

@@ -111,7 +111,7 @@ public final class TokenServer implements AutoCloseable {
     public TokenServer start() {
         signer = TestCa.selfSigned(PeerProcess.peerDir(name), "token-signer-" + Long.toHexString(System.nanoTime()));
         try {
-            InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+            InetSocketAddress address = new InetSocketAddress(PeerProcess.LOOPBACK_V4, 0);
             if (tlsCa == null) {
                 server = HttpServer.create(address, 0);
             } else {
@@ -190,7 +190,7 @@ public final class TokenServer implements AutoCloseable {
             }
             List<Map<String, Object>> access = new ArrayList<>();
             for (String scope : scopes) {
-                for (String one : scope.split(" ")) {
+                for (String one : scope.split(" ", -1)) {
                     int first = one.indexOf(':');
                     int last = one.lastIndexOf(':');
                     if (first < 0 || last == first) {
@@ -304,7 +304,7 @@ public final class TokenServer implements AutoCloseable {
         if (raw == null) {
             return out;
         }
-        for (String pair : raw.split("&")) {
+        for (String pair : raw.split("&", -1)) {
             int eq = pair.indexOf('=');
             String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);

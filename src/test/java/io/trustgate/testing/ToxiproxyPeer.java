@@ -151,7 +151,7 @@ public final class ToxiproxyPeer implements AutoCloseable {
          *
          * @param type {@code latency}, {@code bandwidth}, {@code slow_close}, {@code timeout}, {@code reset_peer},
          *     {@code slicer} or {@code limit_data}
-         * @param stream {@code downstream} (server to client) or {@code upstream}
+         * @param stream {@code downstream} (server to client) or "upstream" (client to server)
          * @param attributes the toxic's attributes, e.g. {@code latency} (ms), {@code rate} (KB/s), {@code bytes}
          */
         public Proxy toxic(String type, String stream, Map<String, ?> attributes) {
@@ -237,7 +237,7 @@ public final class ToxiproxyPeer implements AutoCloseable {
                     throw new UncheckedIOException(e);
                 }
                 for (String line : lines.subList(1, lines.size())) {
-                    String[] f = line.strip().split("\\s+");
+                    String[] f = line.strip().split("\\s+", -1);
                     int remotePort = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
                     if (remotePort == port() && wanted.contains(f[3])) {
                         n++;

@@ -78,7 +78,7 @@ public final class TrustgateProcess implements AutoCloseable {
     /** Starts the process (again) on the same port and waits for {@code /q/health/ready}. */
     public void startAgain() {
         launch();
-        process.awaitReady(Duration.ofSeconds(120), () -> status("/q/health/ready") == 200);
+        process.awaitReady(Duration.ofMinutes(2), () -> status("/q/health/ready") == 200);
     }
 
     private PeerProcess launch() {
@@ -92,7 +92,7 @@ public final class TrustgateProcess implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1",
                 "-jar",
                 JAR.toString()));
-        process = PeerProcess.start(name, cmd, env, dir, dir.resolve(name + "-" + port + "-" + (++starts) + ".log"));
+        process = PeerProcess.start(name, cmd, env, dir, dir.resolve(name + "-" + port + "-" + ++starts + ".log"));
         return process;
     }
 

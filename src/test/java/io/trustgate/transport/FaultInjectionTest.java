@@ -42,6 +42,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -146,7 +147,7 @@ class FaultInjectionTest {
         realUpstreams.put(Upstream.LOOKASIDE, lookaside.baseUrl().replaceFirst("^http://", ""));
         realUpstreams.put(Upstream.NOTARY, notary.url().replaceFirst("^https://", ""));
         for (Upstream u : Upstream.values()) {
-            proxies.put(u, toxiproxy.proxy(u.name().toLowerCase(), realUpstreams.get(u)));
+            proxies.put(u, toxiproxy.proxy(u.name().toLowerCase(Locale.ROOT), realUpstreams.get(u)));
             boolean tls = u == Upstream.NOTARY;
             endless.put(
                     u,

@@ -89,7 +89,7 @@ class UpstreamTrustTest {
 
     private String resolve(UpstreamTrust trust, RegistryPeer peer, ImageFactory.PushedImage img) {
         try (VertxRegistryClient client = new VertxRegistryClient(vertx, options(trust), MutableClock.now())) {
-            return client.resolve(ref(peer.host() + "/demo/app:1.0"), RegistryCredentials.ANONYMOUS)
+            return client.resolve(ref(peer.host() + "/" + img.path() + ":" + img.tag()), RegistryCredentials.ANONYMOUS)
                     .orTimeout(30, TimeUnit.SECONDS)
                     .join()
                     .digest();
@@ -191,9 +191,11 @@ class UpstreamTrustTest {
     @DisplayName(
             "a CA file that does not parse, an empty one, and a certs.d entry that is not a host are refused when loaded")
     void brokenCaFiles() throws Exception {
-        Path garbage = Files.writeString(
-                base.resolve("garbage.pem"),
-                "-----BEGIN CERTIFICATE-----\nnot base64!\n" + "-----END CERTIFICATE-----\n");
+        Path garbage = Files.writeString(base.resolve("garbage.pem"), """
+                -----BEGIN CERTIFICATE-----
+                not base64!
+                -----END CERTIFICATE-----
+                """);
         assertThatThrownBy(() -> UpstreamTrust.load(garbage, null))
                 .isInstanceOf(UpstreamTrust.InvalidCaException.class)
                 .hasMessageContaining("not PEM certificates");

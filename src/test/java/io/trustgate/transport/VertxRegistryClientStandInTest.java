@@ -193,6 +193,8 @@ class VertxRegistryClientStandInTest {
     @DisplayName("a server that never answers fails with RegistryUnavailableException within the timeout")
     void neverAnswers() throws Exception {
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        // Holds the accepted sockets so they stay open, unread and unanswered; never read back.
+        @SuppressWarnings("ModifiedButNotUsed")
         List<Socket> accepted = new ArrayList<>();
         Thread acceptor = new Thread(() -> {
             try {

@@ -32,7 +32,7 @@ class ExpiryGaugesTest {
                         .tag("role", "timestamp")
                         .gauge()
                         .value())
-                .isEqualTo(ts.getEpochSecond());
+                .isEqualTo((double) ts.getEpochSecond());
         Instant renewed = Instant.parse("2026-12-07T00:00:00Z");
         gauges.accept(new TrustedRepository(
                 "r.example.com/app", now, List.of(), List.of(new RoleExpiry("timestamp", renewed)), renewed));
@@ -40,7 +40,7 @@ class ExpiryGaugesTest {
                         .tag("role", "timestamp")
                         .gauge()
                         .value())
-                .isEqualTo(renewed.getEpochSecond());
+                .isEqualTo((double) renewed.getEpochSecond());
         assertThat(registry.get("trustgate.notary.expiry.timestamp.seconds").gauges())
                 .hasSize(2);
     }

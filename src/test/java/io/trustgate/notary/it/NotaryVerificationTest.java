@@ -35,6 +35,7 @@ import io.trustgate.verify.PolicyVerdict;
 import io.trustgate.verify.SignerEvidence;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -335,8 +336,10 @@ class NotaryVerificationTest {
         ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, path, "1.0");
         cli.addhash(gun, "1.0", image.manifest().length, image.hex(), "targets/rsa");
         cli.publish(gun);
-        assertThat(new String(notary.fetch(gun, "targets"))).contains("\"rsa-x509\"");
-        assertThat(new String(notary.fetch(gun, "targets/rsa"))).contains("\"rsapss\"");
+        assertThat(new String(notary.fetch(gun, "targets"), StandardCharsets.UTF_8))
+                .contains("\"rsa-x509\"");
+        assertThat(new String(notary.fetch(gun, "targets/rsa"), StandardCharsets.UTF_8))
+                .contains("\"rsapss\"");
 
         PolicyVerdict v = verify(image.reference(), policy(gun, 1, signer("rsa-team", cert)));
         assertThat(v.satisfied()).as("%s", v.findings()).isTrue();
