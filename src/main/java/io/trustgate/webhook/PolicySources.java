@@ -81,22 +81,28 @@ public class PolicySources
     }
 
     private void startSource() {
-        PolicySource next = create();
+        PolicySource next = null;
         try {
+            // create() is inside: a source that cannot even be built (no cluster client) is retried and reported
+            // like one that cannot start, never lost in a future nobody reads.
+            next = create();
             next.start();
         } catch (RuntimeException e) {
-            next.close();
-            store.failed("cannot watch policies in the cluster: " + e.getMessage());
-            LOG.errorf("cannot watch policies in the cluster (retrying in %d s): %s", RETRY_SECONDS, e.getMessage());
+            if (next != null) {
+                next.close();
+            }
+            store.failed("cannot read policies: " + e.getMessage());
+            LOG.errorf("cannot read policies (retrying in %d s): %s", RETRY_SECONDS, e.getMessage());
             // startSource handles its source's failures itself (and retries again): nothing to read here.
             ScheduledFuture<?> unused = scheduler.schedule(this::startSource, RETRY_SECONDS, TimeUnit.SECONDS);
             return;
         }
-        source = next;
-        long ms = next.refreshInterval().toMillis();
+        PolicySource started = next;
+        source = started;
+        long ms = started.refreshInterval().toMillis();
         // A periodic task that throws is never run again, silently: refresh() logs instead (see below).
         ScheduledFuture<?> unused =
-                scheduler.scheduleWithFixedDelay(() -> refresh(next), ms, ms, TimeUnit.MILLISECONDS);
+                scheduler.scheduleWithFixedDelay(() -> refresh(started), ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** One periodic refresh; a failure is logged and the next refresh still runs. */
