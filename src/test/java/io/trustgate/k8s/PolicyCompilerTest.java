@@ -36,8 +36,12 @@ class PolicyCompilerTest {
 
     private static final String KEY_A = "a".repeat(64);
     private static final String KEY_B = "b".repeat(64);
-    private static final String PGP_KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBF\n"
-            + "-----END PGP PUBLIC KEY BLOCK-----\n";
+    private static final String PGP_KEY = """
+            -----BEGIN PGP PUBLIC KEY BLOCK-----
+
+            mQINBF
+            -----END PGP PUBLIC KEY BLOCK-----
+            """;
     private static final String PEM_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYH\n-----END PUBLIC KEY-----\n";
 
     private final Map<String, String> secrets = new HashMap<>();
@@ -257,8 +261,11 @@ class PolicyCompilerTest {
     @Test
     @DisplayName("a bad block in a keysFrom Secret is named by Secret, key and position, never by its content")
     void badSecretBlock() {
-        String secretContent = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nSECRET-LOOKING-CONTENT\n"
-                + "-----END PGP SIGNATURE-----\n";
+        String secretContent = """
+                -----BEGIN PGP PUBLIC KEY BLOCK-----
+                SECRET-LOOKING-CONTENT
+                -----END PGP SIGNATURE-----
+                """;
         secrets.put("team/keys/ids", KEY_A + "\n" + secretContent + "zzz-top-secret\n");
         BrokenPolicy broken = brokenTenant(s -> s.signers = List.of(fromSecret("release", "keys", "ids")));
         // The structural check passes the armoured block (it only looks for the BEGIN line); the bare word fails.

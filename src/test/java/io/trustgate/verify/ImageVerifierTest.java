@@ -314,8 +314,9 @@ class ImageVerifierTest {
 
         CompletableFuture<ManifestDescriptor> never = new CompletableFuture<>();
         Progress resolving = new Progress();
-        new ImageVerifier((ref, creds) -> never, List.of(source), clock, SETTINGS)
-                .verify(image, List.of(p), RegistryCredentials.ANONYMOUS, resolving);
+        CompletableFuture<ImageVerdict> stuck = new ImageVerifier((ref, creds) -> never, List.of(source), clock,
+                SETTINGS).verify(image, List.of(p), RegistryCredentials.ANONYMOUS, resolving);
+        assertThat(stuck).isNotDone();
         ImageVerdict unresolved = verifier.timedOut(image, List.of(p), resolving, Duration.ofMillis(2500));
         assertThat(unresolved.digest()).isNull();
         assertThat(unresolved.resolutionError())
@@ -324,7 +325,7 @@ class ImageVerifierTest {
 
         source.pending = new CompletableFuture<>();
         Progress collecting = new Progress();
-        verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, collecting);
+        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, collecting)).isNotDone();
         assertThat(collecting.resolvedDigest()).isEqualTo(DIGEST_A);
         PolicyVerdict slow = verifier.timedOut(image, List.of(p), collecting, Duration.ofSeconds(3))
                 .verdicts().get(0);
@@ -337,7 +338,7 @@ class ImageVerifierTest {
         source.pending = new CompletableFuture<>();
         clock.advance(SETTINGS.verdictTtl().plusSeconds(1));
         Progress again = new Progress();
-        verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, again);
+        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, again)).isNotDone();
         ImageVerdict served = verifier.timedOut(image, List.of(p), again, Duration.ofSeconds(3));
         assertThat(served.digest()).isEqualTo(DIGEST_A);
         assertThat(served.pinRequired()).isFalse();
@@ -345,7 +346,7 @@ class ImageVerifierTest {
 
         registryDigest = DIGEST_B;
         Progress moved = new Progress();
-        verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, moved);
+        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, moved)).isNotDone();
         assertThat(verifier.timedOut(image, List.of(p), moved, Duration.ofSeconds(3)).verdicts().get(0).satisfied())
                 .as("never the verdict of another digest").isFalse();
     }
