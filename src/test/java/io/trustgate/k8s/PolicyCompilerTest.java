@@ -46,7 +46,8 @@ class PolicyCompilerTest {
 
     private final Map<String, String> secrets = new HashMap<>();
     private final PolicyCompiler compiler = new PolicyCompiler(
-            (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name + "/" + key)), "trustgate",
+            (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name + "/" + key)),
+            "trustgate",
             PolicyCompiler.KeyCheck.STRUCTURAL);
 
     private static SignerSpec signer(String name, String... keys) {
@@ -78,8 +79,12 @@ class PolicyCompilerTest {
 
     private static TrustPolicy tenant(TrustPolicySpec spec) {
         TrustPolicy p = new TrustPolicy();
-        p.setMetadata(new ObjectMetaBuilder().withName("mine").withNamespace("team").withUid("uid-1")
-                .withResourceVersion("42").build());
+        p.setMetadata(new ObjectMetaBuilder()
+                .withName("mine")
+                .withNamespace("team")
+                .withUid("uid-1")
+                .withResourceVersion("42")
+                .build());
         p.setSpec(spec);
         return p;
     }
@@ -126,11 +131,14 @@ class PolicyCompilerTest {
         assertThat(policy.lookaside()).isEqualTo("https://sigs.example.com");
         assertThat(policy.namespaceSelector()).isEqualTo(LabelSelector.EVERYTHING);
         assertThat(policy.signers()).extracting(Signer::name).containsExactly("release", "qa");
-        assertThat(policy.signers().get(1).keys()).as("keys are stripped and blank ones dropped")
+        assertThat(policy.signers().get(1).keys())
+                .as("keys are stripped and blank ones dropped")
                 .containsExactly(KEY_A);
         assertThat(policy.signedIdentity()).hasToString("matchRepoDigestOrExact");
-        assertThat(policy.governs(ImageReference.parse("r.example.com/team/app:1"))).isTrue();
-        assertThat(policy.governs(ImageReference.parse("r.example.com/other/app:1"))).isFalse();
+        assertThat(policy.governs(ImageReference.parse("r.example.com/team/app:1")))
+                .isTrue();
+        assertThat(policy.governs(ImageReference.parse("r.example.com/other/app:1")))
+                .isFalse();
         assertThat(policy.notary().server()).isEqualTo("https://notary.example.com");
         assertThat(policy.notary().rootKeys()).containsExactly(KEY_A);
     }
@@ -166,24 +174,26 @@ class PolicyCompilerTest {
         assertThat(broken.error()).isEqualTo("the policy has no spec");
         assertThat(broken.images()).isEmpty();
         assertThat(broken.mode()).isEqualTo(Mode.Enforce);
-        assertThat(broken.claims("team", Map.of(), ImageReference.parse("anything.example.com/x:1"))).isTrue();
+        assertThat(broken.claims("team", Map.of(), ImageReference.parse("anything.example.com/x:1")))
+                .isTrue();
     }
 
     @Test
     @DisplayName("an empty images list, a bad pattern or no signers break the policy; patterns read so far are claimed")
     void imagesAndSigners() throws Exception {
-        assertThat(brokenTenant(s -> s.images = List.of()).error())
-                .isEqualTo("images must list at least one pattern");
-        assertThat(brokenTenant(s -> s.signers = List.of()).error())
-                .isEqualTo("signers must name at least one signer");
-        assertThat(brokenTenant(s -> s.signers = null).error())
-                .isEqualTo("signers must name at least one signer");
+        assertThat(brokenTenant(s -> s.images = List.of()).error()).isEqualTo("images must list at least one pattern");
+        assertThat(brokenTenant(s -> s.signers = List.of()).error()).isEqualTo("signers must name at least one signer");
+        assertThat(brokenTenant(s -> s.signers = null).error()).isEqualTo("signers must name at least one signer");
 
         BrokenPolicy badPattern = brokenTenant(s -> s.images = List.of("r.example.com/team/**", "r.example.com//app"));
         assertThat(badPattern.error()).isEqualTo("image pattern \"r.example.com//app\" has an empty path segment");
-        assertThat(badPattern.images()).as("the pattern before the bad one still claims its images").hasSize(1);
-        assertThat(badPattern.claims("team", Map.of(), ImageReference.parse("r.example.com/team/app:1"))).isTrue();
-        assertThat(badPattern.claims("team", Map.of(), ImageReference.parse("r.example.com/other/app:1"))).isFalse();
+        assertThat(badPattern.images())
+                .as("the pattern before the bad one still claims its images")
+                .hasSize(1);
+        assertThat(badPattern.claims("team", Map.of(), ImageReference.parse("r.example.com/team/app:1")))
+                .isTrue();
+        assertThat(badPattern.claims("team", Map.of(), ImageReference.parse("r.example.com/other/app:1")))
+                .isFalse();
     }
 
     @Test
@@ -191,11 +201,14 @@ class PolicyCompilerTest {
     void signerChecks() {
         assertThat(brokenTenant(s -> s.signers = List.of(signer(" ", KEY_A))).error())
                 .isEqualTo("a signer has no name");
-        assertThat(brokenTenant(s -> s.signers = List.of(signer("dup", KEY_A), signer("dup", KEY_B))).error())
+        assertThat(brokenTenant(s -> s.signers = List.of(signer("dup", KEY_A), signer("dup", KEY_B)))
+                        .error())
                 .isEqualTo("signer \"dup\" is named twice");
-        assertThat(brokenTenant(s -> s.signers = List.of(signer("empty", "   "))).error())
+        assertThat(brokenTenant(s -> s.signers = List.of(signer("empty", "   ")))
+                        .error())
                 .isEqualTo("signer \"empty\" has no keys");
-        assertThat(brokenTenant(s -> s.signers = List.of(signer("short", "abc123"))).error())
+        assertThat(brokenTenant(s -> s.signers = List.of(signer("short", "abc123")))
+                        .error())
                 .startsWith("signer \"short\": a key must be an armoured OpenPGP public key")
                 .contains("64-hex-digit key id");
     }
@@ -203,8 +216,7 @@ class PolicyCompilerTest {
     @Test
     @DisplayName("minSignatures below 1 or above the number of signers, or an unknown required signer, break it")
     void thresholds() {
-        assertThat(brokenTenant(s -> s.minSignatures = 0).error())
-                .isEqualTo("minSignatures must be at least 1, got 0");
+        assertThat(brokenTenant(s -> s.minSignatures = 0).error()).isEqualTo("minSignatures must be at least 1, got 0");
         assertThat(brokenTenant(s -> s.minSignatures = 2).error())
                 .isEqualTo("minSignatures is 2 but only 1 signers are named, so no image could ever be admitted");
         assertThat(brokenTenant(s -> s.requiredSigners = List.of("security")).error())
@@ -219,7 +231,8 @@ class PolicyCompilerTest {
     @Test
     @DisplayName("keys need the section that uses them: OpenPGP keys a lookaside, Notary keys a notary with root keys")
     void keysNeedTheirSource() {
-        assertThat(brokenTenant(s -> s.signers = List.of(signer("gpg", PGP_KEY))).error())
+        assertThat(brokenTenant(s -> s.signers = List.of(signer("gpg", PGP_KEY)))
+                        .error())
                 .isEqualTo("signer \"gpg\" has OpenPGP keys but the policy has no lookaside to find GPG signatures in");
         assertThat(brokenTenant(s -> s.notary = null).error())
                 .isEqualTo("signer \"release\" has PEM keys or key ids (Notary keys) but the policy has no "
@@ -237,7 +250,9 @@ class PolicyCompilerTest {
         gpgOnly.signers = List.of(signer("gpg", PGP_KEY));
         Policy policy = compiler.compile(tenant(gpgOnly)).policy();
         assertThat(policy.notary()).isNull();
-        assertThat(policy.signers().get(0).pgpKeys()).as("inline keys are stripped").containsExactly(PGP_KEY.strip());
+        assertThat(policy.signers().get(0).pgpKeys())
+                .as("inline keys are stripped")
+                .containsExactly(PGP_KEY.strip());
     }
 
     @Test
@@ -246,16 +261,23 @@ class PolicyCompilerTest {
         secrets.put("team/keys/ids", KEY_A + "\n\n" + KEY_B + "\n");
         TrustPolicySpec spec = valid(new TrustPolicySpec());
         spec.signers = List.of(fromSecret("release", "keys", "ids"));
-        assertThat(compiler.compile(tenant(spec)).policy().signers().get(0).keys()).containsExactly(KEY_A, KEY_B);
+        assertThat(compiler.compile(tenant(spec)).policy().signers().get(0).keys())
+                .containsExactly(KEY_A, KEY_B);
 
         ClusterTrustPolicySpec clusterSpec = valid(new ClusterTrustPolicySpec());
         clusterSpec.signers = List.of(fromSecret("release", "keys", "ids"));
         BrokenPolicy missing = broken(cluster(clusterSpec));
-        assertThat(missing.error()).as("a ClusterTrustPolicy must not read the tenant's Secret")
+        assertThat(missing.error())
+                .as("a ClusterTrustPolicy must not read the tenant's Secret")
                 .isEqualTo("signer \"release\": Secret trustgate/keys has no key \"ids\" (or does not exist)");
 
         secrets.put("trustgate/keys/ids", PEM_KEY);
-        assertThat(compiler.compile(cluster(clusterSpec)).policy().signers().get(0).keys()).containsExactly(PEM_KEY);
+        assertThat(compiler.compile(cluster(clusterSpec))
+                        .policy()
+                        .signers()
+                        .get(0)
+                        .keys())
+                .containsExactly(PEM_KEY);
     }
 
     @Test
@@ -272,11 +294,13 @@ class PolicyCompilerTest {
         assertThat(broken.error())
                 .isEqualTo("signer \"release\": block 3 of 3 in Secret team/keys key \"ids\" is not an armoured "
                         + "OpenPGP public key, a PEM public key or certificate, or a 64-hex-digit key id")
-                .doesNotContain("zzz-top-secret").doesNotContain("SECRET-LOOKING-CONTENT");
+                .doesNotContain("zzz-top-secret")
+                .doesNotContain("SECRET-LOOKING-CONTENT");
 
         secrets.put("team/keys/ids", "-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n");
         PolicyCompiler strict = new PolicyCompiler(
-                (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name + "/" + key)), "trustgate",
+                (ns, name, key) -> Optional.ofNullable(secrets.get(ns + "/" + name + "/" + key)),
+                "trustgate",
                 (signer, key) -> {
                     throw new InvalidPolicyException("cannot parse " + key);
                 });
@@ -293,8 +317,8 @@ class PolicyCompilerTest {
     @DisplayName("a Secret value splits into PEM or armoured blocks and one key id per line; an unclosed block is kept")
     void splitKeyBlocks() {
         String value = "  " + KEY_A + "  \r\n\n" + PEM_KEY + KEY_B + "\n" + "-----BEGIN PUBLIC KEY-----\nMFk";
-        assertThat(PolicyCompiler.splitKeyBlocks(value)).containsExactly(KEY_A, PEM_KEY, KEY_B,
-                "-----BEGIN PUBLIC KEY-----\nMFk\n");
+        assertThat(PolicyCompiler.splitKeyBlocks(value))
+                .containsExactly(KEY_A, PEM_KEY, KEY_B, "-----BEGIN PUBLIC KEY-----\nMFk\n");
         assertThat(PolicyCompiler.splitKeyBlocks("\n \n")).isEmpty();
     }
 
@@ -302,21 +326,35 @@ class PolicyCompilerTest {
     @DisplayName("a ClusterTrustPolicy's namespaceSelector is compiled; In without values breaks it")
     void namespaceSelector() throws Exception {
         ClusterTrustPolicySpec spec = valid(new ClusterTrustPolicySpec());
-        spec.namespaceSelector = new LabelSelectorBuilder().withMatchLabels(Map.of("env", "prod"))
-                .addNewMatchExpression().withKey("tier").withOperator("NotIn").withValues("test").endMatchExpression()
+        spec.namespaceSelector = new LabelSelectorBuilder()
+                .withMatchLabels(Map.of("env", "prod"))
+                .addNewMatchExpression()
+                .withKey("tier")
+                .withOperator("NotIn")
+                .withValues("test")
+                .endMatchExpression()
                 .build();
         Policy policy = compiler.compile(cluster(spec)).policy();
-        assertThat(policy.appliesIn("shop", Map.of("env", "prod", "tier", "web"))).isTrue();
-        assertThat(policy.appliesIn("shop", Map.of("env", "prod", "tier", "test"))).isFalse();
+        assertThat(policy.appliesIn("shop", Map.of("env", "prod", "tier", "web")))
+                .isTrue();
+        assertThat(policy.appliesIn("shop", Map.of("env", "prod", "tier", "test")))
+                .isFalse();
         assertThat(policy.appliesIn("shop", Map.of("env", "dev"))).isFalse();
 
         ClusterTrustPolicySpec bad = valid(new ClusterTrustPolicySpec());
         bad.namespaceSelector = new LabelSelectorBuilder()
-                .addNewMatchExpression().withKey("tier").withOperator("In").endMatchExpression().build();
+                .addNewMatchExpression()
+                .withKey("tier")
+                .withOperator("In")
+                .endMatchExpression()
+                .build();
         BrokenPolicy broken = broken(cluster(bad));
         assertThat(broken.error()).isEqualTo("namespaceSelector: In on \"tier\" needs values");
-        assertThat(broken.namespaceSelector()).as("an unreadable selector applies everywhere").isNull();
+        assertThat(broken.namespaceSelector())
+                .as("an unreadable selector applies everywhere")
+                .isNull();
         assertThat(broken.images()).as("images are read after the selector").isEmpty();
-        assertThat(broken.claims("any", Map.of(), ImageReference.parse("r.example.com/team/app:1"))).isTrue();
+        assertThat(broken.claims("any", Map.of(), ImageReference.parse("r.example.com/team/app:1")))
+                .isTrue();
     }
 }

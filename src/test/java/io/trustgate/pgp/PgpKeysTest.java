@@ -68,9 +68,15 @@ class PgpKeysTest {
     private static PGPKeyRingGenerator ring(PGPKeyPair primary, String userId) throws Exception {
         PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
         hashed.setKeyFlags(false, KeyFlags.CERTIFY_OTHER | KeyFlags.SIGN_DATA);
-        return new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, primary, userId,
-                new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1), hashed.generate(), null,
-                signer(primary), null);
+        return new PGPKeyRingGenerator(
+                PGPSignature.POSITIVE_CERTIFICATION,
+                primary,
+                userId,
+                new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
+                hashed.generate(),
+                null,
+                signer(primary),
+                null);
     }
 
     private static byte[] armour(byte[] binary) throws Exception {
@@ -106,8 +112,8 @@ class PgpKeysTest {
         generator.setUnhashedSubpackets(unhashed.generate());
         generator.update("data".getBytes(StandardCharsets.UTF_8));
         // Read back from its bytes, as a verifier sees it: the key id then comes from the issuer subpacket.
-        PGPSignatureList read = (PGPSignatureList) new BcPGPObjectFactory(generator.generate().getEncoded())
-                .nextObject();
+        PGPSignatureList read =
+                (PGPSignatureList) new BcPGPObjectFactory(generator.generate().getEncoded()).nextObject();
         return read.get(0);
     }
 
@@ -122,7 +128,8 @@ class PgpKeysTest {
         assertThat(keys.primaryFingerprints()).containsExactly(fingerprintOf(alice), fingerprintOf(bob));
         assertThat(keys.primaryFingerprints()).allSatisfy(f -> assertThat(f).matches("[0-9A-F]{40}"));
         assertThat(keys).hasToString("PgpKeys[" + fingerprintOf(alice) + ", " + fingerprintOf(bob) + "]");
-        assertThat(PgpKeys.parse(new String(bobArmoured, StandardCharsets.US_ASCII)).primaryFingerprints())
+        assertThat(PgpKeys.parse(new String(bobArmoured, StandardCharsets.US_ASCII))
+                        .primaryFingerprints())
                 .containsExactly(fingerprintOf(bob));
     }
 
@@ -133,28 +140,38 @@ class PgpKeysTest {
                 + "\nsome text between blocks\n"
                 + new String(armour(aliceRing.generatePublicKeyRing().getEncoded()), StandardCharsets.US_ASCII);
         assertThat(PgpKeys.parse(both).primaryFingerprints()).containsExactly(fingerprintOf(bob), fingerprintOf(alice));
-        assertThat(PgpKeys.parse(both.getBytes(StandardCharsets.US_ASCII),
-                aliceRing.generatePublicKeyRing().getEncoded()).primaryFingerprints()).hasSize(2);
+        assertThat(PgpKeys.parse(
+                                both.getBytes(StandardCharsets.US_ASCII),
+                                aliceRing.generatePublicKeyRing().getEncoded())
+                        .primaryFingerprints())
+                .hasSize(2);
     }
 
     @Test
     @DisplayName("no input, an empty input, or one over the keyring limit is refused, naming which input")
     void limits() throws Exception {
         byte[] good = bobRing.generatePublicKeyRing().getEncoded();
-        assertThatThrownBy(() -> PgpKeys.parse(new byte[0][])).isInstanceOf(PgpKeyException.class)
+        assertThatThrownBy(() -> PgpKeys.parse(new byte[0][]))
+                .isInstanceOf(PgpKeyException.class)
                 .hasMessage("no key material given");
-        assertThatThrownBy(() -> PgpKeys.parse((String) null)).isInstanceOf(PgpKeyException.class)
+        assertThatThrownBy(() -> PgpKeys.parse((String) null))
+                .isInstanceOf(PgpKeyException.class)
                 .hasMessage("no key material given");
-        assertThatThrownBy(() -> PgpKeys.parse(good, new byte[0])).isInstanceOf(PgpKeyException.class)
+        assertThatThrownBy(() -> PgpKeys.parse(good, new byte[0]))
+                .isInstanceOf(PgpKeyException.class)
                 .hasMessage("key input 2 is empty");
 
         byte[] huge = Arrays.copyOf(good, PgpLimits.MAX_KEYRING_BYTES + 1);
-        assertThatThrownBy(() -> PgpKeys.parse(huge)).isInstanceOf(PgpKeyException.class)
-                .hasMessage("key input 1 has " + (PgpLimits.MAX_KEYRING_BYTES + 1)
-                        + " bytes, more than the limit of " + PgpLimits.MAX_KEYRING_BYTES);
+        assertThatThrownBy(() -> PgpKeys.parse(huge))
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessage("key input 1 has " + (PgpLimits.MAX_KEYRING_BYTES + 1) + " bytes, more than the limit of "
+                        + PgpLimits.MAX_KEYRING_BYTES);
         byte[] atLimit = Arrays.copyOf(good, PgpLimits.MAX_KEYRING_BYTES);
-        assertThatThrownBy(() -> PgpKeys.parse(atLimit)).as("at the limit the bytes are parsed (and the zeros fail)")
-                .isInstanceOf(PgpKeyException.class).message().doesNotContain("more than the limit");
+        assertThatThrownBy(() -> PgpKeys.parse(atLimit))
+                .as("at the limit the bytes are parsed (and the zeros fail)")
+                .isInstanceOf(PgpKeyException.class)
+                .message()
+                .doesNotContain("more than the limit");
     }
 
     @Test
@@ -168,20 +185,25 @@ class PgpKeysTest {
                 .hasMessage("unexpected OpenPGP packet PGPSignatureList in a public keyring");
         String armoured = new String(armour(bobRing.generatePublicKeyRing().getEncoded()), StandardCharsets.US_ASCII);
         assertThatThrownBy(() -> PgpKeys.parse(armoured.substring(0, armoured.indexOf("-----END"))))
-                .isInstanceOf(PgpKeyException.class).hasMessage("armour block without an END line");
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessage("armour block without an END line");
         assertThatThrownBy(() -> PgpKeys.parse("not a key".getBytes(StandardCharsets.US_ASCII)))
-                .isInstanceOf(PgpKeyException.class).hasMessageStartingWith("key input 1 is not an OpenPGP public key");
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessageStartingWith("key input 1 is not an OpenPGP public key");
         assertThatThrownBy(() -> PgpKeys.parse("-----BEGIN PUBLIC KEY-----\nMFk\n-----END PUBLIC KEY-----\n"))
-                .as("PEM is not OpenPGP").isInstanceOf(PgpKeyException.class);
+                .as("PEM is not OpenPGP")
+                .isInstanceOf(PgpKeyException.class);
     }
 
     @Test
     @DisplayName("the key that made a signature is found by issuer fingerprint, with its primary, or else by key id")
     void findSigner() throws Exception {
-        PgpKeys keys = PgpKeys.parse(aliceRing.generatePublicKeyRing().getEncoded(),
+        PgpKeys keys = PgpKeys.parse(
+                aliceRing.generatePublicKeyRing().getEncoded(),
                 bobRing.generatePublicKeyRing().getEncoded());
 
-        PgpKeys.KeyInRing bySubkey = keys.findSigner(signature(aliceSigning, true)).orElseThrow();
+        PgpKeys.KeyInRing bySubkey =
+                keys.findSigner(signature(aliceSigning, true)).orElseThrow();
         assertThat(PgpKeys.fingerprint(bySubkey.key())).isEqualTo(fingerprintOf(aliceSigning));
         assertThat(PgpKeys.fingerprint(bySubkey.primary())).isEqualTo(fingerprintOf(alice));
         assertThat(bySubkey.isPrimary()).isFalse();
@@ -194,7 +216,8 @@ class PgpKeysTest {
         assertThat(keys.findSigner(signature(stranger, true))).isEmpty();
         assertThat(keys.findSigner(signature(stranger, false))).isEmpty();
         assertThat(keys.findSigner(signature(stranger, true, bob.getKeyID())))
-                .as("an issuer fingerprint that is not trusted is not second-guessed by a key id").isEmpty();
+                .as("an issuer fingerprint that is not trusted is not second-guessed by a key id")
+                .isEmpty();
         assertThat(PgpKeys.keyId(0x1234L)).isEqualTo("0000000000001234");
     }
 }

@@ -46,8 +46,8 @@ class SignerPolicyTest {
     private static PGPKeyPair ed25519() throws Exception {
         Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
         generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        return new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, generator.generateKeyPair(),
-                Date.from(KEY_CREATED));
+        return new BcPGPKeyPair(
+                PublicKeyAlgorithmTags.EDDSA_LEGACY, generator.generateKeyPair(), Date.from(KEY_CREATED));
     }
 
     private static BcPGPContentSignerBuilder signer(PGPKeyPair pair, int hash) {
@@ -63,9 +63,15 @@ class SignerPolicyTest {
         if (validSeconds > 0) {
             hashed.setKeyExpirationTime(false, validSeconds);
         }
-        return new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, primary, "Policy <policy@example.test>",
-                new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1), hashed.generate(), null,
-                signer(primary, HashAlgorithmTags.SHA256), null);
+        return new PGPKeyRingGenerator(
+                PGPSignature.POSITIVE_CERTIFICATION,
+                primary,
+                "Policy <policy@example.test>",
+                new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
+                hashed.generate(),
+                null,
+                signer(primary, HashAlgorithmTags.SHA256),
+                null);
     }
 
     /** Adds a cross-certified subkey bound with {@code flags} and, when positive, a key expiry. */
@@ -110,12 +116,16 @@ class SignerPolicyTest {
     void signatureType() throws Exception {
         PGPKeyPair key = ed25519();
         assertThat(policy.checkForm(signedAt(key, day(1)))).isEmpty();
-        assertThat(policy.checkForm(dataSignature(key, PGPSignature.CANONICAL_TEXT_DOCUMENT, HashAlgorithmTags.SHA512,
-                day(1), 0))).isEmpty();
+        assertThat(policy.checkForm(
+                        dataSignature(key, PGPSignature.CANONICAL_TEXT_DOCUMENT, HashAlgorithmTags.SHA512, day(1), 0)))
+                .isEmpty();
 
         PGPSignature standalone = dataSignature(key, PGPSignature.STAND_ALONE, HashAlgorithmTags.SHA256, day(1), 0);
-        assertThat(policy.checkForm(standalone)).contains(new Rejected(Reason.MALFORMED_SIGNATURE,
-                "signature by key " + PgpKeys.keyId(key.getKeyID()) + " has type 0x02, not a signature over data"));
+        assertThat(policy.checkForm(standalone))
+                .contains(new Rejected(
+                        Reason.MALFORMED_SIGNATURE,
+                        "signature by key " + PgpKeys.keyId(key.getKeyID())
+                                + " has type 0x02, not a signature over data"));
     }
 
     @Test
@@ -124,13 +134,17 @@ class SignerPolicyTest {
         PGPKeyPair key = ed25519();
         for (int weak : new int[] {HashAlgorithmTags.SHA1, HashAlgorithmTags.RIPEMD160}) {
             PGPSignature signature = dataSignature(key, PGPSignature.BINARY_DOCUMENT, weak, day(1), 0);
-            assertThat(policy.checkForm(signature)).as("hash %d", weak).contains(new Rejected(
-                    Reason.UNSUPPORTED_ALGORITHM, "signature by key " + PgpKeys.keyId(key.getKeyID())
-                            + " uses hash algorithm " + weak + ", which is too weak to trust"));
+            assertThat(policy.checkForm(signature))
+                    .as("hash %d", weak)
+                    .contains(new Rejected(
+                            Reason.UNSUPPORTED_ALGORITHM,
+                            "signature by key " + PgpKeys.keyId(key.getKeyID()) + " uses hash algorithm " + weak
+                                    + ", which is too weak to trust"));
         }
         for (int strong : new int[] {HashAlgorithmTags.SHA256, HashAlgorithmTags.SHA384, HashAlgorithmTags.SHA512}) {
             assertThat(policy.checkForm(dataSignature(key, PGPSignature.BINARY_DOCUMENT, strong, day(1), 0)))
-                    .as("hash %d", strong).isEmpty();
+                    .as("hash %d", strong)
+                    .isEmpty();
         }
     }
 
@@ -140,12 +154,15 @@ class SignerPolicyTest {
         PGPKeyPair key = ed25519();
         KeyInRing signer = primaryOf(ring(key, KeyFlags.SIGN_DATA, 0).generatePublicKeyRing());
         long oneDay = Duration.ofDays(1).toSeconds();
-        PGPSignature signature = dataSignature(key, PGPSignature.BINARY_DOCUMENT, HashAlgorithmTags.SHA256, day(1),
-                oneDay);
+        PGPSignature signature =
+                dataSignature(key, PGPSignature.BINARY_DOCUMENT, HashAlgorithmTags.SHA256, day(1), oneDay);
 
-        assertThat(policy.checkKeyAndTimes(signer, signature, day(2).minusSeconds(1))).isEmpty();
-        assertThat(policy.checkKeyAndTimes(signer, signature, day(2))).contains(new Rejected(Reason.SIGNATURE_EXPIRED,
-                "signature expired at " + day(2) + " (reference time " + day(2) + ")"));
+        assertThat(policy.checkKeyAndTimes(signer, signature, day(2).minusSeconds(1)))
+                .isEmpty();
+        assertThat(policy.checkKeyAndTimes(signer, signature, day(2)))
+                .contains(new Rejected(
+                        Reason.SIGNATURE_EXPIRED,
+                        "signature expired at " + day(2) + " (reference time " + day(2) + ")"));
     }
 
     @Test
@@ -155,49 +172,58 @@ class SignerPolicyTest {
         KeyInRing signer = primaryOf(ring(key, KeyFlags.SIGN_DATA, TEN_DAYS).generatePublicKeyRing());
         String fingerprint = PgpKeys.fingerprint(signer.primary());
 
-        assertThat(policy.checkKeyAndTimes(signer, signedAt(key, day(5)), day(9))).isEmpty();
-        assertThat(policy.checkKeyAndTimes(signer, signedAt(key, day(5)), day(10))).contains(new Rejected(
-                Reason.KEY_EXPIRED, "key " + fingerprint + " expired at " + day(10) + " (reference time " + day(10)
-                        + ")"));
+        assertThat(policy.checkKeyAndTimes(signer, signedAt(key, day(5)), day(9)))
+                .isEmpty();
+        assertThat(policy.checkKeyAndTimes(signer, signedAt(key, day(5)), day(10)))
+                .contains(new Rejected(
+                        Reason.KEY_EXPIRED,
+                        "key " + fingerprint + " expired at " + day(10) + " (reference time " + day(10) + ")"));
         // A forger holding an expired key cannot make it count by backdating the reference time.
-        assertThat(policy.checkKeyAndTimes(signer, signedAt(key, day(10)), day(3))).contains(new Rejected(
-                Reason.KEY_EXPIRED, "signature made at " + day(10) + " after key " + fingerprint + " expired at "
-                        + day(10)));
+        assertThat(policy.checkKeyAndTimes(signer, signedAt(key, day(10)), day(3)))
+                .contains(new Rejected(
+                        Reason.KEY_EXPIRED,
+                        "signature made at " + day(10) + " after key " + fingerprint + " expired at " + day(10)));
     }
 
     @Test
     @DisplayName("a primary key without key flags may sign; one whose flags omit signing may not")
     void primaryKeyFlags() throws Exception {
         PGPKeyPair unflagged = ed25519();
-        assertThat(policy.checkKeyAndTimes(primaryOf(ring(unflagged, 0, 0).generatePublicKeyRing()),
-                signedAt(unflagged, day(1)), day(2))).isEmpty();
+        assertThat(policy.checkKeyAndTimes(
+                        primaryOf(ring(unflagged, 0, 0).generatePublicKeyRing()), signedAt(unflagged, day(1)), day(2)))
+                .isEmpty();
 
         PGPKeyPair certifyOnly = ed25519();
-        KeyInRing signer = primaryOf(ring(certifyOnly, KeyFlags.CERTIFY_OTHER, 0).generatePublicKeyRing());
-        assertThat(policy.checkKeyAndTimes(signer, signedAt(certifyOnly, day(1)), day(2))).contains(new Rejected(
-                Reason.KEY_NOT_FOR_SIGNING, "key " + PgpKeys.fingerprint(signer.primary())
-                        + " is not marked for signing data"));
+        KeyInRing signer =
+                primaryOf(ring(certifyOnly, KeyFlags.CERTIFY_OTHER, 0).generatePublicKeyRing());
+        assertThat(policy.checkKeyAndTimes(signer, signedAt(certifyOnly, day(1)), day(2)))
+                .contains(new Rejected(
+                        Reason.KEY_NOT_FOR_SIGNING,
+                        "key " + PgpKeys.fingerprint(signer.primary()) + " is not marked for signing data"));
     }
 
     @Test
     @DisplayName("a key revoked by itself is rejected for any signature; a revocation by another key is ignored")
     void primaryRevocation() throws Exception {
         PGPKeyPair key = ed25519();
-        PGPPublicKey primary = ring(key, KeyFlags.SIGN_DATA, 0).generatePublicKeyRing().getPublicKey();
+        PGPPublicKey primary =
+                ring(key, KeyFlags.SIGN_DATA, 0).generatePublicKeyRing().getPublicKey();
         Instant revokedAt = day(3);
 
         PGPPublicKey revoked = PGPPublicKey.addCertification(primary, revocation(key, primary, revokedAt));
         assertThat(policy.checkKeyAndTimes(new KeyInRing(revoked, revoked), signedAt(key, day(1)), day(4)))
-                .as("even a signature made before the revocation").contains(new Rejected(Reason.KEY_REVOKED,
-                        "key " + PgpKeys.fingerprint(primary) + " was revoked at " + revokedAt));
+                .as("even a signature made before the revocation")
+                .contains(new Rejected(
+                        Reason.KEY_REVOKED, "key " + PgpKeys.fingerprint(primary) + " was revoked at " + revokedAt));
 
         PGPPublicKey forged = PGPPublicKey.addCertification(primary, revocation(ed25519(), primary, revokedAt));
-        assertThat(policy.checkKeyAndTimes(new KeyInRing(forged, forged), signedAt(key, day(1)), day(4))).isEmpty();
+        assertThat(policy.checkKeyAndTimes(new KeyInRing(forged, forged), signedAt(key, day(1)), day(4)))
+                .isEmpty();
     }
 
     private static PGPSignature revocation(PGPKeyPair by, PGPPublicKey primary, Instant at) throws Exception {
-        PGPSignatureGenerator generator = new PGPSignatureGenerator(signer(by, HashAlgorithmTags.SHA256),
-                by.getPublicKey());
+        PGPSignatureGenerator generator =
+                new PGPSignatureGenerator(signer(by, HashAlgorithmTags.SHA256), by.getPublicKey());
         generator.init(PGPSignature.KEY_REVOCATION, by.getPrivateKey());
         PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
         hashed.setSignatureCreationTime(false, Date.from(at));
@@ -214,14 +240,18 @@ class SignerPolicyTest {
         addSubkey(generator, subkey, KeyFlags.SIGN_DATA, TEN_DAYS);
         PGPPublicKeyRing ring = generator.generatePublicKeyRing();
         KeyInRing signer = new KeyInRing(ring.getPublicKey(), ring.getPublicKey(subkey.getKeyID()));
-        String what = "subkey " + PgpKeys.fingerprint(signer.key()) + " of key "
-                + PgpKeys.fingerprint(signer.primary());
+        String what =
+                "subkey " + PgpKeys.fingerprint(signer.key()) + " of key " + PgpKeys.fingerprint(signer.primary());
 
-        assertThat(policy.checkKeyAndTimes(signer, signedAt(subkey, day(5)), day(9))).isEmpty();
-        assertThat(policy.checkKeyAndTimes(signer, signedAt(subkey, day(5)), day(11))).contains(new Rejected(
-                Reason.KEY_EXPIRED, what + " expired at " + day(10) + " (reference time " + day(11) + ")"));
-        assertThat(policy.checkKeyAndTimes(signer, signedAt(subkey, day(12)), day(5))).contains(new Rejected(
-                Reason.KEY_EXPIRED, "signature made at " + day(12) + " after " + what + " expired at " + day(10)));
+        assertThat(policy.checkKeyAndTimes(signer, signedAt(subkey, day(5)), day(9)))
+                .isEmpty();
+        assertThat(policy.checkKeyAndTimes(signer, signedAt(subkey, day(5)), day(11)))
+                .contains(new Rejected(
+                        Reason.KEY_EXPIRED, what + " expired at " + day(10) + " (reference time " + day(11) + ")"));
+        assertThat(policy.checkKeyAndTimes(signer, signedAt(subkey, day(12)), day(5)))
+                .contains(new Rejected(
+                        Reason.KEY_EXPIRED,
+                        "signature made at " + day(12) + " after " + what + " expired at " + day(10)));
     }
 
     @Test
@@ -239,28 +269,37 @@ class SignerPolicyTest {
         String primaryFpr = PgpKeys.fingerprint(owner);
         String subFpr = PgpKeys.fingerprint(sub);
 
-        assertThat(policy.checkKeyAndTimes(new KeyInRing(owner, sub), signedAt(signing, day(1)), day(2))).isEmpty();
+        assertThat(policy.checkKeyAndTimes(new KeyInRing(owner, sub), signedAt(signing, day(1)), day(2)))
+                .isEmpty();
 
-        PGPSignatureGenerator revoke = new PGPSignatureGenerator(signer(primary, HashAlgorithmTags.SHA256),
-                primary.getPublicKey());
+        PGPSignatureGenerator revoke =
+                new PGPSignatureGenerator(signer(primary, HashAlgorithmTags.SHA256), primary.getPublicKey());
         revoke.init(PGPSignature.SUBKEY_REVOCATION, primary.getPrivateKey());
         PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
         hashed.setSignatureCreationTime(false, Date.from(day(3)));
         revoke.setHashedSubpackets(hashed.generate());
         PGPPublicKey revoked = PGPPublicKey.addCertification(sub, revoke.generateCertification(owner, sub));
         assertThat(policy.checkKeyAndTimes(new KeyInRing(owner, revoked), signedAt(signing, day(1)), day(4)))
-                .contains(new Rejected(Reason.KEY_REVOKED, "signing subkey " + subFpr + " of key " + primaryFpr
-                        + " was revoked at " + day(3)));
+                .contains(new Rejected(
+                        Reason.KEY_REVOKED,
+                        "signing subkey " + subFpr + " of key " + primaryFpr + " was revoked at " + day(3)));
 
         PGPPublicKey encryption = ring.getPublicKey(encryptOnly.getKeyID());
         assertThat(policy.checkKeyAndTimes(new KeyInRing(owner, encryption), signedAt(encryptOnly, day(1)), day(2)))
-                .contains(new Rejected(Reason.KEY_NOT_FOR_SIGNING, "subkey " + PgpKeys.fingerprint(encryption)
-                        + " of key " + primaryFpr + " is not bound for signing data"));
+                .contains(new Rejected(
+                        Reason.KEY_NOT_FOR_SIGNING,
+                        "subkey " + PgpKeys.fingerprint(encryption) + " of key " + primaryFpr
+                                + " is not bound for signing data"));
 
-        PGPPublicKey stranger = ring(ed25519(), KeyFlags.CERTIFY_OTHER, 0).generatePublicKeyRing().getPublicKey();
-        Optional<Rejected> claimed = policy.checkKeyAndTimes(new KeyInRing(stranger, sub), signedAt(signing, day(1)),
-                day(2));
-        assertThat(claimed).contains(new Rejected(Reason.KEY_NOT_FOR_SIGNING, "subkey " + subFpr
-                + " has no valid binding signature by key " + PgpKeys.fingerprint(stranger)));
+        PGPPublicKey stranger = ring(ed25519(), KeyFlags.CERTIFY_OTHER, 0)
+                .generatePublicKeyRing()
+                .getPublicKey();
+        Optional<Rejected> claimed =
+                policy.checkKeyAndTimes(new KeyInRing(stranger, sub), signedAt(signing, day(1)), day(2));
+        assertThat(claimed)
+                .contains(new Rejected(
+                        Reason.KEY_NOT_FOR_SIGNING,
+                        "subkey " + subFpr + " has no valid binding signature by key "
+                                + PgpKeys.fingerprint(stranger)));
     }
 }

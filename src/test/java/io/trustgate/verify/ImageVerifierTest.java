@@ -38,8 +38,14 @@ class ImageVerifierTest {
 
     private static final String DIGEST_A = "sha256:" + "a".repeat(64);
     private static final String DIGEST_B = "sha256:" + "b".repeat(64);
-    private static final CacheSettings SETTINGS = new CacheSettings(Duration.ofSeconds(30), Duration.ofSeconds(30),
-            Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofHours(1), 1000,
+    private static final CacheSettings SETTINGS = new CacheSettings(
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(10),
+            Duration.ofHours(1),
+            1000,
             Duration.ofSeconds(20));
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-11-23T12:00:00Z"));
@@ -91,8 +97,13 @@ class ImageVerifierTest {
                 return CompletableFuture.completedFuture(failure);
             }
             return CompletableFuture.completedFuture(new SourceFindings(
-                    signers.stream().sorted().map(s -> new SignerEvidence(s, name, "key-" + s)).toList(), List.of(),
-                    List.of(), null));
+                    signers.stream()
+                            .sorted()
+                            .map(s -> new SignerEvidence(s, name, "key-" + s))
+                            .toList(),
+                    List.of(),
+                    List.of(),
+                    null));
         }
 
         @Override
@@ -103,9 +114,20 @@ class ImageVerifierTest {
 
     private static Policy policy(String uid, String resourceVersion, String key, int min, String... signers)
             throws Exception {
-        return new Policy(PolicyId.cluster(uid), uid, resourceVersion, Mode.Enforce, LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/**")), null, null,
-                List.of(signers).stream().map(s -> new Signer(s, List.of(key), List.of())).toList(), min, List.of(),
+        return new Policy(
+                PolicyId.cluster(uid),
+                uid,
+                resourceVersion,
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile("r.example.com/**")),
+                null,
+                null,
+                List.of(signers).stream()
+                        .map(s -> new Signer(s, List.of(key), List.of()))
+                        .toList(),
+                min,
+                List.of(),
                 SignedIdentity.DEFAULT);
     }
 
@@ -118,12 +140,18 @@ class ImageVerifierTest {
     }
 
     private static ImageVerdict check(ImageVerifier verifier, String image, Policy... policies) throws Exception {
-        return verifier.verify(ImageReference.parse(image), List.of(policies), RegistryCredentials.ANONYMOUS).join();
+        return verifier.verify(ImageReference.parse(image), List.of(policies), RegistryCredentials.ANONYMOUS)
+                .join();
     }
 
     private static RegistryUnavailableException unavailable() {
-        return new RegistryUnavailableException("connection refused", "r.example.com", "r.example.com/app",
-                "r.example.com/app:1", 0, "check the registry");
+        return new RegistryUnavailableException(
+                "connection refused",
+                "r.example.com",
+                "r.example.com/app",
+                "r.example.com/app:1",
+                0,
+                "check the registry");
     }
 
     @Test
@@ -150,11 +178,14 @@ class ImageVerifierTest {
         Policy both = policy("p", "1", "k", 2, "alice", "bob", "carol");
 
         PolicyVerdict verdict = check(verifier(lookaside, notary, other), "r.example.com/app:1", both)
-                .verdicts().get(0);
+                .verdicts()
+                .get(0);
 
         assertThat(verdict.satisfied()).isTrue();
         assertThat(verdict.outcome().found()).containsExactlyInAnyOrder("alice", "bob");
-        assertThat(verdict.findings().found()).extracting(SignerEvidence::signer).containsExactly("alice", "bob");
+        assertThat(verdict.findings().found())
+                .extracting(SignerEvidence::signer)
+                .containsExactly("alice", "bob");
         assertThat(other.collected).isEmpty();
         assertThat(lookaside.collected).containsExactly("r.example.com/app:1 " + DIGEST_A + " 1");
     }
@@ -173,13 +204,16 @@ class ImageVerifierTest {
                 return CompletableFuture.failedFuture(new IllegalStateException("lookaside answered garbage"));
             }
         };
-        PolicyVerdict failed = check(verifier(broken), "r.example.com/app:1", policy("1", "k")).verdicts().get(0);
+        PolicyVerdict failed = check(verifier(broken), "r.example.com/app:1", policy("1", "k"))
+                .verdicts()
+                .get(0);
         assertThat(failed.satisfied()).isFalse();
         assertThat(failed.findings().problems()).containsExactly("lookaside answered garbage");
         assertThat(failed.findings().unavailable()).isFalse();
 
         PolicyVerdict none = check(verifier(new Source("x", p -> false)), "r.example.com/app:1", policy("1", "k"))
-                .verdicts().get(0);
+                .verdicts()
+                .get(0);
         assertThat(none.satisfied()).isFalse();
         assertThat(none.outcome().missing()).containsExactly("alice");
         assertThat(none.findings().problems())
@@ -200,7 +234,9 @@ class ImageVerifierTest {
         source.signers = Set.of();
         ImageVerdict rotated = check(verifier, "r.example.com/app:1", policy("1", "k2"));
         assertThat(source.collected).hasSize(2);
-        assertThat(rotated.verdicts().get(0).satisfied()).as("never the verdict of the old keys").isFalse();
+        assertThat(rotated.verdicts().get(0).satisfied())
+                .as("never the verdict of the old keys")
+                .isFalse();
 
         source.signers = Set.of("alice");
         registryDigest = DIGEST_B; // the tag moved
@@ -216,22 +252,27 @@ class ImageVerifierTest {
         ImageVerifier verifier = verifier(source);
         Policy p = policy("1", "k");
 
-        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied()).isFalse();
+        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied())
+                .isFalse();
         source.signers = Set.of("alice"); // signed after the rejection
         clock.advance(SETTINGS.denialTtl().minusSeconds(1));
-        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied()).as("denial cached")
+        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied())
+                .as("denial cached")
                 .isFalse();
         assertThat(source.collected).hasSize(1);
         assertThat(source.forgotten).isEmpty();
 
         clock.advance(Duration.ofSeconds(2));
-        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied()).isTrue();
+        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied())
+                .isTrue();
         assertThat(source.collected).hasSize(2);
         assertThat(source.forgotten).containsExactly("r.example.com/app:1 " + DIGEST_A);
 
         clock.advance(SETTINGS.verdictTtl().plusSeconds(1));
         check(verifier, "r.example.com/app:1", p);
-        assertThat(source.forgotten).as("a verdict that admitted is not a denial to forget").hasSize(1);
+        assertThat(source.forgotten)
+                .as("a verdict that admitted is not a denial to forget")
+                .hasSize(1);
     }
 
     @Test
@@ -240,10 +281,11 @@ class ImageVerifierTest {
         Source source = new Source("lookaside", p -> true, "alice");
         ImageVerifier verifier = verifier(source);
         Policy p = policy("1", "k");
-        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied()).isTrue();
+        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied())
+                .isTrue();
 
-        registryFailure = new ManifestNotFoundException("manifest unknown", "r.example.com", "r.example.com/app",
-                "1", 404, "push the tag");
+        registryFailure = new ManifestNotFoundException(
+                "manifest unknown", "r.example.com", "r.example.com/app", "1", 404, "push the tag");
         ImageVerdict gone = check(verifier, "r.example.com/app:1", p);
 
         assertThat(gone.pinRequired()).isFalse();
@@ -252,8 +294,11 @@ class ImageVerifierTest {
         PolicyVerdict v = gone.verdicts().get(0);
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().unavailable()).isFalse();
-        assertThat(v.findings().problems()).singleElement().asString()
-                .startsWith("could not resolve the tag at the registry: ").contains("manifest unknown");
+        assertThat(v.findings().problems())
+                .singleElement()
+                .asString()
+                .startsWith("could not resolve the tag at the registry: ")
+                .contains("manifest unknown");
     }
 
     @Test
@@ -272,7 +317,9 @@ class ImageVerifierTest {
         assertThat(pinned.pinRequired()).isTrue();
         assertThat(pinned.digest()).isEqualTo(DIGEST_A);
         assertThat(pinned.verdicts().get(0).satisfied()).isTrue();
-        assertThat(pinned.verdicts().get(0).findings().warnings()).singleElement().asString()
+        assertThat(pinned.verdicts().get(0).findings().warnings())
+                .singleElement()
+                .asString()
                 .contains("(" + DIGEST_A + ") admitted on the verdict of 2026-11-23T12:00:00Z")
                 .contains("could not resolve the tag at the registry");
 
@@ -289,11 +336,22 @@ class ImageVerifierTest {
     @DisplayName("with stale-if-error off, an upstream failure after a good verdict is a failure")
     void staleIfErrorOff() throws Exception {
         Source source = new Source("lookaside", p -> true, "alice");
-        ImageVerifier verifier = new ImageVerifier(registry, List.of(source), clock, new CacheSettings(
-                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(30),
-                Duration.ofSeconds(10), Duration.ZERO, 1000, Duration.ofSeconds(20)));
+        ImageVerifier verifier = new ImageVerifier(
+                registry,
+                List.of(source),
+                clock,
+                new CacheSettings(
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(10),
+                        Duration.ZERO,
+                        1000,
+                        Duration.ofSeconds(20)));
         Policy p = policy("1", "k");
-        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied()).isTrue();
+        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied())
+                .isTrue();
         clock.advance(Duration.ofMinutes(6));
         source.failure = SourceFindings.unavailable("lookaside: connection refused");
 
@@ -314,8 +372,9 @@ class ImageVerifierTest {
 
         CompletableFuture<ManifestDescriptor> never = new CompletableFuture<>();
         Progress resolving = new Progress();
-        CompletableFuture<ImageVerdict> stuck = new ImageVerifier((ref, creds) -> never, List.of(source), clock,
-                SETTINGS).verify(image, List.of(p), RegistryCredentials.ANONYMOUS, resolving);
+        CompletableFuture<ImageVerdict> stuck = new ImageVerifier(
+                        (ref, creds) -> never, List.of(source), clock, SETTINGS)
+                .verify(image, List.of(p), RegistryCredentials.ANONYMOUS, resolving);
         assertThat(stuck).isNotDone();
         ImageVerdict unresolved = verifier.timedOut(image, List.of(p), resolving, Duration.ofMillis(2500));
         assertThat(unresolved.digest()).isNull();
@@ -325,30 +384,40 @@ class ImageVerifierTest {
 
         source.pending = new CompletableFuture<>();
         Progress collecting = new Progress();
-        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, collecting)).isNotDone();
+        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, collecting))
+                .isNotDone();
         assertThat(collecting.resolvedDigest()).isEqualTo(DIGEST_A);
         PolicyVerdict slow = verifier.timedOut(image, List.of(p), collecting, Duration.ofSeconds(3))
-                .verdicts().get(0);
+                .verdicts()
+                .get(0);
         assertThat(slow.satisfied()).isFalse();
         assertThat(slow.findings().problems())
                 .containsExactly("no answer within 3.0 s from notary https://notary.example.com");
 
-        source.pending.complete(new SourceFindings(List.of(new SignerEvidence("alice", "notary", "k")), List.of(),
-                List.of(), null));
+        source.pending.complete(
+                new SourceFindings(List.of(new SignerEvidence("alice", "notary", "k")), List.of(), List.of(), null));
         source.pending = new CompletableFuture<>();
         clock.advance(SETTINGS.verdictTtl().plusSeconds(1));
         Progress again = new Progress();
-        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, again)).isNotDone();
+        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, again))
+                .isNotDone();
         ImageVerdict served = verifier.timedOut(image, List.of(p), again, Duration.ofSeconds(3));
         assertThat(served.digest()).isEqualTo(DIGEST_A);
         assertThat(served.pinRequired()).isFalse();
-        assertThat(served.verdicts().get(0).satisfied()).as("the last good verdict of this very digest").isTrue();
+        assertThat(served.verdicts().get(0).satisfied())
+                .as("the last good verdict of this very digest")
+                .isTrue();
 
         registryDigest = DIGEST_B;
         Progress moved = new Progress();
-        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, moved)).isNotDone();
-        assertThat(verifier.timedOut(image, List.of(p), moved, Duration.ofSeconds(3)).verdicts().get(0).satisfied())
-                .as("never the verdict of another digest").isFalse();
+        assertThat(verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS, moved))
+                .isNotDone();
+        assertThat(verifier.timedOut(image, List.of(p), moved, Duration.ofSeconds(3))
+                        .verdicts()
+                        .get(0)
+                        .satisfied())
+                .as("never the verdict of another digest")
+                .isFalse();
     }
 
     @Test
@@ -363,8 +432,8 @@ class ImageVerifierTest {
         CompletableFuture<ImageVerdict> one = verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS);
         CompletableFuture<ImageVerdict> two = verifier.verify(image, List.of(p), RegistryCredentials.ANONYMOUS);
         assertThat(one).isNotDone();
-        source.pending.complete(new SourceFindings(List.of(new SignerEvidence("alice", "lookaside", "k")), List.of(),
-                List.of(), null));
+        source.pending.complete(
+                new SourceFindings(List.of(new SignerEvidence("alice", "lookaside", "k")), List.of(), List.of(), null));
 
         assertThat(one.join().verdicts().get(0).satisfied()).isTrue();
         assertThat(two.join().verdicts().get(0).satisfied()).isTrue();
