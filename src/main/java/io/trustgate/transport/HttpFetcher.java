@@ -107,34 +107,65 @@ final class HttpFetcher implements AutoCloseable {
     }
 
     private Future<Response> fetch(Request request, String url, MultiMap headers, int redirects) {
-        return once(request.method(), url, headers, request.maxBodyBytes()).compose(response -> {
-            String location = response.header("Location");
-            if (!REDIRECTS.contains(response.status()) || location == null) {
-                return Future.succeededFuture(response);
-            }
-            if (redirects >= options.maxRedirects()) {
-                return Future.failedFuture(new FetchException(
-                        Failure.TOO_MANY_REDIRECTS, url, "more than " + options.maxRedirects() + " redirects", null));
-            }
-            URI from = URI.create(url);
-            URI to;
-            try {
-                to = from.resolve(new URI(location));
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                return Future.failedFuture(
-                        new FetchException(Failure.BAD_URL, url, "redirect to a malformed location", e));
-            }
-            String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
-            if (from.getScheme().equalsIgnoreCase("https") && !scheme.equals("https")) {
-                return Future.failedFuture(
-                        new FetchException(Failure.DOWNGRADE, url, "refused redirect from https to " + to, null));
-            }
-            MultiMap next = MultiMap.caseInsensitiveMultiMap().addAll(headers);
-            if (!String.valueOf(from.getRawAuthority()).equalsIgnoreCase(String.valueOf(to.getRawAuthority()))) {
-                next.remove(HttpHeaders.AUTHORIZATION); // credentials stay with the host they were meant for
-            }
-            return fetch(request, to.toString(), next, redirects + 1);
+        return onceOrAgain(request.method(), url, headers, request.maxBodyBytes())
+                .compose(response -> {
+                    String location = response.header("Location");
+                    if (!REDIRECTS.contains(response.status()) || location == null) {
+                        return Future.succeededFuture(response);
+                    }
+                    if (redirects >= options.maxRedirects()) {
+                        return Future.failedFuture(new FetchException(
+                                Failure.TOO_MANY_REDIRECTS,
+                                url,
+                                "more than " + options.maxRedirects() + " redirects",
+                                null));
+                    }
+                    URI from = URI.create(url);
+                    URI to;
+                    try {
+                        to = from.resolve(new URI(location));
+                    } catch (URISyntaxException | IllegalArgumentException e) {
+                        return Future.failedFuture(
+                                new FetchException(Failure.BAD_URL, url, "redirect to a malformed location", e));
+                    }
+                    String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+                    if (from.getScheme().equalsIgnoreCase("https") && !scheme.equals("https")) {
+                        return Future.failedFuture(new FetchException(
+                                Failure.DOWNGRADE, url, "refused redirect from https to " + to, null));
+                    }
+                    MultiMap next = MultiMap.caseInsensitiveMultiMap().addAll(headers);
+                    if (!String.valueOf(from.getRawAuthority())
+                            .equalsIgnoreCase(String.valueOf(to.getRawAuthority()))) {
+                        next.remove(HttpHeaders.AUTHORIZATION); // credentials stay with the host they were meant for
+                    }
+                    return fetch(request, to.toString(), next, redirects + 1);
+                });
+    }
+
+    /**
+     * One exchange, sent once more on a new connection when a GET or HEAD had its connection closed under it: a
+     * kept-alive connection the upstream had already closed (it restarted, or dropped idle connections) fails at
+     * once, and denying a review for that would be needless. GET and HEAD are idempotent, so sending them again is
+     * safe; it happens once at most, so an upstream that closes every connection is still reported, a few ms later,
+     * and the review's deadline bounds both tries.
+     */
+    private Future<Response> onceOrAgain(HttpMethod method, String url, MultiMap headers, long maxBody) {
+        return once(method, url, headers, maxBody).recover(t -> {
+            boolean idempotent = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
+            return idempotent && closedBeforeAnswer(t) ? once(method, url, headers, maxBody) : Future.failedFuture(t);
         });
+    }
+
+    private static boolean closedBeforeAnswer(Throwable t) {
+        if (!(t instanceof FetchException f) || f.failure != Failure.CONNECT) {
+            return false;
+        }
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Future<Response> once(HttpMethod method, String url, MultiMap headers, long maxBody) {

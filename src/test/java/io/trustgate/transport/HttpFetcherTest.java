@@ -11,8 +11,8 @@ import io.trustgate.testing.Await;
 import io.trustgate.testing.HostileServer;
 import io.trustgate.testing.LookasidePeer;
 import io.trustgate.testing.TestCa;
-import io.trustgate.transport.HttpFetcher.FetchException;
 import io.trustgate.transport.HttpFetcher.Failure;
+import io.trustgate.transport.HttpFetcher.FetchException;
 import io.trustgate.transport.HttpFetcher.Request;
 import io.trustgate.transport.HttpFetcher.Response;
 import io.vertx.core.Future;
@@ -111,8 +111,12 @@ class HttpFetcherTest {
     }
 
     private static FetchException failure(Future<Response> future) {
-        CompletionException e = catchThrowableOfType(CompletionException.class,
-                () -> future.toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join());
+        CompletionException e = catchThrowableOfType(
+                CompletionException.class,
+                () -> future.toCompletionStage()
+                        .toCompletableFuture()
+                        .orTimeout(30, TimeUnit.SECONDS)
+                        .join());
         assertThat(e).as("expected the exchange to fail").isNotNull();
         assertThat(e.getCause()).isInstanceOf(FetchException.class);
         return (FetchException) e.getCause();
@@ -132,8 +136,12 @@ class HttpFetcherTest {
             assertThat(missing.status()).isEqualTo(404);
             assertThat(missing.body().length()).isZero();
 
-            Response head = answer(fetcher().fetch(new Request(HttpMethod.HEAD, lookaside.baseUrl() + "/signature-1",
-                    MultiMap.caseInsensitiveMultiMap(), LIMIT)));
+            Response head = answer(fetcher()
+                    .fetch(new Request(
+                            HttpMethod.HEAD,
+                            lookaside.baseUrl() + "/signature-1",
+                            MultiMap.caseInsensitiveMultiMap(),
+                            LIMIT)));
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.body().length()).as("a HEAD reads no body").isZero();
             assertThat(lookaside.requestedPaths()).containsExactly("/signature-1", "/signature-2", "/signature-1");
@@ -177,7 +185,8 @@ class HttpFetcherTest {
         assertThat(r.url()).isEqualTo(other + "/c");
         assertThat(seenByFirst).containsExactly("/a Bearer only-for-first", "/b Bearer only-for-first");
         assertThat(seenByOther).containsExactly("/c null");
-        assertThat(headers.get("Authorization")).as("the caller's headers are not changed")
+        assertThat(headers.get("Authorization"))
+                .as("the caller's headers are not changed")
                 .isEqualTo("Bearer only-for-first");
     }
 
@@ -222,7 +231,9 @@ class HttpFetcherTest {
             assertThat(untrusted.failure).isEqualTo(Failure.UNTRUSTED);
             assertThat(untrusted.url).isEqualTo(url);
 
-            HttpFetcher trusting = new HttpFetcher(vertx, TrustgateSettings.defaults().transport(),
+            HttpFetcher trusting = new HttpFetcher(
+                    vertx,
+                    TrustgateSettings.defaults().transport(),
                     UpstreamTrust.exclusive(TestCa.pem(ca.certificate())));
             toClose.add(trusting);
             Response ok = answer(trusting.fetch(get(url)));
@@ -236,8 +247,8 @@ class HttpFetcherTest {
         https.createContext("/", ex -> redirect(ex, 308, plain + "/leak"));
         https.start();
         toClose.add(() -> https.stop(0));
-        HttpFetcher trusting = new HttpFetcher(vertx, TrustgateSettings.defaults().transport(),
-                UpstreamTrust.exclusive(TestCa.pem(ca.certificate())));
+        HttpFetcher trusting = new HttpFetcher(
+                vertx, TrustgateSettings.defaults().transport(), UpstreamTrust.exclusive(TestCa.pem(ca.certificate())));
         toClose.add(trusting);
         String from = "https://127.0.0.1:" + https.getAddress().getPort() + "/moved";
 
@@ -258,7 +269,8 @@ class HttpFetcherTest {
         assertThat(e.getMessage()).isEqualTo("body of " + (LIMIT + 1) + " bytes is over the limit of " + LIMIT);
 
         String exact = serve(ex -> send(ex, 200, new byte[(int) LIMIT]));
-        assertThat(answer(fetcher().fetch(get(exact + "/fits"))).body().length()).isEqualTo((int) LIMIT);
+        assertThat(answer(fetcher().fetch(get(exact + "/fits"))).body().length())
+                .isEqualTo((int) LIMIT);
     }
 
     @Test
@@ -269,7 +281,9 @@ class HttpFetcherTest {
             assertThat(e.failure).isEqualTo(Failure.TOO_LARGE);
             assertThat(e.getMessage()).isEqualTo("body over the limit of " + LIMIT + " bytes");
             Await.until("the client hangs up", Duration.ofSeconds(10), () -> endless.cutByClient() == 1);
-            assertThat(endless.bytesSent()).as("the server stops soon after the limit").isLessThan(64L * 1024 * 1024);
+            assertThat(endless.bytesSent())
+                    .as("the server stops soon after the limit")
+                    .isLessThan(64L * 1024 * 1024);
         }
     }
 
@@ -290,8 +304,8 @@ class HttpFetcherTest {
             acceptor.setDaemon(true);
             acceptor.start();
             Duration timeout = Duration.ofMillis(700);
-            HttpFetcher quick = fetcher(TrustgateSettings.defaults().transport()
-                    .withTimeouts(Duration.ofSeconds(2), timeout));
+            HttpFetcher quick =
+                    fetcher(TrustgateSettings.defaults().transport().withTimeouts(Duration.ofSeconds(2), timeout));
             long start = System.nanoTime();
 
             FetchException e = failure(quick.fetch(get("http://127.0.0.1:" + silent.getLocalPort() + "/x")));
@@ -322,5 +336,66 @@ class HttpFetcherTest {
             assertThat(e.failure).as(bad).isEqualTo(Failure.BAD_URL);
             assertThat(e.url).isEqualTo(bad);
         }
+    }
+
+    /**
+     * A server on loopback that closes each connection after reading its request, without a word, until the
+     * {@code answerFrom}-th connection (0-based), which gets a 200; it records each request line.
+     */
+    private String closingServer(int answerFrom, List<String> requestLines) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        toClose.add(server);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        for (int i = 0; ; i++) {
+                            try (Socket s = server.accept()) {
+                                StringBuilder head = new StringBuilder();
+                                int b;
+                                while (!head.toString().endsWith("\r\n\r\n")
+                                        && (b = s.getInputStream().read()) >= 0) {
+                                    head.append((char) b);
+                                }
+                                requestLines.add(
+                                        head.toString().lines().findFirst().orElse(""));
+                                if (i >= answerFrom) {
+                                    s.getOutputStream()
+                                            .write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                                                    .getBytes(StandardCharsets.US_ASCII));
+                                    s.getOutputStream().flush();
+                                }
+                            }
+                        }
+                    } catch (IOException closed) {
+                        // the server socket was closed: the test is over
+                    }
+                },
+                "closing-server");
+        t.setDaemon(true);
+        t.start();
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    @Test
+    @DisplayName("a GET whose connection is closed before any answer (a kept-alive connection the upstream dropped) is"
+            + " sent once more on a new connection")
+    void closedConnectionSentAgain() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        String base = closingServer(1, lines);
+        Response ok = answer(fetcher().fetch(get(base + "/signature-1")));
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body().toString(StandardCharsets.UTF_8)).isEqualTo("ok");
+        assertThat(lines).hasSize(2).allMatch(l -> l.startsWith("GET /signature-1 "));
+    }
+
+    @Test
+    @DisplayName("an upstream that closes every connection is reported after the second try, never a third")
+    void closingUpstreamReported() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        String base = closingServer(Integer.MAX_VALUE, lines);
+        FetchException e = failure(fetcher().fetch(get(base + "/signature-1")));
+        assertThat(e.failure).isEqualTo(Failure.CONNECT);
+        assertThat(e.getMessage()).contains("connection closed before an answer");
+        assertThat(lines).hasSize(2);
     }
 }
