@@ -18,6 +18,7 @@ import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
+import io.trustgate.verify.NotarySignatureSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,6 +196,22 @@ public final class ClusterPolicySource implements PolicySource {
         sink.accept(new PolicySet(ok, broken));
     }
 
+    /**
+     * A note on a policy whose Notary settings rely on Docker Hub's Notary. The policy stays Ready either way:
+     * after the retirement each image it governs there gets a denial naming it, under the policy's mode.
+     */
+    private String dockerHubNotaryNote(Policy policy) {
+        if (!NotarySignatureSource.reliesOnDockerHubNotary(policy)) {
+            return "";
+        }
+        return clock.instant().isBefore(NotarySignatureSource.DOCKER_HUB_NOTARY_RETIREMENT)
+                ? "; warning: notary settings rely on Docker Hub's Notary (notary.docker.io) for docker.io images,"
+                        + " which is retired on 2026-12-08; see " + NotarySignatureSource.MIGRATION_DOC
+                : "; warning: notary settings rely on Docker Hub's Notary (notary.docker.io) for docker.io images: "
+                        + NotarySignatureSource.dockerHubNotaryRetired("notary.server")
+                        + " (those images are denied under the policy's mode)";
+    }
+
     private void writeStatus(HasMetadata resource, PolicyCompiler.Result r) {
         TrustPolicyStatus current =
                 resource instanceof ClusterTrustPolicy c ? c.getStatus() : ((TrustPolicy) resource).getStatus();
@@ -202,7 +219,7 @@ public final class ClusterPolicySource implements PolicySource {
         String reason = r.ok() ? "Loaded" : "Invalid";
         String message = r.ok()
                 ? "policy loaded; " + r.policy().signers().size() + " signers, minSignatures "
-                        + r.policy().minSignatures()
+                        + r.policy().minSignatures() + dockerHubNotaryNote(r.policy())
                 : r.broken().error();
         Long generation = resource.getMetadata().getGeneration();
         if (current != null
