@@ -196,22 +196,6 @@ public final class ClusterPolicySource implements PolicySource {
         sink.accept(new PolicySet(ok, broken));
     }
 
-    /**
-     * A note on a policy whose Notary settings rely on Docker Hub's Notary. The policy stays Ready either way:
-     * after the retirement each image it governs there gets a denial naming it, under the policy's mode.
-     */
-    private String dockerHubNotaryNote(Policy policy) {
-        if (!NotarySignatureSource.reliesOnDockerHubNotary(policy)) {
-            return "";
-        }
-        return clock.instant().isBefore(NotarySignatureSource.DOCKER_HUB_NOTARY_RETIREMENT)
-                ? "; warning: notary settings rely on Docker Hub's Notary (notary.docker.io) for docker.io images,"
-                        + " which is retired on 2026-12-08; see " + NotarySignatureSource.MIGRATION_DOC
-                : "; warning: notary settings rely on Docker Hub's Notary (notary.docker.io) for docker.io images: "
-                        + NotarySignatureSource.dockerHubNotaryRetired("notary.server")
-                        + " (those images are denied under the policy's mode)";
-    }
-
     private void writeStatus(HasMetadata resource, PolicyCompiler.Result r) {
         TrustPolicyStatus current =
                 resource instanceof ClusterTrustPolicy c ? c.getStatus() : ((TrustPolicy) resource).getStatus();
@@ -219,7 +203,8 @@ public final class ClusterPolicySource implements PolicySource {
         String reason = r.ok() ? "Loaded" : "Invalid";
         String message = r.ok()
                 ? "policy loaded; " + r.policy().signers().size() + " signers, minSignatures "
-                        + r.policy().minSignatures() + dockerHubNotaryNote(r.policy())
+                        + r.policy().minSignatures()
+                        + NotarySignatureSource.dockerHubNotaryNote(r.policy(), clock.instant())
                 : r.broken().error();
         Long generation = resource.getMetadata().getGeneration();
         if (current != null

@@ -245,6 +245,22 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     }
 
     /**
+     * What a policy's Ready message adds when its Notary settings rely on Docker Hub's Notary ({@code ""} when
+     * they do not). The policy stays Ready either way: after the retirement each image it governs there is
+     * denied with {@link #dockerHubNotaryRetired}, under the policy's mode (Enforce, Warn or Audit).
+     */
+    public static String dockerHubNotaryNote(Policy policy, Instant now) {
+        if (!reliesOnDockerHubNotary(policy)) {
+            return "";
+        }
+        return now.isBefore(DOCKER_HUB_NOTARY_RETIREMENT)
+                ? "; warning: notary settings rely on Docker Hub's Notary (" + DOCKER_HUB_NOTARY_HOST + ") for"
+                        + " docker.io images, which is retired on 2026-12-08; see " + MIGRATION_DOC
+                : "; warning: " + dockerHubNotaryRetired("notary.server")
+                        + " (the images that relied on it are denied under the policy's mode)";
+    }
+
+    /**
      * The answer once Docker Hub's Notary is retired.
      *
      * @param serverSetting how the user names another server here ({@code notary.server}, {@code --notary-server})

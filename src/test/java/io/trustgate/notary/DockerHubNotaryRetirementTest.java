@@ -187,4 +187,20 @@ class DockerHubNotaryRetirementTest {
         assertThat(NotarySignatureSource.reliesOnDockerHubNotary(policy(OWN_SERVER)))
                 .isFalse();
     }
+
+    @Test
+    @DisplayName("a policy relying on Docker Hub's Notary stays Ready with a note: the date before it, the denial"
+            + " after; one with its own server gets none")
+    void readyNote() {
+        assertThat(NotarySignatureSource.dockerHubNotaryNote(policy(null), Instant.parse("2026-11-30T21:00:00Z")))
+                .isEqualTo("; warning: notary settings rely on Docker Hub's Notary (notary.docker.io) for docker.io"
+                        + " images, which is retired on 2026-12-08; see docs/migrating-from-dct.md");
+        assertThat(NotarySignatureSource.dockerHubNotaryNote(
+                        policy("https://notary.docker.io"), NotarySignatureSource.DOCKER_HUB_NOTARY_RETIREMENT))
+                .isEqualTo("; warning: " + RETIRED.substring("notary: ".length())
+                        + " (the images that relied on it are denied under the policy's mode)");
+        assertThat(NotarySignatureSource.dockerHubNotaryNote(
+                        policy(OWN_SERVER), NotarySignatureSource.DOCKER_HUB_NOTARY_RETIREMENT))
+                .isEmpty();
+    }
 }
