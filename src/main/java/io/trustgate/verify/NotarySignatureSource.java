@@ -199,12 +199,17 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
                 return new SourceFindings(List.of(), all, retirementWarning, null, unavailable);
             }
             SourceFindings f = findings(repository, image, digest, signers, problems);
-            if (retirementWarning.isEmpty()) {
+            if (!isDockerHubNotary(server)) {
                 return f;
             }
             List<String> warnings = new ArrayList<>(retirementWarning);
             warnings.addAll(f.warnings());
-            return new SourceFindings(f.found(), f.problems(), warnings, f.expiresAt(), f.unavailable());
+            // A verdict (and its stale-if-error copy) must not outlive the server: from the retirement on, the
+            // next review gets the denial naming it instead of a verdict cached the day before.
+            Instant expires = f.expiresAt() == null || f.expiresAt().isAfter(DOCKER_HUB_NOTARY_RETIREMENT)
+                    ? DOCKER_HUB_NOTARY_RETIREMENT
+                    : f.expiresAt();
+            return new SourceFindings(f.found(), f.problems(), warnings, expires, f.unavailable());
         });
     }
 

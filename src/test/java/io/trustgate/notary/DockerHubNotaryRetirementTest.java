@@ -119,6 +119,11 @@ class DockerHubNotaryRetirementTest {
                         + " sign with cosign or Notation, or point notary.server at a Notary you run; see"
                         + " docs/migrating-from-dct.md");
 
+        assertThat(f.expiresAt())
+                .as("no verdict cached from Docker Hub's Notary outlives its retirement (timestamp expires later)")
+                .isEqualTo(NotarySignatureSource.DOCKER_HUB_NOTARY_RETIREMENT)
+                .isBefore(repo.timestampExpires);
+
         clock.set(Instant.parse("2026-12-07T12:00:00Z"));
         assertThat(collect(source(Duration.ofDays(7)), "app:1.0", policy("https://notary.docker.io/"))
                         .warnings())
@@ -161,6 +166,7 @@ class DockerHubNotaryRetirementTest {
         SourceFindings before = collect(source(Duration.ofDays(30)), "app:1.0", policy(OWN_SERVER));
         assertThat(before.found()).extracting(SignerEvidence::signer).containsExactly("release-team");
         assertThat(before.warnings()).isEmpty();
+        assertThat(before.expiresAt()).as("not capped for another server").isEqualTo(repo.timestampExpires);
 
         clock.set(Instant.parse("2026-12-09T00:00:00Z"));
         SourceFindings after = collect(source(Duration.ofDays(7)), "app:1.0", policy(OWN_SERVER));
