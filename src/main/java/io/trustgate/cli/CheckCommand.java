@@ -18,7 +18,6 @@ import io.trustgate.runtime.VerifierStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -167,7 +166,7 @@ final class CheckCommand implements Callable<Integer> {
         List<Verdict> verdicts = new ArrayList<>();
         try (Transport transport = Transport.open();
                 VerifierStack stack = VerifierStack.create(
-                        transport.vertx(), settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
+                        transport.vertx(), settings.stack(main.clock(), VerifierStack.Hooks.NONE))) {
             Map<String, String> labels = Map.copyOf(namespaceLabels);
             NamespaceLabels namespaces = ns -> labels;
             AdmissionHandler handler = new AdmissionHandler(

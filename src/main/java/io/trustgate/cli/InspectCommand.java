@@ -111,14 +111,26 @@ final class InspectCommand implements Callable<Integer> {
         if (url == null) {
             throw new CliException("name the Notary server of " + ref.domain() + " with --notary-server URL");
         }
+        Clock clock = main.clock();
+        PrintWriter err = spec.commandLine().getErr();
+        if (NotarySignatureSource.isDockerHubNotary(url)) {
+            // Nothing answers there any more: say so rather than wait for a connection that cannot succeed.
+            if (!clock.instant().isBefore(NotarySignatureSource.DOCKER_HUB_NOTARY_RETIREMENT)) {
+                throw new CliException(NotarySignatureSource.dockerHubNotaryRetired("--notary-server"));
+            }
+            // Same window as the webhook's admission warning.
+            NotarySignatureSource.dockerHubNotaryRetiring(
+                            clock.instant(),
+                            settingsOptions.load(main.env(), Map.of()).expiryWarning(),
+                            "--notary-server")
+                    .ifPresent(w -> err.println("WARNING: " + w));
+        }
         List<String> pins = new ArrayList<>();
         for (String k : rootKeys) {
             pins.add(readPin(k));
         }
         // The webhook's upstream settings (TRUSTGATE_UPSTREAM_*, TRUSTGATE_CA_BUNDLE, TRUSTGATE_CERTS_DIR).
         TransportOptions options = settingsOptions.load(main.env(), Map.of()).transport();
-        PrintWriter err = spec.commandLine().getErr();
-        Clock clock = Clock.systemUTC();
         try (Transport transport = Transport.open();
                 VertxTrustDataFetcher fetcher =
                         new VertxTrustDataFetcher(transport.vertx(), options, clock, url, null)) {

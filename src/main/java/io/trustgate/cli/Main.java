@@ -45,9 +45,17 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    Main(java.io.InputStream stdin, Map<String, String> env) {
+    private final java.time.Clock clock;
+
+    Main(java.io.InputStream stdin, Map<String, String> env, java.time.Clock clock) {
         this.stdin = stdin;
         this.env = Map.copyOf(env);
+        this.clock = clock;
+    }
+
+    /** The reference time of every command (the system clock; pinned in tests). */
+    java.time.Clock clock() {
+        return clock;
     }
 
     /** What {@code -f -} reads. */
@@ -98,7 +106,18 @@ public final class Main implements Runnable {
     /** As {@link #run(PrintWriter, PrintWriter, Map, String...)}, with {@code -f -} reading {@code stdin}. */
     public static int run(
             java.io.InputStream stdin, PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
-        Main main = new Main(stdin, env);
+        return run(stdin, out, err, env, java.time.Clock.systemUTC(), args);
+    }
+
+    /** As {@link #run(java.io.InputStream, PrintWriter, PrintWriter, Map, String...)}, at {@code clock}'s time. */
+    static int run(
+            java.io.InputStream stdin,
+            PrintWriter out,
+            PrintWriter err,
+            Map<String, String> env,
+            java.time.Clock clock,
+            String... args) {
+        Main main = new Main(stdin, env, clock);
         CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);

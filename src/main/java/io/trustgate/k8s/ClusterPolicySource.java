@@ -18,6 +18,7 @@ import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
+import io.trustgate.verify.NotarySignatureSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -203,6 +204,7 @@ public final class ClusterPolicySource implements PolicySource {
         String message = r.ok()
                 ? "policy loaded; " + r.policy().signers().size() + " signers, minSignatures "
                         + r.policy().minSignatures()
+                        + NotarySignatureSource.dockerHubNotaryNote(r.policy(), clock.instant())
                 : r.broken().error();
         Long generation = resource.getMetadata().getGeneration();
         if (current != null

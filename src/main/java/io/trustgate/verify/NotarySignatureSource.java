@@ -35,6 +35,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,6 +60,19 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
 
     /** Docker Hub's Notary server, used for {@code docker.io} images when the policy names no server. */
     public static final String DOCKER_HUB_NOTARY = "https://notary.docker.io";
+
+    /** Host name of Docker Hub's Notary, whatever scheme, port or path a policy spells it with. */
+    public static final String DOCKER_HUB_NOTARY_HOST = "notary.docker.io";
+
+    /**
+     * When Docker Hub's Notary shut down with Docker Content Trust: from this instant a policy that relies on it
+     * is answered with {@link #dockerHubNotaryRetired(String)} and no request is made, so admission cannot stall
+     * on a server that is gone.
+     */
+    public static final Instant DOCKER_HUB_NOTARY_RETIREMENT = Instant.parse("2026-12-08T00:00:00Z");
+
+    /** Where a user reads what to do about the retirement. */
+    public static final String MIGRATION_DOC = "docs/migrating-from-dct.md";
 
     private final Function<NotaryConfig, TrustDataFetcher> fetchers;
     private final Clock clock;
@@ -156,6 +170,15 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
             return done(SourceFindings.problem(
                     "notary: the policy names no Notary server for " + image.domain() + " (set notary.server)"));
         }
+        Instant now = clock.instant();
+        if (isDockerHubNotary(server) && !now.isBefore(DOCKER_HUB_NOTARY_RETIREMENT)) {
+            return done(SourceFindings.problem("notary: " + dockerHubNotaryRetired("notary.server")));
+        }
+        List<String> retirementWarning = isDockerHubNotary(server)
+                ? dockerHubNotaryRetiring(now, expiryWarning, "notary.server")
+                        .map(w -> List.of("notary: " + w))
+                        .orElse(List.of())
+                : List.of();
         RootPins pins;
         try {
             pins = RootPins.of(config.rootKeys());
@@ -173,10 +196,103 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
                 // Unreachable, timed out or 5xx: says nothing about the signatures (failure TTL, stale-if-error
                 // on the same digest); anything else is a verification problem.
                 boolean unavailable = cause instanceof TrustDataFetchException f && f.unavailable();
-                return new SourceFindings(List.of(), all, List.of(), null, unavailable);
+                return new SourceFindings(List.of(), all, retirementWarning, null, unavailable);
             }
-            return findings(repository, image, digest, signers, problems);
+            SourceFindings f = findings(repository, image, digest, signers, problems);
+            if (!isDockerHubNotary(server)) {
+                return f;
+            }
+            List<String> warnings = new ArrayList<>(retirementWarning);
+            warnings.addAll(f.warnings());
+            // A verdict (and its stale-if-error copy) must not outlive the server: from the retirement on, the
+            // next review gets the denial naming it instead of a verdict cached the day before.
+            Instant expires = f.expiresAt() == null || f.expiresAt().isAfter(DOCKER_HUB_NOTARY_RETIREMENT)
+                    ? DOCKER_HUB_NOTARY_RETIREMENT
+                    : f.expiresAt();
+            return new SourceFindings(f.found(), f.problems(), warnings, expires, f.unavailable());
         });
+    }
+
+    /** Whether {@code server} is Docker Hub's Notary (any scheme, port or path; host compared ignoring case). */
+    public static boolean isDockerHubNotary(String server) {
+        if (server == null) {
+            return false;
+        }
+        String s = server.strip();
+        int scheme = s.indexOf("://");
+        if (scheme >= 0) {
+            s = s.substring(scheme + 3);
+        }
+        int end = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '/' || c == ':' || c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        String host = s.substring(0, end);
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return host.equalsIgnoreCase(DOCKER_HUB_NOTARY_HOST);
+    }
+
+    /**
+     * Whether a policy's Notary settings rely on Docker Hub's Notary: its server is unset (the default for
+     * docker.io images) or names notary.docker.io, and a signer has Notary keys.
+     */
+    public static boolean reliesOnDockerHubNotary(Policy policy) {
+        NotaryConfig config = policy.notary();
+        return config != null
+                && (config.server() == null || config.server().isBlank() || isDockerHubNotary(config.server()))
+                && policy.signers().stream().anyMatch(s -> !s.notaryKeys().isEmpty());
+    }
+
+    /**
+     * What a policy's Ready message adds when its Notary settings rely on Docker Hub's Notary ({@code ""} when
+     * they do not). The policy stays Ready either way: after the retirement each image it governs there is
+     * denied with {@link #dockerHubNotaryRetired}, under the policy's mode (Enforce, Warn or Audit).
+     */
+    public static String dockerHubNotaryNote(Policy policy, Instant now) {
+        if (!reliesOnDockerHubNotary(policy)) {
+            return "";
+        }
+        return now.isBefore(DOCKER_HUB_NOTARY_RETIREMENT)
+                ? "; warning: notary settings rely on Docker Hub's Notary (" + DOCKER_HUB_NOTARY_HOST + ") for"
+                        + " docker.io images, which is retired on 2026-12-08; see " + MIGRATION_DOC
+                : "; warning: " + dockerHubNotaryRetired("notary.server")
+                        + " (the images that relied on it are denied under the policy's mode)";
+    }
+
+    /**
+     * The answer once Docker Hub's Notary is retired.
+     *
+     * @param serverSetting how the user names another server here ({@code notary.server}, {@code --notary-server})
+     */
+    public static String dockerHubNotaryRetired(String serverSetting) {
+        return "Docker Hub's Notary (" + DOCKER_HUB_NOTARY_HOST + ") was retired on 2026-12-08 with Docker Content"
+                + " Trust; sign with cosign or Notation, or point " + serverSetting + " at a Notary you run; see "
+                + MIGRATION_DOC;
+    }
+
+    /**
+     * The warning while the retirement is ahead but within {@code window} of {@code now}; empty before that
+     * and from the retirement on.
+     */
+    public static Optional<String> dockerHubNotaryRetiring(Instant now, Duration window, String serverSetting) {
+        if (!now.isBefore(DOCKER_HUB_NOTARY_RETIREMENT) || !DOCKER_HUB_NOTARY_RETIREMENT.isBefore(now.plus(window))) {
+            return Optional.empty();
+        }
+        return Optional.of("Docker Hub's Notary (" + DOCKER_HUB_NOTARY_HOST + ") is retired on 2026-12-08"
+                + " with Docker Content Trust (in " + untilRetirement(now) + "); images whose signatures are only"
+                + " there will then be denied: sign with cosign or Notation, or point " + serverSetting
+                + " at a Notary you run; see " + MIGRATION_DOC);
+    }
+
+    private static String untilRetirement(Instant now) {
+        long hours = Duration.between(now, DOCKER_HUB_NOTARY_RETIREMENT).toHours();
+        return hours >= 48 ? hours / 24 + " days" : hours + " hours";
     }
 
     /** The Notary server of the policy for the image, or {@code null} when it names none and none is implied. */

@@ -35,6 +35,20 @@ record CliRun(int code, String out, String err) {
         return new CliRun(code, out.toString(), err.toString());
     }
 
+    /** Runs with an empty environment at {@code clock}'s time. */
+    static CliRun at(java.time.Clock clock, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(
+                new java.io.ByteArrayInputStream(new byte[0]),
+                new PrintWriter(out),
+                new PrintWriter(err),
+                Map.of(),
+                clock,
+                args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+
     /** For assertion descriptions. */
     String describe() {
         return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;

@@ -91,6 +91,41 @@ class InspectCommandTest {
     }
 
     @Test
+    @DisplayName("from 2026-12-08 a docker.io image without --notary-server gets the retirement of Docker Hub's Notary"
+            + " at once, without a request; a server of one's own still answers")
+    void dockerHubNotaryRetired() {
+        java.time.Clock after = java.time.Clock.fixed(
+                io.trustgate.verify.NotarySignatureSource.DOCKER_HUB_NOTARY_RETIREMENT, java.time.ZoneOffset.UTC);
+        long started = System.nanoTime();
+        for (String[] args : List.of(
+                new String[] {"inspect", "alpine:3.20"},
+                new String[] {"inspect", "docker.io/library/alpine", "--notary-server", "https://notary.docker.io/"})) {
+            CliRun run = CliRun.at(after, args);
+            assertThat(run.code()).as(run.describe()).isEqualTo(Main.ERROR);
+            assertThat(run.err())
+                    .isEqualTo("trustgate: Docker Hub's Notary (notary.docker.io) was retired on 2026-12-08 with"
+                            + " Docker Content Trust; sign with cosign or Notation, or point --notary-server at a"
+                            + " Notary you run; see docs/migrating-from-dct.md\n");
+        }
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+                .as("answered without waiting on a network")
+                .isLessThan(java.time.Duration.ofSeconds(5));
+
+        CliRun own = CliRun.at(
+                java.time.Clock.offset(after, java.time.Duration.ofDays(1)),
+                "inspect",
+                "--notary-server",
+                notary.url(),
+                "--ca-bundle",
+                notary.caPem().toString(),
+                GUN,
+                "--root-key",
+                rootPem.toString());
+        assertThat(own.code()).as(own.describe()).isEqualTo(0);
+        assertThat(own.err()).isEmpty();
+    }
+
+    @Test
     @DisplayName(
             "with the root pinned it shows the signed tag, its digest, the roles and keys that sign it, and each role's expiry")
     void pinned() {

@@ -100,6 +100,56 @@ class ClusterPolicySourceTest {
     }
 
     @Test
+    @DisplayName("a policy relying on Docker Hub's Notary stays Ready with a note of its retirement: the date"
+            + " before 2026-12-08, the denial's text after")
+    void dockerHubNotaryNote() throws Exception {
+        io.trustgate.testing.MutableClock clock =
+                io.trustgate.testing.MutableClock.at(java.time.Instant.parse("2026-11-30T21:00:00Z"));
+        source =
+                new ClusterPolicySource(client, "trustgate", PolicyCompiler.KeyCheck.STRUCTURAL, published::set, clock);
+        source.start();
+        ClusterTrustPolicy hub = cluster("hub", 1, signer("alice"));
+        hub.getSpec().images = List.of("docker.io/library/**");
+        hub.getSpec().notary.server = null;
+        client.resources(ClusterTrustPolicy.class).resource(hub).create();
+        awaitReady(
+                "hub",
+                "True",
+                "rely on Docker Hub's Notary (notary.docker.io) for docker.io images, which is"
+                        + " retired on 2026-12-08; see docs/migrating-from-dct.md");
+
+        clock.set(java.time.Instant.parse("2026-12-08T00:00:00Z"));
+        source.recompile();
+        awaitReady(
+                "hub",
+                "True",
+                "Docker Hub's Notary (notary.docker.io) was retired on 2026-12-08 with Docker"
+                        + " Content Trust; sign with cosign or Notation, or point notary.server at a Notary you run; see"
+                        + " docs/migrating-from-dct.md (the images that relied on it are denied under the policy's mode)");
+        assertThat(published.get().policies()).hasSize(1);
+        assertThat(published.get().broken()).isEmpty();
+    }
+
+    private void awaitReady(String name, String status, String messagePart) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String last = null;
+        while (System.nanoTime() < end) {
+            ClusterTrustPolicy p =
+                    client.resources(ClusterTrustPolicy.class).withName(name).get();
+            if (p != null && p.getStatus() != null) {
+                for (var c : p.getStatus().conditions) {
+                    last = c.getMessage();
+                    if (c.getType().equals("Ready") && c.getStatus().equals(status) && last.contains(messagePart)) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("Ready " + status + " with \"" + messagePart + "\" not reached; last: " + last);
+    }
+
+    @Test
     @DisplayName("a broken policy is published as broken and its status says why")
     void brokenPolicyStatus() throws Exception {
         start();
