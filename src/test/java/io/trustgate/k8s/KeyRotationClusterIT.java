@@ -78,6 +78,7 @@ class KeyRotationClusterIT {
                             .withName(crd.getMetadata().getName())
                             .waitUntilCondition(
                                     c -> c.getStatus() != null
+                                            && c.getStatus().getConditions() != null
                                             && c.getStatus().getConditions().stream()
                                                     .anyMatch(x -> x.getType().equals("Established")
                                                             && x.getStatus().equals("True")),
