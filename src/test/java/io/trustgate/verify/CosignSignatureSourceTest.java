@@ -41,6 +41,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * cosign 2.x key-based signatures end to end: images in a real docker-registry signed by the real cosign binary
@@ -194,6 +196,42 @@ class CosignSignatureSourceTest {
         assertThat(oracle(alice, img.digestReference()).ok()).isFalse();
     }
 
+    @ParameterizedTest(name = "{0}")
+    // cosign 2.6.5 signs with an imported P-384 key using SHA-384 but verifies with SHA-256, so its own
+    // `cosign verify` rejects what it signed (checked with openssl dgst -sha384); trustgate accepts SHA-384 on
+    // P-384. (Its Ed25519 key signing is Ed25519ph, which neither its verify nor trustgate accepts yet.)
+    @CsvSource({"P-384,EC,ec_paramgen_curve:P-384,false", "RSA-3072,RSA,rsa_keygen_bits:3072,true"})
+    @DisplayName("P-384 and RSA keys made by openssl and imported by cosign import-key-pair verify")
+    void otherKeyTypesAdmitted(String name, String algorithm, String option, boolean cosignVerifies) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("imported-" + name));
+        List<String> genpkey = new java.util.ArrayList<>(List.of(
+                "openssl",
+                "genpkey",
+                "-algorithm",
+                algorithm,
+                "-out",
+                dir.resolve("key.pem").toString()));
+        if (option != null) {
+            genpkey.addAll(List.of("-pkeyopt", option));
+        }
+        Proc.cmd(genpkey).run();
+        cosign("import-key-pair", "--key", dir.resolve("key.pem").toString(), "-y")
+                .dir(dir)
+                .run();
+        Files.move(dir.resolve("import-cosign.key"), dir.resolve("cosign.key"));
+        Files.move(dir.resolve("import-cosign.pub"), dir.resolve("cosign.pub"));
+        PushedImage img =
+                ImageFactory.pushRandom(registry, "cosign/key-" + name.toLowerCase(java.util.Locale.ROOT), "1");
+        sign(dir, img);
+        ImageVerdict v = verify(img.digestReference(), policy(SignedIdentity.parse("matchRepository"), dir));
+        assertThat(v.verdicts().get(0).satisfied())
+                .as(v.verdicts().get(0).findings().toString())
+                .isTrue();
+        assertThat(oracle(dir, img.digestReference()).ok()).isEqualTo(cosignVerifies);
+        ImageVerdict other = verify(img.digestReference(), policy(SignedIdentity.parse("matchRepository"), "alice"));
+        assertThat(other.verdicts().get(0).satisfied()).isFalse();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static ImageVerdict verify(String reference, Policy policy) throws Exception {
@@ -202,7 +240,12 @@ class CosignSignatureSourceTest {
     }
 
     private static Policy policy(SignedIdentity rule, String signer) throws Exception {
-        String key = Files.readString(work.resolve(signer).resolve("cosign.pub"));
+        return policy(rule, work.resolve(signer));
+    }
+
+    private static Policy policy(SignedIdentity rule, Path keyDir) throws Exception {
+        String signer = keyDir.getFileName().toString();
+        String key = Files.readString(keyDir.resolve("cosign.pub"));
         return new Policy(
                 PolicyId.cluster("cosign-" + signer),
                 "uid-" + signer,
