@@ -30,6 +30,7 @@ public interface RegistryClient {
      */
     default CompletableFuture<Optional<byte[]>> fetchManifest(
             ImageReference ref, long maxBytes, RegistryCredentials credentials) {
+        // A default only so that resolve-only test fakes stay lambdas; every wrapper in main must delegate it.
         return CompletableFuture.failedFuture(
                 new UnsupportedOperationException(getClass().getSimpleName() + " does not fetch manifests"));
     }
