@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests start on loopback. Idempotent: does nothing when all are present.
-# Last, builds kube-apiserver and the Toxiproxy server from the Go module proxy into ~/.cache/trustgate
-# (once; skipped when cached): about 10-20 minutes on 2 cores the first time (Toxiproxy: under a minute).
+# Last, builds kube-apiserver, the Toxiproxy server and cosign from the Go module proxy into ~/.cache/trustgate
+# (once; skipped when cached): about 10-20 minutes on 2 cores the first time (Toxiproxy: under a minute;
+# cosign: about 13 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,3 +32,4 @@ fi
 command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
 scripts/build-kube-apiserver.sh >/dev/null
 scripts/build-toxiproxy.sh >/dev/null
+scripts/build-cosign.sh >/dev/null

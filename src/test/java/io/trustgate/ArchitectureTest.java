@@ -15,8 +15,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ArchitectureTest {
 
     private static final String[] CORE = {
-        "io.trustgate.image..", "io.trustgate.policy..", "io.trustgate.pgp..", "io.trustgate.tuf..",
-        "io.trustgate.notary..", "io.trustgate.registry..", "io.trustgate.lookaside..", "io.trustgate.verify..",
+        "io.trustgate.image..",
+        "io.trustgate.policy..",
+        "io.trustgate.pgp..",
+        "io.trustgate.cosign..",
+        "io.trustgate.tuf..",
+        "io.trustgate.notary..",
+        "io.trustgate.registry..",
+        "io.trustgate.lookaside..",
+        "io.trustgate.verify..",
         "io.trustgate.admission..",
     };
 
@@ -87,6 +94,7 @@ class ArchitectureTest {
             value = {
                 "io.trustgate.image..|java.., javax..",
                 "io.trustgate.pgp..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.image..",
+                "io.trustgate.cosign..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image.., io.trustgate.pgp..",
                 "io.trustgate.tuf..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson..",
                 "io.trustgate.notary..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.tuf.., io.trustgate.image..",
                 "io.trustgate.registry..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image..",

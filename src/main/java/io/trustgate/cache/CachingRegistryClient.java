@@ -5,6 +5,7 @@ import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +37,19 @@ public final class CachingRegistryClient implements RegistryClient {
                 credentials.username(),
                 credentials.password() == null ? 0 : credentials.password().hashCode());
         return cache.get(key, () -> delegate.resolve(ref, credentials));
+    }
+
+    /** Not cached: a {@code .sig} tag changes whenever a signature is added; verdicts are cached by digest. */
+    @Override
+    public CompletableFuture<Optional<byte[]>> fetchManifest(
+            ImageReference ref, long maxBytes, RegistryCredentials credentials) {
+        return delegate.fetchManifest(ref, maxBytes, credentials);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> fetchBlob(
+            ImageReference repository, String digest, long maxBytes, RegistryCredentials credentials) {
+        return delegate.fetchBlob(repository, digest, maxBytes, credentials);
     }
 
     public OutcomeCache<?, ?> cache() {

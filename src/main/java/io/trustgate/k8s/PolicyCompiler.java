@@ -2,6 +2,8 @@ package io.trustgate.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.trustgate.image.ImageReference;
+import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
 import io.trustgate.k8s.crd.SignerSpec;
@@ -10,6 +12,7 @@ import io.trustgate.k8s.crd.TrustPolicySpec;
 import io.trustgate.pgp.InvalidSignedIdentityException;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.LabelSelector;
@@ -156,9 +159,9 @@ public final class PolicyCompiler {
                 throw new InvalidPolicyException("signer \"" + s.name() + "\" has OpenPGP keys but the policy has no "
                         + "lookaside to find GPG signatures in");
             }
-            if (!s.notaryKeys().isEmpty() && notary == null) {
-                throw new InvalidPolicyException("signer \"" + s.name() + "\" has PEM keys or key ids (Notary keys) "
-                        + "but the policy has no notary section");
+            if (!s.notaryKeys().isEmpty() && notary == null && spec.cosign == null) {
+                throw new InvalidPolicyException("signer \"" + s.name() + "\" has PEM keys or key ids (Notary or "
+                        + "cosign keys) but the policy has no notary or cosign section");
             }
         }
         if (notary != null && notary.rootKeys().isEmpty()) {
@@ -186,6 +189,7 @@ public final class PolicyCompiler {
                 }
             }
         }
+        CosignConfig cosign = spec.cosign == null ? null : new CosignConfig(cosignRepository(spec.cosign.repository));
         Mode mode = spec.mode == null ? Mode.Enforce : spec.mode;
         SignedIdentity identity;
         try {
@@ -211,7 +215,27 @@ public final class PolicyCompiler {
                 required,
                 identity,
                 Policy.keyFingerprint(signers, notary),
-                delegated);
+                delegated,
+                cosign);
+    }
+
+    /** {@code spec.cosign.repository}: a repository name without tag or digest, or {@code null}. */
+    private static String cosignRepository(String repository) throws InvalidPolicyException {
+        String value = blankToNull(repository);
+        if (value == null) {
+            return null;
+        }
+        try {
+            ImageReference parsed = ImageReference.parse(value);
+            if (parsed.digest() != null
+                    || value.substring(value.lastIndexOf('/') + 1).contains(":")) {
+                throw new InvalidPolicyException(
+                        "cosign.repository must name a repository without tag or digest, got \"" + value + "\"");
+            }
+            return value;
+        } catch (InvalidImageReferenceException e) {
+            throw new InvalidPolicyException("cosign.repository: " + e.getMessage(), e);
+        }
     }
 
     private Signer signer(SignerSpec s, String secretNamespace, Set<String> names) throws InvalidPolicyException {

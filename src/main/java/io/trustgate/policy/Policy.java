@@ -23,6 +23,7 @@ import java.util.Map;
  *     it without changing the policy's resourceVersion, so verdict caches keyed on it see the new key at once
  * @param namespacedImages for a ClusterTrustPolicy, the patterns of images it lets namespaces govern with
  *     their own TrustPolicies alone ({@code spec.allowNamespacedPolicies}); empty for a TrustPolicy
+ * @param cosign {@code null} when the policy does not use cosign signatures ({@code spec.cosign})
  */
 public record Policy(
         PolicyId id,
@@ -38,7 +39,8 @@ public record Policy(
         List<String> requiredSigners,
         SignedIdentity signedIdentity,
         String keyFingerprint,
-        List<ImagePattern> namespacedImages) {
+        List<ImagePattern> namespacedImages,
+        CosignConfig cosign) {
 
     public Policy {
         images = List.copyOf(images);
@@ -48,6 +50,40 @@ public record Policy(
         if (keyFingerprint == null) {
             keyFingerprint = keyFingerprint(signers, notary);
         }
+    }
+
+    /** A policy without cosign signatures. */
+    public Policy(
+            PolicyId id,
+            String uid,
+            String resourceVersion,
+            Mode mode,
+            LabelSelector namespaceSelector,
+            List<ImagePattern> images,
+            NotaryConfig notary,
+            String lookaside,
+            List<Signer> signers,
+            int minSignatures,
+            List<String> requiredSigners,
+            SignedIdentity signedIdentity,
+            String keyFingerprint,
+            List<ImagePattern> namespacedImages) {
+        this(
+                id,
+                uid,
+                resourceVersion,
+                mode,
+                namespaceSelector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                minSignatures,
+                requiredSigners,
+                signedIdentity,
+                keyFingerprint,
+                namespacedImages,
+                null);
     }
 
     /** A policy whose key fingerprint is computed from its keys, delegating nothing to namespaces. */
@@ -78,7 +114,8 @@ public record Policy(
                 requiredSigners,
                 signedIdentity,
                 null,
-                List.of());
+                List.of(),
+                null);
     }
 
     /** SHA-256 over every signer's name, roles and keys, and the Notary root pins and CA bundle (hex, 128 bits). */

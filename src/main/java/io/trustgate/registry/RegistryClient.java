@@ -1,6 +1,7 @@
 package io.trustgate.registry;
 
 import io.trustgate.image.ImageReference;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,4 +23,28 @@ public interface RegistryClient {
      * @param credentials {@link RegistryCredentials#ANONYMOUS} when the pod or policy names none
      */
     CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials);
+
+    /**
+     * Fetches a manifest by tag or digest ({@code GET /v2/<path>/manifests/<ref>}), at most {@code maxBytes}; a
+     * manifest fetched by digest must hash to it. Used for cosign's {@code sha256-<hex>.sig} tags.
+     *
+     * @return the manifest bytes, or empty when the registry answers 404 (no such tag)
+     */
+    default CompletableFuture<Optional<byte[]>> fetchManifest(
+            ImageReference ref, long maxBytes, RegistryCredentials credentials) {
+        // A default only so that resolve-only test fakes stay lambdas; every wrapper in main must delegate it.
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " does not fetch manifests"));
+    }
+
+    /**
+     * Fetches a blob of {@code repository} ({@code GET /v2/<path>/blobs/<digest>}), at most {@code maxBytes}; the
+     * bytes must hash to {@code digest} ({@code sha256:<hex>}), else the future fails with a
+     * {@link RegistryProtocolException}.
+     */
+    default CompletableFuture<byte[]> fetchBlob(
+            ImageReference repository, String digest, long maxBytes, RegistryCredentials credentials) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " does not fetch blobs"));
+    }
 }

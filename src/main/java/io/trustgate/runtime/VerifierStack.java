@@ -19,6 +19,7 @@ import io.trustgate.transport.VertxLookasideStore;
 import io.trustgate.transport.VertxRegistryClient;
 import io.trustgate.transport.VertxTrustDataFetcher;
 import io.trustgate.tuf.Limits;
+import io.trustgate.verify.CosignSignatureSource;
 import io.trustgate.verify.GpgSignatureSource;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.NotarySignatureSource;
@@ -144,8 +145,10 @@ public final class VerifierStack implements AutoCloseable {
         notarySource = new NotarySignatureSource(
                         cachedNotary, clock, Limits.DEFAULT, settings.expiryWarning(), settings.versions())
                 .observe(hooks.verifiedRepository());
-        List<SignatureSource> sources =
-                List.of(new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto), notarySource);
+        List<SignatureSource> sources = List.of(
+                new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto),
+                notarySource,
+                new CosignSignatureSource(registry, crypto));
         verifier = new ImageVerifier(registry, sources, clock, cache);
         for (OutcomeCache<?, ?> c : List.of(registry.cache(), lookaside.cache(), verifier.verdictCache())) {
             hooks.cacheCreated().accept(c, Map.of());
@@ -175,6 +178,9 @@ public final class VerifierStack implements AutoCloseable {
             try {
                 NotarySignatureSource.checkKey(key);
             } catch (InvalidPolicyException e) {
+                if (CosignSignatureSource.isCosignKey(key)) {
+                    return; // e.g. an Ed25519 cosign.pub, which Notary v1 has no use for
+                }
                 throw new InvalidPolicyException("signer \"" + signer + "\": " + e.getMessage(), e);
             }
         };

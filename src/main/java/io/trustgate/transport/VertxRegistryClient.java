@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +69,61 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
                 .recover(t -> Future.failedFuture(toRegistryException(call, t)))
                 .toCompletionStage()
                 .toCompletableFuture();
+    }
+
+    @Override
+    public CompletableFuture<Optional<byte[]>> fetchManifest(
+            ImageReference ref, long maxBytes, RegistryCredentials credentials) {
+        Call call = new Call(ref, credentials == null ? RegistryCredentials.ANONYMOUS : credentials);
+        String url = call.baseUrl + "/v2/" + ref.path() + "/manifests/" + (ref.hasDigest() ? ref.digest() : ref.tag());
+        return authorized(call, HttpMethod.GET, url, maxBytes)
+                .compose(get -> {
+                    if (get.status() == 404) {
+                        return Future.succeededFuture(Optional.<byte[]>empty());
+                    }
+                    if (get.status() != 200) {
+                        return Future.failedFuture(fail(call, get));
+                    }
+                    byte[] body = get.body().getBytes();
+                    if (ref.hasDigest()) {
+                        return matching(call, ref.digest(), body, get.status()).map(Optional::of);
+                    }
+                    return Future.succeededFuture(Optional.of(body));
+                })
+                .recover(t -> Future.failedFuture(toRegistryException(call, t)))
+                .toCompletionStage()
+                .toCompletableFuture();
+    }
+
+    @Override
+    public CompletableFuture<byte[]> fetchBlob(
+            ImageReference repository, String digest, long maxBytes, RegistryCredentials credentials) {
+        Call call = new Call(
+                repository.withDigest(digest), credentials == null ? RegistryCredentials.ANONYMOUS : credentials);
+        String url = call.baseUrl + "/v2/" + repository.path() + "/blobs/" + digest;
+        return authorized(call, HttpMethod.GET, url, maxBytes)
+                .compose(get -> get.status() == 200
+                        ? matching(call, digest, get.body().getBytes(), get.status())
+                        : Future.failedFuture(fail(call, get)))
+                .recover(t -> Future.failedFuture(toRegistryException(call, t)))
+                .toCompletionStage()
+                .toCompletableFuture();
+    }
+
+    /** The body when it hashes to {@code digest}; anything else is served data that was not asked for. */
+    private Future<byte[]> matching(Call call, String digest, byte[] body, int status) {
+        String algorithm = digest.startsWith("sha512:") ? "sha512" : "sha256";
+        String computed = algorithm + ":" + hash(algorithm, body);
+        if (!computed.equals(digest)) {
+            return Future.failedFuture(new RegistryProtocolException(
+                    "asked for " + digest + " but the body hashes to " + computed,
+                    call.host,
+                    call.ref.path(),
+                    call.ref.toString(),
+                    status,
+                    "the registry or a proxy in between serves altered data"));
+        }
+        return Future.succeededFuture(body);
     }
 
     /** Drops every cached token (e.g. when credentials were rotated). */

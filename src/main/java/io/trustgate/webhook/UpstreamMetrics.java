@@ -10,6 +10,7 @@ import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -43,6 +44,21 @@ final class UpstreamMetrics {
             @Override
             public CompletableFuture<ManifestDescriptor> resolve(ImageReference ref, RegistryCredentials credentials) {
                 return time("registry", ref.host(), () -> delegate.resolve(ref, credentials));
+            }
+
+            @Override
+            public CompletableFuture<Optional<byte[]>> fetchManifest(
+                    ImageReference ref, long maxBytes, RegistryCredentials credentials) {
+                return time("registry", ref.host(), () -> delegate.fetchManifest(ref, maxBytes, credentials));
+            }
+
+            @Override
+            public CompletableFuture<byte[]> fetchBlob(
+                    ImageReference repository, String digest, long maxBytes, RegistryCredentials credentials) {
+                return time(
+                        "registry",
+                        repository.host(),
+                        () -> delegate.fetchBlob(repository, digest, maxBytes, credentials));
             }
         };
     }

@@ -7,6 +7,7 @@ import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
+import io.trustgate.runtime.VerifierStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,6 +28,7 @@ class PolicyDirectoryTest {
                 .containsExactlyInAnyOrder(
                         "ClusterTrustPolicy/production-gpg",
                         "ClusterTrustPolicy/staging-warn",
+                        "ClusterTrustPolicy/cosign-keyed",
                         "TrustPolicy payments/payments-dct");
         Policy prod = find(set, "ClusterTrustPolicy/production-gpg");
         assertThat(prod.minSignatures()).isEqualTo(2);
@@ -42,6 +44,18 @@ class PolicyDirectoryTest {
         Policy payments = find(set, "TrustPolicy payments/payments-dct");
         assertThat(payments.signers().get(0).roles()).containsExactly("targets/releases");
         assertThat(payments.notary().rootKeys()).hasSize(1);
+        Policy cosign = find(set, "ClusterTrustPolicy/cosign-keyed");
+        assertThat(cosign.cosign()).isNotNull();
+        assertThat(cosign.cosign().repository()).isNull();
+        assertThat(cosign.notary()).isNull();
+    }
+
+    @Test
+    @DisplayName("the examples also pass the full load-time key check, cosign.pub keys included")
+    void examplesPassKeyCheck() throws Exception {
+        PolicySet set = new PolicyDirectory(Path.of("policies"), "trustgate", VerifierStack.keyCheck()).load();
+        assertThat(set.broken()).isEmpty();
+        assertThat(set.policies()).extracting(p -> p.id().toString()).contains("ClusterTrustPolicy/cosign-keyed");
     }
 
     private static Policy find(PolicySet set, String id) {

@@ -41,6 +41,11 @@ public class TrustPolicySpec {
             + "(<lookaside>/<repository path>@sha256=<hex>/signature-N), e.g. https://sigstore.example.com.")
     public String lookaside;
 
+    @JsonPropertyDescription("Turns on cosign 2.x key-based signatures (the sha256-<hex>.sig tag beside the "
+            + "image): {} looks in the image's repository; repository names another. Signers' PEM public keys "
+            + "(cosign.pub) verify them.")
+    public CosignSpec cosign;
+
     @JsonPropertyDescription("The signers this policy trusts, each a named set of public keys.")
     @Required
     @Size(min = 1)
@@ -54,7 +59,7 @@ public class TrustPolicySpec {
     @JsonPropertyDescription("Signers (by name) that must be among those that signed, whatever minSignatures says.")
     public List<String> requiredSigners;
 
-    @JsonPropertyDescription("How the identity inside a GPG simple signature must match the image: "
+    @JsonPropertyDescription("How the identity inside a GPG or cosign simple signature must match the image: "
             + "matchRepoDigestOrExact (default: same repository for digest references, same repository and "
             + "tag otherwise), matchRepository, or matchExact.")
     public SignedIdentity signedIdentity;
