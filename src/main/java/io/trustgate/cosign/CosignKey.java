@@ -41,6 +41,7 @@ public record CosignKey(PublicKey key, Algorithm algorithm, String id) {
         /** Ed25519 over the payload itself. */
         ED25519(List.of("Ed25519"));
 
+        @SuppressWarnings("ImmutableEnumChecker") // always a List.of(...), which cannot be modified
         private final List<String> jdkAlgorithms;
 
         Algorithm(List<String> jdkAlgorithms) {
