@@ -1,25 +1,17 @@
 package io.trustgate.cosign;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.trustgate.cosign.CosignCheck.Reason;
 import io.trustgate.cosign.CosignCheck.Rejected;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignatureCheck;
 import io.trustgate.pgp.SignedIdentity;
-import java.io.IOException;
+import io.trustgate.pgp.SimpleSigning;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Checks one cosign 2.x signature: the base64 signature from the {@code dev.cosignproject.cosign/signature}
@@ -39,11 +31,6 @@ public final class CosignVerifier {
 
     /** The only {@code critical.type} accepted. */
     public static final String SIGNATURE_TYPE = "cosign container image signature";
-
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     /**
      * Checks one signature.
@@ -117,97 +104,22 @@ public final class CosignVerifier {
         return false;
     }
 
+    /** The payload checks GPG simple signing uses, with cosign's type and its optional {@code optional}. */
     private static CosignCheck checkPayload(
             byte[] payload, String keyId, String manifestDigest, ImageReference image, SignedIdentity rule) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(payload);
-        } catch (JsonProcessingException e) {
-            return malformed("signed payload is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            return malformed("signed payload cannot be read: " + e.getMessage());
+        SignatureCheck check =
+                SimpleSigning.checkPayload(payload, keyId, manifestDigest, image, rule, SIGNATURE_TYPE, false);
+        if (check instanceof SignatureCheck.Valid valid) {
+            return new CosignCheck.Valid(keyId, valid.signedReference(), valid.manifestDigest());
         }
-        if (root == null || !root.isObject()) {
-            return malformed("signed payload is not a JSON object");
-        }
-        Optional<Rejected> shape = onlyFields(root, "the signed payload", Set.of("critical", "optional"));
-        if (shape.isPresent()) {
-            return shape.get();
-        }
-        JsonNode critical = root.get("critical");
-        JsonNode optional = root.get("optional");
-        if (critical == null || !critical.isObject()) {
-            return malformed("\"critical\" is missing or not a JSON object");
-        }
-        if (optional != null && !optional.isNull() && !optional.isObject()) {
-            return malformed("\"optional\" is not a JSON object or null");
-        }
-        shape = onlyFields(critical, "\"critical\"", Set.of("type", "image", "identity"));
-        if (shape.isPresent()) {
-            return shape.get();
-        }
-        JsonNode type = critical.get("type");
-        if (!type.isTextual()) {
-            return malformed("\"critical.type\" is not a string");
-        }
-        if (!SIGNATURE_TYPE.equals(type.textValue())) {
-            return new Rejected(
-                    Reason.WRONG_TYPE, "critical.type is \"" + type.textValue() + "\", not \"" + SIGNATURE_TYPE + "\"");
-        }
-        JsonNode imageNode = critical.get("image");
-        JsonNode identityNode = critical.get("identity");
-        if (!imageNode.isObject() || !identityNode.isObject()) {
-            return malformed("\"critical.image\" and \"critical.identity\" must be JSON objects");
-        }
-        shape = onlyFields(imageNode, "\"critical.image\"", Set.of("docker-manifest-digest"));
-        if (shape.isPresent()) {
-            return shape.get();
-        }
-        shape = onlyFields(identityNode, "\"critical.identity\"", Set.of("docker-reference"));
-        if (shape.isPresent()) {
-            return shape.get();
-        }
-        JsonNode digest = imageNode.get("docker-manifest-digest");
-        JsonNode reference = identityNode.get("docker-reference");
-        if (!digest.isTextual()) {
-            return malformed("\"critical.image.docker-manifest-digest\" is not a string");
-        }
-        if (!reference.isTextual()) {
-            return malformed("\"critical.identity.docker-reference\" is not a string");
-        }
-        if (!digest.textValue().equals(manifestDigest)) {
-            return new Rejected(
-                    Reason.DIGEST_MISMATCH,
-                    "payload names digest " + digest.textValue() + " but the image is " + manifestDigest);
-        }
-        Optional<SignatureCheck.Rejected> identity = rule.check(image, reference.textValue());
-        if (identity.isPresent()) {
-            Reason reason = identity.get().reason() == SignatureCheck.Reason.INVALID_IDENTITY
-                    ? Reason.INVALID_IDENTITY
-                    : Reason.IDENTITY_MISMATCH;
-            return new Rejected(reason, identity.get().detail());
-        }
-        return new CosignCheck.Valid(keyId, reference.textValue(), digest.textValue());
-    }
-
-    /** Every field of {@code object} is allowed, and every allowed field is present. */
-    private static Optional<Rejected> onlyFields(JsonNode object, String where, Set<String> fields) {
-        Iterator<String> names = object.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!fields.contains(name)) {
-                return Optional.of(malformed("unknown field \"" + name + "\" in " + where));
-            }
-        }
-        for (String name : fields.stream().sorted().toList()) {
-            if (!object.has(name) && !"optional".equals(name)) {
-                return Optional.of(malformed("missing field \"" + name + "\" in " + where));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static Rejected malformed(String detail) {
-        return new Rejected(Reason.MALFORMED_PAYLOAD, detail);
+        SignatureCheck.Rejected rejected = (SignatureCheck.Rejected) check;
+        Reason reason = switch (rejected.reason()) {
+            case WRONG_TYPE -> Reason.WRONG_TYPE;
+            case DIGEST_MISMATCH -> Reason.DIGEST_MISMATCH;
+            case INVALID_IDENTITY -> Reason.INVALID_IDENTITY;
+            case IDENTITY_MISMATCH -> Reason.IDENTITY_MISMATCH;
+            default -> Reason.MALFORMED_PAYLOAD;
+        };
+        return new Rejected(reason, rejected.detail());
     }
 }

@@ -117,7 +117,13 @@ public final class SimpleSigning {
             return openPgp.get();
         }
         return checkPayload(
-                message.payload(), PgpKeys.fingerprint(signer.get().primary()), manifestDigest, image, rule);
+                message.payload(),
+                PgpKeys.fingerprint(signer.get().primary()),
+                manifestDigest,
+                image,
+                rule,
+                SIGNATURE_TYPE,
+                true);
     }
 
     private Optional<Rejected> verifyOpenPgp(SignedMessage message, KeyInRing signer, Instant now) {
@@ -136,8 +142,24 @@ public final class SimpleSigning {
         return signers.checkKeyAndTimes(signer, signature, now);
     }
 
-    private static SignatureCheck checkPayload(
-            byte[] payload, String signer, String manifestDigest, ImageReference image, SignedIdentity rule) {
+    /**
+     * Checks a simple-signing payload whose signature was already verified: exactly the fields of the format, the
+     * expected {@code critical.type}, the manifest digest, and the identity under {@code rule}. Shared by every
+     * format that signs this payload (GPG simple signing, cosign), so they cannot drift apart.
+     *
+     * @param signer who signed it, for the valid result's evidence
+     * @param type the {@code critical.type} the format writes
+     * @param optionalRequired whether {@code optional} must be present as an object (GPG); cosign writes it as
+     *     {@code null} or leaves it out
+     */
+    public static SignatureCheck checkPayload(
+            byte[] payload,
+            String signer,
+            String manifestDigest,
+            ImageReference image,
+            SignedIdentity rule,
+            String type,
+            boolean optionalRequired) {
         JsonNode root;
         try {
             root = JSON.readTree(payload);
@@ -149,8 +171,11 @@ public final class SimpleSigning {
         if (root == null || !root.isObject()) {
             return malformed("signed payload is not a JSON object");
         }
-        Optional<Rejected> shape =
-                onlyFields(root, "the signed payload", Set.of("critical", "optional"), Set.of("critical", "optional"));
+        Optional<Rejected> shape = onlyFields(
+                root,
+                "the signed payload",
+                Set.of("critical", "optional"),
+                optionalRequired ? Set.of("critical", "optional") : Set.of("critical"));
         if (shape.isPresent()) {
             return shape.get();
         }
@@ -159,21 +184,24 @@ public final class SimpleSigning {
         if (!critical.isObject()) {
             return malformed("\"critical\" is not a JSON object");
         }
-        if (!optional.isObject()) {
+        if (optionalRequired && !optional.isObject()) {
             return malformed("\"optional\" is not a JSON object");
+        }
+        if (!optionalRequired && optional != null && !optional.isNull() && !optional.isObject()) {
+            return malformed("\"optional\" is not a JSON object or null");
         }
         Set<String> criticalFields = Set.of("type", "image", "identity");
         shape = onlyFields(critical, "\"critical\"", criticalFields, criticalFields);
         if (shape.isPresent()) {
             return shape.get();
         }
-        JsonNode type = critical.get("type");
-        if (!type.isTextual()) {
+        JsonNode signedType = critical.get("type");
+        if (!signedType.isTextual()) {
             return malformed("\"critical.type\" is not a string");
         }
-        if (!SIGNATURE_TYPE.equals(type.textValue())) {
+        if (!type.equals(signedType.textValue())) {
             return new Rejected(
-                    Reason.WRONG_TYPE, "critical.type is \"" + type.textValue() + "\", not \"" + SIGNATURE_TYPE + "\"");
+                    Reason.WRONG_TYPE, "critical.type is \"" + signedType.textValue() + "\", not \"" + type + "\"");
         }
         JsonNode imageNode = critical.get("image");
         JsonNode identityNode = critical.get("identity");
@@ -201,7 +229,8 @@ public final class SimpleSigning {
         if (!reference.isTextual()) {
             return malformed("\"critical.identity.docker-reference\" is not a string");
         }
-        Optional<Rejected> optionalShape = checkOptional(optional);
+        Optional<Rejected> optionalShape =
+                optional == null || optional.isNull() ? Optional.empty() : checkOptional(optional);
         if (optionalShape.isPresent()) {
             return optionalShape.get();
         }
