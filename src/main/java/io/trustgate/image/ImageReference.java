@@ -30,7 +30,8 @@ public record ImageReference(String domain, String path, String tag, String dige
     /** The port a registry is reached at over HTTPS when the reference names none. */
     private static final String DEFAULT_PORT_SUFFIX = ":443";
 
-    private static final int MAX_NAME_LENGTH = 255;
+    /** Longest repository name (registry host, slash and path), as the distribution reference grammar allows. */
+    public static final int MAX_NAME_LENGTH = 255;
 
     private static final Pattern DOMAIN_COMPONENT =
             Pattern.compile("(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])");

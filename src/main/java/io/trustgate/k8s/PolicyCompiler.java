@@ -52,6 +52,12 @@ public final class PolicyCompiler {
         KeyCheck STRUCTURAL = PolicyCompiler::structuralKeyCheck;
 
         void check(String signer, String key) throws InvalidPolicyException;
+
+        /**
+         * Checks one signer's keys together, after each passed {@link #check} (e.g. the OpenPGP keys a signer's
+         * blocks hold between them). Its message must not quote the keys: they may come from a Secret.
+         */
+        default void checkSigner(String signer, List<String> keys) throws InvalidPolicyException {}
     }
 
     /** A compiled policy or the reason it is broken. */
@@ -275,6 +281,7 @@ public final class PolicyCompiler {
         if (keys.isEmpty()) {
             throw new InvalidPolicyException("signer \"" + s.name + "\" has no keys");
         }
+        keyCheck.checkSigner(s.name, keys);
         return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles);
     }
 

@@ -134,13 +134,28 @@ public final class PgpKeys {
         Object object;
         while ((object = factory.nextObject()) != null) {
             if (object instanceof PGPPublicKeyRing ring) {
-                rings.putIfAbsent(fingerprint(ring.getPublicKey()), ring);
+                if (rings.putIfAbsent(fingerprint(ring.getPublicKey()), ring) == null) {
+                    checkKeyCount(rings);
+                }
             } else if (object instanceof PGPSecretKeyRing) {
                 throw new PgpKeyException("secret key material was given where only public keys are expected");
             } else if (!(object instanceof PGPMarker)) {
                 throw new PgpKeyException(
                         "unexpected OpenPGP packet " + object.getClass().getSimpleName() + " in a public keyring");
             }
+        }
+    }
+
+    /** Refuses a set past {@link PgpLimits#MAX_KEYRING_KEYS} as soon as the ring that crosses it is read. */
+    private static void checkKeyCount(Map<String, PGPPublicKeyRing> rings) throws PgpKeyException {
+        int keys = 0;
+        for (PGPPublicKeyRing ring : rings.values()) {
+            keys += ring.size();
+        }
+        if (keys > PgpLimits.MAX_KEYRING_KEYS) {
+            throw new PgpKeyException("the keys hold more than " + PgpLimits.MAX_KEYRING_KEYS
+                    + " OpenPGP keys (primary keys and subkeys), the limit for one keyring or one signer"
+                    + " (PgpLimits.MAX_KEYRING_KEYS): split them among signers or drop unused keys");
         }
     }
 

@@ -25,6 +25,12 @@ public final class PgpLimits {
     /** Largest keyring given as trusted keys. */
     public static final int MAX_KEYRING_BYTES = 4 * 1024 * 1024;
 
+    /**
+     * Most OpenPGP public keys (primary keys and subkeys together) in one trusted set: one keyring, or all the
+     * keys of one signer, which are merged into one set. A distribution's archive keyring has about a dozen.
+     */
+    public static final int MAX_KEYRING_KEYS = 256;
+
     /** Largest detached {@code .sig} file of a signature package. */
     public static final int MAX_DETACHED_SIGNATURE_BYTES = 64 * 1024;
 

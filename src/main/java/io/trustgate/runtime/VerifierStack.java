@@ -170,18 +170,28 @@ public final class VerifierStack implements AutoCloseable {
      * otherwise a Notary key (PEM public key, PEM certificate or hex key id).
      */
     public static PolicyCompiler.KeyCheck keyCheck() {
-        return (signer, key) -> {
-            if (key.contains(PGP_ARMOUR)) {
-                GpgSignatureSource.checkKey(signer, key);
-                return;
-            }
-            try {
-                NotarySignatureSource.checkKey(key);
-            } catch (InvalidPolicyException e) {
-                if (CosignSignatureSource.isCosignKey(key)) {
-                    return; // e.g. an Ed25519 cosign.pub, which Notary v1 has no use for
+        return new PolicyCompiler.KeyCheck() {
+            @Override
+            public void check(String signer, String key) throws InvalidPolicyException {
+                if (key.contains(PGP_ARMOUR)) {
+                    GpgSignatureSource.checkKey(signer, key);
+                    return;
                 }
-                throw new InvalidPolicyException("signer \"" + signer + "\": " + e.getMessage(), e);
+                try {
+                    NotarySignatureSource.checkKey(key);
+                } catch (InvalidPolicyException e) {
+                    if (CosignSignatureSource.isCosignKey(key)) {
+                        return; // e.g. an Ed25519 cosign.pub, which Notary v1 has no use for
+                    }
+                    throw new InvalidPolicyException("signer \"" + signer + "\": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void checkSigner(String signer, List<String> keys) throws InvalidPolicyException {
+                GpgSignatureSource.checkSignerKeys(
+                        signer,
+                        keys.stream().filter(k -> k.contains(PGP_ARMOUR)).toList());
             }
         };
     }

@@ -1,6 +1,6 @@
 package io.trustgate.tuf;
 
-/** An update needed more root rotations, delegations or signatures than {@link Limits} allows. */
+/** An update needed more root rotations, delegations, signatures or keys than {@link Limits} allows. */
 public final class LimitExceededException extends TrustDataException {
     private final String limit;
     private final long maximum;
@@ -11,7 +11,10 @@ public final class LimitExceededException extends TrustDataException {
         this.maximum = maximum;
     }
 
-    /** Which limit: {@code root rotations}, {@code delegations} or {@code signatures}. */
+    /**
+     * Which limit: {@code root rotations}, {@code delegations}, {@code signatures}, {@code keys in the file}
+     * or {@code keys for role <name>}.
+     */
     public String limit() {
         return limit;
     }

@@ -23,6 +23,19 @@ public record Limits(long maxMetadataBytes, int maxDelegations, int maxRootRotat
     /** Signatures never allowed beyond in one role file (unless the role's threshold needs more). */
     public static final int MAX_SIGNATURES = 64;
 
+    /**
+     * Keys one role may be given: a top-level role's {@code keyids} in root.json, or a delegation's
+     * {@code keyids} in its parent targets file (Notary roles have one to four). With
+     * {@link #SIGNATURES_PER_KEY} this is what makes {@link #MAX_SIGNATURES} the most any role may need.
+     */
+    public static final int MAX_KEYS_PER_ROLE = MAX_SIGNATURES / SIGNATURES_PER_KEY;
+
+    /**
+     * Keys one file may define: root.json's {@code keys} map, or a targets file's {@code delegations.keys}.
+     * Checked before any key is decoded or hashed.
+     */
+    public static final int MAX_KEYS_PER_FILE = 256;
+
     /** 4 MiB per file, 256 delegations, 64 root rotations: far above what Docker Hub serves. */
     public static final Limits DEFAULT = new Limits(4L * 1024 * 1024, 256, 64);
 

@@ -27,11 +27,13 @@ public record RootMetadata(SignedMetadata metadata, Map<String, TufKey> keys, Ma
     public static RootMetadata parse(byte[] raw) {
         String role = SignedMetadata.TYPE_ROOT;
         SignedMetadata md = SignedMetadata.parse(role, SignedMetadata.TYPE_ROOT, raw);
-        Map<String, TufKey> keys = new LinkedHashMap<>();
-        Fields.object(role, md.signed(), "keys")
-                .fields()
-                .forEachRemaining(e -> keys.put(e.getKey(), TufKey.parse(role, e.getKey(), e.getValue())));
+        JsonNode keysNode = Fields.object(role, md.signed(), "keys");
         JsonNode rolesNode = Fields.object(role, md.signed(), "roles");
+        // Count before decoding or hashing any key: the work per file is bounded by the limits, not the bytes.
+        checkKeyMap(role, keysNode);
+        TOP_LEVEL_ROLES.forEach(name -> checkRoleKeys(role, name, rolesNode.get(name)));
+        Map<String, TufKey> keys = new LinkedHashMap<>();
+        keysNode.fields().forEachRemaining(e -> keys.put(e.getKey(), TufKey.parse(role, e.getKey(), e.getValue())));
         Map<String, RoleKeys> roles = new HashMap<>();
         for (String name : TOP_LEVEL_ROLES) {
             JsonNode r = rolesNode.get(name);
@@ -55,6 +57,27 @@ public record RootMetadata(SignedMetadata metadata, Map<String, TufKey> keys, Ma
             roles.put(name, new RoleKeys(name, roleKeys, (int) threshold));
         }
         return new RootMetadata(md, Map.copyOf(keys), Map.copyOf(roles));
+    }
+
+    /**
+     * Refuses a key map (root's {@code keys}, a targets file's {@code delegations.keys}) with more than
+     * {@link Limits#MAX_KEYS_PER_FILE} keys, before any key is decoded or hashed.
+     */
+    static void checkKeyMap(String role, JsonNode keyMap) {
+        if (keyMap != null && keyMap.size() > Limits.MAX_KEYS_PER_FILE) {
+            throw new LimitExceededException(role, "keys in the file", Limits.MAX_KEYS_PER_FILE);
+        }
+    }
+
+    /**
+     * Refuses a role object (one of root's top-level roles, or a delegation) given more than
+     * {@link Limits#MAX_KEYS_PER_ROLE} key ids, before any key is decoded or hashed.
+     */
+    static void checkRoleKeys(String role, String name, JsonNode roleObject) {
+        JsonNode ids = roleObject == null ? null : roleObject.get("keyids");
+        if (ids != null && ids.size() > Limits.MAX_KEYS_PER_ROLE) {
+            throw new LimitExceededException(role, "keys for role " + name, Limits.MAX_KEYS_PER_ROLE);
+        }
     }
 
     /** The keys and threshold of a top-level role. */

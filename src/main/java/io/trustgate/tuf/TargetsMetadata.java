@@ -43,15 +43,23 @@ public record TargetsMetadata(
                 throw new MalformedMetadataException(role, "\"delegations\" must be an object");
             }
             JsonNode keyNode = d.get("keys");
+            JsonNode roles = d.get("roles");
+            if (roles != null && !roles.isNull() && !roles.isArray()) {
+                throw new MalformedMetadataException(role, "\"delegations.roles\" must be a list");
+            }
+            // Count before decoding or hashing any key: the work per file is bounded by the limits, not the bytes.
+            if (keyNode != null && keyNode.isObject()) {
+                RootMetadata.checkKeyMap(role, keyNode);
+            }
+            if (roles != null && roles.isArray()) {
+                roles.forEach(
+                        r -> RootMetadata.checkRoleKeys(role, r.path("name").asText(), r));
+            }
             if (keyNode != null && keyNode.isObject()) {
                 keyNode.fields()
                         .forEachRemaining(e -> keys.put(e.getKey(), TufKey.parse(role, e.getKey(), e.getValue())));
             }
-            JsonNode roles = d.get("roles");
             if (roles != null && !roles.isNull()) {
-                if (!roles.isArray()) {
-                    throw new MalformedMetadataException(role, "\"delegations.roles\" must be a list");
-                }
                 Set<String> names = new HashSet<>();
                 for (JsonNode r : roles) {
                     DelegatedRole dr = delegation(role, r, keys);

@@ -49,6 +49,25 @@ public final class GpgSignatureSource implements SignatureSource {
         }
     }
 
+    /**
+     * Load-time check of one signer's OpenPGP key blocks together: they are merged into one trusted set when
+     * signatures are checked, so {@link io.trustgate.pgp.PgpLimits#MAX_KEYRING_KEYS} applies to the signer.
+     * Each block has passed {@link #checkKey}; only a bound of the merged set can fail here, and its message
+     * quotes no key.
+     */
+    public static void checkSignerKeys(String signer, List<String> pgpKeys) throws InvalidPolicyException {
+        if (pgpKeys.size() < 2) {
+            return; // one block was checked alone
+        }
+        try {
+            PgpKeys.parse(pgpKeys.stream()
+                    .map(k -> k.getBytes(StandardCharsets.UTF_8))
+                    .toArray(byte[][]::new));
+        } catch (PgpKeyException e) {
+            throw new InvalidPolicyException("signer \"" + signer + "\": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public boolean appliesTo(Policy policy) {
         return policy.lookaside() != null

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -111,5 +112,21 @@ class ImageReferenceTest {
         assertThat(ImageReference.parse("s/a").domain())
                 .as("lower-case: a Docker Hub namespace")
                 .isEqualTo("docker.io");
+    }
+
+    @Test
+    @DisplayName("a repository name (host/path) of exactly 255 characters parses; 256 is refused naming the bound")
+    void nameLengthBound() throws Exception {
+        String host = "registry.example.com";
+        String atPath = "team/" + "a".repeat(ImageReference.MAX_NAME_LENGTH - host.length() - 1 - "team/".length());
+        ImageReference at = ImageReference.parse(host + "/" + atPath + ":1.0");
+        assertThat(at.repository()).hasSize(ImageReference.MAX_NAME_LENGTH);
+
+        assertThatThrownBy(() -> ImageReference.parse(host + "/" + atPath + "a:1.0"))
+                .isInstanceOf(InvalidImageReferenceException.class)
+                .hasMessageContaining("longer than " + ImageReference.MAX_NAME_LENGTH);
+        assertThatThrownBy(() -> ImageReference.parse(host + ":5000/" + atPath + ":1.0"))
+                .as("the port counts")
+                .hasMessageContaining("longer than " + ImageReference.MAX_NAME_LENGTH);
     }
 }

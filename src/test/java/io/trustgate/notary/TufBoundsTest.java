@@ -21,7 +21,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The TUF bounds of issue 10: signatures per role file and delegations per update, each just over and at. */
+/**
+ * The TUF bounds of issue 10: signatures per role file, delegations per update, keys per role and keys per file,
+ * each just over and at.
+ */
 @DisplayName("TUF bounds")
 class TufBoundsTest {
 
@@ -108,5 +111,82 @@ class TufBoundsTest {
         LimitExceededException e = limitFailure(one);
         assertThat(e.limit()).isEqualTo("delegations");
         assertThat(e.maximum()).isEqualTo(1);
+    }
+
+    private static List<TestKey> ecdsaKeys(int count) {
+        return IntStream.range(0, count).mapToObj(i -> TestKey.ecdsa()).toList();
+    }
+
+    @Test
+    @DisplayName("root giving the targets role one key more than the bound fails on the count; at the bound it loads")
+    void rootRoleKeysAtAndOverTheBound() {
+        List<TestKey> keys = ecdsaKeys(Limits.MAX_KEYS_PER_ROLE);
+        repo.targets.put("1.0", hex('a'));
+        repo.targetsKeys = keys;
+        repo.targetsSigners = List.of(keys.get(0));
+        repo.publish(server);
+        assertThat(update(Limits.DEFAULT).dockerTarget("1.0")).isPresent();
+
+        List<TestKey> over = new ArrayList<>(keys);
+        over.add(TestKey.ecdsa());
+        repo.targetsKeys = over;
+        repo.publish(server);
+        LimitExceededException e = limitFailure(Limits.DEFAULT);
+        assertThat(e.role()).isEqualTo("root");
+        assertThat(e.limit()).isEqualTo("keys for role targets");
+        assertThat(e.maximum()).isEqualTo(Limits.MAX_KEYS_PER_ROLE);
+        assertThat(e.getMessage())
+                .isEqualTo("more than " + Limits.MAX_KEYS_PER_ROLE + " keys for role targets while loading root");
+    }
+
+    @Test
+    @DisplayName("a delegation listing one key id more than the bound fails the update; at the bound it loads")
+    void delegationKeysAtAndOverTheBound() {
+        List<TestKey> keys = ecdsaKeys(Limits.MAX_KEYS_PER_ROLE);
+        RepoBuilder.Delegation releases = repo.delegate("targets/releases", keys.get(0));
+        releases.keys = keys;
+        releases.signers = List.of(keys.get(0));
+        releases.targets.put("1.0", hex('a'));
+        repo.publish(server);
+        assertThat(update(Limits.DEFAULT).role("targets/releases")).isPresent();
+
+        List<TestKey> over = new ArrayList<>(keys);
+        over.add(TestKey.ecdsa());
+        releases.keys = over;
+        repo.targetsVersion++;
+        repo.publish(server);
+        LimitExceededException e = limitFailure(Limits.DEFAULT);
+        assertThat(e.role()).isEqualTo("targets");
+        assertThat(e.limit()).isEqualTo("keys for role targets/releases");
+        assertThat(e.maximum()).isEqualTo(Limits.MAX_KEYS_PER_ROLE);
+    }
+
+    @Test
+    @DisplayName("a targets file defining one delegation key more than the bound fails on the count; at it loads")
+    void keysPerFileAtAndOverTheBound() {
+        List<TestKey> keys = ecdsaKeys(Limits.MAX_KEYS_PER_FILE);
+        int perRole = Limits.MAX_KEYS_PER_ROLE;
+        for (int i = 0; i < keys.size() / perRole; i++) {
+            RepoBuilder.Delegation d = repo.delegate("targets/team" + i, keys.get(i * perRole));
+            d.keys = keys.subList(i * perRole, (i + 1) * perRole);
+            d.signers = List.of(d.keys.get(0));
+        }
+        repo.delegations.get(0).targets.put("1.0", hex('a'));
+        repo.publish(server);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu = threads.getCurrentThreadCpuTime();
+        assertThat(update(Limits.DEFAULT).role("targets/team0")).isPresent();
+        System.out.printf(
+                "targets file with %d delegation keys (%d delegations): %.1f ms CPU for the whole update%n",
+                keys.size(), repo.delegations.size(), (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
+
+        repo.delegate("targets/one-more", TestKey.ecdsa());
+        repo.targetsVersion++;
+        repo.publish(server);
+        LimitExceededException e = limitFailure(Limits.DEFAULT);
+        assertThat(e.role()).isEqualTo("targets");
+        assertThat(e.limit()).isEqualTo("keys in the file");
+        assertThat(e.maximum()).isEqualTo(Limits.MAX_KEYS_PER_FILE);
+        assertThat(e.getMessage()).contains("more than " + Limits.MAX_KEYS_PER_FILE + " keys in the file");
     }
 }

@@ -220,4 +220,47 @@ class PgpKeysTest {
                 .isEmpty();
         assertThat(PgpKeys.keyId(0x1234L)).isEqualTo("0000000000001234");
     }
+
+    @Test
+    @DisplayName("a keyring of exactly the byte limit is read; one byte more is refused before parsing")
+    void keyringBytesAtTheLimit() throws Exception {
+        byte[] armoured = armour(bobRing.generatePublicKeyRing().getEncoded());
+        // Text before an armour block is skipped, so padding brings a valid keyring to exactly the limit.
+        byte[] atLimit = new byte[PgpLimits.MAX_KEYRING_BYTES];
+        Arrays.fill(atLimit, (byte) 'x');
+        atLimit[atLimit.length - armoured.length - 1] = '\n';
+        System.arraycopy(armoured, 0, atLimit, atLimit.length - armoured.length, armoured.length);
+        assertThat(PgpKeys.parse(atLimit).primaryFingerprints()).containsExactly(fingerprintOf(bob));
+
+        byte[] over = Arrays.copyOf(atLimit, atLimit.length + 1);
+        over[over.length - 1] = '\n';
+        assertThatThrownBy(() -> PgpKeys.parse(over))
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessageContaining("more than the limit of " + PgpLimits.MAX_KEYRING_BYTES);
+    }
+
+    @Test
+    @DisplayName("a keyring of exactly the key limit is read; one key more, in one input or across inputs, is refused")
+    void keysPerKeyringAtTheLimit() throws Exception {
+        byte[] atLimit = TestKeyrings.binary(PgpLimits.MAX_KEYRING_KEYS);
+        assertThat(PgpKeys.parse(atLimit).primaryFingerprints()).hasSize(PgpLimits.MAX_KEYRING_KEYS);
+
+        byte[] oneMore = bobRing.generatePublicKeyRing().getEncoded();
+        byte[] over = Arrays.copyOf(atLimit, atLimit.length + oneMore.length);
+        System.arraycopy(oneMore, 0, over, atLimit.length, oneMore.length);
+        assertThatThrownBy(() -> PgpKeys.parse(over))
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessageContaining("more than " + PgpLimits.MAX_KEYRING_KEYS + " OpenPGP keys")
+                .hasMessageContaining("PgpLimits.MAX_KEYRING_KEYS");
+        assertThatThrownBy(() -> PgpKeys.parse(atLimit, armour(oneMore)))
+                .as("the keys of several inputs (one signer's blocks) count together")
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessageContaining("more than " + PgpLimits.MAX_KEYRING_KEYS + " OpenPGP keys");
+        assertThatThrownBy(() -> PgpKeys.parse(
+                        TestKeyrings.binary(PgpLimits.MAX_KEYRING_KEYS - 1),
+                        aliceRing.generatePublicKeyRing().getEncoded()))
+                .as("subkeys count: Alice's ring is a primary key and a subkey")
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessageContaining("more than " + PgpLimits.MAX_KEYRING_KEYS + " OpenPGP keys");
+    }
 }
