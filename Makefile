@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 MVN := ./mvnw -B
 JAR := target/quarkus-app/quarkus-run.jar
-# How trustgate's JVM runs for make run and make bench: a small heap, since live data is ~32 MiB
-# (in a cluster the chart sizes the heap from the container's memory limit instead).
-TRUSTGATE_JAVA_OPTS ?= -Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -Xss512k
-export TRUSTGATE_JAVA_OPTS
+# How trustgate's JVM runs for make run: the chart's javaToolOptions (Chart/values.yaml, the one place the flags
+# are kept; scripts/jvm-options.sh reads them), so a developer runs what a cluster runs. make bench reads the
+# chart itself (io.trustgate.bench.JvmConfig) and measures the JVM's default flags beside it.
+TRUSTGATE_JAVA_OPTS ?= $(shell scripts/jvm-options.sh)
 
 .PHONY: help build cli run test deps e2e bench fuzz image manifests certs lint format clean
 

@@ -3,6 +3,9 @@
 #   target/trustgate-image.tar   (docker-archive: `docker load`, `k3s ctr images import`, skopeo)
 # No Docker is needed: Quarkus' Jib extension can only push to a registry or a Docker daemon, so it
 # pushes to a throw-away docker-registry on loopback and skopeo copies the image from there into the tar.
+# The image's JAVA_TOOL_OPTIONS are the chart's javaToolOptions (scripts/jvm-options.sh): the same JVM flags with
+# or without the chart, and the chart's value (an environment variable too) replaces them rather than fighting
+# them on the command line.
 #
 #   IMAGE_NAME (trustgate/trustgate), IMAGE_TAG (the project version),
 #   BASE_IMAGE  another base for quarkus.jib.base-jvm-image (e.g. tar:///path/base.tar or a mirror)
@@ -32,6 +35,7 @@ for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 &&
   -Dquarkus.container-image.registry=127.0.0.1:$port -Dquarkus.container-image.insecure=true \
   -Dquarkus.container-image.group="${name%/*}" -Dquarkus.container-image.name="${name##*/}" \
   -Dquarkus.container-image.tag="$tag" \
+  "-Dquarkus.jib.environment-variables.JAVA_TOOL_OPTIONS=$(scripts/jvm-options.sh)" \
   ${BASE_IMAGE:+-Dquarkus.jib.base-jvm-image=$BASE_IMAGE}
 rm -f "$out"
 skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$port/$name:$tag" "docker-archive:$out:$name:$tag"

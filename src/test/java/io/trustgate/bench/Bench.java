@@ -102,8 +102,15 @@ public final class Bench {
     private NotaryPeer notary;
     private NotaryCli cli;
     private HttpClient http;
+    /** What users run (the chart's JVM options and limits), and the JVM's defaults beside it. */
+    private final JvmConfig chartJvm = JvmConfig.chart(repo);
+
+    private final JvmConfig defaultJvm = JvmConfig.defaults();
     private PeerProcess trustgate;
     private int trustgatePort;
+    /** trustgate with the JVM's default flags: warm load, ready time and memory beside the chart's. */
+    private Started defaults;
+
     private PeerProcess baseline;
     private int baselinePort;
     private TestCa.Issued serving;
@@ -180,13 +187,23 @@ public final class Bench {
         Files.createDirectories(work);
         report.started = Instant.now();
         report.settings = settings;
+        report.chartJvm = chartJvm;
+        report.defaultJvm = defaultJvm;
         report.loadAtStart = loadavg();
         log("bench dir %s; settings %s; load %s", work, settings, report.loadAtStart);
 
         startPeers();
         Prepared prepared = prepare();
         writePolicies(prepared);
-        startTrustgate();
+        Started chart = startTrustgate(chartJvm, "trustgate", settings.jfr());
+        trustgate = chart.process();
+        trustgatePort = chart.port();
+        report.readySeconds = chart.readySeconds();
+        report.rssIdleKiB = chart.rssIdleKiB();
+        report.quarkusStartedLine = chart.startedLine();
+        defaults = startTrustgate(defaultJvm, "trustgate-defaults", false);
+        report.defaults.readySeconds = defaults.readySeconds();
+        report.defaults.rssIdleKiB = defaults.rssIdleKiB();
         startBaseline();
 
         warmLoad(prepared);
@@ -198,6 +215,8 @@ public final class Bench {
         report.hwmKiB = procStatus(trustgate.pid(), "VmHWM");
         report.rssEndKiB = procStatus(trustgate.pid(), "VmRSS");
         report.heapAfterGc = heapAfterFullGc(trustgate.pid());
+        report.defaults.hwmKiB = procStatus(defaults.process().pid(), "VmHWM");
+        report.defaults.heapAfterGc = heapAfterFullGc(defaults.process().pid());
         report.baselineHwmKiB = procStatus(baseline.pid(), "VmHWM");
         report.loadAtEnd = loadavg();
         report.finished = Instant.now();
@@ -368,7 +387,10 @@ public final class Bench {
         return p;
     }
 
-    private void startTrustgate() throws Exception {
+    /** A started trustgate: its process, port, time to ready, VmRSS right after and Quarkus' started line. */
+    private record Started(PeerProcess process, int port, double readySeconds, long rssIdleKiB, String startedLine) {}
+
+    private Started startTrustgate(JvmConfig jvm, String name, boolean jfr) throws Exception {
         Path jar = repo.resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(
@@ -380,14 +402,14 @@ public final class Bench {
                 HttpRequest.newBuilder(URI.create(notary.url() + "/_notary_server/health"))
                         .build(),
                 HttpResponse.BodyHandlers.discarding());
-        List<String> cmd = new ArrayList<>(List.of(javaBinary()));
-        if (settings.jfr()) {
+        List<String> cmd = new ArrayList<>(List.of(jvm.java()));
+        if (jfr) {
             cmd.addAll(List.of(
                     "-XX:+FlightRecorder",
-                    "-XX:StartFlightRecording=filename=" + work.resolve("trustgate.jfr")
+                    "-XX:StartFlightRecording=filename=" + work.resolve(name + ".jfr")
                             + ",settings=profile,dumponexit=true"));
         }
-        cmd.addAll(jvmOptions());
+        cmd.addAll(jvm.options());
         cmd.addAll(List.of("-jar", jar.toString()));
         // The webhook's own configuration (the one table of settings), every other value at its default: checked
         // here by the same parser before the process starts, and written into the report.
@@ -398,39 +420,34 @@ public final class Bench {
         env.put(Setting.INSECURE_REGISTRIES.env(), registry.host());
         report.trustgateSettings = TrustgateSettings.fromEnvironment(env);
         RuntimeException last = null;
-        for (int attempt = 0; attempt < 3 && trustgate == null; attempt++) {
-            trustgatePort = Ports.free();
-            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(trustgatePort));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port = Ports.free();
+            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
             long t0 = System.nanoTime();
-            PeerProcess process = PeerProcess.start(
-                    "bench-trustgate", cmd, env, work, work.resolve("trustgate-" + trustgatePort + ".log"));
+            PeerProcess process =
+                    PeerProcess.start("bench-" + name, cmd, env, work, work.resolve(name + "-" + port + ".log"));
             try {
-                process.awaitReady(Duration.ofSeconds(60), () -> status("/q/health/ready") == 200);
-                report.readySeconds = (System.nanoTime() - t0) / 1e9;
-                trustgate = process;
+                process.awaitReady(Duration.ofSeconds(60), () -> status(port, "/q/health/ready") == 200);
+                double ready = (System.nanoTime() - t0) / 1e9;
                 closers.add(0, process);
+                String startedLine = Files.readAllLines(process.log()).stream()
+                        .filter(l -> l.contains("started in"))
+                        .findFirst()
+                        .orElse("");
+                log("%s (pid %d, %s) ready on %d after %.2f s; %s", name, process.pid(), jvm, port, ready, startedLine);
+                return new Started(process, port, ready, procStatus(process.pid(), "VmRSS"), startedLine);
             } catch (IllegalStateException e) {
                 last = e;
                 process.stop();
             }
         }
-        if (trustgate == null) {
-            throw last;
-        }
-        report.rssIdleKiB = procStatus(trustgate.pid(), "VmRSS");
-        report.quarkusStartedLine = Files.readAllLines(trustgate.log()).stream()
-                .filter(l -> l.contains("started in"))
-                .findFirst()
-                .orElse("");
-        log(
-                "trustgate (pid %d) ready on %d after %.2f s; %s",
-                trustgate.pid(), trustgatePort, report.readySeconds, report.quarkusStartedLine);
+        throw last;
     }
 
     private void startBaseline() {
         baselinePort = Ports.free();
-        List<String> baselineCmd = new ArrayList<>(List.of(javaBinary()));
-        baselineCmd.addAll(jvmOptions()); // the same JVM settings as trustgate, for a fair ratio
+        List<String> baselineCmd = new ArrayList<>(List.of(chartJvm.java()));
+        baselineCmd.addAll(chartJvm.options()); // the same JVM settings as trustgate, for a fair ratio
         baselineCmd.addAll(List.of(
                 "-cp",
                 absoluteClassPath(),
@@ -460,6 +477,7 @@ public final class Bench {
         Files.writeString(body, review);
         for (Endpoint e : Endpoint.values()) {
             expect(e, post(trustgatePort, e, review), p.warm, "the warm review");
+            expect(e, post(defaults.port(), e, review), p.warm, "the warm review (default JVM flags)");
             Answer viaBaseline = post(baselinePort, e, review);
             if (!viaBaseline.allowed() || viaBaseline.patch() != null) {
                 throw new IllegalStateException(
@@ -471,16 +489,19 @@ public final class Bench {
         log("warm-up: %s each", settings.warmup());
         for (Endpoint e : Endpoint.values()) {
             wrk.run(url(trustgatePort, e), body, settings.warmup());
+            wrk.run(url(defaults.port(), e), body, settings.warmup());
             wrk.run(url(baselinePort, e), body, settings.warmup());
         }
         report.loadBeforeWarm = loadavg();
         for (int round = 1; round <= settings.rounds(); round++) {
             // Every other round runs the legs in reverse order, so a drift in the machine's load favours neither
-            // side nor endpoint: trustgate and the baseline alternate within each endpoint, and so do the endpoints.
+            // side nor endpoint: trustgate (chart flags, default flags) and the baseline alternate within each
+            // endpoint, and so do the endpoints.
             List<Leg> legs = new ArrayList<>();
             for (Endpoint e : Endpoint.values()) {
-                legs.add(new Leg(e, true));
-                legs.add(new Leg(e, false));
+                for (Side side : Side.values()) {
+                    legs.add(new Leg(e, side));
+                }
             }
             if (round % 2 == 0) {
                 Collections.reverse(legs);
@@ -491,20 +512,44 @@ public final class Bench {
             for (Endpoint e : Endpoint.values()) {
                 Wrk.Result tg = report.warm.get(e).trustgate.get(round - 1);
                 Wrk.Result bl = report.warm.get(e).baseline.get(round - 1);
+                Wrk.Result df = report.warm.get(e).defaults.get(round - 1);
                 log(
-                        "round %d %s: trustgate %.0f/s (p99 %.2f ms), baseline %.0f/s (p99 %.2f ms), ratio %.2f",
-                        round, e.path(), tg.rps(), tg.p99() / 1000.0, bl.rps(), bl.p99() / 1000.0, tg.rps() / bl.rps());
+                        "round %d %s: trustgate %.0f/s (p99 %.2f ms), with default flags %.0f/s, baseline %.0f/s (p99"
+                                + " %.2f ms), ratio %.2f",
+                        round,
+                        e.path(),
+                        tg.rps(),
+                        tg.p99() / 1000.0,
+                        df.rps(),
+                        bl.rps(),
+                        bl.p99() / 1000.0,
+                        tg.rps() / bl.rps());
             }
         }
         report.loadAfterWarm = loadavg();
     }
 
-    /** One measured wrk run: an endpoint of trustgate or of the baseline. */
-    private record Leg(Endpoint endpoint, boolean trustgate) {}
+    /** What a warm round loads: trustgate with the chart's JVM flags, with the JVM's defaults, or the baseline. */
+    enum Side {
+        TRUSTGATE,
+        DEFAULTS,
+        BASELINE
+    }
+
+    /** One measured wrk run: an endpoint of one side. */
+    private record Leg(Endpoint endpoint, Side side) {}
 
     private void measure(Wrk wrk, Path body, Leg leg) throws Exception {
         WarmFigures figures = report.warm.get(leg.endpoint());
-        if (leg.trustgate()) {
+        if (leg.side() == Side.DEFAULTS) {
+            long pid = defaults.process().pid();
+            RssSampler rss = new RssSampler(pid);
+            double cpu0 = cpuSeconds(pid);
+            Wrk.Result r = wrk.run(url(defaults.port(), leg.endpoint()), body, settings.duration());
+            figures.defaultsCpuUs.add((cpuSeconds(pid) - cpu0) * 1e6 / r.requests());
+            report.defaults.rssUnderLoadKiB = Math.max(report.defaults.rssUnderLoadKiB, rss.stop());
+            figures.defaults.add(r);
+        } else if (leg.side() == Side.TRUSTGATE) {
             ServerHistogram before = scrape();
             RssSampler rss = new RssSampler(trustgate.pid());
             double cpu0 = cpuSeconds(trustgate.pid());
@@ -525,6 +570,10 @@ public final class Bench {
     static final class WarmFigures {
         final List<Wrk.Result> trustgate = new ArrayList<>();
         final List<Wrk.Result> baseline = new ArrayList<>();
+        /** trustgate with the JVM's default flags. */
+        final List<Wrk.Result> defaults = new ArrayList<>();
+
+        final List<Double> defaultsCpuUs = new ArrayList<>();
         final List<Double> trustgateCpuUs = new ArrayList<>();
         final List<Double> baselineCpuUs = new ArrayList<>();
         final List<ServerHistogram> serverRounds = new ArrayList<>();
@@ -544,6 +593,19 @@ public final class Bench {
 
         double baselineRps() {
             return median(baseline.stream().map(Wrk.Result::rps).toList());
+        }
+
+        double defaultsRps() {
+            return median(defaults.stream().map(Wrk.Result::rps).toList());
+        }
+
+        /** trustgate's reviews/s with the chart's flags as a share of its reviews/s with default flags, per round. */
+        List<Double> chartToDefaults() {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < trustgate.size(); i++) {
+                ratios.add(trustgate.get(i).rps() / defaults.get(i).rps());
+            }
+            return ratios;
         }
 
         /** trustgate's own view of all measured rounds. */
@@ -829,10 +891,10 @@ public final class Bench {
         }
     }
 
-    private int status(String path) {
+    private int status(int port, String path) {
         try {
             return http.send(
-                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + trustgatePort + path))
+                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
                                     .timeout(Duration.ofSeconds(2))
                                     .build(),
                             HttpResponse.BodyHandlers.discarding())
@@ -914,18 +976,18 @@ public final class Bench {
     }
 
     /**
-     * What the heap holds once collected: {@code jcmd PID GC.run}, then the {@code garbage-first heap} line of
-     * {@code GC.heap_info} (total = committed, used = live data). Tells JVM heap sizing from live data.
+     * What the heap holds once collected: {@code jcmd PID GC.run}, then the heap lines of {@code GC.heap_info} (total = committed, used = live data). Tells JVM heap sizing from live data.
      */
     private static String heapAfterFullGc(long pid) {
         Proc.cmd("jcmd", String.valueOf(pid), "GC.run").runAllowingFailure();
         Proc.Result info = Proc.cmd("jcmd", String.valueOf(pid), "GC.heap_info").runAllowingFailure();
-        return info.stdout()
+        // G1 prints one "garbage-first heap total .., used .." line; Serial one per generation (new, tenured).
+        String heap = info.stdout()
                 .lines()
                 .filter(l -> l.contains("total") && l.contains("used"))
-                .findFirst()
                 .map(String::strip)
-                .orElse("? (" + info.stderr().strip() + ")");
+                .collect(Collectors.joining("; "));
+        return heap.isEmpty() ? "? (" + info.stderr().strip() + ")" : heap;
     }
 
     /** User + system CPU seconds a process has used so far (/proc/PID/stat, 100 ticks a second). */
@@ -969,16 +1031,6 @@ public final class Bench {
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
-    /** The JVM options trustgate is deployed with ({@code TRUSTGATE_JAVA_OPTS}, set by the Makefile). */
-    private static List<String> jvmOptions() {
-        String opts = System.getenv().getOrDefault("TRUSTGATE_JAVA_OPTS", "").strip();
-        return opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
     private Map<String, String> machine() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("nproc", Proc.cmd("nproc").runAllowingFailure().stdout().strip());
@@ -991,7 +1043,7 @@ public final class Bench {
         } catch (NumberFormatException e) {
             m.put("RAM", mem);
         }
-        Proc.Result v = Proc.cmd(javaBinary(), "-version").runAllowingFailure();
+        Proc.Result v = Proc.cmd(chartJvm.java(), "-version").runAllowingFailure();
         m.put(
                 "JVM",
                 v.stderr().lines().skip(1).findFirst().orElse("?").strip() + " (" + System.getProperty("java.vm.name")
@@ -1061,6 +1113,15 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------- report
 
+    /** Start and memory of the trustgate with the JVM's default flags. */
+    static final class Footprint {
+        double readySeconds;
+        long rssIdleKiB;
+        long rssUnderLoadKiB;
+        long hwmKiB;
+        String heapAfterGc;
+    }
+
     /** Everything measured, and docs/benchmarks.md made of it. */
     static final class Report {
         Settings settings;
@@ -1081,6 +1142,11 @@ public final class Bench {
         long hwmKiB;
         long baselineHwmKiB;
         String heapAfterGc;
+        JvmConfig chartJvm;
+        JvmConfig defaultJvm;
+        /** The same trustgate started with the JVM's default flags. */
+        final Footprint defaults = new Footprint();
+
         final Map<Endpoint, WarmFigures> warm = new EnumMap<>(Endpoint.class);
         final List<ColdResult> cold = new ArrayList<>();
         final List<HerdResult> herds = new ArrayList<>();
@@ -1179,14 +1245,14 @@ public final class Bench {
             }
             target(
                     md,
-                    "RSS <= 300 MiB under load",
+                    "RSS <= 200 MiB under warm load with the chart's flags and limits",
                     mib(rssUnderLoadKiB) + " (VmRSS max under warm load); peak VmHWM over the run " + mib(hwmKiB),
-                    rssUnderLoadKiB <= 300 * 1024 && hwmKiB <= 300 * 1024);
+                    rssUnderLoadKiB <= 200 * 1024);
             target(
                     md,
-                    "ready <= 3 s after start",
+                    "ready <= 2 s after start, chart's flags",
                     String.format(Locale.ROOT, "%.2f s", readySeconds),
-                    readySeconds <= 3.0);
+                    readySeconds <= 2.0);
             md.append('\n');
 
             md.append("## (a, b) Warm throughput and latency\n\n");
@@ -1458,11 +1524,11 @@ public final class Bench {
             md.append("| baseline's VmHWM, for comparison | ")
                     .append(mib(baselineHwmKiB))
                     .append(" |\n\n");
-            md.append(
-                    jvmOptions().isEmpty()
-                            ? "trustgate runs with the JVM's defaults (no -Xmx: the heap may grow to 1/4 of RAM).\n\n"
-                            : "trustgate (and the baseline) run with `" + String.join(" ", jvmOptions())
-                                    + "` (`TRUSTGATE_JAVA_OPTS`, as `make run` and the container image use).\n\n");
+            md.append("trustgate (and the baseline) run with `")
+                    .append(String.join(" ", chartJvm.options()))
+                    .append("`: ")
+                    .append(chartJvm.description())
+                    .append(", as the JVM would size itself in that container (section (f)).\n\n");
             if (trustgateSettings != null) {
                 md.append("trustgate's settings (docs/configuration.md): deadline ")
                         .append(trustgateSettings.deadline())
@@ -1478,8 +1544,86 @@ public final class Bench {
                             "Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
                     .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds))
                     .append(" and is not part of any figure.\n\n");
+            whatUsersRun(md);
             md.append(LIMITS_MARKER).append('\n');
             return md.toString();
+        }
+
+        /** (f): the chart's JVM flags (what a cluster runs) beside the JVM's defaults, same run, same load. */
+        private void whatUsersRun(StringBuilder md) {
+            md.append("## (f) What users run: the chart's JVM flags beside the JVM's defaults\n\n");
+            md.append("Every figure above is trustgate as the chart runs it: ")
+                    .append(chartJvm.description())
+                    .append(", turned into the flags the JVM derives from a container's limits (a RAM percentage of ")
+                    .append("the memory limit as -Xmx/-Xms, the CPU limit as -XX:ActiveProcessorCount; CPU time is ")
+                    .append("not capped): `")
+                    .append(String.join(" ", chartJvm.options()))
+                    .append("` (`io.trustgate.bench.JvmConfig`). A second trustgate with no JVM options at all ")
+                    .append("(sized from this machine) ran beside it in the same run: it took the same warm-up, ")
+                    .append("and its warm rounds alternated with the chart's and the baseline's.\n\n");
+            md.append("| | chart's flags | default flags | chart / default |\n|---|---|---|---|\n");
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| ready: start -> first 200 of `/q/health/ready` | %.2f s | %.2f s | %s |%n",
+                    readySeconds,
+                    defaults.readySeconds,
+                    pct(readySeconds / defaults.readySeconds)));
+            warm.forEach((e, w) -> {
+                md.append("| warm reviews/s `")
+                        .append(e.path())
+                        .append("` (median of rounds; ratio: median of per-round ratios) | ")
+                        .append(fmt0(w.trustgateRps()))
+                        .append(" | ")
+                        .append(fmt0(w.defaultsRps()))
+                        .append(" | ")
+                        .append(pct(median(w.chartToDefaults())))
+                        .append(" |\n");
+                md.append("| warm p99 `")
+                        .append(e.path())
+                        .append("` (client side, median of rounds) | ")
+                        .append(us(medianL(
+                                w.trustgate.stream().map(Wrk.Result::p99).toList())))
+                        .append(" | ")
+                        .append(us(
+                                medianL(w.defaults.stream().map(Wrk.Result::p99).toList())))
+                        .append(" | |\n");
+                md.append("| warm CPU/review `")
+                        .append(e.path())
+                        .append("` (median of rounds) | ")
+                        .append(cpuUs(median(w.trustgateCpuUs)))
+                        .append(" | ")
+                        .append(cpuUs(median(w.defaultsCpuUs)))
+                        .append(" | ")
+                        .append(pct(median(w.trustgateCpuUs) / median(w.defaultsCpuUs)))
+                        .append(" |\n");
+            });
+            md.append("| VmRSS idle after ready | ")
+                    .append(mib(rssIdleKiB))
+                    .append(" | ")
+                    .append(mib(defaults.rssIdleKiB))
+                    .append(" | |\n");
+            md.append("| VmRSS max under warm load | ")
+                    .append(mib(rssUnderLoadKiB))
+                    .append(" | ")
+                    .append(mib(defaults.rssUnderLoadKiB))
+                    .append(" | ")
+                    .append(pct((double) rssUnderLoadKiB / defaults.rssUnderLoadKiB))
+                    .append(" |\n");
+            md.append("| VmHWM (the chart's side also did the cold and coalescing phases) | ")
+                    .append(mib(hwmKiB))
+                    .append(" | ")
+                    .append(mib(defaults.hwmKiB))
+                    .append(" | |\n");
+            md.append("| heap after a full GC at the end | `")
+                    .append(heapAfterGc)
+                    .append("` | `")
+                    .append(defaults.heapAfterGc)
+                    .append("` | |\n\n");
+            md.append("Load average before the warm rounds ")
+                    .append(loadBeforeWarm)
+                    .append(", after them ")
+                    .append(loadAfterWarm)
+                    .append(". The cold and coalescing phases ran against the chart's flags only.\n\n");
         }
 
         private static void target(StringBuilder md, String what, String measured, boolean met) {

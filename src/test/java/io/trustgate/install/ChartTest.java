@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.testing.ChartRenderer;
+import io.trustgate.testing.Proc;
 import io.trustgate.testing.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,56 @@ class ChartTest {
                         .asBoolean(true))
                 .as("no token for other pods of the account")
                 .isFalse();
+    }
+
+    @Test
+    @DisplayName(
+            "the JVM fits the container: serial GC, an explicit heap of at most 40% of the memory limit, capped metaspace"
+                    + " and code cache, exit on OOM, tiered compilation; memory request 256Mi, limit 320Mi")
+    void jvmFlagsFitTheMemoryLimit() {
+        JsonNode container =
+                find(defaults(), "Deployment", "trustgate").orElseThrow().at("/spec/template/spec/containers/0");
+        List<String> flags = List.of(javaToolOptions(container).split(" "));
+        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("320Mi");
+        assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("256Mi");
+        assertThat(flags)
+                .contains("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError")
+                .anyMatch(f -> f.startsWith("-XX:MaxMetaspaceSize="))
+                .anyMatch(f -> f.startsWith("-XX:ReservedCodeCacheSize="))
+                .noneMatch(f -> f.startsWith("-XX:TieredStopAtLevel"))
+                .noneMatch(f -> f.contains("RAMPercentage"));
+        long heapMiB = flags.stream()
+                .filter(f -> f.startsWith("-Xmx"))
+                .map(f -> Long.parseLong(f.substring(4, f.length() - 1)))
+                .findFirst()
+                .orElseThrow();
+        assertThat(heapMiB)
+                .as("-Xmx in MiB: at most 40% of the 320 MiB limit (non-heap measured at 100-130 MiB)")
+                .isBetween(64L, 128L);
+    }
+
+    @Test
+    @DisplayName("make run and make image use the chart's JVM flags: scripts/jvm-options.sh prints JAVA_TOOL_OPTIONS")
+    void makeRunUsesTheChartsFlags() throws Exception {
+        JsonNode container =
+                find(defaults(), "Deployment", "trustgate").orElseThrow().at("/spec/template/spec/containers/0");
+        String expected = javaToolOptions(container);
+        assertThat(Proc.cmd("scripts/jvm-options.sh").run().stdout().strip()).isEqualTo(expected);
+        assertThat(Proc.cmd("scripts/jvm-options.sh", "--comma").run().stdout().strip())
+                .isEqualTo(expected.replace(' ', ','));
+        assertThat(Files.readString(Path.of("Makefile")))
+                .contains("TRUSTGATE_JAVA_OPTS ?= $(shell scripts/jvm-options.sh)");
+        assertThat(Files.readString(Path.of("scripts/build-image.sh")))
+                .contains("JAVA_TOOL_OPTIONS=$(scripts/jvm-options.sh)");
+    }
+
+    private static String javaToolOptions(JsonNode container) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals("JAVA_TOOL_OPTIONS")) {
+                return e.path("value").asText();
+            }
+        }
+        throw new AssertionError("no JAVA_TOOL_OPTIONS in " + container.path("env"));
     }
 
     private static List<String> grants(JsonNode role) {
