@@ -58,7 +58,10 @@ public final class ClusterPolicySource implements PolicySource {
             SharedIndexInformer<TrustException> exceptions) {
 
         List<SharedIndexInformer<?>> all() {
-            return List.of(clusterPolicies, policies, namespaces, keySecrets, exceptions);
+            return java.util.stream.Stream.of(clusterPolicies, policies, namespaces, keySecrets, exceptions)
+                    .filter(Objects::nonNull)
+                    .<SharedIndexInformer<?>>map(i -> i)
+                    .toList();
         }
     }
 
@@ -193,7 +196,32 @@ public final class ClusterPolicySource implements PolicySource {
                         },
                         0);
         started.add(keySecrets);
-        SharedIndexInformer<TrustException> exceptions = client.resources(TrustException.class)
+        SharedIndexInformer<TrustException> exceptions = informExceptions();
+        if (exceptions != null) {
+            started.add(exceptions);
+        }
+        informers = new Informers(clusterPolicies, policies, namespaces, keySecrets, exceptions);
+    }
+
+    /**
+     * The TrustException informer, or {@code null} when the CRD is not installed (a chart upgraded without its new
+     * CRD: Helm does not upgrade CRDs): policies keep working and exceptions are off, rather than nothing starting.
+     */
+    private SharedIndexInformer<TrustException> informExceptions() {
+        try {
+            return informExceptionsOrThrow();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            LOG.warnf("the TrustException CRD is not installed, so no exception applies "
+                    + "(kubectl apply -f k8s/crds/trustexceptions.trustgate.io.yaml, then restart trustgate)");
+            return null;
+        }
+    }
+
+    private SharedIndexInformer<TrustException> informExceptionsOrThrow() {
+        return client.resources(TrustException.class)
                 .inAnyNamespace()
                 .inform(
                         new ResourceEventHandler<>() {
@@ -218,8 +246,6 @@ public final class ClusterPolicySource implements PolicySource {
                             }
                         },
                         0);
-        started.add(exceptions);
-        informers = new Informers(clusterPolicies, policies, namespaces, keySecrets, exceptions);
     }
 
     @Override
@@ -280,12 +306,16 @@ public final class ClusterPolicySource implements PolicySource {
     private void publish(Informers current) {
         Instant now = clock.instant();
         List<Exemption> valid = new ArrayList<>();
-        for (TrustException resource : current.exceptions().getStore().list()) {
+        List<TrustException> resources = current.exceptions() == null
+                ? List.of()
+                : current.exceptions().getStore().list();
+        for (TrustException resource : resources) {
             ExceptionCompiler.Result r = exceptionCompiler.compile(resource);
             if (r.ok()) {
                 valid.add(r.exemption());
             } else {
-                LOG.warnf(
+                // Its status says why; at debug level, since every periodic recompile comes here again.
+                LOG.debugf(
                         "TrustException %s/%s is invalid and never applies: %s",
                         resource.getMetadata().getNamespace(),
                         resource.getMetadata().getName(),

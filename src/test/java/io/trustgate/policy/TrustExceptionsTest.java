@@ -191,6 +191,31 @@ class TrustExceptionsTest {
     }
 
     @Test
+    @DisplayName("65 images, 33 policies or a 513-character reason make an exception invalid; the bound itself is fine")
+    void boundsJustOver() throws Exception {
+        List<String> images64 = java.util.stream.IntStream.range(0, 64)
+                .mapToObj(i -> "r.example.com/a" + i)
+                .toList();
+        List<String> policies32 =
+                java.util.stream.IntStream.range(0, 32).mapToObj(i -> "p" + i).toList();
+        String reason512 = "x".repeat(512);
+        String expires = "2026-11-02T10:00:00Z";
+        assertThat(Exemption.compile("team", "x", images64, policies32, reason512, CREATED, expires, CAP))
+                .isNotNull();
+        List<String> images65 = new java.util.ArrayList<>(images64);
+        images65.add("r.example.com/b");
+        assertThatThrownBy(() -> Exemption.compile("team", "x", images65, policies32, reason512, CREATED, expires, CAP))
+                .hasMessageContaining("more than 64");
+        List<String> policies33 = new java.util.ArrayList<>(policies32);
+        policies33.add("q");
+        assertThatThrownBy(() -> Exemption.compile("team", "x", images64, policies33, reason512, CREATED, expires, CAP))
+                .hasMessageContaining("more than 32");
+        assertThatThrownBy(() ->
+                        Exemption.compile("team", "x", images64, policies32, reason512 + "x", CREATED, expires, CAP))
+                .hasMessageContaining("longer than 512");
+    }
+
+    @Test
     @DisplayName("an exact cap is allowed, and an offset time is read as the instant it names")
     void capBoundaryAndOffsets() throws Exception {
         assertThat(exemption("team", List.of("r.example.com/**"), List.of("prod"), "2026-12-01T10:00:00Z")
