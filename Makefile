@@ -50,7 +50,7 @@ image: ## Build the container image with Jib into target/trustgate-image.tar (no
 
 manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, k8s/trustgate.yaml from the chart, docs/configuration.md's settings
 	$(MVN) -q process-classes
-	for n in trustpolicies clustertrustpolicies; do \
+	for n in trustpolicies clustertrustpolicies trustexceptions; do \
 	  cp target/classes/META-INF/fabric8/$$n.trustgate.io-v1.yml k8s/crds/$$n.trustgate.io.yaml; \
 	  cp k8s/crds/$$n.trustgate.io.yaml Chart/crds/; done
 	$(MVN) -q test -Dtest='ChartTest#k8sManifestsMatchTheChart,ConfigurationDocTest' -Dtrustgate.write-manifests=true \

@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.Exemption;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
@@ -16,13 +17,16 @@ import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.PolicyVerdict;
 import io.trustgate.verify.Progress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +82,7 @@ public final class AdmissionHandler {
     private final AdmissionListener listener;
     private final Duration deadline;
     private final Pin pin;
+    private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Parsed image references by the text pods give (bounded). */
     private final Cache<String, Object> references =
@@ -111,6 +116,23 @@ public final class AdmissionHandler {
             AdmissionListener listener,
             Duration deadline,
             Pin pin) {
+        this(policies, namespaces, credentials, verifier, unmatched, listener, deadline, pin, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock decides whether a TrustException has expired
+     */
+    public AdmissionHandler(
+            Supplier<PolicySet> policies,
+            NamespaceLabels namespaces,
+            PullCredentials credentials,
+            ImageVerifier verifier,
+            Unmatched unmatched,
+            AdmissionListener listener,
+            Duration deadline,
+            Pin pin,
+            Clock clock) {
+        this.clock = clock;
         this.deadline = deadline;
         this.pin = pin;
         this.policies = policies;
@@ -295,6 +317,12 @@ public final class AdmissionHandler {
                 }
                 continue;
             }
+            if (!set.exceptions().isEmpty()) {
+                governing = withoutExempted(namespace, image, governing, set, warnings);
+                if (governing.isEmpty()) {
+                    continue; // every policy that governs it is waived: nothing to verify, nothing fetched
+                }
+            }
             Progress progress = new Progress();
             ImageReference checked = image;
             List<Policy> checkedAgainst = governing;
@@ -370,6 +398,27 @@ public final class AdmissionHandler {
                             : "trustgate denied " + denials.size() + " images: " + String.join(" | ", denials);
                     return new Decision(uid, false, message, List.copyOf(warnings), fixedReason);
                 });
+    }
+
+    /**
+     * The policies left to check once the namespace's TrustExceptions have waived theirs; each waiver adds a warning
+     * naming the exception, its reason and its expiry. (Broken policies are never waived: whether they allow
+     * exceptions could not be read.)
+     */
+    private List<Policy> withoutExempted(
+            String namespace, ImageReference image, List<Policy> governing, PolicySet set, Set<String> warnings) {
+        Instant now = clock.instant();
+        List<Policy> remaining = new ArrayList<>(governing.size());
+        for (Policy p : governing) {
+            Optional<Exemption> exemption = set.exceptions().applicable(namespace, image, p, now);
+            if (exemption.isPresent()) {
+                warnings.add("trustgate: " + Messages.exempted(image, p, exemption.get()));
+                listener.exempted(namespace, image, p, exemption.get());
+            } else {
+                remaining.add(p);
+            }
+        }
+        return remaining;
     }
 
     /**

@@ -2,6 +2,8 @@ package io.trustgate.admission;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.Exemption;
+import io.trustgate.policy.Policy;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.PolicyVerdict;
 
@@ -15,6 +17,9 @@ public interface AdmissionListener {
 
     /** A broken policy claimed an image, with the mode it applied (Enforce denies, Warn warns, Audit records). */
     default void broken(String namespace, ImageReference image, BrokenPolicy policy) {}
+
+    /** A TrustException waived a policy for an image: it was admitted without being checked against it. */
+    default void exempted(String namespace, ImageReference image, Policy policy, Exemption exemption) {}
 
     /** One review's answer; {@code reason} is a short label for metrics (e.g. "signatures", "unmatched"). */
     default void decided(boolean allowed, String reason, long nanos) {}

@@ -2,6 +2,7 @@ package io.trustgate.admission;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.Exemption;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.Threshold;
 import io.trustgate.verify.ImageVerdict;
@@ -22,6 +23,13 @@ public final class Messages {
         return "the pod names " + images + " distinct images, more than the " + limit
                 + " that trustgate checks in one review; none was checked. Split the workload into pods with at most "
                 + limit + " images each.";
+    }
+
+    /** An image admitted without a policy's check because a TrustException waives it (an admission warning). */
+    public static String exempted(ImageReference image, Policy policy, Exemption exemption) {
+        return "image " + image + " was not checked against " + policy.id() + ": TrustException " + exemption.ref()
+                + " exempts it until " + exemption.expires() + " (reason: " + exemption.reason()
+                + "). After that it is checked again; sign it, or ask for a new exception before then.";
     }
 
     public static String unsatisfied(ImageVerdict image, PolicyVerdict verdict) {

@@ -42,6 +42,12 @@ public enum Setting {
             "URL prefixes a namespaced TrustPolicy's `lookaside` and `notary.server` must start with. Unset: any"
                     + " http(s) URL except `file:`, loopback, link-local and unspecified hosts. ClusterTrustPolicies"
                     + " are not limited."),
+    EXCEPTIONS_MAX_DURATION(
+            "trustgate.exceptions.max-duration",
+            "30d",
+            Kind.POSITIVE_DURATION,
+            "Longest lifetime of a TrustException, from its creation to its `expires`: a longer one is invalid and never"
+                    + " applies (its status says why). A policy's `spec.exceptions.maxDuration` may ask for less."),
     INSECURE_REGISTRIES(
             "trustgate.insecure-registries",
             null,

@@ -12,27 +12,36 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
+import io.trustgate.k8s.crd.TrustException;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicyStatus;
 import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.policy.Exemption;
 import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
+import io.trustgate.policy.TrustExceptions;
 import io.trustgate.verify.NotarySignatureSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
  * Policies from the cluster: informers on ClusterTrustPolicies and TrustPolicies (and Namespaces, for
- * namespaceSelectors). Every change recompiles the whole set and writes each policy's Ready condition
- * back to its status, so {@code kubectl get ctp} shows what trustgate made of it.
+ * namespaceSelectors) and on TrustExceptions. Every change recompiles the whole set and writes each policy's Ready
+ * condition back to its status, so {@code kubectl get ctp} shows what trustgate made of it; an exception's status
+ * says Active, Expired or Invalid, and when one expires a timer updates it and records an Event.
  */
 public final class ClusterPolicySource implements PolicySource {
 
@@ -45,19 +54,40 @@ public final class ClusterPolicySource implements PolicySource {
             SharedIndexInformer<ClusterTrustPolicy> clusterPolicies,
             SharedIndexInformer<TrustPolicy> policies,
             SharedIndexInformer<Namespace> namespaces,
-            SharedIndexInformer<Secret> keySecrets) {
+            SharedIndexInformer<Secret> keySecrets,
+            SharedIndexInformer<TrustException> exceptions) {
 
         List<SharedIndexInformer<?>> all() {
-            return List.of(clusterPolicies, policies, namespaces, keySecrets);
+            return java.util.stream.Stream.of(clusterPolicies, policies, namespaces, keySecrets, exceptions)
+                    .filter(Objects::nonNull)
+                    .<SharedIndexInformer<?>>map(i -> i)
+                    .toList();
         }
     }
+
+    /** The longest lifetime of a TrustException when no setting says otherwise. */
+    public static final Duration DEFAULT_EXCEPTION_CAP = Duration.ofDays(30);
 
     private final KubernetesClient client;
     private final PolicyCompiler compiler;
     private final Consumer<PolicySet> sink;
     private final Clock clock;
     private final String trustgateNamespace;
+    private final ExceptionCompiler exceptionCompiler;
+    private final ExceptionStatus exceptionStatus;
+    /** Wakes at the next expiry of an exception, so its status and Event say it stopped applying. */
+    private final ScheduledExecutorService expiryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "trustgate-exception-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private ScheduledFuture<?> nextExpiryCheck;
     private volatile Informers informers;
+    /** The policies of the last recompile, so an exception change does not recompile (and re-read) every policy. */
+    private List<Policy> lastPolicies = List.of();
+
+    private List<BrokenPolicy> lastBroken = List.of();
 
     public ClusterPolicySource(
             KubernetesClient client,
@@ -76,6 +106,20 @@ public final class ClusterPolicySource implements PolicySource {
             NamespacedUrls namespacedUrls,
             Consumer<PolicySet> sink,
             Clock clock) {
+        this(client, trustgateNamespace, keyCheck, namespacedUrls, DEFAULT_EXCEPTION_CAP, sink, clock);
+    }
+
+    /** @param exceptionCap the longest lifetime of a TrustException ({@code TRUSTGATE_EXCEPTIONS_MAX_DURATION}) */
+    public ClusterPolicySource(
+            KubernetesClient client,
+            String trustgateNamespace,
+            PolicyCompiler.KeyCheck keyCheck,
+            NamespacedUrls namespacedUrls,
+            Duration exceptionCap,
+            Consumer<PolicySet> sink,
+            Clock clock) {
+        this.exceptionCompiler = new ExceptionCompiler(exceptionCap);
+        this.exceptionStatus = new ExceptionStatus(client, clock);
         this.client = client;
         this.compiler = new PolicyCompiler(this::secretValue, trustgateNamespace, keyCheck, namespacedUrls);
         this.trustgateNamespace = trustgateNamespace;
@@ -152,7 +196,56 @@ public final class ClusterPolicySource implements PolicySource {
                         },
                         0);
         started.add(keySecrets);
-        informers = new Informers(clusterPolicies, policies, namespaces, keySecrets);
+        SharedIndexInformer<TrustException> exceptions = informExceptions();
+        if (exceptions != null) {
+            started.add(exceptions);
+        }
+        informers = new Informers(clusterPolicies, policies, namespaces, keySecrets, exceptions);
+    }
+
+    /**
+     * The TrustException informer, or {@code null} when the CRD is not installed (a chart upgraded without its new
+     * CRD: Helm does not upgrade CRDs): policies keep working and exceptions are off, rather than nothing starting.
+     */
+    private SharedIndexInformer<TrustException> informExceptions() {
+        try {
+            return informExceptionsOrThrow();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            LOG.warnf("the TrustException CRD is not installed, so no exception applies "
+                    + "(kubectl apply -f k8s/crds/trustexceptions.trustgate.io.yaml, then restart trustgate)");
+            return null;
+        }
+    }
+
+    private SharedIndexInformer<TrustException> informExceptionsOrThrow() {
+        return client.resources(TrustException.class)
+                .inAnyNamespace()
+                .inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(TrustException obj) {
+                                recompileExceptions();
+                            }
+
+                            @Override
+                            public void onUpdate(TrustException oldObj, TrustException newObj) {
+                                // Status writes (ours, the recheck's pod count) do not change the generation.
+                                if (!Objects.equals(
+                                        oldObj.getMetadata().getGeneration(),
+                                        newObj.getMetadata().getGeneration())) {
+                                    recompileExceptions();
+                                }
+                            }
+
+                            @Override
+                            public void onDelete(TrustException obj, boolean deletedFinalStateUnknown) {
+                                recompileExceptions();
+                            }
+                        },
+                        0);
     }
 
     @Override
@@ -193,7 +286,60 @@ public final class ClusterPolicySource implements PolicySource {
             }
             writeStatus(resource, r);
         }
-        sink.accept(new PolicySet(ok, broken));
+        lastPolicies = List.copyOf(ok);
+        lastBroken = List.copyOf(broken);
+        publish(current);
+    }
+
+    /** Recompiles the TrustExceptions alone (an exception changed, or one expired) and publishes them. */
+    public synchronized void recompileExceptions() {
+        Informers current = informers;
+        if (current != null) {
+            publish(current);
+        }
+    }
+
+    /**
+     * Compiles every TrustException against the last compiled policies, writes each one's status, publishes the
+     * set, and sets the timer for the next expiry. Invalid exceptions are left out of the set: they never apply.
+     */
+    private void publish(Informers current) {
+        Instant now = clock.instant();
+        List<Exemption> valid = new ArrayList<>();
+        List<TrustException> resources = current.exceptions() == null
+                ? List.of()
+                : current.exceptions().getStore().list();
+        for (TrustException resource : resources) {
+            ExceptionCompiler.Result r = exceptionCompiler.compile(resource);
+            if (r.ok()) {
+                valid.add(r.exemption());
+            } else {
+                // Its status says why; at debug level, since every periodic recompile comes here again.
+                LOG.debugf(
+                        "TrustException %s/%s is invalid and never applies: %s",
+                        resource.getMetadata().getNamespace(),
+                        resource.getMetadata().getName(),
+                        r.error());
+            }
+            exceptionStatus.write(resource, ExceptionStatus.state(r, lastPolicies, now));
+        }
+        TrustExceptions exceptions = new TrustExceptions(valid);
+        sink.accept(new PolicySet(lastPolicies, lastBroken, exceptions));
+        if (nextExpiryCheck != null) {
+            nextExpiryCheck.cancel(false);
+            nextExpiryCheck = null;
+        }
+        Optional<Instant> next = exceptions.nextExpiry(now);
+        if (next.isPresent() && !expiryTimer.isShutdown()) {
+            // A millisecond past the expiry: at that instant admission already stops applying the exception.
+            long delay = Duration.between(now, next.get()).toMillis() + 1;
+            nextExpiryCheck = expiryTimer.schedule(this::recompileExceptions, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Writes {@code status.pods} of a TrustException (for the background recheck; see {@link ExceptionStatus}). */
+    public boolean setExceptionPods(String namespace, String name, int pods) {
+        return exceptionStatus.setPods(namespace, name, pods);
     }
 
     private void writeStatus(HasMetadata resource, PolicyCompiler.Result r) {
@@ -304,6 +450,7 @@ public final class ClusterPolicySource implements PolicySource {
 
     @Override
     public void close() {
+        expiryTimer.shutdownNow();
         Informers current = informers;
         if (current != null) {
             current.all().forEach(SharedIndexInformer::close);

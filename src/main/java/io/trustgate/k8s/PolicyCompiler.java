@@ -6,6 +6,7 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
+import io.trustgate.k8s.crd.ExceptionsSpec;
 import io.trustgate.k8s.crd.SignerSpec;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicySpec;
@@ -13,6 +14,7 @@ import io.trustgate.pgp.InvalidSignedIdentityException;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.CosignConfig;
+import io.trustgate.policy.ExemptionRule;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
 import io.trustgate.policy.LabelSelector;
@@ -22,6 +24,7 @@ import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -222,7 +225,43 @@ public final class PolicyCompiler {
                 identity,
                 Policy.keyFingerprint(signers, notary),
                 delegated,
-                cosign);
+                cosign,
+                exemptions(spec.exceptions));
+    }
+
+    /** {@code spec.exceptions}: absent means no TrustException may waive the policy. */
+    private static ExemptionRule exemptions(ExceptionsSpec spec) throws InvalidPolicyException {
+        if (spec == null) {
+            return ExemptionRule.NONE;
+        }
+        Duration max = null;
+        if (spec.maxDuration != null && !spec.maxDuration.isBlank()) {
+            max = duration(spec.maxDuration.strip());
+        }
+        return new ExemptionRule(Boolean.TRUE.equals(spec.allow), max);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(s|m|h|d)");
+
+    /** {@code 45s}, {@code 90m}, {@code 72h}, {@code 7d}. */
+    private static Duration duration(String text) throws InvalidPolicyException {
+        java.util.regex.Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw new InvalidPolicyException(
+                    "exceptions.maxDuration \"" + text + "\" is not a duration such as 72h or 7d");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (d.isZero()) {
+            throw new InvalidPolicyException(
+                    "exceptions.maxDuration must be above zero; to forbid exceptions, " + "leave out exceptions.allow");
+        }
+        return d;
     }
 
     /** {@code spec.cosign.repository}: a repository name without tag or digest, or {@code null}. */

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param namespacedImages for a ClusterTrustPolicy, the patterns of images it lets namespaces govern with
  *     their own TrustPolicies alone ({@code spec.allowNamespacedPolicies}); empty for a TrustPolicy
  * @param cosign {@code null} when the policy does not use cosign signatures ({@code spec.cosign})
+ * @param exemptions whether and how long TrustExceptions may exempt images from it ({@code spec.exceptions})
  */
 public record Policy(
         PolicyId id,
@@ -40,7 +41,8 @@ public record Policy(
         SignedIdentity signedIdentity,
         String keyFingerprint,
         List<ImagePattern> namespacedImages,
-        CosignConfig cosign) {
+        CosignConfig cosign,
+        ExemptionRule exemptions) {
 
     public Policy {
         images = List.copyOf(images);
@@ -50,6 +52,66 @@ public record Policy(
         if (keyFingerprint == null) {
             keyFingerprint = keyFingerprint(signers, notary);
         }
+        if (exemptions == null) {
+            exemptions = ExemptionRule.NONE;
+        }
+    }
+
+    /** A policy no TrustException may exempt from. */
+    public Policy(
+            PolicyId id,
+            String uid,
+            String resourceVersion,
+            Mode mode,
+            LabelSelector namespaceSelector,
+            List<ImagePattern> images,
+            NotaryConfig notary,
+            String lookaside,
+            List<Signer> signers,
+            int minSignatures,
+            List<String> requiredSigners,
+            SignedIdentity signedIdentity,
+            String keyFingerprint,
+            List<ImagePattern> namespacedImages,
+            CosignConfig cosign) {
+        this(
+                id,
+                uid,
+                resourceVersion,
+                mode,
+                namespaceSelector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                minSignatures,
+                requiredSigners,
+                signedIdentity,
+                keyFingerprint,
+                namespacedImages,
+                cosign,
+                ExemptionRule.NONE);
+    }
+
+    /** The same policy with another {@code spec.exceptions}. */
+    public Policy withExemptions(ExemptionRule rule) {
+        return new Policy(
+                id,
+                uid,
+                resourceVersion,
+                mode,
+                namespaceSelector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                minSignatures,
+                requiredSigners,
+                signedIdentity,
+                keyFingerprint,
+                namespacedImages,
+                cosign,
+                rule);
     }
 
     /** A policy without cosign signatures. */

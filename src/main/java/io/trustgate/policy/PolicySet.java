@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An immutable snapshot of every loaded policy, swapped whole when a source changes, so a review sees
- * one consistent set.
+ * An immutable snapshot of every loaded policy and valid TrustException, swapped whole when a source changes, so a
+ * review sees one consistent set.
  */
-public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
+public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken, TrustExceptions exceptions) {
 
     public static final PolicySet EMPTY = new PolicySet(List.of(), List.of());
 
@@ -19,6 +19,12 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
                 .sorted(Comparator.comparing(p -> p.id().toString()))
                 .toList();
         broken = List.copyOf(broken);
+        exceptions = exceptions == null ? TrustExceptions.NONE : exceptions;
+    }
+
+    /** Policies without exceptions. */
+    public PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
+        this(policies, broken, TrustExceptions.NONE);
     }
 
     /**
@@ -91,6 +97,8 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken) {
         p.addAll(other.policies);
         List<BrokenPolicy> b = new ArrayList<>(broken);
         b.addAll(other.broken);
-        return new PolicySet(p, b);
+        List<Exemption> e = new ArrayList<>(exceptions.all());
+        e.addAll(other.exceptions.all());
+        return new PolicySet(p, b, new TrustExceptions(e));
     }
 }

@@ -68,6 +68,24 @@ public class MetricsListener implements AdmissionListener {
     }
 
     @Override
+    public void exempted(
+            String namespace,
+            io.trustgate.image.ImageReference image,
+            io.trustgate.policy.Policy policy,
+            io.trustgate.policy.Exemption exemption) {
+        // One series per exception and policy: bounded by the TrustExceptions that exist.
+        Counter.builder("trustgate.exception.admissions")
+                .description("Images admitted without a policy's check because a TrustException waived it")
+                .tag("exception", exemption.ref())
+                .tag("policy", policy.id().toString())
+                .register(registry)
+                .increment();
+        LOG.infof(
+                "Exempted namespace=%s image=%s policy=%s exception=%s expires=%s",
+                namespace, image, policy.id(), exemption.ref(), exemption.expires());
+    }
+
+    @Override
     public void decided(boolean allowed, String reason, long nanos) {
         (allowed ? allowedTimer : deniedTimer).record(nanos, TimeUnit.NANOSECONDS);
         if (!allowed) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.trustgate.admission.NamespaceLabels;
+import io.trustgate.config.Setting;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.ClusterPolicySource;
 import io.trustgate.k8s.DirectoryPolicySource;
@@ -16,6 +17,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,7 +79,13 @@ public class PolicySources
                     store::failed);
         }
         return new ClusterPolicySource(
-                kubernetes.get(), config.namespace(), keyCheck, config.namespacedUrls(), store::set, Clock.systemUTC());
+                kubernetes.get(),
+                config.namespace(),
+                keyCheck,
+                config.namespacedUrls(),
+                (Duration) settings.value(Setting.EXCEPTIONS_MAX_DURATION).orElseThrow(),
+                store::set,
+                Clock.systemUTC());
     }
 
     private void startSource() {

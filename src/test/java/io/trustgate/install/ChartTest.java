@@ -161,7 +161,7 @@ class ChartTest {
 
     @Test
     @DisplayName(
-            "RBAC grants only list/watch of policies and namespaces, get of Secrets and ServiceAccounts, status writes, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap")
+            "RBAC grants only list/watch of policies, exceptions and namespaces, get of Secrets and ServiceAccounts, status writes, Event creation, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap")
     void rbacIsLeastPrivilege() {
         List<String> grants =
                 grants(find(defaults(), "ClusterRole", "trustgate").orElseThrow());
@@ -179,6 +179,13 @@ class ChartTest {
                         "clustertrustpolicies/status:get",
                         "clustertrustpolicies/status:update",
                         "clustertrustpolicies/status:patch",
+                        "trustexceptions:get",
+                        "trustexceptions:list",
+                        "trustexceptions:watch",
+                        "trustexceptions/status:get",
+                        "trustexceptions/status:update",
+                        "trustexceptions/status:patch",
+                        "events:create",
                         "namespaces:get",
                         "namespaces:list",
                         "namespaces:watch",
@@ -205,6 +212,51 @@ class ChartTest {
                 .isFalse();
         assertThat(env(defaults(), "TRUSTGATE_STATE_CONFIG_MAP")).isEqualTo("trustgate-notary-versions");
         assertThat(env(defaults(), "TRUSTGATE_POD_PULL_SECRETS")).isEqualTo("true");
+    }
+
+    @Test
+    @DisplayName("the exception editor may write TrustExceptions only and the policy editor policies only; neither is "
+            + "aggregated into the built-in roles, and rbac.editorRoles=false ships neither")
+    void editorRolesAreSeparate() {
+        List<JsonNode> docs = defaults();
+        JsonNode exceptionEditor =
+                find(docs, "ClusterRole", "trustgate-exception-editor").orElseThrow();
+        JsonNode policyEditor =
+                find(docs, "ClusterRole", "trustgate-policy-editor").orElseThrow();
+        List<String> exceptionGrants = grants(exceptionEditor);
+        assertThat(exceptionGrants)
+                .containsExactlyInAnyOrder(
+                        "trustexceptions:get",
+                        "trustexceptions:list",
+                        "trustexceptions:watch",
+                        "trustexceptions:create",
+                        "trustexceptions:update",
+                        "trustexceptions:patch",
+                        "trustexceptions:delete",
+                        "trustpolicies:get",
+                        "trustpolicies:list",
+                        "trustpolicies:watch",
+                        "clustertrustpolicies:get",
+                        "clustertrustpolicies:list",
+                        "clustertrustpolicies:watch");
+        assertThat(grants(policyEditor))
+                .contains("trustpolicies:create", "clustertrustpolicies:update", "trustpolicies:delete")
+                .noneMatch(g -> g.startsWith("trustexceptions"));
+        for (JsonNode role : List.of(exceptionEditor, policyEditor)) {
+            assertThat(role.path("metadata").path("labels").toString())
+                    .as("not aggregated into admin/edit/view")
+                    .doesNotContain("aggregate-to");
+            assertThat(role.has("aggregationRule")).isFalse();
+            for (JsonNode rule : role.path("rules")) {
+                assertThat(rule.path("apiGroups").toString()).isEqualTo("[\"trustgate.io\"]");
+                assertThat(rule.path("resources").toString()).doesNotContain("/status");
+            }
+        }
+        List<JsonNode> without = documents(
+                ChartRenderer.template("trustgate", "trustgate", Map.of("rbac", Map.of("editorRoles", false))));
+        assertThat(find(without, "ClusterRole", "trustgate-exception-editor")).isEmpty();
+        assertThat(find(without, "ClusterRole", "trustgate-policy-editor")).isEmpty();
+        assertThat(find(without, "ClusterRole", "trustgate")).isPresent();
     }
 
     @Test
@@ -531,12 +583,17 @@ class ChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"trustpolicies.trustgate.io.yaml", "clustertrustpolicies.trustgate.io.yaml"})
+    @ValueSource(
+            strings = {
+                "trustpolicies.trustgate.io.yaml",
+                "clustertrustpolicies.trustgate.io.yaml",
+                "trustexceptions.trustgate.io.yaml"
+            })
     @DisplayName("Chart/crds holds the same CRDs as k8s/crds")
     void chartCrdsMatch(String file) throws Exception {
         assertThat(Path.of("Chart/crds", file)).hasContent(Files.readString(Path.of("k8s/crds", file)));
         try (Stream<Path> files = Files.list(Path.of("Chart/crds"))) {
-            assertThat(files.count()).isEqualTo(2);
+            assertThat(files.count()).isEqualTo(3);
         }
     }
 

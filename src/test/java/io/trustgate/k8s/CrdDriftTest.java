@@ -12,7 +12,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CrdDriftTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"trustpolicies.trustgate.io", "clustertrustpolicies.trustgate.io"})
+    @ValueSource(
+            strings = {"trustpolicies.trustgate.io", "clustertrustpolicies.trustgate.io", "trustexceptions.trustgate.io"
+            })
     @DisplayName("k8s/crds matches the CRD generated from the Java model (run 'make manifests' after a model change)")
     void committedCrdsMatchTheModel(String name) throws Exception {
         Path generated = Path.of("target/classes/META-INF/fabric8/" + name + "-v1.yml");

@@ -63,4 +63,8 @@ public class TrustPolicySpec {
             + "matchRepoDigestOrExact (default: same repository for digest references, same repository and "
             + "tag otherwise), matchRepository, or matchExact.")
     public SignedIdentity signedIdentity;
+
+    @JsonPropertyDescription("Whether TrustExceptions may waive this policy for some images, and for how long at "
+            + "most: {allow: true, maxDuration: 7d}. Default: they may not.")
+    public ExceptionsSpec exceptions;
 }
