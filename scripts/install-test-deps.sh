@@ -33,3 +33,4 @@ command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
 scripts/build-kube-apiserver.sh >/dev/null
 scripts/build-toxiproxy.sh >/dev/null
 scripts/build-cosign.sh >/dev/null
+scripts/build-cosign3.sh >/dev/null
