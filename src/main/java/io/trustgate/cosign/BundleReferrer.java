@@ -65,23 +65,6 @@ public record BundleReferrer(String bundleDigest, long bundleSize) {
         return new BundleReferrer(digest, size.asLong());
     }
 
-    /**
-     * The digests of the bundle referrers an OCI index lists (the referrers tag schema's index, or one page of the
-     * referrers API): entries whose {@code artifactType} is {@value SigstoreBundle#MEDIA_TYPE_V03}.
-     */
-    public static List<String> listedIn(byte[] index) throws InvalidBundleException {
-        JsonNode root = read(index, "referrers index");
-        List<String> digests = new ArrayList<>();
-        for (JsonNode entry : root.path("manifests")) {
-            String digest = entry.path("digest").asText("");
-            if (SigstoreBundle.MEDIA_TYPE_V03.equals(entry.path("artifactType").asText(""))
-                    && DIGEST.matcher(digest).matches()) {
-                digests.add(digest);
-            }
-        }
-        return digests;
-    }
-
     private static JsonNode read(byte[] bytes, String what) throws InvalidBundleException {
         Objects.requireNonNull(bytes, "bytes");
         if (bytes.length > CosignLimits.MAX_MANIFEST_BYTES) {

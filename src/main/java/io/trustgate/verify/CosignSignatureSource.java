@@ -20,6 +20,7 @@ import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.KeylessIdentity;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.Signer;
+import io.trustgate.registry.Referrer;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import io.trustgate.registry.RegistryUnavailableException;
@@ -38,7 +39,8 @@ import java.util.concurrent.Executor;
  * <ul>
  *   <li>cosign 2.x: the {@code sha256-<hex>.sig} manifest of the digest, one signature per layer, counting for the
  *       signers whose PEM public keys verify it and whose identity rule ({@code signedIdentity}) accepts it;
- *   <li>cosign 3.x: the Sigstore bundles that refer to the digest (OCI referrers API, or the referrers tag schema),
+ *   <li>cosign 3.x: the Sigstore bundles that refer to the digest ({@link RegistryClient#referrers}: the OCI
+ *       referrers API, or the referrers tag schema on registries without it),
  *       key-based (a signer's PEM key verifies the DSSE signature) or keyless (verified against the policy's trusted
  *       root, then matched against a signer's identities).
  * </ul>
@@ -49,6 +51,9 @@ public final class CosignSignatureSource implements SignatureSource {
 
     /** The evidence source name. */
     public static final String SOURCE = "cosign";
+
+    /** The empty config media type, listed as the artifact type by registries that ignore the manifest's own. */
+    private static final String EMPTY_CONFIG = "application/vnd.oci.empty.v1+json";
 
     /** Distinct trusted roots kept parsed (one per policy that names one; cleared when exceeded). */
     private static final int MAX_CACHED_ROOTS = 64;
@@ -171,10 +176,17 @@ public final class CosignSignatureSource implements SignatureSource {
                     SourceFindings.problem("cosign: cannot name the signature repository: " + e.getMessage()), null));
         }
         RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
-        return bundleReferrers(repository, digest, anonymous)
-                .thenCompose(listed -> {
-                    List<String> entries =
-                            listed.stream().limit(CosignLimits.MAX_BUNDLES).toList();
+        // Unfiltered, then filtered here: some registries (go-containerregistry's) list an artifact under its config
+        // media type (the empty descriptor's) instead of the manifest's artifactType. What is fetched is checked to be
+        // a bundle referrer of this digest either way.
+        return registry.referrers(repository, digest, null, anonymous)
+                .thenCompose(referrers -> {
+                    List<String> entries = referrers.entries().stream()
+                            .filter(r -> SigstoreBundle.MEDIA_TYPE_V03.equals(r.artifactType())
+                                    || EMPTY_CONFIG.equals(r.artifactType()))
+                            .map(Referrer::digest)
+                            .limit(CosignLimits.MAX_BUNDLES)
+                            .toList();
                     if (entries.isEmpty()) {
                         return CompletableFuture.completedFuture(
                                 new Part(SourceFindings.NONE, "no Sigstore bundle refers to it in " + repository));
@@ -200,27 +212,6 @@ public final class CosignSignatureSource implements SignatureSource {
 
     /** One referrer's bundle, or why it could not be read. */
     private record Fetched(String referrer, SigstoreBundle bundle, String problem) {}
-
-    /**
-     * The digests of the bundle referrers of {@code digest}. Interim: the referrers tag schema only (the tag
-     * {@code sha256-<hex>} holding an OCI index), until the registry client's referrers API lookup is merged.
-     */
-    private CompletableFuture<List<String>> bundleReferrers(
-            ImageReference repository, String digest, RegistryCredentials credentials) {
-        ImageReference tag = new ImageReference(
-                repository.domain(), repository.path(), digest.replace(':', '-'), null, repository.host());
-        return registry.fetchManifest(tag, CosignLimits.MAX_MANIFEST_BYTES, credentials)
-                .thenApply(index -> {
-                    if (index.isEmpty()) {
-                        return List.of();
-                    }
-                    try {
-                        return BundleReferrer.listedIn(index.get());
-                    } catch (InvalidBundleException e) {
-                        throw new CompletionException(e);
-                    }
-                });
-    }
 
     private CompletableFuture<Fetched> fetchBundle(
             ImageReference repository, String digest, String entry, RegistryCredentials credentials) {

@@ -58,6 +58,9 @@ class CosignBundleSourceTest {
     private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
     private static RegistryPeer registry;
+    /** go-containerregistry's registry, which serves the OCI referrers API (docker-registry 2.8 does not). */
+    private static RegistryPeer apiRegistry;
+
     private static Vertx vertx;
     private static VertxRegistryClient client;
     private static ExecutorService crypto;
@@ -72,8 +75,12 @@ class CosignBundleSourceTest {
     static void start() throws Exception {
         cosign = binary();
         registry = RegistryPeer.builder("cosign3-registry").start();
+        apiRegistry = RegistryPeer.builder("cosign3-referrers")
+                .kind(RegistryPeer.Kind.REFERRERS_API)
+                .start();
         vertx = Vertx.vertx();
-        TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
+        TransportOptions options =
+                TrustgateSettings.defaults().transport().withInsecureHosts(registry.host(), apiRegistry.host());
         client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
         crypto = Executors.newFixedThreadPool(2);
         verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
@@ -99,6 +106,38 @@ class CosignBundleSourceTest {
         if (registry != null) {
             registry.close();
         }
+        if (apiRegistry != null) {
+            apiRegistry.close();
+        }
+    }
+
+    @Test
+    @DisplayName("through the OCI referrers API: a cosign 3 bundle by the signer's key is admitted, another key's"
+            + " denied, an unsigned image denied; cosign verify agrees on each")
+    void referrersApi() throws Exception {
+        PushedImage signed = ImageFactory.pushRandom(apiRegistry, "cosign3/api-signed", "1.0");
+        sign(alice, signed);
+        PolicyVerdict v = verify(signed, "alice");
+        assertThat(v.satisfied()).as(v.findings().toString()).isTrue();
+        assertThat(oracle(alice, signed).ok()).isTrue();
+        assertThat(apiRegistry.countRequests(
+                        e -> e.uri().startsWith("/v2/cosign3/api-signed/referrers/" + signed.digest())))
+                .as("trustgate asked the referrers API")
+                .isPositive();
+
+        PushedImage other = ImageFactory.pushRandom(apiRegistry, "cosign3/api-other", "1.0");
+        sign(mallory, other);
+        PolicyVerdict denied = verify(other, "alice");
+        assertThat(denied.satisfied()).isFalse();
+        assertThat(denied.findings().problems()).anySatisfy(p -> assertThat(p).contains("no trusted key"));
+        assertThat(oracle(alice, other).ok()).isFalse();
+
+        PushedImage unsigned = ImageFactory.pushRandom(apiRegistry, "cosign3/api-unsigned", "1.0");
+        PolicyVerdict none = verify(unsigned, "alice");
+        assertThat(none.satisfied()).isFalse();
+        assertThat(none.findings().problems())
+                .anySatisfy(p -> assertThat(p).contains("no cosign signatures for " + unsigned.digest()));
+        assertThat(oracle(alice, unsigned).ok()).isFalse();
     }
 
     @Test
@@ -264,7 +303,9 @@ class CosignBundleSourceTest {
                 "1",
                 Mode.Enforce,
                 LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
+                List.of(
+                        ImagePattern.compile(registry.host() + "/**"),
+                        ImagePattern.compile(apiRegistry.host() + "/**")),
                 null,
                 null,
                 List.of(new Signer(signer, List.of(key), List.of())),
