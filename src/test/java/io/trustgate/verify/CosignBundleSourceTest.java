@@ -282,6 +282,63 @@ class CosignBundleSourceTest {
         assertThat(v.findings().found()).extracting(SignerEvidence::signer).containsExactly("alice");
     }
 
+    @Test
+    @DisplayName("a valid keyless bundle of another kind (an in-toto attestation, not cosign's signature statement)"
+            + " listed as a referrer is denied through the keyless path, naming the attestation type")
+    void keylessAttestationIsNotASignature() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "cosign3/keyless-attestation", "1.0");
+        Path data = Path.of("src/test/resources/cosign/conformance");
+        byte[] bundle = Files.readAllBytes(data.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json"));
+        String bundleDigest = "sha256:" + ImageFactory.sha256Hex(bundle);
+        putBlob(img.path(), bundleDigest, bundle);
+        byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+        String emptyDigest = "sha256:" + ImageFactory.sha256Hex(empty);
+        putBlob(img.path(), emptyDigest, empty);
+        ObjectNode referrer = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", MANIFEST);
+        referrer.put("artifactType", "application/vnd.dev.sigstore.bundle.v0.3+json");
+        referrer.putObject("config")
+                .put("mediaType", "application/vnd.oci.empty.v1+json")
+                .put("digest", emptyDigest)
+                .put("size", empty.length);
+        referrer.putArray("layers")
+                .addObject()
+                .put("mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json")
+                .put("digest", bundleDigest)
+                .put("size", bundle.length);
+        referrer.putObject("subject")
+                .put("mediaType", MANIFEST)
+                .put("digest", img.digest())
+                .put("size", getManifest(img.path(), img.digest(), MANIFEST).body().length);
+        listReferrer(img, putByDigest(img.path(), referrer));
+        Signer ci = new Signer(
+                "ci",
+                List.of(),
+                List.of(),
+                List.of(new io.trustgate.policy.KeylessIdentity(
+                        "https://token.actions.githubusercontent.com", null, "https://github\\.com/.*")));
+        Policy policy = new Policy(
+                PolicyId.cluster("cosign3-keyless"),
+                "uid-keyless",
+                "1",
+                Mode.Enforce,
+                LabelSelector.EVERYTHING,
+                List.of(ImagePattern.compile(registry.host() + "/**")),
+                null,
+                null,
+                List.of(ci),
+                1,
+                List.of(),
+                SignedIdentity.DEFAULT,
+                null,
+                List.of(),
+                new CosignConfig(null, Files.readString(data.resolve("public-good-trusted_root.json"))));
+        PolicyVerdict v = verify(img, policy);
+        assertThat(v.satisfied()).isFalse();
+        assertThat(v.findings().problems())
+                .anySatisfy(
+                        p -> assertThat(p).contains("is an attestation of type").contains("not a cosign signature"));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static PolicyVerdict verify(PushedImage img, String signer) throws Exception {
