@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests start on loopback. Idempotent: does nothing when all are present.
-# Last, builds kube-apiserver, the Toxiproxy server and cosign from the Go module proxy into ~/.cache/trustgate
-# (once; skipped when cached): about 10-20 minutes on 2 cores the first time (Toxiproxy: under a minute;
-# cosign: about 13 minutes).
+# Last, builds kube-apiserver, the Toxiproxy server, cosign and the registries of the referrers tests
+# (distribution v3, go-containerregistry's registry with the referrers API) from the Go module proxy into
+# ~/.cache/trustgate (once; skipped when cached): about 10-20 minutes on 2 cores the first time (Toxiproxy:
+# under a minute; cosign: about 13 minutes; distribution: about a minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,3 +34,6 @@ command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
 scripts/build-kube-apiserver.sh >/dev/null
 scripts/build-toxiproxy.sh >/dev/null
 scripts/build-cosign.sh >/dev/null
+scripts/build-cosign3.sh >/dev/null
+scripts/build-distribution.sh >/dev/null
+scripts/build-referrers-registry.sh >/dev/null

@@ -94,7 +94,7 @@ class ArchitectureTest {
             value = {
                 "io.trustgate.image..|java.., javax..",
                 "io.trustgate.pgp..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.image..",
-                "io.trustgate.cosign..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image.., io.trustgate.pgp..",
+                "io.trustgate.cosign..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image.., io.trustgate.pgp.., dev.sigstore.., com.google.protobuf.., com.google.re2j.., org.bouncycastle..",
                 "io.trustgate.tuf..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson..",
                 "io.trustgate.notary..|java.., javax.., org.bouncycastle.., com.fasterxml.jackson.., io.trustgate.tuf.., io.trustgate.image..",
                 "io.trustgate.registry..|java.., javax.., com.fasterxml.jackson.., io.trustgate.image..",

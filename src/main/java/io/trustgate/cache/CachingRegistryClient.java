@@ -2,6 +2,7 @@ package io.trustgate.cache;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.registry.ManifestDescriptor;
+import io.trustgate.registry.Referrers;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import java.time.Clock;
@@ -50,6 +51,13 @@ public final class CachingRegistryClient implements RegistryClient {
     public CompletableFuture<byte[]> fetchBlob(
             ImageReference repository, String digest, long maxBytes, RegistryCredentials credentials) {
         return delegate.fetchBlob(repository, digest, maxBytes, credentials);
+    }
+
+    /** Not cached: referrers are added whenever someone signs; verdicts are cached by digest. */
+    @Override
+    public CompletableFuture<Referrers> referrers(
+            ImageReference repository, String digest, String artifactType, RegistryCredentials credentials) {
+        return delegate.referrers(repository, digest, artifactType, credentials);
     }
 
     public OutcomeCache<?, ?> cache() {

@@ -19,8 +19,10 @@ public sealed interface CosignCheck {
         DIGEST_MISMATCH,
         /** The signed docker-reference is not a valid image reference. */
         INVALID_IDENTITY,
-        /** The signed docker-reference does not match the image under the signedIdentity rule. */
-        IDENTITY_MISMATCH
+        /** The signed docker-reference, or a keyless certificate's identity, does not match the signer's rule. */
+        IDENTITY_MISMATCH,
+        /** A keyless bundle does not verify against the trusted root (chain, SCT, log entry, validity window). */
+        CERTIFICATE
     }
 
     /**

@@ -2,10 +2,15 @@ package io.trustgate.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.trustgate.cosign.CertificateIdentity;
+import io.trustgate.cosign.CosignTrustedRoot;
+import io.trustgate.cosign.InvalidIdentityException;
+import io.trustgate.cosign.InvalidTrustedRootException;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
+import io.trustgate.k8s.crd.CosignSpec;
 import io.trustgate.k8s.crd.ExceptionsSpec;
 import io.trustgate.k8s.crd.SignerSpec;
 import io.trustgate.k8s.crd.TrustPolicy;
@@ -17,6 +22,7 @@ import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ExemptionRule;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
+import io.trustgate.policy.KeylessIdentity;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.NamespacedUrls;
@@ -168,6 +174,11 @@ public final class PolicyCompiler {
                 throw new InvalidPolicyException("signer \"" + s.name() + "\" has OpenPGP keys but the policy has no "
                         + "lookaside to find GPG signatures in");
             }
+            if (!s.identities().isEmpty() && (spec.cosign == null)) {
+                throw new InvalidPolicyException(
+                        "signer \"" + s.name() + "\" has keyless identities but the policy has no "
+                                + "cosign section (with a trustedRoot) to verify them with");
+            }
             if (!s.notaryKeys().isEmpty() && notary == null && spec.cosign == null) {
                 throw new InvalidPolicyException("signer \"" + s.name() + "\" has PEM keys or key ids (Notary or "
                         + "cosign keys) but the policy has no notary or cosign section");
@@ -198,7 +209,14 @@ public final class PolicyCompiler {
                 }
             }
         }
-        CosignConfig cosign = spec.cosign == null ? null : new CosignConfig(cosignRepository(spec.cosign.repository));
+        CosignConfig cosign = spec.cosign == null
+                ? null
+                : new CosignConfig(cosignRepository(spec.cosign.repository), trustedRoot(spec.cosign, secretNamespace));
+        if (signers.stream().anyMatch(sg -> !sg.identities().isEmpty())
+                && (cosign == null || cosign.trustedRoot() == null)) {
+            throw new InvalidPolicyException("signers list keyless identities but cosign.trustedRoot (or "
+                    + "cosign.trustedRootFrom) gives no Sigstore trusted root to verify them against");
+        }
         Mode mode = spec.mode == null ? Mode.Enforce : spec.mode;
         SignedIdentity identity;
         try {
@@ -223,7 +241,7 @@ public final class PolicyCompiler {
                 min,
                 required,
                 identity,
-                Policy.keyFingerprint(signers, notary),
+                Policy.keyFingerprint(signers, notary, cosign),
                 delegated,
                 cosign,
                 exemptions(spec.exceptions));
@@ -262,6 +280,34 @@ public final class PolicyCompiler {
                     "exceptions.maxDuration must be above zero; to forbid exceptions, " + "leave out exceptions.allow");
         }
         return d;
+    }
+
+    /** {@code spec.cosign.trustedRoot} or the Secret {@code trustedRootFrom} names, parsed once to check it. */
+    private String trustedRoot(CosignSpec spec, String secretNamespace) throws InvalidPolicyException {
+        String inline = blankToNull(spec.trustedRoot);
+        boolean fromSecret = spec.trustedRootFrom != null && spec.trustedRootFrom.secretKeyRef != null;
+        if (inline != null && fromSecret) {
+            throw new InvalidPolicyException("cosign: give trustedRoot or trustedRootFrom, not both");
+        }
+        String root = inline;
+        String where = "cosign.trustedRoot";
+        if (fromSecret) {
+            SignerSpec.SecretKeyRef ref = spec.trustedRootFrom.secretKeyRef;
+            where = "cosign.trustedRootFrom: Secret " + secretNamespace + "/" + ref.name + " key \"" + ref.key + "\"";
+            String finalWhere = where;
+            root = secrets.get(secretNamespace, ref.name, ref.key)
+                    .orElseThrow(() -> new InvalidPolicyException(finalWhere + " does not exist"));
+        }
+        if (root == null) {
+            return null;
+        }
+        try {
+            CosignTrustedRoot.parse(root);
+        } catch (InvalidTrustedRootException e) {
+            // The parser's message names the structure, never the root's content (public keys, but kept short).
+            throw new InvalidPolicyException(where + " is not a usable Sigstore trusted root: " + e.getMessage());
+        }
+        return root;
     }
 
     /** {@code spec.cosign.repository}: a repository name without tag or digest, or {@code null}. */
@@ -317,11 +363,23 @@ public final class PolicyCompiler {
             }
             keys.addAll(fromSecret);
         }
-        if (keys.isEmpty()) {
-            throw new InvalidPolicyException("signer \"" + s.name + "\" has no keys");
+        List<KeylessIdentity> identities = new ArrayList<>();
+        for (SignerSpec.Identity identity : s.identities == null ? List.<SignerSpec.Identity>of() : s.identities) {
+            try {
+                CertificateIdentity.of(identity.issuer, identity.subject, identity.subjectRegExp);
+            } catch (InvalidIdentityException e) {
+                throw new InvalidPolicyException(
+                        "signer \"" + s.name + "\": identity " + (identities.size() + 1) + ": " + e.getMessage());
+            }
+            identities.add(new KeylessIdentity(
+                    identity.issuer.strip(), blankToNull(identity.subject), blankToNull(identity.subjectRegExp)));
+        }
+        if (keys.isEmpty() && identities.isEmpty()) {
+            throw new InvalidPolicyException(
+                    "signer \"" + s.name + "\" has no keys" + (s.identities == null ? "" : " or identities"));
         }
         keyCheck.checkSigner(s.name, keys);
-        return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles);
+        return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles, identities);
     }
 
     /** What a key that failed its check should have been, judged by its armour line only. */

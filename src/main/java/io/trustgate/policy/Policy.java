@@ -50,7 +50,7 @@ public record Policy(
         requiredSigners = List.copyOf(requiredSigners);
         namespacedImages = List.copyOf(namespacedImages);
         if (keyFingerprint == null) {
-            keyFingerprint = keyFingerprint(signers, notary);
+            keyFingerprint = keyFingerprint(signers, notary, cosign);
         }
         if (exemptions == null) {
             exemptions = ExemptionRule.NONE;
@@ -182,6 +182,14 @@ public record Policy(
 
     /** SHA-256 over every signer's name, roles and keys, and the Notary root pins and CA bundle (hex, 128 bits). */
     public static String keyFingerprint(List<Signer> signers, NotaryConfig notary) {
+        return keyFingerprint(signers, notary, null);
+    }
+
+    /**
+     * {@link #keyFingerprint(List, NotaryConfig)} plus the signers' keyless identities and the cosign trusted root, so
+     * that a trusted root replaced in its Secret invalidates what was verified under the old one.
+     */
+    public static String keyFingerprint(List<Signer> signers, NotaryConfig notary, CosignConfig cosign) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -192,6 +200,14 @@ public record Policy(
             field(sha, "signer", s.name());
             s.roles().forEach(r -> field(sha, "role", r));
             s.keys().forEach(k -> field(sha, "key", k));
+            for (KeylessIdentity identity : s.identities()) {
+                field(sha, "issuer", identity.issuer());
+                field(sha, "subject", identity.subject() == null ? "" : identity.subject());
+                field(sha, "subjectRegExp", identity.subjectRegExp() == null ? "" : identity.subjectRegExp());
+            }
+        }
+        if (cosign != null && cosign.trustedRoot() != null) {
+            field(sha, "trustedRoot", cosign.trustedRoot());
         }
         if (notary != null) {
             notary.rootKeys().forEach(k -> field(sha, "root", k));

@@ -10,14 +10,21 @@ import java.util.List;
  * @param keys every key as the policy gave it (inline and from {@code keysFrom}), parsed by the
  *     signature source that uses them
  * @param roles Notary roles in which this signer's signatures count; empty means any role
+ * @param identities keyless cosign identities (Fulcio certificate issuer and subject) that count for this signer
  */
-public record Signer(String name, List<String> keys, List<String> roles) {
+public record Signer(String name, List<String> keys, List<String> roles, List<KeylessIdentity> identities) {
 
     private static final String PGP_ARMOUR = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 
     public Signer {
         keys = List.copyOf(keys);
         roles = List.copyOf(roles);
+        identities = List.copyOf(identities);
+    }
+
+    /** A signer with keys only. */
+    public Signer(String name, List<String> keys, List<String> roles) {
+        this(name, keys, roles, List.of());
     }
 
     /** The armoured OpenPGP key blocks among the keys. */

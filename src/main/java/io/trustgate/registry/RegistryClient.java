@@ -47,4 +47,19 @@ public interface RegistryClient {
         return CompletableFuture.failedFuture(
                 new UnsupportedOperationException(getClass().getSimpleName() + " does not fetch blobs"));
     }
+
+    /**
+     * The referrers of {@code digest} in {@code repository} (OCI distribution spec 1.1): the referrers API, paged
+     * through {@code Link} at most {@link Referrers#MAX_PAGES} pages, or the referrers tag schema when the registry
+     * answers the API with 404 (no tag: no referrers). Only entries of {@code artifactType} are kept ({@code null}
+     * keeps all), at most {@link Referrers#MAX_REFERRERS}. The entries are only pointers: whatever they name is
+     * fetched by digest and verified by the caller.
+     *
+     * @param digest {@code sha256:<hex>} or {@code sha512:<hex>}
+     */
+    default CompletableFuture<Referrers> referrers(
+            ImageReference repository, String digest, String artifactType, RegistryCredentials credentials) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " does not list referrers"));
+    }
 }

@@ -5,6 +5,9 @@ import io.trustgate.registry.AuthChallenge;
 import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.ManifestNotFoundException;
 import io.trustgate.registry.MediaTypes;
+import io.trustgate.registry.Referrer;
+import io.trustgate.registry.Referrers;
+import io.trustgate.registry.ReferrersIndex;
 import io.trustgate.registry.RegistryAuthException;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
@@ -16,10 +19,16 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -108,6 +117,152 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
                 .recover(t -> Future.failedFuture(toRegistryException(call, t)))
                 .toCompletionStage()
                 .toCompletableFuture();
+    }
+
+    @Override
+    public CompletableFuture<Referrers> referrers(
+            ImageReference repository, String digest, String artifactType, RegistryCredentials credentials) {
+        if (digest == null || !DIGEST.matcher(digest).matches()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a manifest digest: " + digest));
+        }
+        Call call = new Call(
+                repository.withDigest(digest), credentials == null ? RegistryCredentials.ANONYMOUS : credentials);
+        String url = call.baseUrl + "/v2/" + repository.path() + "/referrers/" + digest
+                + (artifactType == null
+                        ? ""
+                        : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8));
+        return referrersPage(call, url, artifactType, new ArrayList<>(), 1)
+                .recover(t -> Future.failedFuture(referrersFailure(call, t)))
+                .toCompletionStage()
+                .toCompletableFuture();
+    }
+
+    /** One page of the referrers API; a 404 to the first page means the registry has no such API. */
+    private Future<Referrers> referrersPage(
+            Call call, String url, String artifactType, List<Referrer> found, int page) {
+        return authorized(call, HttpMethod.GET, url, Referrers.MAX_INDEX_BYTES).compose(get -> {
+            if (get.status() == 404 && page == 1) {
+                // Spec 1.1: a registry with the API never answers 404 to it; clients then read the referrers tag.
+                return referrersTag(call, artifactType);
+            }
+            if (get.status() != 200) {
+                return Future.failedFuture(fail(call, get));
+            }
+            ReferrersIndex.Page parsed;
+            try {
+                parsed = ReferrersIndex.parse(
+                        get.body().getBytes(), artifactType, Referrers.MAX_REFERRERS - found.size());
+            } catch (ReferrersIndex.InvalidIndexException e) {
+                return Future.failedFuture(invalidIndex(call, url, e, get.status()));
+            }
+            found.addAll(parsed.matching());
+            if (parsed.dropped() > 0) {
+                return Future.succeededFuture(new Referrers(found, Referrers.Discovery.API, true));
+            }
+            String next = nextLink(get.header("Link"));
+            if (next == null) {
+                return Future.succeededFuture(new Referrers(found, Referrers.Discovery.API, false));
+            }
+            if (page >= Referrers.MAX_PAGES) {
+                return Future.succeededFuture(new Referrers(found, Referrers.Discovery.API, true));
+            }
+            String nextUrl;
+            try {
+                URI resolved = new URI(get.url()).resolve(new URI(next));
+                URI base = new URI(call.baseUrl);
+                if (!base.getScheme().equalsIgnoreCase(String.valueOf(resolved.getScheme()))
+                        || !base.getRawAuthority().equalsIgnoreCase(String.valueOf(resolved.getRawAuthority()))) {
+                    return Future.failedFuture(new RegistryProtocolException(
+                            "the next page of referrers is on another origin (" + abbreviate(resolved.toString()) + ")",
+                            call.host,
+                            call.ref.path(),
+                            call.ref.toString(),
+                            get.status(),
+                            "trustgate follows referrers pages on the registry itself only"));
+                }
+                nextUrl = resolved.toString();
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return Future.failedFuture(new RegistryProtocolException(
+                        "malformed Link header \"" + abbreviate(String.valueOf(get.header("Link"))) + "\"",
+                        call.host,
+                        call.ref.path(),
+                        call.ref.toString(),
+                        get.status(),
+                        "the registry does not follow the distribution spec"));
+            }
+            return referrersPage(call, nextUrl, artifactType, found, page + 1);
+        });
+    }
+
+    /** The referrers tag schema: the tag {@code <alg>-<hex>} holds an OCI index; no tag, no referrers. */
+    private Future<Referrers> referrersTag(Call call, String artifactType) {
+        String url =
+                call.baseUrl + "/v2/" + call.ref.path() + "/manifests/" + Referrers.tagSchemaTag(call.ref.digest());
+        return authorized(call, HttpMethod.GET, url, Referrers.MAX_INDEX_BYTES).compose(get -> {
+            if (get.status() == 404) {
+                return Future.succeededFuture(new Referrers(List.of(), Referrers.Discovery.TAG_SCHEMA, false));
+            }
+            if (get.status() != 200) {
+                return Future.failedFuture(fail(call, get));
+            }
+            try {
+                ReferrersIndex.Page parsed =
+                        ReferrersIndex.parse(get.body().getBytes(), artifactType, Referrers.MAX_REFERRERS);
+                return Future.succeededFuture(
+                        new Referrers(parsed.matching(), Referrers.Discovery.TAG_SCHEMA, parsed.dropped() > 0));
+            } catch (ReferrersIndex.InvalidIndexException e) {
+                return Future.failedFuture(invalidIndex(call, url, e, get.status()));
+            }
+        });
+    }
+
+    private RegistryProtocolException invalidIndex(
+            Call call, String url, ReferrersIndex.InvalidIndexException e, int status) {
+        return new RegistryProtocolException(
+                e.getMessage() + " at " + url,
+                call.host,
+                call.ref.path(),
+                call.ref.toString(),
+                status,
+                "the registry serves a referrers list trustgate cannot read");
+    }
+
+    private RegistryException referrersFailure(Call call, Throwable t) {
+        if (t instanceof HttpFetcher.FetchException f && f.failure == HttpFetcher.Failure.TOO_LARGE) {
+            return new RegistryProtocolException(
+                    f.getMessage() + " at " + f.url,
+                    call.host,
+                    call.ref.path(),
+                    call.ref.toString(),
+                    0,
+                    "a referrers list this large is refused; the limit is " + Referrers.MAX_INDEX_BYTES + " bytes",
+                    f);
+        }
+        return toRegistryException(call, t);
+    }
+
+    /**
+     * The target of {@code rel="next"} in a {@code Link} header ({@code <url>; rel="next"}), or {@code null}.
+     * Plain string scanning: the header comes from the network and is only bounded by the HTTP header limit.
+     */
+    static String nextLink(String header) {
+        if (header == null) {
+            return null;
+        }
+        for (String link : header.split(",", -1)) {
+            String part = link.strip();
+            int close = part.indexOf('>');
+            if (!part.startsWith("<") || close < 0) {
+                continue;
+            }
+            for (String param : part.substring(close + 1).split(";", -1)) {
+                String p = param.strip().toLowerCase(Locale.ROOT).replace(" ", "");
+                if (p.equals("rel=\"next\"") || p.equals("rel=next")) {
+                    return part.substring(1, close);
+                }
+            }
+        }
+        return null;
     }
 
     /** The body when it hashes to {@code digest}; anything else is served data that was not asked for. */

@@ -1,16 +1,26 @@
 package io.trustgate.verify;
 
+import io.trustgate.cosign.BundleReferrer;
+import io.trustgate.cosign.BundleVerifier;
+import io.trustgate.cosign.CertificateIdentity;
 import io.trustgate.cosign.CosignCheck;
 import io.trustgate.cosign.CosignKey;
 import io.trustgate.cosign.CosignKeyException;
 import io.trustgate.cosign.CosignLimits;
+import io.trustgate.cosign.CosignTrustedRoot;
 import io.trustgate.cosign.CosignVerifier;
+import io.trustgate.cosign.InvalidBundleException;
+import io.trustgate.cosign.InvalidIdentityException;
 import io.trustgate.cosign.InvalidSignatureManifestException;
+import io.trustgate.cosign.InvalidTrustedRootException;
 import io.trustgate.cosign.SignatureManifest;
+import io.trustgate.cosign.SigstoreBundle;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
+import io.trustgate.policy.KeylessIdentity;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.Signer;
+import io.trustgate.registry.Referrer;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import io.trustgate.registry.RegistryUnavailableException;
@@ -24,21 +34,41 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * cosign 2.x key-based signatures ({@code spec.cosign}): the {@code sha256-<hex>.sig} manifest of the digest, in
- * the image's repository or {@code spec.cosign.repository}, one signature per layer. A signature counts for the
- * signers whose PEM public keys verify it and whose identity rule ({@code signedIdentity}) accepts it. No
- * {@code .sig} tag means no cosign signatures.
+ * cosign signatures ({@code spec.cosign}), in the image's repository or {@code spec.cosign.repository}:
+ *
+ * <ul>
+ *   <li>cosign 2.x: the {@code sha256-<hex>.sig} manifest of the digest, one signature per layer, counting for the
+ *       signers whose PEM public keys verify it and whose identity rule ({@code signedIdentity}) accepts it;
+ *   <li>cosign 3.x: the Sigstore bundles that refer to the digest ({@link RegistryClient#referrers}: the OCI
+ *       referrers API, or the referrers tag schema on registries without it),
+ *       key-based (a signer's PEM key verifies the DSSE signature) or keyless (verified against the policy's trusted
+ *       root, then matched against a signer's identities).
+ * </ul>
+ *
+ * Neither form present means no cosign signatures.
  */
 public final class CosignSignatureSource implements SignatureSource {
 
     /** The evidence source name. */
     public static final String SOURCE = "cosign";
 
+    /** The empty config media type, listed as the artifact type by registries that ignore the manifest's own. */
+    private static final String EMPTY_CONFIG = "application/vnd.oci.empty.v1+json";
+
+    /** Distinct trusted roots kept parsed (one per policy that names one; cleared when exceeded). */
+    private static final int MAX_CACHED_ROOTS = 64;
+
     private final RegistryClient registry;
     private final CosignVerifier verifier = new CosignVerifier();
     private final Executor crypto;
     /** Parsed keys by the exact key text; keys that are not cosign keys map to empty. */
     private final Map<String, Optional<CosignKey>> keys = new ConcurrentHashMap<>();
+
+    private final BundleVerifier bundleVerifier = new BundleVerifier();
+    /** Trusted roots by their exact text (a policy edit that changes the root gives new text). */
+    private final Map<String, Optional<CosignTrustedRoot>> roots = new ConcurrentHashMap<>();
+    /** Compiled identity rules (checked at policy load, so they compile here). */
+    private final Map<KeylessIdentity, Optional<CertificateIdentity>> identityRules = new ConcurrentHashMap<>();
 
     /**
      * @param crypto where signature checks run, so they never hold an I/O thread
@@ -51,7 +81,9 @@ public final class CosignSignatureSource implements SignatureSource {
     @Override
     public boolean appliesTo(Policy policy) {
         return policy.cosign() != null
-                && policy.signers().stream().anyMatch(s -> !cosignKeys(s).isEmpty());
+                && policy.signers().stream()
+                        .anyMatch(
+                                s -> !cosignKeys(s).isEmpty() || !s.identities().isEmpty());
     }
 
     @Override
@@ -64,42 +96,220 @@ public final class CosignSignatureSource implements SignatureSource {
 
     @Override
     public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
+        // cosign 2.x (.sig tag) and 3.x (bundle referrers) are read side by side; a signer counts once.
+        CompletableFuture<Part> v2 = collectSignatureTag(image, digest, policy);
+        CompletableFuture<Part> v3 = collectBundles(image, digest, policy);
+        return v2.thenCombine(v3, (a, b) -> merge(digest, a, b));
+    }
+
+    /**
+     * What one of the two forms found; {@code absent} when it found nothing to check at all, so that an unsigned image
+     * gets one message naming both places looked in.
+     */
+    private record Part(SourceFindings findings, String absent) {}
+
+    private static SourceFindings merge(String digest, Part v2, Part v3) {
+        if (v2.absent() != null && v3.absent() != null) {
+            return SourceFindings.problem(
+                    "no cosign signatures for " + digest + " (" + v2.absent() + ", " + v3.absent() + ")");
+        }
+        SourceFindings a = v2.absent() != null ? SourceFindings.NONE : v2.findings();
+        SourceFindings b = v3.absent() != null ? SourceFindings.NONE : v3.findings();
+        List<SignerEvidence> found = new ArrayList<>(a.found());
+        for (SignerEvidence e : b.found()) {
+            if (found.stream().noneMatch(f -> f.signer().equals(e.signer()))) {
+                found.add(e);
+            }
+        }
+        List<String> problems = new ArrayList<>(a.problems());
+        problems.addAll(b.problems());
+        return new SourceFindings(found, problems, List.of(), null, a.unavailable() || b.unavailable());
+    }
+
+    private CompletableFuture<Part> collectSignatureTag(ImageReference image, String digest, Policy policy) {
+        if (policy.signers().stream().allMatch(s -> cosignKeys(s).isEmpty())) {
+            return CompletableFuture.completedFuture(new Part(SourceFindings.NONE, "no signer has a cosign key"));
+        }
         ImageReference tag;
         try {
             tag = signatureTag(image, digest, policy);
         } catch (InvalidImageReferenceException | IllegalArgumentException e) {
             return CompletableFuture.completedFuture(
-                    SourceFindings.problem("cosign: cannot name the signature tag: " + e.getMessage()));
+                    new Part(SourceFindings.problem("cosign: cannot name the signature tag: " + e.getMessage()), null));
         }
         // The signature repository is read anonymously in this version (pull secrets are not passed to sources).
         RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
         return registry.fetchManifest(tag, CosignLimits.MAX_MANIFEST_BYTES, anonymous)
                 .thenCompose(manifest -> {
                     if (manifest.isEmpty()) {
-                        return CompletableFuture.completedFuture(
-                                SourceFindings.problem("no cosign signatures for " + digest + " (no tag " + tag + ")"));
+                        return CompletableFuture.completedFuture(new Part(SourceFindings.NONE, "no tag " + tag));
                     }
                     SignatureManifest parsed;
                     try {
                         parsed = SignatureManifest.parse(manifest.get());
                     } catch (InvalidSignatureManifestException e) {
                         return CompletableFuture.completedFuture(
-                                SourceFindings.problem("cosign: " + tag + ": " + e.getMessage()));
+                                new Part(SourceFindings.problem("cosign: " + tag + ": " + e.getMessage()), null));
                     }
                     List<CompletableFuture<byte[]>> payloads = parsed.layers().stream()
                             .map(layer ->
                                     registry.fetchBlob(tag, layer.digest(), CosignLimits.MAX_PAYLOAD_BYTES, anonymous))
                             .toList();
                     return CompletableFuture.allOf(payloads.toArray(CompletableFuture[]::new))
-                            .thenApplyAsync(done -> check(image, digest, policy, tag, parsed, payloads), crypto);
+                            .thenApplyAsync(
+                                    done -> new Part(check(image, digest, policy, tag, parsed, payloads), null),
+                                    crypto);
                 })
-                .exceptionally(e -> {
-                    String why =
-                            "cosign signatures could not be read from " + tag + ": " + ImageVerifier.rootMessage(e);
-                    return unwrapped(e) instanceof RegistryUnavailableException
-                            ? SourceFindings.unavailable(why)
-                            : SourceFindings.problem(why);
-                });
+                .exceptionally(e -> new Part(failure("cosign signatures could not be read from " + tag, e), null));
+    }
+
+    /**
+     * cosign 3.x: the Sigstore bundles that refer to the digest (OCI referrers API, or the referrers tag on
+     * registries without it), each fetched by digest, its subject checked, its bundle blob checked against its digest.
+     */
+    private CompletableFuture<Part> collectBundles(ImageReference image, String digest, Policy policy) {
+        ImageReference repository;
+        try {
+            repository = signatureRepository(image, policy);
+        } catch (InvalidImageReferenceException e) {
+            return CompletableFuture.completedFuture(new Part(
+                    SourceFindings.problem("cosign: cannot name the signature repository: " + e.getMessage()), null));
+        }
+        RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
+        // Unfiltered, then filtered here: some registries (go-containerregistry's) list an artifact under its config
+        // media type (the empty descriptor's) instead of the manifest's artifactType. What is fetched is checked to be
+        // a bundle referrer of this digest either way.
+        return registry.referrers(repository, digest, null, anonymous)
+                .thenCompose(referrers -> {
+                    List<String> entries = referrers.entries().stream()
+                            .filter(r -> SigstoreBundle.MEDIA_TYPE_V03.equals(r.artifactType())
+                                    || EMPTY_CONFIG.equals(r.artifactType()))
+                            .map(Referrer::digest)
+                            .limit(CosignLimits.MAX_BUNDLES)
+                            .toList();
+                    if (entries.isEmpty()) {
+                        return CompletableFuture.completedFuture(
+                                new Part(SourceFindings.NONE, "no Sigstore bundle refers to it in " + repository));
+                    }
+                    List<CompletableFuture<Fetched>> bundles = entries.stream()
+                            .map(entry -> fetchBundle(repository, digest, entry, anonymous))
+                            .toList();
+                    return CompletableFuture.allOf(bundles.toArray(CompletableFuture[]::new))
+                            .thenApplyAsync(
+                                    done -> new Part(
+                                            checkBundles(
+                                                    digest,
+                                                    policy,
+                                                    repository,
+                                                    bundles.stream()
+                                                            .map(CompletableFuture::join)
+                                                            .toList()),
+                                            null),
+                                    crypto);
+                })
+                .exceptionally(e -> new Part(failure("cosign bundles could not be listed in " + repository, e), null));
+    }
+
+    /** One referrer's bundle, or why it could not be read. */
+    private record Fetched(String referrer, SigstoreBundle bundle, String problem) {}
+
+    private CompletableFuture<Fetched> fetchBundle(
+            ImageReference repository, String digest, String entry, RegistryCredentials credentials) {
+        ImageReference manifestRef =
+                new ImageReference(repository.domain(), repository.path(), null, entry, repository.host());
+        return registry.fetchManifest(manifestRef, CosignLimits.MAX_MANIFEST_BYTES, credentials)
+                .thenCompose(manifest -> {
+                    if (manifest.isEmpty()) {
+                        return CompletableFuture.completedFuture(
+                                new Fetched(entry, null, "the referrer manifest is gone"));
+                    }
+                    BundleReferrer referrer;
+                    try {
+                        referrer = BundleReferrer.parse(manifest.get(), digest);
+                    } catch (InvalidBundleException e) {
+                        return CompletableFuture.completedFuture(new Fetched(entry, null, e.getMessage()));
+                    }
+                    return registry.fetchBlob(
+                                    repository, referrer.bundleDigest(), CosignLimits.MAX_BUNDLE_BYTES, credentials)
+                            .thenApply(bytes -> {
+                                try {
+                                    return new Fetched(entry, SigstoreBundle.parse(bytes), null);
+                                } catch (InvalidBundleException e) {
+                                    return new Fetched(entry, null, e.getMessage());
+                                }
+                            });
+                })
+                .exceptionally(e -> new Fetched(entry, null, ImageVerifier.rootMessage(e)));
+    }
+
+    private SourceFindings checkBundles(
+            String digest, Policy policy, ImageReference repository, List<Fetched> bundles) {
+        List<SignerEvidence> found = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        CosignTrustedRoot root = trustedRoot(policy);
+        for (Fetched fetched : bundles) {
+            String where = "cosign bundle " + fetched.referrer() + " in " + repository;
+            if (fetched.bundle() == null) {
+                problems.add(where + ": " + fetched.problem());
+                continue;
+            }
+            // Keyless: verified once against the trusted root; each signer's identities are then compared.
+            BundleVerifier.Keyless keyless = fetched.bundle().keyless()
+                            && root != null
+                            && policy.signers().stream()
+                                    .anyMatch(s -> !s.identities().isEmpty())
+                    ? bundleVerifier.verifyKeyless(fetched.bundle(), root, digest)
+                    : null;
+            CosignCheck.Rejected rejection = null;
+            boolean accepted = false;
+            for (Signer signer : policy.signers()) {
+                CosignCheck check = null;
+                List<CosignKey> trusted = cosignKeys(signer);
+                if (!fetched.bundle().keyless() && !trusted.isEmpty()) {
+                    check = bundleVerifier.verifyWithKeys(fetched.bundle(), trusted, digest);
+                } else if (keyless != null && !signer.identities().isEmpty()) {
+                    check = keyless.forIdentities(identities(signer));
+                }
+                if (check instanceof CosignCheck.Valid v) {
+                    accepted = true;
+                    if (found.stream().noneMatch(f -> f.signer().equals(signer.name()))) {
+                        found.add(new SignerEvidence(signer.name(), SOURCE, v.keyId()));
+                    }
+                } else if (check instanceof CosignCheck.Rejected r
+                        && (rejection == null || rejection.reason() == CosignCheck.Reason.BAD_SIGNATURE)) {
+                    rejection = r;
+                }
+            }
+            if (!accepted) {
+                if (rejection != null) {
+                    problems.add(where + ": " + rejection.detail());
+                } else if (fetched.bundle().keyless()) {
+                    problems.add(where + ": keyless, but "
+                            + (root == null ? "the policy has no cosign.trustedRoot" : "no signer lists identities"));
+                } else {
+                    problems.add(where + ": signed with a key, but no signer has a cosign key");
+                }
+            }
+        }
+        return new SourceFindings(found, problems, List.of(), null);
+    }
+
+    private static SourceFindings failure(String what, Throwable e) {
+        String why = what + ": " + ImageVerifier.rootMessage(e);
+        return unwrapped(e) instanceof RegistryUnavailableException
+                ? SourceFindings.unavailable(why)
+                : SourceFindings.problem(why);
+    }
+
+    /** The repository signatures live in: the image's own unless the policy names another. */
+    static ImageReference signatureRepository(ImageReference image, Policy policy)
+            throws InvalidImageReferenceException {
+        String repository = policy.cosign().repository();
+        if (repository == null) {
+            return new ImageReference(image.domain(), image.path(), null, null, image.host());
+        }
+        ImageReference other = ImageReference.parse(repository);
+        return new ImageReference(other.domain(), other.path(), null, null, other.host());
     }
 
     /** {@code <repository>:sha256-<hex>.sig}, in the image's repository unless the policy names another. */
@@ -161,6 +371,40 @@ public final class CosignSignatureSource implements SignatureSource {
         List<CosignKey> result = new ArrayList<>();
         for (String key : signer.notaryKeys()) {
             keys.computeIfAbsent(key, CosignSignatureSource::parse).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    private CosignTrustedRoot trustedRoot(Policy policy) {
+        String text = policy.cosign().trustedRoot();
+        if (text == null) {
+            return null;
+        }
+        if (roots.size() > MAX_CACHED_ROOTS) {
+            roots.clear();
+        }
+        return roots.computeIfAbsent(text, t -> {
+                    try {
+                        return Optional.of(CosignTrustedRoot.parse(t));
+                    } catch (InvalidTrustedRootException e) {
+                        return Optional.empty();
+                    }
+                })
+                .orElse(null);
+    }
+
+    private List<CertificateIdentity> identities(Signer signer) {
+        List<CertificateIdentity> result = new ArrayList<>();
+        for (KeylessIdentity identity : signer.identities()) {
+            identityRules
+                    .computeIfAbsent(identity, i -> {
+                        try {
+                            return Optional.of(CertificateIdentity.of(i.issuer(), i.subject(), i.subjectRegExp()));
+                        } catch (InvalidIdentityException e) {
+                            return Optional.empty();
+                        }
+                    })
+                    .ifPresent(result::add);
         }
         return result;
     }

@@ -6,6 +6,7 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.lookaside.LookasideStore;
 import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.registry.ManifestDescriptor;
+import io.trustgate.registry.Referrers;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import java.net.URI;
@@ -59,6 +60,15 @@ final class UpstreamMetrics {
                         "registry",
                         repository.host(),
                         () -> delegate.fetchBlob(repository, digest, maxBytes, credentials));
+            }
+
+            @Override
+            public CompletableFuture<Referrers> referrers(
+                    ImageReference repository, String digest, String artifactType, RegistryCredentials credentials) {
+                return time(
+                        "registry",
+                        repository.host(),
+                        () -> delegate.referrers(repository, digest, artifactType, credentials));
             }
         };
     }

@@ -358,4 +358,74 @@ class PolicyCompilerTest {
         assertThat(broken.claims("any", Map.of(), ImageReference.parse("r.example.com/team/app:1")))
                 .isTrue();
     }
+
+    // ---------------------------------------------------------------- cosign keyless (trusted root, identities)
+
+    private static SignerSpec keyless(String name, String issuer, String subject, String subjectRegExp) {
+        SignerSpec s = new SignerSpec();
+        s.name = name;
+        SignerSpec.Identity identity = new SignerSpec.Identity();
+        identity.issuer = issuer;
+        identity.subject = subject;
+        identity.subjectRegExp = subjectRegExp;
+        s.identities = List.of(identity);
+        return s;
+    }
+
+    private static String trustedRoot() throws Exception {
+        return java.nio.file.Files.readString(
+                java.nio.file.Path.of("src/test/resources/cosign/conformance/public-good-trusted_root.json"));
+    }
+
+    @Test
+    @DisplayName("a keyless signer compiles with its identities; the trusted root from a Secret enters the key"
+            + " fingerprint, so replacing it invalidates cached verdicts")
+    void keylessSigner() throws Exception {
+        TrustPolicySpec spec = valid(new TrustPolicySpec());
+        spec.cosign = new io.trustgate.k8s.crd.CosignSpec();
+        spec.cosign.trustedRootFrom = new SignerSpec.KeysFrom();
+        spec.cosign.trustedRootFrom.secretKeyRef = new SignerSpec.SecretKeyRef();
+        spec.cosign.trustedRootFrom.secretKeyRef.name = "sigstore";
+        spec.cosign.trustedRootFrom.secretKeyRef.key = "trusted_root.json";
+        spec.signers = new ArrayList<>(List.of(keyless("ci", "https://issuer.example", null, "https://ci/.*")));
+        String root = trustedRoot();
+        secrets.put("team/sigstore/trusted_root.json", root);
+        PolicyCompiler.Result first = compiler.compile(tenant(spec));
+        assertThat(first.ok()).as(String.valueOf(first.broken())).isTrue();
+        assertThat(first.policy().cosign().trustedRoot()).isEqualTo(root);
+        assertThat(first.policy().signers().get(0).identities())
+                .containsExactly(
+                        new io.trustgate.policy.KeylessIdentity("https://issuer.example", null, "https://ci/.*"));
+        secrets.put("team/sigstore/trusted_root.json", root.replace("\"tlogs\"", "\"tlogs\" "));
+        PolicyCompiler.Result second = compiler.compile(tenant(spec));
+        assertThat(second.policy().keyFingerprint()).isNotEqualTo(first.policy().keyFingerprint());
+    }
+
+    @Test
+    @DisplayName("keyless rules are checked at load: a pattern that is not RE2, identities without a trusted root, a"
+            + " trusted root that is not one")
+    void keylessBroken() throws Exception {
+        assertThat(brokenTenant(spec -> {
+                            spec.cosign = new io.trustgate.k8s.crd.CosignSpec();
+                            spec.signers = List.of(keyless("ci", "https://issuer.example", null, "(a)\\1"));
+                        })
+                        .error())
+                .contains("signer \"ci\": identity 1: subjectRegExp is not an RE2 regular expression");
+        assertThat(brokenTenant(spec -> {
+                            spec.cosign = new io.trustgate.k8s.crd.CosignSpec();
+                            spec.signers = List.of(keyless("ci", "https://issuer.example", "a@example.com", null));
+                        })
+                        .error())
+                .contains("gives no Sigstore trusted root");
+        assertThat(brokenTenant(spec -> {
+                            spec.cosign = new io.trustgate.k8s.crd.CosignSpec();
+                            spec.cosign.trustedRoot = "{\"tlogs\": 1}";
+                            spec.signers = List.of(keyless("ci", "https://issuer.example", "a@example.com", null));
+                        })
+                        .error())
+                .contains("cosign.trustedRoot is not a usable Sigstore trusted root");
+        assertThat(brokenTenant(spec -> spec.signers = List.of(keyless("ci", "https://issuer.example", null, null)))
+                        .error())
+                .contains("exactly one of subject and subjectRegExp");
+    }
 }

@@ -5,12 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -81,6 +86,8 @@ public final class ImageFactory {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ImageFactory() {}
 
@@ -223,6 +230,104 @@ public final class ImageFactory {
         Files.write(
                 dir.resolve("index.json"),
                 JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(entry))));
+    }
+
+    /** Uploads {@code data} as a blob of {@code path} (monolithic {@code POST ?digest=}); returns its digest. */
+    public static String pushBlob(RegistryPeer registry, String path, byte[] data) {
+        String digest = "sha256:" + sha256Hex(data);
+        HttpResponse<String> answer = send(
+                registry,
+                HttpRequest.newBuilder(
+                                URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/uploads/?digest=" + digest))
+                        .header("Content-Type", "application/octet-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(data)));
+        if (answer.statusCode() == 202) {
+            // a registry that does not take monolithic POSTs: PUT the data to the upload location
+            String location = answer.headers().firstValue("Location").orElseThrow();
+            URI upload = URI.create(registry.baseUrl()).resolve(location);
+            String sep = upload.getRawQuery() == null ? "?" : "&";
+            answer = send(
+                    registry,
+                    HttpRequest.newBuilder(URI.create(upload + sep + "digest=" + digest))
+                            .header("Content-Type", "application/octet-stream")
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(data)));
+        }
+        if (answer.statusCode() != 201) {
+            throw new IllegalStateException("blob upload to " + registry.host() + "/" + path + " answered "
+                    + answer.statusCode() + ": " + answer.body());
+        }
+        return digest;
+    }
+
+    /**
+     * Puts a manifest as {@code path:reference} (a tag, or its own digest); returns its digest and whether the
+     * registry answered with {@code OCI-Subject} (it then maintains the referrers list itself).
+     */
+    public static PushedManifest pushManifest(
+            RegistryPeer registry, String path, String reference, String mediaType, byte[] manifest) {
+        HttpResponse<String> answer = send(
+                registry,
+                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + reference))
+                        .header("Content-Type", mediaType)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)));
+        if (answer.statusCode() != 201) {
+            throw new IllegalStateException("manifest put to " + registry.host() + "/" + path + ":" + reference
+                    + " answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return new PushedManifest(
+                "sha256:" + sha256Hex(manifest),
+                answer.headers().firstValue("OCI-Subject").isPresent());
+    }
+
+    /** Reads a manifest of {@code path} by tag or digest. */
+    public static byte[] fetchManifest(RegistryPeer registry, String path, String reference) {
+        HttpRequest.Builder get = HttpRequest.newBuilder(
+                        URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + reference))
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json")
+                .GET();
+        if (registry.username() != null) {
+            get.header(
+                    "Authorization",
+                    "Basic "
+                            + java.util.Base64.getEncoder()
+                                    .encodeToString((registry.username() + ":" + registry.password())
+                                            .getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            HttpResponse<byte[]> answer =
+                    HTTP.send(get.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("GET manifest " + reference + " answered " + answer.statusCode());
+            }
+            return answer.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A manifest put by {@link #pushManifest}. */
+    public record PushedManifest(String digest, boolean registryTracksSubject) {}
+
+    private static HttpResponse<String> send(RegistryPeer registry, HttpRequest.Builder request) {
+        if (registry.username() != null) {
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + java.util.Base64.getEncoder()
+                                    .encodeToString((registry.username() + ":" + registry.password())
+                                            .getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Lower-case hex sha256 of {@code data}. */

@@ -30,12 +30,34 @@ import java.util.regex.Pattern;
  * RegistryPeer.builder("reg-basic").basicAuth("alice", "s3cret").start();
  * RegistryPeer.builder("reg-token").tokenAuth(TokenServer.create("tok").user("alice", "s3cret").start()).start();
  * RegistryPeer.builder("reg-tls").tls(TestCa.create(dir)).start();     // HTTPS with a certificate of that CA
+ * RegistryPeer.builder("reg-referrers").kind(RegistryPeer.Kind.REFERRERS_API).start(); // serves /v2/<name>/referrers/
  * }</pre>
  */
 public final class RegistryPeer implements AutoCloseable {
 
     private static final Pattern ACCESS_LINE =
             Pattern.compile("^\\S+ - \\S+ \\[[^]]+] \"(\\S+) (\\S+) [^\"]*\" (\\d{3}) ");
+    /**
+     * go-containerregistry's request log: {@code 2026/11/30 22:56:04 GET /v2/... 404 NAME_UNKNOWN ...}; a request
+     * that succeeded has no status (read as 200).
+     */
+    private static final Pattern GGCR_LINE = Pattern.compile("^\\S+ \\S+ ([A-Z]+) (/\\S*)(?: (\\d{3}))?");
+
+    /** Which registry program runs. */
+    public enum Kind {
+        /** Debian's {@code docker-registry} (distribution 2.8): no referrers API (404; clients use the tag schema). */
+        DOCKER_REGISTRY,
+        /**
+         * distribution v3.1.2 ({@code scripts/build-distribution.sh}); it has no referrers API either (checked:
+         * {@code GET /v2/<name>/referrers/<digest>} answers 404 "page not found", and its source has no such route).
+         */
+        DISTRIBUTION_3,
+        /**
+         * go-containerregistry's registry with the referrers API on ({@code scripts/build-referrers-registry.sh}):
+         * in memory, plain HTTP, no auth or TLS options.
+         */
+        REFERRERS_API
+    }
 
     private final Path dir;
     private final int port;
@@ -44,6 +66,7 @@ public final class RegistryPeer implements AutoCloseable {
     private final String password;
     private final TokenServer tokenServer;
     private final TestCa tlsCa;
+    private final Kind kind;
 
     private RegistryPeer(Builder b, Path dir, int port, PeerProcess process) {
         this.dir = dir;
@@ -53,6 +76,23 @@ public final class RegistryPeer implements AutoCloseable {
         this.password = b.password;
         this.tokenServer = b.tokenServer;
         this.tlsCa = b.tlsCa;
+        this.kind = b.kind;
+    }
+
+    /** The registry program that runs. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The cached binary of a Go-built registry kind, or {@code null} when it is not built. */
+    public static Path binary(Kind kind) {
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "trustgate");
+        Path bin = switch (kind) {
+            case DOCKER_REGISTRY -> null;
+            case DISTRIBUTION_3 -> cache.resolve("distribution/v3.1.2/registry");
+            case REFERRERS_API -> cache.resolve("ggcr-registry/v0.21.7/registry");
+        };
+        return bin == null || !Files.isExecutable(bin) ? null : bin;
     }
 
     public static Builder builder(String name) {
@@ -107,9 +147,10 @@ public final class RegistryPeer implements AutoCloseable {
         List<AccessLogEntry> out = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(process.log())) {
-                Matcher m = ACCESS_LINE.matcher(line);
+                Matcher m = (kind == Kind.REFERRERS_API ? GGCR_LINE : ACCESS_LINE).matcher(line);
                 if (m.find()) {
-                    out.add(new AccessLogEntry(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+                    out.add(new AccessLogEntry(
+                            m.group(1), m.group(2), m.group(3) == null ? 200 : Integer.parseInt(m.group(3))));
                 }
             }
         } catch (IOException e) {
@@ -162,6 +203,7 @@ public final class RegistryPeer implements AutoCloseable {
         private String password;
         private TokenServer tokenServer;
         private TestCa tlsCa;
+        private Kind kind = Kind.DOCKER_REGISTRY;
 
         private Builder(String name) {
             this.name = name;
@@ -196,17 +238,38 @@ public final class RegistryPeer implements AutoCloseable {
             return this;
         }
 
+        /** Which registry program to run (default {@link Kind#DOCKER_REGISTRY}). */
+        public Builder kind(Kind which) {
+            this.kind = which;
+            return this;
+        }
+
         public RegistryPeer start() {
+            if (kind == Kind.REFERRERS_API && (tlsCa != null || tokenServer != null || username != null)) {
+                throw new IllegalArgumentException("the referrers-API registry has no TLS or auth options");
+            }
+            if (kind != Kind.DOCKER_REGISTRY && binary(kind) == null) {
+                throw new IllegalStateException(kind + " registry not built: run scripts/install-test-deps.sh");
+            }
             Path dir = PeerProcess.peerDir(name);
             RuntimeException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
                 int port = Ports.free();
                 try {
-                    Path config = writeConfig(dir, port);
+                    List<String> command;
+                    if (kind == Kind.REFERRERS_API) {
+                        command = List.of(binary(kind).toString(), "--address", "127.0.0.1:" + port);
+                    } else {
+                        String config = writeConfig(dir, port).toString();
+                        command = kind == Kind.DISTRIBUTION_3
+                                ? List.of(binary(kind).toString(), "serve", config)
+                                : List.of("docker-registry", "serve", config);
+                    }
                     PeerProcess process = PeerProcess.start(
                             name,
-                            List.of("docker-registry", "serve", config.toString()),
-                            Map.of(),
+                            command,
+                            // distribution v3 exports OpenTelemetry traces to localhost:4318 unless told not to
+                            Map.of("OTEL_TRACES_EXPORTER", "none"),
                             dir,
                             dir.resolve(name + "-" + port + ".log"));
                     process.awaitReady(Duration.ofSeconds(20), () -> answers(port, tlsCa));

@@ -16,7 +16,8 @@ public class SignerSpec {
     public String name;
 
     @JsonPropertyDescription("Public keys: armoured OpenPGP key blocks (GPG simple signing), or PEM public "
-            + "keys, PEM certificates or hex key ids (Notary delegation or targets keys).")
+            + "keys, PEM certificates or hex key ids (Notary delegation or targets keys), or cosign public keys "
+            + "(cosign.pub, PEM).")
     public List<String> keys;
 
     @JsonPropertyDescription("More keys from a Secret in trustgate's namespace (ClusterTrustPolicy) or the "
@@ -26,6 +27,26 @@ public class SignerSpec {
     @JsonPropertyDescription(
             "Notary roles in which this signer's signatures count, e.g. targets/releases. " + "Empty: any role.")
     public List<String> roles;
+
+    @JsonPropertyDescription("Keyless cosign identities: a Fulcio certificate whose issuer and subject match one "
+            + "of them counts for this signer (needs spec.cosign.trustedRoot).")
+    public List<Identity> identities;
+
+    /** A keyless identity: the OIDC issuer and the certificate subject, exact or as an RE2 pattern. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Identity {
+        @JsonPropertyDescription("OIDC issuer URL named in the certificate, e.g. "
+                + "https://token.actions.githubusercontent.com; compared exactly.")
+        @Required
+        public String issuer;
+
+        @JsonPropertyDescription("The certificate identity exactly (an e-mail address or a URI such as a workflow).")
+        public String subject;
+
+        @JsonPropertyDescription("An RE2 regular expression (linear-time, no backtracking) that the whole "
+                + "certificate identity must match; instead of subject.")
+        public String subjectRegExp;
+    }
 
     /** A reference to keys kept in a Secret. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

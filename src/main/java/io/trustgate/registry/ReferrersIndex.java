@@ -1,0 +1,135 @@
+package io.trustgate.registry;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads an OCI image index as the referrers API or the referrers tag schema serves it, keeping the entries of one
+ * artifact type. The filter is always applied here: a registry may ignore {@code ?artifactType=} (it then omits
+ * {@code OCI-Filters-Applied}), and the tag-schema index is never filtered.
+ */
+public final class ReferrersIndex {
+
+    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}");
+
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(32)
+                            .maxDocumentLength(Referrers.MAX_INDEX_BYTES)
+                            .build())
+                    .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /**
+     * One page read.
+     *
+     * @param matching the entries of the wanted artifact type, in index order, at most the room given
+     * @param dropped entries of the wanted type left out because there was no room
+     */
+    public record Page(List<Referrer> matching, int dropped) {
+        public Page {
+            matching = List.copyOf(matching);
+        }
+    }
+
+    /** The body is not an OCI image index of referrers. */
+    public static final class InvalidIndexException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidIndexException(String message) {
+            super(message);
+        }
+    }
+
+    private ReferrersIndex() {}
+
+    /**
+     * Reads one index and keeps the entries of {@code artifactType}.
+     *
+     * @param artifactType keep only entries of this artifact type; {@code null} keeps all
+     * @param room how many entries may still be kept
+     */
+    public static Page parse(byte[] body, String artifactType, int room) throws InvalidIndexException {
+        if (body.length > Referrers.MAX_INDEX_BYTES) {
+            throw new InvalidIndexException("referrers index has " + body.length + " bytes, more than the limit of "
+                    + Referrers.MAX_INDEX_BYTES);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new InvalidIndexException("referrers index is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidIndexException("referrers index cannot be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidIndexException("referrers index is not a JSON object");
+        }
+        JsonNode mediaType = root.get("mediaType");
+        if (mediaType != null && !MediaTypes.OCI_INDEX.equals(mediaType.asText())) {
+            throw new InvalidIndexException("referrers index has media type \"" + abbreviate(mediaType.asText())
+                    + "\", not " + MediaTypes.OCI_INDEX);
+        }
+        JsonNode manifests = root.get("manifests");
+        if (manifests == null || manifests.isNull()) {
+            return new Page(List.of(), 0);
+        }
+        if (!manifests.isArray()) {
+            throw new InvalidIndexException("referrers index has no \"manifests\" array");
+        }
+        List<Referrer> kept = new ArrayList<>();
+        int dropped = 0;
+        for (JsonNode entry : manifests) {
+            if (!entry.isObject()) {
+                throw new InvalidIndexException("a referrers index entry is not an object");
+            }
+            String type = entry.path("artifactType").isTextual()
+                    ? entry.get("artifactType").textValue()
+                    : null;
+            if (artifactType != null && !artifactType.equals(type)) {
+                continue;
+            }
+            if (kept.size() >= room) {
+                dropped++;
+                continue;
+            }
+            kept.add(referrer(entry, type));
+        }
+        return new Page(kept, dropped);
+    }
+
+    private static Referrer referrer(JsonNode entry, String type) throws InvalidIndexException {
+        String digest = entry.path("digest").asText("");
+        if (!DIGEST.matcher(digest).matches()) {
+            throw new InvalidIndexException("a referrers index entry has digest \"" + abbreviate(digest)
+                    + "\", not sha256:<hex> or sha512:<hex>");
+        }
+        JsonNode size = entry.path("size");
+        if (!size.canConvertToLong() || size.asLong() < 0) {
+            throw new InvalidIndexException("referrer " + digest + " has no valid size");
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        entry.path("annotations").fields().forEachRemaining(field -> {
+            if (field.getValue().isTextual()) {
+                annotations.put(field.getKey(), field.getValue().textValue());
+            }
+        });
+        return new Referrer(entry.path("mediaType").asText(null), type, digest, size.asLong(), annotations);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+}
