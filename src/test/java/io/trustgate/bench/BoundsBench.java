@@ -290,18 +290,30 @@ public final class BoundsBench {
                 });
     }
 
-    /** At {@link PgpLimits#MAX_KEYRING_KEYS} keys, padded with marker packets to {@link PgpLimits#MAX_KEYRING_BYTES}. */
+    /**
+     * {@link PgpLimits#MAX_KEYRING_KEYS} keys in one armoured block after {@link PgpLimits#MAX_PACKETS} marker
+     * packets, the whole input padded with text (which the reader skips) to {@link PgpLimits#MAX_KEYRING_BYTES}.
+     */
     private static Row largestKeyring() throws Exception {
-        byte[] keys = TestKeyrings.binary(PgpLimits.MAX_KEYRING_KEYS);
-        byte[] keyring = new byte[PgpLimits.MAX_KEYRING_BYTES - (PgpLimits.MAX_KEYRING_BYTES - keys.length) % 5];
-        System.arraycopy(keys, 0, keyring, 0, keys.length);
-        for (int i = keys.length; i + 5 <= keyring.length; i += 5) {
-            System.arraycopy(new byte[] {(byte) 0xA8, 0x03, 'P', 'G', 'P'}, 0, keyring, i, 5);
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        for (int i = 0; i < PgpLimits.MAX_PACKETS; i++) {
+            binary.write(new byte[] {(byte) 0xA8, 0x03, 'P', 'G', 'P'});
         }
+        binary.write(TestKeyrings.binary(PgpLimits.MAX_KEYRING_KEYS));
+        ByteArrayOutputStream armoured = new ByteArrayOutputStream();
+        try (org.bouncycastle.bcpg.ArmoredOutputStream armour =
+                new org.bouncycastle.bcpg.ArmoredOutputStream(armoured)) {
+            armour.write(binary.toByteArray());
+        }
+        byte[] block = armoured.toByteArray();
+        byte[] keyring = new byte[PgpLimits.MAX_KEYRING_BYTES];
+        Arrays.fill(keyring, (byte) 'x');
+        keyring[keyring.length - block.length - 1] = '\n';
+        System.arraycopy(block, 0, keyring, keyring.length - block.length, block.length);
         return measure(
-                "a keyring of " + PgpLimits.MAX_KEYRING_KEYS + " keys padded with marker packets to " + keyring.length
-                        + " bytes",
-                "`PgpLimits.MAX_KEYRING_BYTES`, `MAX_KEYRING_KEYS`",
+                "a keyring of " + keyring.length + " bytes: text, then " + PgpLimits.MAX_PACKETS
+                        + " marker packets and " + PgpLimits.MAX_KEYRING_KEYS + " keys in one armoured block",
+                "`PgpLimits.MAX_KEYRING_BYTES`, `MAX_KEYRING_KEYS`, `MAX_PACKETS` (markers)",
                 () -> PgpKeys.parse(keyring).primaryFingerprints().size() + " keys read");
     }
 
