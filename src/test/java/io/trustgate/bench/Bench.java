@@ -182,6 +182,7 @@ public final class Bench {
         report.settings = settings;
         report.loadAtStart = loadavg();
         log("bench dir %s; settings %s; load %s", work, settings, report.loadAtStart);
+        report.bounds = BoundsBench.section(); // in-process, before any peer starts
 
         startPeers();
         Prepared prepared = prepare();
@@ -1084,6 +1085,7 @@ public final class Bench {
         final Map<Endpoint, WarmFigures> warm = new EnumMap<>(Endpoint.class);
         final List<ColdResult> cold = new ArrayList<>();
         final List<HerdResult> herds = new ArrayList<>();
+        String bounds;
 
         String markdown(Map<String, String> machine) {
             StringBuilder md = new StringBuilder();
@@ -1478,6 +1480,7 @@ public final class Bench {
                             "Preparing the images (push, GPG signing with skopeo, `notary init` + `addhash` + `publish` per GUN) took ")
                     .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds))
                     .append(" and is not part of any figure.\n\n");
+            md.append(bounds == null ? "" : bounds);
             md.append(LIMITS_MARKER).append('\n');
             return md.toString();
         }
