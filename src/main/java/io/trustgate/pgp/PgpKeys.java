@@ -132,7 +132,13 @@ public final class PgpKeys {
             throws IOException, PgpKeyException {
         BcPGPObjectFactory factory = new BcPGPObjectFactory(binary);
         Object object;
+        int markers = 0;
         while ((object = factory.nextObject()) != null) {
+            // Bouncy Castle allocates ~8 KiB per packet object: 4 MiB of 5-byte markers cost 6 GiB and 1 s.
+            if (object instanceof PGPMarker && ++markers > PgpLimits.MAX_PACKETS) {
+                throw new PgpKeyException("more than " + PgpLimits.MAX_PACKETS
+                        + " marker packets in a keyring (PgpLimits.MAX_PACKETS); export the keys again with gpg");
+            }
             if (object instanceof PGPPublicKeyRing ring) {
                 if (rings.putIfAbsent(fingerprint(ring.getPublicKey()), ring) == null) {
                     checkKeyCount(rings);

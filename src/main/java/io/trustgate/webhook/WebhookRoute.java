@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * MutatingWebhook endpoints, plain Vert.x routes on Quarkus' HTTPS server. Both answer with the same
  * {@link AdmissionHandler#decide} (so a denial never depends on webhook order); /mutate adds the decision's
  * JSONPatch, which pins admitted images to their verified digests. They run on the I/O thread and nothing
- * on the review path blocks: pull-secret look-ups and signature checks run elsewhere and complete the
+ * on the review path blocks (a body over {@link ReviewParser#EVENT_LOOP_PARSE_BYTES} is parsed on a worker): pull-secret look-ups and signature checks run elsewhere and complete the
  * answer; cached verdicts answer at once.
  */
 @ApplicationScoped
@@ -55,13 +55,35 @@ public class WebhookRoute {
 
     private void review(RoutingContext rc, boolean mutating) {
         Buffer body = rc.body().buffer();
-        JsonNode review;
-        try {
-            review = ReviewParser.parse(body == null ? new byte[0] : body.getBytes());
-        } catch (MalformedReviewException e) {
-            badRequest(rc, e.getMessage());
+        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        if (bytes.length <= ReviewParser.EVENT_LOOP_PARSE_BYTES) {
+            JsonNode review;
+            try {
+                review = ReviewParser.parse(bytes);
+            } catch (MalformedReviewException e) {
+                badRequest(rc, e.getMessage());
+                return;
+            }
+            decide(rc, review, mutating);
             return;
         }
+        // A large body costs milliseconds to parse: a worker does it (unordered: large reviews do not queue
+        // behind each other), and the decision continues on this request's event loop.
+        rc.vertx()
+                .<JsonNode>executeBlocking(() -> ReviewParser.parse(bytes), false)
+                .onComplete(parsed -> {
+                    if (parsed.succeeded()) {
+                        decide(rc, parsed.result(), mutating);
+                    } else if (parsed.cause() instanceof MalformedReviewException e) {
+                        badRequest(rc, e.getMessage());
+                    } else {
+                        LOG.error("could not parse a review", parsed.cause());
+                        rc.fail(parsed.cause());
+                    }
+                });
+    }
+
+    private void decide(RoutingContext rc, JsonNode review, boolean mutating) {
         try {
             handler.decide(review, mutating)
                     .exceptionally(e -> {

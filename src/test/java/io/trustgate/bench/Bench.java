@@ -191,6 +191,7 @@ public final class Bench {
         report.defaultJvm = defaultJvm;
         report.loadAtStart = loadavg();
         log("bench dir %s; settings %s; load %s", work, settings, report.loadAtStart);
+        report.bounds = BoundsBench.section(); // in-process, before any peer starts
 
         startPeers();
         Prepared prepared = prepare();
@@ -1150,6 +1151,7 @@ public final class Bench {
         final Map<Endpoint, WarmFigures> warm = new EnumMap<>(Endpoint.class);
         final List<ColdResult> cold = new ArrayList<>();
         final List<HerdResult> herds = new ArrayList<>();
+        String bounds;
 
         String markdown(Map<String, String> machine) {
             StringBuilder md = new StringBuilder();
@@ -1545,6 +1547,7 @@ public final class Bench {
                     .append(String.format(Locale.ROOT, "%.0f s", prepareSeconds))
                     .append(" and is not part of any figure.\n\n");
             whatUsersRun(md);
+            md.append(bounds == null ? "" : bounds);
             md.append(LIMITS_MARKER).append('\n');
             return md.toString();
         }

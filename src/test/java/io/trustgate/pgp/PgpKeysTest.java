@@ -263,4 +263,26 @@ class PgpKeysTest {
                 .isInstanceOf(PgpKeyException.class)
                 .hasMessageContaining("more than " + PgpLimits.MAX_KEYRING_KEYS + " OpenPGP keys");
     }
+
+    @Test
+    @DisplayName("marker packets in a keyring: exactly the packet bound is skipped; one more is refused naming it")
+    void markersInAKeyring() throws Exception {
+        byte[] ring = bobRing.generatePublicKeyRing().getEncoded();
+        byte[] marker = {(byte) 0xA8, 0x03, 'P', 'G', 'P'};
+        java.io.ByteArrayOutputStream at = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < PgpLimits.MAX_PACKETS; i++) {
+            at.write(marker);
+        }
+        at.write(ring);
+        assertThat(PgpKeys.parse(at.toByteArray()).primaryFingerprints()).containsExactly(fingerprintOf(bob));
+
+        java.io.ByteArrayOutputStream over = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i <= PgpLimits.MAX_PACKETS; i++) {
+            over.write(marker);
+        }
+        over.write(ring);
+        assertThatThrownBy(() -> PgpKeys.parse(over.toByteArray()))
+                .isInstanceOf(PgpKeyException.class)
+                .hasMessageContaining("more than " + PgpLimits.MAX_PACKETS + " marker packets");
+    }
 }
