@@ -6,6 +6,8 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,15 @@ public final class SignatureVerifier {
      * @return the keys whose signatures verified, in signature order
      */
     public static List<TufKey> verify(SignedMetadata metadata, RoleKeys keys) {
+        return verify(metadata, keys, new Checked());
+    }
+
+    /**
+     * As {@link #verify(SignedMetadata, RoleKeys)}, answering a (signature, public key) pair already checked in
+     * {@code checked} from there instead of verifying it again: a Notary root is checked against its own root keys,
+     * the pinned ones and the certified ones, all of them usually the same one key over the same bytes.
+     */
+    public static List<TufKey> verify(SignedMetadata metadata, RoleKeys keys, Checked checked) {
         // Bound the crypto an attacker can make us do: extra signatures fail the file before any is verified.
         int allowance = Limits.signatureAllowance(keys);
         if (metadata.signatures().size() > allowance) {
@@ -47,7 +58,7 @@ public final class SignatureVerifier {
                 problem = "not a key of " + keys.role();
             } else if (!key.accepts(sig.method())) {
                 problem = "method " + sig.method() + " is not allowed for a " + key.keyType() + " key";
-            } else if (!verifies(key, sig, metadata.canonicalSigned())) {
+            } else if (!checked.verifies(key, sig, metadata.canonicalSigned())) {
                 problem = "signature does not verify";
             } else {
                 valid.putIfAbsent(key.spkiId(), key);
@@ -63,6 +74,29 @@ public final class SignatureVerifier {
                     rejected);
         }
         return List.copyOf(valid.values());
+    }
+
+    /**
+     * The outcomes of the signature checks made so far for one set of metadata: each (signature, public key) pair is
+     * verified once. A signature belongs to exactly one parsed file, so it fixes the message; the public key is told
+     * by its {@link TufKey#spkiId() SPKI id}, which fixes the algorithm too. Owned by one {@link TrustedMetadataSet}
+     * (one update, one thread at a time) and dropped with it: nothing is cached across updates or by name.
+     */
+    public static final class Checked {
+        private final IdentityHashMap<Signature, Map<String, Boolean>> outcomes = new IdentityHashMap<>();
+        private int performed;
+
+        boolean verifies(TufKey key, Signature sig, byte[] message) {
+            return outcomes.computeIfAbsent(sig, s -> new HashMap<>()).computeIfAbsent(key.spkiId(), id -> {
+                performed++;
+                return SignatureVerifier.verifies(key, sig, message);
+            });
+        }
+
+        /** How many signatures were verified cryptographically (the rest were answered from earlier checks). */
+        public int performed() {
+            return performed;
+        }
     }
 
     /** Whether one signature by one key verifies over the message (the method must already be accepted). */
