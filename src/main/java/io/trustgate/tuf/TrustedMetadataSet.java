@@ -47,6 +47,8 @@ public final class TrustedMetadataSet {
     private SnapshotMetadata snapshot;
     private final Map<String, TrustedTargets> targets = new LinkedHashMap<>();
     private Instant rootCertificateExpiry;
+    /** Each (signature, key) pair is verified once per set: the root alone is checked three ways. */
+    private final SignatureVerifier.Checked checked = new SignatureVerifier.Checked();
 
     private TrustedMetadataSet(String gun, Instant referenceTime, Limits limits, Map<String, Long> trustedVersions) {
         this.gun = Objects.requireNonNull(gun, "gun");
@@ -72,7 +74,7 @@ public final class TrustedMetadataSet {
         RootMetadata candidate = set.parseRoot(rootBytes);
         RoleKeys rootRole = candidate.roleKeys(SignedMetadata.TYPE_ROOT);
         // 5.2: the root must be signed by a threshold of its own root keys
-        SignatureVerifier.verify(candidate.metadata(), rootRole);
+        SignatureVerifier.verify(candidate.metadata(), rootRole, set.checked);
         // Notary: only leaf certificates for this GUN, valid now, can be root keys
         Map<String, TufKey> certified = set.certifiedRootKeys(candidate);
         // trust pinning: the pinned keys are the trust anchor
@@ -99,7 +101,9 @@ public final class TrustedMetadataSet {
         }
         try {
             SignatureVerifier.verify(
-                    candidate.metadata(), new RoleKeys(SignedMetadata.TYPE_ROOT, pinned, rootRole.threshold()));
+                    candidate.metadata(),
+                    new RoleKeys(SignedMetadata.TYPE_ROOT, pinned, rootRole.threshold()),
+                    set.checked);
         } catch (ThresholdNotMetException e) {
             throw new RootPinException(
                     gun, pins.describe(), rootIds, "pinned keys do not meet the root threshold: " + e.getMessage());
@@ -116,7 +120,7 @@ public final class TrustedMetadataSet {
             String gun, byte[] rootBytes, Instant referenceTime, Limits limits, Map<String, Long> trustedVersions) {
         TrustedMetadataSet set = new TrustedMetadataSet(gun, referenceTime, limits, trustedVersions);
         RootMetadata candidate = set.parseRoot(rootBytes);
-        SignatureVerifier.verify(candidate.metadata(), candidate.roleKeys(SignedMetadata.TYPE_ROOT));
+        SignatureVerifier.verify(candidate.metadata(), candidate.roleKeys(SignedMetadata.TYPE_ROOT), set.checked);
         set.root = candidate;
         return set;
     }
@@ -144,8 +148,8 @@ public final class TrustedMetadataSet {
         checkSize(SignedMetadata.TYPE_ROOT, raw, limits.maxMetadataBytes());
         RootMetadata next = RootMetadata.parse(raw);
         // 5.3.3: signed by a threshold of the trusted root's root keys and of the new root's own root keys
-        SignatureVerifier.verify(next.metadata(), root.roleKeys(SignedMetadata.TYPE_ROOT));
-        SignatureVerifier.verify(next.metadata(), next.roleKeys(SignedMetadata.TYPE_ROOT));
+        SignatureVerifier.verify(next.metadata(), root.roleKeys(SignedMetadata.TYPE_ROOT), checked);
+        SignatureVerifier.verify(next.metadata(), next.roleKeys(SignedMetadata.TYPE_ROOT), checked);
         // 5.3.4: the version is exactly one more than the trusted root's
         if (next.version() != root.version() + 1) {
             throw new VersionMismatchException(SignedMetadata.TYPE_ROOT, root.version() + 1, next.version());
@@ -167,7 +171,7 @@ public final class TrustedMetadataSet {
         checkSize(role, raw, limits.maxMetadataBytes());
         TimestampMetadata next = TimestampMetadata.parse(raw);
         // 5.4.2: signed by a threshold of the timestamp keys from root
-        SignatureVerifier.verify(next.metadata(), root.roleKeys(role));
+        SignatureVerifier.verify(next.metadata(), root.roleKeys(role), checked);
         // 5.4.3.1: the timestamp version must not go back
         checkRollback(role, next.metadata().version());
         // 5.4.3.2: nor the snapshot version it names, when it names one (Notary's meta names none)
@@ -190,7 +194,8 @@ public final class TrustedMetadataSet {
                 new RoleKeys(
                         SignedMetadata.TYPE_ROOT,
                         certified,
-                        root.roleKeys(SignedMetadata.TYPE_ROOT).threshold()));
+                        root.roleKeys(SignedMetadata.TYPE_ROOT).threshold()),
+                checked);
         rootCertificateExpiry = signers.stream()
                 .map(k -> k.certificate().orElseThrow().getNotAfter().toInstant())
                 .min(Instant::compareTo)
@@ -210,7 +215,7 @@ public final class TrustedMetadataSet {
         meta.verify(role, raw);
         SnapshotMetadata next = SnapshotMetadata.parse(raw);
         // 5.5.3: signed by a threshold of the snapshot keys from root
-        SignatureVerifier.verify(next.metadata(), root.roleKeys(role));
+        SignatureVerifier.verify(next.metadata(), root.roleKeys(role), checked);
         // 5.5.4: the version the timestamp names, if it names one
         meta.verifyVersion(role, next.metadata().version());
         // 5.5.5: the snapshot version must not go back
@@ -286,7 +291,7 @@ public final class TrustedMetadataSet {
         meta.verify(role, raw);
         TargetsMetadata next = TargetsMetadata.parse(role, raw);
         // 5.6.3: signed by a threshold of the keys the parent (root, or the delegating role) assigns
-        List<TufKey> signers = SignatureVerifier.verify(next.metadata(), keys);
+        List<TufKey> signers = SignatureVerifier.verify(next.metadata(), keys, checked);
         // 5.6.4: the version the snapshot names, if it names one
         meta.verifyVersion(role, next.metadata().version());
         // rollback of each targets role across updates
@@ -409,6 +414,11 @@ public final class TrustedMetadataSet {
     /** The earliest expiry among the certificates of the root keys that signed the final root. */
     public Optional<Instant> rootCertificateExpiry() {
         return Optional.ofNullable(rootCertificateExpiry);
+    }
+
+    /** How many signatures this set verified cryptographically (each signature and key once). */
+    public int signatureChecks() {
+        return checked.performed();
     }
 
     /** The version of every loaded role, for the caller to remember as the highest seen. */

@@ -202,6 +202,10 @@ public final class Bench {
         report.readySeconds = chart.readySeconds();
         report.rssIdleKiB = chart.rssIdleKiB();
         report.quarkusStartedLine = chart.startedLine();
+        if ("cold".equals(System.getenv("BENCH_ONLY"))) {
+            coldOnly(prepared);
+            return;
+        }
         defaults = startTrustgate(defaultJvm, "trustgate-defaults", false);
         report.defaults.readySeconds = defaults.readySeconds();
         report.defaults.rssIdleKiB = defaults.rssIdleKiB();
@@ -233,6 +237,64 @@ public final class Bench {
         }
         Files.writeString(out, md + kept);
         log("wrote %s", out);
+        System.out.println(md);
+    }
+
+    /**
+     * {@code BENCH_ONLY=cold}: only cold reviews, on a trustgate that has served nothing before, for profiling a
+     * cold review (with {@code BENCH_JFR=1}). Per kind, the new images of both endpoints are reviewed one at a time
+     * (no metrics scrape between them), and trustgate's CPU is read per thread ({@link ThreadCpu}) around each
+     * review, so the JIT compilers' share shows apart from the review's own work. Writes {@code cold.md} in the
+     * run's directory, never {@code BENCH_OUT}.
+     */
+    private void coldOnly(Prepared p) throws Exception {
+        StringBuilder md = new StringBuilder();
+        md.append("load average before: ").append(loadavg()).append("\n\n");
+        md.append(
+                "| kind | reviews | p50 | p90 | max | CPU/review (all threads) | of which |\n|---|---|---|---|---|---|---|\n");
+        for (String kind : List.of("GPG", "Notary")) {
+            Map<Endpoint, List<PushedImage>> images = kind.equals("GPG") ? p.coldGpg : p.coldNotary;
+            List<List<Double>> halves = List.of(new ArrayList<>(), new ArrayList<>());
+            List<Map<String, Long>> cpu = List.of(new TreeMap<>(), new TreeMap<>());
+            for (int i = 0; i < settings.cold(); i++) {
+                int half = i < settings.cold() / 2 ? 0 : 1;
+                for (Endpoint e : Endpoint.values()) {
+                    PushedImage img = images.get(e).get(i);
+                    String body = review("cold-" + img.path().replace('/', '-'), img.reference());
+                    ThreadCpu.Sample before = ThreadCpu.sample(trustgate.pid());
+                    long t0 = System.nanoTime();
+                    Answer a = post(trustgatePort, e, body);
+                    halves.get(half).add((System.nanoTime() - t0) / 1e6);
+                    ThreadCpu.sample(trustgate.pid())
+                            .minus(before)
+                            .forEach((g, ns) -> cpu.get(half).merge(g, ns, Long::sum));
+                    expect(e, a, List.of(img), "the cold " + kind + " review");
+                }
+            }
+            for (int half = 0; half < 2; half++) {
+                List<Double> ms = halves.get(half);
+                long total = cpu.get(half).values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
+                String split = cpu.get(half).entrySet().stream()
+                        .filter(x -> x.getValue() * 100 >= total)
+                        .map(x -> String.format(Locale.ROOT, "%s %.1f ms", x.getKey(), x.getValue() / 1e6 / ms.size()))
+                        .collect(Collectors.joining(", "));
+                md.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s half, n=%d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n",
+                        kind,
+                        half == 0 ? "first" : "second",
+                        ms.size(),
+                        percentile(ms, 0.5),
+                        percentile(ms, 0.9),
+                        percentile(ms, 1.0),
+                        total / 1e6 / ms.size(),
+                        split));
+            }
+        }
+        md.append("\nload average after: ").append(loadavg()).append('\n');
+        Files.writeString(work.resolve("cold.md"), md);
         System.out.println(md);
     }
 
@@ -408,7 +470,8 @@ public final class Bench {
             cmd.addAll(List.of(
                     "-XX:+FlightRecorder",
                     "-XX:StartFlightRecording=filename=" + work.resolve(name + ".jfr")
-                            + ",settings=profile,dumponexit=true"));
+                            + ",settings=" + System.getenv().getOrDefault("BENCH_JFR_SETTINGS", "profile")
+                            + ",dumponexit=true"));
         }
         cmd.addAll(jvm.options());
         cmd.addAll(List.of("-jar", jar.toString()));

@@ -61,6 +61,35 @@ class SignatureVerifierTest {
     }
 
     @Test
+    @DisplayName(
+            "a P-256 or ed25519 signature with one bit flipped, or over other bytes, or with r = 0, does not verify")
+    void tamperedP256AndEd25519() {
+        for (TestKey k : List.of(TestKey.ecdsa(), TestKey.ed25519())) {
+            TufKey key = tuf(k);
+            byte[] good = k.sign(SIGNED);
+            assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), good), SIGNED))
+                    .as(k.keyType() + " untouched")
+                    .isTrue();
+            for (int i : new int[] {0, good.length / 2, good.length - 1}) {
+                byte[] flipped = good.clone();
+                flipped[i] ^= 1;
+                assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), flipped), SIGNED))
+                        .as(k.keyType() + " bit flipped at " + i)
+                        .isFalse();
+            }
+            byte[] other = "{\"_type\":\"Targets\",\"version\":2}".getBytes(StandardCharsets.UTF_8);
+            assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), good), other))
+                    .as(k.keyType() + " over other bytes")
+                    .isFalse();
+            byte[] zeroR = good.clone();
+            java.util.Arrays.fill(zeroR, 0, good.length / 2, (byte) 0);
+            assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), zeroR), SIGNED))
+                    .as(k.keyType() + " first half zero")
+                    .isFalse();
+        }
+    }
+
+    @Test
     @DisplayName("each rejected signature is reported with why: outside the role, wrong method, does not verify")
     void rejectedWithReasons() {
         TestKey a = TestKey.ecdsa();

@@ -73,6 +73,27 @@ class TrustedMetadataSetTest {
         }
 
         @Test
+        @DisplayName("a first update verifies each signature once: the root's is not verified again for the pins"
+                + " and the certificates")
+        void eachSignatureOnce() {
+            repo.targets.put("1.0", HEX);
+            Map<String, byte[]> files = repo.build();
+            TrustedMetadataSet set = pinned(files, Map.of());
+            assertThat(set.signatureChecks())
+                    .as("the root's one signature, checked for its own keys and the pinned ones")
+                    .isEqualTo(1);
+            set.updateTimestamp(files.get("timestamp"));
+            assertThat(set.signatureChecks())
+                    .as("the final root's certificates check reuses the root's verified signature")
+                    .isEqualTo(2);
+            set.updateSnapshot(files.get("snapshot"));
+            set.updateTargets(files.get("targets"));
+            assertThat(set.signatureChecks())
+                    .as("root, timestamp, snapshot, targets")
+                    .isEqualTo(4);
+        }
+
+        @Test
         @DisplayName("each step called out of order is an IllegalStateException, and the set stays usable")
         void outOfOrder() {
             Map<String, byte[]> files = repo.build();
