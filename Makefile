@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 MVN := ./mvnw -B
 JAR := target/quarkus-app/quarkus-run.jar
+IMAGE_TAR := target/trustgate-image.tar
 # How trustgate's JVM runs for make run and make bench: a small heap, since live data is ~32 MiB
 # (in a cluster the chart sizes the heap from the container's memory limit instead).
 TRUSTGATE_JAVA_OPTS ?= -Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -Xss512k
@@ -28,7 +29,7 @@ run: build ## Run the webhook on https://localhost:8443 with policies/ and a dev
 deps: ## Install the real peers the tests start (docker-registry, notary, skopeo, gpg, etcd; kube-apiserver built once)
 	scripts/install-test-deps.sh
 
-test: deps ## Run every test (unit, conformance, integration against real peers)
+test: deps $(IMAGE_TAR) ## Run every test (unit, conformance, integration against real peers, the node suite as root)
 	$(MVN) verify
 
 bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchmarks.md (several minutes)
@@ -42,10 +43,14 @@ bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchm
 fuzz: ## Fuzz every parser of hostile input with Jazzer, FUZZ_SECONDS each (default 60); new coverage joins the corpus make test replays
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
-e2e: deps ## Only the install tests: chart (helm-java), a real kube-apiserver + etcd, k3s (skipped without Docker)
+e2e: deps $(IMAGE_TAR) ## Only the install tests: chart (helm-java), a real API server, a real node (as root) running trustgate's image, k3s (skipped without Docker)
 	$(MVN) verify -Dtest='ChartTest' -Dit.test='*IT' -Dsurefire.failIfNoSpecifiedTests=false
 
 image: ## Build the container image with Jib into target/trustgate-image.tar (no Docker needed)
+	scripts/build-image.sh
+
+# The image NodeE2EIT installs, rebuilt when the code, the build or the base changed.
+$(IMAGE_TAR): pom.xml $(shell find src/main scripts/build-image.sh scripts/build-base-image.sh -type f 2>/dev/null)
 	scripts/build-image.sh
 
 manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, k8s/trustgate.yaml from the chart, docs/configuration.md's settings

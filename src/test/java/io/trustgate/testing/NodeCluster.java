@@ -148,6 +148,23 @@ public final class NodeCluster implements AutoCloseable {
             node.network();
             node.registry =
                     RegistryPeer.builder(name + "-registry").address(NODE_IP).start();
+            // The registry listens on the node address itself: Pods reach it without the NAT to loopback.
+            Proc.cmd(
+                            "iptables",
+                            "-t",
+                            "nat",
+                            "-I",
+                            NAT_CHAIN,
+                            "1",
+                            "-d",
+                            NODE_IP + "/32",
+                            "-p",
+                            "tcp",
+                            "--dport",
+                            String.valueOf(node.registry.port()),
+                            "-j",
+                            "RETURN")
+                    .run();
             node.pause = node.buildPause();
             node.pauseImage = node.pushRunnable("trustgate-node/pause", "1").reference();
             node.startContainerd();
@@ -410,6 +427,10 @@ public final class NodeCluster implements AutoCloseable {
                   sandbox_image = "%2$s"
                   disable_apparmor = true
                   netns_mounts_under_state_dir = true
+                  # No CAP_SYS_RESOURCE in this machine kind's root: a negative oom_score_adj (the kubelet asks
+                  # -998 for every sandbox) fails with EIO and runc with "can't get final child's PID from
+                  # pipe: EOF". Clamp to containerd's own score instead, as rootless setups do.
+                  restrict_oom_score_adj = true
                   stream_server_address = "127.0.0.1"
                   [plugins."io.containerd.grpc.v1.cri".containerd]
                     snapshotter = "overlayfs"
@@ -503,6 +524,8 @@ public final class NodeCluster implements AutoCloseable {
                 cgroupsPerQOS: true
                 enforceNodeAllocatable: [pods]
                 failSwapOn: false
+                # the kubelet's own score; -999 (its default) cannot be set without CAP_SYS_RESOURCE
+                oomScoreAdj: 0
                 authentication:
                   anonymous: {enabled: true}
                   webhook: {enabled: false}
@@ -609,7 +632,7 @@ public final class NodeCluster implements AutoCloseable {
             List<ProcessHandle> left = new ArrayList<>(processesInCgroups());
             ProcessHandle.allProcesses()
                     .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).stream()
-                            .anyMatch(a -> a.contains(dir + "/")))
+                            .anyMatch(a -> a.contains(dir + "/") || a.contains(dir + "-")))
                     .filter(p -> !p.equals(ProcessHandle.current()))
                     .forEach(left::add);
             ProcessHandle.allProcesses()
@@ -646,7 +669,8 @@ public final class NodeCluster implements AutoCloseable {
         List<String> out = new ArrayList<>();
         processesInCgroups().forEach(p -> out.add("process " + p.pid() + " in the node's cgroups"));
         ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(dir + "/"))
+                .filter(p -> p.info().commandLine().orElse("").contains(dir + "/")
+                        || p.info().commandLine().orElse("").contains(dir + "-"))
                 .filter(p -> !p.equals(ProcessHandle.current()))
                 .forEach(p -> out.add(
                         "process " + p.pid() + ": " + p.info().commandLine().orElse("")));
