@@ -657,6 +657,7 @@ public final class NodeCluster implements AutoCloseable {
         Proc.cmd("iptables", "-t", "nat", "-X", NAT_CHAIN).runAllowingFailure();
         removeCgroups();
         removeLogLinks();
+        removeCniResults();
         EtcdPeer.deleteTree(dir.resolve("containerd"));
         EtcdPeer.deleteTree(dir.resolve("kubelet"));
     }
@@ -776,6 +777,31 @@ public final class NodeCluster implements AutoCloseable {
             for (Path link : links.filter(Files::isSymbolicLink).toList()) {
                 if (Files.readSymbolicLink(link).startsWith(dir)) {
                     Files.deleteIfExists(link);
+                }
+            }
+        } catch (IOException e) {
+            // nothing of ours there
+        }
+    }
+
+    /**
+     * containerd 1.6 caches CNI results in /var/lib/cni/results/{@code <network>-<sandbox id>-<interface>}
+     * (not configurable there), removed only by a CNI DEL that a killed sandbox never gets: remove those of
+     * this node's sandboxes, named by the CRI plugin's sandbox folders.
+     */
+    private void removeCniResults() {
+        Path sandboxes = dir.resolve("containerd/root/io.containerd.grpc.v1.cri/sandboxes");
+        Path results = Path.of("/var/lib/cni/results");
+        if (!Files.isDirectory(sandboxes) || !Files.isDirectory(results)) {
+            return;
+        }
+        try (Stream<Path> ids = Files.list(sandboxes);
+                Stream<Path> cached = Files.list(results)) {
+            List<String> ours = ids.map(p -> "-" + p.getFileName() + "-").toList();
+            for (Path f : cached.toList()) {
+                String n = f.getFileName().toString();
+                if (ours.stream().anyMatch(n::contains)) {
+                    Files.deleteIfExists(f);
                 }
             }
         } catch (IOException e) {
