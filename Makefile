@@ -2,10 +2,12 @@
 SHELL := /bin/bash
 MVN := ./mvnw -B
 JAR := target/quarkus-app/quarkus-run.jar
+IMAGE_TAR := target/trustgate-image.tar
 # How trustgate's JVM runs for make run: the chart's javaToolOptions (Chart/values.yaml, the one place the flags
 # are kept; scripts/jvm-options.sh reads them), so a developer runs what a cluster runs. make bench reads the
 # chart itself (io.trustgate.bench.JvmConfig) and measures the JVM's default flags beside it.
 TRUSTGATE_JAVA_OPTS ?= $(shell scripts/jvm-options.sh)
+export TRUSTGATE_JAVA_OPTS
 
 .PHONY: help build cli run test deps e2e bench fuzz image manifests certs lint format clean
 
@@ -28,7 +30,7 @@ run: build ## Run the webhook on https://localhost:8443 with policies/ and a dev
 deps: ## Install the real peers the tests start (docker-registry, notary, skopeo, gpg, etcd; kube-apiserver built once)
 	scripts/install-test-deps.sh
 
-test: deps ## Run every test (unit, conformance, integration against real peers)
+test: deps $(IMAGE_TAR) ## Run every test (unit, conformance, integration against real peers, the node suite as root)
 	$(MVN) verify
 
 bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchmarks.md (several minutes)
@@ -42,10 +44,14 @@ bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchm
 fuzz: ## Fuzz every parser of hostile input with Jazzer, FUZZ_SECONDS each (default 60); new coverage joins the corpus make test replays
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
-e2e: deps ## Only the install tests: chart (helm-java), a real kube-apiserver + etcd, k3s (skipped without Docker)
+e2e: deps $(IMAGE_TAR) ## Only the install tests: chart (helm-java), a real API server, a real node (as root) running trustgate's image, k3s (skipped without Docker)
 	$(MVN) verify -Dtest='ChartTest' -Dit.test='*IT' -Dsurefire.failIfNoSpecifiedTests=false
 
 image: ## Build the container image with Jib into target/trustgate-image.tar (no Docker needed)
+	scripts/build-image.sh
+
+# The image NodeE2EIT installs, rebuilt when the code, the build or the base changed.
+$(IMAGE_TAR): pom.xml $(shell find src/main scripts/build-image.sh scripts/build-base-image.sh -type f 2>/dev/null)
 	scripts/build-image.sh
 
 manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, k8s/trustgate.yaml from the chart, docs/configuration.md's settings

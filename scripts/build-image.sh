@@ -8,7 +8,10 @@
 # them on the command line.
 #
 #   IMAGE_NAME (trustgate/trustgate), IMAGE_TAG (the project version),
-#   BASE_IMAGE  another base for quarkus.jib.base-jvm-image (e.g. tar:///path/base.tar or a mirror)
+#   BASE_IMAGE  another base for quarkus.jib.base-jvm-image (e.g. tar:///path/base.tar or a mirror).
+#     Without it the base is built here from Debian's OpenJDK 17 by scripts/build-base-image.sh (once, into
+#     target/base-image; delete it to rebuild), pushed to the same throw-away registry, and Jib builds on it:
+#     the ubi9 default of application.properties cannot be fetched where only package mirrors answer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${IMAGE_NAME:-trustgate/trustgate}
@@ -30,13 +33,21 @@ registry_pid=$!
 trap 'kill $registry_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
 
+base=${BASE_IMAGE:-}
+if [ -z "$base" ]; then
+  [ -f target/base-image/index.json ] || scripts/build-base-image.sh target/base-image
+  skopeo copy --quiet --insecure-policy --dest-tls-verify=false \
+    oci:target/base-image:17 "docker://127.0.0.1:$port/trustgate/base-jre:17"
+  base="127.0.0.1:$port/trustgate/base-jre:17"
+fi
+
 ./mvnw -B -q package -DskipTests \
   -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
   -Dquarkus.container-image.registry=127.0.0.1:$port -Dquarkus.container-image.insecure=true \
   -Dquarkus.container-image.group="${name%/*}" -Dquarkus.container-image.name="${name##*/}" \
   -Dquarkus.container-image.tag="$tag" \
   "-Dquarkus.jib.environment-variables.JAVA_TOOL_OPTIONS=$(scripts/jvm-options.sh)" \
-  ${BASE_IMAGE:+-Dquarkus.jib.base-jvm-image=$BASE_IMAGE}
+  -Dquarkus.jib.base-jvm-image="$base"
 rm -f "$out"
 skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$port/$name:$tag" "docker-archive:$out:$name:$tag"
 echo "$out ($name:$tag, $(du -h "$out" | cut -f1))"

@@ -166,6 +166,18 @@ public final class ImageFactory {
         return digests;
     }
 
+    /**
+     * Pushes the image tagged {@code tag} in the OCI layout {@code layout} (e.g. one a {@link NodeCluster} wrote
+     * for a container that runs) to {@code path:tag} in {@code registry}.
+     */
+    public static PushedImage pushLayout(RegistryPeer registry, Path layout, String path, String tag) {
+        try {
+            return copyLayout(registry, layout, path, tag);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** skopeo-copies an OCI layout to {@code path:tag} in the registry and reads back the manifest it stored. */
     private static PushedImage copyLayout(
             RegistryPeer registry, Path layout, String path, String tag, String... copyFlags) throws IOException {

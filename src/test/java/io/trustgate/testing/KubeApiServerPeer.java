@@ -67,11 +67,21 @@ public final class KubeApiServerPeer implements AutoCloseable {
     }
 
     public static KubeApiServerPeer start(String name, TestCa ca) {
+        return start(name, ca, List.of(), List.of("--disable-admission-plugins=ServiceAccount"));
+    }
+
+    /**
+     * Like {@link #start(String, TestCa)}, with extra IP addresses in the serving certificate (an address
+     * containers reach the API server at) and extra flags instead of the ServiceAccount plugin being off (a
+     * {@link NodeCluster} runs a controller-manager, so Pods get their accounts' tokens).
+     */
+    public static KubeApiServerPeer start(String name, TestCa ca, List<String> extraIps, List<String> extraFlags) {
         Path bin = binary();
         EtcdPeer etcd = EtcdPeer.start(name + "-etcd");
         try {
             Path dir = PeerProcess.peerDir(name);
-            TestCa.Issued serving = ca.issueServer(name, "kubernetes", "kubernetes.default", "kubernetes.default.svc");
+            TestCa.Issued serving =
+                    ca.issueServer(name, extraIps, "kubernetes", "kubernetes.default", "kubernetes.default.svc");
             KeyPair sa = rsa();
             Path saKey = dir.resolve("sa.key");
             Path saPub = dir.resolve("sa.pub");
@@ -86,33 +96,30 @@ public final class KubeApiServerPeer implements AutoCloseable {
             for (int attempt = 0; attempt < 3; attempt++) {
                 int port = Ports.free();
                 Path certDir = Files.createDirectories(dir.resolve("certs-" + port));
-                PeerProcess p = PeerProcess.start(
-                        name,
-                        List.of(
-                                bin.toString(),
-                                "--etcd-servers=" + etcd.clientUrl(),
-                                "--etcd-prefix=/registry-" + port,
-                                "--bind-address=127.0.0.1",
-                                "--advertise-address=127.0.0.1",
-                                "--endpoint-reconciler-type=none", // the loopback address cannot be an endpoint
-                                "--secure-port=" + port,
-                                "--cert-dir=" + certDir,
-                                "--tls-cert-file=" + serving.certPem(),
-                                "--tls-private-key-file=" + serving.keyPem(),
-                                "--token-auth-file=" + tokens,
-                                "--authorization-mode=RBAC",
-                                "--service-account-issuer=https://kubernetes.default.svc",
-                                "--service-account-key-file=" + saPub,
-                                "--service-account-signing-key-file=" + saKey,
-                                "--api-audiences=https://kubernetes.default.svc",
-                                "--service-cluster-ip-range=10.96.0.0/16",
-                                "--disable-admission-plugins=ServiceAccount",
-                                "--enable-priority-and-fairness=false",
-                                "--profiling=false",
-                                "--v=1"),
-                        Map.of(),
-                        dir,
-                        dir.resolve(name + "-" + port + ".log"));
+                List<String> command = new java.util.ArrayList<>(List.of(
+                        bin.toString(),
+                        "--etcd-servers=" + etcd.clientUrl(),
+                        "--etcd-prefix=/registry-" + port,
+                        "--bind-address=127.0.0.1",
+                        "--advertise-address=127.0.0.1",
+                        "--endpoint-reconciler-type=none", // the loopback address cannot be an endpoint
+                        "--secure-port=" + port,
+                        "--cert-dir=" + certDir,
+                        "--tls-cert-file=" + serving.certPem(),
+                        "--tls-private-key-file=" + serving.keyPem(),
+                        "--token-auth-file=" + tokens,
+                        "--authorization-mode=RBAC",
+                        "--service-account-issuer=https://kubernetes.default.svc",
+                        "--service-account-key-file=" + saPub,
+                        "--service-account-signing-key-file=" + saKey,
+                        "--api-audiences=https://kubernetes.default.svc",
+                        "--service-cluster-ip-range=10.96.0.0/16",
+                        "--enable-priority-and-fairness=false",
+                        "--profiling=false",
+                        "--v=1"));
+                command.addAll(extraFlags);
+                PeerProcess p =
+                        PeerProcess.start(name, command, Map.of(), dir, dir.resolve(name + "-" + port + ".log"));
                 KubeApiServerPeer peer = new KubeApiServerPeer(etcd, p, port, token, ca);
                 try {
                     p.awaitReady(Duration.ofMinutes(3), peer::ready);
@@ -138,6 +145,15 @@ public final class KubeApiServerPeer implements AutoCloseable {
 
     public String adminToken() {
         return adminToken;
+    }
+
+    /** The service-account signing key (PEM), for a controller-manager's token controller. */
+    public Path serviceAccountKey() {
+        return process.log().getParent().resolve("sa.key");
+    }
+
+    public int port() {
+        return port;
     }
 
     public Path caFile() {

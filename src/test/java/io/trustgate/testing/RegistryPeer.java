@@ -67,8 +67,10 @@ public final class RegistryPeer implements AutoCloseable {
     private final TokenServer tokenServer;
     private final TestCa tlsCa;
     private final Kind kind;
+    private final String address;
 
     private RegistryPeer(Builder b, Path dir, int port, PeerProcess process) {
+        this.address = b.address;
         this.dir = dir;
         this.port = port;
         this.process = process;
@@ -99,9 +101,9 @@ public final class RegistryPeer implements AutoCloseable {
         return new Builder(name);
     }
 
-    /** {@code 127.0.0.1:<port>}, the registry host as it appears in image references. */
+    /** {@code 127.0.0.1:<port>} (or the {@link Builder#address}), the registry host as it appears in image references. */
     public String host() {
-        return "127.0.0.1:" + port;
+        return address + ":" + port;
     }
 
     public int port() {
@@ -204,6 +206,7 @@ public final class RegistryPeer implements AutoCloseable {
         private TokenServer tokenServer;
         private TestCa tlsCa;
         private Kind kind = Kind.DOCKER_REGISTRY;
+        private String address = "127.0.0.1";
 
         private Builder(String name) {
             this.name = name;
@@ -244,6 +247,15 @@ public final class RegistryPeer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Listen on {@code ip} instead of 127.0.0.1: a private address of this machine that containers reach too
+         * (the {@link NodeCluster}'s bridge address).
+         */
+        public Builder address(String ip) {
+            this.address = ip;
+            return this;
+        }
+
         public RegistryPeer start() {
             if (kind == Kind.REFERRERS_API && (tlsCa != null || tokenServer != null || username != null)) {
                 throw new IllegalArgumentException("the referrers-API registry has no TLS or auth options");
@@ -272,7 +284,7 @@ public final class RegistryPeer implements AutoCloseable {
                             Map.of("OTEL_TRACES_EXPORTER", "none"),
                             dir,
                             dir.resolve(name + "-" + port + ".log"));
-                    process.awaitReady(Duration.ofSeconds(20), () -> answers(port, tlsCa));
+                    process.awaitReady(Duration.ofSeconds(20), () -> answers(address, port, tlsCa));
                     return new RegistryPeer(this, dir, port, process);
                 } catch (IllegalStateException e) {
                     last = e; // most likely the port was taken meanwhile: try another
@@ -293,7 +305,9 @@ public final class RegistryPeer implements AutoCloseable {
                         .append(data)
                         .append('\n')
                         .append("  delete:\n    enabled: true\n")
-                        .append("http:\n  addr: 127.0.0.1:")
+                        .append("http:\n  addr: ")
+                        .append(address)
+                        .append(':')
                         .append(port)
                         .append('\n')
                         .append("  secret: trustgate-test-secret\n");
@@ -339,13 +353,13 @@ public final class RegistryPeer implements AutoCloseable {
             }
         }
 
-        private static boolean answers(int port, TestCa ca) {
+        private static boolean answers(String address, int port, TestCa ca) {
             if (ca != null) {
                 try {
                     int status = ca.httpClient(Duration.ofMillis(200))
                             .send(
                                     java.net.http.HttpRequest.newBuilder(
-                                                    URI.create("https://127.0.0.1:" + port + "/v2/"))
+                                                    URI.create("https://" + address + ":" + port + "/v2/"))
                                             .timeout(Duration.ofSeconds(1))
                                             .build(),
                                     java.net.http.HttpResponse.BodyHandlers.discarding())
@@ -359,8 +373,9 @@ public final class RegistryPeer implements AutoCloseable {
                 }
             }
             try {
-                HttpURLConnection c = (HttpURLConnection)
-                        URI.create("http://127.0.0.1:" + port + "/v2/").toURL().openConnection();
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://" + address + ":" + port + "/v2/")
+                        .toURL()
+                        .openConnection();
                 c.setConnectTimeout(200);
                 c.setReadTimeout(1000);
                 int status = c.getResponseCode();

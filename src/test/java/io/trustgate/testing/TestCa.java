@@ -101,6 +101,14 @@ public final class TestCa {
 
     /** A server certificate for {@code 127.0.0.1} and {@code localhost}, plus any extra DNS names. */
     public Issued issueServer(String name, String... extraDnsNames) {
+        return issueServer(name, List.of(), extraDnsNames);
+    }
+
+    /**
+     * A server certificate for {@code 127.0.0.1}, {@code localhost}, the extra IP addresses (e.g. a node's
+     * bridge address) and the extra DNS names.
+     */
+    public Issued issueServer(String name, List<String> extraIps, String... extraDnsNames) {
         try {
             KeyPair kp = newKeyPair();
             Instant now = Instant.now();
@@ -114,6 +122,9 @@ public final class TestCa {
             List<GeneralName> sans = new ArrayList<>();
             sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
             sans.add(new GeneralName(GeneralName.dNSName, "localhost"));
+            for (String ip : extraIps) {
+                sans.add(new GeneralName(GeneralName.iPAddress, ip));
+            }
             for (String dns : extraDnsNames) {
                 sans.add(new GeneralName(GeneralName.dNSName, dns));
             }
