@@ -58,6 +58,13 @@ public final class ClusterPolicySource implements PolicySource {
     private final Clock clock;
     private final String trustgateNamespace;
     private volatile Informers informers;
+    private volatile ReadyListener readyListener = (policy, ready) -> {};
+
+    /** Hears a policy whose Ready condition changed (status or message), with the new condition. */
+    @FunctionalInterface
+    public interface ReadyListener {
+        void changed(HasMetadata policy, Condition ready);
+    }
 
     public ClusterPolicySource(
             KubernetesClient client,
@@ -81,6 +88,12 @@ public final class ClusterPolicySource implements PolicySource {
         this.trustgateNamespace = trustgateNamespace;
         this.sink = sink;
         this.clock = clock;
+    }
+
+    /** Sets who hears Ready changes (e.g. an Event writer); call before {@link #start()}. */
+    public ClusterPolicySource onReadyChange(ReadyListener listener) {
+        this.readyListener = Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Starts the informers (blocking until each has synced) and publishes the first policy set. */
@@ -223,6 +236,11 @@ public final class ClusterPolicySource implements PolicySource {
                 .withObservedGeneration(generation)
                 .withLastTransitionTime(clock.instant().toString())
                 .build();
+        boolean statusChanged = current == null
+                || current.conditions.stream()
+                        .noneMatch(c -> c.getType().equals("Ready")
+                                && c.getStatus().equals(status)
+                                && c.getMessage().equals(message));
         TrustPolicyStatus next = new TrustPolicyStatus();
         next.observedGeneration = generation;
         next.conditions = List.of(ready);
@@ -236,6 +254,9 @@ public final class ClusterPolicySource implements PolicySource {
                         .inNamespace(t.getMetadata().getNamespace())
                         .resource(t)
                         .updateStatus();
+            }
+            if (statusChanged) {
+                readyListener.changed(resource, ready); // only the replica whose write won tells of it
             }
         } catch (KubernetesClientException e) {
             // Another replica may have written it first (409); the next event brings the fresh object.
