@@ -72,6 +72,7 @@ public final class BackgroundRecheck implements AutoCloseable {
     private volatile CompletableFuture<?> election;
     private volatile Future<?> running;
     private volatile boolean reportsMissing;
+    private volatile boolean closed;
     /** The verdict of each result at the previous recheck: where it turns to fail, an Event is due. */
     private Map<String, Verdict> previous = Map.of();
 
@@ -106,8 +107,14 @@ public final class BackgroundRecheck implements AutoCloseable {
         return t;
     }
 
-    /** Joins the election; returns at once. */
+    /**
+     * Joins the election; returns at once. An election ends when this replica loses the Lease (a renewal failed)
+     * or cannot reach the API server; it is joined again then, until {@link #close()}.
+     */
     public void start() {
+        if (closed) {
+            return;
+        }
         LeaderElector le = client.leaderElector()
                 .withConfig(new LeaderElectionConfigBuilder()
                         .withName(settings.lease())
@@ -121,7 +128,16 @@ public final class BackgroundRecheck implements AutoCloseable {
                         }))
                         .build())
                 .build();
-        election = le.start();
+        CompletableFuture<?> e = le.start();
+        election = e;
+        // The continuation only re-joins the election; its own result carries nothing to read.
+        CompletableFuture<?> unused = e.whenComplete((ok, error) -> {
+            if (!closed) {
+                LOG.debugf("recheck election ended (%s); joining again", error == null ? "lost" : error.getMessage());
+                CompletableFuture.delayedExecutor(RETRY_PERIOD.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .execute(this::start);
+            }
+        });
     }
 
     private synchronized void startLeading() {
@@ -256,6 +272,7 @@ public final class BackgroundRecheck implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         CompletableFuture<?> e = election;
         if (e != null) {
             e.cancel(true); // releases the Lease (releaseOnCancel), so another replica takes over at once

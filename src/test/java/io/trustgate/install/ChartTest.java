@@ -149,7 +149,7 @@ class ChartTest {
         assertThat(keys.path("rules").get(3).path("resourceNames").toString())
                 .as("get and update only the recheck's own Lease")
                 .isEqualTo("[\"trustgate-recheck\"]");
-        assertThat(keys.path("rules").get(3).path("verbs").toString()).isEqualTo("[\"get\",\"update\"]");
+        assertThat(keys.path("rules").get(3).path("verbs").toString()).isEqualTo("[\"get\",\"update\",\"patch\"]");
         assertThat(env(defaults(), "TRUSTGATE_RECHECK_LEASE")).isEqualTo("trustgate-recheck");
         assertThat(keys.path("rules").get(0).path("resources").toString()).isEqualTo("[\"secrets\"]");
         assertThat(keys.path("rules").get(0).path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
