@@ -34,13 +34,16 @@ final class RecheckMetrics implements Consumer<Recheck.Scan> {
                 .description("Running workloads (Pod controllers, or bare Pods) by policy and recheck verdict")
                 .register(registry);
         Gauge.builder("trustgate.running.trust.expiry.timestamp.seconds", earliestExpiry, AtomicLong::doubleValue)
+                .strongReference(true)
                 .description(
                         "Earliest expiry (Unix time) of the trust data behind a running image's verdict; 0 if none")
                 .register(registry);
         Gauge.builder("trustgate.recheck.last.timestamp.seconds", lastScan, AtomicLong::doubleValue)
+                .strongReference(true)
                 .description("When this replica last finished a recheck (Unix time); 0 if never")
                 .register(registry);
         Gauge.builder("trustgate.recheck.leader", leading, AtomicLong::doubleValue)
+                .strongReference(true)
                 .description("1 while this replica holds the recheck Lease")
                 .register(registry);
         scans = Counter.builder("trustgate.recheck.scans")
