@@ -81,3 +81,13 @@ hosts: {{ toJson $hosts }}
 {{- define "trustgate.stateConfigMap" -}}
 {{- printf "%s-notary-versions" (include "trustgate.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{/* The Lease that elects the one replica that rechecks running Pods. */}}
+{{- define "trustgate.recheckLease" -}}
+{{- printf "%s-recheck" (include "trustgate.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Whether the background recheck runs (interval not zero). */}}
+{{- define "trustgate.recheckEnabled" -}}
+{{- if not (regexMatch "^0+(ms|s|m|h|d)$" (toString .Values.recheck.interval)) }}true{{ end }}
+{{- end }}

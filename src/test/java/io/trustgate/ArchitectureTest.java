@@ -25,6 +25,7 @@ class ArchitectureTest {
         "io.trustgate.lookaside..",
         "io.trustgate.verify..",
         "io.trustgate.admission..",
+        "io.trustgate.recheck..",
     };
 
     /** Imported once for all rules: importing is the slow part. */

@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
             CheckCommand.class,
             InspectCommand.class,
             VerifyPackageCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -71,7 +72,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a command: check, inspect or verify-package");
+                spec.commandLine(), "name a command: check, inspect, verify-package or report");
     }
 
     public static void main(String[] args) {

@@ -93,6 +93,32 @@ public enum Setting {
             Kind.TEXT,
             "Cluster mode: the ConfigMap in trustgate's namespace holding the highest Notary metadata versions every"
                     + " replica trusted (the chart sets `<release>-notary-versions`)."),
+    RECHECK_INTERVAL(
+            "trustgate.recheck.interval",
+            "1h",
+            Kind.DURATION,
+            "Cluster mode: how often one replica (the holder of the Lease `TRUSTGATE_RECHECK_LEASE`) re-verifies every"
+                    + " distinct image digest of the running Pods against the current policies and writes PolicyReports."
+                    + " A policy or key change, and trust data expiring, start a recheck sooner. `0s` turns the"
+                    + " background recheck off (chart value `recheck.interval`)."),
+    RECHECK_RATE(
+            "trustgate.recheck.rate",
+            "10",
+            Kind.POSITIVE_COUNT,
+            "Most image verifications a recheck starts per second (cached verdicts count too), so that a recheck of"
+                    + " many images never floods registries, lookaside stores and Notary servers."),
+    RECHECK_LEASE(
+            "trustgate.recheck.lease",
+            "trustgate-recheck",
+            Kind.TEXT,
+            "Cluster mode: the `coordination.k8s.io` Lease in trustgate's namespace that elects the one replica"
+                    + " that rechecks (the chart sets `<release>-recheck`)."),
+    REPORTS(
+            "trustgate.reports",
+            "true",
+            Kind.BOOLEAN,
+            "Write the recheck's results as `wgpolicyk8s.io/v1alpha2` PolicyReports (one per namespace, named"
+                    + " `trustgate`), and Events on Pods whose image stops verifying. `false` keeps metrics and logs only."),
     CACHE_TAG_TTL(
             "trustgate.cache.tag-ttl",
             "30s",

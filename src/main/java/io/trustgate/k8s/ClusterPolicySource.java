@@ -89,6 +89,14 @@ public final class ClusterPolicySource implements PolicySource {
 
     private List<BrokenPolicy> lastBroken = List.of();
 
+    private volatile ReadyListener readyListener = (policy, ready) -> {};
+
+    /** Hears a policy whose Ready condition changed (status or message), with the new condition. */
+    @FunctionalInterface
+    public interface ReadyListener {
+        void changed(HasMetadata policy, Condition ready);
+    }
+
     public ClusterPolicySource(
             KubernetesClient client,
             String trustgateNamespace,
@@ -125,6 +133,12 @@ public final class ClusterPolicySource implements PolicySource {
         this.trustgateNamespace = trustgateNamespace;
         this.sink = sink;
         this.clock = clock;
+    }
+
+    /** Sets who hears Ready changes (e.g. an Event writer); call before {@link #start()}. */
+    public ClusterPolicySource onReadyChange(ReadyListener listener) {
+        this.readyListener = Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Starts the informers (blocking until each has synced) and publishes the first policy set. */
@@ -369,6 +383,11 @@ public final class ClusterPolicySource implements PolicySource {
                 .withObservedGeneration(generation)
                 .withLastTransitionTime(clock.instant().toString())
                 .build();
+        boolean statusChanged = current == null
+                || current.conditions.stream()
+                        .noneMatch(c -> c.getType().equals("Ready")
+                                && c.getStatus().equals(status)
+                                && c.getMessage().equals(message));
         TrustPolicyStatus next = new TrustPolicyStatus();
         next.observedGeneration = generation;
         next.conditions = List.of(ready);
@@ -382,6 +401,9 @@ public final class ClusterPolicySource implements PolicySource {
                         .inNamespace(t.getMetadata().getNamespace())
                         .resource(t)
                         .updateStatus();
+            }
+            if (statusChanged) {
+                readyListener.changed(resource, ready); // only the replica whose write won tells of it
             }
         } catch (KubernetesClientException e) {
             // Another replica may have written it first (409); the next event brings the fresh object.

@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.config.Setting;
 import io.trustgate.config.TrustgateSettings;
+import io.trustgate.k8s.ClusterEvents;
 import io.trustgate.k8s.ClusterPolicySource;
 import io.trustgate.k8s.DirectoryPolicySource;
 import io.trustgate.k8s.PolicyCompiler;
@@ -52,6 +53,9 @@ public class PolicySources
     @Inject
     Instance<KubernetesClient> kubernetes;
 
+    @Inject
+    Instance<ClusterEvents> events;
+
     private ScheduledExecutorService scheduler;
     /** Set once at startup; read by reviews on I/O threads. */
     private volatile PolicySource source;
@@ -78,14 +82,29 @@ public class PolicySources
                     store::set,
                     store::failed);
         }
+        ClusterEvents events = this.events.get();
         return new ClusterPolicySource(
-                kubernetes.get(),
-                config.namespace(),
-                keyCheck,
-                config.namespacedUrls(),
-                (Duration) settings.value(Setting.EXCEPTIONS_MAX_DURATION).orElseThrow(),
-                store::set,
-                Clock.systemUTC());
+                        kubernetes.get(),
+                        config.namespace(),
+                        keyCheck,
+                        config.namespacedUrls(),
+                        (Duration) settings.value(Setting.EXCEPTIONS_MAX_DURATION).orElseThrow(),
+                        store::set,
+                        Clock.systemUTC())
+                .onReadyChange((policy, ready) -> {
+                    var reference = ClusterEvents.about(
+                            policy.getApiVersion(),
+                            policy.getKind(),
+                            policy.getMetadata().getNamespace(),
+                            policy.getMetadata().getName(),
+                            policy.getMetadata().getUid());
+                    String message = "Ready=" + ready.getStatus() + ": " + ready.getMessage();
+                    if ("True".equals(ready.getStatus())) {
+                        events.normal(reference, "PolicyReady", message);
+                    } else {
+                        events.warning(reference, "PolicyNotReady", message);
+                    }
+                });
     }
 
     private void startSource() {

@@ -6,17 +6,25 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.trustgate.admission.AdmissionHandler;
+import io.trustgate.admission.AdmissionListener;
+import io.trustgate.admission.PullCredentials;
 import io.trustgate.config.InvalidSettingException;
 import io.trustgate.config.Setting;
 import io.trustgate.config.TrustgateSettings;
+import io.trustgate.image.ImageReference;
+import io.trustgate.k8s.ClusterEvents;
 import io.trustgate.k8s.ConfigMapVersionStore;
 import io.trustgate.k8s.PolicyCompiler;
 import io.trustgate.k8s.SecretPullCredentials;
 import io.trustgate.notary.FileVersionStore;
 import io.trustgate.notary.InMemoryVersionStore;
 import io.trustgate.notary.VersionStore;
+import io.trustgate.policy.BrokenPolicy;
+import io.trustgate.recheck.Exemptions;
 import io.trustgate.runtime.VerifierStack;
+import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.ImageVerifier;
+import io.trustgate.verify.PolicyVerdict;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -124,17 +132,16 @@ public class Wiring {
         return stack.verifier();
     }
 
+    /**
+     * The pull credentials of a pod's registry, shared by admission and the background recheck (one cache of
+     * Secret look-ups).
+     */
     @Produces
     @Singleton
-    AdmissionHandler admissionHandler(
-            TrustgateSettings settings,
-            PolicyStore store,
-            PolicySources sources,
-            ImageVerifier verifier,
-            MeterRegistry metrics) {
+    PullCredentials pullCredentials(TrustgateSettings settings, PolicySources sources) {
         boolean podPullSecrets =
                 (Boolean) settings.value(Setting.POD_PULL_SECRETS).orElseThrow();
-        SecretPullCredentials credentials = new SecretPullCredentials(
+        return new SecretPullCredentials(
                 sources,
                 podPullSecrets,
                 sources,
@@ -142,13 +149,74 @@ public class Wiring {
                 settings.admission().pullSecret(),
                 pullSecretLookups(),
                 settings.cache().tagTtl());
+    }
+
+    /** This replica's name in Events and the recheck Lease: the Pod's name in a cluster, plus a random suffix. */
+    static String instanceName() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "trustgate");
+        return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Kubernetes Events (cluster mode; nothing is written in directory mode, where no object exists). */
+    @Produces
+    @Singleton
+    ClusterEvents clusterEvents(Instance<KubernetesClient> kubernetes) {
+        return new ClusterEvents(kubernetes.get(), Clock.systemUTC(), instanceName());
+    }
+
+    void closeEvents(@Disposes ClusterEvents events) {
+        events.close();
+    }
+
+    /**
+     * Which running images an exception exempts (reported as {@code skip}): none until TrustExceptions exist
+     * (issue 13, item 3); that work replaces this producer.
+     */
+    @Produces
+    @Singleton
+    Exemptions exemptions() {
+        return Exemptions.NONE;
+    }
+
+    @Produces
+    @Singleton
+    AdmissionHandler admissionHandler(
+            TrustgateSettings settings,
+            PolicyStore store,
+            PolicySources sources,
+            PullCredentials credentials,
+            ImageVerifier verifier,
+            MeterRegistry metrics,
+            Instance<ClusterEvents> events) {
+        AdmissionListener listener = new MetricsListener(metrics);
+        if (settings.policies().dir().isEmpty()) {
+            AdmissionListener audit = new AuditEvents(events.get());
+            AdmissionListener counted = listener;
+            listener = new AdmissionListener() {
+                @Override
+                public void unsatisfied(String namespace, ImageVerdict image, PolicyVerdict verdict) {
+                    counted.unsatisfied(namespace, image, verdict);
+                    audit.unsatisfied(namespace, image, verdict);
+                }
+
+                @Override
+                public void broken(String namespace, ImageReference image, BrokenPolicy policy) {
+                    counted.broken(namespace, image, policy);
+                }
+
+                @Override
+                public void decided(boolean allowed, String reason, long nanos) {
+                    counted.decided(allowed, reason, nanos);
+                }
+            };
+        }
         AdmissionHandler handler = new AdmissionHandler(
                 store::get,
                 sources,
                 credentials,
                 verifier,
                 settings.admission().unmatched(),
-                new MetricsListener(metrics),
+                listener,
                 settings.deadline(),
                 settings.admission().pin());
         metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);

@@ -161,7 +161,7 @@ class ChartTest {
 
     @Test
     @DisplayName(
-            "RBAC grants only list/watch of policies, exceptions and namespaces, get of Secrets and ServiceAccounts, status writes, Event creation, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap")
+            "RBAC grants only list/watch of policies, exceptions and namespaces, get of Secrets and ServiceAccounts, status writes, Event creation, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap; the recheck reads Pods, writes PolicyReports and its one Lease")
     void rbacIsLeastPrivilege() {
         List<String> grants =
                 grants(find(defaults(), "ClusterRole", "trustgate").orElseThrow());
@@ -190,12 +190,24 @@ class ChartTest {
                         "namespaces:list",
                         "namespaces:watch",
                         "secrets:get",
-                        "serviceaccounts:get");
+                        "serviceaccounts:get",
+                                                "pods:list",
+                        "pods:watch",
+                        "policyreports:get",
+                        "policyreports:create",
+                        "policyreports:patch");
         JsonNode keys = find(defaults(), "Role", "trustgate-keys").orElseThrow();
         assertThat(keys.at("/metadata/namespace").asText())
                 .as("only trustgate's own namespace")
                 .isNotBlank();
-        assertThat(keys.path("rules")).hasSize(2);
+        assertThat(keys.path("rules")).hasSize(4);
+        assertThat(keys.path("rules").get(2).path("resources").toString()).isEqualTo("[\"leases\"]");
+        assertThat(keys.path("rules").get(2).path("verbs").toString()).isEqualTo("[\"create\"]");
+        assertThat(keys.path("rules").get(3).path("resourceNames").toString())
+                .as("get and update only the recheck's own Lease")
+                .isEqualTo("[\"trustgate-recheck\"]");
+        assertThat(keys.path("rules").get(3).path("verbs").toString()).isEqualTo("[\"get\",\"update\",\"patch\"]");
+        assertThat(env(defaults(), "TRUSTGATE_RECHECK_LEASE")).isEqualTo("trustgate-recheck");
         assertThat(keys.path("rules").get(0).path("resources").toString()).isEqualTo("[\"secrets\"]");
         assertThat(keys.path("rules").get(0).path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
         JsonNode state = keys.path("rules").get(1);
@@ -257,6 +269,43 @@ class ChartTest {
         assertThat(find(without, "ClusterRole", "trustgate-exception-editor")).isEmpty();
         assertThat(find(without, "ClusterRole", "trustgate-policy-editor")).isEmpty();
         assertThat(find(without, "ClusterRole", "trustgate")).isPresent();
+    }
+
+    @Test
+    @DisplayName(
+            "recheck.interval=0s drops the Pod and Lease rules; reports.installCrds installs the PolicyReport CRDs; metrics.prometheusRule adds both alerts")
+    void recheckReportsAndAlerts() {
+        List<JsonNode> off = documents(
+                ChartRenderer.template("trustgate", "trustgate", Map.of("recheck", Map.of("interval", "0s"))));
+        assertThat(grants(find(off, "ClusterRole", "trustgate").orElseThrow()))
+                .doesNotContain("pods:list", "pods:watch", "policyreports:create")
+                .contains("events:create");
+        assertThat(find(off, "Role", "trustgate-keys").orElseThrow().path("rules"))
+                .hasSize(2);
+        assertThat(env(off, "TRUSTGATE_RECHECK_INTERVAL")).isEqualTo("0s");
+
+        assertThat(find(defaults(), "CustomResourceDefinition", "policyreports.wgpolicyk8s.io"))
+                .hasValueSatisfying(crd -> assertThat(crd.at("/metadata/annotations/helm.sh~1resource-policy")
+                                .asText())
+                        .isEqualTo("keep"));
+        assertThat(find(defaults(), "CustomResourceDefinition", "clusterpolicyreports.wgpolicyk8s.io"))
+                .isPresent();
+        List<JsonNode> noCrds = documents(
+                ChartRenderer.template("trustgate", "trustgate", Map.of("reports", Map.of("installCrds", false))));
+        assertThat(find(noCrds, "CustomResourceDefinition", "policyreports.wgpolicyk8s.io"))
+                .isEmpty();
+        assertThat(find(defaults(), "PrometheusRule", "trustgate")).isEmpty();
+
+        List<JsonNode> alerts = documents(ChartRenderer.template(
+                "trustgate", "trustgate", Map.of("metrics", Map.of("prometheusRule", Map.of("enabled", true)))));
+        JsonNode rules =
+                find(alerts, "PrometheusRule", "trustgate").orElseThrow().at("/spec/groups/0/rules");
+        assertThat(rules.findValuesAsText("alert"))
+                .containsExactly("TrustgateRunningUnverifiedImages", "TrustgateTrustDataExpiring");
+        assertThat(rules.get(0).path("expr").asText()).contains("trustgate_running_workloads{verdict=\"fail\"}");
+        assertThat(rules.get(1).path("expr").asText())
+                .contains("trustgate_running_trust_expiry_timestamp_seconds")
+                .contains("604800");
     }
 
     @Test

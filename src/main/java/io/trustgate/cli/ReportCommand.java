@@ -1,0 +1,227 @@
+package io.trustgate.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.trustgate.recheck.PolicyReports;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code trustgate report}: the background recheck's PolicyReports read from a cluster with a kubeconfig, printed as
+ * one table (namespace, workload, image, policy, result, message), for admins without Prometheus or Policy
+ * Reporter. Exit 1 when any running workload fails a policy.
+ */
+@Command(
+        name = "report",
+        sortOptions = false,
+        description = {
+            "Prints the running workloads' results from trustgate's PolicyReports in a cluster (written by the",
+            "background recheck): namespace, workload, image, policy, result and, for failures, the reason."
+        })
+final class ReportCommand implements Callable<Integer> {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest list of reports read (the API server pages larger ones; this command does not). */
+    static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+    @ParentCommand
+    Main main;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
+            description = "kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); its current context.")
+    Path kubeconfig;
+
+    @Option(
+            names = {"-n", "--namespace"},
+            paramLabel = "NS",
+            description = "Only this namespace (default: every namespace).")
+    String namespace;
+
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "text|json",
+            defaultValue = "text",
+            description = "text or json (the results as the reports hold them).")
+    Output output;
+
+    @Override
+    public Integer call() throws IOException {
+        Cluster cluster = Cluster.of(kubeconfigPath());
+        String path = "/apis/wgpolicyk8s.io/v1alpha2/"
+                + (namespace != null ? "namespaces/" + namespace + "/" : "")
+                + "policyreports?labelSelector="
+                + URLEncoder.encode(PolicyReports.MANAGED_BY + "=" + PolicyReports.SOURCE, StandardCharsets.UTF_8);
+        JsonNode list = cluster.get(path);
+        PrintWriter out = spec.commandLine().getOut();
+        boolean failing = false;
+        if (output == Output.json) {
+            var results = JSON.createArrayNode();
+            for (JsonNode report : list.path("items")) {
+                for (JsonNode r : report.path("results")) {
+                    results.add(r);
+                    failing |= r.path("result").asText().equals("fail");
+                }
+            }
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
+            return failing ? Main.DENIED : Main.OK;
+        }
+        out.printf(
+                "%-16s %-32s %-48s %-36s %-6s %s%n", "NAMESPACE", "WORKLOAD", "IMAGE", "POLICY", "RESULT", "MESSAGE");
+        int rows = 0;
+        for (JsonNode report : list.path("items")) {
+            String ns = report.path("metadata").path("namespace").asText();
+            for (JsonNode r : report.path("results")) {
+                JsonNode res = r.path("resources").path(0);
+                String result = r.path("result").asText();
+                failing |= result.equals("fail");
+                out.printf(
+                        "%-16s %-32s %-48s %-36s %-6s %s%n",
+                        ns,
+                        res.path("kind").asText() + "/" + res.path("name").asText(),
+                        r.path("properties").path("image").asText(),
+                        r.path("policy").asText(),
+                        result,
+                        result.equals("pass") ? "" : r.path("message").asText());
+                rows++;
+            }
+        }
+        if (rows == 0) {
+            out.println("(no results: is trustgate running in the cluster with TRUSTGATE_RECHECK_INTERVAL above 0s?)");
+        }
+        return failing ? Main.DENIED : Main.OK;
+    }
+
+    private Path kubeconfigPath() {
+        if (kubeconfig != null) {
+            return kubeconfig;
+        }
+        String env = main.env().get("KUBECONFIG");
+        if (env != null && !env.isBlank()) {
+            int sep = env.indexOf(java.io.File.pathSeparatorChar);
+            return Path.of(sep < 0 ? env : env.substring(0, sep)); // kubectl merges a list; the first file here
+        }
+        return Path.of(System.getProperty("user.home"), ".kube", "config");
+    }
+
+    /** The current context's API server, CA and bearer token, from a kubeconfig. */
+    private record Cluster(String server, HttpClient http, String token) {
+
+        static Cluster of(Path file) throws IOException {
+            JsonNode config;
+            try {
+                config = YAML.readTree(Files.readString(file));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new CliException("cannot read kubeconfig " + file + ": no such file");
+            }
+            String current = config.path("current-context").asText();
+            JsonNode context = named(config, "contexts", current, "context");
+            JsonNode cluster = named(config, "clusters", context.path("cluster").asText(), "cluster");
+            JsonNode user = named(config, "users", context.path("user").asText(), "user");
+            String token = user.path("token").asText(null);
+            if (token == null && user.has("tokenFile")) {
+                token = Files.readString(Path.of(user.path("tokenFile").asText()))
+                        .strip();
+            }
+            if (token == null) {
+                throw new CliException("kubeconfig " + file + ": user \""
+                        + context.path("user").asText()
+                        + "\" has no token; trustgate report supports bearer tokens only (e.g. kubectl create token)");
+            }
+            byte[] ca = null;
+            if (cluster.has("certificate-authority-data")) {
+                ca = Base64.getDecoder()
+                        .decode(cluster.path("certificate-authority-data").asText());
+            } else if (cluster.has("certificate-authority")) {
+                ca = Files.readAllBytes(file.resolveSibling(
+                        cluster.path("certificate-authority").asText()));
+            }
+            HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+            if (ca != null) {
+                http.sslContext(trusting(ca));
+            }
+            return new Cluster(cluster.path("server").asText(), http.build(), token);
+        }
+
+        private static JsonNode named(JsonNode config, String list, String name, String field) {
+            for (JsonNode n : config.path(list)) {
+                if (n.path("name").asText().equals(name)) {
+                    return n.path(field);
+                }
+            }
+            throw new CliException("kubeconfig: no " + list + " entry named \"" + name + "\"");
+        }
+
+        private static SSLContext trusting(byte[] pem) {
+            try {
+                KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+                trust.load(null, null);
+                int i = 0;
+                for (Certificate c :
+                        CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
+                    trust.setCertificateEntry("ca-" + i++, c);
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                SSLContext ssl = SSLContext.getInstance("TLS");
+                ssl.init(null, tmf.getTrustManagers(), null);
+                return ssl;
+            } catch (GeneralSecurityException | IOException e) {
+                throw new CliException("kubeconfig: the certificate authority does not parse: " + e.getMessage());
+            }
+        }
+
+        JsonNode get(String path) throws IOException {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(server + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/json")
+                    .build();
+            HttpResponse<byte[]> res;
+            try {
+                res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException("interrupted");
+            }
+            if (res.statusCode() == 404) {
+                throw new CliException("the cluster has no PolicyReports (wgpolicyk8s.io/v1alpha2): install trustgate's"
+                        + " chart with reports.installCrds=true, or Kyverno / Policy Reporter");
+            }
+            if (res.statusCode() != 200) {
+                throw new CliException("GET " + path + " answered HTTP " + res.statusCode());
+            }
+            if (res.body().length > MAX_RESPONSE_BYTES) {
+                throw new CliException("the reports are larger than " + MAX_RESPONSE_BYTES + " bytes; use --namespace");
+            }
+            return JSON.readTree(res.body());
+        }
+    }
+}

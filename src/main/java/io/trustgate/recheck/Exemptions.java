@@ -1,0 +1,33 @@
+package io.trustgate.recheck;
+
+import io.trustgate.image.ImageReference;
+import io.trustgate.policy.PolicyId;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Which running images an exception exempts from a policy. A recheck asks it for every image a policy does
+ * not accept, and reports an exempted one as {@code skip} with the exception's reason instead of
+ * {@code fail}. The time-boxed TrustException resource (issue 13, item 3) implements it; until then
+ * {@link #NONE} exempts nothing.
+ */
+@FunctionalInterface
+public interface Exemptions {
+
+    Exemptions NONE = (namespace, image, policy) -> Optional.empty();
+
+    /**
+     * The exception that applies to {@code image} (pinned to the digest that runs) in {@code namespace} under
+     * {@code policy} now, if any.
+     */
+    Optional<Exemption> find(String namespace, ImageReference image, PolicyId policy);
+
+    /**
+     * One exception, as a report shows it.
+     *
+     * @param name the exception object, e.g. {@code TrustException apps/hotfix-1234}
+     * @param reason why it was granted, as its author wrote it
+     * @param expires when it stops applying
+     */
+    record Exemption(String name, String reason, Instant expires) {}
+}
