@@ -36,3 +36,4 @@ scripts/build-toxiproxy.sh >/dev/null
 scripts/build-cosign.sh >/dev/null
 scripts/build-distribution.sh >/dev/null
 scripts/build-referrers-registry.sh >/dev/null
+scripts/build-notation.sh >/dev/null

@@ -9,6 +9,8 @@ import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
 import io.trustgate.k8s.crd.SignerSpec;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicySpec;
+import io.trustgate.notation.NotationLimits;
+import io.trustgate.notation.TrustedIdentity;
 import io.trustgate.pgp.InvalidSignedIdentityException;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.BrokenPolicy;
@@ -19,6 +21,7 @@ import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.NotaryConfig;
+import io.trustgate.policy.NotationConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -159,9 +162,13 @@ public final class PolicyCompiler {
                 throw new InvalidPolicyException("signer \"" + s.name() + "\" has OpenPGP keys but the policy has no "
                         + "lookaside to find GPG signatures in");
             }
-            if (!s.notaryKeys().isEmpty() && notary == null && spec.cosign == null) {
+            if (!s.notaryKeys().isEmpty() && notary == null && spec.cosign == null && spec.notation == null) {
                 throw new InvalidPolicyException("signer \"" + s.name() + "\" has PEM keys or key ids (Notary or "
                         + "cosign keys) but the policy has no notary or cosign section");
+            }
+            if (!s.notationIdentities().isEmpty() && spec.notation == null) {
+                throw new InvalidPolicyException("signer \"" + s.name() + "\" has notationIdentities but the policy "
+                        + "has no notation section (spec.notation: {})");
             }
         }
         if (notary != null && notary.rootKeys().isEmpty()) {
@@ -216,7 +223,8 @@ public final class PolicyCompiler {
                 identity,
                 Policy.keyFingerprint(signers, notary),
                 delegated,
-                cosign);
+                cosign,
+                spec.notation == null ? null : new NotationConfig());
     }
 
     /** {@code spec.cosign.repository}: a repository name without tag or digest, or {@code null}. */
@@ -275,7 +283,19 @@ public final class PolicyCompiler {
         if (keys.isEmpty()) {
             throw new InvalidPolicyException("signer \"" + s.name + "\" has no keys");
         }
-        return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles);
+        List<String> identities = s.notationIdentities == null ? List.of() : s.notationIdentities;
+        if (identities.size() > NotationLimits.MAX_IDENTITIES) {
+            throw new InvalidPolicyException("signer \"" + s.name + "\" has " + identities.size()
+                    + " notationIdentities, more than " + NotationLimits.MAX_IDENTITIES);
+        }
+        for (String identity : identities) {
+            try {
+                TrustedIdentity.parse(identity);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPolicyException("signer \"" + s.name + "\": notationIdentities: " + e.getMessage(), e);
+            }
+        }
+        return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles, identities);
     }
 
     /** What a key that failed its check should have been, judged by its armour line only. */

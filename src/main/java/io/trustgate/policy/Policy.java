@@ -24,6 +24,7 @@ import java.util.Map;
  * @param namespacedImages for a ClusterTrustPolicy, the patterns of images it lets namespaces govern with
  *     their own TrustPolicies alone ({@code spec.allowNamespacedPolicies}); empty for a TrustPolicy
  * @param cosign {@code null} when the policy does not use cosign signatures ({@code spec.cosign})
+ * @param notation {@code null} when the policy does not use Notation signatures ({@code spec.notation})
  */
 public record Policy(
         PolicyId id,
@@ -40,7 +41,8 @@ public record Policy(
         SignedIdentity signedIdentity,
         String keyFingerprint,
         List<ImagePattern> namespacedImages,
-        CosignConfig cosign) {
+        CosignConfig cosign,
+        NotationConfig notation) {
 
     public Policy {
         images = List.copyOf(images);
@@ -50,6 +52,42 @@ public record Policy(
         if (keyFingerprint == null) {
             keyFingerprint = keyFingerprint(signers, notary);
         }
+    }
+
+    /** A policy without Notation signatures. */
+    public Policy(
+            PolicyId id,
+            String uid,
+            String resourceVersion,
+            Mode mode,
+            LabelSelector namespaceSelector,
+            List<ImagePattern> images,
+            NotaryConfig notary,
+            String lookaside,
+            List<Signer> signers,
+            int minSignatures,
+            List<String> requiredSigners,
+            SignedIdentity signedIdentity,
+            String keyFingerprint,
+            List<ImagePattern> namespacedImages,
+            CosignConfig cosign) {
+        this(
+                id,
+                uid,
+                resourceVersion,
+                mode,
+                namespaceSelector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                minSignatures,
+                requiredSigners,
+                signedIdentity,
+                keyFingerprint,
+                namespacedImages,
+                cosign,
+                null);
     }
 
     /** A policy without cosign signatures. */
@@ -83,6 +121,7 @@ public record Policy(
                 signedIdentity,
                 keyFingerprint,
                 namespacedImages,
+                null,
                 null);
     }
 
@@ -130,6 +169,7 @@ public record Policy(
             field(sha, "signer", s.name());
             s.roles().forEach(r -> field(sha, "role", r));
             s.keys().forEach(k -> field(sha, "key", k));
+            s.notationIdentities().forEach(i -> field(sha, "notation-identity", i));
         }
         if (notary != null) {
             notary.rootKeys().forEach(k -> field(sha, "root", k));

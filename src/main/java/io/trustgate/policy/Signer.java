@@ -10,14 +10,22 @@ import java.util.List;
  * @param keys every key as the policy gave it (inline and from {@code keysFrom}), parsed by the
  *     signature source that uses them
  * @param roles Notary roles in which this signer's signatures count; empty means any role
+ * @param notationIdentities Notation trusted identities ({@code x509.subject: C=US, O=Acme, CN=release}) the
+ *     signing certificate's subject must match; empty means any subject under the signer's trust anchors
  */
-public record Signer(String name, List<String> keys, List<String> roles) {
+public record Signer(String name, List<String> keys, List<String> roles, List<String> notationIdentities) {
 
     private static final String PGP_ARMOUR = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 
     public Signer {
         keys = List.copyOf(keys);
         roles = List.copyOf(roles);
+        notationIdentities = notationIdentities == null ? List.of() : List.copyOf(notationIdentities);
+    }
+
+    /** A signer without Notation trusted identities. */
+    public Signer(String name, List<String> keys, List<String> roles) {
+        this(name, keys, roles, List.of());
     }
 
     /** The armoured OpenPGP key blocks among the keys. */
