@@ -47,3 +47,4 @@ scripts/build-cosign.sh >/dev/null
 scripts/build-cosign3.sh >/dev/null
 scripts/build-distribution.sh >/dev/null
 scripts/build-referrers-registry.sh >/dev/null
+scripts/build-notation.sh >/dev/null

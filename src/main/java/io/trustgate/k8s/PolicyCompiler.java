@@ -15,6 +15,8 @@ import io.trustgate.k8s.crd.ExceptionsSpec;
 import io.trustgate.k8s.crd.SignerSpec;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicySpec;
+import io.trustgate.notation.NotationLimits;
+import io.trustgate.notation.TrustedIdentity;
 import io.trustgate.pgp.InvalidSignedIdentityException;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.BrokenPolicy;
@@ -27,6 +29,7 @@ import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.NamespacedUrls;
 import io.trustgate.policy.NotaryConfig;
+import io.trustgate.policy.NotationConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -179,9 +182,14 @@ public final class PolicyCompiler {
                         "signer \"" + s.name() + "\" has keyless identities but the policy has no "
                                 + "cosign section (with a trustedRoot) to verify them with");
             }
-            if (!s.notaryKeys().isEmpty() && notary == null && spec.cosign == null) {
+            if (!s.notaryKeys().isEmpty() && notary == null && spec.cosign == null && spec.notation == null) {
                 throw new InvalidPolicyException("signer \"" + s.name() + "\" has PEM keys or key ids (Notary or "
-                        + "cosign keys) but the policy has no notary or cosign section");
+                        + "cosign keys) or certificates (Notation trust anchors) but the policy has no notary, cosign"
+                        + " or notation section");
+            }
+            if (!s.notationIdentities().isEmpty() && spec.notation == null) {
+                throw new InvalidPolicyException("signer \"" + s.name() + "\" has notationIdentities but the policy "
+                        + "has no notation section (spec.notation: {})");
             }
         }
         if (notary != null && notary.rootKeys().isEmpty()) {
@@ -244,6 +252,7 @@ public final class PolicyCompiler {
                 Policy.keyFingerprint(signers, notary, cosign),
                 delegated,
                 cosign,
+                spec.notation == null ? null : new NotationConfig(),
                 exemptions(spec.exceptions));
     }
 
@@ -379,7 +388,19 @@ public final class PolicyCompiler {
                     "signer \"" + s.name + "\" has no keys" + (s.identities == null ? "" : " or identities"));
         }
         keyCheck.checkSigner(s.name, keys);
-        return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles, identities);
+        List<String> notationIdentities = s.notationIdentities == null ? List.of() : s.notationIdentities;
+        if (notationIdentities.size() > NotationLimits.MAX_IDENTITIES) {
+            throw new InvalidPolicyException("signer \"" + s.name + "\" has " + notationIdentities.size()
+                    + " notationIdentities, more than " + NotationLimits.MAX_IDENTITIES);
+        }
+        for (String identity : notationIdentities) {
+            try {
+                TrustedIdentity.parse(identity);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPolicyException("signer \"" + s.name + "\": notationIdentities: " + e.getMessage(), e);
+            }
+        }
+        return new Signer(s.name, keys, s.roles == null ? List.of() : s.roles, identities, notationIdentities);
     }
 
     /** What a key that failed its check should have been, judged by its armour line only. */

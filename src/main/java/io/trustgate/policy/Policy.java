@@ -24,6 +24,7 @@ import java.util.Map;
  * @param namespacedImages for a ClusterTrustPolicy, the patterns of images it lets namespaces govern with
  *     their own TrustPolicies alone ({@code spec.allowNamespacedPolicies}); empty for a TrustPolicy
  * @param cosign {@code null} when the policy does not use cosign signatures ({@code spec.cosign})
+ * @param notation {@code null} when the policy does not use Notation signatures ({@code spec.notation})
  * @param exemptions whether and how long TrustExceptions may exempt images from it ({@code spec.exceptions})
  */
 public record Policy(
@@ -42,6 +43,7 @@ public record Policy(
         String keyFingerprint,
         List<ImagePattern> namespacedImages,
         CosignConfig cosign,
+        NotationConfig notation,
         ExemptionRule exemptions) {
 
     public Policy {
@@ -57,7 +59,7 @@ public record Policy(
         }
     }
 
-    /** A policy no TrustException may exempt from. */
+    /** A policy without Notation signatures that no TrustException may exempt from. */
     public Policy(
             PolicyId id,
             String uid,
@@ -90,6 +92,83 @@ public record Policy(
                 keyFingerprint,
                 namespacedImages,
                 cosign,
+                null,
+                ExemptionRule.NONE);
+    }
+
+    /** A policy without Notation signatures. */
+    public Policy(
+            PolicyId id,
+            String uid,
+            String resourceVersion,
+            Mode mode,
+            LabelSelector namespaceSelector,
+            List<ImagePattern> images,
+            NotaryConfig notary,
+            String lookaside,
+            List<Signer> signers,
+            int minSignatures,
+            List<String> requiredSigners,
+            SignedIdentity signedIdentity,
+            String keyFingerprint,
+            List<ImagePattern> namespacedImages,
+            CosignConfig cosign,
+            ExemptionRule exemptions) {
+        this(
+                id,
+                uid,
+                resourceVersion,
+                mode,
+                namespaceSelector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                minSignatures,
+                requiredSigners,
+                signedIdentity,
+                keyFingerprint,
+                namespacedImages,
+                cosign,
+                null,
+                exemptions);
+    }
+
+    /** A policy no TrustException may exempt from. */
+    public Policy(
+            PolicyId id,
+            String uid,
+            String resourceVersion,
+            Mode mode,
+            LabelSelector namespaceSelector,
+            List<ImagePattern> images,
+            NotaryConfig notary,
+            String lookaside,
+            List<Signer> signers,
+            int minSignatures,
+            List<String> requiredSigners,
+            SignedIdentity signedIdentity,
+            String keyFingerprint,
+            List<ImagePattern> namespacedImages,
+            CosignConfig cosign,
+            NotationConfig notation) {
+        this(
+                id,
+                uid,
+                resourceVersion,
+                mode,
+                namespaceSelector,
+                images,
+                notary,
+                lookaside,
+                signers,
+                minSignatures,
+                requiredSigners,
+                signedIdentity,
+                keyFingerprint,
+                namespacedImages,
+                cosign,
+                notation,
                 ExemptionRule.NONE);
     }
 
@@ -111,6 +190,7 @@ public record Policy(
                 keyFingerprint,
                 namespacedImages,
                 cosign,
+                notation,
                 rule);
     }
 
@@ -205,6 +285,7 @@ public record Policy(
                 field(sha, "subject", identity.subject() == null ? "" : identity.subject());
                 field(sha, "subjectRegExp", identity.subjectRegExp() == null ? "" : identity.subjectRegExp());
             }
+            s.notationIdentities().forEach(i -> field(sha, "notation-identity", i));
         }
         if (cosign != null && cosign.trustedRoot() != null) {
             field(sha, "trustedRoot", cosign.trustedRoot());

@@ -11,20 +11,28 @@ import java.util.List;
  *     signature source that uses them
  * @param roles Notary roles in which this signer's signatures count; empty means any role
  * @param identities keyless cosign identities (Fulcio certificate issuer and subject) that count for this signer
+ * @param notationIdentities Notation trusted identities ({@code x509.subject: C=US, O=Acme, CN=release}) the
+ *     signing certificate's subject must match; empty means any subject under the signer's trust anchors
  */
-public record Signer(String name, List<String> keys, List<String> roles, List<KeylessIdentity> identities) {
+public record Signer(
+        String name,
+        List<String> keys,
+        List<String> roles,
+        List<KeylessIdentity> identities,
+        List<String> notationIdentities) {
 
     private static final String PGP_ARMOUR = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 
     public Signer {
         keys = List.copyOf(keys);
         roles = List.copyOf(roles);
-        identities = List.copyOf(identities);
+        identities = identities == null ? List.of() : List.copyOf(identities);
+        notationIdentities = notationIdentities == null ? List.of() : List.copyOf(notationIdentities);
     }
 
     /** A signer with keys only. */
     public Signer(String name, List<String> keys, List<String> roles) {
-        this(name, keys, roles, List.of());
+        this(name, keys, roles, List.of(), List.of());
     }
 
     /** The armoured OpenPGP key blocks among the keys. */

@@ -23,6 +23,7 @@ import io.trustgate.verify.CosignSignatureSource;
 import io.trustgate.verify.GpgSignatureSource;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.NotarySignatureSource;
+import io.trustgate.verify.NotationSignatureSource;
 import io.trustgate.verify.SignatureSource;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -148,7 +149,8 @@ public final class VerifierStack implements AutoCloseable {
         List<SignatureSource> sources = List.of(
                 new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto),
                 notarySource,
-                new CosignSignatureSource(registry, crypto));
+                new CosignSignatureSource(registry, crypto),
+                new NotationSignatureSource(registry, clock, crypto));
         verifier = new ImageVerifier(registry, sources, clock, cache);
         for (OutcomeCache<?, ?> c : List.of(registry.cache(), lookaside.cache(), verifier.verdictCache())) {
             hooks.cacheCreated().accept(c, Map.of());

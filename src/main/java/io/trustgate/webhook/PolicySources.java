@@ -88,7 +88,8 @@ public class PolicySources
                         config.namespace(),
                         keyCheck,
                         config.namespacedUrls(),
-                        (Duration) settings.value(Setting.EXCEPTIONS_MAX_DURATION).orElseThrow(),
+                        (Duration)
+                                settings.value(Setting.EXCEPTIONS_MAX_DURATION).orElseThrow(),
                         store::set,
                         Clock.systemUTC())
                 .onReadyChange((policy, ready) -> {

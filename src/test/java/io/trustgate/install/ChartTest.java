@@ -191,7 +191,7 @@ class ChartTest {
                         "namespaces:watch",
                         "secrets:get",
                         "serviceaccounts:get",
-                                                "pods:list",
+                        "pods:list",
                         "pods:watch",
                         "policyreports:get",
                         "policyreports:create",

@@ -29,7 +29,12 @@ class PolicyDirectoryTest {
                         "ClusterTrustPolicy/production-gpg",
                         "ClusterTrustPolicy/staging-warn",
                         "ClusterTrustPolicy/cosign-keyed",
+                        "ClusterTrustPolicy/notation-releases",
                         "TrustPolicy payments/payments-dct");
+        Policy notation = find(set, "ClusterTrustPolicy/notation-releases");
+        assertThat(notation.notation()).isNotNull();
+        assertThat(notation.signers().get(0).notationIdentities())
+                .containsExactly("x509.subject: C=US, O=Acme, CN=release");
         Policy prod = find(set, "ClusterTrustPolicy/production-gpg");
         assertThat(prod.minSignatures()).isEqualTo(2);
         assertThat(prod.requiredSigners()).containsExactly("security-team");

@@ -315,7 +315,8 @@ class CosignBundleSourceTest {
                 List.of(),
                 List.of(),
                 List.of(new io.trustgate.policy.KeylessIdentity(
-                        "https://token.actions.githubusercontent.com", null, "https://github\\.com/.*")));
+                        "https://token.actions.githubusercontent.com", null, "https://github\\.com/.*")),
+                List.of());
         Policy policy = new Policy(
                 PolicyId.cluster("cosign3-keyless"),
                 "uid-keyless",

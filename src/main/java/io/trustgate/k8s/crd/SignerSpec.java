@@ -48,6 +48,11 @@ public class SignerSpec {
         public String subjectRegExp;
     }
 
+    @JsonPropertyDescription("Notation trusted identities: the signing certificate's subject must have every "
+            + "attribute of one of them, e.g. \"x509.subject: C=US, O=Acme, CN=release\". Empty: any subject "
+            + "whose chain leads to one of the signer's PEM certificates.")
+    public List<String> notationIdentities;
+
     /** A reference to keys kept in a Secret. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class KeysFrom {

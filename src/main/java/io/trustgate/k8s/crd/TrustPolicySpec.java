@@ -46,6 +46,12 @@ public class TrustPolicySpec {
             + "(cosign.pub) verify them.")
     public CosignSpec cosign;
 
+    @JsonPropertyDescription("Turns on Notation (Notary Project) signatures, found as OCI referrers of the image "
+            + "(the referrers API, or the referrers tag on registries without it): {}. Signers' PEM certificates "
+            + "are the trust anchors (CA or self-signed), notationIdentities the trusted subjects; verification "
+            + "level strict.")
+    public NotationSpec notation;
+
     @JsonPropertyDescription("The signers this policy trusts, each a named set of public keys.")
     @Required
     @Size(min = 1)

@@ -1,0 +1,218 @@
+package io.trustgate.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustgate.image.ImageReference;
+import io.trustgate.notation.NotationCheck;
+import io.trustgate.notation.NotationLimits;
+import io.trustgate.notation.NotationVerifier;
+import io.trustgate.notation.TrustedIdentity;
+import io.trustgate.policy.Policy;
+import io.trustgate.policy.Signer;
+import io.trustgate.registry.Referrer;
+import io.trustgate.registry.Referrers;
+import io.trustgate.registry.RegistryClient;
+import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.registry.RegistryUnavailableException;
+import io.trustgate.tuf.TufKey;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * Notation signatures ({@code spec.notation}): the image's OCI referrers of artifact type
+ * {@value #ARTIFACT_TYPE} (referrers API or referrers tag), each a manifest whose one layer is the signature
+ * envelope. A signature counts for the signers whose PEM certificates are its trust anchors and whose
+ * {@code notationIdentities} accept its signing certificate ({@link NotationVerifier}, level strict).
+ */
+public final class NotationSignatureSource implements SignatureSource {
+
+    /** The evidence source name. */
+    public static final String SOURCE = "notation";
+
+    /** The artifact type of a Notation signature manifest. */
+    public static final String ARTIFACT_TYPE = "application/vnd.cncf.notary.signature";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RegistryClient registry;
+    private final NotationVerifier verifier;
+    private final Executor crypto;
+    /** Parsed certificates by the exact key text; keys that are not certificates map to empty. */
+    private final Map<String, Optional<X509Certificate>> anchors = new ConcurrentHashMap<>();
+
+    public NotationSignatureSource(RegistryClient registry, Clock clock, Executor crypto) {
+        this.registry = registry;
+        this.verifier = new NotationVerifier(clock);
+        this.crypto = crypto;
+    }
+
+    @Override
+    public boolean appliesTo(Policy policy) {
+        return policy.notation() != null
+                && policy.signers().stream().anyMatch(s -> !anchors(s).isEmpty());
+    }
+
+    @Override
+    public String describe(Policy policy) {
+        return "Notation signatures (OCI referrers) in the image's repository";
+    }
+
+    /** One signature found: its manifest digest and envelope (never compared or hashed, so an array is fine). */
+    private record Envelope(
+            String manifest,
+            String mediaType,
+            @SuppressWarnings("ArrayRecordComponent") byte[] bytes) {}
+
+    @Override
+    public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
+        // The repository is read anonymously in this version (pull secrets are not passed to sources), as for cosign.
+        RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
+        return registry.referrers(image, digest, ARTIFACT_TYPE, anonymous)
+                .thenCompose(referrers -> {
+                    if (referrers.entries().isEmpty()) {
+                        return CompletableFuture.completedFuture(SourceFindings.problem("no Notation signatures for "
+                                + digest + " ("
+                                + (referrers.discovery() == Referrers.Discovery.API
+                                        ? "referrers API"
+                                        : "referrers tag " + Referrers.tagSchemaTag(digest))
+                                + ")"));
+                    }
+                    List<CompletableFuture<Optional<Envelope>>> envelopes = referrers.entries().stream()
+                            .limit(NotationLimits.MAX_SIGNATURES)
+                            .map(r -> envelope(image, r, anonymous))
+                            .toList();
+                    return CompletableFuture.allOf(envelopes.toArray(CompletableFuture[]::new))
+                            .thenApplyAsync(
+                                    done -> check(
+                                            digest,
+                                            policy,
+                                            envelopes,
+                                            referrers.truncated()
+                                                    || referrers.entries().size() > NotationLimits.MAX_SIGNATURES),
+                                    crypto);
+                })
+                .exceptionally(e -> {
+                    String why = "Notation signatures could not be read for " + image.repository() + "@" + digest + ": "
+                            + ImageVerifier.rootMessage(e);
+                    return unwrapped(e) instanceof RegistryUnavailableException
+                            ? SourceFindings.unavailable(why)
+                            : SourceFindings.problem(why);
+                });
+    }
+
+    /** The signature manifest (by digest) and its one envelope layer; empty when it is not a Notation signature. */
+    private CompletableFuture<Optional<Envelope>> envelope(
+            ImageReference image, Referrer referrer, RegistryCredentials credentials) {
+        ImageReference manifestRef = image.withDigest(referrer.digest());
+        return registry.fetchManifest(manifestRef, NotationLimits.MAX_MANIFEST_BYTES, credentials)
+                .thenCompose(manifest -> {
+                    if (manifest.isEmpty()) {
+                        return CompletableFuture.completedFuture(Optional.<Envelope>empty());
+                    }
+                    JsonNode layer;
+                    try {
+                        JsonNode root = JSON.readTree(manifest.get());
+                        JsonNode layers = root.path("layers");
+                        if (!layers.isArray() || layers.size() != 1) {
+                            return CompletableFuture.completedFuture(Optional.<Envelope>empty());
+                        }
+                        layer = layers.get(0);
+                    } catch (java.io.IOException e) {
+                        return CompletableFuture.completedFuture(Optional.<Envelope>empty());
+                    }
+                    String mediaType = layer.path("mediaType").asText("");
+                    String blob = layer.path("digest").asText("");
+                    long size = layer.path("size").asLong(-1);
+                    if (size < 0 || size > NotationLimits.MAX_ENVELOPE_BYTES || !blob.startsWith("sha256:")) {
+                        return CompletableFuture.completedFuture(Optional.<Envelope>empty());
+                    }
+                    return registry.fetchBlob(image, blob, NotationLimits.MAX_ENVELOPE_BYTES, credentials)
+                            .thenApply(bytes -> Optional.of(new Envelope(referrer.digest(), mediaType, bytes)));
+                });
+    }
+
+    private SourceFindings check(
+            String digest, Policy policy, List<CompletableFuture<Optional<Envelope>>> envelopes, boolean truncated) {
+        List<SignerEvidence> found = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Instant expiresAt = null;
+        for (CompletableFuture<Optional<Envelope>> f : envelopes) {
+            Optional<Envelope> envelope = f.join();
+            if (envelope.isEmpty()) {
+                continue;
+            }
+            Envelope e = envelope.get();
+            NotationCheck.Rejected rejection = null;
+            boolean accepted = false;
+            for (Signer signer : policy.signers()) {
+                List<X509Certificate> trusted = anchors(signer);
+                if (trusted.isEmpty()) {
+                    continue;
+                }
+                List<TrustedIdentity> identities = signer.notationIdentities().stream()
+                        .map(TrustedIdentity::parse)
+                        .toList();
+                NotationCheck check = verifier.verify(e.bytes(), e.mediaType(), trusted, identities, digest);
+                if (check instanceof NotationCheck.Valid v) {
+                    accepted = true;
+                    if (v.expiry() != null && (expiresAt == null || v.expiry().isBefore(expiresAt))) {
+                        expiresAt = v.expiry();
+                    }
+                    if (found.stream().noneMatch(x -> x.signer().equals(signer.name()))) {
+                        found.add(new SignerEvidence(signer.name(), SOURCE, v.subject()));
+                    }
+                } else if (check instanceof NotationCheck.Rejected r
+                        && (rejection == null || rejection.reason() == NotationCheck.Reason.UNTRUSTED_CHAIN)) {
+                    rejection = r;
+                }
+            }
+            if (!accepted && rejection != null) {
+                problems.add("Notation signature " + e.manifest() + ": " + rejection.detail());
+            }
+        }
+        if (truncated) {
+            problems.add("more Notation signatures than the " + NotationLimits.MAX_SIGNATURES
+                    + " examined; the rest were not read");
+        }
+        return new SourceFindings(found, problems, List.of(), expiresAt);
+    }
+
+    /** The signer's keys that are PEM certificates: its Notation trust anchors. */
+    private List<X509Certificate> anchors(Signer signer) {
+        List<X509Certificate> result = new ArrayList<>();
+        for (String key : signer.notaryKeys()) {
+            anchors.computeIfAbsent(key, NotationSignatureSource::certificate).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    private static Optional<X509Certificate> certificate(String key) {
+        if (!key.contains("-----BEGIN CERTIFICATE-----")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TufKey.certificate(key.getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Throwable unwrapped(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
