@@ -1,15 +1,16 @@
 package io.trustgate.recheck;
 
 import io.trustgate.image.ImageReference;
-import io.trustgate.policy.PolicyId;
+import io.trustgate.policy.Policy;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Which running images an exception exempts from a policy. A recheck asks it for every image a policy does
  * not accept, and reports an exempted one as {@code skip} with the exception's reason instead of
- * {@code fail}. The time-boxed TrustException resource (issue 13, item 3) implements it; until then
- * {@link #NONE} exempts nothing.
+ * {@code fail}. In a cluster the TrustExceptions of the current policy set answer it (the same
+ * {@code TrustExceptions.applicable} admission uses, so a policy that does not allow exceptions is never
+ * exempted); {@link #NONE} exempts nothing.
  */
 @FunctionalInterface
 public interface Exemptions {
@@ -20,7 +21,7 @@ public interface Exemptions {
      * The exception that applies to {@code image} (pinned to the digest that runs) in {@code namespace} under
      * {@code policy} now, if any.
      */
-    Optional<Exemption> find(String namespace, ImageReference image, PolicyId policy);
+    Optional<Exemption> find(String namespace, ImageReference image, Policy policy);
 
     /**
      * One exception, as a report shows it.

@@ -244,7 +244,7 @@ public final class Recheck {
         if (v.findings().unavailable()) {
             return result(row, p.id(), p.mode(), Verdict.error, Messages.unsatisfied(image, v));
         }
-        Optional<Exemptions.Exemption> exempt = exemptions.find(row.namespace, image.image(), p.id());
+        Optional<Exemptions.Exemption> exempt = exemptions.find(row.namespace, image.image(), p);
         if (exempt.isPresent()) {
             Exemptions.Exemption x = exempt.get();
             return result(

@@ -169,13 +169,17 @@ public class Wiring {
     }
 
     /**
-     * Which running images an exception exempts (reported as {@code skip}): none until TrustExceptions exist
-     * (issue 13, item 3); that work replaces this producer.
+     * Which running images an exception exempts (reported as {@code skip}): the current policy set's
+     * TrustExceptions, asked exactly as admission asks them.
      */
     @Produces
     @Singleton
-    Exemptions exemptions() {
-        return Exemptions.NONE;
+    Exemptions exemptions(PolicyStore store) {
+        Clock clock = Clock.systemUTC();
+        return (namespace, image, policy) -> store.get()
+                .exceptions()
+                .applicable(namespace, image, policy, clock.instant())
+                .map(e -> new Exemptions.Exemption("TrustException " + e.ref(), e.reason(), e.expires()));
     }
 
     @Produces

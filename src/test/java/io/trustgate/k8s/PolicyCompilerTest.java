@@ -230,14 +230,15 @@ class PolicyCompilerTest {
 
     @Test
     @DisplayName(
-            "keys need the section that uses them: OpenPGP keys a lookaside, PEM keys a notary (with root keys) or cosign section")
+            "keys need the section that uses them: OpenPGP keys a lookaside, PEM keys a notary (with root keys), cosign or notation section")
     void keysNeedTheirSource() {
         assertThat(brokenTenant(s -> s.signers = List.of(signer("gpg", PGP_KEY)))
                         .error())
                 .isEqualTo("signer \"gpg\" has OpenPGP keys but the policy has no lookaside to find GPG signatures in");
         assertThat(brokenTenant(s -> s.notary = null).error())
-                .isEqualTo("signer \"release\" has PEM keys or key ids (Notary or cosign keys) but the policy has no "
-                        + "notary or cosign section");
+                .isEqualTo(
+                        "signer \"release\" has PEM keys or key ids (Notary or cosign keys) or certificates (Notation"
+                                + " trust anchors) but the policy has no notary, cosign or notation section");
         assertThat(brokenTenant(s -> s.notary.rootKeys = null).error())
                 .isEqualTo("notary.rootKeys must pin at least one root key");
         assertThat(brokenTenant(s -> s.notary.rootKeys = List.of("not-a-key")).error())

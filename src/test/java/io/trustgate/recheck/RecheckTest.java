@@ -172,8 +172,8 @@ class RecheckTest {
         Policy audit = policy("audit", Mode.Audit);
         AtomicReference<String> asked = new AtomicReference<>();
         Exemptions hotfix = (ns, image, policy) -> {
-            asked.set(ns + " " + image + " " + policy);
-            return policy.name().equals("audit")
+            asked.set(ns + " " + image + " " + policy.id());
+            return policy.id().name().equals("audit")
                     ? Optional.of(new Exemptions.Exemption(
                             "TrustException apps/hotfix", "incident 42", NOW.plus(Duration.ofDays(1))))
                     : Optional.empty();
