@@ -4,6 +4,7 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.Exemption;
 import io.trustgate.policy.Policy;
+import io.trustgate.policy.Signer;
 import io.trustgate.policy.Threshold;
 import io.trustgate.verify.ImageVerdict;
 import io.trustgate.verify.PolicyVerdict;
@@ -46,8 +47,12 @@ public final class Messages {
                 .append(verdict.policy().signerNames());
         if (!o.missingRequired().isEmpty()) {
             sb.append(", required ").append(o.missingRequired()).append(" missing");
+            sb.append(" (")
+                    .append(lookedFor(verdict.policy(), o.missingRequired()))
+                    .append(")");
         } else if (!o.missing().isEmpty()) {
             sb.append(", missing ").append(o.missing());
+            sb.append(" (").append(lookedFor(verdict.policy(), o.missing())).append(")");
         }
         List<String> problems = verdict.findings().problems();
         if (!problems.isEmpty()) {
@@ -78,6 +83,46 @@ public final class Messages {
                 + " for this tag before; the tag may point elsewhere now.";
     }
 
+    /**
+     * Per missing signer, the signature formats trustgate looked for: those the policy turns on and the signer
+     * has keys or identities for. One signer counts once whatever format it signed with.
+     */
+    static String lookedFor(Policy policy, List<String> missing) {
+        return missing.stream()
+                .map(name -> policy.signers().stream()
+                        .filter(s -> s.name().equals(name))
+                        .findFirst()
+                        .map(s -> {
+                            List<String> formats = formats(policy, s);
+                            return name + ": "
+                                    + (formats.isEmpty()
+                                            ? "none of this policy's formats fits its keys"
+                                            : "no valid " + String.join(" or ", formats) + " signature");
+                        })
+                        .orElse(name + ": not a signer of this policy"))
+                .collect(Collectors.joining("; "));
+    }
+
+    static List<String> formats(Policy policy, Signer signer) {
+        List<String> formats = new java.util.ArrayList<>();
+        List<String> pem = signer.notaryKeys();
+        if (!signer.pgpKeys().isEmpty() && policy.lookaside() != null) {
+            formats.add("gpg");
+        }
+        if (!pem.isEmpty() && policy.notary() != null) {
+            formats.add("notary");
+        }
+        if (policy.cosign() != null
+                && (pem.stream().anyMatch(k -> k.contains("PUBLIC KEY"))
+                        || !signer.identities().isEmpty())) {
+            formats.add("cosign");
+        }
+        if (policy.notation() != null && pem.stream().anyMatch(k -> k.contains("BEGIN CERTIFICATE"))) {
+            formats.add("notation");
+        }
+        return formats;
+    }
+
     private static String signers(PolicyVerdict verdict) {
         return verdict.findings().found().stream()
                 .collect(Collectors.groupingBy(
@@ -100,7 +145,8 @@ public final class Messages {
                 : verdict.outcome().missingRequired();
         return "Fix: deploy an image signed by " + (toSign.isEmpty() ? "the policy's signers" : toSign)
                 + ", or have them sign " + image.digest()
-                + " (GPG: skopeo copy --sign-by; Notary: docker trust sign); see docs/policy-reference.md.";
+                + " (GPG: skopeo copy --sign-by; Notary: notary addhash/publish or docker trust sign; cosign: cosign sign"
+                + " --key; Notation: notation sign); see docs/policy-reference.md and docs/migrating-from-dct.md.";
     }
 
     public static String broken(ImageReference image, BrokenPolicy policy) {
