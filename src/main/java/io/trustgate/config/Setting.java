@@ -63,6 +63,13 @@ public enum Setting {
             "7d",
             Kind.DURATION,
             "Trust data that expires within this window adds an admission warning."),
+    WARMUP(
+            "trustgate.warmup",
+            "3s",
+            Kind.DURATION,
+            "At start, before ready, review built-in throw-away signed images (GPG and Notary, in memory, no network, "
+                    + "nothing kept) for up to this long so that the first real reviews run compiled code; `0s` "
+                    + "disables it. Readiness waits for it, never longer than this."),
     NAMESPACE(
             "trustgate.namespace",
             "trustgate",

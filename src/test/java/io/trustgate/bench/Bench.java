@@ -250,6 +250,13 @@ public final class Bench {
     private void coldOnly(Prepared p) throws Exception {
         StringBuilder md = new StringBuilder();
         md.append("load average before: ").append(loadavg()).append("\n\n");
+        md.append(String.format(
+                Locale.ROOT,
+                "%s=%s; ready after %.2f s; process CPU before the first review %.2f s%n%n",
+                Setting.WARMUP.env(),
+                System.getenv().getOrDefault(Setting.WARMUP.env(), Setting.WARMUP.defaultValue()),
+                report.readySeconds,
+                cpuSeconds(trustgate.pid())));
         md.append(
                 "| kind | reviews | p50 | p90 | max | CPU/review (all threads) | of which |\n|---|---|---|---|---|---|---|\n");
         for (String kind : List.of("GPG", "Notary")) {
