@@ -22,10 +22,17 @@ cli: ## Build the command line, target/trustgate-cli.jar (alias trustgate='java 
 	java -jar target/trustgate-cli.jar --version
 	@echo "built target/trustgate-cli.jar: java -jar target/trustgate-cli.jar --help"
 
-run: build ## Run the webhook on https://localhost:8443 with policies/ and a development certificate
+# make run packages aot-jar and runs on JDK 25 with a trained AOT cache when that JDK is there (scripts/run.sh), as
+# the image does; else fast-jar on the JDK on the PATH.
+TRUSTGATE_JDK25 ?= /usr/lib/jvm/temurin-25-jdk-amd64
+export TRUSTGATE_JDK25
+RUN_PACKAGING := $(if $(wildcard $(TRUSTGATE_JDK25)/bin/java),-Dquarkus.package.jar.type=aot-jar,)
+
+run: ## Run the webhook on https://localhost:8443 with policies/ and a development certificate
+	$(MVN) -q package -DskipTests $(RUN_PACKAGING)
 	scripts/dev-cert.sh dev-certs
 	TRUSTGATE_TLS_CERT=dev-certs/tls.crt TRUSTGATE_TLS_KEY=dev-certs/tls.key \
-	TRUSTGATE_POLICIES_DIR=$${TRUSTGATE_POLICIES_DIR:-policies} java $(TRUSTGATE_JAVA_OPTS) -jar $(JAR)
+	TRUSTGATE_POLICIES_DIR=$${TRUSTGATE_POLICIES_DIR:-policies} scripts/run.sh
 
 deps: ## Install the real peers the tests start (docker-registry, notary, skopeo, gpg, etcd; kube-apiserver built once)
 	scripts/install-test-deps.sh
@@ -35,7 +42,7 @@ test: deps $(IMAGE_TAR) ## Run every test (unit, conformance, integration agains
 
 bench: ## Benchmark trustgate against real peers on loopback; writes docs/benchmarks.md (several minutes)
 	scripts/install-bench-deps.sh
-	$(MVN) -q package -DskipTests
+	$(MVN) -q package -DskipTests $(RUN_PACKAGING)
 	$(MVN) -q org.apache.maven.plugins:maven-dependency-plugin:3.7.0:build-classpath \
 	  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
@@ -51,7 +58,8 @@ image: ## Build the container image with Jib into target/trustgate-image.tar (no
 	scripts/build-image.sh
 
 # The image NodeE2EIT installs, rebuilt when the code, the build or the base changed.
-$(IMAGE_TAR): pom.xml $(shell find src/main scripts/build-image.sh scripts/build-base-image.sh -type f 2>/dev/null)
+$(IMAGE_TAR): pom.xml $(shell find src/main scripts/build-image.sh scripts/build-base-image.sh scripts/image-aot-cache.sh \
+  scripts/train-aot-cache.sh -type f 2>/dev/null)
 	scripts/build-image.sh
 
 manifests: ## Regenerate k8s/crds and Chart/crds from the Java model, k8s/trustgate.yaml from the chart, docs/configuration.md's settings

@@ -25,6 +25,10 @@ command -v ip >/dev/null || [ -x /usr/sbin/ip ] || need+=(iproute2)
 command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || need+=(iptables)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
 [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/jlink ] || need+=(openjdk-17-jdk-headless)
+# `make image` rewrites the image's OCI config to add its JDK 25 AOT cache (scripts/image-aot-cache.sh). The JDK 25
+# itself (Temurin, /usr/lib/jvm/temurin-25-jdk-amd64) comes with the machine; without it the image is built on
+# Debian's JDK 17, without a cache.
+command -v jq >/dev/null || need+=(jq)
 # Go builds kube-apiserver; Debian's may be older than Kubernetes wants, and then the go command
 # fetches the toolchain that go.mod names from the Go module proxy (GOTOOLCHAIN=auto).
 command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || need+=(golang-go ca-certificates)

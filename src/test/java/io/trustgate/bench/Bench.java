@@ -102,8 +102,12 @@ public final class Bench {
     private NotaryPeer notary;
     private NotaryCli cli;
     private HttpClient http;
-    /** What users run (the chart's JVM options and limits), and the JVM's defaults beside it. */
-    private final JvmConfig chartJvm = JvmConfig.chart(repo);
+    /**
+     * What users run (the chart's JVM options and limits; on JDK 25 with the image's trained AOT cache when this
+     * machine has that JDK and the app is packaged as aot-jar: {@link JvmConfig#image}), and the JVM's defaults
+     * beside it ({@code java -jar quarkus-run.jar} on the bench's own JVM).
+     */
+    private JvmConfig chartJvm;
 
     private final JvmConfig defaultJvm = JvmConfig.defaults();
     private PeerProcess trustgate;
@@ -187,6 +191,7 @@ public final class Bench {
         Files.createDirectories(work);
         report.started = Instant.now();
         report.settings = settings;
+        chartJvm = JvmConfig.image(repo, repo.resolve("target/quarkus-app"), work);
         report.chartJvm = chartJvm;
         report.defaultJvm = defaultJvm;
         report.loadAtStart = loadavg();
@@ -481,7 +486,8 @@ public final class Bench {
                             + ",dumponexit=true"));
         }
         cmd.addAll(jvm.options());
-        cmd.addAll(List.of("-jar", jar.toString()));
+        // from the app directory, as the image (and the AOT cache's training) runs `java -jar quarkus-run.jar`
+        cmd.addAll(List.of("-jar", "quarkus-run.jar"));
         // The webhook's own configuration (the one table of settings), every other value at its default: checked
         // here by the same parser before the process starts, and written into the report.
         Map<String, String> env = new LinkedHashMap<>();
@@ -495,8 +501,8 @@ public final class Bench {
             int port = Ports.free();
             env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
             long t0 = System.nanoTime();
-            PeerProcess process =
-                    PeerProcess.start("bench-" + name, cmd, env, work, work.resolve(name + "-" + port + ".log"));
+            PeerProcess process = PeerProcess.start(
+                    "bench-" + name, cmd, env, jar.getParent(), work.resolve(name + "-" + port + ".log"));
             try {
                 process.awaitReady(Duration.ofSeconds(60), () -> status(port, "/q/health/ready") == 200);
                 double ready = (System.nanoTime() - t0) / 1e9;
@@ -518,7 +524,8 @@ public final class Bench {
     private void startBaseline() {
         baselinePort = Ports.free();
         List<String> baselineCmd = new ArrayList<>(List.of(chartJvm.java()));
-        baselineCmd.addAll(chartJvm.options()); // the same JVM settings as trustgate, for a fair ratio
+        // the same JVM settings as trustgate, for a fair ratio (not its AOT cache: trained for trustgate's jars)
+        baselineCmd.addAll(chartJvm.without("baseline", "", "-XX:AOTCache=").options());
         baselineCmd.addAll(List.of(
                 "-cp",
                 absoluteClassPath(),

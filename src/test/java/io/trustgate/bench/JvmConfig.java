@@ -3,14 +3,19 @@ package io.trustgate.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.trustgate.testing.Proc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,6 +63,54 @@ record JvmConfig(String name, String java, List<String> options, String descript
                 currentJava(),
                 options,
                 "Chart/values.yaml javaToolOptions `" + toolOptions + "`, limits memory " + memory + ", cpu " + cpu);
+    }
+
+    /**
+     * What the image runs ({@code scripts/build-image.sh}): {@link #chart} on JDK 25 with an AOT cache trained for
+     * {@code appDir} by {@code scripts/train-aot-cache.sh} (written into {@code work}), when a JDK 25 is at
+     * {@code TRUSTGATE_JDK25} (default {@code /usr/lib/jvm/temurin-25-jdk-amd64}) and the app is packaged as
+     * {@code aot-jar} ({@code make bench} packages it so when that JDK is there); else {@link #chart} on the JVM that
+     * runs the bench, as {@code make run} falls back. The app must then be started from {@code appDir} as {@code java
+     * ... -jar quarkus-run.jar}, as the image and the training start it.
+     */
+    static JvmConfig image(Path repo, Path appDir, Path work) {
+        JvmConfig chart = chart(repo);
+        Path java25 = Path.of(System.getenv().getOrDefault("TRUSTGATE_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64"))
+                .resolve("bin/java");
+        if (!Files.isExecutable(java25) || !aotJar(appDir)) {
+            return chart;
+        }
+        Path cache = work.resolve("trustgate.aot");
+        List<String> cmd = new ArrayList<>(List.of(
+                repo.resolve("scripts/train-aot-cache.sh").toString(),
+                java25.toString(),
+                appDir.toString(),
+                cache.toString()));
+        cmd.addAll(chart.options());
+        cmd.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+        Proc.Result r = Proc.cmd(cmd).timeout(Duration.ofMinutes(5)).runAllowingFailure();
+        if (r.exitCode() != 0 || !Files.isRegularFile(cache)) {
+            throw new IllegalStateException("scripts/train-aot-cache.sh failed:\n" + r.stderr());
+        }
+        List<String> options = new ArrayList<>(chart.options());
+        options.add("-XX:AOTCache=" + cache);
+        return new JvmConfig(
+                "chart",
+                java25.toString(),
+                List.copyOf(options),
+                chart.description() + "; JDK 25 with the AOT cache of scripts/train-aot-cache.sh, as the image");
+    }
+
+    /** Whether a quarkus-app directory is packaged as aot-jar (every class on the JDK's class path). */
+    static boolean aotJar(Path appDir) {
+        try (JarFile jar = new JarFile(appDir.resolve("quarkus-run.jar").toFile())) {
+            Manifest m = jar.getManifest();
+            return m != null
+                    && "io.quarkus.bootstrap.runner.AotQuarkusEntryPoint"
+                            .equals(m.getMainAttributes().getValue("Main-Class"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The same configuration with other options added (later options win). */

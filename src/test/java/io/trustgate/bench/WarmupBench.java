@@ -55,7 +55,11 @@ import javax.net.ssl.TrustManagerFactory;
  * </pre>
  *
  * {@code WARMUP_CONFIGS} picks and orders configurations by name ({@link #configurations}), or defines new ones as
- * {@code name=options|name=options}; {@code WARMUP_JDK25} is the JDK 25 home.
+ * {@code name=options|name=options}; {@code WARMUP_JDK25} is the JDK 25 home. Besides JVM options, a configuration's
+ * options may hold {@code @jdk25} (run on JDK 25), {@code @app=DIR} (another quarkus-app directory, e.g. one packaged
+ * as {@code aot-jar}), {@code @env:NAME=VALUE} (an environment variable, e.g. {@code @env:TRUSTGATE_WARMUP=1s}),
+ * {@code @cds}/{@code @aot} (an archive trained under this bench's own load) and {@code @aottrain} (an AOT cache
+ * trained by {@code scripts/train-aot-cache.sh}, as {@code make image} and {@code make run} train it).
  */
 public final class WarmupBench {
 
@@ -173,8 +177,37 @@ public final class WarmupBench {
         m.put(
                 "jdk25",
                 new JvmConfig("jdk25", Path.of(jdk25, "bin/java").toString(), base, "tiered on JDK 25, no AOT cache"));
-        m.put("chart", JvmConfig.chart(repo));
+        JvmConfig chart = JvmConfig.chart(repo);
+        m.put("chart", chart);
         m.put("default", JvmConfig.defaults());
+        // issue 11 items 3 and 5: the chart's flags on JDK 17 and JDK 25, with and without a trained archive.
+        // WARMUP_AOT_APP is a quarkus-app packaged as aot-jar (every class on the JDK's class path, which an AOT
+        // cache or CDS archive needs; fast-jar loads the application through Quarkus' own class loader).
+        String aotApp = "@app=" + System.getenv().getOrDefault("WARMUP_AOT_APP", "target/warm-aot");
+        String java25 = Path.of(jdk25, "bin/java").toString();
+        m.put("chart-cds", chart.with("chart-cds", "chart, JDK 17 AppCDS (dynamic archive, trained)", List.of("@cds")));
+        m.put(
+                "chart-cds-aotjar",
+                chart.with(
+                        "chart-cds-aotjar",
+                        "chart, aot-jar packaging, JDK 17 AppCDS (dynamic archive, trained)",
+                        List.of(aotApp, "@cds")));
+        m.put("chart-aotjar", chart.with("chart-aotjar", "chart, aot-jar packaging, JDK 17", List.of(aotApp)));
+        m.put(
+                "chart-jdk25",
+                chart.with("chart-jdk25", "chart on JDK 25, no cache", List.of())
+                        .withJava(java25));
+        for (String w : List.of("3s", "1s", "0s")) {
+            String name = "chart-aot25-w" + w.replace("s", "");
+            m.put(
+                    name,
+                    chart.with(
+                                    name,
+                                    "chart on JDK 25, aot-jar, AOT cache from scripts/train-aot-cache.sh, TRUSTGATE_WARMUP="
+                                            + w,
+                                    List.of(aotApp, "@aottrain", "@env:TRUSTGATE_WARMUP=" + w))
+                            .withJava(java25));
+        }
         return m;
     }
 
@@ -282,19 +315,73 @@ public final class WarmupBench {
 
     private final Map<String, Path> archives = new LinkedHashMap<>();
 
-    /** The options with {@code @cds}/{@code @aot} replaced by the archive flags, training the archive once. */
+    /** The quarkus-app directory of a configuration: {@code @app=DIR}, else target/quarkus-app. */
+    private Path appDir(JvmConfig c) {
+        return c.options().stream()
+                .filter(o -> o.startsWith("@app="))
+                .map(o -> repo.resolve(o.substring("@app=".length())))
+                .findFirst()
+                .orElse(repo.resolve("target/quarkus-app"));
+    }
+
+    /** The environment variables a configuration adds: {@code @env:NAME=VALUE}. */
+    private static Map<String, String> extraEnv(JvmConfig c) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String o : c.options()) {
+            if (o.startsWith("@env:")) {
+                String kv = o.substring("@env:".length());
+                int eq = kv.indexOf('=');
+                env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        return env;
+    }
+
+    /**
+     * The options with {@code @cds}/{@code @aot}/{@code @aottrain} replaced by the archive flags, training the archive
+     * once per JVM, app directory and kind; {@code @app=}/{@code @env:} dropped (see {@link #appDir}, {@link
+     * #extraEnv}).
+     */
     private List<String> resolve(JvmConfig c) throws Exception {
         List<String> opts = new ArrayList<>();
+        List<String> jvmOnly =
+                c.options().stream().filter(o -> !o.startsWith("@")).toList();
         for (String o : c.options()) {
-            if (o.equals("@cds") || o.equals("@aot")) {
+            if (o.startsWith("@app=") || o.startsWith("@env:")) {
+                continue;
+            }
+            if (o.equals("@aottrain")) {
+                String key = c.java() + " " + appDir(c) + " aottrain";
+                Path archive = archives.get(key);
+                if (archive == null) {
+                    archive = work.resolve(c.name() + "-trained.aot");
+                    long t0 = System.nanoTime();
+                    List<String> cmd = new ArrayList<>(List.of(
+                            repo.resolve("scripts/train-aot-cache.sh").toString(),
+                            c.java(),
+                            appDir(c).toString(),
+                            archive.toString()));
+                    cmd.addAll(jvmOnly);
+                    cmd.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+                    Proc.Result r = Proc.cmd(cmd).timeout(Duration.ofMinutes(5)).runAllowingFailure();
+                    if (!Files.isRegularFile(archive)) {
+                        throw new IllegalStateException(
+                                "train-aot-cache.sh wrote no " + archive + ":\n" + r.stdout() + r.stderr());
+                    }
+                    log(
+                            "trained %s (%d MiB) with scripts/train-aot-cache.sh in %.1f s",
+                            archive.getFileName(), Files.size(archive) >> 20, (System.nanoTime() - t0) / 1e9);
+                    archives.put(key, archive);
+                }
+                opts.add("-XX:AOTCache=" + archive);
+            } else if (o.equals("@cds") || o.equals("@aot")) {
                 boolean aot = o.equals("@aot");
                 Path archive = archives.get(c.name());
                 if (archive == null) {
                     archive = work.resolve(c.name() + (aot ? ".aot" : ".jsa"));
-                    List<String> trainOpts = new ArrayList<>(c.options());
-                    trainOpts.remove(o);
+                    List<String> trainOpts = new ArrayList<>(jvmOnly);
                     trainOpts.add(aot ? "-XX:AOTCacheOutput=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
-                    trainRun(c.java(), trainOpts, archive);
+                    trainRun(c, trainOpts, archive);
                     archives.put(c.name(), archive);
                 }
                 opts.add(aot ? "-XX:AOTCache=" + archive : "-XX:SharedArchiveFile=" + archive);
@@ -314,9 +401,9 @@ public final class WarmupBench {
         return all;
     }
 
-    private void trainRun(String java, List<String> opts, Path archive) throws Exception {
+    private void trainRun(JvmConfig c, List<String> opts, Path archive) throws Exception {
         long t0 = System.nanoTime();
-        Started s = start(java, opts, "train");
+        Started s = start(c, opts, "train");
         new Wrk(repo.resolve("scripts/bench/review.lua"), 2, 32).run(url(s.port()), body, train);
         ProcessHandle.of(s.process().pid()).ifPresent(ProcessHandle::destroy); // SIGTERM: a normal exit writes it
         int code = s.process().awaitExit(Duration.ofSeconds(120));
@@ -331,19 +418,22 @@ public final class WarmupBench {
 
     private record Started(PeerProcess process, int port, double readySeconds, double cpuSeconds) {}
 
-    private Started start(String java, List<String> opts, String tag) {
+    private Started start(JvmConfig c, List<String> opts, String tag) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(java);
+        cmd.add(c.java());
         cmd.addAll(opts);
-        cmd.addAll(List.of(
-                "-jar", repo.resolve("target/quarkus-app/quarkus-run.jar").toString()));
+        cmd.addAll(List.of("-jar", "quarkus-run.jar"));
         RuntimeException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = Ports.free();
             Map<String, String> env = new LinkedHashMap<>(trustgateEnv);
+            env.putAll(extraEnv(c));
             env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
             long t0 = System.nanoTime();
-            PeerProcess p = PeerProcess.start("warmup-" + tag, cmd, env, work, work.resolve(tag + "-" + port + ".log"));
+            // run from the app directory, as the image runs `java -jar quarkus-run.jar` from /home/jboss (an AOT
+            // cache records the class path as given)
+            PeerProcess p =
+                    PeerProcess.start("warmup-" + tag, cmd, env, appDir(c), work.resolve(tag + "-" + port + ".log"));
             try {
                 p.awaitReady(Duration.ofSeconds(60), () -> status(port, "/q/health/ready") == 200);
                 double ready = (System.nanoTime() - t0) / 1e9;
@@ -360,7 +450,7 @@ public final class WarmupBench {
     private Result measure(JvmConfig c) throws Exception {
         List<String> opts = resolve(c);
         Wrk wrk = new Wrk(repo.resolve("scripts/bench/review.lua"), 2, 32);
-        Started s = start(c.java(), withNmt(opts), c.name());
+        Started s = start(c, withNmt(opts), c.name());
         try {
             long pid = s.process().pid();
             Rss rss = new Rss(pid);
