@@ -17,9 +17,11 @@ import java.util.concurrent.CompletableFuture;
  * {@code registry.example.com} are one endpoint over HTTPS but two over plain HTTP, so they do not share
  * an answer (a second look-up at most; everything after resolution is keyed by digest).
  *
- * <p>Signature manifests, blobs and referrers lists are not kept, but concurrent requests for one of them share
- * one call (single flight, nothing retained once it answers): the cosign and Notation sources of one check both
- * list a digest's referrers, and may both fetch one referrer, at the same moment.
+ * <p>Signature manifests, blobs and referrers lists are not cached, but concurrent requests for one of them share
+ * one call (single flight): the cosign and Notation sources of one check both list a digest's referrers, and may
+ * both fetch one referrer, at about the same moment. What is addressed by digest (a referrers list is addressed by
+ * its subject's) is kept {@link #SHARED_ANSWER} after it arrives, so that the second source still shares the answer
+ * when the first one's came back before it asked; a manifest asked for by tag is shared only while in flight.
  */
 public final class CachingRegistryClient implements RegistryClient {
 
@@ -29,9 +31,17 @@ public final class CachingRegistryClient implements RegistryClient {
     private record ObjectKey(
             String host, String path, String reference, long maxBytes, String username, int passwordHash) {}
 
+    /**
+     * How long an answer about a digest (a manifest or blob by digest, a digest's referrers) is shared with callers
+     * that ask after it arrived: long enough to span one check's sources, far below the denial TTL after which a
+     * denied image is checked afresh.
+     */
+    public static final Duration SHARED_ANSWER = Duration.ofSeconds(1);
+
     private final RegistryClient delegate;
     private final OutcomeCache<Key, ManifestDescriptor> cache;
     private final OutcomeCache<ObjectKey, Optional<byte[]>> manifestsInFlight;
+    private final OutcomeCache<ObjectKey, Optional<byte[]>> manifestsByDigest;
     private final OutcomeCache<ObjectKey, byte[]> blobsInFlight;
     private final OutcomeCache<ObjectKey, Referrers> referrersInFlight;
 
@@ -39,14 +49,16 @@ public final class CachingRegistryClient implements RegistryClient {
         this.delegate = delegate;
         this.cache =
                 new OutcomeCache<>("tags", d -> settings.tagTtl(), settings.failureTtl(), settings.maxEntries(), clock);
-        this.manifestsInFlight = inFlight("manifests-in-flight", settings, clock);
-        this.blobsInFlight = inFlight("blobs-in-flight", settings, clock);
-        this.referrersInFlight = inFlight("referrers-in-flight", settings, clock);
+        this.manifestsInFlight = shared("manifests-in-flight", Duration.ZERO, settings, clock);
+        this.manifestsByDigest = shared("manifests-by-digest", SHARED_ANSWER, settings, clock);
+        this.blobsInFlight = shared("blobs-shared", SHARED_ANSWER, settings, clock);
+        this.referrersInFlight = shared("referrers-shared", SHARED_ANSWER, settings, clock);
     }
 
-    /** Single flight only: an answer expires the moment it arrives. */
-    private static <V> OutcomeCache<ObjectKey, V> inFlight(String name, CacheSettings settings, Clock clock) {
-        return new OutcomeCache<>(name, v -> Duration.ZERO, Duration.ZERO, Math.max(1, settings.maxEntries()), clock);
+    /** Single flight, and the answer (or failure) shared for {@code retain} after it arrives. */
+    private static <V> OutcomeCache<ObjectKey, V> shared(
+            String name, Duration retain, CacheSettings settings, Clock clock) {
+        return new OutcomeCache<>(name, v -> retain, retain, Math.max(1, settings.maxEntries()), clock);
     }
 
     private static ObjectKey key(ImageReference ref, String reference, long maxBytes, RegistryCredentials who) {
@@ -71,15 +83,17 @@ public final class CachingRegistryClient implements RegistryClient {
     }
 
     /**
-     * Not kept: a {@code .sig} tag changes whenever a signature is added; verdicts are cached by digest. Concurrent
-     * requests share one call.
+     * Not cached: a {@code .sig} tag changes whenever a signature is added; verdicts are cached by digest. Concurrent
+     * requests share one call; by digest, the answer is shared for {@link #SHARED_ANSWER}.
      */
     @Override
     public CompletableFuture<Optional<byte[]>> fetchManifest(
             ImageReference ref, long maxBytes, RegistryCredentials credentials) {
-        String reference = ref.digest() != null ? "@" + ref.digest() : ":" + ref.tag();
-        return manifestsInFlight.get(
-                key(ref, reference, maxBytes, credentials), () -> delegate.fetchManifest(ref, maxBytes, credentials));
+        boolean byDigest = ref.digest() != null;
+        return (byDigest ? manifestsByDigest : manifestsInFlight)
+                .get(
+                        key(ref, byDigest ? "@" + ref.digest() : ":" + ref.tag(), maxBytes, credentials),
+                        () -> delegate.fetchManifest(ref, maxBytes, credentials));
     }
 
     @Override
@@ -91,9 +105,9 @@ public final class CachingRegistryClient implements RegistryClient {
     }
 
     /**
-     * Not kept: referrers are added whenever someone signs; verdicts are cached by digest. Concurrent requests for
-     * one digest share one unfiltered listing, filtered here by artifact type (as the transport filters every page
-     * itself anyway), so the cosign and Notation sources of one check read the listing once.
+     * Not cached beyond {@link #SHARED_ANSWER}: referrers are added whenever someone signs; verdicts are cached by
+     * digest. Requests for one digest share one unfiltered listing, filtered here by artifact type (as the transport
+     * filters every page itself anyway), so the cosign and Notation sources of one check read the listing once.
      */
     @Override
     public CompletableFuture<Referrers> referrers(
