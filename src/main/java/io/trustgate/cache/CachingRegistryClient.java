@@ -6,6 +6,7 @@ import io.trustgate.registry.Referrers;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,18 +16,59 @@ import java.util.concurrent.CompletableFuture;
  * registry as contacted ({@link ImageReference#host()}): {@code registry.example.com:443} and
  * {@code registry.example.com} are one endpoint over HTTPS but two over plain HTTP, so they do not share
  * an answer (a second look-up at most; everything after resolution is keyed by digest).
+ *
+ * <p>Signature manifests, blobs and referrers lists are not cached, but concurrent requests for one of them share
+ * one call (single flight): the cosign and Notation sources of one check both list a digest's referrers, and may
+ * both fetch one referrer, at about the same moment. What is addressed by digest (a referrers list is addressed by
+ * its subject's) is kept {@link #SHARED_ANSWER} after it arrives, so that the second source still shares the answer
+ * when the first one's came back before it asked; a manifest asked for by tag is shared only while in flight.
  */
 public final class CachingRegistryClient implements RegistryClient {
 
     private record Key(String host, String path, String reference, String username, int passwordHash) {}
 
+    /** One upstream object as one caller may read it: where, which, how much at most, and who asks. */
+    private record ObjectKey(
+            String host, String path, String reference, long maxBytes, String username, int passwordHash) {}
+
+    /**
+     * How long an answer about a digest (a manifest or blob by digest, a digest's referrers) is shared with callers
+     * that ask after it arrived: long enough to span one check's sources, far below the denial TTL after which a
+     * denied image is checked afresh.
+     */
+    public static final Duration SHARED_ANSWER = Duration.ofSeconds(1);
+
     private final RegistryClient delegate;
     private final OutcomeCache<Key, ManifestDescriptor> cache;
+    private final OutcomeCache<ObjectKey, Optional<byte[]>> manifestsInFlight;
+    private final OutcomeCache<ObjectKey, Optional<byte[]>> manifestsByDigest;
+    private final OutcomeCache<ObjectKey, byte[]> blobsInFlight;
+    private final OutcomeCache<ObjectKey, Referrers> referrersInFlight;
 
     public CachingRegistryClient(RegistryClient delegate, CacheSettings settings, Clock clock) {
         this.delegate = delegate;
         this.cache =
                 new OutcomeCache<>("tags", d -> settings.tagTtl(), settings.failureTtl(), settings.maxEntries(), clock);
+        this.manifestsInFlight = shared("manifests-in-flight", Duration.ZERO, settings, clock);
+        this.manifestsByDigest = shared("manifests-by-digest", SHARED_ANSWER, settings, clock);
+        this.blobsInFlight = shared("blobs-shared", SHARED_ANSWER, settings, clock);
+        this.referrersInFlight = shared("referrers-shared", SHARED_ANSWER, settings, clock);
+    }
+
+    /** Single flight, and the answer (or failure) shared for {@code retain} after it arrives. */
+    private static <V> OutcomeCache<ObjectKey, V> shared(
+            String name, Duration retain, CacheSettings settings, Clock clock) {
+        return new OutcomeCache<>(name, v -> retain, retain, Math.max(1, settings.maxEntries()), clock);
+    }
+
+    private static ObjectKey key(ImageReference ref, String reference, long maxBytes, RegistryCredentials who) {
+        return new ObjectKey(
+                ref.host(),
+                ref.path(),
+                reference,
+                maxBytes,
+                who.username(),
+                who.password() == null ? 0 : who.password().hashCode());
     }
 
     @Override
@@ -40,24 +82,48 @@ public final class CachingRegistryClient implements RegistryClient {
         return cache.get(key, () -> delegate.resolve(ref, credentials));
     }
 
-    /** Not cached: a {@code .sig} tag changes whenever a signature is added; verdicts are cached by digest. */
+    /**
+     * Not cached: a {@code .sig} tag changes whenever a signature is added; verdicts are cached by digest. Concurrent
+     * requests share one call; by digest, the answer is shared for {@link #SHARED_ANSWER}.
+     */
     @Override
     public CompletableFuture<Optional<byte[]>> fetchManifest(
             ImageReference ref, long maxBytes, RegistryCredentials credentials) {
-        return delegate.fetchManifest(ref, maxBytes, credentials);
+        boolean byDigest = ref.digest() != null;
+        return (byDigest ? manifestsByDigest : manifestsInFlight)
+                .get(
+                        key(ref, byDigest ? "@" + ref.digest() : ":" + ref.tag(), maxBytes, credentials),
+                        () -> delegate.fetchManifest(ref, maxBytes, credentials));
     }
 
     @Override
     public CompletableFuture<byte[]> fetchBlob(
             ImageReference repository, String digest, long maxBytes, RegistryCredentials credentials) {
-        return delegate.fetchBlob(repository, digest, maxBytes, credentials);
+        return blobsInFlight.get(
+                key(repository, digest, maxBytes, credentials),
+                () -> delegate.fetchBlob(repository, digest, maxBytes, credentials));
     }
 
-    /** Not cached: referrers are added whenever someone signs; verdicts are cached by digest. */
+    /**
+     * Not cached beyond {@link #SHARED_ANSWER}: referrers are added whenever someone signs; verdicts are cached by
+     * digest. Requests for one digest share one unfiltered listing, filtered here by artifact type (as the transport
+     * filters every page itself anyway), so the cosign and Notation sources of one check read the listing once.
+     */
     @Override
     public CompletableFuture<Referrers> referrers(
             ImageReference repository, String digest, String artifactType, RegistryCredentials credentials) {
-        return delegate.referrers(repository, digest, artifactType, credentials);
+        return referrersInFlight
+                .get(
+                        key(repository, digest, 0, credentials),
+                        () -> delegate.referrers(repository, digest, null, credentials))
+                .thenApply(all -> artifactType == null
+                        ? all
+                        : new Referrers(
+                                all.entries().stream()
+                                        .filter(r -> artifactType.equals(r.artifactType()))
+                                        .toList(),
+                                all.discovery(),
+                                all.truncated()));
     }
 
     public OutcomeCache<?, ?> cache() {

@@ -3,6 +3,8 @@ package io.trustgate.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustgate.config.Setting;
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.notary.NotaryClient;
@@ -30,8 +32,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -45,17 +49,27 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trustgate inspect}: what a repository's Notary v1 trust data signs, like
- * {@code docker trust inspect --pretty}: signed tags and digests, the roles and keys that signed them, and
- * every role's expiry. Informational: it never gives an admission verdict.
+ * {@code trustgate inspect}: the signatures of an image in every format, and why each counts or not.
+ *
+ * <ul>
+ *   <li>With {@code --policies}, every signature the governing policies' sources examine (GPG, cosign 2.x
+ *       {@code .sig}, cosign 3 bundles, Notation, Notary) through the webhook's own verifier stack: where it was
+ *       found, the digest, the key, certificate subject or keyless identity it verified under, the signer it counts
+ *       for, or why it does not count; and each policy's verdict.
+ *   <li>With a Notary server, what the repository's Notary v1 trust data signs, like
+ *       {@code docker trust inspect --pretty}: signed tags and digests, the roles and keys that signed them, and
+ *       every role's expiry (informational: the root may be trusted on first use).
+ * </ul>
  */
 @Command(
         name = "inspect",
         sortOptions = false,
         description = {
-            "Shows the Notary (Docker Content Trust) trust data of an image's repository.",
-            "Signed tags, digests, the roles and keys that signed them, and every role's expiry, like",
-            "docker trust inspect --pretty. Informational only: never a verdict."
+            "Shows an image's signatures in every format and why each counts or not.",
+            "With --policies: every signature the governing policies look at (GPG, cosign .sig, cosign bundles,",
+            "Notation, Notary), what it verified under, the signer it counts for or why not, and each verdict.",
+            "With a Notary server: the repository's Notary (Docker Content Trust) trust data, like",
+            "docker trust inspect --pretty: signed tags, digests, roles, keys and every role's expiry."
         })
 final class InspectCommand implements Callable<Integer> {
 
@@ -85,6 +99,35 @@ final class InspectCommand implements Callable<Integer> {
                             + "Without one, the root served is trusted on first use.")
     List<String> rootKeys = new ArrayList<>();
 
+    @Option(
+            names = "--policies",
+            paramLabel = "DIR",
+            description = "Directory of TrustPolicy, ClusterTrustPolicy and Secret YAML, as for check: show every "
+                    + "signature the policies governing IMAGE look at, and their verdicts (default: "
+                    + "$TRUSTGATE_POLICIES_DIR if set).")
+    Path policies;
+
+    @Option(
+            names = {"-n", "--namespace"},
+            paramLabel = "NS",
+            defaultValue = "default",
+            description = "With --policies: the namespace whose policies apply (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(
+            names = {"-l", "--namespace-label"},
+            paramLabel = "KEY=VALUE",
+            description = "With --policies: a label of the namespace, for ClusterTrustPolicy namespaceSelectors. "
+                    + "Repeatable.")
+    Map<String, String> namespaceLabels = new java.util.LinkedHashMap<>();
+
+    @Option(
+            names = "--insecure-registry",
+            paramLabel = "HOST:PORT",
+            description =
+                    "A registry reached over plain HTTP (also $TRUSTGATE_INSECURE_REGISTRIES, comma-separated). Repeatable.")
+    List<String> insecureRegistries = new ArrayList<>();
+
     @Mixin
     SettingsOptions settingsOptions = new SettingsOptions();
 
@@ -103,14 +146,64 @@ final class InspectCommand implements Callable<Integer> {
         } catch (InvalidImageReferenceException e) {
             throw new CliException(e.getMessage(), e);
         }
-        String onlyTag = explicitTag(image) ? ref.tag() : null;
-        String gun = ref.repository();
+        Path policyDir = policies != null
+                ? policies
+                : Optional.ofNullable(main.env().get(Setting.POLICIES_DIR.env()))
+                        .filter(v -> !v.isBlank())
+                        .map(Path::of)
+                        .orElse(null);
         String url = server != null
                 ? server.replaceAll("/+$", "")
-                : ref.domain().equals(ImageReference.DOCKER_HUB) ? NotarySignatureSource.DOCKER_HUB_NOTARY : null;
-        if (url == null) {
-            throw new CliException("name the Notary server of " + ref.domain() + " with --notary-server URL");
+                : policyDir == null && ref.domain().equals(ImageReference.DOCKER_HUB)
+                        ? NotarySignatureSource.DOCKER_HUB_NOTARY
+                        : null;
+        if (url == null && policyDir == null) {
+            throw new CliException("name the Notary server of " + ref.domain() + " with --notary-server URL, or the "
+                    + "policies to verify its signatures under (cosign, Notation, GPG, Notary) with --policies DIR");
         }
+        ObjectNode json = JSON.createObjectNode();
+        PrintWriter out = spec.commandLine().getOut();
+        int code = Main.OK;
+        if (policyDir != null) {
+            code = SignatureInspection.run(
+                    ref,
+                    policyDir,
+                    namespace,
+                    Map.copyOf(namespaceLabels),
+                    settings(),
+                    main.clock(),
+                    output == Output.json ? null : out,
+                    spec.commandLine().getErr(),
+                    json);
+        }
+        if (url != null) {
+            if (policyDir != null && output != Output.json) {
+                out.println();
+            }
+            code = Math.max(code, notary(ref, url, json, out));
+        }
+        if (output == Output.json) {
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        }
+        return code;
+    }
+
+    /** The webhook's settings from the environment, with this command's flags over them. */
+    private TrustgateSettings settings() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        if (!insecureRegistries.isEmpty()) {
+            List<String> insecure = new ArrayList<>(insecureRegistries); // adds to the variable's list
+            Optional.ofNullable(main.env().get(Setting.INSECURE_REGISTRIES.env()))
+                    .ifPresent(insecure::add);
+            flags.put(Setting.INSECURE_REGISTRIES, String.join(",", insecure));
+        }
+        return settingsOptions.load(main.env(), flags);
+    }
+
+    /** The Notary section: the repository's trust data, through the admission TUF client. */
+    private int notary(ImageReference ref, String url, ObjectNode json, PrintWriter out) throws Exception {
+        String onlyTag = explicitTag(image) ? ref.tag() : null;
+        String gun = ref.repository();
         Clock clock = main.clock();
         PrintWriter err = spec.commandLine().getErr();
         if (NotarySignatureSource.isDockerHubNotary(url)) {
@@ -153,14 +246,7 @@ final class InspectCommand implements Callable<Integer> {
             TrustedRepository repository = new NotaryClient(fetcher, clock, Limits.DEFAULT)
                     .update(gun, rootPins)
                     .get();
-            print(
-                    repository,
-                    url,
-                    firstUse,
-                    rootPins,
-                    onlyTag,
-                    clock,
-                    spec.commandLine().getOut());
+            print(repository, url, firstUse, rootPins, onlyTag, clock, json, out);
             if (onlyTag != null && repository.targetsForTag(onlyTag).isEmpty()) {
                 err.println("trustgate: no valid role of " + gun + " signs the tag " + onlyTag);
                 return Main.DENIED;
@@ -216,8 +302,8 @@ final class InspectCommand implements Callable<Integer> {
             RootPins pins,
             String onlyTag,
             Clock clock,
-            PrintWriter out)
-            throws IOException {
+            ObjectNode o,
+            PrintWriter out) {
         List<Row> rows = new ArrayList<>();
         for (TrustedTargets role : repository.roles()) {
             List<String> keys = role.signingKeys().stream().map(TufKey::keyId).toList();
@@ -235,7 +321,6 @@ final class InspectCommand implements Callable<Integer> {
         }
         rows.sort(java.util.Comparator.comparing(Row::tag).thenComparing(Row::role));
         if (output == Output.json) {
-            ObjectNode o = JSON.createObjectNode();
             o.put("repository", repository.gun());
             o.put("server", url);
             o.put("trustOnFirstUse", firstUse);
@@ -266,7 +351,6 @@ final class InspectCommand implements Callable<Integer> {
                         .put("role", e.role())
                         .put("expires", e.expires().toString());
             }
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
             return;
         }
         out.println("Signatures for " + repository.gun() + " (Notary " + url + ")");
@@ -309,7 +393,7 @@ final class InspectCommand implements Callable<Integer> {
         return left.isNegative() ? "(expired)" : days == 0 ? "(expires within a day)" : "(in " + days + " days)";
     }
 
-    private static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
+    static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
         int[] width = new int[header.size()];
         for (int i = 0; i < width.length; i++) {
             width[i] = header.get(i).length();

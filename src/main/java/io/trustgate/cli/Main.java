@@ -10,8 +10,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code trustgate}: the command line for developers and CI pipelines. {@code check} gives the verdict the
- * cluster would give, {@code inspect} shows a repository's Notary trust data, {@code verify-package} checks
- * an image tar's detached GPG signatures. Exit codes: 0 admitted or verified, 1 denied or not verified,
+ * cluster would give, {@code inspect} shows an image's signatures in every format (and Notary trust data),
+ * {@code verify-package} checks an image tar's detached GPG signatures. Exit codes: 0 admitted or verified, 1 denied or not verified,
  * 2 usage, configuration or I/O error.
  */
 @Command(

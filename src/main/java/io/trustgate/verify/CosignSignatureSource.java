@@ -21,6 +21,7 @@ import io.trustgate.policy.KeylessIdentity;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.Referrer;
+import io.trustgate.registry.Referrers;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import io.trustgate.registry.RegistryUnavailableException;
@@ -123,7 +124,9 @@ public final class CosignSignatureSource implements SignatureSource {
         }
         List<String> problems = new ArrayList<>(a.problems());
         problems.addAll(b.problems());
-        return new SourceFindings(found, problems, List.of(), null, a.unavailable() || b.unavailable());
+        List<SignatureReport> signatures = new ArrayList<>(a.signatures());
+        signatures.addAll(b.signatures());
+        return new SourceFindings(found, problems, List.of(), null, a.unavailable() || b.unavailable(), signatures);
     }
 
     private CompletableFuture<Part> collectSignatureTag(ImageReference image, String digest, Policy policy) {
@@ -201,6 +204,9 @@ public final class CosignSignatureSource implements SignatureSource {
                                                     digest,
                                                     policy,
                                                     repository,
+                                                    referrers.discovery() == Referrers.Discovery.API
+                                                            ? "referrers API"
+                                                            : "referrers tag " + Referrers.tagSchemaTag(digest),
                                                     bundles.stream()
                                                             .map(CompletableFuture::join)
                                                             .toList()),
@@ -243,16 +249,26 @@ public final class CosignSignatureSource implements SignatureSource {
     }
 
     private SourceFindings checkBundles(
-            String digest, Policy policy, ImageReference repository, List<Fetched> bundles) {
+            String digest, Policy policy, ImageReference repository, String listing, List<Fetched> bundles) {
         List<SignerEvidence> found = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<SignatureReport> reports = new ArrayList<>();
         CosignTrustedRoot root = trustedRoot(policy);
         for (Fetched fetched : bundles) {
             String where = "cosign bundle " + fetched.referrer() + " in " + repository;
+            String location = "referrer " + fetched.referrer() + " in " + repository + " (" + listing + ")";
             if (fetched.bundle() == null) {
                 problems.add(where + ": " + fetched.problem());
+                reports.add(SignatureReport.rejected(
+                        SignatureReport.COSIGN_BUNDLE, location, digest, null, fetched.problem()));
                 continue;
             }
+            String claimed = fetched.bundle().keyless()
+                    ? "keyless (certificate not verified)"
+                    : fetched.bundle().publicKeyHint() == null
+                                    || fetched.bundle().publicKeyHint().isEmpty()
+                            ? null
+                            : "key hint " + fetched.bundle().publicKeyHint();
             // Keyless: verified once against the trusted root; each signer's identities are then compared.
             BundleVerifier.Keyless keyless = fetched.bundle().keyless()
                             && root != null
@@ -272,6 +288,8 @@ public final class CosignSignatureSource implements SignatureSource {
                 }
                 if (check instanceof CosignCheck.Valid v) {
                     accepted = true;
+                    reports.add(SignatureReport.counts(
+                            SignatureReport.COSIGN_BUNDLE, location, digest, v.keyId(), signer.name()));
                     if (found.stream().noneMatch(f -> f.signer().equals(signer.name()))) {
                         found.add(new SignerEvidence(signer.name(), SOURCE, v.keyId()));
                     }
@@ -281,17 +299,20 @@ public final class CosignSignatureSource implements SignatureSource {
                 }
             }
             if (!accepted) {
+                String why;
                 if (rejection != null) {
-                    problems.add(where + ": " + rejection.detail());
+                    why = rejection.detail();
                 } else if (fetched.bundle().keyless()) {
-                    problems.add(where + ": keyless, but "
-                            + (root == null ? "the policy has no cosign.trustedRoot" : "no signer lists identities"));
+                    why = "keyless, but "
+                            + (root == null ? "the policy has no cosign.trustedRoot" : "no signer lists identities");
                 } else {
-                    problems.add(where + ": signed with a key, but no signer has a cosign key");
+                    why = "signed with a key, but no signer has a cosign key";
                 }
+                problems.add(where + ": " + why);
+                reports.add(SignatureReport.rejected(SignatureReport.COSIGN_BUNDLE, location, digest, claimed, why));
             }
         }
-        return new SourceFindings(found, problems, List.of(), null);
+        return new SourceFindings(found, problems, List.of(), null, false, reports);
     }
 
     private static SourceFindings failure(String what, Throwable e) {
@@ -337,6 +358,11 @@ public final class CosignSignatureSource implements SignatureSource {
         List<SignerEvidence> found = new ArrayList<>();
         CosignCheck.Rejected[] rejections = new CosignCheck.Rejected[payloads.size()];
         boolean[] accepted = new boolean[payloads.size()];
+        String[] keyIds = new String[payloads.size()];
+        List<List<String>> counted = new ArrayList<>();
+        for (int i = 0; i < payloads.size(); i++) {
+            counted.add(new ArrayList<>());
+        }
         for (Signer signer : policy.signers()) {
             List<CosignKey> trusted = cosignKeys(signer);
             if (trusted.isEmpty()) {
@@ -348,6 +374,8 @@ public final class CosignSignatureSource implements SignatureSource {
                         payloads.get(i).join(), layer.signature(), trusted, digest, image, policy.signedIdentity());
                 if (check instanceof CosignCheck.Valid v) {
                     accepted[i] = true;
+                    keyIds[i] = v.keyId();
+                    counted.get(i).add(signer.name());
                     if (found.stream().noneMatch(f -> f.signer().equals(signer.name()))) {
                         found.add(new SignerEvidence(signer.name(), SOURCE, v.keyId()));
                     }
@@ -358,12 +386,22 @@ public final class CosignSignatureSource implements SignatureSource {
             }
         }
         List<String> problems = new ArrayList<>();
+        List<SignatureReport> reports = new ArrayList<>();
         for (int i = 0; i < payloads.size(); i++) {
+            String location = "tag " + tag.tag() + " layer " + (i + 1) + " in " + tag.repository();
+            for (String signer : counted.get(i)) {
+                reports.add(SignatureReport.counts(SignatureReport.COSIGN_SIG, location, digest, keyIds[i], signer));
+            }
             if (!accepted[i] && rejections[i] != null) {
                 problems.add("cosign signature " + (i + 1) + " in " + tag + ": " + rejections[i].detail());
+                reports.add(SignatureReport.rejected(
+                        SignatureReport.COSIGN_SIG, location, digest, null, rejections[i].detail()));
+            } else if (!accepted[i]) {
+                reports.add(SignatureReport.rejected(
+                        SignatureReport.COSIGN_SIG, location, digest, null, "no signer has a cosign key"));
             }
         }
-        return new SourceFindings(found, problems, List.of(), null);
+        return new SourceFindings(found, problems, List.of(), null, false, reports);
     }
 
     /** The signer's keys that are cosign public keys (a PEM key may also serve Notary). */

@@ -115,6 +115,7 @@ public final class GpgSignatureSource implements SignatureSource {
         List<SignerEvidence> found = new ArrayList<>();
         // Why each signature did not count, from the signer whose check got furthest.
         SignatureCheck.Rejected[] rejections = new SignatureCheck.Rejected[signatures.size()];
+        List<SignatureReport> reports = new ArrayList<>();
         boolean[] accepted = new boolean[signatures.size()];
         for (Signer signer : policy.signers()) {
             if (signer.pgpKeys().isEmpty()) {
@@ -128,6 +129,12 @@ public final class GpgSignatureSource implements SignatureSource {
             for (int i = 0; i < checks.size(); i++) {
                 if (checks.get(i) instanceof SignatureCheck.Valid v) {
                     accepted[i] = true;
+                    reports.add(SignatureReport.counts(
+                            SignatureReport.GPG,
+                            "signature-" + (i + 1) + " in " + policy.lookaside(),
+                            digest,
+                            v.primaryFingerprint(),
+                            signer.name()));
                     if (found.stream().noneMatch(f -> f.signer().equals(signer.name()))) {
                         found.add(new SignerEvidence(signer.name(), "gpg", v.primaryFingerprint()));
                     }
@@ -141,9 +148,15 @@ public final class GpgSignatureSource implements SignatureSource {
         for (int i = 0; i < signatures.size(); i++) {
             if (!accepted[i] && rejections[i] != null) {
                 problems.add("signature-" + (i + 1) + ": " + rejections[i].detail());
+                reports.add(SignatureReport.rejected(
+                        SignatureReport.GPG,
+                        "signature-" + (i + 1) + " in " + policy.lookaside(),
+                        digest,
+                        null,
+                        rejections[i].detail()));
             }
         }
-        return new SourceFindings(found, problems, List.of(), null);
+        return new SourceFindings(found, problems, List.of(), null, false, reports);
     }
 
     private PgpKeys keyring(Signer signer) {

@@ -315,7 +315,7 @@ public final class ImageVerifier {
         return new PolicyVerdict(
                 stale.verdict().policy(),
                 stale.verdict().outcome(),
-                new SourceFindings(f.found(), f.problems(), warnings, f.expiresAt(), false),
+                new SourceFindings(f.found(), f.problems(), warnings, f.expiresAt(), false, f.signatures()),
                 stale.verdict().digest());
     }
 

@@ -97,6 +97,9 @@ public final class NotationSignatureSource implements SignatureSource {
                                     done -> check(
                                             digest,
                                             policy,
+                                            referrers.discovery() == Referrers.Discovery.API
+                                                    ? "referrers API"
+                                                    : "referrers tag " + Referrers.tagSchemaTag(digest),
                                             envelopes,
                                             referrers.truncated()
                                                     || referrers.entries().size() > NotationLimits.MAX_SIGNATURES),
@@ -143,9 +146,14 @@ public final class NotationSignatureSource implements SignatureSource {
     }
 
     private SourceFindings check(
-            String digest, Policy policy, List<CompletableFuture<Optional<Envelope>>> envelopes, boolean truncated) {
+            String digest,
+            Policy policy,
+            String listing,
+            List<CompletableFuture<Optional<Envelope>>> envelopes,
+            boolean truncated) {
         List<SignerEvidence> found = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<SignatureReport> reports = new ArrayList<>();
         Instant expiresAt = null;
         for (CompletableFuture<Optional<Envelope>> f : envelopes) {
             Optional<Envelope> envelope = f.join();
@@ -153,6 +161,8 @@ public final class NotationSignatureSource implements SignatureSource {
                 continue;
             }
             Envelope e = envelope.get();
+            String format = SignatureReport.NOTATION + "-" + envelopeFormat(e.mediaType());
+            String location = "referrer " + e.manifest() + " (" + listing + ")";
             NotationCheck.Rejected rejection = null;
             boolean accepted = false;
             for (Signer signer : policy.signers()) {
@@ -166,6 +176,7 @@ public final class NotationSignatureSource implements SignatureSource {
                 NotationCheck check = verifier.verify(e.bytes(), e.mediaType(), trusted, identities, digest);
                 if (check instanceof NotationCheck.Valid v) {
                     accepted = true;
+                    reports.add(SignatureReport.counts(format, location, digest, v.subject(), signer.name()));
                     if (v.expiry() != null && (expiresAt == null || v.expiry().isBefore(expiresAt))) {
                         expiresAt = v.expiry();
                     }
@@ -179,13 +190,23 @@ public final class NotationSignatureSource implements SignatureSource {
             }
             if (!accepted && rejection != null) {
                 problems.add("Notation signature " + e.manifest() + ": " + rejection.detail());
+                reports.add(SignatureReport.rejected(format, location, digest, null, rejection.detail()));
             }
         }
         if (truncated) {
             problems.add("more Notation signatures than the " + NotationLimits.MAX_SIGNATURES
                     + " examined; the rest were not read");
         }
-        return new SourceFindings(found, problems, List.of(), expiresAt);
+        return new SourceFindings(found, problems, List.of(), expiresAt, false, reports);
+    }
+
+    /** {@code jws}, {@code cose}, or the media type itself for anything else. */
+    private static String envelopeFormat(String mediaType) {
+        return switch (mediaType) {
+            case NotationVerifier.JWS -> "jws";
+            case NotationVerifier.COSE -> "cose";
+            default -> mediaType;
+        };
     }
 
     /** The signer's keys that are PEM certificates: its Notation trust anchors. */

@@ -14,13 +14,16 @@ import java.util.List;
  *     {@code null} when it does not expire
  * @param unavailable an upstream (registry, lookaside, Notary) could not be reached, so the findings say
  *     nothing about the signatures: cached only briefly, and a recent good verdict may be served instead
+ * @param signatures each signature examined, for {@code trustgate inspect} (sources that report them: GPG, cosign,
+ *     Notation); the verdict never reads them
  */
 public record SourceFindings(
         List<SignerEvidence> found,
         List<String> problems,
         List<String> warnings,
         Instant expiresAt,
-        boolean unavailable) {
+        boolean unavailable,
+        List<SignatureReport> signatures) {
 
     public static final SourceFindings NONE = new SourceFindings(List.of(), List.of(), List.of(), null);
 
@@ -28,6 +31,24 @@ public record SourceFindings(
         found = List.copyOf(found);
         problems = List.copyOf(problems);
         warnings = List.copyOf(warnings);
+        signatures = List.copyOf(signatures);
+    }
+
+    /** Findings without per-signature reports. */
+    public SourceFindings(
+            List<SignerEvidence> found,
+            List<String> problems,
+            List<String> warnings,
+            Instant expiresAt,
+            boolean unavailable) {
+        this(found, problems, warnings, expiresAt, unavailable, List.of());
+    }
+
+    /** The same findings with these per-signature reports added. */
+    public SourceFindings withSignatures(List<SignatureReport> more) {
+        List<SignatureReport> s = new ArrayList<>(signatures);
+        s.addAll(more);
+        return new SourceFindings(found, problems, warnings, expiresAt, unavailable, s);
     }
 
     /** Findings from upstreams that answered. */
@@ -56,6 +77,8 @@ public record SourceFindings(
                 : other.expiresAt == null
                         ? expiresAt
                         : (expiresAt.isBefore(other.expiresAt) ? expiresAt : other.expiresAt);
-        return new SourceFindings(f, p, w, e, unavailable || other.unavailable);
+        List<SignatureReport> s = new ArrayList<>(signatures);
+        s.addAll(other.signatures);
+        return new SourceFindings(f, p, w, e, unavailable || other.unavailable, s);
     }
 }

@@ -69,7 +69,8 @@ import javax.net.ssl.TrustManagerFactory;
  *   <li>the same load against {@link BaselineServer} (parse + answer allowed on Vert.x TLS), alternating rounds,
  *       so the figure that matters is trustgate's throughput as a ratio of the baseline's, per endpoint;</li>
  *   <li>cold latency: the first review of each of N new GPG-signed and N new Notary-signed images, per endpoint
- *       (each endpoint its own new images, the two taking turns);</li>
+ *       (each endpoint its own new images, the two taking turns), and as many signed with cosign 2.x, cosign 3
+ *       (bundles) and Notation ({@link FormatsBench}; {@code BENCH_ONLY=formats} runs only those rows);</li>
  *   <li>coalescing: 200 concurrent reviews of one new image (GPG, then Notary), counting what the registry's access
  *       log, the lookaside store and notary-server's log saw;</li>
  *   <li>RSS (VmRSS under load, VmHWM) and the time from process start to the first 200 of /q/health/ready.</li>
@@ -199,8 +200,13 @@ public final class Bench {
         report.bounds = BoundsBench.section(); // in-process, before any peer starts
 
         startPeers();
+        if ("formats".equals(System.getenv("BENCH_ONLY"))) {
+            formatsOnly();
+            return;
+        }
         Prepared prepared = prepare();
         writePolicies(prepared);
+        FormatsBench formats = "cold".equals(System.getenv("BENCH_ONLY")) ? null : prepareFormats();
         Started chart = startTrustgate(chartJvm, "trustgate", settings.jfr());
         trustgate = chart.process();
         trustgatePort = chart.port();
@@ -219,6 +225,7 @@ public final class Bench {
         warmLoad(prepared);
         report.cold.addAll(cold("GPG", prepared.coldGpg));
         report.cold.addAll(cold("Notary", prepared.coldNotary));
+        report.cold.addAll(coldFormats(formats));
         report.herds.add(herdGpg(prepared.herdGpg));
         report.herds.add(herdNotary(prepared.herdNotary, prepared.herdNotaryGun));
 
@@ -307,6 +314,67 @@ public final class Bench {
         }
         md.append("\nload average after: ").append(loadavg()).append('\n');
         Files.writeString(work.resolve("cold.md"), md);
+        System.out.println(md);
+    }
+
+    // ------------------------------------------------------------------------------------------- cosign, Notation
+
+    /** cosign 2.x, cosign 3 and Notation images, signed with the real tools, and their policies; before trustgate. */
+    private FormatsBench prepareFormats() throws Exception {
+        FormatsBench formats = new FormatsBench(registry, work.resolve("formats"));
+        formats.prepare(settings.cold());
+        formats.writePolicies(Files.createDirectories(work.resolve("policies")));
+        log(
+                "prepared %d cosign 2, cosign 3 and Notation images each in %.0f s",
+                Endpoint.values().length * settings.cold(), formats.prepareSeconds);
+        return formats;
+    }
+
+    /** The cold rows of every registry-borne format, measured as GPG's and Notary's are ({@link #cold}). */
+    private List<ColdResult> coldFormats(FormatsBench formats) throws Exception {
+        List<ColdResult> rows = new ArrayList<>();
+        for (Map.Entry<String, Map<Endpoint, List<PushedImage>>> kind : formats.images.entrySet()) {
+            rows.addAll(cold(kind.getKey(), kind.getValue()));
+        }
+        return rows;
+    }
+
+    /**
+     * {@code BENCH_ONLY=formats}: only the cold rows of cosign 2.x, cosign 3 and Notation, on a trustgate that has
+     * served nothing else (no GPG or Notary images prepared). Writes {@code formats.md} in the run's directory, never
+     * {@code BENCH_OUT}.
+     */
+    private void formatsOnly() throws Exception {
+        FormatsBench formats = prepareFormats();
+        Started chart = startTrustgate(chartJvm, "trustgate", settings.jfr());
+        trustgate = chart.process();
+        trustgatePort = chart.port();
+        String loadBefore = loadavg();
+        List<ColdResult> rows = coldFormats(formats);
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(
+                Locale.ROOT,
+                "prepared (pushed and signed) in %.0f s; trustgate ready after %.2f s; load average before: %s%n%n",
+                formats.prepareSeconds,
+                chart.readySeconds(),
+                loadBefore));
+        md.append("| signature kind | endpoint | n | p50 | p90 | max | server-side mean | trustgate CPU/review |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
+        for (ColdResult c : rows) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | `%s` | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms |%n",
+                    c.kind(),
+                    c.endpoint().path(),
+                    c.millis().size(),
+                    c.p(0.5),
+                    c.p(0.9),
+                    Collections.max(c.millis()),
+                    c.server().meanSeconds() * 1000,
+                    c.cpuMs()));
+        }
+        md.append("\nload average after: ").append(loadavg()).append('\n');
+        Files.writeString(work.resolve("formats.md"), md);
         System.out.println(md);
     }
 
@@ -1504,7 +1572,11 @@ public final class Bench {
                     .append("`/validate` and `/mutate` each review their own new images, taking turns (image i of ")
                     .append("both before image i + 1, the one going first alternating), so neither has a quieter ")
                     .append("machine or a warmer JIT; every `/mutate` answer was checked to carry the JSONPatch that ")
-                    .append("pins the image to the digest pushed and signed. trustgate CPU/review is counted from ")
+                    .append("pins the image to the digest pushed and signed. The cosign 2.x, cosign 3 and Notation ")
+                    .append("images were signed key-based by the real cosign v2.6.5, cosign v3.1.3 (a bundle in the ")
+                    .append("referrers tag: docker-registry 2.8 has no referrers API) and notation v1.3.2 (JWS), each ")
+                    .append(
+                            "format under its own policy naming only its source and key. trustgate CPU/review is counted from ")
                     .append("sending a review to its answer; `/q/metrics` is scraped after each review, outside that ")
                     .append("window. Client-side latency:\n\n");
             md.append("| signature kind | endpoint | n | p50 | p90 | p99 | min | max | server-side p50 bucket ")

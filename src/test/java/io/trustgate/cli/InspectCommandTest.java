@@ -186,11 +186,13 @@ class InspectCommandTest {
     }
 
     @Test
-    @DisplayName("an image outside docker.io with no --notary-server is a usage error: exit 2")
+    @DisplayName("an image outside docker.io with neither --notary-server nor --policies is a usage error: exit 2")
     void noServer() {
         CliRun run = CliRun.of("inspect", GUN);
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err().strip())
-                .isEqualTo("trustgate: name the Notary server of registry.example.test with --notary-server URL");
+                .isEqualTo(
+                        "trustgate: name the Notary server of registry.example.test with --notary-server URL, or the"
+                                + " policies to verify its signatures under (cosign, Notation, GPG, Notary) with --policies DIR");
     }
 }

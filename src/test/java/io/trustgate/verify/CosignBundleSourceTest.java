@@ -15,6 +15,7 @@ import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.testing.CosignCli;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
@@ -31,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -53,7 +53,6 @@ import org.junit.jupiter.api.Test;
 class CosignBundleSourceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PASSWORD = "test-password";
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
     private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
@@ -65,7 +64,7 @@ class CosignBundleSourceTest {
     private static VertxRegistryClient client;
     private static ExecutorService crypto;
     private static ImageVerifier verifier;
-    private static Path cosign;
+    private static CosignCli cli;
     private static Path work;
     private static Path alice;
     private static Path mallory;
@@ -73,7 +72,6 @@ class CosignBundleSourceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cosign = binary();
         registry = RegistryPeer.builder("cosign3-registry").start();
         apiRegistry = RegistryPeer.builder("cosign3-referrers")
                 .kind(RegistryPeer.Kind.REFERRERS_API)
@@ -85,11 +83,10 @@ class CosignBundleSourceTest {
         crypto = Executors.newFixedThreadPool(2);
         verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
         work = Files.createTempDirectory(PeerProcess.peerDir("cosign3-keys"), "keys-");
+        cli = CosignCli.create(CosignCli.Version.V3, work);
         alice = keyPair("alice");
         mallory = keyPair("mallory");
-        // No Rekor or Fulcio here: a signing config with no services (cosign 3's replacement for --tlog-upload=false).
-        signingConfig = work.resolve("signing-config.json");
-        cosign("signing-config", "create", "--out", signingConfig.toString()).run();
+        signingConfig = cli.signingConfig();
     }
 
     @AfterAll
@@ -252,29 +249,8 @@ class CosignBundleSourceTest {
     void bothFormsCountOnce() throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "cosign3/both", "1.0");
         sign(alice, img);
-        Path cosign2 = Path.of(Proc.cmd("scripts/build-cosign.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run()
-                .stdout()
-                .strip()
-                .lines()
-                .reduce((x, y) -> y)
-                .orElseThrow());
-        Proc.cmd(
-                        cosign2.toString(),
-                        "sign",
-                        "--key",
-                        alice.resolve("cosign.key").toString(),
-                        "--tlog-upload=false",
-                        "--allow-insecure-registry",
-                        "--yes",
-                        img.digestReference())
-                .dir(work)
-                .env("COSIGN_PASSWORD", PASSWORD)
-                .env("HOME", work.toString())
-                .env("TUF_ROOT", work.resolve("tuf").toString())
-                .timeout(Duration.ofMinutes(2))
-                .run();
+        // cosign 2 with alice's key pair (made by cosign 3; the key format is the same)
+        CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2")).sign(alice, img.digestReference());
         assertThat(tags(img.path())).contains("sha256-" + img.hex() + ".sig", "sha256-" + img.hex());
         Policy policy = policy("alice", SignedIdentity.parse("matchRepository"));
         PolicyVerdict v = verify(img, policy);
@@ -375,55 +351,20 @@ class CosignBundleSourceTest {
                 new CosignConfig(null));
     }
 
-    private static Path binary() {
-        Proc.Result r = Proc.cmd("scripts/build-cosign3.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run();
-        List<String> lines = r.stdout().strip().lines().toList();
-        return Path.of(lines.get(lines.size() - 1));
-    }
-
     private static Proc cosign(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(cosign.toString());
-        command.addAll(List.of(args));
-        return Proc.cmd(command)
-                .dir(work)
-                .env("COSIGN_PASSWORD", PASSWORD)
-                .env("HOME", work.toString())
-                .env("TUF_ROOT", work.resolve("tuf").toString())
-                .timeout(Duration.ofMinutes(2));
+        return cli.cosign(args);
     }
 
-    private static Path keyPair(String name) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(name));
-        Proc.Result r = cosign("generate-key-pair").dir(dir).run();
-        assertThat(dir.resolve("cosign.pub")).as(r.stderr()).exists();
-        return dir;
+    private static Path keyPair(String name) {
+        return cli.keyPair(name);
     }
 
     private static void sign(Path key, PushedImage img) {
-        cosign(
-                        "sign",
-                        "--key",
-                        key.resolve("cosign.key").toString(),
-                        "--signing-config",
-                        signingConfig.toString(),
-                        "--allow-insecure-registry",
-                        "--yes",
-                        img.digestReference())
-                .run();
+        cli.sign(key, img.digestReference());
     }
 
     private static Proc.Result oracle(Path key, PushedImage img) {
-        return cosign(
-                        "verify",
-                        "--key",
-                        key.resolve("cosign.pub").toString(),
-                        "--insecure-ignore-tlog=true",
-                        "--allow-insecure-registry",
-                        img.digestReference())
-                .runAllowingFailure();
+        return cli.verify(key, img.digestReference());
     }
 
     /** The first referrer manifest listed in the image's referrers tag. */

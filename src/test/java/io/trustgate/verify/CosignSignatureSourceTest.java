@@ -16,6 +16,7 @@ import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.testing.CosignCli;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
@@ -32,7 +33,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,21 +53,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CosignSignatureSourceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PASSWORD = "test-password";
 
     private static RegistryPeer registry;
     private static Vertx vertx;
     private static VertxRegistryClient client;
     private static ExecutorService crypto;
     private static ImageVerifier verifier;
-    private static Path cosign;
+    private static CosignCli cli;
     private static Path work;
     private static Path alice;
     private static Path mallory;
 
     @BeforeAll
     static void start() throws Exception {
-        cosign = binary();
         registry = RegistryPeer.builder("cosign-registry").start();
         vertx = Vertx.vertx();
         TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
@@ -75,6 +73,7 @@ class CosignSignatureSourceTest {
         crypto = Executors.newFixedThreadPool(2);
         verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
         work = Files.createTempDirectory(PeerProcess.peerDir("cosign-keys"), "keys-");
+        cli = CosignCli.create(CosignCli.Version.V2, work);
         alice = keyPair("alice");
         mallory = keyPair("mallory");
     }
@@ -264,55 +263,20 @@ class CosignSignatureSourceTest {
                 new CosignConfig(null));
     }
 
-    private static Path binary() {
-        Proc.Result r = Proc.cmd("scripts/build-cosign.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run();
-        List<String> lines = r.stdout().strip().lines().toList();
-        return Path.of(lines.get(lines.size() - 1));
-    }
-
     private static Proc cosign(String... args) {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(cosign.toString());
-        command.addAll(List.of(args));
-        return Proc.cmd(command)
-                .dir(work)
-                .env("COSIGN_PASSWORD", PASSWORD)
-                .env("HOME", work.toString())
-                .env("TUF_ROOT", work.resolve("tuf").toString())
-                .timeout(Duration.ofMinutes(2));
+        return cli.cosign(args);
     }
 
-    private static Path keyPair(String name) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(name));
-        Proc.Result r = cosign("generate-key-pair").dir(dir).run();
-        assertThat(dir.resolve("cosign.pub")).as(r.stderr()).exists();
-        return dir;
+    private static Path keyPair(String name) {
+        return cli.keyPair(name);
     }
 
     private static void sign(Path key, PushedImage img, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of(
-                "sign",
-                "--key",
-                key.resolve("cosign.key").toString(),
-                "--tlog-upload=false",
-                "--allow-insecure-registry",
-                "--yes"));
-        args.addAll(List.of(extra));
-        args.add(img.digestReference());
-        cosign(args.toArray(String[]::new)).run();
+        cli.sign(key, img.digestReference(), extra);
     }
 
     private static Proc.Result oracle(Path key, String reference) {
-        return cosign(
-                        "verify",
-                        "--key",
-                        key.resolve("cosign.pub").toString(),
-                        "--insecure-ignore-tlog=true",
-                        "--allow-insecure-registry",
-                        reference)
-                .runAllowingFailure();
+        return cli.verify(key, reference);
     }
 
     private record Manifest(byte[] body, String mediaType) {}

@@ -19,8 +19,8 @@ import io.trustgate.registry.Referrers;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.MutableClock;
+import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
-import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.VertxRegistryClient;
@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -56,7 +55,7 @@ class NotationSignatureSourceTest {
     private static Vertx vertx;
     private static VertxRegistryClient client;
     private static ExecutorService crypto;
-    private static Path notation;
+    private static NotationCli cli;
     private static Path work;
     private static Path release;
     private static Path other;
@@ -65,11 +64,11 @@ class NotationSignatureSourceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        notation = binary();
         registry = RegistryPeer.builder("notation-registry").start();
         vertx = Vertx.vertx();
         TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
         work = Files.createTempDirectory(PeerProcess.peerDir("notation-keys"), "keys-");
+        cli = NotationCli.create(work);
         release = signingKey("release");
         other = signingKey("other");
         // pinned after the certificates were made (their notBefore is the second they were made)
@@ -87,49 +86,20 @@ class NotationSignatureSourceTest {
         registry.close();
     }
 
-    /** A notation config dir (XDG_CONFIG_HOME) holding a test key and certificate named {@code name}. */
     private static Path signingKey(String name) {
-        Path dir = work.resolve(name);
-        notation(dir, "cert", "generate-test", "--default", name).run();
-        return dir;
+        return cli.signingKey(name);
     }
 
-    private static String certificate(Path config) throws Exception {
-        String name = config.getFileName().toString();
-        return Files.readString(config.resolve("notation/localkeys/" + name + ".crt"));
-    }
-
-    private static Proc notation(Path config, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(notation.toString());
-        command.addAll(List.of(args));
-        return Proc.cmd(command)
-                .dir(work)
-                .env("XDG_CONFIG_HOME", config.toString())
-                .env("HOME", config.toString())
-                .timeout(Duration.ofMinutes(2));
+    private static String certificate(Path config) {
+        return NotationCli.certificate(config);
     }
 
     private static void sign(Path config, PushedImage image, String format, String... extra) {
-        List<String> args = new ArrayList<>(List.of("sign", "--insecure-registry", "--signature-format", format));
-        args.addAll(List.of(extra));
-        args.add(image.digestReference());
-        notation(config, args.toArray(String[]::new)).run();
+        cli.sign(config, image.digestReference(), format, extra);
     }
 
-    /** {@code notation verify} with {@code config}'s trust store and a policy trusting {@code identity}. */
-    private static boolean notationVerifies(Path config, PushedImage image, String identity) throws Exception {
-        String name = config.getFileName().toString();
-        Path policy = Files.createTempFile(work, "trustpolicy-", ".json");
-        Files.writeString(
-                policy,
-                "{\"version\":\"1.0\",\"trustPolicies\":[{\"name\":\"p\",\"registryScopes\":[\"*\"],"
-                        + "\"signatureVerification\":{\"level\":\"strict\"},\"trustStores\":[\"ca:" + name
-                        + "\"],\"trustedIdentities\":[\"" + identity + "\"]}]}");
-        notation(config, "policy", "import", "--force", policy.toString()).run();
-        Proc.Result r = notation(config, "verify", "--insecure-registry", image.digestReference())
-                .runAllowingFailure();
-        return r.exitCode() == 0;
+    private static boolean notationVerifies(Path config, PushedImage image, String identity) {
+        return cli.verifies(config, image.digestReference(), identity);
     }
 
     private static Policy policy(Path anchorConfig, List<String> identities) throws Exception {
@@ -310,13 +280,5 @@ class NotationSignatureSourceTest {
         assertThat(found.found()).isEmpty();
         assertThat(found.problems()).singleElement().asString().contains("COSE envelopes are not verified");
         assertThat(notationVerifies(release, image, "*")).isTrue();
-    }
-
-    private static Path binary() {
-        Proc.Result r = Proc.cmd("scripts/build-notation.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run();
-        List<String> lines = r.stdout().strip().lines().toList();
-        return Path.of(lines.get(lines.size() - 1));
     }
 }
