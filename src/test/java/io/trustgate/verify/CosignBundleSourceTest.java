@@ -9,8 +9,6 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -310,29 +308,15 @@ class CosignBundleSourceTest {
                 .put("digest", img.digest())
                 .put("size", getManifest(img.path(), img.digest(), MANIFEST).body().length);
         listReferrer(img, putByDigest(img.path(), referrer));
-        Signer ci = new Signer(
-                "ci",
-                List.of(),
-                List.of(),
-                List.of(new io.trustgate.policy.KeylessIdentity(
-                        "https://token.actions.githubusercontent.com", null, "https://github\\.com/.*")),
-                List.of());
-        Policy policy = new Policy(
-                PolicyId.cluster("cosign3-keyless"),
-                "uid-keyless",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
-                null,
-                null,
-                List.of(ci),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT,
-                null,
-                List.of(),
-                new CosignConfig(null, Files.readString(data.resolve("public-good-trusted_root.json"))));
+        Signer ci = Signer.builder("ci")
+                .identities(List.of(new io.trustgate.policy.KeylessIdentity(
+                        "https://token.actions.githubusercontent.com", null, "https://github\\.com/.*")))
+                .build();
+        Policy policy = Policy.builder(PolicyId.cluster("cosign3-keyless"), "uid-keyless", "1")
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .signers(List.of(ci))
+                .cosign(new CosignConfig(null, Files.readString(data.resolve("public-good-trusted_root.json"))))
+                .build();
         PolicyVerdict v = verify(img, policy);
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems())
@@ -355,24 +339,14 @@ class CosignBundleSourceTest {
 
     private static Policy policy(String signer, SignedIdentity rule) throws Exception {
         String key = Files.readString(work.resolve(signer).resolve("cosign.pub"));
-        return new Policy(
-                PolicyId.cluster("cosign3-" + signer),
-                "uid-" + signer,
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(
+        return Policy.builder(PolicyId.cluster("cosign3-" + signer), "uid-" + signer, "1")
+                .images(List.of(
                         ImagePattern.compile(registry.host() + "/**"),
-                        ImagePattern.compile(apiRegistry.host() + "/**")),
-                null,
-                null,
-                List.of(new Signer(signer, List.of(key), List.of())),
-                1,
-                List.of(),
-                rule,
-                null,
-                List.of(),
-                new CosignConfig(null));
+                        ImagePattern.compile(apiRegistry.host() + "/**")))
+                .signers(List.of(Signer.builder(signer).keys(List.of(key)).build()))
+                .signedIdentity(rule)
+                .cosign(new CosignConfig(null))
+                .build();
     }
 
     private static Path binary() {

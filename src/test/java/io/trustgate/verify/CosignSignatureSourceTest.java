@@ -10,8 +10,6 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -246,22 +244,12 @@ class CosignSignatureSourceTest {
     private static Policy policy(SignedIdentity rule, Path keyDir) throws Exception {
         String signer = keyDir.getFileName().toString();
         String key = Files.readString(keyDir.resolve("cosign.pub"));
-        return new Policy(
-                PolicyId.cluster("cosign-" + signer),
-                "uid-" + signer,
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
-                null,
-                null,
-                List.of(new Signer(signer, List.of(key), List.of())),
-                1,
-                List.of(),
-                rule,
-                null,
-                List.of(),
-                new CosignConfig(null));
+        return Policy.builder(PolicyId.cluster("cosign-" + signer), "uid-" + signer, "1")
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .signers(List.of(Signer.builder(signer).keys(List.of(key)).build()))
+                .signedIdentity(rule)
+                .cosign(new CosignConfig(null))
+                .build();
     }
 
     private static Path binary() {

@@ -9,8 +9,6 @@ import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -117,7 +115,8 @@ class CosignWithGpgTest {
         PushedImage img = ImageFactory.pushRandom(registry, "mixed/both", "1.0");
         signCosign(img);
         gpg.signImage(gpgFingerprint, img.reference(), lookasideDir);
-        PolicyVerdict v = verify(img, 2, new Signer("alice", List.of(cosignPub), List.of()), gpgSigner("bob"));
+        PolicyVerdict v =
+                verify(img, 2, Signer.builder("alice").keys(List.of(cosignPub)).build(), gpgSigner("bob"));
         assertThat(v.satisfied()).as(v.findings().toString()).isTrue();
         assertThat(v.findings().found())
                 .extracting(SignerEvidence::signer, SignerEvidence::source)
@@ -129,7 +128,8 @@ class CosignWithGpgTest {
     void cosignAloneDenied() throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "mixed/cosign-only", "1.0");
         signCosign(img);
-        PolicyVerdict v = verify(img, 2, new Signer("alice", List.of(cosignPub), List.of()), gpgSigner("bob"));
+        PolicyVerdict v =
+                verify(img, 2, Signer.builder("alice").keys(List.of(cosignPub)).build(), gpgSigner("bob"));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().found()).extracting(SignerEvidence::signer).containsExactly("alice");
     }
@@ -140,8 +140,8 @@ class CosignWithGpgTest {
         PushedImage img = ImageFactory.pushRandom(registry, "mixed/once", "1.0");
         signCosign(img);
         gpg.signImage(gpgFingerprint, img.reference(), lookasideDir);
-        Signer carol = new Signer("carol", List.of(gpgPub, cosignPub), List.of());
-        Signer dave = new Signer("dave", List.of(), List.of());
+        Signer carol = Signer.builder("carol").keys(List.of(gpgPub, cosignPub)).build();
+        Signer dave = Signer.builder("dave").build();
         PolicyVerdict v = verify(img, 2, carol, dave);
         assertThat(v.findings().found())
                 .extracting(SignerEvidence::signer, SignerEvidence::source)
@@ -152,26 +152,21 @@ class CosignWithGpgTest {
     }
 
     private static Signer gpgSigner(String name) {
-        return new Signer(name, List.of(gpgPub), List.of());
+        return Signer.builder(name).keys(List.of(gpgPub)).build();
     }
 
     private static PolicyVerdict verify(PushedImage img, int min, Signer... signers) throws Exception {
-        Policy policy = new Policy(
-                PolicyId.cluster("mixed-" + min + "-" + img.path().replace('/', '-')),
-                "uid-" + img.path() + "-" + min,
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
-                null,
-                lookaside.baseUrl(),
-                List.of(signers),
-                min,
-                List.of(),
-                SignedIdentity.parse("matchRepository"),
-                null,
-                List.of(),
-                new CosignConfig(null));
+        Policy policy = Policy.builder(
+                        PolicyId.cluster("mixed-" + min + "-" + img.path().replace('/', '-')),
+                        "uid-" + img.path() + "-" + min,
+                        "1")
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .lookaside(lookaside.baseUrl())
+                .signers(List.of(signers))
+                .minSignatures(min)
+                .signedIdentity(SignedIdentity.parse("matchRepository"))
+                .cosign(new CosignConfig(null))
+                .build();
         ImageVerdict verdict = verifier.verify(
                         ImageReference.parse(img.digestReference()), List.of(policy), RegistryCredentials.ANONYMOUS)
                 .get(60, TimeUnit.SECONDS);

@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -139,19 +136,12 @@ class NotaryVerificationTest {
 
     private Policy policy(List<String> rootKeys, int min, Signer... signers) {
         try {
-            return new Policy(
-                    PolicyId.cluster("notary-it"),
-                    "notary-it-uid",
-                    "1",
-                    Mode.Enforce,
-                    LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/**")),
-                    new NotaryConfig(notary.url(), caPem, rootKeys),
-                    null,
-                    List.of(signers),
-                    min,
-                    List.of(),
-                    SignedIdentity.DEFAULT);
+            return Policy.builder(PolicyId.cluster("notary-it"), "notary-it-uid", "1")
+                    .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                    .notary(new NotaryConfig(notary.url(), caPem, rootKeys))
+                    .signers(List.of(signers))
+                    .minSignatures(min)
+                    .build();
         } catch (InvalidPolicyException e) {
             throw new IllegalStateException(e);
         }
@@ -159,7 +149,10 @@ class NotaryVerificationTest {
 
     private static Signer signer(String name, Path publicPem, String... roles) {
         try {
-            return new Signer(name, List.of(Files.readString(publicPem)), List.of(roles));
+            return Signer.builder(name)
+                    .keys(List.of(Files.readString(publicPem)))
+                    .roles(List.of(roles))
+                    .build();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -188,7 +181,7 @@ class NotaryVerificationTest {
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
         String targetsKey = TrustDir.roleKeyIds(cli, gun, "targets").get(0);
-        Signer owner = new Signer("owner", List.of(targetsKey), List.of());
+        Signer owner = Signer.builder("owner").keys(List.of(targetsKey)).build();
 
         PolicyVerdict byOwner = verify(image.reference(), policy(gun, 1, owner));
         assertThat(byOwner.satisfied()).as("%s", byOwner.findings()).isTrue();
@@ -235,7 +228,11 @@ class NotaryVerificationTest {
                     .verify(
                             ImageReference.parse(image.reference()),
                             List.of(policy(
-                                    gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of()))),
+                                    gun,
+                                    1,
+                                    Signer.builder("owner")
+                                            .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                                            .build())),
                             RegistryCredentials.ANONYMOUS)
                     .orTimeout(30, TimeUnit.SECONDS)
                     .join()
@@ -260,7 +257,9 @@ class NotaryVerificationTest {
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
-        Signer owner = new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of());
+        Signer owner = Signer.builder("owner")
+                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                .build();
         String certificateId = TrustDir.rootCertificateKeyId(cli, gun);
         String canonicalId = TrustDir.rootCanonicalKeyId(cli);
         assertThat(canonicalId)
@@ -362,7 +361,12 @@ class NotaryVerificationTest {
 
         PolicyVerdict v = verify(
                 image.reference(),
-                policy(List.of(otherKey), 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+                policy(
+                        List.of(otherKey),
+                        1,
+                        Signer.builder("owner")
+                                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                                .build()));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().found()).isEmpty();
         assertThat(v.findings().problems())
@@ -385,7 +389,12 @@ class NotaryVerificationTest {
 
         PolicyVerdict v = verify(
                 unsigned.reference(),
-                policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+                policy(
+                        gun,
+                        1,
+                        Signer.builder("owner")
+                                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                                .build()));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems()).containsExactly("notary: tag 2.0 is not signed in any role of " + gun);
     }
@@ -402,7 +411,12 @@ class NotaryVerificationTest {
 
         PolicyVerdict v = verify(
                 moved.reference(),
-                policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+                policy(
+                        gun,
+                        1,
+                        Signer.builder("owner")
+                                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                                .build()));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems())
                 .singleElement()
@@ -418,7 +432,12 @@ class NotaryVerificationTest {
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
-        Policy policy = policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of()));
+        Policy policy = policy(
+                gun,
+                1,
+                Signer.builder("owner")
+                        .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                        .build());
         assertThat(verify(image.reference(), policy).satisfied()).isTrue();
 
         cli.remove(gun, "1.0");
@@ -457,8 +476,8 @@ class NotaryVerificationTest {
                 policy(
                         gun,
                         1,
-                        new Signer("old-key", List.of(oldTargetsKey), List.of()),
-                        new Signer("new-key", List.of(newTargetsKey), List.of())));
+                        Signer.builder("old-key").keys(List.of(oldTargetsKey)).build(),
+                        Signer.builder("new-key").keys(List.of(newTargetsKey)).build()));
         assertThat(byKey.outcome().found()).containsExactly("new-key");
     }
 
