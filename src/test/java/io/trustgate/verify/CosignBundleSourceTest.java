@@ -13,7 +13,9 @@ import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.testing.CosignPeer;
 import io.trustgate.testing.ImageFactory;
+import io.trustgate.testing.ImageFactory.FetchedManifest;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.Proc;
@@ -21,16 +23,10 @@ import io.trustgate.testing.RegistryPeer;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.VertxRegistryClient;
 import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +47,6 @@ import org.junit.jupiter.api.Test;
 class CosignBundleSourceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PASSWORD = "test-password";
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
     private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
@@ -63,15 +58,14 @@ class CosignBundleSourceTest {
     private static VertxRegistryClient client;
     private static ExecutorService crypto;
     private static ImageVerifier verifier;
-    private static Path cosign;
-    private static Path work;
+    private static CosignPeer cosign;
     private static Path alice;
     private static Path mallory;
     private static Path signingConfig;
 
     @BeforeAll
     static void start() throws Exception {
-        cosign = binary();
+        cosign = CosignPeer.v3(Files.createTempDirectory(PeerProcess.peerDir("cosign3-keys"), "keys-"));
         registry = RegistryPeer.builder("cosign3-registry").start();
         apiRegistry = RegistryPeer.builder("cosign3-referrers")
                 .kind(RegistryPeer.Kind.REFERRERS_API)
@@ -82,12 +76,12 @@ class CosignBundleSourceTest {
         client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
         crypto = Executors.newFixedThreadPool(2);
         verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
-        work = Files.createTempDirectory(PeerProcess.peerDir("cosign3-keys"), "keys-");
-        alice = keyPair("alice");
-        mallory = keyPair("mallory");
+        alice = cosign.keyPair("alice");
+        mallory = cosign.keyPair("mallory");
         // No Rekor or Fulcio here: a signing config with no services (cosign 3's replacement for --tlog-upload=false).
-        signingConfig = work.resolve("signing-config.json");
-        cosign("signing-config", "create", "--out", signingConfig.toString()).run();
+        signingConfig = cosign.work().resolve("signing-config.json");
+        cosign.cmd("signing-config", "create", "--out", signingConfig.toString())
+                .run();
     }
 
     @AfterAll
@@ -144,7 +138,7 @@ class CosignBundleSourceTest {
     void signedAdmitted() throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "cosign3/signed", "1.0");
         sign(alice, img);
-        assertThat(tags(img.path()))
+        assertThat(ImageFactory.tags(registry, img.path()))
                 .as("cosign 3 wrote the referrers tag, not a .sig tag")
                 .contains("sha256-" + img.hex())
                 .doesNotContain("sha256-" + img.hex() + ".sig");
@@ -192,7 +186,7 @@ class CosignBundleSourceTest {
         // The referrer of A re-pointed at B (its subject rewritten, as anyone with push rights could) and listed in
         // B's referrers tag: the signed statement still names A.
         ObjectNode referrer = referrerOf(a);
-        Manifest bManifest = getManifest(b.path(), b.digest(), MANIFEST);
+        FetchedManifest bManifest = ImageFactory.fetchManifest(registry, b.path(), b.digest(), MANIFEST);
         referrer.putObject("subject")
                 .put("mediaType", MANIFEST)
                 .put("digest", b.digest())
@@ -250,30 +244,9 @@ class CosignBundleSourceTest {
     void bothFormsCountOnce() throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "cosign3/both", "1.0");
         sign(alice, img);
-        Path cosign2 = Path.of(Proc.cmd("scripts/build-cosign.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run()
-                .stdout()
-                .strip()
-                .lines()
-                .reduce((x, y) -> y)
-                .orElseThrow());
-        Proc.cmd(
-                        cosign2.toString(),
-                        "sign",
-                        "--key",
-                        alice.resolve("cosign.key").toString(),
-                        "--tlog-upload=false",
-                        "--allow-insecure-registry",
-                        "--yes",
-                        img.digestReference())
-                .dir(work)
-                .env("COSIGN_PASSWORD", PASSWORD)
-                .env("HOME", work.toString())
-                .env("TUF_ROOT", work.resolve("tuf").toString())
-                .timeout(Duration.ofMinutes(2))
-                .run();
-        assertThat(tags(img.path())).contains("sha256-" + img.hex() + ".sig", "sha256-" + img.hex());
+        CosignPeer.v2(cosign.work()).sign(alice, img.digestReference(), "--tlog-upload=false");
+        assertThat(ImageFactory.tags(registry, img.path()))
+                .contains("sha256-" + img.hex() + ".sig", "sha256-" + img.hex());
         Policy policy = policy("alice", SignedIdentity.parse("matchRepository"));
         PolicyVerdict v = verify(img, policy);
         assertThat(v.satisfied()).as(v.findings().toString()).isTrue();
@@ -288,10 +261,10 @@ class CosignBundleSourceTest {
         Path data = Path.of("src/test/resources/cosign/conformance");
         byte[] bundle = Files.readAllBytes(data.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json"));
         String bundleDigest = "sha256:" + ImageFactory.sha256Hex(bundle);
-        putBlob(img.path(), bundleDigest, bundle);
+        ImageFactory.pushBlob(registry, img.path(), bundle);
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         String emptyDigest = "sha256:" + ImageFactory.sha256Hex(empty);
-        putBlob(img.path(), emptyDigest, empty);
+        ImageFactory.pushBlob(registry, img.path(), empty);
         ObjectNode referrer = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", MANIFEST);
         referrer.put("artifactType", "application/vnd.dev.sigstore.bundle.v0.3+json");
         referrer.putObject("config")
@@ -306,7 +279,11 @@ class CosignBundleSourceTest {
         referrer.putObject("subject")
                 .put("mediaType", MANIFEST)
                 .put("digest", img.digest())
-                .put("size", getManifest(img.path(), img.digest(), MANIFEST).body().length);
+                .put(
+                        "size",
+                        ImageFactory.fetchManifest(registry, img.path(), img.digest(), MANIFEST)
+                                .body()
+                                .length);
         listReferrer(img, putByDigest(img.path(), referrer));
         Signer ci = Signer.builder("ci")
                 .identities(List.of(new io.trustgate.policy.KeylessIdentity(
@@ -338,7 +315,7 @@ class CosignBundleSourceTest {
     }
 
     private static Policy policy(String signer, SignedIdentity rule) throws Exception {
-        String key = Files.readString(work.resolve(signer).resolve("cosign.pub"));
+        String key = Files.readString(cosign.work().resolve(signer).resolve("cosign.pub"));
         return Policy.builder(PolicyId.cluster("cosign3-" + signer), "uid-" + signer, "1")
                 .images(List.of(
                         ImagePattern.compile(registry.host() + "/**"),
@@ -349,81 +326,39 @@ class CosignBundleSourceTest {
                 .build();
     }
 
-    private static Path binary() {
-        Proc.Result r = Proc.cmd("scripts/build-cosign3.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run();
-        List<String> lines = r.stdout().strip().lines().toList();
-        return Path.of(lines.get(lines.size() - 1));
-    }
-
-    private static Proc cosign(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(cosign.toString());
-        command.addAll(List.of(args));
-        return Proc.cmd(command)
-                .dir(work)
-                .env("COSIGN_PASSWORD", PASSWORD)
-                .env("HOME", work.toString())
-                .env("TUF_ROOT", work.resolve("tuf").toString())
-                .timeout(Duration.ofMinutes(2));
-    }
-
-    private static Path keyPair(String name) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(name));
-        Proc.Result r = cosign("generate-key-pair").dir(dir).run();
-        assertThat(dir.resolve("cosign.pub")).as(r.stderr()).exists();
-        return dir;
-    }
-
     private static void sign(Path key, PushedImage img) {
-        cosign(
-                        "sign",
-                        "--key",
-                        key.resolve("cosign.key").toString(),
-                        "--signing-config",
-                        signingConfig.toString(),
-                        "--allow-insecure-registry",
-                        "--yes",
-                        img.digestReference())
-                .run();
+        cosign.sign(key, img.digestReference(), "--signing-config", signingConfig.toString());
     }
 
     private static Proc.Result oracle(Path key, PushedImage img) {
-        return cosign(
-                        "verify",
-                        "--key",
-                        key.resolve("cosign.pub").toString(),
-                        "--insecure-ignore-tlog=true",
-                        "--allow-insecure-registry",
-                        img.digestReference())
-                .runAllowingFailure();
+        return cosign.verify(key, img.digestReference());
     }
 
     /** The first referrer manifest listed in the image's referrers tag. */
     private static ObjectNode referrerOf(PushedImage img) throws Exception {
-        ObjectNode index = (ObjectNode) JSON.readTree(
-                getManifest(img.path(), "sha256-" + img.hex(), INDEX).body());
+        ObjectNode index = (ObjectNode)
+                JSON.readTree(ImageFactory.fetchManifest(registry, img.path(), "sha256-" + img.hex(), INDEX)
+                        .body());
         String digest = index.withArray("manifests").get(0).get("digest").asText();
-        return (ObjectNode)
-                JSON.readTree(getManifest(img.path(), digest, MANIFEST).body());
+        return (ObjectNode) JSON.readTree(ImageFactory.fetchManifest(registry, img.path(), digest, MANIFEST)
+                .body());
     }
 
     /** Replaces the image's only bundle by an altered copy: new blob, new referrer manifest, new referrers tag. */
     private static void tamperBundle(PushedImage img, UnaryOperator<ObjectNode> change) throws Exception {
         ObjectNode referrer = referrerOf(img);
         ObjectNode layer = (ObjectNode) referrer.withArray("layers").get(0);
-        ObjectNode bundle = (ObjectNode)
-                JSON.readTree(getBlob(img.path(), layer.get("digest").asText()));
+        ObjectNode bundle = (ObjectNode) JSON.readTree(
+                ImageFactory.fetchBlob(registry, img.path(), layer.get("digest").asText()));
         byte[] altered = JSON.writeValueAsBytes(change.apply(bundle));
         String alteredDigest = "sha256:" + ImageFactory.sha256Hex(altered);
-        putBlob(img.path(), alteredDigest, altered);
+        ImageFactory.pushBlob(registry, img.path(), altered);
         layer.put("digest", alteredDigest).put("size", altered.length);
         listReferrer(img, putByDigest(img.path(), referrer));
     }
 
     /** Makes the image's referrers tag list exactly this referrer manifest. */
-    private static void listReferrer(PushedImage img, Manifest referrer) throws Exception {
+    private static void listReferrer(PushedImage img, FetchedManifest referrer) throws Exception {
         ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", INDEX);
         index.putArray("manifests")
                 .addObject()
@@ -431,74 +366,12 @@ class CosignBundleSourceTest {
                 .put("digest", "sha256:" + ImageFactory.sha256Hex(referrer.body()))
                 .put("size", referrer.body().length)
                 .put("artifactType", "application/vnd.dev.sigstore.bundle.v0.3+json");
-        putManifest(img.path(), "sha256-" + img.hex(), JSON.writeValueAsBytes(index), INDEX);
+        ImageFactory.pushManifest(registry, img.path(), "sha256-" + img.hex(), INDEX, JSON.writeValueAsBytes(index));
     }
 
-    private static Manifest putByDigest(String path, ObjectNode manifest) throws Exception {
+    private static FetchedManifest putByDigest(String path, ObjectNode manifest) throws Exception {
         byte[] body = JSON.writeValueAsBytes(manifest);
-        putManifest(path, "sha256:" + ImageFactory.sha256Hex(body), body, MANIFEST);
-        return new Manifest(body, MANIFEST);
-    }
-
-    private record Manifest(byte[] body, String mediaType) {}
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static List<String> tags(String path) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/tags/list"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        List<String> tags = new ArrayList<>();
-        JSON.readTree(r.body()).path("tags").forEach(t -> tags.add(t.asText()));
-        return tags;
-    }
-
-    private static Manifest getManifest(String path, String ref, String accept) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + ref))
-                        .header("Accept", accept)
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return new Manifest(r.body(), r.headers().firstValue("Content-Type").orElseThrow());
-    }
-
-    private static void putManifest(String path, String ref, byte[] body, String mediaType) throws Exception {
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + ref))
-                        .header("Content-Type", mediaType)
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    }
-
-    private static byte[] getBlob(String path, String digest) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/" + digest))
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
-
-    private static void putBlob(String path, String digest, byte[] body) throws Exception {
-        HttpResponse<String> start = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/uploads/"))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(start.statusCode()).as(start.body()).isEqualTo(202);
-        URI location = URI.create(registry.baseUrl())
-                .resolve(start.headers().firstValue("Location").orElseThrow());
-        String put = location + (location.getQuery() == null ? "?" : "&") + "digest=" + digest;
-        HttpResponse<String> done = HTTP.send(
-                HttpRequest.newBuilder(URI.create(put))
-                        .header("Content-Type", "application/octet-stream")
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(done.statusCode()).as(done.body()).isEqualTo(201);
+        ImageFactory.pushManifest(registry, path, "sha256:" + ImageFactory.sha256Hex(body), MANIFEST, body);
+        return new FetchedManifest(body, MANIFEST);
     }
 }

@@ -13,12 +13,12 @@ import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.testing.CosignPeer;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.LookasidePeer;
 import io.trustgate.testing.PeerProcess;
-import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.VertxLookasideStore;
@@ -27,8 +27,6 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +52,7 @@ class CosignWithGpgTest {
     private static VertxLookasideStore store;
     private static ExecutorService crypto;
     private static ImageVerifier verifier;
-    private static Path cosign;
+    private static CosignPeer cosign;
     private static Path work;
     private static String cosignPub;
     private static String gpgFingerprint;
@@ -62,16 +60,12 @@ class CosignWithGpgTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Proc.Result built = Proc.cmd("scripts/build-cosign.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run();
-        List<String> lines = built.stdout().strip().lines().toList();
-        cosign = Path.of(lines.get(lines.size() - 1));
         registry = RegistryPeer.builder("cosign-gpg-registry").start();
         gpg = GpgPeer.create();
         gpgFingerprint = gpg.generateKey("Bob", "bob@example.com");
         gpgPub = gpg.exportPublic(gpgFingerprint);
         work = Files.createTempDirectory(PeerProcess.peerDir("cosign-gpg"), "work-");
+        cosign = CosignPeer.v2(work);
         lookasideDir = Files.createDirectories(work.resolve("lookaside"));
         lookaside = LookasidePeer.serve("cosign-gpg-lookaside", lookasideDir);
         vertx = Vertx.vertx();
@@ -84,7 +78,7 @@ class CosignWithGpgTest {
                 List.of(
                         new GpgSignatureSource(store, new SimpleSigning(Clock.systemUTC()), crypto),
                         new CosignSignatureSource(client, crypto)));
-        cosign("generate-key-pair").run();
+        cosign.cmd("generate-key-pair").run();
         cosignPub = Files.readString(work.resolve("cosign.pub"));
     }
 
@@ -173,27 +167,7 @@ class CosignWithGpgTest {
         return verdict.verdicts().get(0);
     }
 
-    private static Proc cosign(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(cosign.toString());
-        command.addAll(List.of(args));
-        return Proc.cmd(command)
-                .dir(work)
-                .env("COSIGN_PASSWORD", "test-password")
-                .env("HOME", work.toString())
-                .env("TUF_ROOT", work.resolve("tuf").toString())
-                .timeout(Duration.ofMinutes(2));
-    }
-
     private static void signCosign(PushedImage img) {
-        cosign(
-                        "sign",
-                        "--key",
-                        work.resolve("cosign.key").toString(),
-                        "--tlog-upload=false",
-                        "--allow-insecure-registry",
-                        "--yes",
-                        img.digestReference())
-                .run();
+        cosign.sign(work, img.digestReference(), "--tlog-upload=false");
     }
 }
