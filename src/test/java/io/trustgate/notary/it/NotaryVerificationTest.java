@@ -147,6 +147,13 @@ class NotaryVerificationTest {
         }
     }
 
+    /** The signer "owner" holding the keys of the repository's targets role. */
+    private Signer targetsOwner(String gun) {
+        return Signer.builder("owner")
+                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                .build();
+    }
+
     private static Signer signer(String name, Path publicPem, String... roles) {
         try {
             return Signer.builder(name)
@@ -227,12 +234,7 @@ class NotaryVerificationTest {
             PolicyVerdict v = new ImageVerifier(registryClient, List.of(lateSource))
                     .verify(
                             ImageReference.parse(image.reference()),
-                            List.of(policy(
-                                    gun,
-                                    1,
-                                    Signer.builder("owner")
-                                            .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
-                                            .build())),
+                            List.of(policy(gun, 1, targetsOwner(gun))),
                             RegistryCredentials.ANONYMOUS)
                     .orTimeout(30, TimeUnit.SECONDS)
                     .join()
@@ -257,9 +259,7 @@ class NotaryVerificationTest {
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
-        Signer owner = Signer.builder("owner")
-                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
-                .build();
+        Signer owner = targetsOwner(gun);
         String certificateId = TrustDir.rootCertificateKeyId(cli, gun);
         String canonicalId = TrustDir.rootCanonicalKeyId(cli);
         assertThat(canonicalId)
@@ -359,14 +359,7 @@ class NotaryVerificationTest {
         String otherKey = TestCa.pem(ec.generateKeyPair().getPublic());
         String pinned = KeyPin.parse(otherKey).toString();
 
-        PolicyVerdict v = verify(
-                image.reference(),
-                policy(
-                        List.of(otherKey),
-                        1,
-                        Signer.builder("owner")
-                                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
-                                .build()));
+        PolicyVerdict v = verify(image.reference(), policy(List.of(otherKey), 1, targetsOwner(gun)));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().found()).isEmpty();
         assertThat(v.findings().problems())
@@ -387,14 +380,7 @@ class NotaryVerificationTest {
         pushAndSign(path, "1.0");
         ImageFactory.PushedImage unsigned = ImageFactory.pushRandom(registry, path, "2.0");
 
-        PolicyVerdict v = verify(
-                unsigned.reference(),
-                policy(
-                        gun,
-                        1,
-                        Signer.builder("owner")
-                                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
-                                .build()));
+        PolicyVerdict v = verify(unsigned.reference(), policy(gun, 1, targetsOwner(gun)));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems()).containsExactly("notary: tag 2.0 is not signed in any role of " + gun);
     }
@@ -409,14 +395,7 @@ class NotaryVerificationTest {
         ImageFactory.PushedImage signed = pushAndSign(path, "1.0");
         ImageFactory.PushedImage moved = ImageFactory.pushRandom(registry, path, "1.0");
 
-        PolicyVerdict v = verify(
-                moved.reference(),
-                policy(
-                        gun,
-                        1,
-                        Signer.builder("owner")
-                                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
-                                .build()));
+        PolicyVerdict v = verify(moved.reference(), policy(gun, 1, targetsOwner(gun)));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems())
                 .singleElement()
@@ -432,12 +411,7 @@ class NotaryVerificationTest {
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
-        Policy policy = policy(
-                gun,
-                1,
-                Signer.builder("owner")
-                        .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
-                        .build());
+        Policy policy = policy(gun, 1, targetsOwner(gun));
         assertThat(verify(image.reference(), policy).satisfied()).isTrue();
 
         cli.remove(gun, "1.0");
