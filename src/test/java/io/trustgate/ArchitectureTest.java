@@ -1,11 +1,17 @@
 package io.trustgate;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.trustgate.k8s.PolicyCompiler;
+import io.trustgate.policy.Policy;
+import io.trustgate.policy.Signer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,6 +115,20 @@ class ArchitectureTest {
                 .should()
                 .onlyDependOnClassesThat()
                 .resideInAnyPackage(packages)
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("production code makes a Policy or a Signer in one place, the policy compiler; the warm-up uses the"
+            + " builders")
+    void policiesAreMadeInOnePlace() {
+        noClasses()
+                .that()
+                .doNotBelongToAnyOf(Policy.class, Signer.class, PolicyCompiler.class)
+                .should()
+                .callConstructorWhere(target(owner(type(Policy.class))))
+                .orShould()
+                .callConstructorWhere(target(owner(type(Signer.class))))
                 .check(classes);
     }
 }

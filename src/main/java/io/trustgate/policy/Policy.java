@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A TrustPolicy or ClusterTrustPolicy compiled for evaluation: patterns compiled, signers validated,
@@ -59,205 +60,162 @@ public record Policy(
         }
     }
 
-    /** A policy without Notation signatures that no TrustException may exempt from. */
-    public Policy(
-            PolicyId id,
-            String uid,
-            String resourceVersion,
-            Mode mode,
-            LabelSelector namespaceSelector,
-            List<ImagePattern> images,
-            NotaryConfig notary,
-            String lookaside,
-            List<Signer> signers,
-            int minSignatures,
-            List<String> requiredSigners,
-            SignedIdentity signedIdentity,
-            String keyFingerprint,
-            List<ImagePattern> namespacedImages,
-            CosignConfig cosign) {
-        this(
-                id,
-                uid,
-                resourceVersion,
-                mode,
-                namespaceSelector,
-                images,
-                notary,
-                lookaside,
-                signers,
-                minSignatures,
-                requiredSigners,
-                signedIdentity,
-                keyFingerprint,
-                namespacedImages,
-                cosign,
-                null,
-                ExemptionRule.NONE);
+    /**
+     * A builder for policies that are not compiled from a resource (the warm-up's embedded policy, tests); the
+     * policy compiler uses the canonical constructor. Unset fields take the values of a policy with nothing
+     * optional: Enforce mode, every namespace, no images, no signers, one signature required, no required signers,
+     * the default signed identity, no Notary, lookaside, cosign or Notation, the key fingerprint computed from the
+     * keys, nothing delegated to namespaces and no TrustException exemptions.
+     *
+     * @param id the policy's name and namespace
+     * @param uid its uid
+     * @param resourceVersion its resourceVersion
+     */
+    public static Builder builder(PolicyId id, String uid, String resourceVersion) {
+        return new Builder(id, uid, resourceVersion);
     }
 
-    /** A policy without Notation signatures. */
-    public Policy(
-            PolicyId id,
-            String uid,
-            String resourceVersion,
-            Mode mode,
-            LabelSelector namespaceSelector,
-            List<ImagePattern> images,
-            NotaryConfig notary,
-            String lookaside,
-            List<Signer> signers,
-            int minSignatures,
-            List<String> requiredSigners,
-            SignedIdentity signedIdentity,
-            String keyFingerprint,
-            List<ImagePattern> namespacedImages,
-            CosignConfig cosign,
-            ExemptionRule exemptions) {
-        this(
-                id,
-                uid,
-                resourceVersion,
-                mode,
-                namespaceSelector,
-                images,
-                notary,
-                lookaside,
-                signers,
-                minSignatures,
-                requiredSigners,
-                signedIdentity,
-                keyFingerprint,
-                namespacedImages,
-                cosign,
-                null,
-                exemptions);
-    }
-
-    /** A policy no TrustException may exempt from. */
-    public Policy(
-            PolicyId id,
-            String uid,
-            String resourceVersion,
-            Mode mode,
-            LabelSelector namespaceSelector,
-            List<ImagePattern> images,
-            NotaryConfig notary,
-            String lookaside,
-            List<Signer> signers,
-            int minSignatures,
-            List<String> requiredSigners,
-            SignedIdentity signedIdentity,
-            String keyFingerprint,
-            List<ImagePattern> namespacedImages,
-            CosignConfig cosign,
-            NotationConfig notation) {
-        this(
-                id,
-                uid,
-                resourceVersion,
-                mode,
-                namespaceSelector,
-                images,
-                notary,
-                lookaside,
-                signers,
-                minSignatures,
-                requiredSigners,
-                signedIdentity,
-                keyFingerprint,
-                namespacedImages,
-                cosign,
-                notation,
-                ExemptionRule.NONE);
+    /** A builder holding every field of this policy, to build a variant of it. */
+    public Builder toBuilder() {
+        return new Builder(id, uid, resourceVersion)
+                .mode(mode)
+                .namespaceSelector(namespaceSelector)
+                .images(images)
+                .notary(notary)
+                .lookaside(lookaside)
+                .signers(signers)
+                .minSignatures(minSignatures)
+                .requiredSigners(requiredSigners)
+                .signedIdentity(signedIdentity)
+                .keyFingerprint(keyFingerprint)
+                .namespacedImages(namespacedImages)
+                .cosign(cosign)
+                .notation(notation)
+                .exemptions(exemptions);
     }
 
     /** The same policy with another {@code spec.exceptions}. */
     public Policy withExemptions(ExemptionRule rule) {
-        return new Policy(
-                id,
-                uid,
-                resourceVersion,
-                mode,
-                namespaceSelector,
-                images,
-                notary,
-                lookaside,
-                signers,
-                minSignatures,
-                requiredSigners,
-                signedIdentity,
-                keyFingerprint,
-                namespacedImages,
-                cosign,
-                notation,
-                rule);
+        return toBuilder().exemptions(rule).build();
     }
 
-    /** A policy without cosign signatures. */
-    public Policy(
-            PolicyId id,
-            String uid,
-            String resourceVersion,
-            Mode mode,
-            LabelSelector namespaceSelector,
-            List<ImagePattern> images,
-            NotaryConfig notary,
-            String lookaside,
-            List<Signer> signers,
-            int minSignatures,
-            List<String> requiredSigners,
-            SignedIdentity signedIdentity,
-            String keyFingerprint,
-            List<ImagePattern> namespacedImages) {
-        this(
-                id,
-                uid,
-                resourceVersion,
-                mode,
-                namespaceSelector,
-                images,
-                notary,
-                lookaside,
-                signers,
-                minSignatures,
-                requiredSigners,
-                signedIdentity,
-                keyFingerprint,
-                namespacedImages,
-                null);
-    }
+    /** Builds a {@link Policy} field by field; see {@link Policy#builder}. */
+    public static final class Builder {
+        private final PolicyId id;
+        private final String uid;
+        private final String resourceVersion;
+        private Mode mode = Mode.Enforce;
+        private LabelSelector namespaceSelector = LabelSelector.EVERYTHING;
+        private List<ImagePattern> images = List.of();
+        private NotaryConfig notary;
+        private String lookaside;
+        private List<Signer> signers = List.of();
+        private int minSignatures = 1;
+        private List<String> requiredSigners = List.of();
+        private SignedIdentity signedIdentity = SignedIdentity.DEFAULT;
+        private String keyFingerprint;
+        private List<ImagePattern> namespacedImages = List.of();
+        private CosignConfig cosign;
+        private NotationConfig notation;
+        private ExemptionRule exemptions = ExemptionRule.NONE;
 
-    /** A policy whose key fingerprint is computed from its keys, delegating nothing to namespaces. */
-    public Policy(
-            PolicyId id,
-            String uid,
-            String resourceVersion,
-            Mode mode,
-            LabelSelector namespaceSelector,
-            List<ImagePattern> images,
-            NotaryConfig notary,
-            String lookaside,
-            List<Signer> signers,
-            int minSignatures,
-            List<String> requiredSigners,
-            SignedIdentity signedIdentity) {
-        this(
-                id,
-                uid,
-                resourceVersion,
-                mode,
-                namespaceSelector,
-                images,
-                notary,
-                lookaside,
-                signers,
-                minSignatures,
-                requiredSigners,
-                signedIdentity,
-                null,
-                List.of(),
-                null);
+        private Builder(PolicyId id, String uid, String resourceVersion) {
+            this.id = Objects.requireNonNull(id, "id");
+            this.uid = Objects.requireNonNull(uid, "uid");
+            this.resourceVersion = Objects.requireNonNull(resourceVersion, "resourceVersion");
+        }
+
+        public Builder mode(Mode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder namespaceSelector(LabelSelector namespaceSelector) {
+            this.namespaceSelector = namespaceSelector;
+            return this;
+        }
+
+        public Builder images(List<ImagePattern> images) {
+            this.images = images;
+            return this;
+        }
+
+        public Builder notary(NotaryConfig notary) {
+            this.notary = notary;
+            return this;
+        }
+
+        public Builder lookaside(String lookaside) {
+            this.lookaside = lookaside;
+            return this;
+        }
+
+        public Builder signers(List<Signer> signers) {
+            this.signers = signers;
+            return this;
+        }
+
+        public Builder minSignatures(int minSignatures) {
+            this.minSignatures = minSignatures;
+            return this;
+        }
+
+        public Builder requiredSigners(List<String> requiredSigners) {
+            this.requiredSigners = requiredSigners;
+            return this;
+        }
+
+        public Builder signedIdentity(SignedIdentity signedIdentity) {
+            this.signedIdentity = signedIdentity;
+            return this;
+        }
+
+        /** An explicit key fingerprint; unset ({@code null}), it is computed from the signers, Notary and cosign. */
+        public Builder keyFingerprint(String keyFingerprint) {
+            this.keyFingerprint = keyFingerprint;
+            return this;
+        }
+
+        public Builder namespacedImages(List<ImagePattern> namespacedImages) {
+            this.namespacedImages = namespacedImages;
+            return this;
+        }
+
+        public Builder cosign(CosignConfig cosign) {
+            this.cosign = cosign;
+            return this;
+        }
+
+        public Builder notation(NotationConfig notation) {
+            this.notation = notation;
+            return this;
+        }
+
+        public Builder exemptions(ExemptionRule exemptions) {
+            this.exemptions = exemptions;
+            return this;
+        }
+
+        public Policy build() {
+            return new Policy(
+                    id,
+                    uid,
+                    resourceVersion,
+                    mode,
+                    namespaceSelector,
+                    images,
+                    notary,
+                    lookaside,
+                    signers,
+                    minSignatures,
+                    requiredSigners,
+                    signedIdentity,
+                    keyFingerprint,
+                    namespacedImages,
+                    cosign,
+                    notation,
+                    exemptions);
+        }
     }
 
     /** SHA-256 over every signer's name, roles and keys, and the Notary root pins and CA bundle (hex, 128 bits). */

@@ -1,6 +1,7 @@
 package io.trustgate.policy;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A named set of public keys from a policy. One threshold counts signers of every kind together: a
@@ -30,9 +31,50 @@ public record Signer(
         notationIdentities = notationIdentities == null ? List.of() : List.copyOf(notationIdentities);
     }
 
-    /** A signer with keys only. */
-    public Signer(String name, List<String> keys, List<String> roles) {
-        this(name, keys, roles, List.of(), List.of());
+    /**
+     * A builder for signers that are not compiled from a policy resource (the warm-up's embedded policy, tests); the
+     * policy compiler uses the canonical constructor. Unset lists are empty: no keys, any role, no keyless or
+     * Notation identities.
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Builds a {@link Signer} field by field; see {@link Signer#builder}. */
+    public static final class Builder {
+        private final String name;
+        private List<String> keys = List.of();
+        private List<String> roles = List.of();
+        private List<KeylessIdentity> identities = List.of();
+        private List<String> notationIdentities = List.of();
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder keys(List<String> keys) {
+            this.keys = keys;
+            return this;
+        }
+
+        public Builder roles(List<String> roles) {
+            this.roles = roles;
+            return this;
+        }
+
+        public Builder identities(List<KeylessIdentity> identities) {
+            this.identities = identities;
+            return this;
+        }
+
+        public Builder notationIdentities(List<String> notationIdentities) {
+            this.notationIdentities = notationIdentities;
+            return this;
+        }
+
+        public Signer build() {
+            return new Signer(name, keys, roles, identities, notationIdentities);
+        }
     }
 
     /** The armoured OpenPGP key blocks among the keys. */

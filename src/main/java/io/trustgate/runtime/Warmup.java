@@ -16,12 +16,9 @@ import io.trustgate.lookaside.LookasideStore;
 import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustDataNotFoundException;
 import io.trustgate.notary.VersionStore;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -114,21 +111,19 @@ public final class Warmup {
         signature = bytes("gpg-signature-1");
         try {
             policies = new PolicySet(
-                    List.of(new Policy(
-                            PolicyId.cluster("trustgate-warmup"),
-                            "trustgate-warmup",
-                            "1",
-                            Mode.Enforce,
-                            LabelSelector.EVERYTHING,
-                            List.of(ImagePattern.compile(GUN)),
-                            new NotaryConfig(NOTARY_SERVER, null, List.of(text("notary-root-key.pem"))),
-                            LOOKASIDE,
-                            List.of(
-                                    new Signer("warmup-gpg", List.of(text("gpg-key.asc")), List.of()),
-                                    new Signer("warmup-notary", List.of(text("notary-signer.pem")), List.of())),
-                            2,
-                            List.of(),
-                            SignedIdentity.DEFAULT)),
+                    List.of(Policy.builder(PolicyId.cluster("trustgate-warmup"), "trustgate-warmup", "1")
+                            .images(List.of(ImagePattern.compile(GUN)))
+                            .notary(new NotaryConfig(NOTARY_SERVER, null, List.of(text("notary-root-key.pem"))))
+                            .lookaside(LOOKASIDE)
+                            .signers(List.of(
+                                    Signer.builder("warmup-gpg")
+                                            .keys(List.of(text("gpg-key.asc")))
+                                            .build(),
+                                    Signer.builder("warmup-notary")
+                                            .keys(List.of(text("notary-signer.pem")))
+                                            .build()))
+                            .minSignatures(2)
+                            .build()),
                     List.of());
         } catch (InvalidPolicyException e) {
             throw new IllegalStateException("the embedded warm-up policy is invalid", e);

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -67,22 +65,17 @@ class AdmissionHandlerTest {
 
     private static Policy policy(PolicyId id, Mode mode, String pattern, int min, List<String> required)
             throws Exception {
-        return new Policy(
-                id,
-                id.name() + "-uid",
-                "1",
-                mode,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(pattern)),
-                null,
-                "https://s.example.com",
-                List.of(
-                        new Signer("alice", List.of("k"), List.of()),
-                        new Signer("bob", List.of("k"), List.of()),
-                        new Signer("carol", List.of("k"), List.of())),
-                min,
-                required,
-                SignedIdentity.DEFAULT);
+        return Policy.builder(id, id.name() + "-uid", "1")
+                .mode(mode)
+                .images(List.of(ImagePattern.compile(pattern)))
+                .lookaside("https://s.example.com")
+                .signers(List.of(
+                        Signer.builder("alice").keys(List.of("k")).build(),
+                        Signer.builder("bob").keys(List.of("k")).build(),
+                        Signer.builder("carol").keys(List.of("k")).build()))
+                .minSignatures(min)
+                .requiredSigners(required)
+                .build();
     }
 
     private AdmissionHandler handler(PolicySet set, AdmissionHandler.Unmatched unmatched) {

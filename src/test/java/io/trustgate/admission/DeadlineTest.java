@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.config.TrustgateSettings;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
@@ -53,19 +50,11 @@ class DeadlineTest {
                     .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30));
             ImageVerifier verifier =
                     new ImageVerifier(new VertxRegistryClient(vertx, options, Clock.systemUTC()), List.of());
-            Policy policy = new Policy(
-                    PolicyId.cluster("slow"),
-                    "uid",
-                    "1",
-                    Mode.Enforce,
-                    LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(host + "/**")),
-                    null,
-                    "https://sigs.example.com",
-                    List.of(new Signer("alice", List.of("k"), List.of())),
-                    1,
-                    List.of(),
-                    SignedIdentity.DEFAULT);
+            Policy policy = Policy.builder(PolicyId.cluster("slow"), "uid", "1")
+                    .images(List.of(ImagePattern.compile(host + "/**")))
+                    .lookaside("https://sigs.example.com")
+                    .signers(List.of(Signer.builder("alice").keys(List.of("k")).build()))
+                    .build();
             AdmissionHandler handler = new AdmissionHandler(
                     () -> new PolicySet(List.of(policy), List.of()),
                     NamespaceLabels.NONE,

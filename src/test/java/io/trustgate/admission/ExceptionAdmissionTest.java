@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.Exemption;
 import io.trustgate.policy.ExemptionRule;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
@@ -70,19 +67,11 @@ class ExceptionAdmissionTest {
     private final MutableClock clock = MutableClock.at(CREATED.plus(Duration.ofMinutes(5)));
 
     private static Policy policy(String name, String pattern, ExemptionRule rule) throws Exception {
-        return new Policy(
-                        PolicyId.cluster(name),
-                        name + "-uid",
-                        "1",
-                        Mode.Enforce,
-                        LabelSelector.EVERYTHING,
-                        List.of(ImagePattern.compile(pattern)),
-                        null,
-                        "https://s.example.com",
-                        List.of(new Signer("release", List.of("k"), List.of())),
-                        1,
-                        List.of(),
-                        SignedIdentity.DEFAULT)
+        return Policy.builder(PolicyId.cluster(name), name + "-uid", "1")
+                .images(List.of(ImagePattern.compile(pattern)))
+                .lookaside("https://s.example.com")
+                .signers(List.of(Signer.builder("release").keys(List.of("k")).build()))
+                .build()
                 .withExemptions(rule);
     }
 

@@ -3,12 +3,9 @@ package io.trustgate.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.KeylessIdentity;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotationConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -33,36 +30,26 @@ class MessagesTest {
     private static final String CERTIFICATE = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----";
 
     private static Policy migration(List<Signer> signers, int min) throws Exception {
-        return new Policy(
-                PolicyId.cluster("migrate"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("registry.example.com/**")),
-                null,
-                "https://lookaside.example.com",
-                signers,
-                min,
-                List.of(),
-                SignedIdentity.DEFAULT,
-                null,
-                List.of(),
-                new CosignConfig(null),
-                new NotationConfig());
+        return Policy.builder(PolicyId.cluster("migrate"), "uid", "1")
+                .images(List.of(ImagePattern.compile("registry.example.com/**")))
+                .lookaside("https://lookaside.example.com")
+                .signers(signers)
+                .minSignatures(min)
+                .cosign(new CosignConfig(null))
+                .notation(new NotationConfig())
+                .build();
     }
 
     @Test
     @DisplayName("a missing signer is named with the formats looked for: those the policy uses that fit its keys")
     void missingSignersNameTheFormatsTried() throws Exception {
-        Signer releases = new Signer("releases", List.of(PGP, PUBLIC_KEY), List.of());
-        Signer ci = new Signer(
-                "ci",
-                List.of(CERTIFICATE),
-                List.of(),
-                List.of(new KeylessIdentity("https://issuer.example.com", "ci@example.com", null)),
-                List.of());
-        Signer security = new Signer("security", List.of(PGP), List.of());
+        Signer releases =
+                Signer.builder("releases").keys(List.of(PGP, PUBLIC_KEY)).build();
+        Signer ci = Signer.builder("ci")
+                .keys(List.of(CERTIFICATE))
+                .identities(List.of(new KeylessIdentity("https://issuer.example.com", "ci@example.com", null)))
+                .build();
+        Signer security = Signer.builder("security").keys(List.of(PGP)).build();
         Policy policy = migration(List.of(releases, ci, security), 2);
         SourceFindings findings = new SourceFindings(
                 List.of(new SignerEvidence("security", "gpg", "F00D")),
@@ -90,23 +77,13 @@ class MessagesTest {
     @Test
     @DisplayName("a signer whose keys fit none of the policy's formats is said to be so, not silently missing")
     void aSignerNoFormatFits() throws Exception {
-        Signer notaryOnly = new Signer("notary-only", List.of(CERTIFICATE), List.of());
-        Policy policy = new Policy(
-                PolicyId.cluster("gpg-only"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("registry.example.com/**")),
-                null,
-                "https://lookaside.example.com",
-                List.of(notaryOnly),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT,
-                null,
-                List.of(),
-                null);
+        Signer notaryOnly =
+                Signer.builder("notary-only").keys(List.of(CERTIFICATE)).build();
+        Policy policy = Policy.builder(PolicyId.cluster("gpg-only"), "uid", "1")
+                .images(List.of(ImagePattern.compile("registry.example.com/**")))
+                .lookaside("https://lookaside.example.com")
+                .signers(List.of(notaryOnly))
+                .build();
 
         assertThat(Messages.lookedFor(policy, List.of("notary-only", "stranger")))
                 .isEqualTo("notary-only: none of this policy's formats fits its keys; stranger: not a signer of this"

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.BrokenPolicy;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
@@ -76,22 +75,14 @@ class NamespacesTightenTest {
         for (String d : delegated) {
             namespaced.add(ImagePattern.compile(d));
         }
-        List<Signer> signers = List.of(new Signer(signer, List.of("k-" + signer), List.of()));
-        return new Policy(
-                id,
-                id.name() + "-uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(pattern)),
-                null,
-                "https://s.example.com",
-                signers,
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT,
-                null,
-                namespaced);
+        List<Signer> signers =
+                List.of(Signer.builder(signer).keys(List.of("k-" + signer)).build());
+        return Policy.builder(id, id.name() + "-uid", "1")
+                .images(List.of(ImagePattern.compile(pattern)))
+                .lookaside("https://s.example.com")
+                .signers(signers)
+                .namespacedImages(namespaced)
+                .build();
     }
 
     private static Policy tenantPolicy() throws Exception {

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -81,19 +79,15 @@ class PinningTest {
 
     private static Policy policy(String name, Mode mode, int min) throws Exception {
         PolicyId id = PolicyId.cluster(name);
-        return new Policy(
-                id,
-                name + "-uid",
-                "1",
-                mode,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/prod/**")),
-                null,
-                "https://s.example.com",
-                List.of(new Signer("alice", List.of("k"), List.of()), new Signer("bob", List.of("k"), List.of())),
-                min,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        return Policy.builder(id, name + "-uid", "1")
+                .mode(mode)
+                .images(List.of(ImagePattern.compile("r.example.com/prod/**")))
+                .lookaside("https://s.example.com")
+                .signers(List.of(
+                        Signer.builder("alice").keys(List.of("k")).build(),
+                        Signer.builder("bob").keys(List.of("k")).build()))
+                .minSignatures(min)
+                .build();
     }
 
     private AdmissionHandler handler(AdmissionHandler.Pin pin, Policy... policies) {

@@ -6,10 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.cache.CacheSettings;
 import io.trustgate.cache.CachingRegistryClient;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
@@ -61,19 +58,11 @@ class SlowRegistryPinTest {
         CacheSettings cache = io.trustgate.config.TrustgateSettings.defaults().cache();
         ImageVerifier verifier =
                 new ImageVerifier(new CachingRegistryClient(registry, cache, clock), List.of(source), clock, cache);
-        Policy policy = new Policy(
-                PolicyId.cluster("p"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/**")),
-                null,
-                "https://s.example.com",
-                List.of(new Signer("alice", List.of("k"), List.of())),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        Policy policy = Policy.builder(PolicyId.cluster("p"), "uid", "1")
+                .images(List.of(ImagePattern.compile("r.example.com/**")))
+                .lookaside("https://s.example.com")
+                .signers(List.of(Signer.builder("alice").keys(List.of("k")).build()))
+                .build();
         AdmissionHandler handler = new AdmissionHandler(
                 () -> new PolicySet(List.of(policy), List.of()),
                 NamespaceLabels.NONE,

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.cache.CacheSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.k8s.PolicyDirectory;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
@@ -104,19 +101,12 @@ class VerdictReuseTest {
         }
 
         Policy policy(String name, int min, List<Signer> signers) throws Exception {
-            return new Policy(
-                    PolicyId.cluster(name),
-                    name + "-uid",
-                    "1",
-                    Mode.Enforce,
-                    LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/**")),
-                    null,
-                    lookaside.baseUrl(),
-                    signers,
-                    min,
-                    List.of(),
-                    SignedIdentity.DEFAULT);
+            return Policy.builder(PolicyId.cluster(name), name + "-uid", "1")
+                    .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                    .lookaside(lookaside.baseUrl())
+                    .signers(signers)
+                    .minSignatures(min)
+                    .build();
         }
 
         AdmissionHandler handler(Supplier<PolicySet> policies) {
@@ -139,7 +129,7 @@ class VerdictReuseTest {
     }
 
     private Signer signer(String name, String fingerprint) {
-        return new Signer(name, List.of(gpg.exportPublic(fingerprint)), List.of());
+        return Signer.builder(name).keys(List.of(gpg.exportPublic(fingerprint))).build();
     }
 
     private static AdmissionHandler.Decision validate(AdmissionHandler handler, String image) throws Exception {

@@ -1,9 +1,14 @@
 package io.trustgate.bench;
 
+import static io.trustgate.bench.BenchProcess.cpuSeconds;
+import static io.trustgate.bench.BenchProcess.loadavg;
+import static io.trustgate.bench.BenchProcess.procStatus;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustgate.bench.BenchProcess.RssSampler;
 import io.trustgate.config.Setting;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.testing.GpgPeer;
@@ -564,29 +569,18 @@ public final class Bench {
         env.put(Setting.POLICIES_DIR.env(), work.resolve("policies").toString());
         env.put(Setting.INSECURE_REGISTRIES.env(), registry.host());
         report.trustgateSettings = TrustgateSettings.fromEnvironment(env);
-        RuntimeException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            int port = Ports.free();
-            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
-            long t0 = System.nanoTime();
-            PeerProcess process = PeerProcess.start(
-                    "bench-" + name, cmd, env, jar.getParent(), work.resolve(name + "-" + port + ".log"));
-            try {
-                process.awaitReady(Duration.ofSeconds(60), () -> status(port, "/q/health/ready") == 200);
-                double ready = (System.nanoTime() - t0) / 1e9;
-                closers.add(0, process);
-                String startedLine = Files.readAllLines(process.log()).stream()
-                        .filter(l -> l.contains("started in"))
-                        .findFirst()
-                        .orElse("");
-                log("%s (pid %d, %s) ready on %d after %.2f s; %s", name, process.pid(), jvm, port, ready, startedLine);
-                return new Started(process, port, ready, procStatus(process.pid(), "VmRSS"), startedLine);
-            } catch (IllegalStateException e) {
-                last = e;
-                process.stop();
-            }
-        }
-        throw last;
+        BenchProcess.Launched launched = BenchProcess.start(
+                "bench-" + name, name, cmd, env, jar.getParent(), work, port -> status(port, "/q/health/ready") == 200);
+        PeerProcess process = launched.process();
+        int port = launched.port();
+        double ready = launched.readySeconds();
+        closers.add(0, process);
+        String startedLine = Files.readAllLines(process.log()).stream()
+                .filter(l -> l.contains("started in"))
+                .findFirst()
+                .orElse("");
+        log("%s (pid %d, %s) ready on %d after %.2f s; %s", name, process.pid(), jvm, port, ready, startedLine);
+        return new Started(process, port, ready, procStatus(process.pid(), "VmRSS"), startedLine);
     }
 
     private void startBaseline() {
@@ -689,7 +683,7 @@ public final class Bench {
         WarmFigures figures = report.warm.get(leg.endpoint());
         if (leg.side() == Side.DEFAULTS) {
             long pid = defaults.process().pid();
-            RssSampler rss = new RssSampler(pid);
+            RssSampler rss = new RssSampler(pid, "bench-rss");
             double cpu0 = cpuSeconds(pid);
             Wrk.Result r = wrk.run(url(defaults.port(), leg.endpoint()), body, settings.duration());
             figures.defaultsCpuUs.add((cpuSeconds(pid) - cpu0) * 1e6 / r.requests());
@@ -697,7 +691,7 @@ public final class Bench {
             figures.defaults.add(r);
         } else if (leg.side() == Side.TRUSTGATE) {
             ServerHistogram before = scrape();
-            RssSampler rss = new RssSampler(trustgate.pid());
+            RssSampler rss = new RssSampler(trustgate.pid(), "bench-rss");
             double cpu0 = cpuSeconds(trustgate.pid());
             Wrk.Result r = wrk.run(url(trustgatePort, leg.endpoint()), body, settings.duration());
             figures.trustgateCpuUs.add((cpuSeconds(trustgate.pid()) - cpu0) * 1e6 / r.requests());
@@ -1090,37 +1084,6 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------- machine
 
-    /** Samples VmRSS of a process twice a second until stopped; answers the highest sample. */
-    private static final class RssSampler {
-        private final Thread thread;
-        private volatile boolean running = true;
-        private volatile long max;
-
-        RssSampler(long pid) {
-            thread = new Thread(
-                    () -> {
-                        while (running) {
-                            max = Math.max(max, procStatus(pid, "VmRSS"));
-                            try {
-                                Thread.sleep(500);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                    },
-                    "bench-rss");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        long stop() throws InterruptedException {
-            running = false;
-            thread.interrupt();
-            thread.join();
-            return max;
-        }
-    }
-
     /**
      * What the heap holds once collected: {@code jcmd PID GC.run}, then the heap lines of {@code GC.heap_info} (total = committed, used = live data). Tells JVM heap sizing from live data.
      */
@@ -1134,40 +1097,6 @@ public final class Bench {
                 .map(String::strip)
                 .collect(Collectors.joining("; "));
         return heap.isEmpty() ? "? (" + info.stderr().strip() + ")" : heap;
-    }
-
-    /** User + system CPU seconds a process has used so far (/proc/PID/stat, 100 ticks a second). */
-    static double cpuSeconds(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-    }
-
-    /** A field of /proc/PID/status in KiB ({@code VmRSS}, {@code VmHWM}); 0 when unreadable. */
-    static long procStatus(long pid, String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
-    }
-
-    private static String loadavg() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ", -1);
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
     }
 
     /** This JVM's class path with absolute entries, for a process started in another directory. */

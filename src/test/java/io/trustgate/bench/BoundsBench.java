@@ -18,8 +18,6 @@ import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.pgp.TestKeyrings;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
@@ -380,19 +378,11 @@ public final class BoundsBench {
 
     /** A handler with one policy whose pattern is the longest, most backtracking-prone one, and governs nothing. */
     private static AdmissionHandler handler() throws Exception {
-        Policy policy = new Policy(
-                PolicyId.cluster("longest-pattern"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(UNGOVERNED_PATTERN)),
-                null,
-                "https://s.example.com",
-                List.of(new Signer("alice", List.of("k"), List.of())),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        Policy policy = Policy.builder(PolicyId.cluster("longest-pattern"), "uid", "1")
+                .images(List.of(ImagePattern.compile(UNGOVERNED_PATTERN)))
+                .lookaside("https://s.example.com")
+                .signers(List.of(Signer.builder("alice").keys(List.of("k")).build()))
+                .build();
         PolicySet set = new PolicySet(List.of(policy), List.of());
         return new AdmissionHandler(
                 () -> set,

@@ -1,8 +1,13 @@
 package io.trustgate.bench;
 
+import static io.trustgate.bench.BenchProcess.cpuSeconds;
+import static io.trustgate.bench.BenchProcess.loadavg;
+import static io.trustgate.bench.BenchProcess.procStatus;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustgate.bench.BenchProcess.RssSampler;
 import io.trustgate.config.Setting;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
@@ -423,28 +428,15 @@ public final class WarmupBench {
         cmd.add(c.java());
         cmd.addAll(opts);
         cmd.addAll(List.of("-jar", "quarkus-run.jar"));
-        RuntimeException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            int port = Ports.free();
-            Map<String, String> env = new LinkedHashMap<>(trustgateEnv);
-            env.putAll(extraEnv(c));
-            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
-            long t0 = System.nanoTime();
-            // run from the app directory, as the image runs `java -jar quarkus-run.jar` from /home/jboss (an AOT
-            // cache records the class path as given)
-            PeerProcess p =
-                    PeerProcess.start("warmup-" + tag, cmd, env, appDir(c), work.resolve(tag + "-" + port + ".log"));
-            try {
-                p.awaitReady(Duration.ofSeconds(60), () -> status(port, "/q/health/ready") == 200);
-                double ready = (System.nanoTime() - t0) / 1e9;
-                closers.add(0, p);
-                return new Started(p, port, ready, Bench.cpuSeconds(p.pid()));
-            } catch (IllegalStateException e) {
-                last = new IllegalStateException(e.getMessage() + "\n" + p.tail(), e);
-                p.stop();
-            }
-        }
-        throw last;
+        Map<String, String> env = new LinkedHashMap<>(trustgateEnv);
+        env.putAll(extraEnv(c));
+        // run from the app directory, as the image runs `java -jar quarkus-run.jar` from /home/jboss (an AOT
+        // cache records the class path as given)
+        BenchProcess.Launched launched = BenchProcess.start(
+                "warmup-" + tag, tag, cmd, env, appDir(c), work, port -> status(port, "/q/health/ready") == 200);
+        PeerProcess p = launched.process();
+        closers.add(0, p);
+        return new Started(p, launched.port(), launched.readySeconds(), cpuSeconds(p.pid()));
     }
 
     private Result measure(JvmConfig c) throws Exception {
@@ -453,14 +445,14 @@ public final class WarmupBench {
         Started s = start(c, withNmt(opts), c.name());
         try {
             long pid = s.process().pid();
-            Rss rss = new Rss(pid);
-            double cpu0 = Bench.cpuSeconds(pid);
+            RssSampler rss = new RssSampler(pid, "warmup-rss");
+            double cpu0 = cpuSeconds(pid);
             Wrk.Result firstWindow = wrk.run(url(s.port()), body, first);
-            double cpu1 = Bench.cpuSeconds(pid);
+            double cpu1 = cpuSeconds(pid);
             wrk.run(url(s.port()), body, settle);
-            double cpu2 = Bench.cpuSeconds(pid);
+            double cpu2 = cpuSeconds(pid);
             Wrk.Result steadyWindow = wrk.run(url(s.port()), body, steady);
-            double cpu3 = Bench.cpuSeconds(pid);
+            double cpu3 = cpuSeconds(pid);
             long rssMax = rss.stop();
             if (nmt) {
                 Path out = work.resolve(c.name() + "-nmt.txt");
@@ -487,41 +479,10 @@ public final class WarmupBench {
                     steadyWindow,
                     (cpu3 - cpu2) * 1e6 / steadyWindow.requests(),
                     rssMax,
-                    Bench.procStatus(pid, "VmHWM"));
+                    procStatus(pid, "VmHWM"));
         } finally {
             s.process().stop();
             closers.remove(s.process());
-        }
-    }
-
-    /** Samples VmRSS twice a second until stopped; answers the highest sample. */
-    private static final class Rss {
-        private final Thread thread;
-        private volatile boolean running = true;
-        private volatile long max;
-
-        Rss(long pid) {
-            thread = new Thread(
-                    () -> {
-                        while (running) {
-                            max = Math.max(max, Bench.procStatus(pid, "VmRSS"));
-                            try {
-                                Thread.sleep(500);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                    },
-                    "warmup-rss");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        long stop() throws InterruptedException {
-            running = false;
-            thread.interrupt();
-            thread.join();
-            return max;
         }
     }
 
@@ -640,15 +601,6 @@ public final class WarmupBench {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static String loadavg() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ", -1);
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
         }
     }
 

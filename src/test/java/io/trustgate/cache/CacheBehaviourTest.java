@@ -3,10 +3,7 @@ package io.trustgate.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -77,19 +74,13 @@ class CacheBehaviourTest {
     };
 
     private static Policy policy(String resourceVersion, int min) throws Exception {
-        return new Policy(
-                PolicyId.cluster("p"),
-                "uid-1",
-                resourceVersion,
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/**")),
-                null,
-                null,
-                List.of(new Signer("alice", List.of("k"), List.of()), new Signer("bob", List.of("k"), List.of())),
-                min,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        return Policy.builder(PolicyId.cluster("p"), "uid-1", resourceVersion)
+                .images(List.of(ImagePattern.compile("r.example.com/**")))
+                .signers(List.of(
+                        Signer.builder("alice").keys(List.of("k")).build(),
+                        Signer.builder("bob").keys(List.of("k")).build()))
+                .minSignatures(min)
+                .build();
     }
 
     private final ImageVerifier verifier =

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -50,19 +47,13 @@ class SingleFlightTest {
             String alice = gpg.generateKey("Alice", "alice@example.test");
             ImageFactory.PushedImage img = ImageFactory.pushRandom(registry, "demo/flight/app", "1.0");
             gpg.signImage(alice, img.reference(), lookasideDir);
-            Policy policy = new Policy(
-                    PolicyId.cluster("flight"),
-                    "uid",
-                    "1",
-                    Mode.Enforce,
-                    LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/demo/**")),
-                    null,
-                    lookaside.baseUrl(),
-                    List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())),
-                    1,
-                    List.of(),
-                    SignedIdentity.DEFAULT);
+            Policy policy = Policy.builder(PolicyId.cluster("flight"), "uid", "1")
+                    .images(List.of(ImagePattern.compile(registry.host() + "/demo/**")))
+                    .lookaside(lookaside.baseUrl())
+                    .signers(List.of(Signer.builder("alice")
+                            .keys(List.of(gpg.exportPublic(alice)))
+                            .build()))
+                    .build();
             TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
             Clock clock = Clock.systemUTC();
             CacheSettings settings = TrustgateSettings.defaults().cache();

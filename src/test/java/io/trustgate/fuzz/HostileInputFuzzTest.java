@@ -28,8 +28,6 @@ import io.trustgate.policy.GlobMatcher;
 import io.trustgate.policy.GlobMatcherTest;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.PolicySet;
@@ -122,19 +120,11 @@ class HostileInputFuzzTest {
         image = ImageReference.parse(IDENTITY);
 
         // Every image is governed and no signature is ever found: nothing with an image may be admitted.
-        Policy everything = new Policy(
-                PolicyId.cluster("everything"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("**")),
-                null,
-                "https://s.example.test",
-                List.of(new Signer("alice", List.of("k"), List.of())),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        Policy everything = Policy.builder(PolicyId.cluster("everything"), "uid", "1")
+                .images(List.of(ImagePattern.compile("**")))
+                .lookaside("https://s.example.test")
+                .signers(List.of(Signer.builder("alice").keys(List.of("k")).build()))
+                .build();
         PolicySet policies = new PolicySet(List.of(everything), List.of());
         SignatureSource none = new SignatureSource() {
             @Override

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
-import io.trustgate.pgp.SignedIdentity;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -66,19 +63,12 @@ class DockerHubNotaryRetirementTest {
     }
 
     private Policy policy(String notaryServer) {
-        return new Policy(
-                PolicyId.cluster("p"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(),
-                new NotaryConfig(notaryServer, null, List.of(repo.rootKey.publicPem())),
-                null,
-                List.of(new Signer("release-team", List.of(releaseKey.publicPem()), List.of())),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        return Policy.builder(PolicyId.cluster("p"), "uid", "1")
+                .notary(new NotaryConfig(notaryServer, null, List.of(repo.rootKey.publicPem())))
+                .signers(List.of(Signer.builder("release-team")
+                        .keys(List.of(releaseKey.publicPem()))
+                        .build()))
+                .build();
     }
 
     private static SourceFindings collect(NotarySignatureSource source, String image, Policy policy) {

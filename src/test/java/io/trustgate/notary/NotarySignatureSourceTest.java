@@ -8,10 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.InvalidPolicyException;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -68,19 +65,10 @@ class NotarySignatureSourceTest {
     }
 
     private Policy policy(String notaryServer, String caBundle, List<String> rootKeys, Signer... signers) {
-        return new Policy(
-                PolicyId.cluster("p"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(),
-                new NotaryConfig(notaryServer, caBundle, rootKeys),
-                null,
-                List.of(signers),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        return Policy.builder(PolicyId.cluster("p"), "uid", "1")
+                .notary(new NotaryConfig(notaryServer, caBundle, rootKeys))
+                .signers(List.of(signers))
+                .build();
     }
 
     private Policy policy(Signer... signers) {
@@ -88,7 +76,9 @@ class NotarySignatureSourceTest {
     }
 
     private Signer releaseTeam() {
-        return new Signer("release-team", List.of(releaseKey.publicPem()), List.of());
+        return Signer.builder("release-team")
+                .keys(List.of(releaseKey.publicPem()))
+                .build();
     }
 
     private static ImageReference ref(String s) {
@@ -248,7 +238,7 @@ class NotarySignatureSourceTest {
                 source(Duration.ZERO),
                 GUN + ":1.0",
                 SIGNED,
-                policy(new Signer("broken", List.of("not a key"), List.of()), releaseTeam()));
+                policy(Signer.builder("broken").keys(List.of("not a key")).build(), releaseTeam()));
         assertThat(badSigner.found()).extracting(SignerEvidence::signer).containsExactly("release-team");
         assertThat(badSigner.problems())
                 .singleElement()
@@ -266,21 +256,14 @@ class NotarySignatureSourceTest {
     void appliesTo() {
         NotarySignatureSource source = source(Duration.ZERO);
         assertThat(source.appliesTo(policy(releaseTeam()))).isTrue();
-        Signer gpgOnly = new Signer("gpg", List.of("-----BEGIN PGP PUBLIC KEY BLOCK-----\n..."), List.of());
+        Signer gpgOnly = Signer.builder("gpg")
+                .keys(List.of("-----BEGIN PGP PUBLIC KEY BLOCK-----\n..."))
+                .build();
         assertThat(source.appliesTo(policy(gpgOnly))).isFalse();
-        Policy noNotary = new Policy(
-                PolicyId.cluster("p"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(),
-                null,
-                "https://sigs.example.test",
-                List.of(releaseTeam()),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        Policy noNotary = Policy.builder(PolicyId.cluster("p"), "uid", "1")
+                .lookaside("https://sigs.example.test")
+                .signers(List.of(releaseTeam()))
+                .build();
         assertThat(source.appliesTo(noNotary)).isFalse();
     }
 
@@ -312,7 +295,8 @@ class NotarySignatureSourceTest {
         qa.targets.put("1.0", hex('a'));
         qa.expires = NOW.minus(DAY);
         repo.publish(server);
-        Signer qaTeam = new Signer("qa-team", List.of(qaKey.publicPem()), List.of());
+        Signer qaTeam =
+                Signer.builder("qa-team").keys(List.of(qaKey.publicPem())).build();
         SourceFindings f = collect(source(Duration.ZERO), GUN + ":1.0", SIGNED, policy(releaseTeam(), qaTeam));
         assertThat(f.found()).extracting(SignerEvidence::signer).containsExactly("release-team");
         assertThat(f.unavailable()).isFalse();
@@ -333,7 +317,8 @@ class NotarySignatureSourceTest {
         qa.targets.put("1.0", hex('a'));
         qa.signers = List.of(TestKey.ecdsa()); // not the key targets delegates targets/qa to
         repo.publish(server);
-        Signer qaTeam = new Signer("qa-team", List.of(qaKey.publicPem()), List.of());
+        Signer qaTeam =
+                Signer.builder("qa-team").keys(List.of(qaKey.publicPem())).build();
         SourceFindings f = collect(source(Duration.ZERO), GUN + ":1.0", SIGNED, policy(releaseTeam(), qaTeam));
         assertThat(f.found()).extracting(SignerEvidence::signer).containsExactly("release-team");
         assertThat(f.problems())

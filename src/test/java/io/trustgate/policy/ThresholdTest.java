@@ -2,7 +2,6 @@ package io.trustgate.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trustgate.pgp.SignedIdentity;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -13,21 +12,13 @@ import org.junit.jupiter.api.Test;
 class ThresholdTest {
 
     private static Policy policy(int minSignatures, List<String> required, String... signers) {
-        return new Policy(
-                PolicyId.cluster("p"),
-                "uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(),
-                null,
-                null,
-                java.util.Arrays.stream(signers)
-                        .map(n -> new Signer(n, List.of("key-of-" + n), List.of()))
-                        .toList(),
-                minSignatures,
-                required,
-                SignedIdentity.DEFAULT);
+        return Policy.builder(PolicyId.cluster("p"), "uid", "1")
+                .signers(java.util.Arrays.stream(signers)
+                        .map(n -> Signer.builder(n).keys(List.of("key-of-" + n)).build())
+                        .toList())
+                .minSignatures(minSignatures)
+                .requiredSigners(required)
+                .build();
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,19 +24,11 @@ class TrustExceptionsTest {
     }
 
     static Policy policy(PolicyId id, String pattern, ExemptionRule rule) throws InvalidPolicyException {
-        return new Policy(
-                        id,
-                        id.name() + "-uid",
-                        "1",
-                        Mode.Enforce,
-                        LabelSelector.EVERYTHING,
-                        List.of(ImagePattern.compile(pattern)),
-                        null,
-                        "https://s.example.com",
-                        List.of(new Signer("release", List.of("k"), List.of())),
-                        1,
-                        List.of(),
-                        SignedIdentity.DEFAULT)
+        return Policy.builder(id, id.name() + "-uid", "1")
+                .images(List.of(ImagePattern.compile(pattern)))
+                .lookaside("https://s.example.com")
+                .signers(List.of(Signer.builder("release").keys(List.of("k")).build()))
+                .build()
                 .withExemptions(rule);
     }
 

@@ -8,9 +8,7 @@ import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.admission.PullCredentials;
 import io.trustgate.cache.CacheSettings;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -83,19 +81,12 @@ class RecheckTest {
     };
 
     private static Policy policy(String name, Mode mode) throws Exception {
-        return new Policy(
-                PolicyId.cluster(name),
-                name,
-                "1",
-                mode,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/**")),
-                null,
-                null,
-                List.of(new Signer("alice", List.of("key-alice"), List.of())),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        return Policy.builder(PolicyId.cluster(name), name, "1")
+                .mode(mode)
+                .images(List.of(ImagePattern.compile("r.example.com/**")))
+                .signers(List.of(
+                        Signer.builder("alice").keys(List.of("key-alice")).build()))
+                .build();
     }
 
     private Recheck recheck(PolicySet policies, Exemptions exemptions) {

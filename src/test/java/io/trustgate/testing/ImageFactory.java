@@ -293,37 +293,70 @@ public final class ImageFactory {
 
     /** Reads a manifest of {@code path} by tag or digest. */
     public static byte[] fetchManifest(RegistryPeer registry, String path, String reference) {
-        HttpRequest.Builder get = HttpRequest.newBuilder(
-                        URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + reference))
-                .header("Accept", "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json")
-                .GET();
-        if (registry.username() != null) {
-            get.header(
-                    "Authorization",
-                    "Basic "
-                            + java.util.Base64.getEncoder()
-                                    .encodeToString((registry.username() + ":" + registry.password())
-                                            .getBytes(StandardCharsets.UTF_8)));
+        return fetchManifest(
+                        registry,
+                        path,
+                        reference,
+                        "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json")
+                .body();
+    }
+
+    /** Reads a manifest of {@code path} by tag or digest, asking for the media types in {@code accept}. */
+    public static FetchedManifest fetchManifest(RegistryPeer registry, String path, String reference, String accept) {
+        HttpResponse<byte[]> answer = send(
+                registry,
+                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + reference))
+                        .header("Accept", accept)
+                        .GET(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("GET manifest " + reference + " answered " + answer.statusCode());
         }
+        return new FetchedManifest(
+                answer.body(), answer.headers().firstValue("Content-Type").orElseThrow());
+    }
+
+    /** A manifest read by {@link #fetchManifest(RegistryPeer, String, String, String)}: its bytes and media type. */
+    public record FetchedManifest(byte[] body, String mediaType) {}
+
+    /** Reads a blob of {@code path} by digest. */
+    public static byte[] fetchBlob(RegistryPeer registry, String path, String digest) {
+        HttpResponse<byte[]> answer = send(
+                registry,
+                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/" + digest))
+                        .GET(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("GET blob " + digest + " answered " + answer.statusCode());
+        }
+        return answer.body();
+    }
+
+    /** The tags of {@code path} ({@code /tags/list}). */
+    public static List<String> tags(RegistryPeer registry, String path) {
+        HttpResponse<byte[]> answer = send(
+                registry,
+                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/tags/list"))
+                        .GET(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        List<String> tags = new ArrayList<>();
         try {
-            HttpResponse<byte[]> answer =
-                    HTTP.send(get.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (answer.statusCode() != 200) {
-                throw new IllegalStateException("GET manifest " + reference + " answered " + answer.statusCode());
-            }
-            return answer.body();
+            JSON.readTree(answer.body()).path("tags").forEach(t -> tags.add(t.asText()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+        return tags;
     }
 
     /** A manifest put by {@link #pushManifest}. */
     public record PushedManifest(String digest, boolean registryTracksSubject) {}
 
     private static HttpResponse<String> send(RegistryPeer registry, HttpRequest.Builder request) {
+        return send(registry, request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static <T> HttpResponse<T> send(
+            RegistryPeer registry, HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
         if (registry.username() != null) {
             request.header(
                     "Authorization",
@@ -333,7 +366,7 @@ public final class ImageFactory {
                                             .getBytes(StandardCharsets.UTF_8)));
         }
         try {
-            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

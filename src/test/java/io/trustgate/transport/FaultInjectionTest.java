@@ -9,10 +9,7 @@ import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.admission.PullCredentials;
 import io.trustgate.cache.CacheSettings;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -191,35 +188,21 @@ class FaultInjectionTest {
         List<String> targetsKeys = new ArrayList<>();
         root.at("/roles/targets/keyids").forEach(k -> targetsKeys.add(k.asText()));
 
-        Policy gpgPolicy = new Policy(
-                PolicyId.cluster("faults-gpg"),
-                "faults-gpg-uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registryHost + "/faults/gpg/**")),
-                null,
-                "http://" + proxies.get(Upstream.LOOKASIDE).host(),
-                List.of(new Signer("alice", List.of(gpg.exportPublic(alice)), List.of())),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
-        Policy notaryPolicy = new Policy(
-                PolicyId.cluster("faults-notary"),
-                "faults-notary-uid",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registryHost + "/faults/notary/**")),
-                new NotaryConfig(
+        Policy gpgPolicy = Policy.builder(PolicyId.cluster("faults-gpg"), "faults-gpg-uid", "1")
+                .images(List.of(ImagePattern.compile(registryHost + "/faults/gpg/**")))
+                .lookaside("http://" + proxies.get(Upstream.LOOKASIDE).host())
+                .signers(List.of(Signer.builder("alice")
+                        .keys(List.of(gpg.exportPublic(alice)))
+                        .build()))
+                .build();
+        Policy notaryPolicy = Policy.builder(PolicyId.cluster("faults-notary"), "faults-notary-uid", "1")
+                .images(List.of(ImagePattern.compile(registryHost + "/faults/notary/**")))
+                .notary(new NotaryConfig(
                         "https://" + proxies.get(Upstream.NOTARY).host(),
                         Files.readString(notary.caPem()),
-                        List.of(rootCert)),
-                null,
-                List.of(new Signer("owner", targetsKeys, List.of())),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT);
+                        List.of(rootCert)))
+                .signers(List.of(Signer.builder("owner").keys(targetsKeys).build()))
+                .build();
         PolicySet policies = new PolicySet(List.of(gpgPolicy, notaryPolicy), List.of());
 
         TransportOptions transport = io.trustgate.config.TrustgateSettings.defaults()

@@ -9,14 +9,13 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.RegistryCredentials;
 import io.trustgate.testing.CosignCli;
 import io.trustgate.testing.ImageFactory;
+import io.trustgate.testing.ImageFactory.FetchedManifest;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.Proc;
@@ -24,15 +23,10 @@ import io.trustgate.testing.RegistryPeer;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.VertxRegistryClient;
 import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -64,14 +58,14 @@ class CosignBundleSourceTest {
     private static VertxRegistryClient client;
     private static ExecutorService crypto;
     private static ImageVerifier verifier;
-    private static CosignCli cli;
-    private static Path work;
+    private static CosignCli cosign;
     private static Path alice;
     private static Path mallory;
-    private static Path signingConfig;
 
     @BeforeAll
     static void start() throws Exception {
+        cosign = CosignCli.create(
+                CosignCli.Version.V3, Files.createTempDirectory(PeerProcess.peerDir("cosign3-keys"), "keys-"));
         registry = RegistryPeer.builder("cosign3-registry").start();
         apiRegistry = RegistryPeer.builder("cosign3-referrers")
                 .kind(RegistryPeer.Kind.REFERRERS_API)
@@ -82,11 +76,8 @@ class CosignBundleSourceTest {
         client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
         crypto = Executors.newFixedThreadPool(2);
         verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
-        work = Files.createTempDirectory(PeerProcess.peerDir("cosign3-keys"), "keys-");
-        cli = CosignCli.create(CosignCli.Version.V3, work);
-        alice = keyPair("alice");
-        mallory = keyPair("mallory");
-        signingConfig = cli.signingConfig();
+        alice = cosign.keyPair("alice");
+        mallory = cosign.keyPair("mallory");
     }
 
     @AfterAll
@@ -143,7 +134,7 @@ class CosignBundleSourceTest {
     void signedAdmitted() throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "cosign3/signed", "1.0");
         sign(alice, img);
-        assertThat(tags(img.path()))
+        assertThat(ImageFactory.tags(registry, img.path()))
                 .as("cosign 3 wrote the referrers tag, not a .sig tag")
                 .contains("sha256-" + img.hex())
                 .doesNotContain("sha256-" + img.hex() + ".sig");
@@ -191,7 +182,7 @@ class CosignBundleSourceTest {
         // The referrer of A re-pointed at B (its subject rewritten, as anyone with push rights could) and listed in
         // B's referrers tag: the signed statement still names A.
         ObjectNode referrer = referrerOf(a);
-        Manifest bManifest = getManifest(b.path(), b.digest(), MANIFEST);
+        FetchedManifest bManifest = ImageFactory.fetchManifest(registry, b.path(), b.digest(), MANIFEST);
         referrer.putObject("subject")
                 .put("mediaType", MANIFEST)
                 .put("digest", b.digest())
@@ -249,9 +240,9 @@ class CosignBundleSourceTest {
     void bothFormsCountOnce() throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "cosign3/both", "1.0");
         sign(alice, img);
-        // cosign 2 with alice's key pair (made by cosign 3; the key format is the same)
-        CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2")).sign(alice, img.digestReference());
-        assertThat(tags(img.path())).contains("sha256-" + img.hex() + ".sig", "sha256-" + img.hex());
+        CosignCli.create(CosignCli.Version.V2, cosign.work()).sign(alice, img.digestReference());
+        assertThat(ImageFactory.tags(registry, img.path()))
+                .contains("sha256-" + img.hex() + ".sig", "sha256-" + img.hex());
         Policy policy = policy("alice", SignedIdentity.parse("matchRepository"));
         PolicyVerdict v = verify(img, policy);
         assertThat(v.satisfied()).as(v.findings().toString()).isTrue();
@@ -266,10 +257,10 @@ class CosignBundleSourceTest {
         Path data = Path.of("src/test/resources/cosign/conformance");
         byte[] bundle = Files.readAllBytes(data.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json"));
         String bundleDigest = "sha256:" + ImageFactory.sha256Hex(bundle);
-        putBlob(img.path(), bundleDigest, bundle);
+        ImageFactory.pushBlob(registry, img.path(), bundle);
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         String emptyDigest = "sha256:" + ImageFactory.sha256Hex(empty);
-        putBlob(img.path(), emptyDigest, empty);
+        ImageFactory.pushBlob(registry, img.path(), empty);
         ObjectNode referrer = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", MANIFEST);
         referrer.put("artifactType", "application/vnd.dev.sigstore.bundle.v0.3+json");
         referrer.putObject("config")
@@ -284,31 +275,21 @@ class CosignBundleSourceTest {
         referrer.putObject("subject")
                 .put("mediaType", MANIFEST)
                 .put("digest", img.digest())
-                .put("size", getManifest(img.path(), img.digest(), MANIFEST).body().length);
+                .put(
+                        "size",
+                        ImageFactory.fetchManifest(registry, img.path(), img.digest(), MANIFEST)
+                                .body()
+                                .length);
         listReferrer(img, putByDigest(img.path(), referrer));
-        Signer ci = new Signer(
-                "ci",
-                List.of(),
-                List.of(),
-                List.of(new io.trustgate.policy.KeylessIdentity(
-                        "https://token.actions.githubusercontent.com", null, "https://github\\.com/.*")),
-                List.of());
-        Policy policy = new Policy(
-                PolicyId.cluster("cosign3-keyless"),
-                "uid-keyless",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
-                null,
-                null,
-                List.of(ci),
-                1,
-                List.of(),
-                SignedIdentity.DEFAULT,
-                null,
-                List.of(),
-                new CosignConfig(null, Files.readString(data.resolve("public-good-trusted_root.json"))));
+        Signer ci = Signer.builder("ci")
+                .identities(List.of(new io.trustgate.policy.KeylessIdentity(
+                        "https://token.actions.githubusercontent.com", null, "https://github\\.com/.*")))
+                .build();
+        Policy policy = Policy.builder(PolicyId.cluster("cosign3-keyless"), "uid-keyless", "1")
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .signers(List.of(ci))
+                .cosign(new CosignConfig(null, Files.readString(data.resolve("public-good-trusted_root.json"))))
+                .build();
         PolicyVerdict v = verify(img, policy);
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems())
@@ -330,67 +311,50 @@ class CosignBundleSourceTest {
     }
 
     private static Policy policy(String signer, SignedIdentity rule) throws Exception {
-        String key = Files.readString(work.resolve(signer).resolve("cosign.pub"));
-        return new Policy(
-                PolicyId.cluster("cosign3-" + signer),
-                "uid-" + signer,
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(
+        String key = Files.readString(cosign.work().resolve(signer).resolve("cosign.pub"));
+        return Policy.builder(PolicyId.cluster("cosign3-" + signer), "uid-" + signer, "1")
+                .images(List.of(
                         ImagePattern.compile(registry.host() + "/**"),
-                        ImagePattern.compile(apiRegistry.host() + "/**")),
-                null,
-                null,
-                List.of(new Signer(signer, List.of(key), List.of())),
-                1,
-                List.of(),
-                rule,
-                null,
-                List.of(),
-                new CosignConfig(null));
-    }
-
-    private static Proc cosign(String... args) {
-        return cli.cosign(args);
-    }
-
-    private static Path keyPair(String name) {
-        return cli.keyPair(name);
+                        ImagePattern.compile(apiRegistry.host() + "/**")))
+                .signers(List.of(Signer.builder(signer).keys(List.of(key)).build()))
+                .signedIdentity(rule)
+                .cosign(new CosignConfig(null))
+                .build();
     }
 
     private static void sign(Path key, PushedImage img) {
-        cli.sign(key, img.digestReference());
+        cosign.sign(key, img.digestReference());
     }
 
     private static Proc.Result oracle(Path key, PushedImage img) {
-        return cli.verify(key, img.digestReference());
+        return cosign.verify(key, img.digestReference());
     }
 
     /** The first referrer manifest listed in the image's referrers tag. */
     private static ObjectNode referrerOf(PushedImage img) throws Exception {
-        ObjectNode index = (ObjectNode) JSON.readTree(
-                getManifest(img.path(), "sha256-" + img.hex(), INDEX).body());
+        ObjectNode index = (ObjectNode)
+                JSON.readTree(ImageFactory.fetchManifest(registry, img.path(), "sha256-" + img.hex(), INDEX)
+                        .body());
         String digest = index.withArray("manifests").get(0).get("digest").asText();
-        return (ObjectNode)
-                JSON.readTree(getManifest(img.path(), digest, MANIFEST).body());
+        return (ObjectNode) JSON.readTree(ImageFactory.fetchManifest(registry, img.path(), digest, MANIFEST)
+                .body());
     }
 
     /** Replaces the image's only bundle by an altered copy: new blob, new referrer manifest, new referrers tag. */
     private static void tamperBundle(PushedImage img, UnaryOperator<ObjectNode> change) throws Exception {
         ObjectNode referrer = referrerOf(img);
         ObjectNode layer = (ObjectNode) referrer.withArray("layers").get(0);
-        ObjectNode bundle = (ObjectNode)
-                JSON.readTree(getBlob(img.path(), layer.get("digest").asText()));
+        ObjectNode bundle = (ObjectNode) JSON.readTree(
+                ImageFactory.fetchBlob(registry, img.path(), layer.get("digest").asText()));
         byte[] altered = JSON.writeValueAsBytes(change.apply(bundle));
         String alteredDigest = "sha256:" + ImageFactory.sha256Hex(altered);
-        putBlob(img.path(), alteredDigest, altered);
+        ImageFactory.pushBlob(registry, img.path(), altered);
         layer.put("digest", alteredDigest).put("size", altered.length);
         listReferrer(img, putByDigest(img.path(), referrer));
     }
 
     /** Makes the image's referrers tag list exactly this referrer manifest. */
-    private static void listReferrer(PushedImage img, Manifest referrer) throws Exception {
+    private static void listReferrer(PushedImage img, FetchedManifest referrer) throws Exception {
         ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", INDEX);
         index.putArray("manifests")
                 .addObject()
@@ -398,74 +362,12 @@ class CosignBundleSourceTest {
                 .put("digest", "sha256:" + ImageFactory.sha256Hex(referrer.body()))
                 .put("size", referrer.body().length)
                 .put("artifactType", "application/vnd.dev.sigstore.bundle.v0.3+json");
-        putManifest(img.path(), "sha256-" + img.hex(), JSON.writeValueAsBytes(index), INDEX);
+        ImageFactory.pushManifest(registry, img.path(), "sha256-" + img.hex(), INDEX, JSON.writeValueAsBytes(index));
     }
 
-    private static Manifest putByDigest(String path, ObjectNode manifest) throws Exception {
+    private static FetchedManifest putByDigest(String path, ObjectNode manifest) throws Exception {
         byte[] body = JSON.writeValueAsBytes(manifest);
-        putManifest(path, "sha256:" + ImageFactory.sha256Hex(body), body, MANIFEST);
-        return new Manifest(body, MANIFEST);
-    }
-
-    private record Manifest(byte[] body, String mediaType) {}
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static List<String> tags(String path) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/tags/list"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        List<String> tags = new ArrayList<>();
-        JSON.readTree(r.body()).path("tags").forEach(t -> tags.add(t.asText()));
-        return tags;
-    }
-
-    private static Manifest getManifest(String path, String ref, String accept) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + ref))
-                        .header("Accept", accept)
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return new Manifest(r.body(), r.headers().firstValue("Content-Type").orElseThrow());
-    }
-
-    private static void putManifest(String path, String ref, byte[] body, String mediaType) throws Exception {
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + ref))
-                        .header("Content-Type", mediaType)
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    }
-
-    private static byte[] getBlob(String path, String digest) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/" + digest))
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
-
-    private static void putBlob(String path, String digest, byte[] body) throws Exception {
-        HttpResponse<String> start = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/uploads/"))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(start.statusCode()).as(start.body()).isEqualTo(202);
-        URI location = URI.create(registry.baseUrl())
-                .resolve(start.headers().firstValue("Location").orElseThrow());
-        String put = location + (location.getQuery() == null ? "?" : "&") + "digest=" + digest;
-        HttpResponse<String> done = HTTP.send(
-                HttpRequest.newBuilder(URI.create(put))
-                        .header("Content-Type", "application/octet-stream")
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(done.statusCode()).as(done.body()).isEqualTo(201);
+        ImageFactory.pushManifest(registry, path, "sha256:" + ImageFactory.sha256Hex(body), MANIFEST, body);
+        return new FetchedManifest(body, MANIFEST);
     }
 }

@@ -10,14 +10,13 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.RegistryCredentials;
 import io.trustgate.testing.CosignCli;
 import io.trustgate.testing.ImageFactory;
+import io.trustgate.testing.ImageFactory.FetchedManifest;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.Proc;
@@ -25,10 +24,6 @@ import io.trustgate.testing.RegistryPeer;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.VertxRegistryClient;
 import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,23 +54,22 @@ class CosignSignatureSourceTest {
     private static VertxRegistryClient client;
     private static ExecutorService crypto;
     private static ImageVerifier verifier;
-    private static CosignCli cli;
-    private static Path work;
+    private static CosignCli cosign;
     private static Path alice;
     private static Path mallory;
 
     @BeforeAll
     static void start() throws Exception {
+        cosign = CosignCli.create(
+                CosignCli.Version.V2, Files.createTempDirectory(PeerProcess.peerDir("cosign-keys"), "keys-"));
         registry = RegistryPeer.builder("cosign-registry").start();
         vertx = Vertx.vertx();
         TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
         client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
         crypto = Executors.newFixedThreadPool(2);
         verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
-        work = Files.createTempDirectory(PeerProcess.peerDir("cosign-keys"), "keys-");
-        cli = CosignCli.create(CosignCli.Version.V2, work);
-        alice = keyPair("alice");
-        mallory = keyPair("mallory");
+        alice = cosign.keyPair("alice");
+        mallory = cosign.keyPair("mallory");
     }
 
     @AfterAll
@@ -106,7 +100,7 @@ class CosignSignatureSourceTest {
         assertThat(v.verdicts().get(0).findings().found())
                 .extracting(SignerEvidence::signer, SignerEvidence::source)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "cosign"));
-        assertThat(oracle(alice, img.digestReference()).ok()).isTrue();
+        assertThat(cosign.verify(alice, img.digestReference()).ok()).isTrue();
     }
 
     @Test
@@ -117,7 +111,7 @@ class CosignSignatureSourceTest {
         assertThat(v.verdicts().get(0).satisfied()).isFalse();
         assertThat(v.verdicts().get(0).findings().problems())
                 .anySatisfy(p -> assertThat(p).contains("no cosign signatures for " + img.digest()));
-        assertThat(oracle(alice, img.digestReference()).ok()).isFalse();
+        assertThat(cosign.verify(alice, img.digestReference()).ok()).isFalse();
     }
 
     @Test
@@ -129,7 +123,7 @@ class CosignSignatureSourceTest {
         assertThat(v.verdicts().get(0).satisfied()).isFalse();
         assertThat(v.verdicts().get(0).findings().problems())
                 .anySatisfy(p -> assertThat(p).contains("no trusted key").contains("verifies the signature"));
-        assertThat(oracle(alice, img.digestReference()).ok()).isFalse();
+        assertThat(cosign.verify(alice, img.digestReference()).ok()).isFalse();
     }
 
     @Test
@@ -138,13 +132,18 @@ class CosignSignatureSourceTest {
         PushedImage a = ImageFactory.pushRandom(registry, "cosign/moved", "a");
         PushedImage b = ImageFactory.pushRandom(registry, "cosign/moved", "b");
         sign(alice, a);
-        Manifest sig = getManifest(a.path(), SignatureManifest.signatureTag(a.digest()));
-        putManifest(b.path(), SignatureManifest.signatureTag(b.digest()), sig.body(), sig.mediaType());
+        FetchedManifest sig = ImageFactory.fetchManifest(
+                registry,
+                a.path(),
+                SignatureManifest.signatureTag(a.digest()),
+                "application/vnd.oci.image.manifest.v1+json");
+        ImageFactory.pushManifest(
+                registry, b.path(), SignatureManifest.signatureTag(b.digest()), sig.mediaType(), sig.body());
         ImageVerdict v = verify(b.digestReference(), policy(SignedIdentity.parse("matchRepository"), "alice"));
         assertThat(v.verdicts().get(0).satisfied()).isFalse();
         assertThat(v.verdicts().get(0).findings().problems())
                 .anySatisfy(p -> assertThat(p).contains("payload names digest " + a.digest()));
-        assertThat(oracle(alice, b.digestReference()).ok()).isFalse();
+        assertThat(cosign.verify(alice, b.digestReference()).ok()).isFalse();
     }
 
     @Test
@@ -176,23 +175,24 @@ class CosignSignatureSourceTest {
         PushedImage img = ImageFactory.pushRandom(registry, "cosign/tampered", "1.0");
         sign(alice, img);
         String tag = SignatureManifest.signatureTag(img.digest());
-        Manifest sig = getManifest(img.path(), tag);
+        FetchedManifest sig =
+                ImageFactory.fetchManifest(registry, img.path(), tag, "application/vnd.oci.image.manifest.v1+json");
         ObjectNode manifest = (ObjectNode) JSON.readTree(sig.body());
         ObjectNode layer = (ObjectNode) manifest.withArray("layers").get(0);
-        byte[] payload = getBlob(img.path(), layer.get("digest").asText());
+        byte[] payload =
+                ImageFactory.fetchBlob(registry, img.path(), layer.get("digest").asText());
         byte[] altered = new String(payload, StandardCharsets.UTF_8)
                 .replace("\"optional\":null", "\"optional\":{\"creator\":\"mallory\"}")
                 .getBytes(StandardCharsets.UTF_8);
         assertThat(altered).isNotEqualTo(payload);
-        String alteredDigest = "sha256:" + ImageFactory.sha256Hex(altered);
-        putBlob(img.path(), alteredDigest, altered);
+        String alteredDigest = ImageFactory.pushBlob(registry, img.path(), altered);
         layer.put("digest", alteredDigest).put("size", altered.length);
-        putManifest(img.path(), tag, JSON.writeValueAsBytes(manifest), sig.mediaType());
+        ImageFactory.pushManifest(registry, img.path(), tag, sig.mediaType(), JSON.writeValueAsBytes(manifest));
         ImageVerdict v = verify(img.digestReference(), policy(SignedIdentity.parse("matchRepository"), "alice"));
         assertThat(v.verdicts().get(0).satisfied()).isFalse();
         assertThat(v.verdicts().get(0).findings().problems())
                 .anySatisfy(p -> assertThat(p).contains("payload was altered"));
-        assertThat(oracle(alice, img.digestReference()).ok()).isFalse();
+        assertThat(cosign.verify(alice, img.digestReference()).ok()).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -202,7 +202,7 @@ class CosignSignatureSourceTest {
     @CsvSource({"P-384,EC,ec_paramgen_curve:P-384,false", "RSA-3072,RSA,rsa_keygen_bits:3072,true"})
     @DisplayName("P-384 and RSA keys made by openssl and imported by cosign import-key-pair verify")
     void otherKeyTypesAdmitted(String name, String algorithm, String option, boolean cosignVerifies) throws Exception {
-        Path dir = Files.createDirectories(work.resolve("imported-" + name));
+        Path dir = Files.createDirectories(cosign.work().resolve("imported-" + name));
         List<String> genpkey = new java.util.ArrayList<>(List.of(
                 "openssl",
                 "genpkey",
@@ -214,7 +214,7 @@ class CosignSignatureSourceTest {
             genpkey.addAll(List.of("-pkeyopt", option));
         }
         Proc.cmd(genpkey).run();
-        cosign("import-key-pair", "--key", dir.resolve("key.pem").toString(), "-y")
+        cosign.cosign("import-key-pair", "--key", dir.resolve("key.pem").toString(), "-y")
                 .dir(dir)
                 .run();
         Files.move(dir.resolve("import-cosign.key"), dir.resolve("cosign.key"));
@@ -226,7 +226,7 @@ class CosignSignatureSourceTest {
         assertThat(v.verdicts().get(0).satisfied())
                 .as(v.verdicts().get(0).findings().toString())
                 .isTrue();
-        assertThat(oracle(dir, img.digestReference()).ok()).isEqualTo(cosignVerifies);
+        assertThat(cosign.verify(dir, img.digestReference()).ok()).isEqualTo(cosignVerifies);
         ImageVerdict other = verify(img.digestReference(), policy(SignedIdentity.parse("matchRepository"), "alice"));
         assertThat(other.verdicts().get(0).satisfied()).isFalse();
     }
@@ -239,95 +239,21 @@ class CosignSignatureSourceTest {
     }
 
     private static Policy policy(SignedIdentity rule, String signer) throws Exception {
-        return policy(rule, work.resolve(signer));
+        return policy(rule, cosign.work().resolve(signer));
     }
 
     private static Policy policy(SignedIdentity rule, Path keyDir) throws Exception {
         String signer = keyDir.getFileName().toString();
         String key = Files.readString(keyDir.resolve("cosign.pub"));
-        return new Policy(
-                PolicyId.cluster("cosign-" + signer),
-                "uid-" + signer,
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
-                null,
-                null,
-                List.of(new Signer(signer, List.of(key), List.of())),
-                1,
-                List.of(),
-                rule,
-                null,
-                List.of(),
-                new CosignConfig(null));
-    }
-
-    private static Proc cosign(String... args) {
-        return cli.cosign(args);
-    }
-
-    private static Path keyPair(String name) {
-        return cli.keyPair(name);
+        return Policy.builder(PolicyId.cluster("cosign-" + signer), "uid-" + signer, "1")
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .signers(List.of(Signer.builder(signer).keys(List.of(key)).build()))
+                .signedIdentity(rule)
+                .cosign(new CosignConfig(null))
+                .build();
     }
 
     private static void sign(Path key, PushedImage img, String... extra) {
-        cli.sign(key, img.digestReference(), extra);
-    }
-
-    private static Proc.Result oracle(Path key, String reference) {
-        return cli.verify(key, reference);
-    }
-
-    private record Manifest(byte[] body, String mediaType) {}
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static Manifest getManifest(String path, String tag) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + tag))
-                        .header("Accept", "application/vnd.oci.image.manifest.v1+json")
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return new Manifest(r.body(), r.headers().firstValue("Content-Type").orElseThrow());
-    }
-
-    private static void putManifest(String path, String tag, byte[] body, String mediaType) throws Exception {
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/manifests/" + tag))
-                        .header("Content-Type", mediaType)
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    }
-
-    private static byte[] getBlob(String path, String digest) throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/" + digest))
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
-
-    private static void putBlob(String path, String digest, byte[] body) throws Exception {
-        HttpResponse<String> start = HTTP.send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/" + path + "/blobs/uploads/"))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(start.statusCode()).as(start.body()).isEqualTo(202);
-        URI location = URI.create(registry.baseUrl())
-                .resolve(start.headers().firstValue("Location").orElseThrow());
-        String put = location + (location.getQuery() == null ? "?" : "&") + "digest=" + digest;
-        HttpResponse<String> done = HTTP.send(
-                HttpRequest.newBuilder(URI.create(put))
-                        .header("Content-Type", "application/octet-stream")
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(done.statusCode()).as(done.body()).isEqualTo(201);
+        cosign.sign(key, img.digestReference(), extra);
     }
 }

@@ -9,18 +9,16 @@ import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.testing.CosignCli;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.LookasidePeer;
 import io.trustgate.testing.PeerProcess;
-import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.transport.TransportOptions;
 import io.trustgate.transport.VertxLookasideStore;
@@ -29,8 +27,6 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +52,7 @@ class CosignWithGpgTest {
     private static VertxLookasideStore store;
     private static ExecutorService crypto;
     private static ImageVerifier verifier;
-    private static Path cosign;
+    private static CosignCli cosign;
     private static Path work;
     private static String cosignPub;
     private static String gpgFingerprint;
@@ -64,16 +60,12 @@ class CosignWithGpgTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Proc.Result built = Proc.cmd("scripts/build-cosign.sh")
-                .timeout(Duration.ofMinutes(30))
-                .run();
-        List<String> lines = built.stdout().strip().lines().toList();
-        cosign = Path.of(lines.get(lines.size() - 1));
         registry = RegistryPeer.builder("cosign-gpg-registry").start();
         gpg = GpgPeer.create();
         gpgFingerprint = gpg.generateKey("Bob", "bob@example.com");
         gpgPub = gpg.exportPublic(gpgFingerprint);
         work = Files.createTempDirectory(PeerProcess.peerDir("cosign-gpg"), "work-");
+        cosign = CosignCli.create(CosignCli.Version.V2, work);
         lookasideDir = Files.createDirectories(work.resolve("lookaside"));
         lookaside = LookasidePeer.serve("cosign-gpg-lookaside", lookasideDir);
         vertx = Vertx.vertx();
@@ -86,7 +78,7 @@ class CosignWithGpgTest {
                 List.of(
                         new GpgSignatureSource(store, new SimpleSigning(Clock.systemUTC()), crypto),
                         new CosignSignatureSource(client, crypto)));
-        cosign("generate-key-pair").run();
+        cosign.cosign("generate-key-pair").run();
         cosignPub = Files.readString(work.resolve("cosign.pub"));
     }
 
@@ -117,7 +109,8 @@ class CosignWithGpgTest {
         PushedImage img = ImageFactory.pushRandom(registry, "mixed/both", "1.0");
         signCosign(img);
         gpg.signImage(gpgFingerprint, img.reference(), lookasideDir);
-        PolicyVerdict v = verify(img, 2, new Signer("alice", List.of(cosignPub), List.of()), gpgSigner("bob"));
+        PolicyVerdict v =
+                verify(img, 2, Signer.builder("alice").keys(List.of(cosignPub)).build(), gpgSigner("bob"));
         assertThat(v.satisfied()).as(v.findings().toString()).isTrue();
         assertThat(v.findings().found())
                 .extracting(SignerEvidence::signer, SignerEvidence::source)
@@ -129,7 +122,8 @@ class CosignWithGpgTest {
     void cosignAloneDenied() throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "mixed/cosign-only", "1.0");
         signCosign(img);
-        PolicyVerdict v = verify(img, 2, new Signer("alice", List.of(cosignPub), List.of()), gpgSigner("bob"));
+        PolicyVerdict v =
+                verify(img, 2, Signer.builder("alice").keys(List.of(cosignPub)).build(), gpgSigner("bob"));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().found()).extracting(SignerEvidence::signer).containsExactly("alice");
     }
@@ -140,8 +134,8 @@ class CosignWithGpgTest {
         PushedImage img = ImageFactory.pushRandom(registry, "mixed/once", "1.0");
         signCosign(img);
         gpg.signImage(gpgFingerprint, img.reference(), lookasideDir);
-        Signer carol = new Signer("carol", List.of(gpgPub, cosignPub), List.of());
-        Signer dave = new Signer("dave", List.of(), List.of());
+        Signer carol = Signer.builder("carol").keys(List.of(gpgPub, cosignPub)).build();
+        Signer dave = Signer.builder("dave").build();
         PolicyVerdict v = verify(img, 2, carol, dave);
         assertThat(v.findings().found())
                 .extracting(SignerEvidence::signer, SignerEvidence::source)
@@ -152,53 +146,28 @@ class CosignWithGpgTest {
     }
 
     private static Signer gpgSigner(String name) {
-        return new Signer(name, List.of(gpgPub), List.of());
+        return Signer.builder(name).keys(List.of(gpgPub)).build();
     }
 
     private static PolicyVerdict verify(PushedImage img, int min, Signer... signers) throws Exception {
-        Policy policy = new Policy(
-                PolicyId.cluster("mixed-" + min + "-" + img.path().replace('/', '-')),
-                "uid-" + img.path() + "-" + min,
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
-                null,
-                lookaside.baseUrl(),
-                List.of(signers),
-                min,
-                List.of(),
-                SignedIdentity.parse("matchRepository"),
-                null,
-                List.of(),
-                new CosignConfig(null));
+        Policy policy = Policy.builder(
+                        PolicyId.cluster("mixed-" + min + "-" + img.path().replace('/', '-')),
+                        "uid-" + img.path() + "-" + min,
+                        "1")
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .lookaside(lookaside.baseUrl())
+                .signers(List.of(signers))
+                .minSignatures(min)
+                .signedIdentity(SignedIdentity.parse("matchRepository"))
+                .cosign(new CosignConfig(null))
+                .build();
         ImageVerdict verdict = verifier.verify(
                         ImageReference.parse(img.digestReference()), List.of(policy), RegistryCredentials.ANONYMOUS)
                 .get(60, TimeUnit.SECONDS);
         return verdict.verdicts().get(0);
     }
 
-    private static Proc cosign(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(cosign.toString());
-        command.addAll(List.of(args));
-        return Proc.cmd(command)
-                .dir(work)
-                .env("COSIGN_PASSWORD", "test-password")
-                .env("HOME", work.toString())
-                .env("TUF_ROOT", work.resolve("tuf").toString())
-                .timeout(Duration.ofMinutes(2));
-    }
-
     private static void signCosign(PushedImage img) {
-        cosign(
-                        "sign",
-                        "--key",
-                        work.resolve("cosign.key").toString(),
-                        "--tlog-upload=false",
-                        "--allow-insecure-registry",
-                        "--yes",
-                        img.digestReference())
-                .run();
+        cosign.sign(work, img.digestReference());
     }
 }

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustgate.cache.CacheSettings;
 import io.trustgate.image.ImageReference;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -114,21 +111,13 @@ class ImageVerifierTest {
 
     private static Policy policy(String uid, String resourceVersion, String key, int min, String... signers)
             throws Exception {
-        return new Policy(
-                PolicyId.cluster(uid),
-                uid,
-                resourceVersion,
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile("r.example.com/**")),
-                null,
-                null,
-                List.of(signers).stream()
-                        .map(s -> new Signer(s, List.of(key), List.of()))
-                        .toList(),
-                min,
-                List.of(),
-                SignedIdentity.DEFAULT);
+        return Policy.builder(PolicyId.cluster(uid), uid, resourceVersion)
+                .images(List.of(ImagePattern.compile("r.example.com/**")))
+                .signers(List.of(signers).stream()
+                        .map(s -> Signer.builder(s).keys(List.of(key)).build())
+                        .toList())
+                .minSignatures(min)
+                .build();
     }
 
     private static Policy policy(String resourceVersion, String key) throws Exception {

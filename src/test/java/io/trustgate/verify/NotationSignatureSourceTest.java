@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotationConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -103,24 +101,15 @@ class NotationSignatureSourceTest {
     }
 
     private static Policy policy(Path anchorConfig, List<String> identities) throws Exception {
-        return new Policy(
-                PolicyId.cluster("notation"),
-                "uid-notation",
-                "1",
-                Mode.Enforce,
-                LabelSelector.EVERYTHING,
-                List.of(ImagePattern.compile(registry.host() + "/**")),
-                null,
-                null,
-                List.of(new Signer(
-                        "release-team", List.of(certificate(anchorConfig)), List.of(), List.of(), identities)),
-                1,
-                List.of(),
-                null,
-                null,
-                List.of(),
-                null,
-                new NotationConfig());
+        return Policy.builder(PolicyId.cluster("notation"), "uid-notation", "1")
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .signers(List.of(Signer.builder("release-team")
+                        .keys(List.of(certificate(anchorConfig)))
+                        .notationIdentities(identities)
+                        .build()))
+                .signedIdentity(null)
+                .notation(new NotationConfig())
+                .build();
     }
 
     private static SourceFindings collect(PushedImage image, Policy policy) throws Exception {

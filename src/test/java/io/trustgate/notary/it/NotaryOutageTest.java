@@ -9,10 +9,7 @@ import io.trustgate.image.ImageReference;
 import io.trustgate.notary.TrustDataFetchException;
 import io.trustgate.notary.TrustDataFetcher;
 import io.trustgate.notary.TrustDataNotFoundException;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -71,19 +68,13 @@ class NotaryOutageTest {
             }
             cli.publish(gun);
             String caPem = Files.readString(notary.caPem());
-            Policy policy = new Policy(
-                    PolicyId.cluster("notary-outage"),
-                    "uid",
-                    "1",
-                    Mode.Enforce,
-                    LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/**")),
-                    new NotaryConfig(notary.url(), caPem, List.of(TrustDir.rootCertificatePem(cli, gun))),
-                    null,
-                    List.of(new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())),
-                    1,
-                    List.of(),
-                    SignedIdentity.DEFAULT);
+            Policy policy = Policy.builder(PolicyId.cluster("notary-outage"), "uid", "1")
+                    .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                    .notary(new NotaryConfig(notary.url(), caPem, List.of(TrustDir.rootCertificatePem(cli, gun))))
+                    .signers(List.of(Signer.builder("owner")
+                            .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                            .build()))
+                    .build();
             TransportOptions options = io.trustgate.config.TrustgateSettings.defaults()
                     .transport()
                     .withInsecureHosts(registry.host())
@@ -142,22 +133,16 @@ class NotaryOutageTest {
             cli.init(gun);
             cli.publish(gun);
             ImageFactory.PushedImage image = ImageFactory.pushRandom(registry, path, "1.0");
-            Policy policy = new Policy(
-                    PolicyId.cluster("notary-late"),
-                    "uid",
-                    "1",
-                    Mode.Enforce,
-                    LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/**")),
-                    new NotaryConfig(
+            Policy policy = Policy.builder(PolicyId.cluster("notary-late"), "uid", "1")
+                    .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                    .notary(new NotaryConfig(
                             notary.url(),
                             Files.readString(notary.caPem()),
-                            List.of(TrustDir.rootCertificatePem(cli, gun))),
-                    null,
-                    List.of(new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())),
-                    1,
-                    List.of(),
-                    SignedIdentity.DEFAULT);
+                            List.of(TrustDir.rootCertificatePem(cli, gun))))
+                    .signers(List.of(Signer.builder("owner")
+                            .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                            .build()))
+                    .build();
             Duration denialTtl = Duration.ofSeconds(2);
             CacheSettings cache =
                     io.trustgate.config.TrustgateSettings.defaults().cache().withDenialTtl(denialTtl);

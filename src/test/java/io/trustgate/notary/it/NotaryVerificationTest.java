@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
-import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.InvalidPolicyException;
-import io.trustgate.policy.LabelSelector;
-import io.trustgate.policy.Mode;
 import io.trustgate.policy.NotaryConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
@@ -139,27 +136,30 @@ class NotaryVerificationTest {
 
     private Policy policy(List<String> rootKeys, int min, Signer... signers) {
         try {
-            return new Policy(
-                    PolicyId.cluster("notary-it"),
-                    "notary-it-uid",
-                    "1",
-                    Mode.Enforce,
-                    LabelSelector.EVERYTHING,
-                    List.of(ImagePattern.compile(registry.host() + "/**")),
-                    new NotaryConfig(notary.url(), caPem, rootKeys),
-                    null,
-                    List.of(signers),
-                    min,
-                    List.of(),
-                    SignedIdentity.DEFAULT);
+            return Policy.builder(PolicyId.cluster("notary-it"), "notary-it-uid", "1")
+                    .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                    .notary(new NotaryConfig(notary.url(), caPem, rootKeys))
+                    .signers(List.of(signers))
+                    .minSignatures(min)
+                    .build();
         } catch (InvalidPolicyException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /** The signer "owner" holding the keys of the repository's targets role. */
+    private Signer targetsOwner(String gun) {
+        return Signer.builder("owner")
+                .keys(TrustDir.roleKeyIds(cli, gun, "targets"))
+                .build();
+    }
+
     private static Signer signer(String name, Path publicPem, String... roles) {
         try {
-            return new Signer(name, List.of(Files.readString(publicPem)), List.of(roles));
+            return Signer.builder(name)
+                    .keys(List.of(Files.readString(publicPem)))
+                    .roles(List.of(roles))
+                    .build();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -188,7 +188,7 @@ class NotaryVerificationTest {
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
         String targetsKey = TrustDir.roleKeyIds(cli, gun, "targets").get(0);
-        Signer owner = new Signer("owner", List.of(targetsKey), List.of());
+        Signer owner = Signer.builder("owner").keys(List.of(targetsKey)).build();
 
         PolicyVerdict byOwner = verify(image.reference(), policy(gun, 1, owner));
         assertThat(byOwner.satisfied()).as("%s", byOwner.findings()).isTrue();
@@ -234,8 +234,7 @@ class NotaryVerificationTest {
             PolicyVerdict v = new ImageVerifier(registryClient, List.of(lateSource))
                     .verify(
                             ImageReference.parse(image.reference()),
-                            List.of(policy(
-                                    gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of()))),
+                            List.of(policy(gun, 1, targetsOwner(gun))),
                             RegistryCredentials.ANONYMOUS)
                     .orTimeout(30, TimeUnit.SECONDS)
                     .join()
@@ -260,7 +259,7 @@ class NotaryVerificationTest {
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
-        Signer owner = new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of());
+        Signer owner = targetsOwner(gun);
         String certificateId = TrustDir.rootCertificateKeyId(cli, gun);
         String canonicalId = TrustDir.rootCanonicalKeyId(cli);
         assertThat(canonicalId)
@@ -360,9 +359,7 @@ class NotaryVerificationTest {
         String otherKey = TestCa.pem(ec.generateKeyPair().getPublic());
         String pinned = KeyPin.parse(otherKey).toString();
 
-        PolicyVerdict v = verify(
-                image.reference(),
-                policy(List.of(otherKey), 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+        PolicyVerdict v = verify(image.reference(), policy(List.of(otherKey), 1, targetsOwner(gun)));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().found()).isEmpty();
         assertThat(v.findings().problems())
@@ -383,9 +380,7 @@ class NotaryVerificationTest {
         pushAndSign(path, "1.0");
         ImageFactory.PushedImage unsigned = ImageFactory.pushRandom(registry, path, "2.0");
 
-        PolicyVerdict v = verify(
-                unsigned.reference(),
-                policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+        PolicyVerdict v = verify(unsigned.reference(), policy(gun, 1, targetsOwner(gun)));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems()).containsExactly("notary: tag 2.0 is not signed in any role of " + gun);
     }
@@ -400,9 +395,7 @@ class NotaryVerificationTest {
         ImageFactory.PushedImage signed = pushAndSign(path, "1.0");
         ImageFactory.PushedImage moved = ImageFactory.pushRandom(registry, path, "1.0");
 
-        PolicyVerdict v = verify(
-                moved.reference(),
-                policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of())));
+        PolicyVerdict v = verify(moved.reference(), policy(gun, 1, targetsOwner(gun)));
         assertThat(v.satisfied()).isFalse();
         assertThat(v.findings().problems())
                 .singleElement()
@@ -418,7 +411,7 @@ class NotaryVerificationTest {
         String gun = gun(path);
         cli.init(gun);
         ImageFactory.PushedImage image = pushAndSign(path, "1.0");
-        Policy policy = policy(gun, 1, new Signer("owner", TrustDir.roleKeyIds(cli, gun, "targets"), List.of()));
+        Policy policy = policy(gun, 1, targetsOwner(gun));
         assertThat(verify(image.reference(), policy).satisfied()).isTrue();
 
         cli.remove(gun, "1.0");
@@ -457,8 +450,8 @@ class NotaryVerificationTest {
                 policy(
                         gun,
                         1,
-                        new Signer("old-key", List.of(oldTargetsKey), List.of()),
-                        new Signer("new-key", List.of(newTargetsKey), List.of())));
+                        Signer.builder("old-key").keys(List.of(oldTargetsKey)).build(),
+                        Signer.builder("new-key").keys(List.of(newTargetsKey)).build()));
         assertThat(byKey.outcome().found()).containsExactly("new-key");
     }
 
