@@ -60,6 +60,12 @@ public final class BackgroundRecheck implements AutoCloseable {
      */
     public record Settings(String namespace, String lease, String identity, Duration interval, boolean reports) {}
 
+    /** Writes a TrustException's {@code status.pods}; false when it could not (gone, or refused). */
+    @FunctionalInterface
+    public interface ExceptionPods {
+        boolean set(String namespace, String name, int pods);
+    }
+
     private final KubernetesClient client;
     private final Settings settings;
     private final Recheck recheck;
@@ -67,6 +73,7 @@ public final class BackgroundRecheck implements AutoCloseable {
     private final ClusterEvents events;
     private final Consumer<Recheck.Scan> listener;
     private final Consumer<Boolean> leading;
+    private final ExceptionPods exceptionPods;
     private final Clock clock;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> thread(r, "trustgate-recheck"));
     private volatile CompletableFuture<?> election;
@@ -77,10 +84,13 @@ public final class BackgroundRecheck implements AutoCloseable {
     private Map<String, Verdict> previous = Map.of();
 
     private Set<String> reportedNamespaces = new HashSet<>();
+    /** The {@code status.pods} this replica last wrote per TrustException, so only changes are written. */
+    private Map<Recheck.ExceptionRef, Integer> writtenPods = Map.of();
 
     /**
      * @param listener hears every finished recheck (metrics)
      * @param leading hears when this replica starts ({@code true}) and stops ({@code false}) leading
+     * @param exceptionPods writes each TrustException's count of running Pods that rely on it
      */
     public BackgroundRecheck(
             KubernetesClient client,
@@ -90,6 +100,7 @@ public final class BackgroundRecheck implements AutoCloseable {
             ClusterEvents events,
             Consumer<Recheck.Scan> listener,
             Consumer<Boolean> leading,
+            ExceptionPods exceptionPods,
             Clock clock) {
         this.client = client;
         this.settings = settings;
@@ -98,6 +109,7 @@ public final class BackgroundRecheck implements AutoCloseable {
         this.events = events;
         this.listener = listener;
         this.leading = leading;
+        this.exceptionPods = exceptionPods;
         this.clock = clock;
     }
 
@@ -143,6 +155,7 @@ public final class BackgroundRecheck implements AutoCloseable {
     private synchronized void startLeading() {
         LOG.infof("%s holds the Lease %s: it rechecks running Pods", settings.identity(), settings.lease());
         leading.accept(true);
+        writtenPods = Map.of(); // a new leader writes every count once: the last leader's may be stale
         running = loop.submit(this::run);
     }
 
@@ -168,7 +181,9 @@ public final class BackgroundRecheck implements AutoCloseable {
                 }
                 boolean policyChanged = changedAt != null && !now.isBefore(changedAt.plus(DEBOUNCE));
                 if (checked == null || policyChanged || !now.isBefore(due)) {
-                    Recheck.Scan scan = recheck.scan(pods.snapshot());
+                    // Owners are looked up afresh each recheck (bounded, cached within it): a rollout's new
+                    // ReplicaSet is reported under its Deployment at once.
+                    Recheck.Scan scan = recheck.scan(new Owners(client).topLevel(pods.snapshot()));
                     checked = scan.policySet();
                     changedAt = null;
                     Instant next = scan.at().plus(settings.interval());
@@ -207,6 +222,26 @@ public final class BackgroundRecheck implements AutoCloseable {
         if (settings.reports()) {
             writeReports(scan);
         }
+        writeExceptionPods(scan);
+    }
+
+    /**
+     * Sets {@code status.pods} of every TrustException of the checked policy set (0 for one no running Pod relies
+     * on, an expired one included) where it changed since this replica last wrote it.
+     */
+    private void writeExceptionPods(Recheck.Scan scan) {
+        Map<Recheck.ExceptionRef, Integer> counts = new HashMap<>();
+        for (io.trustgate.policy.Exemption e : scan.policySet().exceptions().all()) {
+            counts.put(new Recheck.ExceptionRef(e.namespace(), e.name()), 0);
+        }
+        counts.putAll(scan.exemptedPods());
+        Map<Recheck.ExceptionRef, Integer> written = new HashMap<>();
+        counts.forEach((ref, n) -> {
+            if (n.equals(writtenPods.get(ref)) || exceptionPods.set(ref.namespace(), ref.name(), n)) {
+                written.put(ref, n);
+            }
+        });
+        writtenPods = written;
     }
 
     private void eventsFor(RecheckResult r) {

@@ -28,12 +28,15 @@ public record BrokenPolicy(
     }
 
     public boolean claims(String namespace, Map<String, String> namespaceLabels, ImageReference image) {
-        if (!id.isCluster() && !id.namespace().equals(namespace)) {
-            return false;
+        return selects(namespace, namespaceLabels)
+                && (images.isEmpty() || images.stream().anyMatch(p -> p.matches(image)));
+    }
+
+    /** Whether it applies in {@code namespace} at all, whatever the image. */
+    public boolean selects(String namespace, Map<String, String> namespaceLabels) {
+        if (!id.isCluster()) {
+            return id.namespace().equals(namespace);
         }
-        if (id.isCluster() && namespaceSelector != null && !namespaceSelector.matches(namespaceLabels)) {
-            return false;
-        }
-        return images.isEmpty() || images.stream().anyMatch(p -> p.matches(image));
+        return namespaceSelector == null || namespaceSelector.matches(namespaceLabels);
     }
 }

@@ -91,6 +91,15 @@ public record PolicySet(List<Policy> policies, List<BrokenPolicy> broken, TrustE
         return new Applicable(cluster, brokenMatching, List.of(), true);
     }
 
+    /**
+     * Whether some policy (loaded or broken) selects {@code namespace}, whatever images it names: where none
+     * does, nothing running there is trustgate's to report.
+     */
+    public boolean selects(String namespace, Map<String, String> namespaceLabels) {
+        return policies.stream().anyMatch(p -> p.appliesIn(namespace, namespaceLabels))
+                || broken.stream().anyMatch(b -> b.selects(namespace, namespaceLabels));
+    }
+
     /** Merges two snapshots (e.g. ClusterTrustPolicies and TrustPolicies from separate informers). */
     public PolicySet with(PolicySet other) {
         List<Policy> p = new ArrayList<>(policies);

@@ -26,9 +26,15 @@ public interface Exemptions {
     /**
      * One exception, as a report shows it.
      *
-     * @param name the exception object, e.g. {@code TrustException apps/hotfix-1234}
+     * @param namespace the TrustException's namespace
+     * @param name the TrustException's name
      * @param reason why it was granted, as its author wrote it
      * @param expires when it stops applying
      */
-    record Exemption(String name, String reason, Instant expires) {}
+    record Exemption(String namespace, String name, String reason, Instant expires) {
+        /** {@code TrustException apps/hotfix-1234}. */
+        public String title() {
+            return "TrustException " + namespace + "/" + name;
+        }
+    }
 }

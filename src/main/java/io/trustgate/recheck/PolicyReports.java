@@ -65,7 +65,7 @@ public final class PolicyReports {
                 .sorted(Comparator.comparing((RecheckResult r) -> r.verdict() == Verdict.pass)
                         .thenComparing(r -> r.workload().toString())
                         .thenComparing(RecheckResult::image)
-                        .thenComparing(r -> r.policy().toString()))
+                        .thenComparing(RecheckResult::policyName))
                 .toList();
         ArrayNode items = report.putArray("results");
         for (RecheckResult r : ordered) {
@@ -83,7 +83,7 @@ public final class PolicyReports {
 
     private static ObjectNode result(RecheckResult r, Recheck.Scan scan) {
         ObjectNode item = JSON.objectNode();
-        item.put("policy", r.policy().toString());
+        item.put("policy", r.policyName());
         item.put("rule", "signed-images");
         item.put("result", r.verdict().name());
         item.put("source", SOURCE);
@@ -118,7 +118,9 @@ public final class PolicyReports {
         if (r.digest() != null) {
             properties.put("digest", r.digest());
         }
-        properties.put("mode", r.mode().name());
+        if (r.mode() != null) {
+            properties.put("mode", r.mode().name());
+        }
         properties.put("pods", String.join(",", r.pods()));
         return item;
     }

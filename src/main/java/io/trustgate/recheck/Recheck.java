@@ -44,6 +44,10 @@ public final class Recheck {
     public static final int MAX_DISTINCT_IMAGES = 10_000;
     /** Most Pod names kept per result (for Events); the count of Pods is not bounded by it. */
     public static final int MAX_PODS_PER_RESULT = 5;
+    /** The message of an image no policy governs, in a namespace some policy selects. */
+    public static final String UNGOVERNED_MESSAGE = "no policy governs this image: trustgate did not verify it (no"
+            + " network call is made for an image no policy governs); TRUSTGATE_UNMATCHED decides whether new Pods"
+            + " may run it";
     /** Budget of one image's check within a recheck: a check not done by then is judged without the answers. */
     public static final Duration IMAGE_BUDGET = Duration.ofSeconds(60);
 
@@ -86,6 +90,8 @@ public final class Recheck {
      * @param checks distinct (image digest, policies) checks it made: what its upstream cost is bounded by
      * @param earliestExpiry the earliest expiry of the trust data behind a verdict, or {@code null}: a recheck is
      *     due then
+     * @param exemptedPods per TrustException that exempted a running image, how many running Pods rely on it (a Pod
+     *     whose images it exempts from several policies counts once); an exception absent here exempts none
      */
     public record Scan(
             Instant at,
@@ -93,17 +99,29 @@ public final class Recheck {
             List<RecheckResult> results,
             int pods,
             int checks,
-            Instant earliestExpiry) {
+            Instant earliestExpiry,
+            Map<ExceptionRef, Integer> exemptedPods) {
         public Scan {
             results = List.copyOf(results);
+            exemptedPods = Map.copyOf(exemptedPods);
         }
     }
+
+    /** A TrustException by namespace and name. */
+    public record ExceptionRef(String namespace, String name) {}
 
     /** A distinct check: one image (pinned to its running digest where known) under one list of policies. */
     private record CheckKey(ImageReference image, List<Policy> policies) {}
 
-    /** Which policies govern one image in one namespace, and what to report for the broken ones. */
-    private record Governed(ImageReference image, List<Policy> policies, List<BrokenPolicy> broken) {}
+    /**
+     * Which policies govern one image in one namespace, and what to report for the broken ones; both lists empty
+     * for an image no policy governs in a namespace some policy selects (reported, never checked).
+     */
+    private record Governed(ImageReference image, List<Policy> policies, List<BrokenPolicy> broken) {
+        boolean ungoverned() {
+            return policies.isEmpty() && broken.isEmpty();
+        }
+    }
 
     /** Results gathered per workload, image and policy before they are built. */
     private static final class Row {
@@ -112,6 +130,8 @@ public final class Recheck {
         final RunningPod.RunningImage image;
         final Governed governed;
         final List<String> pods = new ArrayList<>();
+        /** Every Pod of the row, for counting the Pods that rely on an exception. */
+        final java.util.Set<String> allPods = new java.util.HashSet<>();
 
         Row(String namespace, RunningPod.Workload workload, RunningPod.RunningImage image, Governed governed) {
             this.namespace = namespace;
@@ -132,7 +152,7 @@ public final class Recheck {
             for (RunningPod.RunningImage running : pod.images()) {
                 Governed governed = govern(set, pod.namespace(), labels, running);
                 if (governed == null) {
-                    continue; // no policy governs it (or it does not parse): admission decided it, nothing to report
+                    continue; // it does not parse, or runs where no policy selects the namespace: nothing to report
                 }
                 String rowKey = pod.namespace() + "\u0000" + pod.workload() + "\u0000" + running.written() + "\u0000"
                         + running.digest();
@@ -141,6 +161,7 @@ public final class Recheck {
                 if (row.pods.size() < MAX_PODS_PER_RESULT) {
                     row.pods.add(pod.name());
                 }
+                row.allPods.add(pod.name());
                 if (!governed.policies().isEmpty()) {
                     firstPod.putIfAbsent(new CheckKey(governed.image(), governed.policies()), pod);
                 }
@@ -160,9 +181,14 @@ public final class Recheck {
             checks.put(e.getKey(), check(e.getKey(), e.getValue()));
         }
         List<RecheckResult> results = new ArrayList<>();
+        Map<ExceptionRef, java.util.Set<String>> exempted = new LinkedHashMap<>();
         Instant earliest = null;
         for (Row row : rows.values()) {
             Governed g = row.governed;
+            if (g.ungoverned()) {
+                results.add(result(row, null, null, Verdict.skip, UNGOVERNED_MESSAGE));
+                continue;
+            }
             for (BrokenPolicy b : g.broken()) {
                 results.add(result(
                         row,
@@ -192,10 +218,12 @@ public final class Recheck {
                 earliest = expires;
             }
             for (PolicyVerdict v : verdict.verdicts()) {
-                results.add(judge(row, verdict, v));
+                results.add(judge(row, verdict, v, exempted));
             }
         }
-        return new Scan(at, set, results, pods.size(), checks.size(), earliest);
+        Map<ExceptionRef, Integer> exemptedPods = new LinkedHashMap<>();
+        exempted.forEach((ref, names) -> exemptedPods.put(ref, names.size()));
+        return new Scan(at, set, results, pods.size(), checks.size(), earliest, exemptedPods);
     }
 
     private Governed govern(
@@ -208,7 +236,8 @@ public final class Recheck {
         }
         PolicySet.Applicable applicable = set.applicable(namespace, labels, image);
         if (applicable.isEmpty()) {
-            return null;
+            // Reported as such where some policy selects the namespace; never checked (no network call for it).
+            return set.selects(namespace, labels) ? new Governed(image, List.of(), List.of()) : null;
         }
         if (running.digest() != null) {
             image = image.withDigest(running.digest());
@@ -236,7 +265,8 @@ public final class Recheck {
         }
     }
 
-    private RecheckResult judge(Row row, ImageVerdict image, PolicyVerdict v) {
+    private RecheckResult judge(
+            Row row, ImageVerdict image, PolicyVerdict v, Map<ExceptionRef, java.util.Set<String>> exempted) {
         Policy p = v.policy();
         if (v.satisfied()) {
             return result(row, p.id(), p.mode(), Verdict.pass, null);
@@ -247,12 +277,14 @@ public final class Recheck {
         Optional<Exemptions.Exemption> exempt = exemptions.find(row.namespace, image.image(), p);
         if (exempt.isPresent()) {
             Exemptions.Exemption x = exempt.get();
+            exempted.computeIfAbsent(new ExceptionRef(x.namespace(), x.name()), k -> new java.util.HashSet<>())
+                    .addAll(row.allPods);
             return result(
                     row,
                     p.id(),
                     p.mode(),
                     Verdict.skip,
-                    "exempted by " + x.name() + " until " + x.expires() + ": " + x.reason());
+                    "exempted by " + x.title() + " until " + x.expires() + ": " + x.reason());
         }
         Verdict verdict = p.mode() == Mode.Warn ? Verdict.warn : Verdict.fail;
         return result(row, p.id(), p.mode(), verdict, Messages.unsatisfied(image, v));

@@ -80,6 +80,7 @@ public class BackgroundRecheckService {
                 events.get(),
                 meters,
                 meters::leading,
+                sources::setExceptionPods,
                 Clock.systemUTC());
         recheck.start();
     }

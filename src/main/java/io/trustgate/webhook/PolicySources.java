@@ -172,4 +172,12 @@ public class PolicySources
         PolicySource current = source;
         return current != null ? current.pullSecrets(namespace, name) : List.of();
     }
+
+    /**
+     * Writes {@code status.pods} of a TrustException (cluster mode; the background recheck counts them). False in
+     * directory mode, where no TrustException object exists.
+     */
+    public boolean setExceptionPods(String namespace, String name, int pods) {
+        return source instanceof ClusterPolicySource cluster && cluster.setExceptionPods(namespace, name, pods);
+    }
 }

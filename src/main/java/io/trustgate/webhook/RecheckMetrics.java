@@ -56,7 +56,7 @@ final class RecheckMetrics implements Consumer<Recheck.Scan> {
         Map<List<String>, Set<String>> byPolicyVerdict = new HashMap<>();
         for (RecheckResult r : scan.results()) {
             byPolicyVerdict
-                    .computeIfAbsent(List.of(r.policy().toString(), r.verdict().name()), k -> new HashSet<>())
+                    .computeIfAbsent(List.of(r.policyName(), r.verdict().name()), k -> new HashSet<>())
                     .add(r.namespace() + "/" + r.workload());
         }
         workloads.register(

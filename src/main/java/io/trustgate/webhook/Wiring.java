@@ -179,7 +179,7 @@ public class Wiring {
         return (namespace, image, policy) -> store.get()
                 .exceptions()
                 .applicable(namespace, image, policy, clock.instant())
-                .map(e -> new Exemptions.Exemption("TrustException " + e.ref(), e.reason(), e.expires()));
+                .map(e -> new Exemptions.Exemption(e.namespace(), e.name(), e.reason(), e.expires()));
     }
 
     @Produces

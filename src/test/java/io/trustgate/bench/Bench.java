@@ -139,6 +139,11 @@ public final class Bench {
         Bench bench = new Bench();
         try {
             bench.run();
+        } catch (Exception | Error e) {
+            // A client library's non-daemon threads would keep a failed run alive: end it, with its cause.
+            e.printStackTrace();
+            bench.close();
+            System.exit(1);
         } finally {
             bench.close();
         }
@@ -202,6 +207,11 @@ public final class Bench {
         report.defaultJvm = defaultJvm;
         report.loadAtStart = loadavg();
         log("bench dir %s; settings %s; load %s", work, settings, report.loadAtStart);
+        if ("recheck".equals(System.getenv("BENCH_ONLY"))) {
+            // Only the background recheck's phase (its own peers and cluster); its section replaces the last one.
+            RecheckBench.splice(repo.resolve(settings.out()), new RecheckBench(work, chartJvm).run());
+            return;
+        }
         report.bounds = BoundsBench.section(); // in-process, before any peer starts
 
         startPeers();
@@ -255,6 +265,9 @@ public final class Bench {
         Files.writeString(out, md + kept);
         log("wrote %s", out);
         System.out.println(md);
+        close(); // the recheck phase starts its own peers and trustgate; the ones above are done
+        closers.clear();
+        RecheckBench.splice(out, new RecheckBench(work, chartJvm).run());
     }
 
     /**

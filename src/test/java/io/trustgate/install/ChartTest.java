@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
+import io.trustgate.config.Setting;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.testing.ChartRenderer;
 import io.trustgate.testing.Proc;
@@ -161,7 +162,7 @@ class ChartTest {
 
     @Test
     @DisplayName(
-            "RBAC grants only list/watch of policies, exceptions and namespaces, get of Secrets and ServiceAccounts, status writes, Event creation, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap; the recheck reads Pods, writes PolicyReports and its one Lease")
+            "RBAC grants only list/watch of policies, exceptions and namespaces, get of Secrets and ServiceAccounts, status writes, Event creation, list/watch of Secrets in trustgate's own namespace and its one state ConfigMap; the recheck reads Pods (and gets the ReplicaSets and Jobs that own them), writes PolicyReports and its one Lease")
     void rbacIsLeastPrivilege() {
         List<String> grants =
                 grants(find(defaults(), "ClusterRole", "trustgate").orElseThrow());
@@ -193,6 +194,8 @@ class ChartTest {
                         "serviceaccounts:get",
                         "pods:list",
                         "pods:watch",
+                        "replicasets:get",
+                        "jobs:get",
                         "policyreports:get",
                         "policyreports:create",
                         "policyreports:patch");
@@ -273,12 +276,28 @@ class ChartTest {
 
     @Test
     @DisplayName(
+            "exceptions.maxDuration sets TRUSTGATE_EXCEPTIONS_MAX_DURATION: 30d by default (the setting's own default), and a value the setting accepts")
+    void exceptionCap() {
+        assertThat(env(defaults(), Setting.EXCEPTIONS_MAX_DURATION.env()))
+                .isEqualTo(Setting.EXCEPTIONS_MAX_DURATION.defaultValue())
+                .isEqualTo("30d");
+        List<JsonNode> week = documents(
+                ChartRenderer.template("trustgate", "trustgate", Map.of("exceptions", Map.of("maxDuration", "7d"))));
+        String value = env(week, Setting.EXCEPTIONS_MAX_DURATION.env());
+        assertThat(value).isEqualTo("7d");
+        assertThat(TrustgateSettings.fromEnvironment(Map.of(Setting.EXCEPTIONS_MAX_DURATION.env(), value))
+                        .value(Setting.EXCEPTIONS_MAX_DURATION))
+                .contains(java.time.Duration.ofDays(7));
+    }
+
+    @Test
+    @DisplayName(
             "recheck.interval=0s drops the Pod and Lease rules; reports.installCrds installs the PolicyReport CRDs; metrics.prometheusRule adds both alerts")
     void recheckReportsAndAlerts() {
         List<JsonNode> off = documents(
                 ChartRenderer.template("trustgate", "trustgate", Map.of("recheck", Map.of("interval", "0s"))));
         assertThat(grants(find(off, "ClusterRole", "trustgate").orElseThrow()))
-                .doesNotContain("pods:list", "pods:watch", "policyreports:create")
+                .doesNotContain("pods:list", "pods:watch", "replicasets:get", "jobs:get", "policyreports:create")
                 .contains("events:create");
         assertThat(find(off, "Role", "trustgate-keys").orElseThrow().path("rules"))
                 .hasSize(2);

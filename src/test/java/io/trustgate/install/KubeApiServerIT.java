@@ -22,12 +22,10 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,6 +33,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.trustgate.k8s.PlantedSecrets;
 import io.trustgate.notary.CraftedNotaryServer;
 import io.trustgate.testing.ChartRenderer;
+import io.trustgate.testing.ClusterFixture;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
@@ -44,14 +43,11 @@ import io.trustgate.testing.Ports;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.TestCa;
 import io.trustgate.testing.TrustgateProcess;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +78,7 @@ class KubeApiServerIT {
     private static LookasidePeer lookaside;
     private static GpgPeer gpg;
     private static String alice;
+    private static ClusterFixture cluster;
     private static KubeApiServerPeer api;
     private static KubernetesClient admin;
     private static TrustgateProcess trustgate;
@@ -98,7 +95,6 @@ class KubeApiServerIT {
     @BeforeAll
     static void install() throws Exception {
         base = Files.createTempDirectory("tg-kas-");
-        ca = TestCa.create(base.resolve("ca"));
         registry = RegistryPeer.builder("kas-registry").start();
         lookaside = LookasidePeer.serve("kas-lookaside", base.resolve("lookaside"));
         gpg = GpgPeer.create();
@@ -110,82 +106,16 @@ class KubeApiServerIT {
         outageImage = ImageFactory.pushRandom(outageRegistry, "demo/outage/app", "1.0");
         gpg.signImage(alice, outageImage.reference(), lookaside.root());
 
-        api = KubeApiServerPeer.start("kube-apiserver", ca);
-        admin = api.adminClient();
-
-        // 1. CRDs, as `kubectl apply -f k8s/crds/` would.
-        try (var files = Files.list(Path.of("k8s/crds"))) {
-            for (Path f : files.sorted().toList()) {
-                CustomResourceDefinition crd = admin.apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .load(f.toFile())
-                        .item();
-                admin.resource(crd).create();
-                admin.apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .withName(crd.getMetadata().getName())
-                        .waitUntilCondition(
-                                c -> c.getStatus() != null
-                                        && c.getStatus().getConditions() != null
-                                        && c.getStatus().getConditions().stream()
-                                                .anyMatch(x -> x.getType().equals("Established")
-                                                        && x.getStatus().equals("True")),
-                                30,
-                                TimeUnit.SECONDS);
-            }
-        }
-        // 2. The chart, with the webhook pointing at trustgate on loopback and the test CA as caBundle.
-        admin.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(NS)
-                        .endMetadata()
-                        .build())
-                .create();
-        admin.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(APPS)
-                        .endMetadata()
-                        .build())
-                .create();
+        // CRDs as `kubectl apply -f k8s/crds/` would, then the chart with the webhook pointing at trustgate on
+        // loopback and the test CA as caBundle; trustgate gets its ServiceAccount's token: the chart's RBAC is all
+        // it has.
         int port = Ports.free();
-        String rendered = ChartRenderer.template(
-                "trustgate",
-                NS,
-                Map.of(
-                        "webhook", Map.of("url", "https://127.0.0.1:" + port + "/validate"),
-                        "certificates",
-                                Map.of(
-                                        "source",
-                                        "secret",
-                                        "existingSecret",
-                                        "trustgate-tls",
-                                        "caBundle",
-                                        Files.readString(ca.certPem()))));
-        for (HasMetadata item : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
-                .items()) {
-            admin.resource(item).create();
-        }
-        // 3. trustgate with its ServiceAccount's token in a kubeconfig: the chart's RBAC is all it has.
-        String token = admin.serviceAccounts()
-                .inNamespace(NS)
-                .withName("trustgate")
-                .tokenRequest(new TokenRequestBuilder()
-                        .withNewSpec()
-                        .withExpirationSeconds(3600L)
-                        .endSpec()
-                        .build())
-                .getStatus()
-                .getToken();
-        kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
-        trustgateEnv = Map.of(
-                "KUBECONFIG",
-                kubeconfig.toString(),
-                "TRUSTGATE_NAMESPACE",
-                NS,
+        cluster = ClusterFixture.start("kube-apiserver", base).namespaces(APPS).installChart(port);
+        api = cluster.api();
+        admin = cluster.admin();
+        ca = cluster.ca();
+        kubeconfig = cluster.trustgateKubeconfig();
+        trustgateEnv = cluster.trustgateEnv(Map.of(
                 "TRUSTGATE_INSECURE_REGISTRIES",
                 registry.host() + "," + outageRegistry.host(),
                 // So an UPDATE during the outage case can only pass because it needs no upstream: the tag's
@@ -193,7 +123,7 @@ class KubeApiServerIT {
                 "TRUSTGATE_CACHE_TAG_TTL",
                 "1s",
                 "TRUSTGATE_CACHE_STALE_IF_ERROR",
-                "0s");
+                "0s"));
         trustgate = TrustgateProcess.start("trustgate-kas", ca, port, trustgateEnv);
         // 4. The first policies: images under demo/e2e/ (and demo/outage/ of the second registry) need
         // Alice's GPG signature.
@@ -210,11 +140,8 @@ class KubeApiServerIT {
         if (trustgate != null) {
             trustgate.close();
         }
-        if (admin != null) {
-            admin.close();
-        }
-        if (api != null) {
-            api.close();
+        if (cluster != null) {
+            cluster.close(); // the admin client and the API server with its etcd
         }
         if (registry != null) {
             registry.close();

@@ -5,38 +5,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.trustgate.testing.ChartRenderer;
+import io.trustgate.k8s.crd.TrustException;
+import io.trustgate.k8s.crd.TrustExceptionSpec;
+import io.trustgate.testing.ClusterFixture;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
-import io.trustgate.testing.KubeApiServerPeer;
 import io.trustgate.testing.LookasidePeer;
 import io.trustgate.testing.Ports;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.TestCa;
 import io.trustgate.testing.TrustgateProcess;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,50 +62,22 @@ class RecheckClusterIT {
             "a running Pod's report goes pass -> fail (with an Event and the metric) when its signer's key leaves the Secret, and back to pass; one replica rechecks, the other takes over when it stops")
     void recheckReportsAndLease() throws Exception {
         Path base = Files.createTempDirectory("tg-recheck-");
-        TestCa ca = TestCa.create(base.resolve("ca"));
-        CA.set(ca);
+        int portA = Ports.free();
+        int portB = Ports.free();
         try (GpgPeer gpg = GpgPeer.create();
                 RegistryPeer registry = RegistryPeer.builder("recheck-registry").start();
                 LookasidePeer lookaside = LookasidePeer.serve("recheck-lookaside", base.resolve("lookaside"));
-                KubeApiServerPeer api = KubeApiServerPeer.start("recheck-apiserver", ca);
-                KubernetesClient admin = api.adminClient()) {
+                ClusterFixture cluster = ClusterFixture.start("recheck-apiserver", base)
+                        .namespaces(APPS)
+                        .installChart(portA)) {
+            KubernetesClient admin = cluster.admin();
+            TestCa ca = cluster.ca();
+            CA.set(ca);
             String alice = gpg.generateKey("Alice", "alice@example.test");
             String bob = gpg.generateKey("Bob", "bob@example.test");
             PushedImage image = ImageFactory.pushRandom(registry, "demo/recheck/app", "1.0");
             gpg.signImage(alice, image.reference(), lookaside.root());
 
-            createCrds(admin);
-            for (String ns : List.of(NS, APPS)) {
-                admin.namespaces()
-                        .resource(new NamespaceBuilder()
-                                .withNewMetadata()
-                                .withName(ns)
-                                .endMetadata()
-                                .build())
-                        .create();
-            }
-            int portA = Ports.free();
-            int portB = Ports.free();
-            String rendered = ChartRenderer.template(
-                    "trustgate",
-                    NS,
-                    Map.of(
-                            "webhook", Map.of("url", "https://127.0.0.1:" + portA + "/validate"),
-                            "certificates",
-                                    Map.of(
-                                            "source",
-                                            "secret",
-                                            "existingSecret",
-                                            "trustgate-tls",
-                                            "caBundle",
-                                            Files.readString(ca.certPem()))));
-            for (HasMetadata item : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
-                    .items()) {
-                admin.resource(item).create();
-                if (item instanceof CustomResourceDefinition crd) {
-                    awaitEstablished(admin, crd.getMetadata().getName());
-                }
-            }
             assertThat(admin.apiextensions()
                             .v1()
                             .customResourceDefinitions()
@@ -120,31 +91,75 @@ class RecheckClusterIT {
                     .create();
             admin.resource(policy(registry.host(), lookaside.baseUrl())).create();
 
-            String token = admin.serviceAccounts()
-                    .inNamespace(NS)
-                    .withName("trustgate")
-                    .tokenRequest(new TokenRequestBuilder()
-                            .withNewSpec()
-                            .withExpirationSeconds(3600L)
-                            .endSpec()
-                            .build())
-                    .getStatus()
-                    .getToken();
-            Path kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
             Map<String, String> env = Map.of(
-                    "KUBECONFIG",
-                    kubeconfig.toString(),
-                    "TRUSTGATE_NAMESPACE",
-                    NS,
                     "TRUSTGATE_INSECURE_REGISTRIES",
                     registry.host(),
                     "TRUSTGATE_RECHECK_INTERVAL",
                     "3s",
                     "TRUSTGATE_RECHECK_LEASE",
                     "trustgate-recheck");
-            try (TrustgateProcess a = TrustgateProcess.start("trustgate-recheck-a", ca, portA, env);
-                    TrustgateProcess b = TrustgateProcess.start("trustgate-recheck-b", ca, portB, env)) {
-                // A running Pod of a ReplicaSet, admitted through the webhook, its status written as a kubelet would.
+            try (TrustgateProcess a = cluster.startTrustgate("trustgate-recheck-a", portA, env);
+                    TrustgateProcess b = cluster.startTrustgate("trustgate-recheck-b", portB, env)) {
+                // A Deployment and the ReplicaSet it owns (no controller-manager runs: they are written here as it
+                // would write them), and a running Pod of that ReplicaSet, admitted through the webhook, its status
+                // written as a kubelet would.
+                Deployment deployment = admin.apps()
+                        .deployments()
+                        .inNamespace(APPS)
+                        .resource(new DeploymentBuilder()
+                                .withNewMetadata()
+                                .withName("web")
+                                .endMetadata()
+                                .withNewSpec()
+                                .withNewSelector()
+                                .addToMatchLabels("app", "web")
+                                .endSelector()
+                                .withNewTemplate()
+                                .withNewMetadata()
+                                .addToLabels("app", "web")
+                                .endMetadata()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("app")
+                                .withImage(image.reference())
+                                .endContainer()
+                                .endSpec()
+                                .endTemplate()
+                                .endSpec()
+                                .build())
+                        .create();
+                ReplicaSet replicaSet = admin.apps()
+                        .replicaSets()
+                        .inNamespace(APPS)
+                        .resource(new ReplicaSetBuilder()
+                                .withNewMetadata()
+                                .withName("web-5d9c")
+                                .addNewOwnerReference()
+                                .withApiVersion("apps/v1")
+                                .withKind("Deployment")
+                                .withName("web")
+                                .withUid(deployment.getMetadata().getUid())
+                                .withController(true)
+                                .endOwnerReference()
+                                .endMetadata()
+                                .withNewSpec()
+                                .withNewSelector()
+                                .addToMatchLabels("app", "web")
+                                .endSelector()
+                                .withNewTemplate()
+                                .withNewMetadata()
+                                .addToLabels("app", "web")
+                                .endMetadata()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("app")
+                                .withImage(image.reference())
+                                .endContainer()
+                                .endSpec()
+                                .endTemplate()
+                                .endSpec()
+                                .build())
+                        .create();
                 Pod created = admin.pods()
                         .inNamespace(APPS)
                         .resource(new PodBuilder()
@@ -154,7 +169,7 @@ class RecheckClusterIT {
                                 .withApiVersion("apps/v1")
                                 .withKind("ReplicaSet")
                                 .withName("web-5d9c")
-                                .withUid("7c7e0e38-0000-4000-8000-000000000001")
+                                .withUid(replicaSet.getMetadata().getUid())
                                 .withController(true)
                                 .endOwnerReference()
                                 .endMetadata()
@@ -191,8 +206,10 @@ class RecheckClusterIT {
                         .containsEntry("source", "trustgate")
                         .containsEntry("result", "pass");
                 assertThat(result.get("resources").toString())
-                        .contains("kind=ReplicaSet")
-                        .contains("name=web-5d9c");
+                        .as("the top-level owner, read through the ReplicaSet's ownerReference")
+                        .contains("kind=Deployment")
+                        .contains("name=web")
+                        .doesNotContain("web-5d9c");
                 assertThat(result.get("properties").toString()).contains(image.digest());
 
                 // Only the Lease holder rechecks.
@@ -230,30 +247,51 @@ class RecheckClusterIT {
                                         && e.getMessage().contains(image.digest())),
                         a,
                         b);
-                assertThat(events(admin, "ReplicaSet", "web-5d9c"))
-                        .as("the controller gets the Event too")
+                assertThat(events(admin, "Deployment", "web"))
+                        .as("the top-level controller gets the Event too")
                         .anyMatch(e -> e.getReason().equals("ImageNotVerified"));
 
                 // The same table from a kubeconfig, for admins without Prometheus: exit 1 while a workload fails.
-                Path adminKubeconfig = api.writeKubeconfig(base.resolve("admin.kubeconfig"), api.adminToken());
+                Path adminKubeconfig = cluster.adminKubeconfig();
                 Cli failing = cli("report", "--kubeconfig", adminKubeconfig.toString());
                 assertThat(failing.code()).as(failing.err()).isEqualTo(1);
                 assertThat(failing.out())
-                        .contains("ReplicaSet/web-5d9c")
+                        .contains("Deployment/web")
                         .contains(POLICY)
                         .contains(" fail ")
                         .contains("is not signed as " + POLICY + " requires");
 
-                // 3. Alice's key back: pass again.
+                // An exception for the failing image: the report says skip, and the exception's status counts the
+                // one Pod that relies on it.
+                TrustException hotfix = new TrustException();
+                hotfix.setMetadata(new ObjectMetaBuilder()
+                        .withName("hotfix")
+                        .withNamespace(APPS)
+                        .build());
+                TrustExceptionSpec spec = new TrustExceptionSpec();
+                spec.images = List.of("**/demo/recheck/*");
+                spec.policies = List.of(POLICY);
+                spec.reason = "key rotation in progress";
+                spec.expires = java.time.Instant.now().plus(Duration.ofHours(1)).toString();
+                hotfix.setSpec(spec);
+                admin.resources(TrustException.class).resource(hotfix).create();
+                report = awaitReport(admin, "skip", a, b);
+                assertThat(results(report).get(0).get("message").toString())
+                        .contains("exempted by TrustException apps/hotfix")
+                        .contains("key rotation in progress");
+                await(Duration.ofSeconds(30), () -> Integer.valueOf(1).equals(podsOf(admin, "hotfix")), a, b);
+
+                // 3. Alice's key back: pass again, and no Pod relies on the exception any more.
                 admin.secrets()
                         .inNamespace(NS)
                         .resource(keySecret(gpg.exportPublic(alice)))
                         .update();
                 awaitReport(admin, "pass", a, b);
                 await(Duration.ofSeconds(30), () -> runningWorkloads(leader, "pass") == 1.0, a, b);
+                await(Duration.ofSeconds(30), () -> Integer.valueOf(0).equals(podsOf(admin, "hotfix")), a, b);
                 Cli passing = cli("report", "--kubeconfig", adminKubeconfig.toString(), "-n", APPS);
                 assertThat(passing.code()).as(passing.err()).isZero();
-                assertThat(passing.out()).contains("ReplicaSet/web-5d9c").contains(" pass ");
+                assertThat(passing.out()).contains("Deployment/web").contains(" pass ");
 
                 // 4. The leader stops; the other replica takes the Lease and rechecks.
                 String holder = holder(admin);
@@ -276,33 +314,12 @@ class RecheckClusterIT {
         return new Cli(code, out.toString(), err.toString());
     }
 
-    private static void createCrds(KubernetesClient admin) throws IOException {
-        try (var files = Files.list(Path.of("k8s/crds"))) {
-            for (Path f : files.sorted().toList()) {
-                CustomResourceDefinition crd = admin.apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .load(f.toFile())
-                        .item();
-                admin.resource(crd).create();
-                awaitEstablished(admin, crd.getMetadata().getName());
-            }
-        }
-    }
-
-    private static void awaitEstablished(KubernetesClient admin, String name) {
-        admin.apiextensions()
-                .v1()
-                .customResourceDefinitions()
-                .withName(name)
-                .waitUntilCondition(
-                        c -> c.getStatus() != null
-                                && c.getStatus().getConditions() != null
-                                && c.getStatus().getConditions().stream()
-                                        .anyMatch(x -> x.getType().equals("Established")
-                                                && x.getStatus().equals("True")),
-                        30,
-                        TimeUnit.SECONDS);
+    private static Integer podsOf(KubernetesClient admin, String exception) {
+        TrustException e = admin.resources(TrustException.class)
+                .inNamespace(APPS)
+                .withName(exception)
+                .get();
+        return e == null || e.getStatus() == null ? null : e.getStatus().pods;
     }
 
     private static io.fabric8.kubernetes.api.model.Secret keySecret(String armoured) {
@@ -331,6 +348,8 @@ class RecheckClusterIT {
                         List.of(registryHost + "/demo/recheck/**"),
                         "lookaside",
                         lookaside,
+                        "exceptions",
+                        Map.of("allow", true, "maxDuration", "7d"),
                         "signers",
                         List.of(Map.of(
                                 "name",

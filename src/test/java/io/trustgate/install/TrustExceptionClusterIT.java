@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -26,7 +22,7 @@ import io.trustgate.k8s.crd.TrustExceptionSpec;
 import io.trustgate.k8s.crd.TrustPolicy;
 import io.trustgate.k8s.crd.TrustPolicySpec;
 import io.trustgate.testing.Await;
-import io.trustgate.testing.ChartRenderer;
+import io.trustgate.testing.ClusterFixture;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.KubeApiServerPeer;
@@ -34,11 +30,9 @@ import io.trustgate.testing.Ports;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.TestCa;
 import io.trustgate.testing.TrustgateProcess;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -48,7 +42,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +53,6 @@ import org.junit.jupiter.api.Test;
  */
 class TrustExceptionClusterIT {
 
-    private static final String NS = "trustgate";
     private static final String APPS = "apps";
 
     @Test
@@ -69,63 +61,23 @@ class TrustExceptionClusterIT {
             + "cannot grant exceptions and the exception editor cannot write policies")
     void exceptionLifecycle() throws Exception {
         Path base = Files.createTempDirectory("tg-exceptions-");
-        TestCa ca = TestCa.create(base.resolve("ca"));
+        int port = Ports.free();
         try (RegistryPeer registry = RegistryPeer.builder("exc-registry").start();
-                KubeApiServerPeer api = KubeApiServerPeer.start("exc-apiserver", ca);
-                KubernetesClient admin = api.adminClient()) {
+                ClusterFixture cluster = ClusterFixture.start("exc-apiserver", base)
+                        .namespaces(APPS)
+                        .installChart(port)) {
+            KubernetesClient admin = cluster.admin();
+            KubeApiServerPeer api = cluster.api();
+            TestCa ca = cluster.ca();
+            String token = cluster.trustgateToken();
             PushedImage unsigned = ImageFactory.pushRandom(registry, "demo/exc/app", "1.0");
-            installCrds(admin);
-            for (String ns : List.of(NS, APPS)) {
-                admin.namespaces()
-                        .resource(new NamespaceBuilder()
-                                .withNewMetadata()
-                                .withName(ns)
-                                .endMetadata()
-                                .build())
-                        .create();
-            }
-            int port = Ports.free();
-            String rendered = ChartRenderer.template(
-                    "trustgate",
-                    NS,
-                    Map.of(
-                            "webhook", Map.of("url", "https://127.0.0.1:" + port + "/validate"),
-                            "certificates",
-                                    Map.of(
-                                            "source",
-                                            "secret",
-                                            "existingSecret",
-                                            "trustgate-tls",
-                                            "caBundle",
-                                            Files.readString(ca.certPem()))));
-            for (HasMetadata item : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
-                    .items()) {
-                admin.resource(item).create();
-            }
-            String token = admin.serviceAccounts()
-                    .inNamespace(NS)
-                    .withName("trustgate")
-                    .tokenRequest(new TokenRequestBuilder()
-                            .withNewSpec()
-                            .withExpirationSeconds(3600L)
-                            .endSpec()
-                            .build())
-                    .getStatus()
-                    .getToken();
-            Path kubeconfig = api.writeKubeconfig(base.resolve("trustgate.kubeconfig"), token);
             admin.resources(ClusterTrustPolicy.class).resource(policy(registry)).create();
 
             // The two editor roles, bound in the apps namespace to two people.
             bind(admin, "grantor", "trustgate-exception-editor");
             bind(admin, "author", "trustgate-policy-editor");
-            try (TrustgateProcess trustgate = TrustgateProcess.start(
-                            "trustgate-exc",
-                            ca,
-                            port,
-                            Map.of(
-                                    "KUBECONFIG", kubeconfig.toString(),
-                                    "TRUSTGATE_NAMESPACE", NS,
-                                    "TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
+            try (TrustgateProcess trustgate = cluster.startTrustgate(
+                            "trustgate-exc", port, Map.of("TRUSTGATE_INSECURE_REGISTRIES", registry.host()));
                     KubernetesClient grantor = as(api, "grantor");
                     KubernetesClient author = as(api, "author")) {
                 Await.until(
@@ -240,31 +192,6 @@ class TrustExceptionClusterIT {
                                         "hotfix".equals(e.getInvolvedObject().getName())))
                         .as("the expiry is recorded once")
                         .hasSize(1);
-            }
-        }
-    }
-
-    private static void installCrds(KubernetesClient admin) throws Exception {
-        try (var files = Files.list(Path.of("k8s/crds"))) {
-            for (Path f : files.sorted().toList()) {
-                CustomResourceDefinition crd = admin.apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .load(f.toFile())
-                        .item();
-                admin.resource(crd).create();
-                admin.apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .withName(crd.getMetadata().getName())
-                        .waitUntilCondition(
-                                c -> c.getStatus() != null
-                                        && c.getStatus().getConditions() != null
-                                        && c.getStatus().getConditions().stream()
-                                                .anyMatch(x -> x.getType().equals("Established")
-                                                        && x.getStatus().equals("True")),
-                                30,
-                                TimeUnit.SECONDS);
             }
         }
     }

@@ -3,11 +3,9 @@ package io.trustgate.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustgate.admission.AdmissionHandler;
 import io.trustgate.admission.AdmissionListener;
@@ -18,13 +16,12 @@ import io.trustgate.k8s.crd.SignerSpec;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicySet;
 import io.trustgate.runtime.VerifierStack;
+import io.trustgate.testing.ClusterFixture;
 import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
-import io.trustgate.testing.KubeApiServerPeer;
 import io.trustgate.testing.LookasidePeer;
 import io.trustgate.testing.RegistryPeer;
-import io.trustgate.testing.TestCa;
 import io.trustgate.transport.TransportOptions;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -56,43 +53,13 @@ class KeyRotationClusterIT {
                 RegistryPeer registry =
                         RegistryPeer.builder("rotation-registry").start();
                 LookasidePeer lookaside = LookasidePeer.serve("rotation-lookaside", base.resolve("lookaside"));
-                KubeApiServerPeer api =
-                        KubeApiServerPeer.start("rotation-apiserver", TestCa.create(base.resolve("ca")));
-                KubernetesClient admin = api.adminClient()) {
+                ClusterFixture cluster = ClusterFixture.start("rotation-apiserver", base)) {
+            KubernetesClient admin = cluster.admin();
             String alice = gpg.generateKey("Alice", "alice@example.test");
             String bob = gpg.generateKey("Bob", "bob@example.test");
             PushedImage image = ImageFactory.pushRandom(registry, "demo/rotation/app", "1.0");
             gpg.signImage(alice, image.reference(), lookaside.root());
 
-            try (var files = Files.list(Path.of("k8s/crds"))) {
-                for (Path f : files.sorted().toList()) {
-                    CustomResourceDefinition crd = admin.apiextensions()
-                            .v1()
-                            .customResourceDefinitions()
-                            .load(f.toFile())
-                            .item();
-                    admin.resource(crd).create();
-                    admin.apiextensions()
-                            .v1()
-                            .customResourceDefinitions()
-                            .withName(crd.getMetadata().getName())
-                            .waitUntilCondition(
-                                    c -> c.getStatus() != null
-                                            && c.getStatus().getConditions() != null
-                                            && c.getStatus().getConditions().stream()
-                                                    .anyMatch(x -> x.getType().equals("Established")
-                                                            && x.getStatus().equals("True")),
-                                    30,
-                                    TimeUnit.SECONDS);
-                }
-            }
-            admin.namespaces()
-                    .resource(new NamespaceBuilder()
-                            .withNewMetadata()
-                            .withName(NS)
-                            .endMetadata()
-                            .build())
-                    .create();
             admin.secrets()
                     .inNamespace(NS)
                     .resource(keySecret(gpg.exportPublic(alice)))

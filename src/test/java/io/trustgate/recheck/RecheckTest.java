@@ -45,6 +45,7 @@ class RecheckTest {
     private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
     private static final String GOOD = "sha256:" + "a".repeat(64);
     private static final String BAD = "sha256:" + "b".repeat(64);
+    private static final String ELSEWHERE = "sha256:" + "c".repeat(64);
     private static final CacheSettings CACHE = new CacheSettings(
             Duration.ofSeconds(30),
             Duration.ofSeconds(30),
@@ -81,7 +82,11 @@ class RecheckTest {
     };
 
     private static Policy policy(String name, Mode mode) throws Exception {
-        return Policy.builder(PolicyId.cluster(name), name, "1")
+        return policy(PolicyId.cluster(name), mode);
+    }
+
+    private static Policy policy(PolicyId id, Mode mode) throws Exception {
+        return Policy.builder(id, id.name(), "1")
                 .mode(mode)
                 .images(List.of(ImagePattern.compile("r.example.com/**")))
                 .signers(List.of(
@@ -157,7 +162,7 @@ class RecheckTest {
 
     @Test
     @DisplayName(
-            "Warn policies report warn, Audit policies fail, ungoverned images are not reported, and an exemption turns a failure into skip with its reason")
+            "Warn policies report warn, Audit policies fail, an exemption turns a failure into skip with its reason, and an image no policy governs is reported skip under no-policy without being checked")
     void modesAndExemptions() throws Exception {
         Policy warn = policy("warn", Mode.Warn);
         Policy audit = policy("audit", Mode.Audit);
@@ -165,25 +170,93 @@ class RecheckTest {
         Exemptions hotfix = (ns, image, policy) -> {
             asked.set(ns + " " + image + " " + policy.id());
             return policy.id().name().equals("audit")
-                    ? Optional.of(new Exemptions.Exemption(
-                            "TrustException apps/hotfix", "incident 42", NOW.plus(Duration.ofDays(1))))
+                    ? Optional.of(
+                            new Exemptions.Exemption("apps", "hotfix", "incident 42", NOW.plus(Duration.ofDays(1))))
                     : Optional.empty();
         };
         Recheck.Scan scan = recheck(new PolicySet(List.of(warn, audit), List.of()), hotfix)
                 .scan(List.of(
                         pod("apps", "p", null, "r.example.com/app@" + BAD, null),
-                        pod("apps", "q", null, "elsewhere.example.com/app@" + BAD, null)));
+                        pod("apps", "q", null, "elsewhere.example.com/app@" + ELSEWHERE, null)));
 
         assertThat(scan.results())
-                .extracting(r -> r.policy().name() + ":" + r.verdict())
-                .containsExactlyInAnyOrder("warn:warn", "audit:skip");
+                .extracting(r -> r.policyName() + ":" + r.verdict())
+                .containsExactlyInAnyOrder(
+                        "ClusterTrustPolicy/warn:warn", "ClusterTrustPolicy/audit:skip", "no-policy:skip");
+        RecheckResult ungoverned = scan.results().stream()
+                .filter(r -> r.policy() == null)
+                .findFirst()
+                .orElseThrow();
+        assertThat(ungoverned.workload().name()).isEqualTo("q");
+        assertThat(ungoverned.mode()).isNull();
+        assertThat(ungoverned.message()).startsWith("no policy governs this image");
+        assertThat(collected).as("no network call for the ungoverned image").containsOnly(BAD);
+        assertThat(resolves).hasValue(0);
+        assertThat(PolicyReports.build(scan).get("apps").path("results").toString())
+                .contains("\"policy\":\"no-policy\"")
+                .contains("\"result\":\"skip\"");
         assertThat(scan.results().stream()
-                        .filter(r -> r.verdict() == Verdict.skip)
+                        .filter(r -> r.verdict() == Verdict.skip && r.policy() != null)
                         .findFirst()
                         .orElseThrow()
                         .message())
                 .isEqualTo("exempted by TrustException apps/hotfix until 2026-12-01T12:00:00Z: incident 42");
         assertThat(asked.get()).startsWith("apps r.example.com/app@" + BAD);
+        assertThat(scan.exemptedPods()).containsExactly(Map.entry(new Recheck.ExceptionRef("apps", "hotfix"), 1));
+    }
+
+    @Test
+    @DisplayName(
+            "the Pods relying on an exception are counted once each, however many of their images or workloads it exempts; Pods it does not exempt are not counted")
+    void exemptedPodsCounted() throws Exception {
+        Policy audit = policy("audit", Mode.Audit);
+        Exemptions hotfix = (ns, image, policy) -> image.repository().endsWith("/app")
+                ? Optional.of(new Exemptions.Exemption(ns, "hotfix", "incident 42", NOW.plus(Duration.ofDays(1))))
+                : Optional.empty();
+        List<RunningPod> pods = new ArrayList<>();
+        for (int i = 0; i < 7; i++) { // more than MAX_PODS_PER_RESULT: the count is not bounded by the names kept
+            pods.add(pod("apps", "web-" + i, "web-5d9c", "r.example.com/app:1.0", "r.example.com/app@" + BAD));
+        }
+        pods.add(new RunningPod(
+                "apps",
+                "two-images",
+                "uid-two",
+                new RunningPod.Workload("v1", "Pod", "two-images", "uid-two"),
+                List.of(
+                        new RunningPod.RunningImage("a", "r.example.com/app@" + BAD, BAD),
+                        new RunningPod.RunningImage("b", "r.example.com/app:2@" + BAD, BAD)),
+                List.of(),
+                "default"));
+        pods.add(pod("apps", "other", null, "r.example.com/other@" + BAD, null));
+        pods.add(pod("team-b", "web-0", "web-1", "r.example.com/app:1.0", "r.example.com/app@" + BAD));
+
+        Recheck.Scan scan =
+                recheck(new PolicySet(List.of(audit), List.of()), hotfix).scan(pods);
+
+        assertThat(scan.exemptedPods())
+                .containsOnly(
+                        Map.entry(new Recheck.ExceptionRef("apps", "hotfix"), 8),
+                        Map.entry(new Recheck.ExceptionRef("team-b", "hotfix"), 1));
+        assertThat(scan.results())
+                .filteredOn(r -> r.workload().name().equals("other"))
+                .singleElement()
+                .extracting(RecheckResult::verdict)
+                .isEqualTo(Verdict.fail);
+    }
+
+    @Test
+    @DisplayName("an image running in a namespace no policy selects is not reported (nothing there is trustgate's)")
+    void unselectedNamespaceNotReported() throws Exception {
+        Policy tenant = policy(PolicyId.namespaced("apps", "tenant"), Mode.Enforce);
+        Recheck.Scan scan = recheck(new PolicySet(List.of(tenant), List.of()), Exemptions.NONE)
+                .scan(List.of(
+                        pod("kube-system", "dns", null, "elsewhere.example.com/dns@" + BAD, null),
+                        pod("apps", "ungoverned", null, "elsewhere.example.com/app@" + BAD, null)));
+
+        assertThat(scan.results())
+                .extracting(r -> r.namespace() + "/" + r.workload().name() + ":" + r.policyName())
+                .containsExactly("apps/ungoverned:no-policy");
+        assertThat(collected).isEmpty();
     }
 
     @Test

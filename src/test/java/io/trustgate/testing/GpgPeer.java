@@ -186,6 +186,34 @@ public final class GpgPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * Signs {@code image} without touching the registry: {@code skopeo standalone-sign} over its manifest, the
+     * signature written as {@code signature-1} where a lookaside store at {@code lookasideDir} serves it
+     * ({@code <path>@sha256=<hex>/signature-1}). One process per image, for benchmarks that sign hundreds.
+     */
+    public Path standaloneSign(String fingerprint, ImageFactory.PushedImage image, Path lookasideDir) {
+        try {
+            Path dir = Files.createDirectories(
+                    lookasideDir.toAbsolutePath().resolve(image.path() + "@sha256=" + image.hex()));
+            Path manifest = image.writeManifest(dir.resolve("manifest.json.tmp"));
+            Path signature = dir.resolve("signature-1");
+            Proc.cmd(
+                            "skopeo",
+                            "standalone-sign",
+                            "--output",
+                            signature.toString(),
+                            manifest.toString(),
+                            image.reference(),
+                            fingerprint)
+                    .env(env())
+                    .run();
+            Files.delete(manifest);
+            return signature;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** What {@code skopeo standalone-verify} said. */
     public record Verification(boolean ok, String output) {}
 
