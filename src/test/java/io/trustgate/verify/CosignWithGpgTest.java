@@ -11,6 +11,7 @@ import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.LabelSelector;
 import io.trustgate.policy.Mode;
+import io.trustgate.policy.NotationConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -41,9 +42,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * cosign and GPG signatures under one threshold: real images signed by the real cosign binary and by
- * {@code skopeo copy --sign-by} (GPG, lookaside store), checked by both sources as the verifier stack wires them.
- * Signers count by name, once, whatever source proved them.
+ * cosign, GPG and Notation signatures under one threshold: real images signed by the real cosign binary, by
+ * {@code skopeo copy --sign-by} (GPG, lookaside store) and by the real notation CLI (JWS and COSE), checked by the
+ * three sources as the verifier stack wires them. Signers count by name, once, whatever source proved them.
  */
 class CosignWithGpgTest {
 
@@ -61,6 +62,10 @@ class CosignWithGpgTest {
     private static String cosignPub;
     private static String gpgFingerprint;
     private static String gpgPub;
+    private static Path notation;
+    private static Path notationConfig;
+    private static String notationCert;
+    private static String importedCosignPub;
 
     @BeforeAll
     static void start() throws Exception {
@@ -85,9 +90,23 @@ class CosignWithGpgTest {
                 client,
                 List.of(
                         new GpgSignatureSource(store, new SimpleSigning(Clock.systemUTC()), crypto),
-                        new CosignSignatureSource(client, crypto)));
+                        new CosignSignatureSource(client, crypto),
+                        new NotationSignatureSource(client, Clock.systemUTC(), crypto)));
         cosign("generate-key-pair").run();
         cosignPub = Files.readString(work.resolve("cosign.pub"));
+        Proc.Result builtNotation = Proc.cmd("scripts/build-notation.sh")
+                .timeout(Duration.ofMinutes(30))
+                .run();
+        List<String> notationLines = builtNotation.stdout().strip().lines().toList();
+        notation = Path.of(notationLines.get(notationLines.size() - 1));
+        notationConfig = work.resolve("notation-release");
+        notation("cert", "generate-test", "--default", "release").run();
+        Path localKeys = notationConfig.resolve("notation/localkeys");
+        notationCert = Files.readString(localKeys.resolve("release.crt"));
+        // the same RSA key pair as a cosign key: cosign import-key-pair writes import-cosign.key/.pub
+        cosign("import-key-pair", "--key", localKeys.resolve("release.key").toString())
+                .run();
+        importedCosignPub = Files.readString(work.resolve("import-cosign.pub"));
     }
 
     @AfterAll
@@ -151,6 +170,85 @@ class CosignWithGpgTest {
         assertThat(one.satisfied()).as(one.findings().toString()).isTrue();
     }
 
+    @Test
+    @DisplayName("a Notation signer (COSE) and a cosign signer satisfy minSignatures 2 together")
+    void notationAndCosignTwoOfTwo() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/notation-cosign", "1.0");
+        signCosign(img, "cosign.key");
+        signNotation(img, "cose");
+        PolicyVerdict v = verify(img, 2, new Signer("alice", List.of(cosignPub), List.of()), notationSigner("nora"));
+        assertThat(v.satisfied()).as(v.findings().toString()).isTrue();
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(tuple("alice", "cosign"), tuple("nora", "notation"));
+    }
+
+    @Test
+    @DisplayName("a Notation signature alone does not satisfy a 2-of-2 policy whose other signer uses GPG")
+    void notationAloneDenied() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/notation-only", "1.0");
+        signNotation(img, "jws");
+        PolicyVerdict v = verify(img, 2, notationSigner("nora"), gpgSigner("bob"));
+        assertThat(v.satisfied()).isFalse();
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactly(tuple("nora", "notation"));
+        gpg.signImage(gpgFingerprint, img.reference(), lookasideDir);
+        PolicyVerdict both = verify(img, 2, notationSigner("nora"), gpgSigner("bob"));
+        assertThat(both.satisfied()).as(both.findings().toString()).isTrue();
+    }
+
+    @Test
+    @DisplayName("one signer holding a Notation anchor and a cosign key, proven by both, counts once")
+    void notationAndCosignOneSignerCountsOnce() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/notation-once", "1.0");
+        signCosign(img, "cosign.key");
+        signNotation(img, "cose");
+        Signer carol = new Signer("carol", List.of(cosignPub, notationCert), List.of());
+        Signer dave = new Signer("dave", List.of(), List.of());
+        PolicyVerdict v = verify(img, 2, carol, dave);
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(tuple("carol", "cosign"), tuple("carol", "notation"));
+        assertThat(v.satisfied()).as("carol is one signer, whatever proved her").isFalse();
+        assertThat(verify(img, 1, carol, dave).satisfied()).isTrue();
+    }
+
+    @Test
+    @DisplayName("one key pair used by two sources (Notation certificate and the same key imported into cosign) counts"
+            + " once")
+    void oneKeyTwoSourcesCountsOnce() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/one-key", "1.0");
+        signCosign(img, "import-cosign.key");
+        signNotation(img, "cose");
+        Signer erin = new Signer("erin", List.of(importedCosignPub, notationCert), List.of());
+        PolicyVerdict v = verify(img, 2, erin, gpgSigner("bob"));
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(tuple("erin", "cosign"), tuple("erin", "notation"));
+        assertThat(v.satisfied()).as("one key, two formats, one signer").isFalse();
+    }
+
+    private static Signer notationSigner(String name) {
+        return new Signer(name, List.of(notationCert), List.of());
+    }
+
+    private static Proc notation(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(notation.toString());
+        command.addAll(List.of(args));
+        return Proc.cmd(command)
+                .dir(work)
+                .env("XDG_CONFIG_HOME", notationConfig.toString())
+                .env("HOME", notationConfig.toString())
+                .timeout(Duration.ofMinutes(2));
+    }
+
+    private static void signNotation(PushedImage img, String format) {
+        notation("sign", "--insecure-registry", "--signature-format", format, img.digestReference())
+                .run();
+    }
+
     private static Signer gpgSigner(String name) {
         return new Signer(name, List.of(gpgPub), List.of());
     }
@@ -171,7 +269,8 @@ class CosignWithGpgTest {
                 SignedIdentity.parse("matchRepository"),
                 null,
                 List.of(),
-                new CosignConfig(null));
+                new CosignConfig(null),
+                new NotationConfig());
         ImageVerdict verdict = verifier.verify(
                         ImageReference.parse(img.digestReference()), List.of(policy), RegistryCredentials.ANONYMOUS)
                 .get(60, TimeUnit.SECONDS);
@@ -191,10 +290,14 @@ class CosignWithGpgTest {
     }
 
     private static void signCosign(PushedImage img) {
+        signCosign(img, "cosign.key");
+    }
+
+    private static void signCosign(PushedImage img, String keyFile) {
         cosign(
                         "sign",
                         "--key",
-                        work.resolve("cosign.key").toString(),
+                        work.resolve(keyFile).toString(),
                         "--tlog-upload=false",
                         "--allow-insecure-registry",
                         "--yes",

@@ -63,8 +63,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Notation signatures end to end: images in a real docker-registry (no referrers API, so notation keeps the
- * referrers tag) signed by the real notation v1.3.2 ({@code scripts/build-notation.sh}) with certificates from
+ * Notation signatures end to end, JWS and COSE: images in a real docker-registry (no referrers API, so notation
+ * keeps the referrers tag) and in go-containerregistry's registry (referrers API) signed by the real notation v1.3.2 ({@code scripts/build-notation.sh}) with certificates from
  * {@code notation cert generate-test}, checked by {@link NotationSignatureSource} through the real
  * {@link VertxRegistryClient}. {@code notation verify} is asked the same question wherever it can be (it has no
  * pinned clock, so the expiry cases have no oracle) and must agree.
