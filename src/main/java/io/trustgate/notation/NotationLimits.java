@@ -15,6 +15,15 @@ public final class NotationLimits {
     /** Most certificates in an envelope's chain. */
     public static final int MAX_CHAIN_LENGTH = 8;
 
+    /**
+     * Deepest nesting of CBOR arrays and maps in a COSE envelope or its protected header (Notation's COSE_Sign1
+     * needs 3: the message, a header map, the {@code x5chain} or {@code crit} array).
+     */
+    public static final int MAX_CBOR_DEPTH = 8;
+
+    /** Most CBOR data items in one COSE envelope or protected header (notation writes about 20). */
+    public static final int MAX_CBOR_ITEMS = 128;
+
     /** Most trusted identities a signer may name. */
     public static final int MAX_IDENTITIES = 64;
 

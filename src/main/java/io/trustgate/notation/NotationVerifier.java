@@ -1,14 +1,9 @@
 package io.trustgate.notation;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.trustgate.notation.NotationCheck.Reason;
 import io.trustgate.notation.NotationCheck.Rejected;
-import io.trustgate.tuf.TufKey;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -28,30 +23,31 @@ import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * Verifies one Notation (Notary Project signature specification v1) JWS envelope against one signer's trust
- * anchors and trusted identities, at the verification level {@code strict}:
+ * Verifies one Notation (Notary Project signature specification v1) envelope, JWS or COSE, against one signer's
+ * trust anchors and trusted identities, at the verification level {@code strict}. The format readers ({@link
+ * JwsEnvelope}, {@link CoseEnvelope}) only read; every check below is made here, once, for both formats:
  *
  * <ol>
- *   <li>envelope: JWS JSON serialization, {@code cty} {@value #PAYLOAD_CONTENT_TYPE}, {@code alg} one of PS256/384/512
- *       or ES256/384/512, every {@code crit} header understood and the Notary critical headers listed in it;
+ *   <li>envelope: {@code cty} {@value #PAYLOAD_CONTENT_TYPE}, every {@code crit} header understood and the Notary
+ *       critical headers listed in it;
  *   <li>signing scheme {@code notary.x509} ({@code notary.x509.signingAuthority} needs a time-stamping authority,
  *       which trustgate does not verify: such signatures are rejected, never trusted on their word);
- *   <li>integrity: the signature over {@code BASE64URL(protected).BASE64URL(payload)} with the leaf certificate's
- *       key;
- *   <li>the payload's {@code targetArtifact.digest} is the verified image digest;
- *   <li>authenticity: the {@code x5c} chain leads to one of the anchors (JDK PKIX at the signing time, no
- *       revocation: an offline check), the leaf may sign code (key usage, extended key usage);
+ *   <li>integrity: the signature over the envelope's signing input (JWS signing input, COSE {@code Sig_structure})
+ *       with the leaf certificate's key, {@code alg} being the one the key's type and size call for (PS256/384/512
+ *       for RSA 2048/3072/4096, ES256/384/512 for P-256/384/521);
+ *   <li>the payload's {@code targetArtifact} is the verified image: its digest, and its media type and size where
+ *       the caller knows them;
+ *   <li>authenticity: the chain leads to one of the anchors (JDK PKIX at the signing time, no revocation: an
+ *       offline check), the leaf may sign code (key usage, extended key usage);
  *   <li>every certificate valid at the signing time and now (no time stamp countersignature, as notation does);
  *   <li>expiry: {@code io.cncf.notary.expiry} not passed;
  *   <li>the leaf subject matches a trusted identity (none listed: any subject under the anchors).
@@ -61,23 +57,27 @@ public final class NotationVerifier {
 
     /** The JWS envelope media type. */
     public static final String JWS = "application/jose+json";
-    /** The COSE envelope media type (not verified by this version). */
+    /** The COSE envelope media type. */
     public static final String COSE = "application/cose";
     /** The content type of the signed payload. */
     public static final String PAYLOAD_CONTENT_TYPE = "application/vnd.cncf.notary.payload.v1+json";
 
-    private static final String SIGNING_SCHEME = "io.cncf.notary.signingScheme";
-    private static final String SIGNING_TIME = "io.cncf.notary.signingTime";
-    private static final String EXPIRY = "io.cncf.notary.expiry";
-    private static final String AUTHENTIC_SIGNING_TIME = "io.cncf.notary.authenticSigningTime";
-    private static final String VERIFICATION_PLUGIN = "io.cncf.notary.verificationPlugin";
-    private static final String VERIFICATION_PLUGIN_MIN_VERSION = "io.cncf.notary.verificationPluginMinVersion";
-    private static final Set<String> KNOWN_CRITICAL = Set.of(SIGNING_SCHEME, EXPIRY, AUTHENTIC_SIGNING_TIME);
+    private static final Set<String> KNOWN_CRITICAL =
+            Set.of(SignedEnvelope.SIGNING_SCHEME, SignedEnvelope.EXPIRY, SignedEnvelope.AUTHENTIC_SIGNING_TIME);
     private static final String CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    /**
+     * The artifact a signature must be for: the image manifest's descriptor as the registry gave it.
+     *
+     * @param mediaType the manifest's media type, or {@code null} when unknown (then not compared)
+     * @param digest the verified image digest
+     * @param size the manifest's size, or {@code -1} when unknown (then not compared)
+     */
+    public record TargetArtifact(String mediaType, String digest, long size) {
+        public TargetArtifact {
+            Objects.requireNonNull(digest, "digest");
+        }
+    }
 
     private final Clock clock;
 
@@ -86,13 +86,9 @@ public final class NotationVerifier {
     }
 
     /**
-     * Checks one envelope.
+     * Checks one envelope against the image digest alone (media type and size not compared).
      *
-     * @param envelope the envelope blob (at most {@link NotationLimits#MAX_ENVELOPE_BYTES})
-     * @param mediaType the envelope's media type ({@link #JWS}; {@link #COSE} is reported as unsupported)
-     * @param anchors the signer's trust anchors (CA or self-signed certificates)
-     * @param identities the signer's trusted identities; empty accepts any subject under the anchors
-     * @param digest the image digest that must be the signed target artifact
+     * @see #verify(byte[], String, List, List, TargetArtifact)
      */
     public NotationCheck verify(
             byte[] envelope,
@@ -100,13 +96,25 @@ public final class NotationVerifier {
             List<X509Certificate> anchors,
             List<TrustedIdentity> identities,
             String digest) {
-        if (COSE.equals(mediaType)) {
-            return new Rejected(
-                    Reason.UNSUPPORTED,
-                    "COSE envelopes are not verified by this trustgate version; "
-                            + "sign with notation --signature-format jws");
-        }
-        if (!JWS.equals(mediaType)) {
+        return verify(envelope, mediaType, anchors, identities, new TargetArtifact(null, digest, -1));
+    }
+
+    /**
+     * Checks one envelope.
+     *
+     * @param envelope the envelope blob (at most {@link NotationLimits#MAX_ENVELOPE_BYTES})
+     * @param mediaType the envelope's media type, {@link #JWS} or {@link #COSE}
+     * @param anchors the signer's trust anchors (CA or self-signed certificates)
+     * @param identities the signer's trusted identities; empty accepts any subject under the anchors
+     * @param target the image that must be the signed target artifact
+     */
+    public NotationCheck verify(
+            byte[] envelope,
+            String mediaType,
+            List<X509Certificate> anchors,
+            List<TrustedIdentity> identities,
+            TargetArtifact target) {
+        if (!JWS.equals(mediaType) && !COSE.equals(mediaType)) {
             return new Rejected(Reason.MALFORMED_ENVELOPE, "unknown envelope media type " + mediaType);
         }
         if (envelope.length > NotationLimits.MAX_ENVELOPE_BYTES) {
@@ -116,99 +124,46 @@ public final class NotationVerifier {
                             + NotationLimits.MAX_ENVELOPE_BYTES);
         }
         try {
-            return verifyJws(envelope, anchors, identities, digest);
-        } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
-            return new Rejected(Reason.MALFORMED_ENVELOPE, "JWS envelope cannot be read: " + e.getMessage());
+            SignedEnvelope signed = JWS.equals(mediaType) ? JwsEnvelope.read(envelope) : CoseEnvelope.read(envelope);
+            return check(signed, anchors, identities, target);
+        } catch (EnvelopeException e) {
+            return e.rejection();
         }
     }
 
-    private NotationCheck verifyJws(
-            byte[] envelope, List<X509Certificate> anchors, List<TrustedIdentity> identities, String digest)
-            throws IOException {
-        JsonNode jws = JSON.readTree(envelope);
-        if (jws == null || !jws.isObject()) {
-            return new Rejected(Reason.MALFORMED_ENVELOPE, "the envelope is not a JWS JSON object");
-        }
-        String protectedB64 = jws.path("protected").asText("");
-        String payloadB64 = jws.path("payload").asText("");
-        String signatureB64 = jws.path("signature").asText("");
-        JsonNode x5c = jws.path("header").path("x5c");
-        if (protectedB64.isEmpty() || payloadB64.isEmpty() || signatureB64.isEmpty() || !x5c.isArray()) {
-            return new Rejected(Reason.MALFORMED_ENVELOPE, "the JWS lacks protected, payload, signature or header.x5c");
-        }
-        Base64.Decoder url = Base64.getUrlDecoder();
-        JsonNode header = JSON.readTree(url.decode(protectedB64));
-        if (header == null || !header.isObject()) {
-            return new Rejected(Reason.MALFORMED_ENVELOPE, "the protected header is not a JSON object");
-        }
-        // Critical headers (signature spec, JWS): every one must be understood, and the Notary ones must be listed.
-        Set<String> crit = new HashSet<>();
-        for (JsonNode c : header.path("crit")) {
-            crit.add(c.asText());
-        }
-        for (String c : crit) {
-            if (!KNOWN_CRITICAL.contains(c)) {
-                return new Rejected(Reason.UNSUPPORTED, "unknown critical header " + c);
-            }
-            if (!header.has(c)) {
-                return new Rejected(Reason.MALFORMED_ENVELOPE, "critical header " + c + " is missing");
-            }
-        }
-        if (header.has(VERIFICATION_PLUGIN) || header.has(VERIFICATION_PLUGIN_MIN_VERSION)) {
-            return new Rejected(Reason.UNSUPPORTED, "signatures that need a verification plugin are not supported");
-        }
-        if (!crit.contains(SIGNING_SCHEME) || (header.has(EXPIRY) && !crit.contains(EXPIRY))) {
-            return new Rejected(Reason.MALFORMED_ENVELOPE, "signing scheme and expiry must be critical headers (crit)");
-        }
-        String scheme = header.path(SIGNING_SCHEME).asText("");
-        if (!scheme.equals("notary.x509")) {
-            return new Rejected(
-                    Reason.UNSUPPORTED,
-                    "signing scheme \"" + scheme + "\" is not supported (notary.x509.signingAuthority needs a"
-                            + " time-stamping authority trustgate does not verify); sign with notary.x509");
-        }
-        if (!PAYLOAD_CONTENT_TYPE.equals(header.path("cty").asText(""))) {
-            return new Rejected(Reason.MALFORMED_ENVELOPE, "payload content type is not " + PAYLOAD_CONTENT_TYPE);
-        }
-        Instant signingTime =
-                OffsetDateTime.parse(header.path(SIGNING_TIME).asText("")).toInstant();
-        Instant expiry = header.has(EXPIRY)
-                ? OffsetDateTime.parse(header.get(EXPIRY).asText()).toInstant()
-                : null;
+    private NotationCheck check(
+            SignedEnvelope envelope,
+            List<X509Certificate> anchors,
+            List<TrustedIdentity> identities,
+            TargetArtifact target)
+            throws EnvelopeException {
+        checkHeaders(envelope);
+        X509Certificate leaf = envelope.chain().get(0);
 
-        List<X509Certificate> chain = new ArrayList<>();
-        if (x5c.isEmpty() || x5c.size() > NotationLimits.MAX_CHAIN_LENGTH) {
-            return new Rejected(
-                    Reason.MALFORMED_ENVELOPE,
-                    "x5c has " + x5c.size() + " certificates (1 to " + NotationLimits.MAX_CHAIN_LENGTH + " allowed)");
-        }
-        for (JsonNode c : x5c) {
-            try {
-                chain.add(TufKey.certificate(Base64.getDecoder().decode(c.asText(""))));
-            } catch (CertificateException e) {
-                return new Rejected(Reason.MALFORMED_ENVELOPE, "an x5c certificate does not parse");
-            }
-        }
-        X509Certificate leaf = chain.get(0);
-
-        // Integrity: the signature over the signing input with the leaf key.
-        String alg = header.path("alg").asText("");
-        byte[] signingInput = (protectedB64 + "." + payloadB64).getBytes(StandardCharsets.US_ASCII);
-        if (!signatureVerifies(alg, leaf.getPublicKey(), signingInput, url.decode(signatureB64))) {
+        // Integrity: the signature over the signing input with the leaf key, by the algorithm the key calls for.
+        String alg = envelope.alg();
+        String expected = algorithmFor(leaf.getPublicKey());
+        if (!alg.equals(expected)) {
             return new Rejected(
                     Reason.BAD_SIGNATURE,
-                    "the signature does not verify with the certificate " + subject(leaf) + " (alg " + alg
-                            + "): the envelope was altered or signed otherwise");
+                    "the envelope's alg " + (alg.isEmpty() ? "(none)" : alg) + " is not " + expected
+                            + ", the algorithm of the certificate " + subject(leaf) + "'s key");
+        }
+        if (!signatureVerifies(alg, leaf.getPublicKey(), envelope.signingInput(), envelope.signature())) {
+            return new Rejected(
+                    Reason.BAD_SIGNATURE,
+                    "the " + envelope.format() + " signature does not verify with the certificate " + subject(leaf)
+                            + " (alg " + alg + "): the envelope was altered or signed otherwise");
         }
 
-        JsonNode payload = JSON.readTree(url.decode(payloadB64));
-        String signedDigest = payload.path("targetArtifact").path("digest").asText("");
-        if (!signedDigest.equals(digest)) {
-            return new Rejected(
-                    Reason.DIGEST_MISMATCH, "signed for " + abbreviate(signedDigest) + ", not for " + digest);
+        Rejected wrongTarget = checkTarget(envelope.payload(), target);
+        if (wrongTarget != null) {
+            return wrongTarget;
         }
 
         // Authenticity: the chain leads to a trust anchor, evaluated at the signing time.
+        List<X509Certificate> chain = envelope.chain();
+        Instant signingTime = envelope.signingTime();
         String anchor = trustedBy(chain, anchors, signingTime);
         if (anchor == null) {
             return new Rejected(
@@ -235,6 +190,7 @@ public final class NotationVerifier {
                 }
             }
         }
+        Instant expiry = envelope.expiry();
         if (expiry != null && !now.isBefore(expiry)) {
             return new Rejected(Reason.EXPIRED_SIGNATURE, "the signature expired at " + expiry + " (now " + now + ")");
         }
@@ -245,6 +201,83 @@ public final class NotationVerifier {
                             + identities.stream().map(TrustedIdentity::text).toList());
         }
         return new NotationCheck.Valid(subject(leaf), anchor, expiry);
+    }
+
+    /** Critical headers, signing scheme, content type and signing time (signature specification, both formats). */
+    private static void checkHeaders(SignedEnvelope envelope) throws EnvelopeException {
+        Set<String> headers = envelope.headers();
+        Set<String> crit = new HashSet<>(envelope.critical());
+        for (String c : crit) {
+            if (!KNOWN_CRITICAL.contains(c)) {
+                throw new EnvelopeException(Reason.UNSUPPORTED, "unknown critical header " + c);
+            }
+            if (!headers.contains(c)) {
+                throw new EnvelopeException(Reason.MALFORMED_ENVELOPE, "critical header " + c + " is missing");
+            }
+        }
+        if (headers.contains(SignedEnvelope.VERIFICATION_PLUGIN)
+                || headers.contains(SignedEnvelope.VERIFICATION_PLUGIN_MIN_VERSION)) {
+            throw new EnvelopeException(
+                    Reason.UNSUPPORTED, "signatures that need a verification plugin are not supported");
+        }
+        if (!crit.contains(SignedEnvelope.SIGNING_SCHEME)
+                || (headers.contains(SignedEnvelope.EXPIRY) && !crit.contains(SignedEnvelope.EXPIRY))
+                || (headers.contains(SignedEnvelope.AUTHENTIC_SIGNING_TIME)
+                        && !crit.contains(SignedEnvelope.AUTHENTIC_SIGNING_TIME))) {
+            throw new EnvelopeException(
+                    Reason.MALFORMED_ENVELOPE,
+                    "signing scheme, expiry and authentic signing time must be critical headers (crit)");
+        }
+        String scheme = envelope.signingScheme();
+        if (!scheme.equals("notary.x509")) {
+            throw new EnvelopeException(
+                    Reason.UNSUPPORTED,
+                    "signing scheme \"" + scheme + "\" is not supported (notary.x509.signingAuthority needs a"
+                            + " time-stamping authority trustgate does not verify); sign with notary.x509");
+        }
+        if (!PAYLOAD_CONTENT_TYPE.equals(envelope.contentType())) {
+            throw new EnvelopeException(
+                    Reason.MALFORMED_ENVELOPE, "payload content type is not " + PAYLOAD_CONTENT_TYPE);
+        }
+        if (envelope.signingTime() == null) {
+            throw new EnvelopeException(
+                    Reason.MALFORMED_ENVELOPE, "the signing time (" + SignedEnvelope.SIGNING_TIME + ") is missing");
+        }
+    }
+
+    /** The signed {@code targetArtifact} against the image: {@code null} when it is the image. */
+    private static Rejected checkTarget(byte[] payload, TargetArtifact target) throws EnvelopeException {
+        JsonNode artifact;
+        try {
+            JsonNode root = JwsEnvelope.JSON.readTree(payload);
+            artifact = root == null ? null : root.get("targetArtifact");
+        } catch (IOException e) {
+            throw new EnvelopeException(Reason.MALFORMED_ENVELOPE, "the signed payload is not JSON");
+        }
+        if (artifact == null || !artifact.isObject()) {
+            throw new EnvelopeException(Reason.MALFORMED_ENVELOPE, "the signed payload has no targetArtifact");
+        }
+        String signedDigest = artifact.path("digest").asText("");
+        if (!signedDigest.equals(target.digest())) {
+            return new Rejected(
+                    Reason.DIGEST_MISMATCH, "signed for " + abbreviate(signedDigest) + ", not for " + target.digest());
+        }
+        String signedType = artifact.path("mediaType").asText("");
+        if (target.mediaType() != null && !signedType.equals(target.mediaType())) {
+            return new Rejected(
+                    Reason.DIGEST_MISMATCH,
+                    "signed for media type " + abbreviate(signedType) + ", but " + target.digest() + " is a "
+                            + target.mediaType());
+        }
+        JsonNode size = artifact.get("size");
+        if (target.size() >= 0
+                && (size == null || !size.canConvertToExactIntegral() || size.asLong() != target.size())) {
+            return new Rejected(
+                    Reason.DIGEST_MISMATCH,
+                    "signed for size " + (size == null ? "(none)" : abbreviate(size.asText())) + ", but "
+                            + target.digest() + " has " + target.size() + " bytes");
+        }
+        return null;
     }
 
     /** The subject of the anchor the chain leads to, or {@code null}. */
@@ -292,6 +325,30 @@ public final class NotationVerifier {
         } catch (CertificateException e) {
             return false;
         }
+    }
+
+    /**
+     * The signature algorithm a key calls for (signature specification, algorithm selection): the envelope's
+     * {@code alg} must be it, so no algorithm can be substituted.
+     */
+    private static String algorithmFor(PublicKey key) {
+        if (key instanceof RSAPublicKey rsa) {
+            return switch (rsa.getModulus().bitLength()) {
+                case 2048 -> "PS256";
+                case 3072 -> "PS384";
+                case 4096 -> "PS512";
+                default -> "(none: RSA keys of " + rsa.getModulus().bitLength() + " bits are not allowed)";
+            };
+        }
+        if (key instanceof ECPublicKey ec) {
+            return switch (ec.getParams().getCurve().getField().getFieldSize()) {
+                case 256 -> "ES256";
+                case 384 -> "ES384";
+                case 521 -> "ES512";
+                default -> "(none: this elliptic curve is not allowed)";
+            };
+        }
+        return "(none: " + key.getAlgorithm() + " keys are not allowed)";
     }
 
     private static boolean signatureVerifies(String alg, PublicKey key, byte[] input, byte[] signature) {

@@ -9,6 +9,7 @@ import io.trustgate.notation.NotationVerifier;
 import io.trustgate.notation.TrustedIdentity;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.Signer;
+import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.Referrer;
 import io.trustgate.registry.Referrers;
 import io.trustgate.registry.RegistryClient;
@@ -78,8 +79,13 @@ public final class NotationSignatureSource implements SignatureSource {
     public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
         // The repository is read anonymously in this version (pull secrets are not passed to sources), as for cosign.
         RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
+        // The signed targetArtifact must be this manifest: digest, and media type and size as the registry says them
+        // (as notation verify compares them); asked beside the referrers, cached by digest.
+        CompletableFuture<ManifestDescriptor> descriptor = registry.resolve(image.withDigest(digest), anonymous);
         return registry.referrers(image, digest, ARTIFACT_TYPE, anonymous)
-                .thenCompose(referrers -> {
+                .thenCombine(descriptor, (referrers, manifest) -> new Found(referrers, target(digest, manifest)))
+                .thenCompose(found -> {
+                    Referrers referrers = found.referrers();
                     if (referrers.entries().isEmpty()) {
                         return CompletableFuture.completedFuture(SourceFindings.problem("no Notation signatures for "
                                 + digest + " ("
@@ -95,7 +101,7 @@ public final class NotationSignatureSource implements SignatureSource {
                     return CompletableFuture.allOf(envelopes.toArray(CompletableFuture[]::new))
                             .thenApplyAsync(
                                     done -> check(
-                                            digest,
+                                            found.target(),
                                             policy,
                                             referrers.discovery() == Referrers.Discovery.API
                                                     ? "referrers API"
@@ -145,8 +151,18 @@ public final class NotationSignatureSource implements SignatureSource {
                 });
     }
 
+    private record Found(Referrers referrers, NotationVerifier.TargetArtifact target) {}
+
+    private static NotationVerifier.TargetArtifact target(String digest, ManifestDescriptor manifest) {
+        if (!digest.equals(manifest.digest())) {
+            // a registry that answers for a digest with another one: compare the digest only, which then fails closed
+            return new NotationVerifier.TargetArtifact(null, digest, -1);
+        }
+        return new NotationVerifier.TargetArtifact(manifest.mediaType(), digest, manifest.size());
+    }
+
     private SourceFindings check(
-            String digest,
+            NotationVerifier.TargetArtifact target,
             Policy policy,
             String listing,
             List<CompletableFuture<Optional<Envelope>>> envelopes,
@@ -173,10 +189,10 @@ public final class NotationSignatureSource implements SignatureSource {
                 List<TrustedIdentity> identities = signer.notationIdentities().stream()
                         .map(TrustedIdentity::parse)
                         .toList();
-                NotationCheck check = verifier.verify(e.bytes(), e.mediaType(), trusted, identities, digest);
+                NotationCheck check = verifier.verify(e.bytes(), e.mediaType(), trusted, identities, target);
                 if (check instanceof NotationCheck.Valid v) {
                     accepted = true;
-                    reports.add(SignatureReport.counts(format, location, digest, v.subject(), signer.name()));
+                    reports.add(SignatureReport.counts(format, location, target.digest(), v.subject(), signer.name()));
                     if (v.expiry() != null && (expiresAt == null || v.expiry().isBefore(expiresAt))) {
                         expiresAt = v.expiry();
                     }
@@ -190,7 +206,7 @@ public final class NotationSignatureSource implements SignatureSource {
             }
             if (!accepted && rejection != null) {
                 problems.add("Notation signature " + e.manifest() + ": " + rejection.detail());
-                reports.add(SignatureReport.rejected(format, location, digest, null, rejection.detail()));
+                reports.add(SignatureReport.rejected(format, location, target.digest(), null, rejection.detail()));
             }
         }
         if (truncated) {

@@ -17,6 +17,8 @@ import io.trustgate.admission.PullCredentials;
 import io.trustgate.admission.ReviewParser;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
+import io.trustgate.notation.NotationCheck;
+import io.trustgate.notation.NotationVerifier;
 import io.trustgate.pgp.PackageResult;
 import io.trustgate.pgp.PgpKeyException;
 import io.trustgate.pgp.PgpKeys;
@@ -34,6 +36,7 @@ import io.trustgate.policy.PolicySet;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.AuthChallenge;
 import io.trustgate.registry.ManifestDescriptor;
+import io.trustgate.testing.TestCa;
 import io.trustgate.tuf.CanonicalJson;
 import io.trustgate.tuf.Limits;
 import io.trustgate.tuf.SignedMetadata;
@@ -47,6 +50,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -99,6 +103,7 @@ class HostileInputFuzzTest {
     private static ImageReference image;
     private static AdmissionHandler handler;
     private static Path packageDir;
+    private static X509Certificate notationAnchor;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -150,6 +155,12 @@ class HostileInputFuzzTest {
                 AdmissionListener.NONE,
                 io.trustgate.config.TrustgateSettings.defaults().deadline());
         packageDir = Files.createTempDirectory("trustgate-fuzz-package");
+        Path anchorDir = Files.createTempDirectory("trustgate-fuzz-anchor");
+        TestCa.Issued anchor = TestCa.selfSigned(anchorDir, "fuzz-anchor");
+        notationAnchor = anchor.certificate(); // in memory only: its files go at once
+        Files.delete(anchor.certPem());
+        Files.delete(anchor.keyPem());
+        Files.delete(anchorDir);
     }
 
     @AfterAll
@@ -293,6 +304,17 @@ class HostileInputFuzzTest {
         SignatureCheck check =
                 new SimpleSigning(CLOCK).verify(signature, trusted, DIGEST, image, SignedIdentity.DEFAULT);
         assertThat(check).isInstanceOf(SignatureCheck.Rejected.class);
+    }
+
+    /**
+     * A COSE envelope as a registry could serve it ({@code application/cose}), checked against an anchor whose key no
+     * input can hold: only a typed rejection may come out, never an exception and never a valid signature.
+     */
+    @FuzzTest
+    void coseEnvelope(byte[] envelope) {
+        NotationCheck check = new NotationVerifier(CLOCK)
+                .verify(envelope, NotationVerifier.COSE, List.of(notationAnchor), List.of(), DIGEST);
+        assertThat(check).isInstanceOf(NotationCheck.Rejected.class);
     }
 
     @FuzzTest

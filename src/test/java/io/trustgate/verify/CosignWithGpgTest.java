@@ -9,6 +9,7 @@ import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
 import io.trustgate.policy.CosignConfig;
 import io.trustgate.policy.ImagePattern;
+import io.trustgate.policy.NotationConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
@@ -18,6 +19,7 @@ import io.trustgate.testing.GpgPeer;
 import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.LookasidePeer;
+import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.transport.TransportOptions;
@@ -37,9 +39,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * cosign and GPG signatures under one threshold: real images signed by the real cosign binary and by
- * {@code skopeo copy --sign-by} (GPG, lookaside store), checked by both sources as the verifier stack wires them.
- * Signers count by name, once, whatever source proved them.
+ * cosign, GPG and Notation signatures under one threshold: real images signed by the real cosign binary, by
+ * {@code skopeo copy --sign-by} (GPG, lookaside store) and by the real notation CLI (JWS and COSE), checked by the
+ * three sources as the verifier stack wires them. Signers count by name, once, whatever source proved them.
  */
 class CosignWithGpgTest {
 
@@ -57,6 +59,10 @@ class CosignWithGpgTest {
     private static String cosignPub;
     private static String gpgFingerprint;
     private static String gpgPub;
+    private static NotationCli notation;
+    private static Path notationConfig;
+    private static String notationCert;
+    private static String importedCosignPub;
 
     @BeforeAll
     static void start() throws Exception {
@@ -77,9 +83,21 @@ class CosignWithGpgTest {
                 client,
                 List.of(
                         new GpgSignatureSource(store, new SimpleSigning(Clock.systemUTC()), crypto),
-                        new CosignSignatureSource(client, crypto)));
+                        new CosignSignatureSource(client, crypto),
+                        new NotationSignatureSource(client, Clock.systemUTC(), crypto)));
         cosign.cosign("generate-key-pair").run();
         cosignPub = Files.readString(work.resolve("cosign.pub"));
+        notation = NotationCli.create(work);
+        notationConfig = notation.signingKey("release");
+        Path localKeys = notationConfig.resolve("notation/localkeys");
+        notationCert = NotationCli.certificate(notationConfig);
+        // the same RSA key pair as a cosign key: cosign import-key-pair writes import-cosign.key/.pub
+        cosign.cosign(
+                        "import-key-pair",
+                        "--key",
+                        localKeys.resolve("release.key").toString())
+                .run();
+        importedCosignPub = Files.readString(work.resolve("import-cosign.pub"));
     }
 
     @AfterAll
@@ -135,7 +153,7 @@ class CosignWithGpgTest {
         signCosign(img);
         gpg.signImage(gpgFingerprint, img.reference(), lookasideDir);
         Signer carol = Signer.builder("carol").keys(List.of(gpgPub, cosignPub)).build();
-        Signer dave = Signer.builder("dave").build();
+        Signer dave = Signer.builder("dave").keys(List.of()).build();
         PolicyVerdict v = verify(img, 2, carol, dave);
         assertThat(v.findings().found())
                 .extracting(SignerEvidence::signer, SignerEvidence::source)
@@ -143,6 +161,77 @@ class CosignWithGpgTest {
         assertThat(v.satisfied()).as("carol is one signer, whatever proved her").isFalse();
         PolicyVerdict one = verify(img, 1, carol, dave);
         assertThat(one.satisfied()).as(one.findings().toString()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a Notation signer (COSE) and a cosign signer satisfy minSignatures 2 together")
+    void notationAndCosignTwoOfTwo() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/notation-cosign", "1.0");
+        signCosign(img, "cosign.key");
+        signNotation(img, "cose");
+        PolicyVerdict v =
+                verify(img, 2, Signer.builder("alice").keys(List.of(cosignPub)).build(), notationSigner("nora"));
+        assertThat(v.satisfied()).as(v.findings().toString()).isTrue();
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(tuple("alice", "cosign"), tuple("nora", "notation"));
+    }
+
+    @Test
+    @DisplayName("a Notation signature alone does not satisfy a 2-of-2 policy whose other signer uses GPG")
+    void notationAloneDenied() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/notation-only", "1.0");
+        signNotation(img, "jws");
+        PolicyVerdict v = verify(img, 2, notationSigner("nora"), gpgSigner("bob"));
+        assertThat(v.satisfied()).isFalse();
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactly(tuple("nora", "notation"));
+        gpg.signImage(gpgFingerprint, img.reference(), lookasideDir);
+        PolicyVerdict both = verify(img, 2, notationSigner("nora"), gpgSigner("bob"));
+        assertThat(both.satisfied()).as(both.findings().toString()).isTrue();
+    }
+
+    @Test
+    @DisplayName("one signer holding a Notation anchor and a cosign key, proven by both, counts once")
+    void notationAndCosignOneSignerCountsOnce() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/notation-once", "1.0");
+        signCosign(img, "cosign.key");
+        signNotation(img, "cose");
+        Signer carol =
+                Signer.builder("carol").keys(List.of(cosignPub, notationCert)).build();
+        Signer dave = Signer.builder("dave").keys(List.of()).build();
+        PolicyVerdict v = verify(img, 2, carol, dave);
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(tuple("carol", "cosign"), tuple("carol", "notation"));
+        assertThat(v.satisfied()).as("carol is one signer, whatever proved her").isFalse();
+        assertThat(verify(img, 1, carol, dave).satisfied()).isTrue();
+    }
+
+    @Test
+    @DisplayName("one key pair used by two sources (Notation certificate and the same key imported into cosign) counts"
+            + " once")
+    void oneKeyTwoSourcesCountsOnce() throws Exception {
+        PushedImage img = ImageFactory.pushRandom(registry, "mixed/one-key", "1.0");
+        signCosign(img, "import-cosign.key");
+        signNotation(img, "cose");
+        Signer erin = Signer.builder("erin")
+                .keys(List.of(importedCosignPub, notationCert))
+                .build();
+        PolicyVerdict v = verify(img, 2, erin, gpgSigner("bob"));
+        assertThat(v.findings().found())
+                .extracting(SignerEvidence::signer, SignerEvidence::source)
+                .containsExactlyInAnyOrder(tuple("erin", "cosign"), tuple("erin", "notation"));
+        assertThat(v.satisfied()).as("one key, two formats, one signer").isFalse();
+    }
+
+    private static Signer notationSigner(String name) {
+        return Signer.builder(name).keys(List.of(notationCert)).build();
+    }
+
+    private static void signNotation(PushedImage img, String format) {
+        notation.sign(notationConfig, img.digestReference(), format);
     }
 
     private static Signer gpgSigner(String name) {
@@ -160,6 +249,7 @@ class CosignWithGpgTest {
                 .minSignatures(min)
                 .signedIdentity(SignedIdentity.parse("matchRepository"))
                 .cosign(new CosignConfig(null))
+                .notation(new NotationConfig())
                 .build();
         ImageVerdict verdict = verifier.verify(
                         ImageReference.parse(img.digestReference()), List.of(policy), RegistryCredentials.ANONYMOUS)
@@ -168,6 +258,18 @@ class CosignWithGpgTest {
     }
 
     private static void signCosign(PushedImage img) {
-        cosign.sign(work, img.digestReference());
+        signCosign(img, "cosign.key");
+    }
+
+    private static void signCosign(PushedImage img, String keyFile) {
+        cosign.cosign(
+                        "sign",
+                        "--key",
+                        work.resolve(keyFile).toString(),
+                        "--tlog-upload=false",
+                        "--allow-insecure-registry",
+                        "--yes",
+                        img.digestReference())
+                .run();
     }
 }
