@@ -33,6 +33,9 @@ public record ImageReference(String domain, String path, String tag, String dige
     /** Longest repository name (registry host, slash and path), as the distribution reference grammar allows. */
     public static final int MAX_NAME_LENGTH = 255;
 
+    /** Longest digest: {@code sha512:} and 128 hex digits (sha256 has 64); checked before any pattern reads it. */
+    public static final int MAX_DIGEST_LENGTH = "sha512:".length() + 128;
+
     private static final Pattern DOMAIN_COMPONENT =
             Pattern.compile("(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])");
     private static final Pattern DOMAIN = Pattern.compile(
@@ -102,18 +105,7 @@ public record ImageReference(String domain, String path, String tag, String dige
         if (at >= 0) {
             digest = rest.substring(at + 1);
             rest = rest.substring(0, at);
-            if (!DIGEST.matcher(digest).matches()) {
-                throw new InvalidImageReferenceException(input, "malformed digest \"" + digest + "\"");
-            }
-            if (digest.startsWith("sha256:") && !SHA256.matcher(digest).matches()) {
-                throw new InvalidImageReferenceException(input, "a sha256 digest has 64 lower-case hex digits");
-            }
-            if (digest.startsWith("sha512:") && !SHA512.matcher(digest).matches()) {
-                throw new InvalidImageReferenceException(input, "a sha512 digest has 128 lower-case hex digits");
-            }
-            if (!digest.startsWith("sha256:") && !digest.startsWith("sha512:")) {
-                throw new InvalidImageReferenceException(input, "unsupported digest algorithm in \"" + digest + "\"");
-            }
+            checkDigest(input, digest);
         }
         String tag = null;
         int lastSlash = rest.lastIndexOf('/');
@@ -169,6 +161,37 @@ public record ImageReference(String domain, String path, String tag, String dige
             tag = "latest";
         }
         return new ImageReference(domain, path, tag, digest, host);
+    }
+
+    /**
+     * A digest is bounded by its algorithm before any pattern reads it: {@code sha256:} and 64 lower-case hex
+     * digits, or {@code sha512:} and 128; anything longer than {@link #MAX_DIGEST_LENGTH} is refused by its
+     * length alone, and other algorithms are refused by name.
+     */
+    private static void checkDigest(String input, String digest) throws InvalidImageReferenceException {
+        if (digest.length() > MAX_DIGEST_LENGTH) {
+            throw new InvalidImageReferenceException(
+                    input,
+                    "digest of " + digest.length() + " characters is longer than " + MAX_DIGEST_LENGTH
+                            + " (sha256: 64 hex digits, sha512: 128)");
+        }
+        if (!DIGEST.matcher(digest).matches()) {
+            throw new InvalidImageReferenceException(input, "malformed digest \"" + digest + "\"");
+        }
+        if (digest.startsWith("sha256:")) {
+            if (!SHA256.matcher(digest).matches()) {
+                throw new InvalidImageReferenceException(input, "a sha256 digest has 64 lower-case hex digits");
+            }
+        } else if (digest.startsWith("sha512:")) {
+            if (!SHA512.matcher(digest).matches()) {
+                throw new InvalidImageReferenceException(input, "a sha512 digest has 128 lower-case hex digits");
+            }
+        } else {
+            throw new InvalidImageReferenceException(
+                    input,
+                    "unsupported digest algorithm \"" + digest.substring(0, digest.indexOf(':'))
+                            + "\" (sha256 and sha512 are supported)");
+        }
     }
 
     /** The normalised repository: {@code docker.io/library/nginx}. */

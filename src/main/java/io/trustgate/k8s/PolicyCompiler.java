@@ -33,6 +33,7 @@ import io.trustgate.policy.NotationConfig;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.PolicyId;
 import io.trustgate.policy.Signer;
+import io.trustgate.policy.SignerLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -387,6 +388,7 @@ public final class PolicyCompiler {
             throw new InvalidPolicyException(
                     "signer \"" + s.name + "\" has no keys" + (s.identities == null ? "" : " or identities"));
         }
+        SignerLimits.check(s.name, keys, identities.size());
         keyCheck.checkSigner(s.name, keys);
         List<String> notationIdentities = s.notationIdentities == null ? List.of() : s.notationIdentities;
         if (notationIdentities.size() > NotationLimits.MAX_IDENTITIES) {

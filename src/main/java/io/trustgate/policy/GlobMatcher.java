@@ -1,6 +1,8 @@
 package io.trustgate.policy;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A compiled {@code *} / {@code **} / {@code ?} glob whose matching cost is linear in the name.
@@ -8,8 +10,14 @@ import java.util.Arrays;
  * <p>{@code *} matches any run of characters other than {@code /}, {@code **} any run at all, {@code ?} one
  * character other than {@code /}; every other character matches itself, and the whole name must match. The
  * glob is a chain of states (one per token); matching keeps the set of states reachable after each character
- * of the name, so it never backtracks: at most (name length + 1) x (tokens + 1) steps, whatever the glob. A
- * regular expression with nested {@code .*} runs could backtrack exponentially on the Vert.x event loop.
+ * of the name, so it never backtracks: at most (name length + 1) x (tokens + 1) state steps, whatever the glob.
+ * A regular expression with nested {@code .*} runs could backtrack exponentially on the Vert.x event loop.
+ *
+ * <p>The set of states is a bit set, stepped 64 states at a time (the shift-and method): per character of the
+ * name a few word operations for each 64 tokens, with the masks of each literal character computed once here.
+ * The longest pattern a policy may hold ({@link ImagePattern#MAX_PATTERN_LENGTH}, 512 characters) has at most
+ * 512 tokens, so 9 words. Runs of wildcards are merged when compiling ({@code *}{@code **} is {@code **}), so
+ * one shift closes the set over wildcards that match nothing.
  *
  * <p>Instances are immutable and safe to share between threads.
  */
@@ -24,13 +32,61 @@ public final class GlobMatcher {
     private static final byte DOUBLE_STAR = 3;
 
     private final String glob;
-    private final byte[] kinds;
-    private final char[] literals;
+    /** Tokens, and so the accepting state's index. */
+    private final int tokens;
+
+    private final int words;
+    /** Per ASCII character: the literal tokens equal to it (bit i: token i moves state i to i + 1). */
+    private final long[][] ascii;
+    /** The same for the other characters the glob holds. */
+    private final Map<Character, long[]> other;
+    /** {@code ?} tokens. */
+    private final long[] one;
+    /** {@code *} tokens: state i stays on a character other than {@code /}. */
+    private final long[] star;
+    /** {@code **} tokens: state i stays on any character. */
+    private final long[] doubleStar;
+    /** {@code *} and {@code **} tokens: state i also reaches state i + 1 on no character. */
+    private final long[] wildcard;
 
     private GlobMatcher(String glob, byte[] kinds, char[] literals) {
         this.glob = glob;
-        this.kinds = kinds;
-        this.literals = literals;
+        this.tokens = kinds.length;
+        this.words = (tokens + 1 + 63) / 64;
+        this.ascii = new long[128][];
+        this.other = new HashMap<>();
+        this.one = new long[words];
+        this.star = new long[words];
+        this.doubleStar = new long[words];
+        this.wildcard = new long[words];
+        for (int i = 0; i < tokens; i++) {
+            long bit = 1L << i;
+            int w = i >>> 6;
+            switch (kinds[i]) {
+                case LITERAL -> {
+                    char c = literals[i];
+                    long[] mask = c < 128 ? ascii[c] : other.get(c);
+                    if (mask == null) {
+                        mask = new long[words];
+                        if (c < 128) {
+                            ascii[c] = mask;
+                        } else {
+                            other.put(c, mask);
+                        }
+                    }
+                    mask[w] |= bit;
+                }
+                case ONE -> one[w] |= bit;
+                case STAR -> {
+                    star[w] |= bit;
+                    wildcard[w] |= bit;
+                }
+                default -> {
+                    doubleStar[w] |= bit;
+                    wildcard[w] |= bit;
+                }
+            }
+        }
     }
 
     public static GlobMatcher compile(String glob) {
@@ -39,64 +95,76 @@ public final class GlobMatcher {
         int n = 0;
         for (int i = 0; i < glob.length(); i++) {
             char c = glob.charAt(i);
+            byte kind;
             if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                kinds[n] = DOUBLE_STAR;
+                kind = DOUBLE_STAR;
                 i++;
             } else if (c == '*') {
-                kinds[n] = STAR;
+                kind = STAR;
             } else if (c == '?') {
-                kinds[n] = ONE;
+                kind = ONE;
             } else {
-                kinds[n] = LITERAL;
+                kind = LITERAL;
                 literals[n] = c;
             }
+            if (isWildcard(kind) && n > 0 && isWildcard(kinds[n - 1])) {
+                // Two wildcards in a row match what the wider one matches: merged, no two wildcard tokens are
+                // adjacent, which the one-shift closure in matches() relies on.
+                kinds[n - 1] = (byte) Math.max(kinds[n - 1], kind);
+                continue;
+            }
+            kinds[n] = kind;
             n++;
         }
         return new GlobMatcher(glob, Arrays.copyOf(kinds, n), Arrays.copyOf(literals, n));
     }
 
+    private static boolean isWildcard(byte kind) {
+        return kind == STAR || kind == DOUBLE_STAR;
+    }
+
     /** Whether the whole of {@code name} matches the glob. */
     public boolean matches(CharSequence name) {
-        int states = kinds.length + 1; // state i: the first i tokens are matched; the last state accepts
-        boolean[] current = new boolean[states];
-        boolean[] next = new boolean[states];
-        current[0] = true;
+        long[] current = new long[words];
+        long[] next = new long[words];
+        current[0] = 1L; // state 0: nothing matched yet
         closeOverEmptyRuns(current);
         for (int j = 0; j < name.length(); j++) {
             char c = name.charAt(j);
-            boolean any = false;
-            Arrays.fill(next, false);
-            for (int i = 0; i < kinds.length; i++) {
-                if (!current[i]) {
-                    continue;
-                }
-                switch (kinds[i]) {
-                    case LITERAL -> next[i + 1] |= literals[i] == c;
-                    case ONE -> next[i + 1] |= c != '/';
-                    case STAR -> next[i] |= c != '/';
-                    default -> next[i] = true; // DOUBLE_STAR
-                }
+            long[] literal = c < 128 ? ascii[c] : other.get(c);
+            boolean slash = c == '/';
+            long any = 0;
+            long carry = 0; // the top bit of the previous word's advancing states, shifted into this word
+            for (int w = 0; w < words; w++) {
+                long states = current[w];
+                long advance = states & ((literal == null ? 0 : literal[w]) | (slash ? 0 : one[w]));
+                long stay = states & (doubleStar[w] | (slash ? 0 : star[w]));
+                long reached = (advance << 1) | carry | stay;
+                carry = advance >>> 63;
+                next[w] = reached;
+                any |= reached;
             }
-            closeOverEmptyRuns(next);
-            for (boolean reachable : next) {
-                any |= reachable;
-            }
-            if (!any) {
+            if (any == 0) {
                 return false;
             }
-            boolean[] swap = current;
+            closeOverEmptyRuns(next);
+            long[] swap = current;
             current = next;
             next = swap;
         }
-        return current[kinds.length];
+        return (current[tokens >>> 6] & (1L << tokens)) != 0;
     }
 
-    /** A {@code *} or {@code **} may match nothing: a state before one reaches the state after it. */
-    private void closeOverEmptyRuns(boolean[] states) {
-        for (int i = 0; i < kinds.length; i++) {
-            if (states[i] && (kinds[i] == STAR || kinds[i] == DOUBLE_STAR)) {
-                states[i + 1] = true;
-            }
+    /**
+     * A {@code *} or {@code **} may match nothing: a state before one reaches the state after it. One shift is
+     * enough, as no two wildcard tokens are adjacent.
+     */
+    private void closeOverEmptyRuns(long[] states) {
+        long carry = 0;
+        for (int w = 0; w < words; w++) {
+            long skipping = states[w] & wildcard[w];
+            states[w] |= (skipping << 1) | carry;
+            carry = skipping >>> 63;
         }
     }
 

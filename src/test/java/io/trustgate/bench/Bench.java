@@ -212,6 +212,10 @@ public final class Bench {
             RecheckBench.splice(repo.resolve(settings.out()), new RecheckBench(work, chartJvm).run());
             return;
         }
+        if ("ab".equals(System.getenv("BENCH_ONLY"))) {
+            abOnly();
+            return;
+        }
         report.bounds = BoundsBench.section(); // in-process, before any peer starts
 
         startPeers();
@@ -396,6 +400,106 @@ public final class Bench {
         System.out.println(md);
     }
 
+    /**
+     * {@code BENCH_ONLY=ab}: the warm {@code /validate} load alone, against several builds of trustgate side by side
+     * ({@code BENCH_AB_JARS=label=path/to/quarkus-run.jar,label=...}), all with the chart's JVM flags and the same
+     * policies, peers and images. Each build gets the same wrk warm-up; then each round loads one build at a time,
+     * in the order given, reversed every other round, so that a drift in the machine's load favours none. Per round:
+     * reviews/s, client p99, CPU per review (/proc/PID/stat) and the highest VmRSS sampled under the load, with the
+     * load average. Writes {@code ab.md} in the run's directory, never {@code BENCH_OUT}.
+     */
+    private void abOnly() throws Exception {
+        Map<String, Path> jars = new LinkedHashMap<>();
+        for (String entry : System.getenv().getOrDefault("BENCH_AB_JARS", "").split(",", -1)) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || !Files.isRegularFile(Path.of(entry.substring(eq + 1)))) {
+                throw new IllegalArgumentException("BENCH_AB_JARS: want label=path/to/quarkus-run.jar, got " + entry);
+            }
+            jars.put(entry.substring(0, eq), Path.of(entry.substring(eq + 1)).toAbsolutePath());
+        }
+        startPeers();
+        Prepared prepared = prepare();
+        writePolicies(prepared);
+        String[] refs = prepared.warm.stream().map(PushedImage::reference).toArray(String[]::new);
+        String review = review("warm-review", refs);
+        Path body = work.resolve("warm-review.json");
+        Files.writeString(body, review);
+        Map<String, Started> servers = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> jar : jars.entrySet()) {
+            Started s = startTrustgate(chartJvm, "ab-" + jar.getKey(), false, jar.getValue());
+            servers.put(jar.getKey(), s);
+            expect(Endpoint.VALIDATE, post(s.port(), Endpoint.VALIDATE, review), prepared.warm, "the warm review");
+        }
+        Wrk wrk = new Wrk(repo.resolve("scripts/bench/review.lua"), settings.threads(), settings.connections());
+        for (Started s : servers.values()) {
+            wrk.run(url(s.port(), Endpoint.VALIDATE), body, settings.warmup());
+        }
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(
+                Locale.ROOT,
+                "wrk %d threads, %d connections, %d s rounds after a %d s warm-up each; JVM %s%n%n",
+                settings.threads(),
+                settings.connections(),
+                settings.duration().toSeconds(),
+                settings.warmup().toSeconds(),
+                chartJvm));
+        md.append("| round | build | reviews/s | p99 | CPU/review | VmRSS max under load | errors | load average |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
+        Map<String, List<Double>> rps = new LinkedHashMap<>();
+        Map<String, List<Double>> cpuUs = new LinkedHashMap<>();
+        Map<String, List<Double>> rssMiB = new LinkedHashMap<>();
+        Map<String, List<Double>> p99 = new LinkedHashMap<>();
+        for (int round = 1; round <= settings.rounds(); round++) {
+            List<String> order = new ArrayList<>(servers.keySet());
+            if (round % 2 == 0) {
+                Collections.reverse(order);
+            }
+            for (String label : order) {
+                Started s = servers.get(label);
+                long pid = s.process().pid();
+                RssSampler rss = new RssSampler(pid, "ab-rss");
+                double cpu0 = cpuSeconds(pid);
+                Wrk.Result r = wrk.run(url(s.port(), Endpoint.VALIDATE), body, settings.duration());
+                double us = (cpuSeconds(pid) - cpu0) * 1e6 / r.requests();
+                double mib = rss.stop() / 1024.0;
+                String load = loadavg();
+                rps.computeIfAbsent(label, k -> new ArrayList<>()).add(r.rps());
+                cpuUs.computeIfAbsent(label, k -> new ArrayList<>()).add(us);
+                rssMiB.computeIfAbsent(label, k -> new ArrayList<>()).add(mib);
+                p99.computeIfAbsent(label, k -> new ArrayList<>()).add(r.p99() / 1000.0);
+                md.append(String.format(
+                        Locale.ROOT,
+                        "| %d | %s | %.0f | %.2f ms | %.1f µs | %.0f MiB | %d | %s |%n",
+                        round,
+                        label,
+                        r.rps(),
+                        r.p99() / 1000.0,
+                        us,
+                        mib,
+                        r.errors() + r.statusErrors(),
+                        load));
+                log("round %d %s: %.0f/s, %.1f µs CPU/review, %.0f MiB, load %s", round, label, r.rps(), us, mib, load);
+            }
+        }
+        md.append(
+                "\n| build | median reviews/s | median p99 | median CPU/review | median VmRSS max | min-max reviews/s |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (String label : servers.keySet()) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f | %.2f ms | %.1f µs | %.0f MiB | %.0f-%.0f |%n",
+                    label,
+                    median(rps.get(label)),
+                    median(p99.get(label)),
+                    median(cpuUs.get(label)),
+                    median(rssMiB.get(label)),
+                    Collections.min(rps.get(label)),
+                    Collections.max(rps.get(label))));
+        }
+        Files.writeString(work.resolve("ab.md"), md);
+        System.out.println(md);
+    }
+
     // ------------------------------------------------------------------------------------------- peers
 
     private void startPeers() {
@@ -552,7 +656,10 @@ public final class Bench {
     private record Started(PeerProcess process, int port, double readySeconds, long rssIdleKiB, String startedLine) {}
 
     private Started startTrustgate(JvmConfig jvm, String name, boolean jfr) throws Exception {
-        Path jar = repo.resolve("target/quarkus-app/quarkus-run.jar");
+        return startTrustgate(jvm, name, jfr, repo.resolve("target/quarkus-app/quarkus-run.jar"));
+    }
+
+    private Started startTrustgate(JvmConfig jvm, String name, boolean jfr, Path jar) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(
                     jar + " is missing: run ./mvnw package -DskipTests first (make bench does)");

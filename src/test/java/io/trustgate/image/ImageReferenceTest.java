@@ -129,4 +129,35 @@ class ImageReferenceTest {
                 .as("the port counts")
                 .hasMessageContaining("longer than " + ImageReference.MAX_NAME_LENGTH);
     }
+
+    @Test
+    @DisplayName("a digest is bounded by its algorithm: sha256 64 and sha512 128 hex digits parse, one more is refused,"
+            + " a megabyte digest is refused by its length and quoted shortly, other algorithms by name")
+    void digestLengthBound() throws Exception {
+        String sha256 = "sha256:" + "a".repeat(64);
+        String sha512 = "sha512:" + "b".repeat(128);
+        assertThat(ImageReference.parse("r.example.com/app@" + sha256).digest()).isEqualTo(sha256);
+        assertThat(ImageReference.parse("r.example.com/app@" + sha512).digest()).isEqualTo(sha512);
+        assertThat(sha512).hasSize(ImageReference.MAX_DIGEST_LENGTH);
+
+        assertThatThrownBy(() -> ImageReference.parse("r.example.com/app@" + sha256 + "a"))
+                .isInstanceOf(InvalidImageReferenceException.class)
+                .hasMessageContaining("a sha256 digest has 64 lower-case hex digits");
+        assertThatThrownBy(() -> ImageReference.parse("r.example.com/app@" + sha512 + "b"))
+                .isInstanceOf(InvalidImageReferenceException.class)
+                .hasMessageContaining("digest of 136 characters is longer than " + ImageReference.MAX_DIGEST_LENGTH);
+
+        String huge = "r.example.com/app@sha256:" + "a".repeat(1024 * 1024);
+        assertThatThrownBy(() -> ImageReference.parse(huge))
+                .isInstanceOf(InvalidImageReferenceException.class)
+                .hasMessageContaining("longer than " + ImageReference.MAX_DIGEST_LENGTH)
+                .hasMessageContaining("(" + huge.length() + " characters)")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(1000))
+                .satisfies(e -> assertThat(((InvalidImageReferenceException) e).reference())
+                        .isEqualTo(huge));
+
+        assertThatThrownBy(() -> ImageReference.parse("r.example.com/app@sha384:" + "c".repeat(96)))
+                .isInstanceOf(InvalidImageReferenceException.class)
+                .hasMessageContaining("unsupported digest algorithm \"sha384\" (sha256 and sha512 are supported)");
+    }
 }

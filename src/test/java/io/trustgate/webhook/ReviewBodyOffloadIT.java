@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Review bodies over {@link ReviewParser#EVENT_LOOP_PARSE_BYTES} are parsed on a worker: the packaged webhook
- * answers them (a decision, or a 400 naming the bound they cross) and answers a small review sent while several
- * of them are being parsed.
+ * answers them (a decision, or a 400 naming the bound they cross), answers a small review sent while several
+ * of them are being parsed, and its {@code trustgate_review_parses_total} metric, counted by the parsing thread,
+ * shows that the large ones were parsed on workers and the small ones on the event loop.
  */
 class ReviewBodyOffloadIT {
 
@@ -65,8 +66,18 @@ class ReviewBodyOffloadIT {
         return JSON.readTree(r.body()).path("response");
     }
 
+    /** {@code trustgate_review_parses_total{thread="..."}} from a Prometheus scrape; 0 when absent. */
+    private static long parses(String metrics, String thread) {
+        return metrics.lines()
+                .filter(l -> l.startsWith("trustgate_review_parses_total{") && l.contains("thread=\"" + thread + "\""))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     @Test
-    @DisplayName("huge reviews are parsed off the event loop: they are decided, and a small review meanwhile is too")
+    @DisplayName(
+            "huge reviews are parsed off the event loop (the parsing thread says so): they are decided, and a small"
+                    + " review meanwhile is too")
     void hugeBodiesDoNotHoldSmallReviews(@TempDir Path dir) throws Exception {
         Path policies = Files.createDirectories(dir.resolve("policies"));
         TestCa ca = TestCa.create(dir.resolve("ca"));
@@ -104,6 +115,17 @@ class ReviewBodyOffloadIT {
             assertThat(JSON.readTree(refused.body()).path("reason").asText())
                     .contains("nesting depth")
                     .contains(String.valueOf(ReviewParser.MAX_NESTING_DEPTH));
+
+            // Which thread parsed each body, as the parsing thread itself reported it (Vert.x' own test of
+            // Context.isOnEventLoopThread()): the two small reviews on the event loop, the four huge ones and the
+            // too-deep one on workers. Parsing a huge body on the event loop would count it there and fail here.
+            String metrics = http.send(
+                            HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/q/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(parses(metrics, "worker")).as(metrics).isEqualTo(big.size() + 1);
+            assertThat(parses(metrics, "event-loop")).as(metrics).isEqualTo(2);
         }
     }
 }
