@@ -31,27 +31,12 @@ import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.MediaTypes;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
-import io.trustgate.transport.ServerAddresses;
-import io.trustgate.transport.TransportOptions;
-import io.trustgate.transport.UpstreamTrust;
-import io.trustgate.transport.VertxLookasideStore;
-import io.trustgate.transport.VertxRegistryClient;
-import io.trustgate.transport.VertxTrustDataFetcher;
 import io.trustgate.tuf.Limits;
 import io.trustgate.verify.CosignSignatureSource;
 import io.trustgate.verify.GpgSignatureSource;
 import io.trustgate.verify.ImageVerifier;
 import io.trustgate.verify.NotarySignatureSource;
 import io.trustgate.verify.SignatureSource;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -61,7 +46,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,9 +73,6 @@ public final class Warmup {
     /** The repository of the embedded data (the Notary GUN; the GPG signature's identity is {@code GUN:TAG}). */
     public static final String GUN = "warmup.trustgate.invalid/app";
 
-    /** The registry host of {@link #GUN}. */
-    static final String REGISTRY = "warmup.trustgate.invalid";
-
     public static final String TAG = "1.0";
 
     /** Most rounds of one warm-up, whatever its time budget. */
@@ -104,7 +85,6 @@ public final class Warmup {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NOTARY_SERVER = "https://notary.warmup.trustgate.invalid";
     private static final String LOOKASIDE = "https://lookaside.warmup.trustgate.invalid";
-    private static final String LOOKASIDE_PLAIN = "http://lookaside.warmup.trustgate.invalid";
 
     /** What one warm-up did. */
     public record Result(int rounds, int admitted, Duration took, List<String> failures) {
@@ -117,7 +97,6 @@ public final class Warmup {
     private final String digest;
     private final Map<String, byte[]> trustData;
     private final byte[] signature;
-    private final byte[] manifest;
     private final PolicySet policies;
     private final byte[] podReview;
     private final byte[] deploymentReview;
@@ -133,25 +112,8 @@ public final class Warmup {
                 "targets", bytes("notary-targets.json"),
                 "targets/releases", bytes("notary-targets-releases.json"));
         signature = bytes("gpg-signature-1");
-        manifest = bytes("manifest.json");
-        policies = policies(LOOKASIDE, null);
-        podReview = review(
-                "Pod",
-                "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + GUN + ":" + TAG
-                        + "\"}],\"initContainers\":[{\"name\":\"init\",\"image\":\"" + GUN + "@" + digest + "\"}]}");
-        deploymentReview = review(
-                "Deployment",
-                "\"spec\":{\"replicas\":1,\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + GUN
-                        + ":" + TAG + "\"}]}}}");
-    }
-
-    /**
-     * The warm-up policy: GPG signer and Notary signer both required, the lookaside store at {@code lookaside}, the
-     * Notary server's CA {@code notaryCa} ({@code null}: none, for the in-memory fake).
-     */
-    private PolicySet policies(String lookaside, String notaryCa) {
         try {
-            return new PolicySet(
+            policies = new PolicySet(
                     List.of(new Policy(
                             PolicyId.cluster("trustgate-warmup"),
                             "trustgate-warmup",
@@ -159,8 +121,8 @@ public final class Warmup {
                             Mode.Enforce,
                             LabelSelector.EVERYTHING,
                             List.of(ImagePattern.compile(GUN)),
-                            new NotaryConfig(NOTARY_SERVER, notaryCa, List.of(text("notary-root-key.pem"))),
-                            lookaside,
+                            new NotaryConfig(NOTARY_SERVER, null, List.of(text("notary-root-key.pem"))),
+                            LOOKASIDE,
                             List.of(
                                     new Signer("warmup-gpg", List.of(text("gpg-key.asc")), List.of()),
                                     new Signer("warmup-notary", List.of(text("notary-signer.pem")), List.of())),
@@ -171,6 +133,14 @@ public final class Warmup {
         } catch (InvalidPolicyException e) {
             throw new IllegalStateException("the embedded warm-up policy is invalid", e);
         }
+        podReview = review(
+                "Pod",
+                "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + GUN + ":" + TAG
+                        + "\"}],\"initContainers\":[{\"name\":\"init\",\"image\":\"" + GUN + "@" + digest + "\"}]}");
+        deploymentReview = review(
+                "Deployment",
+                "\"spec\":{\"replicas\":1,\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + GUN
+                        + ":" + TAG + "\"}]}}}");
     }
 
     /** Loads the embedded data; an exception here means a broken build, not a broken environment. */
@@ -180,71 +150,14 @@ public final class Warmup {
 
     /**
      * Runs rounds until {@code budget} has passed or {@link #MAX_ROUNDS} are done; {@link Duration#ZERO} runs none.
-     * Never throws for a failed round: failures are counted in the result. The upstreams are in-memory fakes.
+     * Never throws for a failed round: failures are counted in the result.
      */
     public Result run(Duration budget) {
         long start = System.nanoTime();
-        List<String> failures = new ArrayList<>();
-        int[] done = loop(start + budget.toNanos(), failures, (crypto, end, n) -> round(crypto, end));
-        return new Result(done[0], done[1], Duration.ofNanos(System.nanoTime() - start), failures);
-    }
-
-    /**
-     * As {@link #run(Duration)}, but through the real transport: the embedded data is served by a loopback server
-     * inside this process ({@code 127.0.0.1}, ephemeral ports, TLS with a CA made for it and plain HTTP), the
-     * verifier's registry, lookaside and Notary clients are the real Vert.x ones (with {@code options}' timeouts
-     * and limits, connecting only to that server), and the reviews are posted to that server's {@code /validate}
-     * and {@code /mutate} over TLS, as the API server posts them to the webhook. Everything runs on a Vert.x
-     * instance of its own, closed at the end. Rounds alternate between the registry and lookaside store over TLS
-     * and over plain HTTP; the Notary server is always TLS. If the loopback server cannot start, the remaining
-     * budget goes to in-memory rounds.
-     */
-    public Result run(Duration budget, TransportOptions options) {
-        long start = System.nanoTime();
         long end = start + budget.toNanos();
-        List<String> failures = new ArrayList<>();
-        if (budget.isZero() || budget.isNegative()) {
-            return new Result(0, 0, Duration.ZERO, failures);
-        }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-        int[] done;
-        try (WarmupUpstream upstream = WarmupUpstream.start(vertx, files(), digest);
-                Transport transport = new Transport(vertx, options, upstream)) {
-            done = loop(end, failures, (crypto, e, n) -> transportRound(crypto, e, n, transport));
-            upstreamRequests = upstream.requests();
-        } catch (Exception e) {
-            failures.add("the loopback upstream failed, in-memory rounds instead: " + e);
-            done = loop(end, failures, (crypto, e2, n) -> round(crypto, e2));
-        } finally {
-            try {
-                vertx.close()
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .get(ROUND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                // its threads are daemons; nothing it holds outlives the warm-up
-            }
-        }
-        return new Result(done[0], done[1], Duration.ofNanos(System.nanoTime() - start), failures);
-    }
-
-    /** Requests the loopback upstream answered in the last {@link #run(Duration, TransportOptions)}. */
-    long upstreamRequests() {
-        return upstreamRequests;
-    }
-
-    private volatile long upstreamRequests;
-
-    /** One round of the warm-up; {@code n} counts from 1. */
-    @FunctionalInterface
-    private interface Round {
-        int run(ExecutorService crypto, long end, int n) throws Exception;
-    }
-
-    /** Rounds until {@code end} or {@link #MAX_ROUNDS}; returns {rounds, admitted}. */
-    private static int[] loop(long end, List<String> failures, Round round) {
         int rounds = 0;
         int admitted = 0;
+        List<String> failures = new ArrayList<>();
         ExecutorService crypto = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "trustgate-warmup-crypto");
             t.setDaemon(true);
@@ -256,7 +169,7 @@ public final class Warmup {
                     && !Thread.currentThread().isInterrupted()) {
                 rounds++;
                 try {
-                    admitted += round.run(crypto, end, rounds);
+                    admitted += round(crypto, end);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (TimeoutException e) {
@@ -276,11 +189,13 @@ public final class Warmup {
         } finally {
             crypto.shutdownNow();
         }
-        return new int[] {rounds, admitted};
+        return new Result(rounds, admitted, Duration.ofNanos(System.nanoTime() - start), failures);
     }
 
-    private static CacheSettings cacheSettings() {
-        return new CacheSettings(
+    /** One round: a fresh verifier stack over the fakes, a Pod for /validate and a Deployment for /mutate. */
+    private int round(ExecutorService crypto, long end)
+            throws IOException, MalformedReviewException, InterruptedException, ExecutionException, TimeoutException {
+        CacheSettings cache = new CacheSettings(
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(5),
@@ -289,28 +204,21 @@ public final class Warmup {
                 Duration.ofMinutes(10),
                 100,
                 Duration.ofSeconds(30));
-    }
-
-    /**
-     * A fresh verifier stack (its own caches, in-memory Notary rollback state) over the given upstream clients,
-     * under {@code policySet}; the caller closes the returned Notary source.
-     */
-    private AdmissionHandler handler(
-            ExecutorService crypto,
-            CacheSettings cache,
-            RegistryClient upstreamRegistry,
-            LookasideStore upstreamLookaside,
-            NotarySignatureSource notary,
-            PolicySet policySet) {
-        RegistryClient registry = new CachingRegistryClient(upstreamRegistry, cache, clock);
-        LookasideStore lookaside = new CachingLookasideStore(upstreamLookaside, cache, clock);
+        RegistryClient registry = new CachingRegistryClient(new FakeRegistry(), cache, clock);
+        LookasideStore lookaside = new CachingLookasideStore(new FakeLookaside(), cache, clock);
+        NotarySignatureSource notary = new NotarySignatureSource(
+                server -> new CachingTrustDataFetcher(new FakeNotary(), cache, clock, crypto),
+                clock,
+                Limits.DEFAULT,
+                Duration.ofDays(7),
+                VersionStore.inMemory());
         List<SignatureSource> sources = List.of(
                 new GpgSignatureSource(lookaside, new SimpleSigning(clock), crypto),
                 notary,
                 new CosignSignatureSource(registry, crypto));
         ImageVerifier verifier = new ImageVerifier(registry, sources, clock, cache);
-        return new AdmissionHandler(
-                () -> policySet,
+        AdmissionHandler handler = new AdmissionHandler(
+                () -> policies,
                 NamespaceLabels.NONE,
                 PullCredentials.ANONYMOUS,
                 verifier,
@@ -319,23 +227,6 @@ public final class Warmup {
                 ROUND_TIMEOUT,
                 AdmissionHandler.Pin.pods,
                 clock);
-    }
-
-    private NotarySignatureSource notary(ExecutorService crypto, CacheSettings cache, TrustDataFetcher upstream) {
-        return new NotarySignatureSource(
-                server -> new CachingTrustDataFetcher(upstream, cache, clock, crypto),
-                clock,
-                Limits.DEFAULT,
-                Duration.ofDays(7),
-                VersionStore.inMemory());
-    }
-
-    /** One round: a fresh verifier stack over the fakes, a Pod for /validate and a Deployment for /mutate. */
-    private int round(ExecutorService crypto, long end)
-            throws IOException, MalformedReviewException, InterruptedException, ExecutionException, TimeoutException {
-        CacheSettings cache = cacheSettings();
-        NotarySignatureSource notary = notary(crypto, cache, new FakeNotary());
-        AdmissionHandler handler = handler(crypto, cache, new FakeRegistry(), new FakeLookaside(), notary, policies);
         try {
             int admitted = 0;
             for (boolean mutating : new boolean[] {false, true}) {
@@ -353,114 +244,6 @@ public final class Warmup {
             }
             return admitted;
         } finally {
-            notary.close();
-        }
-    }
-
-    /**
-     * One round through the real transport: a fresh verifier stack over the shared real clients (their connections
-     * stay open between rounds, as the webhook's do), the reviews posted to the loopback server over TLS.
-     */
-    private int transportRound(ExecutorService crypto, long end, int n, Transport transport)
-            throws InterruptedException, ExecutionException, TimeoutException, IOException {
-        boolean overTls = n % 2 == 0;
-        CacheSettings cache = cacheSettings();
-        NotarySignatureSource notary = notary(crypto, cache, transport.notary);
-        transport.upstream.handler(handler(
-                crypto,
-                cache,
-                overTls ? transport.registryTls : transport.registryPlain,
-                transport.lookaside,
-                notary,
-                overTls ? transport.policiesTls : transport.policiesPlain));
-        try {
-            int admitted = 0;
-            for (boolean mutating : new boolean[] {false, true}) {
-                long left = Math.max(1, Math.min(end - System.nanoTime(), ROUND_TIMEOUT.toNanos()));
-                JsonNode answer = JSON.readTree(transport
-                        .post(mutating ? "/mutate" : "/validate", mutating ? deploymentReview : podReview)
-                        .get(left, TimeUnit.NANOSECONDS));
-                JsonNode response = answer.path("response");
-                if (!response.path("allowed").asBoolean(false)) {
-                    throw new IllegalStateException("the warm-up review was not admitted: "
-                            + response.path("status").path("message").asText(answer.toString()));
-                }
-                admitted++;
-            }
-            return admitted;
-        } finally {
-            transport.upstream.handler(null);
-            notary.close();
-        }
-    }
-
-    /** What the loopback server serves: URL path to body. */
-    private Map<String, byte[]> files() {
-        Map<String, byte[]> files = new HashMap<>();
-        String repository = GUN.substring(REGISTRY.length() + 1);
-        files.put("/v2/" + repository + "/manifests/" + TAG, manifest);
-        files.put("/v2/" + repository + "/manifests/" + digest, manifest);
-        files.put("/sigs/" + repository + "@" + digest.replace(':', '=') + "/signature-1", signature);
-        trustData.forEach((role, body) -> files.put("/v2/" + GUN + "/_trust/tuf/" + role + ".json", body));
-        return files;
-    }
-
-    /**
-     * The real clients of one transport warm-up, shared by its rounds, all connecting to the loopback server only;
-     * and the client that posts the reviews.
-     */
-    private final class Transport implements AutoCloseable {
-        final WarmupUpstream upstream;
-        final VertxRegistryClient registryTls;
-        final VertxRegistryClient registryPlain;
-        final VertxLookasideStore lookaside;
-        final VertxTrustDataFetcher notary;
-        final PolicySet policiesTls;
-        final PolicySet policiesPlain;
-        private final HttpClient reviews;
-
-        Transport(Vertx vertx, TransportOptions options, WarmupUpstream upstream) {
-            this.upstream = upstream;
-            ServerAddresses addresses = upstream.addresses();
-            TransportOptions tls = options.withTrust(UpstreamTrust.exclusive(upstream.caPem()));
-            registryTls = new VertxRegistryClient(vertx, tls, clock, addresses);
-            registryPlain = new VertxRegistryClient(vertx, tls.withInsecureHosts(REGISTRY), clock, addresses);
-            lookaside = new VertxLookasideStore(vertx, tls, addresses);
-            notary = new VertxTrustDataFetcher(vertx, tls, clock, NOTARY_SERVER, upstream.caPem(), addresses);
-            policiesTls = policies(LOOKASIDE + "/sigs", upstream.caPem());
-            policiesPlain = policies(LOOKASIDE_PLAIN + "/sigs", upstream.caPem());
-            reviews = vertx.createHttpClient(new HttpClientOptions()
-                    .setSsl(true)
-                    .setVerifyHost(true)
-                    .setKeepAlive(true)
-                    .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(upstream.caPem()))));
-        }
-
-        /** Posts a review to the loopback server as the API server would; completes with the answer's body. */
-        CompletableFuture<byte[]> post(String path, byte[] review) {
-            return reviews.request(new RequestOptions()
-                            .setMethod(HttpMethod.POST)
-                            .setServer(upstream.tlsAddress())
-                            .setHost(REGISTRY)
-                            .setPort(443)
-                            .setURI(path)
-                            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json"))
-                    .compose(request -> request.send(Buffer.buffer(review)))
-                    .compose(response -> response.statusCode() == 200
-                            ? response.body()
-                            : io.vertx.core.Future.failedFuture(new IllegalStateException(
-                                    "the loopback webhook answered " + response.statusCode())))
-                    .map(Buffer::getBytes)
-                    .toCompletionStage()
-                    .toCompletableFuture();
-        }
-
-        @Override
-        public void close() {
-            reviews.close();
-            registryTls.close();
-            registryPlain.close();
-            lookaside.close();
             notary.close();
         }
     }

@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
 import java.net.ConnectException;
 import java.net.URI;
@@ -39,31 +38,19 @@ final class HttpFetcher implements AutoCloseable {
     private final Vertx vertx;
     private final TransportOptions options;
     private final HttpClient client;
-    private final ServerAddresses addresses;
 
     /** A client trusting what {@link TransportOptions#trust()} says for each host. */
     HttpFetcher(Vertx vertx, TransportOptions options) {
-        this(vertx, options, options.trust(), ServerAddresses.DNS);
-    }
-
-    HttpFetcher(Vertx vertx, TransportOptions options, UpstreamTrust trust) {
-        this(vertx, options, trust, ServerAddresses.DNS);
-    }
-
-    /** A client trusting what {@link TransportOptions#trust()} says for each host, connecting where told. */
-    HttpFetcher(Vertx vertx, TransportOptions options, ServerAddresses addresses) {
-        this(vertx, options, options.trust(), addresses);
+        this(vertx, options, options.trust());
     }
 
     /**
      * @param trust the CA certificates this client trusts ({@link UpstreamTrust#exclusive} for a policy's
      *     per-server CA bundle), built into a trust manager by {@link UpstreamTrust}, the one builder
-     * @param addresses where to connect for each host ({@link ServerAddresses#DNS}: resolve it)
      */
-    HttpFetcher(Vertx vertx, TransportOptions options, UpstreamTrust trust, ServerAddresses addresses) {
+    HttpFetcher(Vertx vertx, TransportOptions options, UpstreamTrust trust) {
         this.vertx = vertx;
         this.options = options;
-        this.addresses = java.util.Objects.requireNonNull(addresses, "addresses");
         HttpClientOptions http = new HttpClientOptions()
                 .setConnectTimeout((int) options.connectTimeout().toMillis())
                 // The TLS handshake is part of connecting: without this, Vert.x gives a silent server 10 s.
@@ -211,10 +198,6 @@ final class HttpFetcher implements AutoCloseable {
                 .setHeaders(headers)
                 .setFollowRedirects(false)
                 .setConnectTimeout(options.connectTimeout().toMillis());
-        SocketAddress server = addresses.connectTo(uri.getHost(), port(uri, scheme));
-        if (server != null) {
-            request.setServer(server);
-        }
         client.request(request).onComplete(created -> {
             if (created.failed()) {
                 promise.tryFail(map(created.cause(), url));
@@ -283,10 +266,6 @@ final class HttpFetcher implements AutoCloseable {
             });
         });
         return promise.future();
-    }
-
-    private static int port(URI uri, String scheme) {
-        return uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
     }
 
     private static long contentLength(String value) {

@@ -40,14 +40,9 @@ public final class VertxLookasideStore implements LookasideStore, AutoCloseable 
     private final HttpFetcher http;
 
     public VertxLookasideStore(Vertx vertx, TransportOptions options) {
-        this(vertx, options, ServerAddresses.DNS);
-    }
-
-    /** A store whose HTTP requests connect where {@code addresses} says (the warm-up's loopback server). */
-    public VertxLookasideStore(Vertx vertx, TransportOptions options, ServerAddresses addresses) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.options = Objects.requireNonNull(options, "options");
-        this.http = new HttpFetcher(vertx, options, addresses);
+        this.http = new HttpFetcher(vertx, options);
     }
 
     @Override

@@ -63,13 +63,8 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
     private final Set<String> basicHosts = ConcurrentHashMap.newKeySet();
 
     public VertxRegistryClient(Vertx vertx, TransportOptions options, Clock clock) {
-        this(vertx, options, clock, ServerAddresses.DNS);
-    }
-
-    /** A client whose requests connect where {@code addresses} says (the warm-up's loopback server). */
-    public VertxRegistryClient(Vertx vertx, TransportOptions options, Clock clock, ServerAddresses addresses) {
         this.options = Objects.requireNonNull(options, "options");
-        this.http = new HttpFetcher(Objects.requireNonNull(vertx, "vertx"), options, addresses);
+        this.http = new HttpFetcher(Objects.requireNonNull(vertx, "vertx"), options);
         this.tokens = new BearerTokens(http, options.maxTokenBytes(), Objects.requireNonNull(clock, "clock"));
     }
 

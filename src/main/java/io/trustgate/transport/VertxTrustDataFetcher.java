@@ -51,25 +51,13 @@ public final class VertxTrustDataFetcher implements TrustDataFetcher, AutoClosea
      * @throws IllegalArgumentException when the server URL is not http(s) or the CA bundle holds no certificate
      */
     public VertxTrustDataFetcher(Vertx vertx, TransportOptions options, Clock clock, String server, String caBundle) {
-        this(vertx, options, clock, server, caBundle, ServerAddresses.DNS);
-    }
-
-    /** A fetcher whose requests connect where {@code addresses} says (the warm-up's loopback server). */
-    public VertxTrustDataFetcher(
-            Vertx vertx,
-            TransportOptions options,
-            Clock clock,
-            String server,
-            String caBundle,
-            ServerAddresses addresses) {
         Objects.requireNonNull(vertx, "vertx");
         this.options = Objects.requireNonNull(options, "options");
         this.server = checkServer(server);
         this.http = new HttpFetcher(
                 vertx,
                 options,
-                caBundle == null || caBundle.isBlank() ? options.trust() : UpstreamTrust.exclusive(caBundle),
-                addresses);
+                caBundle == null || caBundle.isBlank() ? options.trust() : UpstreamTrust.exclusive(caBundle));
         this.tokens = new BearerTokens(http, options.maxTokenBytes(), Objects.requireNonNull(clock, "clock"));
     }
 

@@ -31,7 +31,7 @@ public class WarmupReadiness implements HealthCheck {
 
     void start(@Observes StartupEvent event) {
         Duration budget = (Duration) settings.value(Setting.WARMUP).orElseThrow();
-        gate = WarmupGate.start(budget, b -> Warmup.load().run(b, settings.transport()));
+        gate = WarmupGate.start(budget, b -> Warmup.load().run(b));
         var unused = gate.result().whenComplete((r, e) -> {
             if (e != null) {
                 LOG.warnf("warm-up failed (readiness does not wait for it): %s", e.toString());

@@ -30,40 +30,6 @@ class WarmupTest {
     }
 
     @Test
-    @DisplayName("through the real transport clients and a loopback server (TLS and plain HTTP), every round verifies "
-            + "the embedded signatures and admits the reviews posted to the loopback /validate and /mutate")
-    void admitsOverLoopbackTransport() {
-        Warmup warmup = Warmup.load();
-        Warmup.Result result =
-                warmup.run(Duration.ofSeconds(15), TrustgateSettings.defaults().transport());
-
-        // On a loaded machine the first rounds (class loading, the first TLS handshakes) may outlast the round's
-        // timeout; nothing else may fail.
-        assertThat(result.failures()).allSatisfy(f -> assertThat(f).contains("took longer than"));
-        assertThat(result.admitted()).isGreaterThanOrEqualTo(4); // a round over TLS and one over plain HTTP at least
-        // per round: two reviews posted, and the registry, lookaside and Notary requests of a cold review
-        assertThat(warmup.upstreamRequests()).isGreaterThanOrEqualTo(10L * result.admitted() / 2);
-    }
-
-    @Test
-    @DisplayName("the loopback upstream sends every host, whatever its name, to itself on 127.0.0.1, so the warm-up's "
-            + "clients can reach nothing else")
-    void loopbackOnly() throws Exception {
-        Vertx vertx = Vertx.vertx();
-        try (WarmupUpstream upstream = WarmupUpstream.start(vertx, Map.of(), "sha256:" + "0".repeat(64))) {
-            for (String host : List.of("registry-1.docker.io", "notary.docker.io", Warmup.REGISTRY, "10.0.0.1")) {
-                for (int port : new int[] {80, 443, 5000}) {
-                    assertThat(upstream.addresses().connectTo(host, port).host())
-                            .as(host + ":" + port)
-                            .isEqualTo("127.0.0.1");
-                }
-            }
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
     @DisplayName("a budget of 0s runs no round")
     void disabled() {
         Warmup.Result result = Warmup.load().run(Duration.ZERO);
@@ -105,11 +71,9 @@ class WarmupTest {
                         settings.expiryWarning(),
                         hooks,
                         counting))) {
-            Warmup.Result result = Warmup.load().run(Duration.ofSeconds(3));
-            Warmup.Result overTransport = Warmup.load().run(Duration.ofSeconds(6), settings.transport());
+            Warmup.Result result = Warmup.load().run(Duration.ofMillis(500));
 
             assertThat(result.admitted()).isPositive();
-            assertThat(overTransport.admitted()).isPositive();
             assertThat(caches).hasSize(3);
             assertThat(caches)
                     .allSatisfy(c ->
