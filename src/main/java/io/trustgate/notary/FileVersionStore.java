@@ -10,16 +10,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Versions kept in a JSON file (directory mode): read once when made, rewritten after every rise on a thread of
- * its own (write to a temporary file, then an atomic rename, so a crash leaves the old or the new file, never
- * half of one). Bounded like {@link InMemoryVersionStore}, so the file stays under about a megabyte.
+ * Versions kept in a JSON file (directory mode): read once when made, rewritten on a thread of its own
+ * {@link #FLUSH_DELAY} after a rise, so that the rises of a burst of new repositories (a roll-out, a cold start)
+ * cost one rewrite rather than one each (write to a temporary file, then an atomic rename, so a crash leaves the
+ * old or the new file, never half of one); {@link #close()} writes what is pending at once. Bounded like {@link InMemoryVersionStore}, so the file stays under about a megabyte.
  * One process per file: two replicas in directory mode do not share it (use the cluster store for that).
  */
 public final class FileVersionStore implements VersionStore {
@@ -27,12 +31,19 @@ public final class FileVersionStore implements VersionStore {
     /** A state file larger than this is not ours (bounded entries stay far below). */
     static final long MAX_FILE_BYTES = 16L << 20;
 
+    /**
+     * Longest time a risen version waits in memory before the file is rewritten: rises within it share one
+     * rewrite. A crash in that window loses only those rises' persistence (this process had them in memory).
+     */
+    public static final Duration FLUSH_DELAY = Duration.ofMillis(200);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final System.Logger LOG = System.getLogger(FileVersionStore.class.getName());
 
     private final Path file;
     private final InMemoryVersionStore memory;
-    private final ExecutorService writer;
+    private final ScheduledExecutorService writer;
+    private final AtomicLong writes = new AtomicLong();
     private final AtomicBoolean writeQueued = new AtomicBoolean();
 
     /**
@@ -45,11 +56,13 @@ public final class FileVersionStore implements VersionStore {
         this.file = file.toAbsolutePath();
         this.memory = new InMemoryVersionStore(maxEntries, clock);
         load();
-        this.writer = Executors.newSingleThreadExecutor(r -> {
+        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "trustgate-version-file");
             t.setDaemon(true);
             return t;
         });
+        w.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() writes what is pending itself
+        this.writer = w;
     }
 
     private void load() {
@@ -82,21 +95,33 @@ public final class FileVersionStore implements VersionStore {
     @Override
     public void raise(String server, String gun, Map<String, Long> versions) {
         if (memory.rise(server, gun, versions) && writeQueued.compareAndSet(false, true)) {
-            writer.execute(() -> {
-                try {
-                    write();
-                } catch (UncheckedIOException e) {
-                    LOG.log(
-                            System.Logger.Level.ERROR,
-                            e.getMessage() + ": " + e.getCause().getMessage());
-                }
-            });
+            try {
+                var unused = writer.schedule(this::writeLogged, FLUSH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing: close() writes what is queued
+            }
         }
+    }
+
+    private void writeLogged() {
+        try {
+            write();
+        } catch (UncheckedIOException e) {
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    e.getMessage() + ": " + e.getCause().getMessage());
+        }
+    }
+
+    /** Rewrites of the file so far. */
+    long writes() {
+        return writes.get();
     }
 
     /** Writes every record now (normally done on the writer thread after a rise). */
     void write() {
         writeQueued.set(false);
+        writes.incrementAndGet();
         StringBuilder out = new StringBuilder("{\"entries\":[\n");
         var entries = memory.entries();
         for (int i = 0; i < entries.size(); i++) {
@@ -124,11 +149,14 @@ public final class FileVersionStore implements VersionStore {
 
     @Override
     public void close() {
-        writer.shutdown();
+        writer.shutdown(); // a write under way finishes; a delayed one is dropped and done here, now
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (writeQueued.get()) {
+            writeLogged();
         }
     }
 }

@@ -106,6 +106,42 @@ class VersionStoreTest {
     }
 
     @Test
+    @DisplayName("directory mode: the rises of a burst of new repositories share one rewrite of the file, made within "
+            + "the flush delay, and every one of them survives a restart")
+    void burstSharesOneWrite(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("notary-versions.json");
+        try (FileVersionStore store = new FileVersionStore(file, 100, CLOCK)) {
+            for (int i = 0; i < 50; i++) {
+                store.raise(SERVER, GUN + i, Map.of("root", 1L, "targets", (long) i + 1));
+            }
+            long deadline = System.nanoTime() + FileVersionStore.FLUSH_DELAY.toNanos() + 10_000_000_000L;
+            while (!Files.exists(file) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(20);
+            }
+            assertThat(file).exists();
+            assertThat(store.writes()).isBetween(1L, 2L); // all 50 in one, or a second if the first began mid-burst
+        }
+        try (FileVersionStore restarted = new FileVersionStore(file, 100, CLOCK)) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(restarted.highest(SERVER, GUN + i)).containsEntry("targets", (long) i + 1);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("directory mode: a rise still waiting for its delayed write is written by close, at once")
+    void closeWritesPending(@TempDir Path dir) {
+        Path file = dir.resolve("notary-versions.json");
+        try (FileVersionStore store = new FileVersionStore(file, 100, CLOCK)) {
+            store.raise(SERVER, GUN, Map.of("targets", 7L));
+        }
+        assertThat(file).exists();
+        try (FileVersionStore restarted = new FileVersionStore(file, 100, CLOCK)) {
+            assertThat(restarted.highest(SERVER, GUN)).containsEntry("targets", 7L);
+        }
+    }
+
+    @Test
     @DisplayName("a state file that is not one stops start-up instead of silently dropping protection")
     void corruptFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("notary-versions.json");
