@@ -17,13 +17,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Callable;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -131,12 +139,22 @@ final class ReportCommand implements Callable<Integer> {
         return Path.of(System.getProperty("user.home"), ".kube", "config");
     }
 
-    /** The current context's API server, CA and bearer token, from a kubeconfig. */
+    /**
+     * The current context's API server and CA, and its user's credentials from a kubeconfig: a bearer token
+     * ({@code token}, {@code tokenFile}) or a client certificate ({@code client-certificate[-data]} with
+     * {@code client-key[-data]}, as kubeadm and kind write). {@code token} is null for a client certificate.
+     */
     private record Cluster(String server, HttpClient http, String token) {
+
+        /** Largest kubeconfig read (kubectl's own files are a few KiB). */
+        private static final long MAX_KUBECONFIG_BYTES = 1024 * 1024;
 
         static Cluster of(Path file) throws IOException {
             JsonNode config;
             try {
+                if (Files.size(file) > MAX_KUBECONFIG_BYTES) {
+                    throw new CliException("kubeconfig " + file + " is larger than " + MAX_KUBECONFIG_BYTES + " bytes");
+                }
                 config = YAML.readTree(Files.readString(file));
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new CliException("cannot read kubeconfig " + file + ": no such file");
@@ -144,30 +162,69 @@ final class ReportCommand implements Callable<Integer> {
             String current = config.path("current-context").asText();
             JsonNode context = named(config, "contexts", current, "context");
             JsonNode cluster = named(config, "clusters", context.path("cluster").asText(), "cluster");
-            JsonNode user = named(config, "users", context.path("user").asText(), "user");
+            String userName = context.path("user").asText();
+            JsonNode user = named(config, "users", userName, "user");
             String token = user.path("token").asText(null);
             if (token == null && user.has("tokenFile")) {
-                token = Files.readString(Path.of(user.path("tokenFile").asText()))
+                token = Files.readString(
+                                file.resolveSibling(user.path("tokenFile").asText()))
                         .strip();
             }
-            if (token == null) {
-                throw new CliException("kubeconfig " + file + ": user \""
-                        + context.path("user").asText()
-                        + "\" has no token; trustgate report supports bearer tokens only (e.g. kubectl create token)");
+            byte[] clientCert = bytes(file, user, "client-certificate-data", "client-certificate");
+            byte[] clientKey = bytes(file, user, "client-key-data", "client-key");
+            if (token == null && (clientCert == null || clientKey == null)) {
+                throw new CliException("kubeconfig " + file + ": user \"" + userName + "\" has neither a token nor a"
+                        + " client certificate with its key; trustgate report supports those two (exec and auth-provider"
+                        + " plugins are not run: use a token, e.g. from kubectl create token)");
             }
-            byte[] ca = null;
-            if (cluster.has("certificate-authority-data")) {
-                ca = Base64.getDecoder()
-                        .decode(cluster.path("certificate-authority-data").asText());
-            } else if (cluster.has("certificate-authority")) {
-                ca = Files.readAllBytes(file.resolveSibling(
-                        cluster.path("certificate-authority").asText()));
-            }
+            byte[] ca = bytes(file, cluster, "certificate-authority-data", "certificate-authority");
+            KeyManager[] keys = token == null ? clientKeys(clientCert, clientKey, userName) : null;
             HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-            if (ca != null) {
-                http.sslContext(trusting(ca));
+            if (ca != null || keys != null) {
+                http.sslContext(context(ca, keys));
             }
             return new Cluster(cluster.path("server").asText(), http.build(), token);
+        }
+
+        /** The bytes of {@code dataField} (base64) or of the file {@code fileField} names (relative to the config). */
+        private static byte[] bytes(Path config, JsonNode node, String dataField, String fileField) throws IOException {
+            if (node.has(dataField)) {
+                try {
+                    return Base64.getDecoder().decode(node.path(dataField).asText());
+                } catch (IllegalArgumentException e) {
+                    throw new CliException("kubeconfig " + config + ": " + dataField + " is not base64");
+                }
+            }
+            if (node.has(fileField)) {
+                Path f = config.resolveSibling(node.path(fileField).asText());
+                if (Files.size(f) > MAX_KUBECONFIG_BYTES) {
+                    throw new CliException("kubeconfig " + config + ": " + fileField + " " + f + " is too large");
+                }
+                return Files.readAllBytes(f);
+            }
+            return null;
+        }
+
+        /** Key managers presenting the client certificate (PEM chain) with its key (PKCS#1, SEC1 or PKCS#8 PEM). */
+        private static KeyManager[] clientKeys(byte[] certPem, byte[] keyPem, String userName) {
+            try {
+                List<? extends Certificate> chain = List.copyOf(CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new ByteArrayInputStream(certPem)));
+                if (chain.isEmpty()) {
+                    throw new CliException("kubeconfig: user \"" + userName + "\": the client certificate is empty");
+                }
+                PrivateKey key = privateKey(keyPem, userName);
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                char[] none = new char[0];
+                store.setKeyEntry("client", key, none, chain.toArray(Certificate[]::new));
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(store, none);
+                return kmf.getKeyManagers();
+            } catch (GeneralSecurityException | IOException e) {
+                throw new CliException("kubeconfig: user \"" + userName + "\": the client certificate does not parse ("
+                        + e.getClass().getSimpleName() + ")");
+            }
         }
 
         private static JsonNode named(JsonNode config, String list, String name, String field) {
@@ -179,19 +236,44 @@ final class ReportCommand implements Callable<Integer> {
             throw new CliException("kubeconfig: no " + list + " entry named \"" + name + "\"");
         }
 
-        private static SSLContext trusting(byte[] pem) {
-            try {
-                KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-                trust.load(null, null);
-                int i = 0;
-                for (Certificate c :
-                        CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
-                    trust.setCertificateEntry("ca-" + i++, c);
+        /** An unencrypted PEM private key: PKCS#1 (RSA), SEC1 (EC) or PKCS#8. Its content is never quoted. */
+        private static PrivateKey privateKey(byte[] keyPem, String userName) {
+            CliException notAKey = new CliException("kubeconfig: user \"" + userName + "\": the client key is not an"
+                    + " unencrypted PEM private key (RSA, EC or PKCS#8)");
+            try (PEMParser pem =
+                    new PEMParser(new java.io.StringReader(new String(keyPem, StandardCharsets.US_ASCII)))) {
+                Object o = pem.readObject();
+                JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+                if (o instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
+                if (o instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+                throw notAKey;
+            } catch (IOException | RuntimeException e) {
+                throw notAKey; // a parse error may quote the input: say only what was expected
+            }
+        }
+
+        /** TLS trusting the kubeconfig's CA (the JDK's CAs when null), presenting {@code keys} when not null. */
+        private static SSLContext context(byte[] pem, KeyManager[] keys) {
+            try {
                 TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(trust);
+                if (pem == null) {
+                    tmf.init((KeyStore) null);
+                } else {
+                    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+                    trust.load(null, null);
+                    int i = 0;
+                    for (Certificate c : CertificateFactory.getInstance("X.509")
+                            .generateCertificates(new ByteArrayInputStream(pem))) {
+                        trust.setCertificateEntry("ca-" + i++, c);
+                    }
+                    tmf.init(trust);
+                }
                 SSLContext ssl = SSLContext.getInstance("TLS");
-                ssl.init(null, tmf.getTrustManagers(), null);
+                ssl.init(keys, tmf.getTrustManagers(), null);
                 return ssl;
             } catch (GeneralSecurityException | IOException e) {
                 throw new CliException("kubeconfig: the certificate authority does not parse: " + e.getMessage());
@@ -199,11 +281,13 @@ final class ReportCommand implements Callable<Integer> {
         }
 
         JsonNode get(String path) throws IOException {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(server + path))
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(server + path))
                     .timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/json")
-                    .build();
+                    .header("Accept", "application/json");
+            if (token != null) {
+                builder.header("Authorization", "Bearer " + token);
+            }
+            HttpRequest req = builder.build();
             HttpResponse<byte[]> res;
             try {
                 res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());

@@ -292,6 +292,11 @@ class RecheckClusterIT {
                 Cli passing = cli("report", "--kubeconfig", adminKubeconfig.toString(), "-n", APPS);
                 assertThat(passing.code()).as(passing.err()).isZero();
                 assertThat(passing.out()).contains("Deployment/web").contains(" pass ");
+                // the same with a client certificate instead of a token (kubeadm's and kind's admin kubeconfig)
+                Cli byCertificate = cli(
+                        "report", "--kubeconfig", cluster.adminCertKubeconfig().toString(), "-n", APPS);
+                assertThat(byCertificate.code()).as(byCertificate.err()).isZero();
+                assertThat(byCertificate.out()).isEqualTo(passing.out());
 
                 // 4. The leader stops; the other replica takes the Lease and rechecks.
                 String holder = holder(admin);

@@ -144,6 +144,11 @@ public final class ClusterFixture implements AutoCloseable {
         return api.writeKubeconfig(base.resolve("admin.kubeconfig"), api.adminToken());
     }
 
+    /** A kubeconfig with cluster-admin rights through a client certificate (group system:masters), for the CLI. */
+    public Path adminCertKubeconfig() {
+        return api.writeClientCertKubeconfig(base.resolve("admin-cert.kubeconfig"), "cert-admin", "system:masters");
+    }
+
     /**
      * The environment of trustgate in cluster mode as the chart runs it: {@code KUBECONFIG} (the ServiceAccount's
      * token), {@code TRUSTGATE_NAMESPACE}, then {@code extra}.

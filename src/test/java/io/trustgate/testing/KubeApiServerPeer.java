@@ -108,6 +108,7 @@ public final class KubeApiServerPeer implements AutoCloseable {
                         "--tls-cert-file=" + serving.certPem(),
                         "--tls-private-key-file=" + serving.keyPem(),
                         "--token-auth-file=" + tokens,
+                        "--client-ca-file=" + ca.certPem(), // x509 client certificates too, as kubeadm's admin.conf
                         "--authorization-mode=RBAC",
                         "--service-account-issuer=https://kubernetes.default.svc",
                         "--service-account-key-file=" + saPub,
@@ -169,6 +170,28 @@ public final class KubeApiServerPeer implements AutoCloseable {
      * {@code KUBECONFIG}, as trustgate is when it runs outside a cluster).
      */
     public Path writeKubeconfig(Path file, String token) {
+        return writeKubeconfigWith(file, "token: \"%s\"".formatted(token));
+    }
+
+    /**
+     * Writes a kubeconfig whose user is a client certificate of this API server's CA, subject {@code CN=user,
+     * O=group}, inline as base64 {@code client-certificate-data} and {@code client-key-data} (what kubeadm and kind
+     * write).
+     */
+    public Path writeClientCertKubeconfig(Path file, String user, String group) {
+        TestCa.Issued client = ca.issueClient(user, group);
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        return writeKubeconfigWith(
+                file,
+                "client-certificate-data: %s, client-key-data: %s"
+                        .formatted(
+                                b64.encodeToString(TestCa.pem(client.certificate())
+                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                                b64.encodeToString(TestCa.pem(client.keyPair().getPrivate())
+                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+    }
+
+    private Path writeKubeconfigWith(Path file, String userFields) {
         String yaml = """
                 apiVersion: v1
                 kind: Config
@@ -177,12 +200,12 @@ public final class KubeApiServerPeer implements AutoCloseable {
                   cluster: {server: "%s", certificate-authority: "%s"}
                 users:
                 - name: user
-                  user: {token: "%s"}
+                  user: {%s}
                 contexts:
                 - name: test
                   context: {cluster: test, user: user}
                 current-context: test
-                """.formatted(url(), ca.certPem(), token);
+                """.formatted(url(), ca.certPem(), userFields);
         try {
             Files.writeString(file, yaml);
             return file;

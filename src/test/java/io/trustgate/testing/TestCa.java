@@ -109,6 +109,18 @@ public final class TestCa {
      * bridge address) and the extra DNS names.
      */
     public Issued issueServer(String name, List<String> extraIps, String... extraDnsNames) {
+        return issue(name, new X500Name("CN=" + name), extraIps, extraDnsNames);
+    }
+
+    /**
+     * A client certificate with subject {@code CN=user, O=group}: the API server's x509 authentication reads the
+     * user name from CN and a group from O (e.g. {@code system:masters}).
+     */
+    public Issued issueClient(String user, String group) {
+        return issue(user, new X500Name("O=" + group + ",CN=" + user), List.of());
+    }
+
+    private Issued issue(String name, X500Name subject, List<String> extraIps, String... extraDnsNames) {
         try {
             KeyPair kp = newKeyPair();
             Instant now = Instant.now();
@@ -117,7 +129,7 @@ public final class TestCa {
                     serial(),
                     Date.from(now.minus(Duration.ofMinutes(5))),
                     Date.from(now.plus(VALIDITY)),
-                    new X500Name("CN=" + name),
+                    subject,
                     kp.getPublic());
             List<GeneralName> sans = new ArrayList<>();
             sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
