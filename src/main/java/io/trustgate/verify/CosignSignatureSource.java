@@ -97,9 +97,15 @@ public final class CosignSignatureSource implements SignatureSource {
 
     @Override
     public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
+        return collect(image, digest, policy, RegistryCredentials.ANONYMOUS);
+    }
+
+    @Override
+    public CompletableFuture<SourceFindings> collect(
+            ImageReference image, String digest, Policy policy, RegistryCredentials credentials) {
         // cosign 2.x (.sig tag) and 3.x (bundle referrers) are read side by side; a signer counts once.
-        CompletableFuture<Part> v2 = collectSignatureTag(image, digest, policy);
-        CompletableFuture<Part> v3 = collectBundles(image, digest, policy);
+        CompletableFuture<Part> v2 = collectSignatureTag(image, digest, policy, credentials);
+        CompletableFuture<Part> v3 = collectBundles(image, digest, policy, credentials);
         return v2.thenCombine(v3, (a, b) -> merge(digest, a, b));
     }
 
@@ -129,7 +135,17 @@ public final class CosignSignatureSource implements SignatureSource {
         return new SourceFindings(found, problems, List.of(), null, a.unavailable() || b.unavailable(), signatures);
     }
 
-    private CompletableFuture<Part> collectSignatureTag(ImageReference image, String digest, Policy policy) {
+    /**
+     * The review's pull credentials where the signatures live in the image's own registry (host and port as written);
+     * anonymous for a {@code spec.cosign.repository} elsewhere, so a pull secret never goes to another registry.
+     */
+    private static RegistryCredentials credentialsFor(
+            ImageReference image, ImageReference signatures, RegistryCredentials credentials) {
+        return image.domain().equals(signatures.domain()) ? credentials : RegistryCredentials.ANONYMOUS;
+    }
+
+    private CompletableFuture<Part> collectSignatureTag(
+            ImageReference image, String digest, Policy policy, RegistryCredentials reviewCredentials) {
         if (policy.signers().stream().allMatch(s -> cosignKeys(s).isEmpty())) {
             return CompletableFuture.completedFuture(new Part(SourceFindings.NONE, "no signer has a cosign key"));
         }
@@ -140,9 +156,8 @@ public final class CosignSignatureSource implements SignatureSource {
             return CompletableFuture.completedFuture(
                     new Part(SourceFindings.problem("cosign: cannot name the signature tag: " + e.getMessage()), null));
         }
-        // The signature repository is read anonymously in this version (pull secrets are not passed to sources).
-        RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
-        return registry.fetchManifest(tag, CosignLimits.MAX_MANIFEST_BYTES, anonymous)
+        RegistryCredentials credentials = credentialsFor(image, tag, reviewCredentials);
+        return registry.fetchManifest(tag, CosignLimits.MAX_MANIFEST_BYTES, credentials)
                 .thenCompose(manifest -> {
                     if (manifest.isEmpty()) {
                         return CompletableFuture.completedFuture(new Part(SourceFindings.NONE, "no tag " + tag));
@@ -155,8 +170,8 @@ public final class CosignSignatureSource implements SignatureSource {
                                 new Part(SourceFindings.problem("cosign: " + tag + ": " + e.getMessage()), null));
                     }
                     List<CompletableFuture<byte[]>> payloads = parsed.layers().stream()
-                            .map(layer ->
-                                    registry.fetchBlob(tag, layer.digest(), CosignLimits.MAX_PAYLOAD_BYTES, anonymous))
+                            .map(layer -> registry.fetchBlob(
+                                    tag, layer.digest(), CosignLimits.MAX_PAYLOAD_BYTES, credentials))
                             .toList();
                     return CompletableFuture.allOf(payloads.toArray(CompletableFuture[]::new))
                             .thenApplyAsync(
@@ -170,7 +185,8 @@ public final class CosignSignatureSource implements SignatureSource {
      * cosign 3.x: the Sigstore bundles that refer to the digest (OCI referrers API, or the referrers tag on
      * registries without it), each fetched by digest, its subject checked, its bundle blob checked against its digest.
      */
-    private CompletableFuture<Part> collectBundles(ImageReference image, String digest, Policy policy) {
+    private CompletableFuture<Part> collectBundles(
+            ImageReference image, String digest, Policy policy, RegistryCredentials reviewCredentials) {
         ImageReference repository;
         try {
             repository = signatureRepository(image, policy);
@@ -178,11 +194,11 @@ public final class CosignSignatureSource implements SignatureSource {
             return CompletableFuture.completedFuture(new Part(
                     SourceFindings.problem("cosign: cannot name the signature repository: " + e.getMessage()), null));
         }
-        RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
+        RegistryCredentials credentials = credentialsFor(image, repository, reviewCredentials);
         // Unfiltered, then filtered here: some registries (go-containerregistry's) list an artifact under its config
         // media type (the empty descriptor's) instead of the manifest's artifactType. What is fetched is checked to be
         // a bundle referrer of this digest either way.
-        return registry.referrers(repository, digest, null, anonymous)
+        return registry.referrers(repository, digest, null, credentials)
                 .thenCompose(referrers -> {
                     List<String> entries = referrers.entries().stream()
                             .filter(r -> SigstoreBundle.MEDIA_TYPE_V03.equals(r.artifactType())
@@ -195,7 +211,7 @@ public final class CosignSignatureSource implements SignatureSource {
                                 new Part(SourceFindings.NONE, "no Sigstore bundle refers to it in " + repository));
                     }
                     List<CompletableFuture<Fetched>> bundles = entries.stream()
-                            .map(entry -> fetchBundle(repository, digest, entry, anonymous))
+                            .map(entry -> fetchBundle(repository, digest, entry, credentials))
                             .toList();
                     return CompletableFuture.allOf(bundles.toArray(CompletableFuture[]::new))
                             .thenApplyAsync(

@@ -133,7 +133,7 @@ public final class ImageVerifier {
                 return CompletableFuture.completedFuture(new ImageVerdict(image, null, failed, why));
             }
             progress.resolved(d);
-            return verifyDigest(image, d, policies, progress);
+            return verifyDigest(image, d, policies, credentials, progress);
         });
         return next.thenCompose(f -> f);
     }
@@ -172,14 +172,18 @@ public final class ImageVerifier {
     }
 
     private CompletableFuture<ImageVerdict> verifyDigest(
-            ImageReference image, String digest, List<Policy> policies, Progress progress) {
+            ImageReference image,
+            String digest,
+            List<Policy> policies,
+            RegistryCredentials credentials,
+            Progress progress) {
         List<CompletableFuture<PolicyVerdict>> perPolicy = new ArrayList<>();
         for (Policy policy : policies) {
             VerdictKey key =
                     new VerdictKey(policy.uid(), policy.resourceVersion(), policy.keyFingerprint(), image, digest);
             perPolicy.add(verdicts.get(
                             key,
-                            () -> verifyPolicy(image, digest, policy, progress)
+                            () -> verifyPolicy(image, digest, policy, credentials, progress)
                                     .thenApply(v -> remember(image, digest, v)))
                     .thenApply(v -> v.findings().unavailable() ? staleOr(policy, image, digest, v) : v));
         }
@@ -192,7 +196,7 @@ public final class ImageVerifier {
     }
 
     private CompletableFuture<PolicyVerdict> verifyPolicy(
-            ImageReference image, String digest, Policy policy, Progress progress) {
+            ImageReference image, String digest, Policy policy, RegistryCredentials credentials, Progress progress) {
         // A denial expired: what the upstream caches remember may be the very answer that caused it.
         boolean afterDenial = denied.asMap().remove(new DenialKey(policy.uid(), image, digest)) != null;
         List<CompletableFuture<SourceFindings>> collected = new ArrayList<>();
@@ -201,8 +205,9 @@ public final class ImageVerifier {
                 if (afterDenial) {
                     source.forget(image, digest, policy);
                 }
-                collected.add(progress.track(source.describe(policy), source.collect(image, digest, policy))
-                        .exceptionally(e -> SourceFindings.problem(rootMessage(e))));
+                collected.add(
+                        progress.track(source.describe(policy), source.collect(image, digest, policy, credentials))
+                                .exceptionally(e -> SourceFindings.problem(rootMessage(e))));
             }
         }
         if (collected.isEmpty()) {

@@ -77,12 +77,17 @@ public final class NotationSignatureSource implements SignatureSource {
 
     @Override
     public CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy) {
-        // The repository is read anonymously in this version (pull secrets are not passed to sources), as for cosign.
-        RegistryCredentials anonymous = RegistryCredentials.ANONYMOUS;
+        return collect(image, digest, policy, RegistryCredentials.ANONYMOUS);
+    }
+
+    /** Notation's signatures are referrers in the image's own repository: read with the review's pull credentials. */
+    @Override
+    public CompletableFuture<SourceFindings> collect(
+            ImageReference image, String digest, Policy policy, RegistryCredentials credentials) {
         // The signed targetArtifact must be this manifest: digest, and media type and size as the registry says them
         // (as notation verify compares them); asked beside the referrers, cached by digest.
-        CompletableFuture<ManifestDescriptor> descriptor = registry.resolve(image.withDigest(digest), anonymous);
-        return registry.referrers(image, digest, ARTIFACT_TYPE, anonymous)
+        CompletableFuture<ManifestDescriptor> descriptor = registry.resolve(image.withDigest(digest), credentials);
+        return registry.referrers(image, digest, ARTIFACT_TYPE, credentials)
                 .thenCombine(descriptor, (referrers, manifest) -> new Found(referrers, target(digest, manifest)))
                 .thenCompose(found -> {
                     Referrers referrers = found.referrers();
@@ -96,7 +101,7 @@ public final class NotationSignatureSource implements SignatureSource {
                     }
                     List<CompletableFuture<Optional<Envelope>>> envelopes = referrers.entries().stream()
                             .limit(NotationLimits.MAX_SIGNATURES)
-                            .map(r -> envelope(image, r, anonymous))
+                            .map(r -> envelope(image, r, credentials))
                             .toList();
                     return CompletableFuture.allOf(envelopes.toArray(CompletableFuture[]::new))
                             .thenApplyAsync(

@@ -2,6 +2,7 @@ package io.trustgate.verify;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.Policy;
+import io.trustgate.registry.RegistryCredentials;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -26,6 +27,16 @@ public interface SignatureSource {
      * @param digest the digest the registry resolved, or the reference's own
      */
     CompletableFuture<SourceFindings> collect(ImageReference image, String digest, Policy policy);
+
+    /**
+     * Like {@link #collect(ImageReference, String, Policy)}, with the pull credentials the review chose for the
+     * image's registry. Sources that read signatures from that registry (cosign, Notation) use them there and
+     * nowhere else; the others ignore them.
+     */
+    default CompletableFuture<SourceFindings> collect(
+            ImageReference image, String digest, Policy policy, RegistryCredentials credentials) {
+        return collect(image, digest, policy);
+    }
 
     /**
      * Drops what this source's upstream caches remember about the digest under the policy. The verifier calls

@@ -1,0 +1,118 @@
+package io.trustgate.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trustgate.config.TrustgateSettings;
+import io.trustgate.image.ImageReference;
+import io.trustgate.pgp.SignedIdentity;
+import io.trustgate.policy.CosignConfig;
+import io.trustgate.policy.ImagePattern;
+import io.trustgate.policy.Policy;
+import io.trustgate.policy.PolicyId;
+import io.trustgate.policy.Signer;
+import io.trustgate.registry.RegistryCredentials;
+import io.trustgate.testing.CosignCli;
+import io.trustgate.testing.ImageFactory;
+import io.trustgate.testing.ImageFactory.PushedImage;
+import io.trustgate.testing.PeerProcess;
+import io.trustgate.testing.RegistryPeer;
+import io.trustgate.transport.TransportOptions;
+import io.trustgate.transport.VertxRegistryClient;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * cosign signatures in a private registry (a real docker-registry behind htpasswd basic auth): the signature tag and
+ * the bundle referrers are read with the pull credentials the review chose for the image's registry, as the image's
+ * own manifest is; without them the signatures cannot be read and the image is denied.
+ */
+class PrivateRegistrySignaturesTest {
+
+    private static final String USER = "alice";
+    private static final String PASSWORD = "s3cret-pull";
+
+    private static RegistryPeer registry;
+    private static Vertx vertx;
+    private static VertxRegistryClient client;
+    private static ExecutorService crypto;
+    private static ImageVerifier verifier;
+    private static Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        registry =
+                RegistryPeer.builder("private-cosign").basicAuth(USER, PASSWORD).start();
+        vertx = Vertx.vertx();
+        TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
+        client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
+        crypto = Executors.newFixedThreadPool(2);
+        verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
+        work = Files.createTempDirectory(PeerProcess.peerDir("private-cosign"), "work-");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (crypto != null) {
+            crypto.shutdownNow();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CosignCli.Version.class)
+    @DisplayName("a cosign-signed image in a private registry is admitted with the pull credentials, denied without")
+    void pullCredentialsReadTheSignatures(CosignCli.Version version) throws Exception {
+        CosignCli cosign = CosignCli.create(version, work.resolve(version.name()));
+        cosign.cosign("login", registry.host(), "-u", USER, "-p", PASSWORD).run();
+        Path key = cosign.keyPair("signer");
+        PushedImage img = ImageFactory.pushRandom(
+                registry, "private/" + version.name().toLowerCase(java.util.Locale.ROOT), "1.0");
+        cosign.sign(key, img.digestReference());
+        Policy policy = policy(version, key, "1");
+        ImageReference ref = ImageReference.parse(img.digestReference());
+
+        ImageVerdict withSecret = verifier.verify(ref, List.of(policy), new RegistryCredentials(USER, PASSWORD))
+                .get(60, TimeUnit.SECONDS);
+        assertThat(withSecret.verdicts().get(0).satisfied())
+                .as(withSecret.verdicts().get(0).findings().toString())
+                .isTrue();
+
+        Policy fresh = policy(version, key, "2"); // another policy version: no verdict reuse between the two checks
+        ImageVerdict anonymous = verifier.verify(ref, List.of(fresh), RegistryCredentials.ANONYMOUS)
+                .get(60, TimeUnit.SECONDS);
+        assertThat(anonymous.verdicts().get(0).satisfied()).isFalse();
+        assertThat(anonymous.verdicts().get(0).findings().found()).isEmpty();
+        assertThat(anonymous.verdicts().get(0).findings().problems())
+                .anySatisfy(p -> assertThat(p).contains("requires credentials").contains("imagePullSecret"));
+    }
+
+    private static Policy policy(CosignCli.Version version, Path key, String resourceVersion) throws Exception {
+        return Policy.builder(PolicyId.cluster("private-" + version), "uid-private-" + version, resourceVersion)
+                .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                .signers(List.of(Signer.builder("signer")
+                        .keys(List.of(CosignCli.publicKey(key)))
+                        .build()))
+                .signedIdentity(SignedIdentity.parse("matchRepository"))
+                .cosign(new CosignConfig(null))
+                .build();
+    }
+}
