@@ -3,11 +3,7 @@ package io.trustgate.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustgate.config.Setting;
 import io.trustgate.recheck.PolicyReports;
@@ -293,43 +289,13 @@ final class RecheckBench {
                     int rs = pod / PODS_PER_REPLICASET;
                     PushedImage image = images.get(rs % images.size());
                     String ns = "bench-" + (rs % NAMESPACES);
-                    Pod created = admin.pods()
-                            .inNamespace(ns)
-                            .resource(new PodBuilder()
-                                    .withNewMetadata()
-                                    .withName("web-" + rs + "-" + pod)
-                                    .addNewOwnerReference()
-                                    .withApiVersion("apps/v1")
-                                    .withKind("ReplicaSet")
-                                    .withName("web-" + rs)
-                                    .withUid(String.format(Locale.ROOT, "7c7e0e38-0000-4000-8000-%012d", rs))
-                                    .withController(true)
-                                    .endOwnerReference()
-                                    .endMetadata()
-                                    .withNewSpec()
-                                    .addNewContainer()
-                                    .withName("app")
-                                    .withImage(image.reference())
-                                    .endContainer()
-                                    .endSpec()
-                                    .build())
-                            .create();
-                    created.setStatus(new PodStatusBuilder()
-                            .withPhase("Running")
-                            .withContainerStatuses(new ContainerStatusBuilder()
-                                    .withName("app")
-                                    .withImage(image.reference())
-                                    .withImageID(image.digestReference())
-                                    .withReady(true)
-                                    .withRestartCount(0)
-                                    .withNewState()
-                                    .withNewRunning()
-                                    .withStartedAt("2026-11-30T12:00:00Z")
-                                    .endRunning()
-                                    .endState()
-                                    .build())
-                            .build());
-                    admin.pods().inNamespace(ns).resource(created).updateStatus();
+                    ClusterFixture.createRunningPod(
+                            admin,
+                            ns,
+                            "web-" + rs + "-" + pod,
+                            "web-" + rs,
+                            String.format(Locale.ROOT, "7c7e0e38-0000-4000-8000-%012d", rs),
+                            image);
                     return null;
                 }));
             }

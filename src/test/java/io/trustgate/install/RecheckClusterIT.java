@@ -2,13 +2,11 @@ package io.trustgate.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -103,6 +101,17 @@ class RecheckClusterIT {
                 // A Deployment and the ReplicaSet it owns (no controller-manager runs: they are written here as it
                 // would write them), and a running Pod of that ReplicaSet, admitted through the webhook, its status
                 // written as a kubelet would.
+                PodTemplateSpec template = new PodTemplateSpecBuilder()
+                        .withNewMetadata()
+                        .addToLabels("app", "web")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("app")
+                        .withImage(image.reference())
+                        .endContainer()
+                        .endSpec()
+                        .build();
                 Deployment deployment = admin.apps()
                         .deployments()
                         .inNamespace(APPS)
@@ -114,17 +123,7 @@ class RecheckClusterIT {
                                 .withNewSelector()
                                 .addToMatchLabels("app", "web")
                                 .endSelector()
-                                .withNewTemplate()
-                                .withNewMetadata()
-                                .addToLabels("app", "web")
-                                .endMetadata()
-                                .withNewSpec()
-                                .addNewContainer()
-                                .withName("app")
-                                .withImage(image.reference())
-                                .endContainer()
-                                .endSpec()
-                                .endTemplate()
+                                .withTemplate(template)
                                 .endSpec()
                                 .build())
                         .create();
@@ -146,57 +145,17 @@ class RecheckClusterIT {
                                 .withNewSelector()
                                 .addToMatchLabels("app", "web")
                                 .endSelector()
-                                .withNewTemplate()
-                                .withNewMetadata()
-                                .addToLabels("app", "web")
-                                .endMetadata()
-                                .withNewSpec()
-                                .addNewContainer()
-                                .withName("app")
-                                .withImage(image.reference())
-                                .endContainer()
-                                .endSpec()
-                                .endTemplate()
+                                .withTemplate(template)
                                 .endSpec()
                                 .build())
                         .create();
-                Pod created = admin.pods()
-                        .inNamespace(APPS)
-                        .resource(new PodBuilder()
-                                .withNewMetadata()
-                                .withName("web-1")
-                                .addNewOwnerReference()
-                                .withApiVersion("apps/v1")
-                                .withKind("ReplicaSet")
-                                .withName("web-5d9c")
-                                .withUid(replicaSet.getMetadata().getUid())
-                                .withController(true)
-                                .endOwnerReference()
-                                .endMetadata()
-                                .withNewSpec()
-                                .addNewContainer()
-                                .withName("app")
-                                .withImage(image.reference())
-                                .endContainer()
-                                .endSpec()
-                                .build())
-                        .create();
-                created.setStatus(new PodStatusBuilder()
-                        .withPhase("Running")
-                        .withContainerStatuses(new ContainerStatusBuilder()
-                                .withName("app")
-                                .withImage(image.reference())
-                                .withImageID(image.digestReference())
-                                .withReady(true)
-                                .withRestartCount(0)
-                                .withNewState()
-                                .withNewRunning()
-                                .withStartedAt("2026-11-30T12:00:00Z")
-                                .endRunning()
-                                .endState()
-                                .build())
-                        .build());
-                admin.pods().inNamespace(APPS).resource(created).updateStatus();
+                ClusterFixture.createRunningPod(
+                        admin,
+                        APPS,
+                        "web-1",
+                        "web-5d9c",
+                        replicaSet.getMetadata().getUid(),
+                        image);
 
                 // 1. Verified while Alice's key is in the Secret.
                 GenericKubernetesResource report = awaitReport(admin, "pass", a, b);

@@ -1,7 +1,11 @@
 package io.trustgate.testing;
 
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -212,5 +216,55 @@ public final class ClusterFixture implements AutoCloseable {
         } finally {
             api.close();
         }
+    }
+
+    /**
+     * Creates Pod {@code name} owned by ReplicaSet {@code replicaSet} (uid {@code replicaSetUid}) running {@code image}
+     * in one container, and sets its status as a kubelet would once the image runs: Running, imageID = the digest.
+     */
+    public static Pod createRunningPod(
+            KubernetesClient admin,
+            String namespace,
+            String name,
+            String replicaSet,
+            String replicaSetUid,
+            ImageFactory.PushedImage image) {
+        Pod created = admin.pods()
+                .inNamespace(namespace)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .addNewOwnerReference()
+                        .withApiVersion("apps/v1")
+                        .withKind("ReplicaSet")
+                        .withName(replicaSet)
+                        .withUid(replicaSetUid)
+                        .withController(true)
+                        .endOwnerReference()
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("app")
+                        .withImage(image.reference())
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
+        created.setStatus(new PodStatusBuilder()
+                .withPhase("Running")
+                .withContainerStatuses(new ContainerStatusBuilder()
+                        .withName("app")
+                        .withImage(image.reference())
+                        .withImageID(image.digestReference())
+                        .withReady(true)
+                        .withRestartCount(0)
+                        .withNewState()
+                        .withNewRunning()
+                        .withStartedAt("2026-11-30T12:00:00Z")
+                        .endRunning()
+                        .endState()
+                        .build())
+                .build());
+        return admin.pods().inNamespace(namespace).resource(created).updateStatus();
     }
 }
