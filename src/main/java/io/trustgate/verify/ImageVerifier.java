@@ -39,13 +39,19 @@ import java.util.stream.Collectors;
  */
 public final class ImageVerifier {
 
-    /** Policy version and keys, the image as written, and its digest: no string building per look-up. */
+    /**
+     * Policy version and keys, the image as written, its digest, and the pull credentials the signatures were read
+     * with: no string building per look-up. The credentials are part of the key because what a registry shows
+     * depends on them (an anonymous read of a private registry's signatures is denied): a check without them must
+     * not hand its denial to a concurrent or later check with them, nor borrow a verdict read with someone else's.
+     */
     private record VerdictKey(
             String policyUid,
             String policyResourceVersion,
             String keyFingerprint,
             ImageReference image,
-            String digest) {}
+            String digest,
+            RegistryCredentials credentials) {}
 
     /** The last good verdict of one policy version for one repository, tag (or none) and digest. */
     private record DigestKey(String policyVersion, String repository, String tag, String digest) {}
@@ -179,8 +185,8 @@ public final class ImageVerifier {
             Progress progress) {
         List<CompletableFuture<PolicyVerdict>> perPolicy = new ArrayList<>();
         for (Policy policy : policies) {
-            VerdictKey key =
-                    new VerdictKey(policy.uid(), policy.resourceVersion(), policy.keyFingerprint(), image, digest);
+            VerdictKey key = new VerdictKey(
+                    policy.uid(), policy.resourceVersion(), policy.keyFingerprint(), image, digest, credentials);
             perPolicy.add(verdicts.get(
                             key,
                             () -> verifyPolicy(image, digest, policy, credentials, progress)

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -103,6 +104,38 @@ class PrivateRegistrySignaturesTest {
         assertThat(anonymous.verdicts().get(0).findings().found()).isEmpty();
         assertThat(anonymous.verdicts().get(0).findings().problems())
                 .anySatisfy(p -> assertThat(p).contains("requires credentials").contains("imagePullSecret"));
+    }
+
+    @Test
+    @DisplayName(
+            "a denial read without the pull credentials is not handed to the next check of the same digest with them")
+    void anonymousDenialIsNotSharedWithCredentialedCheck() throws Exception {
+        CosignCli cosign = CosignCli.create(CosignCli.Version.V2, work.resolve("shared-verdict"));
+        cosign.cosign("login", registry.host(), "-u", USER, "-p", PASSWORD).run();
+        Path key = cosign.keyPair("signer");
+        PushedImage img = ImageFactory.pushRandom(registry, "private/shared-verdict", "1.0");
+        cosign.sign(key, img.digestReference());
+        Policy policy = policy(CosignCli.Version.V2, key, "shared"); // one policy version for both checks
+        ImageReference ref = ImageReference.parse(img.digestReference());
+
+        // The webhook's verdict cache (its default lifetimes: a denial lives 10 s), not the uncached verifier above.
+        ImageVerifier caching = new ImageVerifier(
+                client,
+                List.of(new CosignSignatureSource(client, crypto)),
+                Clock.systemUTC(),
+                TrustgateSettings.defaults().cache());
+
+        ImageVerdict anonymous = caching.verify(ref, List.of(policy), RegistryCredentials.ANONYMOUS)
+                .get(60, TimeUnit.SECONDS);
+        assertThat(anonymous.verdicts().get(0).satisfied()).isFalse();
+
+        ImageVerdict withSecret = caching.verify(ref, List.of(policy), new RegistryCredentials(USER, PASSWORD))
+                .get(60, TimeUnit.SECONDS);
+        assertThat(withSecret.verdicts().get(0).satisfied())
+                .as(
+                        "the credentialed check reads the signatures itself: %s",
+                        withSecret.verdicts().get(0).findings())
+                .isTrue();
     }
 
     private static Policy policy(CosignCli.Version version, Path key, String resourceVersion) throws Exception {
