@@ -366,7 +366,7 @@ public final class WarmupBench {
             if (o.equals("@aottrain") || o.startsWith("@aottrain=")) {
                 String script =
                         o.equals("@aottrain") ? "scripts/train-aot-cache.sh" : o.substring("@aottrain=".length());
-                String key = c.java() + " " + appDir(c) + " aottrain " + script;
+                String key = c.java() + " " + appDir(c) + " aottrain " + script + " " + jvmOnly;
                 Path archive = archives.get(key);
                 if (archive == null) {
                     archive = work.resolve(c.name() + "-trained.aot");
