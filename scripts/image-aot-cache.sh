@@ -4,7 +4,10 @@
 # unpacks the image OCI_DIR:TAG into a scratch root, trains /home/jboss/app.aot with the image's own java on the
 # image's own jars (scripts/train-aot-cache.sh, run from /home/jboss as the entrypoint runs), and rewrites the
 # image in place: one more layer holding only that file (owner 0, mode 644, mtime 0), -XX:AOTCache=... in the
-# entrypoint right after "java". Exit 3 when the image's runtime is not JDK 25 or later (nothing to do).
+# entrypoint right after "java", and TRUSTGATE_WARMUP=0s in its environment (with the cache, the in-process warm-up
+# before readiness costs more than it saves: docs/benchmarks.md, "Start-up with the AOT cache: no warm-up";
+# a pod's env, e.g. the chart's extraEnv, still overrides it). Exit 3 when the image's runtime is not JDK 25 or
+# later (nothing to do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 oci=${1:?usage: image-aot-cache.sh OCI_DIR TAG}
@@ -56,7 +59,8 @@ mv "$work/layer.tar.gz" "$oci/blobs/sha256/$layer"
 jq -c --arg d "sha256:$diff_id" --arg c "$cache_path" '
   .rootfs.diff_ids += [$d]
   | .history += [{"created_by": "scripts/image-aot-cache.sh (JDK AOT cache, trained by scripts/train-aot-cache.sh)"}]
-  | .config.Entrypoint = [.config.Entrypoint[0], ("-XX:AOTCache=" + $c)] + .config.Entrypoint[1:]' \
+  | .config.Entrypoint = [.config.Entrypoint[0], ("-XX:AOTCache=" + $c)] + .config.Entrypoint[1:]
+  | if any(.config.Env[]; startswith("TRUSTGATE_WARMUP=")) then . else .config.Env += ["TRUSTGATE_WARMUP=0s"] end' \
   "$oci/blobs/sha256/$config" > "$work/config.json"
 new_config=$(sha256sum "$work/config.json" | cut -d' ' -f1)
 mv "$work/config.json" "$oci/blobs/sha256/$new_config"

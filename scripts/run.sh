@@ -22,6 +22,9 @@ then
   exec java $opts -jar "$app/quarkus-run.jar"
 fi
 java="$jdk25/bin/java"
+# As the image: with the AOT cache no in-process warm-up before readiness unless asked for (docs/benchmarks.md,
+# "Start-up with the AOT cache: no warm-up"); on the JDK on the PATH above, TRUSTGATE_WARMUP's default (3s).
+export TRUSTGATE_WARMUP=${TRUSTGATE_WARMUP:-0s}
 # The app is run from its copy: paths the user gave relative to the repository become absolute.
 for v in TRUSTGATE_TLS_CERT TRUSTGATE_TLS_KEY TRUSTGATE_POLICIES_DIR; do
   if [ -n "${!v:-}" ] && [ "${!v#/}" = "${!v}" ]; then export "$v=$PWD/${!v}"; fi

@@ -69,7 +69,9 @@ public enum Setting {
             Kind.DURATION,
             "At start, before ready, review built-in throw-away signed images (GPG and Notary, in memory, no network, "
                     + "nothing kept) for up to this long so that the first real reviews run compiled code; `0s` "
-                    + "disables it. Readiness waits for it, never longer than this."),
+                    + "disables it. Readiness waits for it, never longer than this. The image and `make run` on JDK 25, "
+                    + "which start with a trained AOT cache, set `0s` (there it costs more than it saves: "
+                    + "docs/benchmarks.md)."),
     NAMESPACE(
             "trustgate.namespace",
             "trustgate",

@@ -63,8 +63,12 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code name=options|name=options}; {@code WARMUP_JDK25} is the JDK 25 home. Besides JVM options, a configuration's
  * options may hold {@code @jdk25} (run on JDK 25), {@code @app=DIR} (another quarkus-app directory, e.g. one packaged
  * as {@code aot-jar}), {@code @env:NAME=VALUE} (an environment variable, e.g. {@code @env:TRUSTGATE_WARMUP=1s}),
- * {@code @cds}/{@code @aot} (an archive trained under this bench's own load) and {@code @aottrain} (an AOT cache
- * trained by {@code scripts/train-aot-cache.sh}, as {@code make image} and {@code make run} train it).
+ * {@code @cds}/{@code @aot} (an archive trained under this bench's own load), {@code @aottrain} (an AOT cache
+ * trained by {@code scripts/train-aot-cache.sh}, as {@code make image} and {@code make run} train it; {@code
+ * @aottrain=SCRIPT}: by another training script, e.g. an older one to compare) and
+ * {@code @taskset=CPUS} (the process confined to those CPUs with {@code taskset -c}, as a container's cpu limit
+ * of 1 confines it: {@code -XX:ActiveProcessorCount=1} alone sizes the JVM for one CPU but lets its JIT and GC
+ * threads run on the other core, which makes "ready" and the first seconds look better than in a pod).
  */
 public final class WarmupBench {
 
@@ -204,14 +208,18 @@ public final class WarmupBench {
                         .withJava(java25));
         for (String w : List.of("3s", "1s", "0s")) {
             String name = "chart-aot25-w" + w.replace("s", "");
+            JvmConfig aot = chart.with(
+                            name,
+                            "chart on JDK 25, aot-jar, AOT cache from scripts/train-aot-cache.sh, TRUSTGATE_WARMUP="
+                                    + w,
+                            List.of(aotApp, "@aottrain", "@env:TRUSTGATE_WARMUP=" + w))
+                    .withJava(java25);
+            m.put(name, aot);
+            // the chart's cpu limit of 1 as a container has it: the process on one CPU (JIT and GC threads
+            // included), not only -XX:ActiveProcessorCount=1, which leaves the other core to the JIT
             m.put(
-                    name,
-                    chart.with(
-                                    name,
-                                    "chart on JDK 25, aot-jar, AOT cache from scripts/train-aot-cache.sh, TRUSTGATE_WARMUP="
-                                            + w,
-                                    List.of(aotApp, "@aottrain", "@env:TRUSTGATE_WARMUP=" + w))
-                            .withJava(java25));
+                    name + "-1cpu",
+                    aot.with(name + "-1cpu", aot.description() + ", on one CPU (taskset -c 1)", List.of("@taskset=1")));
         }
         return m;
     }
@@ -352,20 +360,23 @@ public final class WarmupBench {
         List<String> jvmOnly =
                 c.options().stream().filter(o -> !o.startsWith("@")).toList();
         for (String o : c.options()) {
-            if (o.startsWith("@app=") || o.startsWith("@env:")) {
+            if (o.startsWith("@app=") || o.startsWith("@env:") || o.startsWith("@taskset=")) {
                 continue;
             }
-            if (o.equals("@aottrain")) {
-                String key = c.java() + " " + appDir(c) + " aottrain";
+            if (o.equals("@aottrain") || o.startsWith("@aottrain=")) {
+                String script =
+                        o.equals("@aottrain") ? "scripts/train-aot-cache.sh" : o.substring("@aottrain=".length());
+                String key = c.java() + " " + appDir(c) + " aottrain " + script + " " + jvmOnly;
                 Path archive = archives.get(key);
                 if (archive == null) {
                     archive = work.resolve(c.name() + "-trained.aot");
+                    // a copy: bash reads a script while it runs it, and the script may be edited meanwhile
+                    Path copy = work.resolve(c.name() + "-train.sh");
+                    Files.copy(repo.resolve(script), copy);
+                    copy.toFile().setExecutable(true);
                     long t0 = System.nanoTime();
-                    List<String> cmd = new ArrayList<>(List.of(
-                            repo.resolve("scripts/train-aot-cache.sh").toString(),
-                            c.java(),
-                            appDir(c).toString(),
-                            archive.toString()));
+                    List<String> cmd = new ArrayList<>(
+                            List.of(copy.toString(), c.java(), appDir(c).toString(), archive.toString()));
                     cmd.addAll(jvmOnly);
                     cmd.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
                     Proc.Result r = Proc.cmd(cmd).timeout(Duration.ofMinutes(5)).runAllowingFailure();
@@ -425,6 +436,10 @@ public final class WarmupBench {
 
     private Started start(JvmConfig c, List<String> opts, String tag) {
         List<String> cmd = new ArrayList<>();
+        c.options().stream()
+                .filter(o -> o.startsWith("@taskset="))
+                .findFirst()
+                .ifPresent(o -> cmd.addAll(List.of("taskset", "-c", o.substring("@taskset=".length()))));
         cmd.add(c.java());
         cmd.addAll(opts);
         cmd.addAll(List.of("-jar", "quarkus-run.jar"));
