@@ -15,9 +15,9 @@
 #     package mirrors answer.
 #
 # On a JDK 25 base the image also carries a JDK 25 AOT cache (JEP 483/514/515), /home/jboss/app.aot: the classes
-# trustgate loads, already parsed and linked, and the method profiles of the start-up warm-up's GPG and Notary
-# reviews, so the JIT compiles the review path from the first seconds (docs/benchmarks.md, "Start-up and the first
-# 10 s"). A cache is valid only for the JDK build and the very jar files (path, size, mtime) it was trained with,
+# trustgate loads, already parsed and linked, and the method profiles of a training run (the start-up warm-up's GPG
+# and Notary reviews, then 20,000 HTTPS reviews of the warm path: scripts/train-aot-cache.sh), so the JIT compiles
+# the review path from the first seconds (docs/benchmarks.md, "Start-up with the AOT cache"). A cache is valid only for the JDK build and the very jar files (path, size, mtime) it was trained with,
 # so it is trained here on the image itself: the image's layers are unpacked into a scratch directory and
 # scripts/train-aot-cache.sh runs the image's own java on the image's own jars, with the image's JVM flags; the
 # cache is added as one more layer and the entrypoint gets -XX:AOTCache (not JAVA_TOOL_OPTIONS, which the chart
