@@ -16,7 +16,8 @@ import java.time.Duration;
  * @param staleIfError how long a good verdict may still be served for the same digest while its upstreams are
  *     unreachable (never beyond the expiry of the trust data used)
  * @param maxEntries bound of each cache counted in entries (the trust-data and signature caches are bounded
- *     by bytes instead: {@link #MAX_TRUST_DATA_BYTES}, {@link #MAX_SIGNATURE_BYTES})
+ *     by bytes instead: {@link #MAX_TRUST_DATA_BYTES}, {@link #MAX_SIGNATURE_BYTES}, and so are the registry
+ *     client's shared answers: {@link #MAX_SHARED_ANSWER_BYTES})
  * @param denialTtl a denial for missing or invalid signatures (upstreams answered): the verdict lives this
  *     long at most, and when it is checked again the signature sources ask their upstreams afresh, so a
  *     signature added after a rejection is seen within about this time
@@ -39,6 +40,14 @@ public record CacheSettings(
 
     /** Most bytes of lookaside signatures kept (16 files of 64 KiB per digest at most). */
     public static final long MAX_SIGNATURE_BYTES = 16L * 1024 * 1024;
+
+    /**
+     * Most bytes of upstream answers each of the registry client's short-lived shared-answer caches keeps
+     * (manifests in flight and by digest, blobs, referrers listings; {@code CachingRegistryClient}): a manifest may
+     * be 4 MiB and a referrers listing 4 pages of 512 KiB, so counted entries alone would allow tens of GiB.
+     * Answers in flight weigh nothing until they arrive (they are bounded by the requests under way).
+     */
+    public static final long MAX_SHARED_ANSWER_BYTES = 16L * 1024 * 1024;
 
     /** {@code maxBytes}, or 0 when these settings keep nothing. */
     long weightBound(long maxBytes) {

@@ -2,13 +2,16 @@ package io.trustgate.cache;
 
 import io.trustgate.image.ImageReference;
 import io.trustgate.registry.ManifestDescriptor;
+import io.trustgate.registry.Referrer;
 import io.trustgate.registry.Referrers;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ToIntFunction;
 
 /**
  * Tag to digest with a short cache and single flight: 200 concurrent reviews of one new image make one
@@ -49,16 +52,57 @@ public final class CachingRegistryClient implements RegistryClient {
         this.delegate = delegate;
         this.cache =
                 new OutcomeCache<>("tags", d -> settings.tagTtl(), settings.failureTtl(), settings.maxEntries(), clock);
-        this.manifestsInFlight = shared("manifests-in-flight", Duration.ZERO, settings, clock);
-        this.manifestsByDigest = shared("manifests-by-digest", SHARED_ANSWER, settings, clock);
-        this.blobsInFlight = shared("blobs-shared", SHARED_ANSWER, settings, clock);
-        this.referrersInFlight = shared("referrers-shared", SHARED_ANSWER, settings, clock);
+        this.manifestsInFlight =
+                shared("manifests-in-flight", Duration.ZERO, CachingRegistryClient::weight, settings, clock);
+        this.manifestsByDigest =
+                shared("manifests-by-digest", SHARED_ANSWER, CachingRegistryClient::weight, settings, clock);
+        this.blobsInFlight = shared("blobs-shared", SHARED_ANSWER, body -> body.length, settings, clock);
+        this.referrersInFlight =
+                shared("referrers-shared", SHARED_ANSWER, CachingRegistryClient::weight, settings, clock);
     }
 
-    /** Single flight, and the answer (or failure) shared for {@code retain} after it arrives. */
+    /**
+     * Single flight, and the answer (or failure) shared for {@code retain} after it arrives, weighed by its bytes up
+     * to {@link CacheSettings#MAX_SHARED_ANSWER_BYTES}. Settings that keep nothing still share what is in flight (an
+     * answer in flight weighs nothing; one that arrived is over the 1-byte bound and dropped).
+     */
     private static <V> OutcomeCache<ObjectKey, V> shared(
-            String name, Duration retain, CacheSettings settings, Clock clock) {
-        return new OutcomeCache<>(name, v -> retain, retain, Math.max(1, settings.maxEntries()), clock);
+            String name, Duration retain, ToIntFunction<V> bytes, CacheSettings settings, Clock clock) {
+        return OutcomeCache.weighed(
+                name,
+                v -> retain,
+                retain,
+                bytes,
+                Math.max(1, settings.weightBound(CacheSettings.MAX_SHARED_ANSWER_BYTES)),
+                clock);
+    }
+
+    private static int weight(Optional<byte[]> manifest) {
+        return manifest.map(body -> body.length).orElse(0);
+    }
+
+    /** Referrer entries are parsed: counted by their strings (two bytes a character) and a fixed part each. */
+    static int weight(Referrers referrers) {
+        long bytes = 0;
+        for (Referrer r : referrers.entries()) {
+            bytes += REFERRER_FIXED_BYTES
+                    + 2L
+                            * (length(r.mediaType())
+                                    + length(r.artifactType())
+                                    + r.digest().length());
+            for (Map.Entry<String, String> a : r.annotations().entrySet()) {
+                bytes += REFERRER_FIXED_BYTES
+                        + 2L * (a.getKey().length() + a.getValue().length());
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+
+    /** What a parsed referrer entry, or one of its annotations, is counted to weigh beyond its strings. */
+    static final int REFERRER_FIXED_BYTES = 64;
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     private static ObjectKey key(ImageReference ref, String reference, long maxBytes, RegistryCredentials who) {
@@ -128,5 +172,14 @@ public final class CachingRegistryClient implements RegistryClient {
 
     public OutcomeCache<?, ?> cache() {
         return cache;
+    }
+
+    /** The shared-answer caches by name, for metrics and tests. */
+    public Map<String, OutcomeCache<?, ?>> sharedAnswers() {
+        return Map.of(
+                manifestsInFlight.name(), manifestsInFlight,
+                manifestsByDigest.name(), manifestsByDigest,
+                blobsInFlight.name(), blobsInFlight,
+                referrersInFlight.name(), referrersInFlight);
     }
 }

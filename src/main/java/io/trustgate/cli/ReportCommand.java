@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trustgate.recheck.PolicyReports;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -288,24 +289,38 @@ final class ReportCommand implements Callable<Integer> {
                 builder.header("Authorization", "Bearer " + token);
             }
             HttpRequest req = builder.build();
-            HttpResponse<byte[]> res;
+            HttpResponse<InputStream> res;
             try {
-                res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CliException("interrupted");
             }
-            if (res.statusCode() == 404) {
-                throw new CliException("the cluster has no PolicyReports (wgpolicyk8s.io/v1alpha2): install trustgate's"
-                        + " chart with reports.installCrds=true, or Kyverno / Policy Reporter");
+            try (InputStream body = res.body()) {
+                if (res.statusCode() == 404) {
+                    throw new CliException("the cluster has no PolicyReports (wgpolicyk8s.io/v1alpha2): install"
+                            + " trustgate's chart with reports.installCrds=true, or Kyverno / Policy Reporter");
+                }
+                if (res.statusCode() != 200) {
+                    throw new CliException("GET " + path + " answered HTTP " + res.statusCode());
+                }
+                long declared = res.headers().firstValueAsLong("Content-Length").orElse(-1);
+                if (declared > MAX_RESPONSE_BYTES) {
+                    throw tooLarge(declared + " bytes declared");
+                }
+                // Read at most one byte over the cap: an endless or oversized answer ends here, not in the heap.
+                byte[] bytes = body.readNBytes(MAX_RESPONSE_BYTES + 1);
+                if (bytes.length > MAX_RESPONSE_BYTES) {
+                    throw tooLarge("more than that sent");
+                }
+                return JSON.readTree(bytes);
             }
-            if (res.statusCode() != 200) {
-                throw new CliException("GET " + path + " answered HTTP " + res.statusCode());
-            }
-            if (res.body().length > MAX_RESPONSE_BYTES) {
-                throw new CliException("the reports are larger than " + MAX_RESPONSE_BYTES + " bytes; use --namespace");
-            }
-            return JSON.readTree(res.body());
+        }
+
+        private static CliException tooLarge(String what) {
+            return new CliException("the API server's answer is larger than " + MAX_RESPONSE_BYTES + " bytes ("
+                    + what + "; reading stopped at the cap): the reports are too many to list at once; use"
+                    + " --namespace");
         }
     }
 }

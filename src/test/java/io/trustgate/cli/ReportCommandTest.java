@@ -1,11 +1,20 @@
 package io.trustgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.sun.net.httpserver.HttpServer;
 import io.trustgate.testing.TestCa;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,5 +82,57 @@ class ReportCommandTest {
                         .toString());
         assertThat(r.code()).as(r.describe()).isEqualTo(Main.ERROR);
         assertThat(r.err()).contains("client-certificate-data is not base64");
+    }
+
+    @Test
+    @DisplayName("an API server whose answer never ends is read only to the 64 MiB cap, then refused with what to do")
+    void endlessAnswerStopsAtTheCap() throws Exception {
+        // A hostile upstream, so a loopback server stands in for the API server (the normal path is
+        // RecheckClusterIT's).
+        AtomicLong sent = new AtomicLong();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 0); // chunked, no length: the client cannot refuse it up front
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write("{\"items\":[".getBytes(StandardCharsets.US_ASCII));
+                while (sent.get() < 4L * ReportCommand.MAX_RESPONSE_BYTES) {
+                    out.write(chunk);
+                    sent.addAndGet(chunk.length);
+                }
+            } catch (IOException closedByTheClient) {
+                // expected: the client stops reading at the cap
+            }
+        });
+        server.start();
+        try {
+            Path config = Files.writeString(
+                    dir.resolve("config"), """
+                    apiVersion: v1
+                    kind: Config
+                    clusters:
+                    - name: c
+                      cluster: {server: "http://127.0.0.1:%d"}
+                    users:
+                    - name: dev
+                      user: {token: t}
+                    contexts:
+                    - name: c
+                      context: {cluster: c, user: dev}
+                    current-context: c
+                    """.formatted(server.getAddress().getPort()));
+            CliRun r = assertTimeoutPreemptively(
+                    Duration.ofSeconds(120), () -> CliRun.of("report", "--kubeconfig", config.toString()));
+            assertThat(r.code()).as(r.describe()).isEqualTo(Main.ERROR);
+            assertThat(r.err())
+                    .contains("larger than " + ReportCommand.MAX_RESPONSE_BYTES + " bytes")
+                    .contains("--namespace");
+            assertThat(sent.get())
+                    .as("the server could send only the cap and what the socket buffers hold")
+                    .isLessThan(2L * ReportCommand.MAX_RESPONSE_BYTES);
+        } finally {
+            server.stop(0);
+        }
     }
 }

@@ -90,6 +90,47 @@ class SignatureVerifierTest {
     }
 
     @Test
+    @DisplayName("past FAST_P256_VERIFICATIONS in one update, P-256 signatures go to SunEC and are still checked: "
+            + "good ones count, flipped, zeroed or other-bytes ones do not")
+    void leanP256PathAfterTheFastOnes() {
+        SignatureVerifier.Checked checked = new SignatureVerifier.Checked();
+        for (int i = 0; i < SignatureVerifier.FAST_P256_VERIFICATIONS + 8; i++) {
+            TestKey k = TestKey.ecdsa();
+            assertThat(SignatureVerifier.verify(metadata(sig(k)), role(1, k), checked))
+                    .extracting(TufKey::keyId)
+                    .containsExactly(k.id());
+        }
+        assertThat(checked.performed()).isGreaterThan(SignatureVerifier.FAST_P256_VERIFICATIONS);
+        TestKey k = TestKey.ecdsa();
+        byte[] good = k.sign(SIGNED);
+        for (int i : new int[] {0, good.length / 2, good.length - 1}) {
+            byte[] flipped = good.clone();
+            flipped[i] ^= 1;
+            ThresholdNotMetException e = catchThrowableOfType(
+                    ThresholdNotMetException.class,
+                    () -> SignatureVerifier.verify(
+                            metadata(new Signature(k.id(), k.method(), flipped)), role(1, k), checked));
+            assertThat(e.rejected())
+                    .extracting(ThresholdNotMetException.RejectedSignature::reason)
+                    .as("bit flipped at " + i)
+                    .containsExactly("signature does not verify");
+        }
+        TufKey key = tuf(k);
+        assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), good), SIGNED, true))
+                .isTrue();
+        byte[] other = "{\"_type\":\"Targets\",\"version\":2}".getBytes(StandardCharsets.UTF_8);
+        assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), good), other, true))
+                .isFalse();
+        byte[] zeroR = good.clone();
+        java.util.Arrays.fill(zeroR, 0, good.length / 2, (byte) 0);
+        assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), zeroR), SIGNED, true))
+                .isFalse();
+        byte[] short_ = java.util.Arrays.copyOf(good, good.length - 1);
+        assertThat(SignatureVerifier.verifies(key, new Signature(k.id(), k.method(), short_), SIGNED, true))
+                .isFalse();
+    }
+
+    @Test
     @DisplayName("each rejected signature is reported with why: outside the role, wrong method, does not verify")
     void rejectedWithReasons() {
         TestKey a = TestKey.ecdsa();
