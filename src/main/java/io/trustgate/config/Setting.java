@@ -171,7 +171,8 @@ public enum Setting {
             "10000",
             Kind.COUNT,
             "Bound of the tag and verdict caches; `0` keeps nothing in any cache. The trust-data and signature caches"
-                    + " are bounded by bytes (see Bounds)."),
+                    + " and the registry's shared answers (manifests, blobs, referrers) are bounded by bytes (see"
+                    + " Bounds)."),
     UPSTREAM_CONNECT_TIMEOUT(
             "trustgate.upstream.connect-timeout",
             "3s",
