@@ -8,6 +8,7 @@ import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.SigningClis;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +60,10 @@ final class FormatsBench {
     /** Builds or finds the tools, makes the keys and pushes and signs {@code cold} new images per endpoint and format. */
     void prepare(int cold) throws Exception {
         long t0 = System.nanoTime();
-        cosign2 = CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2"));
-        cosign3 = CosignCli.create(CosignCli.Version.V3, work.resolve("cosign3"));
-        notation = NotationCli.create(work.resolve("notation"));
+        SigningClis clis = SigningClis.create(work);
+        cosign2 = clis.cosign2();
+        cosign3 = clis.cosign3();
+        notation = clis.notation();
         cosign2Key = cosign2.keyPair("bench");
         cosign3Key = cosign3.keyPair("bench");
         notationKey = notation.signingKey("bench");

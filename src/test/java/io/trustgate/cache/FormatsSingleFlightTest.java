@@ -14,8 +14,9 @@ import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.SigningClis;
+import io.trustgate.testing.VerifierFixture;
 import io.trustgate.verify.ImageVerdict;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FormatsSingleFlightTest {
 
     private static RegistryPeer registry;
-    private static Vertx vertx;
+    private static VerifierFixture fixture;
     private static VerifierStack stack;
     private static ExecutorService starters;
     private static CosignCli cosign2;
@@ -58,9 +59,11 @@ class FormatsSingleFlightTest {
     static void start() throws Exception {
         Path work = Files.createTempDirectory(PeerProcess.peerDir("formats-flight"), "run-");
         registry = RegistryPeer.builder("formats-flight").start();
-        cosign2 = CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2"));
-        cosign3 = CosignCli.create(CosignCli.Version.V3, work.resolve("cosign3"));
-        notation = NotationCli.create(work.resolve("notation"));
+        fixture = VerifierFixture.start(Clock.systemUTC(), registry);
+        SigningClis clis = SigningClis.create(work);
+        cosign2 = clis.cosign2();
+        cosign3 = clis.cosign3();
+        notation = clis.notation();
         alice = cosign2.keyPair("alice");
         bob = cosign3.keyPair("bob");
         release = notation.signingKey("release");
@@ -100,9 +103,9 @@ class FormatsSingleFlightTest {
                 .get(0);
         TrustgateSettings settings = TrustgateSettings.load(
                 s -> s.env().equals("TRUSTGATE_INSECURE_REGISTRIES") ? Optional.of(registry.host()) : Optional.empty());
-        vertx = Vertx.vertx();
-        stack = VerifierStack.create(vertx, settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE));
-        starters = Executors.newFixedThreadPool(2);
+        stack = fixture.own(
+                VerifierStack.create(fixture.vertx(), settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE)));
+        starters = fixture.own(Executors.newFixedThreadPool(2), ExecutorService::shutdownNow);
     }
 
     private static String indent(String pem) {
@@ -115,17 +118,8 @@ class FormatsSingleFlightTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (starters != null) {
-            starters.shutdownNow();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (registry != null) {
-            registry.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

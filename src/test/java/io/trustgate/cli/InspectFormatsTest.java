@@ -12,6 +12,7 @@ import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.SigningClis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,9 +57,10 @@ class InspectFormatsTest {
         apiRegistry = RegistryPeer.builder("inspect-formats-api")
                 .kind(RegistryPeer.Kind.REFERRERS_API)
                 .start();
-        cosign2 = CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2"));
-        cosign3 = CosignCli.create(CosignCli.Version.V3, work.resolve("cosign3"));
-        notation = NotationCli.create(work.resolve("notation"));
+        SigningClis clis = SigningClis.create(work);
+        cosign2 = clis.cosign2();
+        cosign3 = clis.cosign3();
+        notation = clis.notation();
         alice = cosign2.keyPair("alice");
         mallory = cosign2.keyPair("mallory");
         bob = cosign3.keyPair("bob");
