@@ -47,9 +47,7 @@ class FormatsSingleFlightTest {
     private static VerifierFixture fixture;
     private static VerifierStack stack;
     private static ExecutorService starters;
-    private static CosignCli cosign2;
-    private static CosignCli cosign3;
-    private static NotationCli notation;
+    private static SigningClis clis;
     private static Path alice;
     private static Path bob;
     private static Path release;
@@ -60,13 +58,10 @@ class FormatsSingleFlightTest {
         Path work = Files.createTempDirectory(PeerProcess.peerDir("formats-flight"), "run-");
         registry = RegistryPeer.builder("formats-flight").start();
         fixture = VerifierFixture.start(Clock.systemUTC(), registry);
-        SigningClis clis = SigningClis.create(work);
-        cosign2 = clis.cosign2();
-        cosign3 = clis.cosign3();
-        notation = clis.notation();
-        alice = cosign2.keyPair("alice");
-        bob = cosign3.keyPair("bob");
-        release = notation.signingKey("release");
+        clis = SigningClis.create(work);
+        alice = clis.cosign2().keyPair("alice");
+        bob = clis.cosign3().keyPair("bob");
+        release = clis.notation().signingKey("release");
         Path dir = Files.createDirectories(work.resolve("policies"));
         Files.writeString(dir.resolve("flight.yaml"), """
                 apiVersion: trustgate.io/v1alpha1
@@ -129,9 +124,9 @@ class FormatsSingleFlightTest {
     void eachObjectOnce(String format) throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "flight/" + format, "1.0");
         switch (format) {
-            case "cosign2" -> cosign2.sign(alice, img.digestReference());
-            case "cosign3" -> cosign3.sign(bob, img.digestReference());
-            default -> notation.sign(release, img.digestReference(), "jws");
+            case "cosign2" -> clis.cosign2().sign(alice, img.digestReference());
+            case "cosign3" -> clis.cosign3().sign(bob, img.digestReference());
+            default -> clis.notation().sign(release, img.digestReference(), "jws");
         }
         String prefix = "/v2/" + img.path() + "/";
         int before = registry.requests().size();
