@@ -1164,7 +1164,7 @@ public final class Bench {
     }
 
     private HttpClient client(HttpClient.Version version, Duration connectTimeout) {
-        return BenchHttp.tlsClient(ca.certPem(), version, connectTimeout);
+        return BenchHttp.tlsClient(ca, version, connectTimeout);
     }
 
     // ------------------------------------------------------------------------------------------- machine

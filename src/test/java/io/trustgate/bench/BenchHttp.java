@@ -1,20 +1,12 @@
 package io.trustgate.bench;
 
+import io.trustgate.testing.TestCa;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** The benches' HTTPS side: a client that trusts the test CA, and the readiness probe of a trustgate on loopback. */
 final class BenchHttp {
@@ -24,27 +16,13 @@ final class BenchHttp {
 
     private BenchHttp() {}
 
-    /** An HTTP client trusting only the CA of {@code caPem}, speaking {@code version}. */
-    static HttpClient tlsClient(Path caPem, HttpClient.Version version, Duration connectTimeout) {
-        try (InputStream in = Files.newInputStream(caPem)) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry(
-                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-            return HttpClient.newBuilder()
-                    .sslContext(tls)
-                    .version(version)
-                    .connectTimeout(connectTimeout)
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    /** An HTTP client trusting only {@code ca}, speaking {@code version}. */
+    static HttpClient tlsClient(TestCa ca, HttpClient.Version version, Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                .sslContext(ca.clientContext())
+                .version(version)
+                .connectTimeout(connectTimeout)
+                .build();
     }
 
     /** The status of {@code GET https://127.0.0.1:<port><path>}, or -1 when nothing answers in time. */

@@ -564,7 +564,7 @@ public final class WarmupBench {
     }
 
     private HttpClient client() {
-        return BenchHttp.tlsClient(ca.certPem(), HttpClient.Version.HTTP_1_1, Duration.ofSeconds(2));
+        return BenchHttp.tlsClient(ca, HttpClient.Version.HTTP_1_1, Duration.ofSeconds(2));
     }
 
     private static int env(String name, int dflt) {
