@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -88,59 +89,87 @@ public final class AdmissionHandler {
     private final Cache<String, Object> references =
             Caffeine.newBuilder().maximumSize(MAX_REFERENCES).build();
 
+    private AdmissionHandler(Builder b) {
+        this.policies = b.policies;
+        this.namespaces = b.namespaces;
+        this.credentials = b.credentials;
+        this.verifier = b.verifier;
+        this.unmatched = b.unmatched;
+        this.listener = b.listener;
+        this.deadline = b.deadline;
+        this.pin = b.pin;
+        this.clock = b.clock;
+    }
+
     /**
+     * A handler that judges with {@code verifier} under the current {@code policies}, within {@code deadline}; the
+     * builder's other fields default to what fails closed or does nothing: no namespace labels, anonymous pulls,
+     * {@link Unmatched#deny}, no listener, {@link Pin#pods}, the system clock.
+     *
      * @param deadline the time budget of one review ({@code TRUSTGATE_DEADLINE}, kept under the webhook's
      *     timeoutSeconds); an image whose check takes longer is judged without the missing answers (denied,
      *     unless a recent good verdict may be served)
      */
-    public AdmissionHandler(
-            Supplier<PolicySet> policies,
-            NamespaceLabels namespaces,
-            PullCredentials credentials,
-            ImageVerifier verifier,
-            Unmatched unmatched,
-            AdmissionListener listener,
-            Duration deadline) {
-        this(policies, namespaces, credentials, verifier, unmatched, listener, deadline, Pin.pods);
+    public static Builder builder(Supplier<PolicySet> policies, ImageVerifier verifier, Duration deadline) {
+        return new Builder(policies, verifier, deadline);
     }
 
-    /**
-     * @param pin which objects the decision's patch pins to their verified digests
-     */
-    public AdmissionHandler(
-            Supplier<PolicySet> policies,
-            NamespaceLabels namespaces,
-            PullCredentials credentials,
-            ImageVerifier verifier,
-            Unmatched unmatched,
-            AdmissionListener listener,
-            Duration deadline,
-            Pin pin) {
-        this(policies, namespaces, credentials, verifier, unmatched, listener, deadline, pin, Clock.systemUTC());
-    }
+    /** Builds an {@link AdmissionHandler}; see {@link AdmissionHandler#builder}. */
+    public static final class Builder {
+        private final Supplier<PolicySet> policies;
+        private final ImageVerifier verifier;
+        private final Duration deadline;
+        private NamespaceLabels namespaces = NamespaceLabels.NONE;
+        private PullCredentials credentials = PullCredentials.ANONYMOUS;
+        private Unmatched unmatched = Unmatched.deny;
+        private AdmissionListener listener = AdmissionListener.NONE;
+        private Pin pin = Pin.pods;
+        private Clock clock = Clock.systemUTC();
 
-    /**
-     * @param clock decides whether a TrustException has expired
-     */
-    public AdmissionHandler(
-            Supplier<PolicySet> policies,
-            NamespaceLabels namespaces,
-            PullCredentials credentials,
-            ImageVerifier verifier,
-            Unmatched unmatched,
-            AdmissionListener listener,
-            Duration deadline,
-            Pin pin,
-            Clock clock) {
-        this.clock = clock;
-        this.deadline = deadline;
-        this.pin = pin;
-        this.policies = policies;
-        this.namespaces = namespaces;
-        this.credentials = credentials;
-        this.verifier = verifier;
-        this.unmatched = unmatched;
-        this.listener = listener;
+        private Builder(Supplier<PolicySet> policies, ImageVerifier verifier, Duration deadline) {
+            this.policies = Objects.requireNonNull(policies, "policies");
+            this.verifier = Objects.requireNonNull(verifier, "verifier");
+            this.deadline = Objects.requireNonNull(deadline, "deadline");
+        }
+
+        /** The labels of a review's namespace, for ClusterTrustPolicy namespaceSelectors. */
+        public Builder namespaces(NamespaceLabels namespaces) {
+            this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
+            return this;
+        }
+
+        /** The pull credentials each image's registry is read with. */
+        public Builder credentials(PullCredentials credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /** What to do with an image that no policy governs. */
+        public Builder unmatched(Unmatched unmatched) {
+            this.unmatched = Objects.requireNonNull(unmatched, "unmatched");
+            return this;
+        }
+
+        public Builder listener(AdmissionListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Which objects the decision's patch pins to their verified digests. */
+        public Builder pin(Pin pin) {
+            this.pin = Objects.requireNonNull(pin, "pin");
+            return this;
+        }
+
+        /** Decides whether a TrustException has expired. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public AdmissionHandler build() {
+            return new AdmissionHandler(this);
+        }
     }
 
     /**

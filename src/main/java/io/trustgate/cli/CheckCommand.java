@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustgate.admission.AdmissionHandler;
-import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.MalformedReviewException;
 import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.admission.PodTemplate;
@@ -65,20 +64,8 @@ final class CheckCommand implements Callable<Integer> {
                     "Directory of TrustPolicy, ClusterTrustPolicy and Secret YAML (default: $TRUSTGATE_POLICIES_DIR, else policies/).")
     Path policies;
 
-    @Option(
-            names = {"-n", "--namespace"},
-            paramLabel = "NS",
-            defaultValue = "default",
-            description = "Namespace of images and of objects that name none (default: ${DEFAULT-VALUE}).")
-    String namespace;
-
-    @Option(
-            names = {"-l", "--namespace-label"},
-            paramLabel = "KEY=VALUE",
-            description =
-                    "A label of the namespace(s), for ClusterTrustPolicy namespaceSelectors (the cluster knows them; "
-                            + "a policy directory does not). Repeatable.")
-    Map<String, String> namespaceLabels = new java.util.LinkedHashMap<>();
+    @Mixin
+    ReviewScopeOptions scope = new ReviewScopeOptions();
 
     @Option(
             names = {"-f", "--filename"},
@@ -95,13 +82,6 @@ final class CheckCommand implements Callable<Integer> {
             defaultValue = "text",
             description = "text (one line per object) or json (an array).")
     Output output;
-
-    @Option(
-            names = "--insecure-registry",
-            paramLabel = "HOST:PORT",
-            description =
-                    "A registry reached over plain HTTP (also $TRUSTGATE_INSECURE_REGISTRIES, comma-separated). Repeatable.")
-    List<String> insecureRegistries = new ArrayList<>();
 
     @Option(
             names = "--unmatched",
@@ -131,11 +111,11 @@ final class CheckCommand implements Callable<Integer> {
                     skipped++; // a Service, a ConfigMap...: nothing the webhook would check
                     continue;
                 }
-                targets.add(new Target(m.kind() + "/" + m.name(), m.namespace(namespace), m.kind(), m.object()));
+                targets.add(new Target(m.kind() + "/" + m.name(), m.namespace(scope.namespace), m.kind(), m.object()));
             }
         }
         for (String image : images) {
-            targets.add(new Target("image/" + image, namespace, "Pod", pod(image)));
+            targets.add(new Target("image/" + image, scope.namespace, "Pod", pod(image)));
         }
         if (targets.isEmpty()) {
             err.println("trustgate: no Pod or workload found in " + String.join(", ", files) + " (" + skipped
@@ -167,16 +147,14 @@ final class CheckCommand implements Callable<Integer> {
         try (Transport transport = Transport.open();
                 VerifierStack stack = VerifierStack.create(
                         transport.vertx(), settings.stack(main.clock(), VerifierStack.Hooks.NONE))) {
-            Map<String, String> labels = Map.copyOf(namespaceLabels);
+            Map<String, String> labels = scope.labels();
             NamespaceLabels namespaces = ns -> labels;
-            AdmissionHandler handler = new AdmissionHandler(
-                    snapshot::policies,
-                    namespaces,
-                    credentials,
-                    stack.verifier(),
-                    settings.admission().unmatched(),
-                    AdmissionListener.NONE,
-                    settings.deadline());
+            AdmissionHandler handler = AdmissionHandler.builder(
+                            snapshot::policies, stack.verifier(), settings.deadline())
+                    .namespaces(namespaces)
+                    .credentials(credentials)
+                    .unmatched(settings.admission().unmatched())
+                    .build();
             List<CompletableFuture<AdmissionHandler.Decision>> pending = new ArrayList<>();
             int uid = 0;
             for (Target t : targets) {
@@ -200,11 +178,7 @@ final class CheckCommand implements Callable<Integer> {
         if (policies != null) {
             flags.put(Setting.POLICIES_DIR, policies.toString());
         }
-        if (!insecureRegistries.isEmpty()) {
-            List<String> insecure = new ArrayList<>(insecureRegistries); // adds to the variable's list
-            Optional.ofNullable(env.get(Setting.INSECURE_REGISTRIES.env())).ifPresent(insecure::add);
-            flags.put(Setting.INSECURE_REGISTRIES, String.join(",", insecure));
-        }
+        scope.putInsecureRegistries(env, flags);
         if (unmatched != null) {
             flags.put(Setting.UNMATCHED, unmatched.name());
         }

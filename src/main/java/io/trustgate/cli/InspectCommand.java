@@ -107,26 +107,8 @@ final class InspectCommand implements Callable<Integer> {
                     + "$TRUSTGATE_POLICIES_DIR if set).")
     Path policies;
 
-    @Option(
-            names = {"-n", "--namespace"},
-            paramLabel = "NS",
-            defaultValue = "default",
-            description = "With --policies: the namespace whose policies apply (default: ${DEFAULT-VALUE}).")
-    String namespace;
-
-    @Option(
-            names = {"-l", "--namespace-label"},
-            paramLabel = "KEY=VALUE",
-            description = "With --policies: a label of the namespace, for ClusterTrustPolicy namespaceSelectors. "
-                    + "Repeatable.")
-    Map<String, String> namespaceLabels = new java.util.LinkedHashMap<>();
-
-    @Option(
-            names = "--insecure-registry",
-            paramLabel = "HOST:PORT",
-            description =
-                    "A registry reached over plain HTTP (also $TRUSTGATE_INSECURE_REGISTRIES, comma-separated). Repeatable.")
-    List<String> insecureRegistries = new ArrayList<>();
+    @Mixin
+    ReviewScopeOptions scope = new ReviewScopeOptions();
 
     @Mixin
     SettingsOptions settingsOptions = new SettingsOptions();
@@ -168,8 +150,8 @@ final class InspectCommand implements Callable<Integer> {
             code = SignatureInspection.run(
                     ref,
                     policyDir,
-                    namespace,
-                    Map.copyOf(namespaceLabels),
+                    scope.namespace,
+                    scope.labels(),
                     settings(),
                     main.clock(),
                     output == Output.json ? null : out,
@@ -191,12 +173,7 @@ final class InspectCommand implements Callable<Integer> {
     /** The webhook's settings from the environment, with this command's flags over them. */
     private TrustgateSettings settings() {
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        if (!insecureRegistries.isEmpty()) {
-            List<String> insecure = new ArrayList<>(insecureRegistries); // adds to the variable's list
-            Optional.ofNullable(main.env().get(Setting.INSECURE_REGISTRIES.env()))
-                    .ifPresent(insecure::add);
-            flags.put(Setting.INSECURE_REGISTRIES, String.join(",", insecure));
-        }
+        scope.putInsecureRegistries(main.env(), flags);
         return settingsOptions.load(main.env(), flags);
     }
 

@@ -3,10 +3,7 @@ package io.trustgate.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.admission.AdmissionHandler;
-import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.MalformedReviewException;
-import io.trustgate.admission.NamespaceLabels;
-import io.trustgate.admission.PullCredentials;
 import io.trustgate.cache.CacheSettings;
 import io.trustgate.cache.CachingLookasideStore;
 import io.trustgate.cache.CachingRegistryClient;
@@ -212,16 +209,9 @@ public final class Warmup {
                 notary,
                 new CosignSignatureSource(registry, crypto));
         ImageVerifier verifier = new ImageVerifier(registry, sources, clock, cache);
-        AdmissionHandler handler = new AdmissionHandler(
-                () -> policies,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                verifier,
-                AdmissionHandler.Unmatched.deny,
-                AdmissionListener.NONE,
-                ROUND_TIMEOUT,
-                AdmissionHandler.Pin.pods,
-                clock);
+        AdmissionHandler handler = AdmissionHandler.builder(() -> policies, verifier, ROUND_TIMEOUT)
+                .clock(clock)
+                .build();
         try {
             int admitted = 0;
             for (boolean mutating : new boolean[] {false, true}) {

@@ -214,15 +214,13 @@ public class Wiring {
                 }
             };
         }
-        AdmissionHandler handler = new AdmissionHandler(
-                store::get,
-                sources,
-                credentials,
-                verifier,
-                settings.admission().unmatched(),
-                listener,
-                settings.deadline(),
-                settings.admission().pin());
+        AdmissionHandler handler = AdmissionHandler.builder(store::get, verifier, settings.deadline())
+                .namespaces(sources)
+                .credentials(credentials)
+                .unmatched(settings.admission().unmatched())
+                .listener(listener)
+                .pin(settings.admission().pin())
+                .build();
         metrics.gauge("trustgate.verifications.in.flight", handler, AdmissionHandler::inFlight);
         return handler;
     }

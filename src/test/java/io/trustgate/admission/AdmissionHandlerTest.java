@@ -79,14 +79,12 @@ class AdmissionHandlerTest {
     }
 
     private AdmissionHandler handler(PolicySet set, AdmissionHandler.Unmatched unmatched) {
-        return new AdmissionHandler(
-                () -> set,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(source)),
-                unmatched,
-                AdmissionListener.NONE,
-                TrustgateSettings.defaults().deadline());
+        return AdmissionHandler.builder(
+                        () -> set,
+                        new ImageVerifier(registry, List.of(source)),
+                        TrustgateSettings.defaults().deadline())
+                .unmatched(unmatched)
+                .build();
     }
 
     private static JsonNode review(String kind, String namespace, String object) throws Exception {

@@ -88,16 +88,11 @@ class ExceptionAdmissionTest {
     }
 
     private AdmissionHandler handler(PolicySet set) {
-        return new AdmissionHandler(
-                () -> set,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(nothingSigned)),
-                AdmissionHandler.Unmatched.deny,
-                listener,
-                Duration.ofSeconds(8),
-                AdmissionHandler.Pin.pods,
-                clock);
+        return AdmissionHandler.builder(
+                        () -> set, new ImageVerifier(registry, List.of(nothingSigned)), Duration.ofSeconds(8))
+                .listener(listener)
+                .clock(clock)
+                .build();
     }
 
     private static JsonNode review(String namespace, String image) throws Exception {

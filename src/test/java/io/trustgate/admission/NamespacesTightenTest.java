@@ -90,14 +90,13 @@ class NamespacesTightenTest {
     }
 
     private AdmissionHandler handler(PolicySet set, AdmissionHandler.Unmatched unmatched) {
-        return new AdmissionHandler(
-                () -> set,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(source)),
-                unmatched,
-                listener,
-                io.trustgate.config.TrustgateSettings.defaults().deadline());
+        return AdmissionHandler.builder(
+                        () -> set,
+                        new ImageVerifier(registry, List.of(source)),
+                        io.trustgate.config.TrustgateSettings.defaults().deadline())
+                .unmatched(unmatched)
+                .listener(listener)
+                .build();
     }
 
     private static JsonNode review(String namespace, String image) throws Exception {

@@ -92,15 +92,13 @@ class PinningTest {
 
     private AdmissionHandler handler(AdmissionHandler.Pin pin, Policy... policies) {
         PolicySet set = new PolicySet(List.of(policies), List.of());
-        return new AdmissionHandler(
-                () -> set,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                new ImageVerifier(registry, List.of(source)),
-                AdmissionHandler.Unmatched.allow,
-                AdmissionListener.NONE,
-                io.trustgate.config.TrustgateSettings.defaults().deadline(),
-                pin);
+        return AdmissionHandler.builder(
+                        () -> set,
+                        new ImageVerifier(registry, List.of(source)),
+                        io.trustgate.config.TrustgateSettings.defaults().deadline())
+                .unmatched(AdmissionHandler.Unmatched.allow)
+                .pin(pin)
+                .build();
     }
 
     private AdmissionHandler enforcing(AdmissionHandler.Pin pin) throws Exception {

@@ -63,14 +63,9 @@ class SlowRegistryPinTest {
                 .lookaside("https://s.example.com")
                 .signers(List.of(Signer.builder("alice").keys(List.of("k")).build()))
                 .build();
-        AdmissionHandler handler = new AdmissionHandler(
-                () -> new PolicySet(List.of(policy), List.of()),
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                verifier,
-                AdmissionHandler.Unmatched.deny,
-                AdmissionListener.NONE,
-                Duration.ofMillis(300));
+        AdmissionHandler handler = AdmissionHandler.builder(
+                        () -> new PolicySet(List.of(policy), List.of()), verifier, Duration.ofMillis(300))
+                .build();
         var review = new ObjectMapper().readTree("""
                 {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE",
                  "kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"default",

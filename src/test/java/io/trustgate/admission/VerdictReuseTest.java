@@ -110,14 +110,8 @@ class VerdictReuseTest {
         }
 
         AdmissionHandler handler(Supplier<PolicySet> policies) {
-            return new AdmissionHandler(
-                    policies,
-                    NamespaceLabels.NONE,
-                    PullCredentials.ANONYMOUS,
-                    stack.verifier(),
-                    AdmissionHandler.Unmatched.deny,
-                    AdmissionListener.NONE,
-                    Duration.ofSeconds(6));
+            return AdmissionHandler.builder(policies, stack.verifier(), Duration.ofSeconds(6))
+                    .build();
         }
 
         @Override

@@ -23,7 +23,6 @@ import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.TestCa;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,8 +30,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -59,8 +56,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * {@code make bench}: starts trustgate ({@code target/quarkus-app/quarkus-run.jar}, a real process) with real
@@ -1152,19 +1147,7 @@ public final class Bench {
     }
 
     private int status(int port, String path) {
-        try {
-            return http.send(
-                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
-                                    .timeout(Duration.ofSeconds(2))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return BenchHttp.status(http, port, path);
     }
 
     private ServerHistogram scrape() throws Exception {
@@ -1181,25 +1164,7 @@ public final class Bench {
     }
 
     private HttpClient client(HttpClient.Version version, Duration connectTimeout) {
-        try (InputStream in = Files.newInputStream(ca.certPem())) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry(
-                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-            return HttpClient.newBuilder()
-                    .sslContext(tls)
-                    .version(version)
-                    .connectTimeout(connectTimeout)
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return BenchHttp.tlsClient(ca, version, connectTimeout);
     }
 
     // ------------------------------------------------------------------------------------------- machine

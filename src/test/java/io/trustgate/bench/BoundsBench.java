@@ -2,9 +2,6 @@ package io.trustgate.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.trustgate.admission.AdmissionHandler;
-import io.trustgate.admission.AdmissionListener;
-import io.trustgate.admission.NamespaceLabels;
-import io.trustgate.admission.PullCredentials;
 import io.trustgate.admission.ReviewParser;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
@@ -384,17 +381,15 @@ public final class BoundsBench {
                 .signers(List.of(Signer.builder("alice").keys(List.of("k")).build()))
                 .build();
         PolicySet set = new PolicySet(List.of(policy), List.of());
-        return new AdmissionHandler(
-                () -> set,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                new ImageVerifier(
-                        (ref, creds) -> CompletableFuture.failedFuture(
-                                new IllegalStateException("no network in this bench: " + ref)),
-                        List.of()),
-                AdmissionHandler.Unmatched.allow,
-                AdmissionListener.NONE,
-                TrustgateSettings.defaults().deadline());
+        return AdmissionHandler.builder(
+                        () -> set,
+                        new ImageVerifier(
+                                (ref, creds) -> CompletableFuture.failedFuture(
+                                        new IllegalStateException("no network in this bench: " + ref)),
+                                List.of()),
+                        TrustgateSettings.defaults().deadline())
+                .unmatched(AdmissionHandler.Unmatched.allow)
+                .build();
     }
 
     /** The longest name a reference allows: registry.example/ then 'a' up to 255 characters, then a tag. */

@@ -8,6 +8,7 @@ import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.SigningClis;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,9 +40,7 @@ final class FormatsBench {
 
     private final RegistryPeer registry;
     private final Path work;
-    private CosignCli cosign2;
-    private CosignCli cosign3;
-    private NotationCli notation;
+    private SigningClis clis;
     private Path cosign2Key;
     private Path cosign3Key;
     private Path notationKey;
@@ -59,12 +58,10 @@ final class FormatsBench {
     /** Builds or finds the tools, makes the keys and pushes and signs {@code cold} new images per endpoint and format. */
     void prepare(int cold) throws Exception {
         long t0 = System.nanoTime();
-        cosign2 = CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2"));
-        cosign3 = CosignCli.create(CosignCli.Version.V3, work.resolve("cosign3"));
-        notation = NotationCli.create(work.resolve("notation"));
-        cosign2Key = cosign2.keyPair("bench");
-        cosign3Key = cosign3.keyPair("bench");
-        notationKey = notation.signingKey("bench");
+        clis = SigningClis.create(work);
+        cosign2Key = clis.cosign2().keyPair("bench");
+        cosign3Key = clis.cosign3().keyPair("bench");
+        notationKey = clis.notation().signingKey("bench");
         for (String kind : List.of(COSIGN2, COSIGN3, NOTATION)) {
             images.put(kind, new EnumMap<>(Bench.Endpoint.class));
         }
@@ -94,9 +91,9 @@ final class FormatsBench {
             for (int i = 1; i <= cold; i++) {
                 PushedImage img = ImageFactory.pushRandom(registry, "bench/" + dir + e.path() + "/app-" + i, "1.0");
                 switch (kind) {
-                    case COSIGN2 -> cosign2.sign(cosign2Key, img.digestReference());
-                    case COSIGN3 -> cosign3.sign(cosign3Key, img.digestReference());
-                    default -> notation.sign(notationKey, img.digestReference(), "jws");
+                    case COSIGN2 -> clis.cosign2().sign(cosign2Key, img.digestReference());
+                    case COSIGN3 -> clis.cosign3().sign(cosign3Key, img.digestReference());
+                    default -> clis.notation().sign(notationKey, img.digestReference(), "jws");
                 }
                 list.add(img);
             }

@@ -14,8 +14,9 @@ import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.SigningClis;
+import io.trustgate.testing.VerifierFixture;
 import io.trustgate.verify.ImageVerdict;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,12 +44,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FormatsSingleFlightTest {
 
     private static RegistryPeer registry;
-    private static Vertx vertx;
+    private static VerifierFixture fixture;
     private static VerifierStack stack;
     private static ExecutorService starters;
-    private static CosignCli cosign2;
-    private static CosignCli cosign3;
-    private static NotationCli notation;
+    private static SigningClis clis;
     private static Path alice;
     private static Path bob;
     private static Path release;
@@ -58,12 +57,11 @@ class FormatsSingleFlightTest {
     static void start() throws Exception {
         Path work = Files.createTempDirectory(PeerProcess.peerDir("formats-flight"), "run-");
         registry = RegistryPeer.builder("formats-flight").start();
-        cosign2 = CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2"));
-        cosign3 = CosignCli.create(CosignCli.Version.V3, work.resolve("cosign3"));
-        notation = NotationCli.create(work.resolve("notation"));
-        alice = cosign2.keyPair("alice");
-        bob = cosign3.keyPair("bob");
-        release = notation.signingKey("release");
+        fixture = VerifierFixture.start(Clock.systemUTC(), registry);
+        clis = SigningClis.create(work);
+        alice = clis.cosign2().keyPair("alice");
+        bob = clis.cosign3().keyPair("bob");
+        release = clis.notation().signingKey("release");
         Path dir = Files.createDirectories(work.resolve("policies"));
         Files.writeString(dir.resolve("flight.yaml"), """
                 apiVersion: trustgate.io/v1alpha1
@@ -100,9 +98,9 @@ class FormatsSingleFlightTest {
                 .get(0);
         TrustgateSettings settings = TrustgateSettings.load(
                 s -> s.env().equals("TRUSTGATE_INSECURE_REGISTRIES") ? Optional.of(registry.host()) : Optional.empty());
-        vertx = Vertx.vertx();
-        stack = VerifierStack.create(vertx, settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE));
-        starters = Executors.newFixedThreadPool(2);
+        stack = fixture.own(
+                VerifierStack.create(fixture.vertx(), settings.stack(Clock.systemUTC(), VerifierStack.Hooks.NONE)));
+        starters = fixture.own(Executors.newFixedThreadPool(2), ExecutorService::shutdownNow);
     }
 
     private static String indent(String pem) {
@@ -115,17 +113,8 @@ class FormatsSingleFlightTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (starters != null) {
-            starters.shutdownNow();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (registry != null) {
-            registry.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -135,9 +124,9 @@ class FormatsSingleFlightTest {
     void eachObjectOnce(String format) throws Exception {
         PushedImage img = ImageFactory.pushRandom(registry, "flight/" + format, "1.0");
         switch (format) {
-            case "cosign2" -> cosign2.sign(alice, img.digestReference());
-            case "cosign3" -> cosign3.sign(bob, img.digestReference());
-            default -> notation.sign(release, img.digestReference(), "jws");
+            case "cosign2" -> clis.cosign2().sign(alice, img.digestReference());
+            case "cosign3" -> clis.cosign3().sign(bob, img.digestReference());
+            default -> clis.notation().sign(release, img.digestReference(), "jws");
         }
         String prefix = "/v2/" + img.path() + "/";
         int before = registry.requests().size();

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustgate.admission.AdmissionHandler;
-import io.trustgate.admission.AdmissionListener;
-import io.trustgate.admission.NamespaceLabels;
-import io.trustgate.admission.PullCredentials;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.k8s.PolicyDirectory;
 import io.trustgate.runtime.VerifierStack;
@@ -343,14 +340,8 @@ class CheckCommandTest {
         try (VerifierStack stack =
                 VerifierStack.create(vertx, settings.stack(java.time.Clock.systemUTC(), VerifierStack.Hooks.NONE))) {
             var set = new PolicyDirectory(policies, "trustgate", VerifierStack.keyCheck()).load();
-            AdmissionHandler handler = new AdmissionHandler(
-                    () -> set,
-                    NamespaceLabels.NONE,
-                    PullCredentials.ANONYMOUS,
-                    stack.verifier(),
-                    AdmissionHandler.Unmatched.deny,
-                    AdmissionListener.NONE,
-                    settings.deadline());
+            AdmissionHandler handler = AdmissionHandler.builder(() -> set, stack.verifier(), settings.deadline())
+                    .build();
             ObjectNode review = JSON.createObjectNode();
             review.put("apiVersion", "admission.k8s.io/v1");
             review.put("kind", "AdmissionReview");

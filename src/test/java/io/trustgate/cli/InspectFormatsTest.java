@@ -12,6 +12,7 @@ import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
+import io.trustgate.testing.SigningClis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,9 +38,7 @@ class InspectFormatsTest {
 
     private RegistryPeer registry;
     private RegistryPeer apiRegistry;
-    private CosignCli cosign2;
-    private CosignCli cosign3;
-    private NotationCli notation;
+    private SigningClis clis;
     private Path alice;
     private Path bob;
     private Path mallory;
@@ -56,25 +55,23 @@ class InspectFormatsTest {
         apiRegistry = RegistryPeer.builder("inspect-formats-api")
                 .kind(RegistryPeer.Kind.REFERRERS_API)
                 .start();
-        cosign2 = CosignCli.create(CosignCli.Version.V2, work.resolve("cosign2"));
-        cosign3 = CosignCli.create(CosignCli.Version.V3, work.resolve("cosign3"));
-        notation = NotationCli.create(work.resolve("notation"));
-        alice = cosign2.keyPair("alice");
-        mallory = cosign2.keyPair("mallory");
-        bob = cosign3.keyPair("bob");
-        release = notation.signingKey("release");
+        clis = SigningClis.create(work);
+        alice = clis.cosign2().keyPair("alice");
+        mallory = clis.cosign2().keyPair("mallory");
+        bob = clis.cosign3().keyPair("bob");
+        release = clis.notation().signingKey("release");
 
         image = ImageFactory.pushRandom(registry, "formats/app", "1.0");
-        cosign2.sign(alice, image.digestReference());
-        cosign2.sign(mallory, image.digestReference());
-        cosign3.sign(bob, image.digestReference());
-        notation.sign(release, image.digestReference(), "jws");
+        clis.cosign2().sign(alice, image.digestReference());
+        clis.cosign2().sign(mallory, image.digestReference());
+        clis.cosign3().sign(bob, image.digestReference());
+        clis.notation().sign(release, image.digestReference(), "jws");
 
         apiImage = ImageFactory.pushRandom(apiRegistry, "formats/api", "1.0");
-        cosign3.sign(bob, apiImage.digestReference());
+        clis.cosign3().sign(bob, apiImage.digestReference());
 
         strangers = ImageFactory.pushRandom(registry, "formats/strangers", "1.0");
-        cosign2.sign(mallory, strangers.digestReference());
+        clis.cosign2().sign(mallory, strangers.digestReference());
 
         policies = Files.createDirectories(work.resolve("policies"));
         writePolicy("formats", 3);
@@ -108,7 +105,10 @@ class InspectFormatsTest {
         signers.addObject().put("name", "release").putArray("keys").add(NotationCli.certificate(release));
         for (String extra : extraSigners) {
             // a signer whose key signed nothing here: mallory's public key is not it
-            signers.addObject().put("name", extra).putArray("keys").add(CosignCli.publicKey(cosign2.keyPair(extra)));
+            signers.addObject()
+                    .put("name", extra)
+                    .putArray("keys")
+                    .add(CosignCli.publicKey(clis.cosign2().keyPair(extra)));
         }
         spec.put("minSignatures", minSignatures);
         Files.writeString(policies.resolve(name + ".json"), JSON.writeValueAsString(p));
@@ -196,9 +196,10 @@ class InspectFormatsTest {
         assertThat(aliceKey).isNotEqualTo(bobKey);
         // cosign 2.6.5 verify refuses an image with bundles beside its .sig (it wants a trusted root for them), so
         // cosign 3 is the oracle here, for bob's bundle.
-        io.trustgate.testing.Proc.Result oracle = cosign3.verify(bob, image.digestReference());
+        io.trustgate.testing.Proc.Result oracle = clis.cosign3().verify(bob, image.digestReference());
         assertThat(oracle.exitCode()).as(oracle.stderr()).isZero();
-        assertThat(notation.verifies(release, image.digestReference(), "*")).isTrue();
+        assertThat(clis.notation().verifies(release, image.digestReference(), "*"))
+                .isTrue();
     }
 
     @Test
@@ -253,7 +254,7 @@ class InspectFormatsTest {
             assertThat(s.path("counts").asBoolean()).isFalse();
             assertThat(s.path("rejection").asText()).contains("no trusted key");
         });
-        assertThat(cosign2.verify(alice, strangers.digestReference()).exitCode())
+        assertThat(clis.cosign2().verify(alice, strangers.digestReference()).exitCode())
                 .isNotZero();
     }
 

@@ -9,11 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.trustgate.admission.AdmissionHandler;
-import io.trustgate.admission.AdmissionListener;
 import io.trustgate.admission.MalformedReviewException;
-import io.trustgate.admission.NamespaceLabels;
 import io.trustgate.admission.PodTemplate;
-import io.trustgate.admission.PullCredentials;
 import io.trustgate.admission.ReviewParser;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
@@ -146,14 +143,11 @@ class HostileInputFuzzTest {
                 (ref, creds) -> CompletableFuture.completedFuture(
                         new ManifestDescriptor(DIGEST, "application/vnd.oci.image.manifest.v1+json", 10)),
                 List.of(none));
-        handler = new AdmissionHandler(
-                () -> policies,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                verifier,
-                AdmissionHandler.Unmatched.deny,
-                AdmissionListener.NONE,
-                io.trustgate.config.TrustgateSettings.defaults().deadline());
+        handler = AdmissionHandler.builder(
+                        () -> policies,
+                        verifier,
+                        io.trustgate.config.TrustgateSettings.defaults().deadline())
+                .build();
         packageDir = Files.createTempDirectory("trustgate-fuzz-package");
         Path anchorDir = Files.createTempDirectory("trustgate-fuzz-anchor");
         TestCa.Issued anchor = TestCa.selfSigned(anchorDir, "fuzz-anchor");

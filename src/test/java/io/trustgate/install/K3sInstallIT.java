@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.trustgate.testing.ClusterFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -122,27 +123,14 @@ class K3sInstallIT {
         assertThatThrownBy(() -> client.apps()
                         .deployments()
                         .inNamespace("apps")
-                        .resource(new DeploymentBuilder()
-                                .withNewMetadata()
-                                .withName("web")
-                                .endMetadata()
-                                .withNewSpec()
-                                .withNewSelector()
-                                .addToMatchLabels("app", "web")
-                                .endSelector()
-                                .withNewTemplate()
-                                .withNewMetadata()
-                                .addToLabels("app", "web")
-                                .endMetadata()
-                                .withNewSpec()
-                                .addNewContainer()
-                                .withName("c")
-                                .withImage("nginx:1.25")
-                                .endContainer()
-                                .endSpec()
-                                .endTemplate()
-                                .endSpec()
-                                .build())
+                        .resource(ClusterFixture.deployment(
+                                "web",
+                                new PodSpecBuilder()
+                                        .addNewContainer()
+                                        .withName("c")
+                                        .withImage("nginx:1.25")
+                                        .endContainer()
+                                        .build()))
                         .create())
                 .isInstanceOf(KubernetesClientException.class);
     }

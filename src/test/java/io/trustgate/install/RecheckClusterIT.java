@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustgate.k8s.crd.TrustException;
@@ -101,53 +99,21 @@ class RecheckClusterIT {
                 // A Deployment and the ReplicaSet it owns (no controller-manager runs: they are written here as it
                 // would write them), and a running Pod of that ReplicaSet, admitted through the webhook, its status
                 // written as a kubelet would.
-                PodTemplateSpec template = new PodTemplateSpecBuilder()
-                        .withNewMetadata()
-                        .addToLabels("app", "web")
-                        .endMetadata()
-                        .withNewSpec()
+                PodSpec podSpec = new PodSpecBuilder()
                         .addNewContainer()
                         .withName("app")
                         .withImage(image.reference())
                         .endContainer()
-                        .endSpec()
                         .build();
                 Deployment deployment = admin.apps()
                         .deployments()
                         .inNamespace(APPS)
-                        .resource(new DeploymentBuilder()
-                                .withNewMetadata()
-                                .withName("web")
-                                .endMetadata()
-                                .withNewSpec()
-                                .withNewSelector()
-                                .addToMatchLabels("app", "web")
-                                .endSelector()
-                                .withTemplate(template)
-                                .endSpec()
-                                .build())
+                        .resource(ClusterFixture.deployment("web", podSpec))
                         .create();
                 ReplicaSet replicaSet = admin.apps()
                         .replicaSets()
                         .inNamespace(APPS)
-                        .resource(new ReplicaSetBuilder()
-                                .withNewMetadata()
-                                .withName("web-5d9c")
-                                .addNewOwnerReference()
-                                .withApiVersion("apps/v1")
-                                .withKind("Deployment")
-                                .withName("web")
-                                .withUid(deployment.getMetadata().getUid())
-                                .withController(true)
-                                .endOwnerReference()
-                                .endMetadata()
-                                .withNewSpec()
-                                .withNewSelector()
-                                .addToMatchLabels("app", "web")
-                                .endSelector()
-                                .withTemplate(template)
-                                .endSpec()
-                                .build())
+                        .resource(ClusterFixture.replicaSetOf("web-5d9c", deployment))
                         .create();
                 ClusterFixture.createRunningPod(
                         admin,

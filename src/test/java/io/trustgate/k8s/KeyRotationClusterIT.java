@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustgate.admission.AdmissionHandler;
-import io.trustgate.admission.AdmissionListener;
-import io.trustgate.admission.PullCredentials;
 import io.trustgate.k8s.crd.ClusterTrustPolicy;
 import io.trustgate.k8s.crd.ClusterTrustPolicySpec;
 import io.trustgate.k8s.crd.SignerSpec;
@@ -97,14 +95,12 @@ class KeyRotationClusterIT {
                 Policy first = await(published, set -> !set.policies().isEmpty())
                         .policies()
                         .get(0);
-                AdmissionHandler handler = new AdmissionHandler(
-                        published::get,
-                        source,
-                        PullCredentials.ANONYMOUS,
-                        stack.verifier(),
-                        AdmissionHandler.Unmatched.deny,
-                        AdmissionListener.NONE,
-                        io.trustgate.config.TrustgateSettings.defaults().deadline());
+                AdmissionHandler handler = AdmissionHandler.builder(
+                                published::get,
+                                stack.verifier(),
+                                io.trustgate.config.TrustgateSettings.defaults().deadline())
+                        .namespaces(source)
+                        .build();
                 assertThat(validate(handler, image.reference()).allowed()).isTrue();
 
                 // Bob's key replaces Alice's. (The policy's resourceVersion may move once here: trustgate's own

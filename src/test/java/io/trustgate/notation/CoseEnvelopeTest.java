@@ -6,6 +6,7 @@ import io.trustgate.notation.NotationCheck.Reason;
 import io.trustgate.notation.NotationVerifier.TargetArtifact;
 import io.trustgate.tuf.TufKey;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -282,17 +283,10 @@ class CoseEnvelopeTest {
         }
     }
 
+    /** Where {@code needle} first stands in {@code haystack}, or -1 (ISO-8859-1 maps each byte to one char). */
     private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return new String(haystack, StandardCharsets.ISO_8859_1)
+                .indexOf(new String(needle, StandardCharsets.ISO_8859_1));
     }
 
     @Test

@@ -5,8 +5,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
@@ -266,5 +271,51 @@ public final class ClusterFixture implements AutoCloseable {
                         .build())
                 .build());
         return admin.pods().inNamespace(namespace).resource(created).updateStatus();
+    }
+
+    /**
+     * A Deployment {@code name} (not yet created) whose Pods, labelled {@code app=<name>} and selected by that label,
+     * run {@code spec}.
+     */
+    public static Deployment deployment(String name, PodSpec spec) {
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withNewSelector()
+                .addToMatchLabels("app", name)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels("app", name)
+                .endMetadata()
+                .withSpec(spec)
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * The ReplicaSet {@code name} (not yet created) that a controller-manager would write for {@code owner}: owned by
+     * it as controller, with its selector and pod template.
+     */
+    public static ReplicaSet replicaSetOf(String name, Deployment owner) {
+        return new ReplicaSetBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addNewOwnerReference()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .endOwnerReference()
+                .endMetadata()
+                .withNewSpec()
+                .withSelector(owner.getSpec().getSelector())
+                .withTemplate(owner.getSpec().getTemplate())
+                .endSpec()
+                .build();
     }
 }

@@ -214,6 +214,14 @@ public final class TestCa {
 
     /** A JDK HTTP client that trusts only this CA (for the HTTPS peers and trustgate itself). */
     public java.net.http.HttpClient httpClient(Duration connectTimeout) {
+        return java.net.http.HttpClient.newBuilder()
+                .sslContext(clientContext())
+                .connectTimeout(connectTimeout)
+                .build();
+    }
+
+    /** A client-side TLS context that trusts only this CA. */
+    public javax.net.ssl.SSLContext clientContext() {
         try {
             java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
             trust.load(null, null);
@@ -223,10 +231,7 @@ public final class TestCa {
             tmf.init(trust);
             javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
             ssl.init(null, tmf.getTrustManagers(), null);
-            return java.net.http.HttpClient.newBuilder()
-                    .sslContext(ssl)
-                    .connectTimeout(connectTimeout)
-                    .build();
+            return ssl;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustgate.admission.AdmissionHandler;
-import io.trustgate.admission.AdmissionListener;
-import io.trustgate.admission.NamespaceLabels;
-import io.trustgate.admission.PullCredentials;
 import io.trustgate.cache.CacheSettings;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.NotaryConfig;
@@ -211,22 +208,10 @@ class FaultInjectionTest {
                 .withTimeouts(CONNECT_TIMEOUT, REQUEST_TIMEOUT);
         strict = stack(transport, Duration.ZERO);
         staleIfError = stack(transport, Duration.ofHours(1));
-        handler = new AdmissionHandler(
-                () -> policies,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                strict.verifier(),
-                AdmissionHandler.Unmatched.deny,
-                AdmissionListener.NONE,
-                DEADLINE);
-        staleHandler = new AdmissionHandler(
-                () -> policies,
-                NamespaceLabels.NONE,
-                PullCredentials.ANONYMOUS,
-                staleIfError.verifier(),
-                AdmissionHandler.Unmatched.deny,
-                AdmissionListener.NONE,
-                DEADLINE);
+        handler = AdmissionHandler.builder(() -> policies, strict.verifier(), DEADLINE)
+                .build();
+        staleHandler = AdmissionHandler.builder(() -> policies, staleIfError.verifier(), DEADLINE)
+                .build();
 
         // Warm up every pool the storm will use (event loops, crypto threads, pooled connections) with the same
         // concurrency as the 5xx storm, then take the baseline the leak check compares with.

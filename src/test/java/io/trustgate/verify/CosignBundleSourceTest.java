@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
@@ -20,17 +19,14 @@ import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
-import io.trustgate.transport.TransportOptions;
+import io.trustgate.testing.VerifierFixture;
 import io.trustgate.transport.VertxRegistryClient;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -54,9 +50,7 @@ class CosignBundleSourceTest {
     /** go-containerregistry's registry, which serves the OCI referrers API (docker-registry 2.8 does not). */
     private static RegistryPeer apiRegistry;
 
-    private static Vertx vertx;
-    private static VertxRegistryClient client;
-    private static ExecutorService crypto;
+    private static VerifierFixture fixture;
     private static ImageVerifier verifier;
     private static CosignCli cosign;
     private static Path alice;
@@ -70,32 +64,16 @@ class CosignBundleSourceTest {
         apiRegistry = RegistryPeer.builder("cosign3-referrers")
                 .kind(RegistryPeer.Kind.REFERRERS_API)
                 .start();
-        vertx = Vertx.vertx();
-        TransportOptions options =
-                TrustgateSettings.defaults().transport().withInsecureHosts(registry.host(), apiRegistry.host());
-        client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
-        crypto = Executors.newFixedThreadPool(2);
-        verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
+        fixture = VerifierFixture.start(Clock.systemUTC(), registry, apiRegistry);
+        verifier = fixture.verifier(new CosignSignatureSource(fixture.client(), fixture.crypto()));
         alice = cosign.keyPair("alice");
         mallory = cosign.keyPair("mallory");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (crypto != null) {
-            crypto.shutdownNow();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (apiRegistry != null) {
-            apiRegistry.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

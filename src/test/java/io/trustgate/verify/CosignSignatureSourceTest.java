@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.cosign.SignatureManifest;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
@@ -21,16 +20,13 @@ import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.Proc;
 import io.trustgate.testing.RegistryPeer;
-import io.trustgate.transport.TransportOptions;
+import io.trustgate.testing.VerifierFixture;
 import io.trustgate.transport.VertxRegistryClient;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,9 +46,7 @@ class CosignSignatureSourceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static RegistryPeer registry;
-    private static Vertx vertx;
-    private static VertxRegistryClient client;
-    private static ExecutorService crypto;
+    private static VerifierFixture fixture;
     private static ImageVerifier verifier;
     private static CosignCli cosign;
     private static Path alice;
@@ -63,28 +57,16 @@ class CosignSignatureSourceTest {
         cosign = CosignCli.create(
                 CosignCli.Version.V2, Files.createTempDirectory(PeerProcess.peerDir("cosign-keys"), "keys-"));
         registry = RegistryPeer.builder("cosign-registry").start();
-        vertx = Vertx.vertx();
-        TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
-        client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
-        crypto = Executors.newFixedThreadPool(2);
-        verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
+        fixture = VerifierFixture.start(Clock.systemUTC(), registry);
+        verifier = fixture.verifier(new CosignSignatureSource(fixture.client(), fixture.crypto()));
         alice = cosign.keyPair("alice");
         mallory = cosign.keyPair("mallory");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (crypto != null) {
-            crypto.shutdownNow();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (registry != null) {
-            registry.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

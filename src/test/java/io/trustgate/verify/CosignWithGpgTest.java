@@ -3,7 +3,6 @@ package io.trustgate.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.pgp.SimpleSigning;
@@ -22,16 +21,14 @@ import io.trustgate.testing.LookasidePeer;
 import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
-import io.trustgate.transport.TransportOptions;
+import io.trustgate.testing.VerifierFixture;
 import io.trustgate.transport.VertxLookasideStore;
 import io.trustgate.transport.VertxRegistryClient;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,10 +46,7 @@ class CosignWithGpgTest {
     private static GpgPeer gpg;
     private static Path lookasideDir;
     private static LookasidePeer lookaside;
-    private static Vertx vertx;
-    private static VertxRegistryClient client;
-    private static VertxLookasideStore store;
-    private static ExecutorService crypto;
+    private static VerifierFixture fixture;
     private static ImageVerifier verifier;
     private static CosignCli cosign;
     private static Path work;
@@ -67,24 +61,21 @@ class CosignWithGpgTest {
     @BeforeAll
     static void start() throws Exception {
         registry = RegistryPeer.builder("cosign-gpg-registry").start();
-        gpg = GpgPeer.create();
+        fixture = VerifierFixture.start(Clock.systemUTC(), registry);
+        gpg = fixture.own(GpgPeer.create());
         gpgFingerprint = gpg.generateKey("Bob", "bob@example.com");
         gpgPub = gpg.exportPublic(gpgFingerprint);
         work = Files.createTempDirectory(PeerProcess.peerDir("cosign-gpg"), "work-");
         cosign = CosignCli.create(CosignCli.Version.V2, work);
         lookasideDir = Files.createDirectories(work.resolve("lookaside"));
-        lookaside = LookasidePeer.serve("cosign-gpg-lookaside", lookasideDir);
-        vertx = Vertx.vertx();
-        TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
-        client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
-        store = new VertxLookasideStore(vertx, options);
-        crypto = Executors.newFixedThreadPool(2);
-        verifier = new ImageVerifier(
-                client,
-                List.of(
-                        new GpgSignatureSource(store, new SimpleSigning(Clock.systemUTC()), crypto),
-                        new CosignSignatureSource(client, crypto),
-                        new NotationSignatureSource(client, Clock.systemUTC(), crypto)));
+        lookaside = fixture.own(LookasidePeer.serve("cosign-gpg-lookaside", lookasideDir));
+        VertxLookasideStore store = fixture.own(new VertxLookasideStore(fixture.vertx(), fixture.options()));
+        VertxRegistryClient client = fixture.client();
+        ExecutorService crypto = fixture.crypto();
+        verifier = fixture.verifier(
+                new GpgSignatureSource(store, new SimpleSigning(Clock.systemUTC()), crypto),
+                new CosignSignatureSource(client, crypto),
+                new NotationSignatureSource(client, Clock.systemUTC(), crypto));
         cosign.cosign("generate-key-pair").run();
         cosignPub = Files.readString(work.resolve("cosign.pub"));
         notation = NotationCli.create(work);
@@ -102,22 +93,8 @@ class CosignWithGpgTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (crypto != null) {
-            crypto.shutdownNow();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        for (AutoCloseable c : new AutoCloseable[] {lookaside, gpg, registry}) {
-            if (c != null) {
-                c.close();
-            }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

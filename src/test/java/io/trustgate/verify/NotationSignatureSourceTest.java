@@ -6,7 +6,6 @@ import static org.assertj.core.groups.Tuple.tuple;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.policy.ImagePattern;
 import io.trustgate.policy.NotationConfig;
@@ -23,9 +22,8 @@ import io.trustgate.testing.NotationCli;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.TestCa;
-import io.trustgate.transport.TransportOptions;
+import io.trustgate.testing.VerifierFixture;
 import io.trustgate.transport.VertxRegistryClient;
-import io.vertx.core.Vertx;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,8 +37,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -58,6 +54,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Notation signatures end to end, JWS and COSE: images in a real docker-registry (no referrers API, so notation
@@ -74,9 +71,7 @@ class NotationSignatureSourceTest {
     /** go-containerregistry's registry: serves the referrers API, where notation pushes no referrers tag. */
     private static RegistryPeer referrersRegistry;
 
-    private static Vertx vertx;
-    private static VertxRegistryClient client;
-    private static ExecutorService crypto;
+    private static VerifierFixture fixture;
     private static NotationCli cli;
     private static Path work;
     private static Path release;
@@ -90,27 +85,21 @@ class NotationSignatureSourceTest {
         referrersRegistry = RegistryPeer.builder("notation-referrers")
                 .kind(RegistryPeer.Kind.REFERRERS_API)
                 .start();
-        vertx = Vertx.vertx();
-        TransportOptions options =
-                TrustgateSettings.defaults().transport().withInsecureHosts(registry.host(), referrersRegistry.host());
         work = Files.createTempDirectory(PeerProcess.peerDir("notation-keys"), "keys-");
         cli = NotationCli.create(work);
         release = signingKey("release");
         other = signingKey("other");
         // pinned after the certificates were made (their notBefore is the second they were made)
         clock = MutableClock.at(Instant.now().plusSeconds(2));
-        client = new VertxRegistryClient(vertx, options, clock);
-        crypto = Executors.newFixedThreadPool(2);
-        source = new NotationSignatureSource(client, clock, crypto);
+        fixture = VerifierFixture.start(clock, registry, referrersRegistry);
+        source = new NotationSignatureSource(fixture.client(), clock, fixture.crypto());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        client.close();
-        crypto.shutdownNow();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        registry.close();
-        referrersRegistry.close();
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 
     private static Path signingKey(String name) {
@@ -205,11 +194,13 @@ class NotationSignatureSourceTest {
         assertThat(notationVerifies(release, image, "*")).isFalse();
     }
 
-    @Test
-    @DisplayName("an expired certificate (clock past its notAfter) and an expired signature are denied")
-    void expiry() throws Exception {
-        PushedImage image = ImageFactory.pushRandom(registry, "demo/expiry", "1.0");
-        sign(release, image, "jws", "--expiry", "1h");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jws", "cose"})
+    @DisplayName("a JWS or COSE signature with --expiry is denied once expired, and once the certificate expired"
+            + " (clock past its notAfter; pinned clock)")
+    void expiry(String format) throws Exception {
+        PushedImage image = ImageFactory.pushRandom(registry, "demo/" + format + "-expiry", "1.0");
+        sign(release, image, format, "--expiry", "1h");
         Policy policy = policy(release, List.of());
         assertThat(collect(image, policy).found()).hasSize(1);
         Instant now = clock.instant();
@@ -253,7 +244,8 @@ class NotationSignatureSourceTest {
         // tampered: the envelope with one character of its signature changed, in a new manifest
         ObjectNode manifest = (ObjectNode) JSON.readTree(sigManifest);
         ObjectNode layer = (ObjectNode) manifest.path("layers").get(0);
-        byte[] envelope = client.fetchBlob(
+        byte[] envelope = fixture.client()
+                .fetchBlob(
                         ImageReference.parse(signed.reference()),
                         layer.path("digest").asText(),
                         65536,
@@ -364,29 +356,6 @@ class NotationSignatureSourceTest {
 
     @Test
     @DisplayName(
-            "a COSE signature with --expiry is denied once expired, and once the certificate expired (pinned clock)")
-    void coseExpiry() throws Exception {
-        PushedImage image = ImageFactory.pushRandom(registry, "demo/cose-expiry", "1.0");
-        sign(release, image, "cose", "--expiry", "1h");
-        Policy policy = policy(release, List.of());
-        assertThat(collect(image, policy).found()).hasSize(1);
-        Instant now = clock.instant();
-        try {
-            clock.set(now.plus(Duration.ofHours(2)));
-            SourceFindings late = collect(image, policy);
-            assertThat(late.found()).isEmpty();
-            assertThat(late.problems()).singleElement().asString().contains("the signature expired at");
-            clock.set(now.plus(Duration.ofDays(2))); // generate-test certificates live one day
-            SourceFindings expired = collect(image, policy);
-            assertThat(expired.found()).isEmpty();
-            assertThat(expired.problems()).singleElement().asString().contains("not at the time of verification");
-        } finally {
-            clock.set(now);
-        }
-    }
-
-    @Test
-    @DisplayName(
             "a COSE signature by a short-lived P-256 certificate (ES256) admits while it lives and is denied once it"
                     + " expired; notation verify agrees on both")
     void coseShortLivedCertificate() throws Exception {
@@ -476,7 +445,8 @@ class NotationSignatureSourceTest {
     /** The one Notation signature of {@code image}, found as trustgate finds it (referrers API or tag). */
     private static Signature envelope(PushedImage image) throws Exception {
         ImageReference ref = ImageReference.parse(image.reference());
-        Referrers referrers = client.referrers(
+        Referrers referrers = fixture.client()
+                .referrers(
                         ref,
                         image.digest(),
                         NotationSignatureSource.ARTIFACT_TYPE,
@@ -484,12 +454,13 @@ class NotationSignatureSourceTest {
                 .get(30, TimeUnit.SECONDS);
         assertThat(referrers.entries()).hasSize(1);
         String digest = referrers.entries().get(0).digest();
-        byte[] manifest = client.fetchManifest(
-                        ref.withDigest(digest), 65536, io.trustgate.registry.RegistryCredentials.ANONYMOUS)
+        byte[] manifest = fixture.client()
+                .fetchManifest(ref.withDigest(digest), 65536, io.trustgate.registry.RegistryCredentials.ANONYMOUS)
                 .get(30, TimeUnit.SECONDS)
                 .orElseThrow();
         JsonNode layer = JSON.readTree(manifest).path("layers").get(0);
-        byte[] bytes = client.fetchBlob(
+        byte[] bytes = fixture.client()
+                .fetchBlob(
                         ref, layer.path("digest").asText(), 65536, io.trustgate.registry.RegistryCredentials.ANONYMOUS)
                 .get(30, TimeUnit.SECONDS);
         return new Signature(digest, manifest, layer.path("mediaType").asText(), bytes);
@@ -515,17 +486,10 @@ class NotationSignatureSourceTest {
                 bytes);
     }
 
+    /** Where {@code needle} first stands in {@code haystack}, or -1 (ISO-8859-1 maps each byte to one char). */
     private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return new String(haystack, StandardCharsets.ISO_8859_1)
+                .indexOf(new String(needle, StandardCharsets.ISO_8859_1));
     }
 
     /**

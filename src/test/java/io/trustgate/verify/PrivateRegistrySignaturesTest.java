@@ -2,7 +2,6 @@ package io.trustgate.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
@@ -16,15 +15,11 @@ import io.trustgate.testing.ImageFactory;
 import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
-import io.trustgate.transport.TransportOptions;
-import io.trustgate.transport.VertxRegistryClient;
-import io.vertx.core.Vertx;
+import io.trustgate.testing.VerifierFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,9 +39,7 @@ class PrivateRegistrySignaturesTest {
     private static final String PASSWORD = "s3cret-pull";
 
     private static RegistryPeer registry;
-    private static Vertx vertx;
-    private static VertxRegistryClient client;
-    private static ExecutorService crypto;
+    private static VerifierFixture fixture;
     private static ImageVerifier verifier;
     private static Path work;
 
@@ -54,27 +47,15 @@ class PrivateRegistrySignaturesTest {
     static void start() throws Exception {
         registry =
                 RegistryPeer.builder("private-cosign").basicAuth(USER, PASSWORD).start();
-        vertx = Vertx.vertx();
-        TransportOptions options = TrustgateSettings.defaults().transport().withInsecureHosts(registry.host());
-        client = new VertxRegistryClient(vertx, options, Clock.systemUTC());
-        crypto = Executors.newFixedThreadPool(2);
-        verifier = new ImageVerifier(client, List.of(new CosignSignatureSource(client, crypto)));
+        fixture = VerifierFixture.start(Clock.systemUTC(), registry);
+        verifier = fixture.verifier(new CosignSignatureSource(fixture.client(), fixture.crypto()));
         work = Files.createTempDirectory(PeerProcess.peerDir("private-cosign"), "work-");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (crypto != null) {
-            crypto.shutdownNow();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (registry != null) {
-            registry.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
