@@ -2,6 +2,7 @@ package io.trustgate.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.pgp.SignedIdentity;
 import io.trustgate.policy.CosignConfig;
@@ -101,8 +102,8 @@ class PrivateRegistrySignaturesTest {
 
         // The webhook's verdict cache (its default lifetimes: a denial lives 10 s), not the uncached verifier above.
         ImageVerifier caching = new ImageVerifier(
-                client,
-                List.of(new CosignSignatureSource(client, crypto)),
+                fixture.client(),
+                List.of(new CosignSignatureSource(fixture.client(), fixture.crypto())),
                 Clock.systemUTC(),
                 TrustgateSettings.defaults().cache());
 
