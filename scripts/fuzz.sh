@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 CLASS=io.trustgate.fuzz.HostileInputFuzzTest
-TARGETS=${FUZZ_TARGETS:-"imageReference imagePattern admissionReview tufMetadata canonicalJson openPgpSignature openPgpKeys simpleSigningPayload signaturePackage wwwAuthenticate coseEnvelope"}
+TARGETS=${FUZZ_TARGETS:-"imageReference imagePattern admissionReview tufMetadata canonicalJson openPgpSignature openPgpKeys simpleSigningPayload signaturePackage wwwAuthenticate coseEnvelope rfc3339Time"}
 INPUTS=src/test/resources/io/trustgate/fuzz/HostileInputFuzzTestInputs
 MVN="./mvnw -B -q"
 

@@ -26,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Order: root (pinned; or the root trusted in an earlier update with the same pins), newer
  * {@code <n>.root} files while they exist, timestamp, snapshot, targets, then every delegation the targets
  * roles declare and the snapshot lists (a delegation the snapshot does not list is not published yet and
- * is skipped; one it lists but the server lacks fails the update). Futures are composed; no thread waits.
+ * is skipped; one it lists but the server lacks fails the update). The timestamp file is fetched together
+ * with the root and verified in its turn. Futures are composed; no thread waits; one update per repository
+ * and pins runs at a time, shared by the reviews that ask meanwhile.
  * The highest versions and the root of each successful update are kept in memory for the next one.
  */
 public final class NotaryClient {
@@ -44,6 +46,15 @@ public final class NotaryClient {
 
     private record WorkItem(String role, String parent) {}
 
+    private record UpdateKey(String gun, RootPins pins) {}
+
+    /**
+     * Updates under way, one per repository and pins: a review that asks while one runs shares it (and the
+     * {@link #prefetch} started before the tag was resolved is the one its review then uses). An entry leaves
+     * when its update completes, so the map holds no more than the updates in flight.
+     */
+    private final Map<UpdateKey, CompletableFuture<TrustedRepository>> inFlight = new ConcurrentHashMap<>();
+
     public NotaryClient(TrustDataFetcher fetcher, Clock clock, Limits limits) {
         this(fetcher, clock, limits, new TrustedVersions());
     }
@@ -60,9 +71,53 @@ public final class NotaryClient {
      * Updates the trust data of {@code gun} and returns what it verifiably signs. Completes exceptionally
      * with a {@link io.trustgate.tuf.TrustDataException} subtype when trust cannot be established.
      */
+    // whenComplete's own future is not needed: the update's outcome is handed on through mine.
+    @SuppressWarnings("FutureReturnValueIgnored")
     public CompletableFuture<TrustedRepository> update(String gun, RootPins pins) {
         Objects.requireNonNull(gun, "gun");
         Objects.requireNonNull(pins, "pins");
+        UpdateKey key = new UpdateKey(gun, pins);
+        CompletableFuture<TrustedRepository> running = inFlight.get(key);
+        if (running != null) {
+            return running;
+        }
+        CompletableFuture<TrustedRepository> mine = new CompletableFuture<>();
+        running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
+        }
+        // Removed before the waiters hear the answer, so a review that follows an answered one starts afresh.
+        runUpdate(gun, pins).whenComplete((repository, error) -> {
+            inFlight.remove(key, mine);
+            if (error != null) {
+                mine.completeExceptionally(error);
+            } else {
+                mine.complete(repository);
+            }
+        });
+        return mine;
+    }
+
+    /**
+     * Starts the update of a repository this client has not trusted yet, before the review needs it (while the
+     * registry resolves the tag): the {@link #update} that follows shares it. A repository with a trusted root
+     * is left alone, so warm reviews make no extra work.
+     */
+    // The prefetched update is shared through inFlight; its caller has nothing to wait for.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    public void prefetch(String gun, RootPins pins) {
+        if (roots.containsKey(gun)) {
+            return;
+        }
+        update(gun, pins).exceptionally(error -> null); // its review hears the failure, with the evidence
+    }
+
+    /** Drops an update under way for {@code gun}, so the next review reads the server afresh (after a denial). */
+    public void forget(String gun) {
+        inFlight.keySet().removeIf(k -> k.gun().equals(gun));
+    }
+
+    private CompletableFuture<TrustedRepository> runUpdate(String gun, RootPins pins) {
         // 5.1: the reference time is fixed once for the whole update
         Instant referenceTime = clock.instant();
         Map<String, Long> seen = versions.highest(gun);
@@ -77,12 +132,14 @@ public final class NotaryClient {
             start = fetch(gun, SignedMetadata.TYPE_ROOT, limits.maxMetadataBytes())
                     .thenApply(raw -> TrustedMetadataSet.fromPinnedRoot(gun, raw, pins, referenceTime, limits, seen));
         }
+        // The timestamp is read at the same time as the root (one round trip less); it is verified only after
+        // the final root, as 5.4 orders it, and its bound does not depend on the root.
+        CompletableFuture<byte[]> timestamp = fetch(gun, SignedMetadata.TYPE_TIMESTAMP, limits.maxMetadataBytes());
         return start.thenCompose(set -> rotateRoot(gun, set))
-                .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_TIMESTAMP, limits.maxMetadataBytes())
-                        .thenApply(raw -> {
-                            set.updateTimestamp(raw);
-                            return set;
-                        }))
+                .thenCompose(set -> timestamp.thenApply(raw -> {
+                    set.updateTimestamp(raw);
+                    return set;
+                }))
                 .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_SNAPSHOT, set.maxBytes(SignedMetadata.TYPE_SNAPSHOT))
                         .thenApply(raw -> {
                             set.updateSnapshot(raw);

@@ -25,12 +25,26 @@ public final class NotarySignatures {
      */
     public static NotaryEvidence evaluate(
             TrustedRepository repository, String tag, String resolvedDigest, List<NotarySigner> signers) {
+        return evaluatePinned(repository, tag, resolvedDigest, pin(signers));
+    }
+
+    /**
+     * The signers with their keys parsed, done once per policy version rather than per review.
+     *
+     * @throws io.trustgate.tuf.InvalidPinException when a key does not parse
+     */
+    public static List<PinnedSigner> pin(List<NotarySigner> signers) {
+        return signers.stream()
+                .map(s ->
+                        new PinnedSigner(s, s.keys().stream().map(KeyPin::parse).toList()))
+                .toList();
+    }
+
+    /** {@link #evaluate} with the signers' keys already parsed ({@link #pin}). */
+    public static NotaryEvidence evaluatePinned(
+            TrustedRepository repository, String tag, String resolvedDigest, List<PinnedSigner> parsed) {
         Objects.requireNonNull(resolvedDigest, "resolvedDigest");
         String digest = resolvedDigest.toLowerCase(Locale.ROOT);
-        List<ParsedSigner> parsed = signers.stream()
-                .map(s ->
-                        new ParsedSigner(s, s.keys().stream().map(KeyPin::parse).toList()))
-                .toList();
         List<NotaryEvidence.SignerMatch> matches = new ArrayList<>();
         List<NotaryEvidence.DigestMismatch> mismatches = new ArrayList<>();
         List<SignedTarget> candidates =
@@ -42,7 +56,7 @@ public final class NotarySignatures {
                 continue;
             }
             TrustedTargets role = repository.role(target.role()).orElseThrow();
-            for (ParsedSigner signer : parsed) {
+            for (PinnedSigner signer : parsed) {
                 if (!signer.signer().roles().isEmpty()
                         && !signer.signer().roles().contains(role.role())) {
                     continue;
@@ -55,8 +69,14 @@ public final class NotarySignatures {
         return new NotaryEvidence(repository.gun(), tag, digest, matches, mismatches);
     }
 
-    private record ParsedSigner(NotarySigner signer, List<KeyPin> pins) {
-        Optional<TufKey> keyIn(List<TufKey> keys) {
+    /** A policy signer and its Notary keys, parsed. */
+    public record PinnedSigner(NotarySigner signer, List<KeyPin> pins) {
+        public PinnedSigner {
+            pins = List.copyOf(pins);
+        }
+
+        /** The first of {@code keys} that one of this signer's pins matches. */
+        public Optional<TufKey> keyIn(List<TufKey> keys) {
             return keys.stream()
                     .filter(k -> pins.stream().anyMatch(p -> p.matches(k)))
                     .findFirst();

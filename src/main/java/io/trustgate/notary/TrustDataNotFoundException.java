@@ -11,6 +11,15 @@ public final class TrustDataNotFoundException extends TrustDataException {
         this.gun = gun;
     }
 
+    /**
+     * No stack trace: a missing {@code <n+1>.root} is how every update learns its root is the final one, so this
+     * is thrown on the normal path of each new repository; the role and repository are its whole evidence.
+     */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     public String gun() {
         return gun;
     }

@@ -2,8 +2,6 @@ package io.trustgate.tuf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -64,8 +62,8 @@ final class Fields {
     static Instant instant(String role, JsonNode parent, String field) {
         String text = text(role, parent, field);
         try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
+            return Rfc3339.parse(text);
+        } catch (IllegalArgumentException e) {
             throw new MalformedMetadataException(role, "\"" + field + "\" is not an RFC 3339 time: " + text);
         }
     }

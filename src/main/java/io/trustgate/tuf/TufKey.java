@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -11,6 +12,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -106,8 +108,47 @@ public record TufKey(
 
     /** Decodes one PEM (or DER) X.509 certificate; for a PEM chain, the first (leaf) certificate. */
     public static X509Certificate certificate(byte[] pemOrDer) throws CertificateException {
-        return (X509Certificate)
-                CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pemOrDer));
+        // The JDK's PEM reader goes a byte at a time through an InputStream and was recompiled by C2 on every
+        // cold Notary review (a root certificate per repository): decode the first PEM block here, and hand the
+        // factory DER. Anything else (DER, or a PEM this scan does not find) goes to the factory as it came.
+        byte[] der = firstPemCertificate(pemOrDer);
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der != null ? der : pemOrDer));
+    }
+
+    private static final byte[] PEM_BEGIN_CERTIFICATE =
+            "-----BEGIN CERTIFICATE-----".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PEM_END_CERTIFICATE = "-----END CERTIFICATE-----".getBytes(StandardCharsets.US_ASCII);
+
+    /** The DER body of the first {@code CERTIFICATE} PEM block, or {@code null} when there is none to decode. */
+    private static byte[] firstPemCertificate(byte[] pem) {
+        int begin = indexOf(pem, PEM_BEGIN_CERTIFICATE, 0);
+        if (begin < 0) {
+            return null;
+        }
+        int bodyStart = begin + PEM_BEGIN_CERTIFICATE.length;
+        int end = indexOf(pem, PEM_END_CERTIFICATE, bodyStart);
+        if (end < 0) {
+            return null;
+        }
+        try {
+            return Base64.getMimeDecoder().decode(Arrays.copyOfRange(pem, bodyStart, end));
+        } catch (IllegalArgumentException e) {
+            return null; // not base64 (e.g. PEM headers): the factory gives its own reason
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Hex sha256 of the normalised DER SubjectPublicKeyInfo of a key. */

@@ -110,6 +110,9 @@ public final class ImageVerifier {
     /** Never completes exceptionally: upstream failures become evidence in the verdict. */
     public CompletableFuture<ImageVerdict> verify(
             ImageReference image, List<Policy> policies, RegistryCredentials credentials, Progress progress) {
+        if (!image.hasDigest()) {
+            prefetch(image, policies);
+        }
         CompletableFuture<String> digest = image.hasDigest()
                 ? CompletableFuture.completedFuture(image.digest())
                 : progress.track(
@@ -142,6 +145,25 @@ public final class ImageVerifier {
             return verifyDigest(image, d, policies, credentials, progress);
         });
         return next.thenCompose(f -> f);
+    }
+
+    /**
+     * Lets the sources start what does not need the digest (Notary trust data) while the tag resolves: two
+     * independent round trips overlap. What they start is only read by {@link #verifyDigest}, which decides as
+     * before; a prefetch that fails is reported there, naming its upstream.
+     */
+    private void prefetch(ImageReference image, List<Policy> policies) {
+        for (Policy policy : policies) {
+            for (SignatureSource source : sources) {
+                if (source.appliesTo(policy)) {
+                    try {
+                        source.prefetch(image, policy);
+                    } catch (RuntimeException e) {
+                        // a hint only: collect() makes the same requests and reports their failure
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.trustgate.verify;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.trustgate.image.ImageReference;
 import io.trustgate.notary.NotaryClient;
 import io.trustgate.notary.NotaryEvidence;
 import io.trustgate.notary.NotarySignatures;
+import io.trustgate.notary.NotarySignatures.PinnedSigner;
 import io.trustgate.notary.NotarySigner;
 import io.trustgate.notary.RejectedRole;
 import io.trustgate.notary.RoleExpiry;
@@ -83,6 +86,26 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
     private volatile java.util.function.Consumer<TrustedRepository> observer = repository -> {};
 
     private record ClientKey(String server, String caBundle) {}
+
+    /** What a policy's Notary keys are, as written: the key of {@link #policyKeys}. */
+    private record KeysKey(List<String> rootKeys, List<NotarySigner> signers) {}
+
+    /**
+     * A policy's Notary keys, parsed: the pinned root keys (or why they do not parse) and the signers with their
+     * keys (a key that does not parse left out with a problem).
+     */
+    private record PolicyKeys(RootPins pins, String pinProblem, List<PinnedSigner> signers, List<String> problems) {}
+
+    /** Policy versions' keys this many at most are kept parsed; a policy beyond them is parsed again. */
+    static final int MAX_PARSED_POLICIES = 1024;
+
+    /**
+     * Parsed policy keys, keyed by the key text itself (so an edit of a policy or its Secret is a new entry and
+     * nothing is ever served for other keys): PEM and certificate parsing once per policy version, not per
+     * review.
+     */
+    private final Cache<KeysKey, PolicyKeys> policyKeys =
+            Caffeine.newBuilder().maximumSize(MAX_PARSED_POLICIES).build();
 
     private record Client(TrustDataFetcher fetcher, NotaryClient notary) {}
 
@@ -179,14 +202,13 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
                         .map(w -> List.of("notary: " + w))
                         .orElse(List.of())
                 : List.of();
-        RootPins pins;
-        try {
-            pins = RootPins.of(config.rootKeys());
-        } catch (InvalidPinException e) {
-            return done(SourceFindings.problem("notary: notary.rootKeys of the policy: " + e.getMessage()));
+        PolicyKeys keys = policyKeys(policy);
+        if (keys.pins() == null) {
+            return done(SourceFindings.problem("notary: notary.rootKeys of the policy: " + keys.pinProblem()));
         }
-        List<String> problems = new ArrayList<>();
-        List<NotarySigner> signers = notarySigners(policy, problems);
+        RootPins pins = keys.pins();
+        List<String> problems = keys.problems();
+        List<PinnedSigner> signers = keys.signers();
         Client client = client(server, config.caBundle());
         return client.notary().update(gun, pins).handle((repository, error) -> {
             if (error != null) {
@@ -314,27 +336,70 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
                 : clients.get(new ClientKey(server, caBundle == null || caBundle.isBlank() ? null : caBundle));
         if (known != null) {
             known.fetcher().forget(image.repository());
+            known.notary().forget(image.repository());
         }
     }
 
-    /** The policy's signers with Notary keys; a key that does not parse is left out with a problem. */
-    private static List<NotarySigner> notarySigners(Policy policy, List<String> problems) {
-        List<NotarySigner> out = new ArrayList<>();
+    /**
+     * Starts the update of a repository never verified here yet, while the registry resolves the tag (the
+     * Notary root, its successor and the timestamp overlap the tag's HEAD); {@link #collect} then shares it. A
+     * policy whose settings {@link #collect} would refuse starts nothing.
+     */
+    @Override
+    public void prefetch(ImageReference image, Policy policy) {
+        NotaryConfig config = policy.notary();
+        if (config == null || !appliesTo(policy)) {
+            return;
+        }
+        String server = server(config, image);
+        if (server == null || isDockerHubNotary(server)) {
+            return; // Docker Hub's Notary is retiring: collect decides whether to ask it at all
+        }
+        PolicyKeys keys = policyKeys(policy);
+        if (keys.pins() != null) {
+            client(server, config.caBundle()).notary().prefetch(image.repository(), keys.pins());
+        }
+    }
+
+    /** The policy's Notary keys, parsed once per distinct set of keys. */
+    private PolicyKeys policyKeys(Policy policy) {
+        List<NotarySigner> written = new ArrayList<>();
         for (Signer signer : policy.signers()) {
+            if (!signer.notaryKeys().isEmpty()) {
+                written.add(new NotarySigner(signer.name(), signer.notaryKeys(), signer.roles()));
+            }
+        }
+        return policyKeys.get(
+                new KeysKey(List.copyOf(policy.notary().rootKeys()), written), NotarySignatureSource::parseKeys);
+    }
+
+    /** Parses a policy's keys; a signer key that does not parse is left out with a problem. */
+    private static PolicyKeys parseKeys(KeysKey written) {
+        RootPins pins = null;
+        String pinProblem = null;
+        try {
+            pins = RootPins.of(written.rootKeys());
+        } catch (InvalidPinException e) {
+            pinProblem = e.getMessage();
+        }
+        List<String> problems = new ArrayList<>();
+        List<PinnedSigner> out = new ArrayList<>();
+        for (NotarySigner signer : written.signers()) {
             List<String> keys = new ArrayList<>();
-            for (String key : signer.notaryKeys()) {
+            List<KeyPin> parsed = new ArrayList<>();
+            for (String key : signer.keys()) {
                 try {
-                    KeyPin.parse(key);
+                    parsed.add(KeyPin.parse(key));
                     keys.add(key);
                 } catch (InvalidPinException e) {
                     problems.add("notary: signer " + signer.name() + ": " + e.getMessage());
                 }
             }
             if (!keys.isEmpty()) {
-                out.add(new NotarySigner(signer.name(), keys, signer.roles()));
+                out.add(new PinnedSigner(new NotarySigner(signer.name(), keys, signer.roles()), parsed));
             }
         }
-        return out;
+        return new PolicyKeys(pins, pinProblem, List.copyOf(out), List.copyOf(problems));
     }
 
     /** Hears every verified repository (e.g. to export each role's expiry as a metric). */
@@ -347,12 +412,12 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
             TrustedRepository repository,
             ImageReference image,
             String digest,
-            List<NotarySigner> signers,
+            List<PinnedSigner> signers,
             List<String> problems) {
         observer.accept(repository);
         String gun = repository.gun();
         String tag = image.tag(); // null for a digest-only reference: every signed target counts
-        NotaryEvidence evidence = NotarySignatures.evaluate(repository, tag, digest, signers);
+        NotaryEvidence evidence = NotarySignatures.evaluatePinned(repository, tag, digest, signers);
 
         List<SignerEvidence> found = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
@@ -390,7 +455,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
             TrustedRepository repository,
             NotaryEvidence evidence,
             List<SignedTarget> candidates,
-            List<NotarySigner> signers,
+            List<PinnedSigner> signers,
             List<String> problems) {
         Set<String> roles = new LinkedHashSet<>();
         for (SignedTarget t : candidates) {
@@ -401,10 +466,9 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
         for (String roleName : roles) {
             TrustedTargets role = repository.role(roleName).orElseThrow();
             List<String> excluded = new ArrayList<>();
-            for (NotarySigner signer : signers) {
-                List<KeyPin> pins = signer.keys().stream().map(KeyPin::parse).toList();
-                boolean holdsKey =
-                        role.signingKeys().stream().anyMatch(k -> pins.stream().anyMatch(p -> p.matches(k)));
+            for (PinnedSigner pinned : signers) {
+                NotarySigner signer = pinned.signer();
+                boolean holdsKey = pinned.keyIn(role.signingKeys()).isPresent();
                 if (holdsKey && !signer.roles().contains(roleName)) {
                     excluded.add("signer " + signer.name() + " holds its key but counts only in " + signer.roles());
                 }

@@ -44,4 +44,11 @@ public interface SignatureSource {
      * after the rejection counts as soon as the denial expires ({@code TRUSTGATE_CACHE_DENIAL_TTL}).
      */
     default void forget(ImageReference image, String digest, Policy policy) {}
+
+    /**
+     * Called when a review of {@code image} (by tag) begins, before the registry has resolved the digest: a
+     * source whose upstream reads do not depend on the digest may start them now, so they overlap the tag's
+     * resolution. Must not block or fail; {@link #collect} still makes the decision and reports any failure.
+     */
+    default void prefetch(ImageReference image, Policy policy) {}
 }

@@ -155,7 +155,8 @@ public final class Bench {
             int cold,
             int herd,
             boolean jfr,
-            Path out) {
+            Path out,
+            int steady) {
         static Settings fromEnv() {
             return new Settings(
                     Duration.ofSeconds(env("BENCH_DURATION", 20)),
@@ -166,7 +167,8 @@ public final class Bench {
                     env("BENCH_COLD", 30),
                     env("BENCH_HERD", 200),
                     env("BENCH_JFR", 0) == 1,
-                    Path.of(System.getenv().getOrDefault("BENCH_OUT", "docs/benchmarks.md")));
+                    Path.of(System.getenv().getOrDefault("BENCH_OUT", "docs/benchmarks.md")),
+                    env("BENCH_STEADY", 100));
         }
 
         private static int env(String name, int dflt) {
@@ -221,7 +223,10 @@ public final class Bench {
         Prepared prepared = prepare();
         writePolicies(prepared);
         FormatsBench formats = "cold".equals(System.getenv("BENCH_ONLY")) ? null : prepareFormats();
-        Started chart = startTrustgate(chartJvm, "trustgate", settings.jfr());
+        // BENCH_ONLY=cold records with JFR.start after ready (coldOnly): -XX:StartFlightRecording at launch adds the
+        // jdk.jfr module, which the AOT cache was not trained with, and the JVM then runs without the cache.
+        Started chart =
+                startTrustgate(chartJvm, "trustgate", settings.jfr() && !"cold".equals(System.getenv("BENCH_ONLY")));
         trustgate = chart.process();
         trustgatePort = chart.port();
         report.readySeconds = chart.readySeconds();
@@ -286,6 +291,10 @@ public final class Bench {
                 System.getenv().getOrDefault(Setting.WARMUP.env(), Setting.WARMUP.defaultValue()),
                 report.readySeconds,
                 cpuSeconds(trustgate.pid())));
+        Path jfr = work.resolve("trustgate-cold.jfr");
+        if (settings.jfr()) {
+            jcmd("JFR.start", "name=cold", "settings=" + System.getenv().getOrDefault("BENCH_JFR_SETTINGS", "profile"));
+        }
         md.append(
                 "| kind | reviews | p50 | p90 | max | CPU/review (all threads) | of which |\n|---|---|---|---|---|---|---|\n");
         for (String kind : List.of("GPG", "Notary")) {
@@ -329,9 +338,70 @@ public final class Bench {
                         split));
             }
         }
+        // Cold reviews on a replica that has run a while: BENCH_STEADY more new images per kind first (unmeasured),
+        // then BENCH_COLD new images measured as above, on /validate. The rows above keep their meaning.
+        int before = 2 * Endpoint.values().length * settings.cold();
+        for (String kind : List.of("GPG", "Notary")) {
+            List<PushedImage> images = kind.equals("GPG") ? p.steadyGpg : p.steadyNotary;
+            List<Double> ms = new ArrayList<>();
+            Map<String, Long> cpu = new TreeMap<>();
+            for (int i = 0; i < images.size(); i++) {
+                PushedImage img = images.get(i);
+                String body = review("steady-" + img.path().replace('/', '-'), img.reference());
+                boolean measured = i >= settings.steady();
+                ThreadCpu.Sample cpuBefore = measured ? ThreadCpu.sample(trustgate.pid()) : null;
+                long t0 = System.nanoTime();
+                Answer a = post(trustgatePort, Endpoint.VALIDATE, body);
+                if (measured) {
+                    ms.add((System.nanoTime() - t0) / 1e6);
+                    ThreadCpu.sample(trustgate.pid()).minus(cpuBefore).forEach((g, ns) -> cpu.merge(g, ns, Long::sum));
+                }
+                expect(Endpoint.VALIDATE, a, List.of(img), "the steady-state cold " + kind + " review");
+            }
+            before += settings.steady();
+            if (ms.isEmpty()) {
+                continue;
+            }
+            long total = cpu.values().stream().mapToLong(Long::longValue).sum();
+            String split = cpu.entrySet().stream()
+                    .filter(x -> x.getValue() * 100 >= total)
+                    .map(x -> String.format(Locale.ROOT, "%s %.1f ms", x.getKey(), x.getValue() / 1e6 / ms.size()))
+                    .collect(Collectors.joining(", "));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | steady: after %d earlier new images, n=%d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n",
+                    kind,
+                    before,
+                    ms.size(),
+                    percentile(ms, 0.5),
+                    percentile(ms, 0.9),
+                    percentile(ms, 1.0),
+                    total / 1e6 / ms.size(),
+                    split));
+            before += ms.size();
+        }
+        if (settings.jfr()) {
+            jcmd("JFR.stop", "name=cold", "filename=" + jfr);
+            md.append("\nJFR of the cold reviews only (started after ready, AOT cache in use): ")
+                    .append(jfr)
+                    .append('\n');
+        }
         md.append("\nload average after: ").append(loadavg()).append('\n');
         Files.writeString(work.resolve("cold.md"), md);
         System.out.println(md);
+    }
+
+    /** Runs {@code jcmd <trustgate pid> <command> <args...>} of the JDK trustgate runs on; fails on a non-zero exit. */
+    private void jcmd(String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(chartJvm.java()).resolveSibling("jcmd").toString(), String.valueOf(trustgate.pid())));
+        cmd.addAll(List.of(command));
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || proc.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+        }
+        log("%s: %s", String.join(" ", command), out.strip());
     }
 
     // ------------------------------------------------------------------------------------------- cosign, Notation
@@ -521,6 +591,13 @@ public final class Bench {
         final Map<Endpoint, List<PushedImage>> coldGpg = new EnumMap<>(Endpoint.class);
 
         final Map<Endpoint, List<PushedImage>> coldNotary = new EnumMap<>(Endpoint.class);
+        /**
+         * {@code BENCH_ONLY=cold}: per kind, {@code BENCH_STEADY} new images reviewed unmeasured, then
+         * {@code BENCH_COLD} more measured: cold reviews on a replica that has run a while.
+         */
+        final List<PushedImage> steadyGpg = new ArrayList<>();
+
+        final List<PushedImage> steadyNotary = new ArrayList<>();
         PushedImage herdGpg;
         PushedImage herdNotary;
         String herdNotaryGun;
@@ -529,6 +606,7 @@ public final class Bench {
 
     private Prepared prepare() throws Exception {
         Prepared p = new Prepared();
+        boolean coldOnly = "cold".equals(System.getenv("BENCH_ONLY"));
         long t0 = System.nanoTime();
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {
@@ -544,6 +622,11 @@ public final class Bench {
                     p.coldGpg.put(e, images);
                 }
                 p.herdGpg = pushSigned("bench/herd-gpg/app");
+                if (coldOnly) {
+                    for (int i = 1; i <= settings.steady() + settings.cold(); i++) {
+                        p.steadyGpg.add(pushSigned("bench/cold-gpg/steady/app-" + i));
+                    }
+                }
                 return null;
             });
             Future<?> notarySide = two.submit(() -> {
@@ -556,6 +639,15 @@ public final class Bench {
                 }
                 p.herdNotary = pushNotary("bench/herd-notary/app", p.targetsKeyIds);
                 p.herdNotaryGun = registry.host() + "/bench/herd-notary/app";
+                if (coldOnly) {
+                    long s0 = System.nanoTime();
+                    for (int i = 1; i <= settings.steady() + settings.cold(); i++) {
+                        p.steadyNotary.add(pushNotary("bench/cold-notary/steady/app-" + i, p.targetsKeyIds));
+                    }
+                    log(
+                            "published %d more Notary GUNs in %.0f s",
+                            p.steadyNotary.size(), (System.nanoTime() - s0) / 1e9);
+                }
                 return null;
             });
             gpgSide.get();

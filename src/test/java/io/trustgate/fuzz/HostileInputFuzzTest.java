@@ -36,6 +36,7 @@ import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.testing.TestCa;
 import io.trustgate.tuf.CanonicalJson;
 import io.trustgate.tuf.Limits;
+import io.trustgate.tuf.Rfc3339;
 import io.trustgate.tuf.SignedMetadata;
 import io.trustgate.tuf.TrustDataException;
 import io.trustgate.tuf.TrustedMetadataSet;
@@ -50,6 +51,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
@@ -272,6 +274,19 @@ class HostileInputFuzzTest {
         } catch (TrustDataException expected) {
             // rejected with its evidence
         }
+    }
+
+    @FuzzTest
+    void rfc3339Time(FuzzedDataProvider data) {
+        String text = data.consumeRemainingAsString();
+        Instant parsed;
+        try {
+            parsed = Rfc3339.parse(text);
+        } catch (IllegalArgumentException expected) {
+            return; // rejected with the text
+        }
+        // Whatever the strict parser accepts, the JDK's general parser accepts as the same instant.
+        assertThat(OffsetDateTime.parse(text).toInstant()).isEqualTo(parsed);
     }
 
     @FuzzTest

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,79 @@ class NotaryClientTest {
         assertThat(trusted.earliestExpiry()).isEqualTo(repo.timestampExpires);
     }
 
+    /** The server's answers held back until released: shows what is asked before anything answers. */
+    private static final class HeldServer implements TrustDataFetcher {
+        private final TrustDataFetcher server;
+        private final CompletableFuture<Void> release = new CompletableFuture<>();
+
+        HeldServer(TrustDataFetcher server) {
+            this.server = server;
+        }
+
+        @Override
+        public CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {
+            CompletableFuture<byte[]> answer = server.fetch(gun, roleFile, maxBytes);
+            return release.thenCompose(ignored -> answer);
+        }
+    }
+
+    @Test
+    @DisplayName("a new repository's root and timestamp are both requested before the server answers either")
+    void rootAndTimestampTogether() {
+        repo.targets.put("1.0", DIGEST);
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        HeldServer held = new HeldServer(server);
+        NotaryClient client = new NotaryClient(held, Clock.fixed(NOW, ZoneOffset.UTC), Limits.DEFAULT);
+
+        CompletableFuture<TrustedRepository> update = client.update(GUN, pins());
+
+        assertThat(server.requests())
+                .extracting(InMemoryNotaryServer.Request::roleFile)
+                .containsExactly("root", "timestamp");
+        held.release.complete(null);
+        assertThat(update.join().dockerTarget("1.0")).isPresent();
+    }
+
+    @Test
+    @DisplayName("a prefetch and the review's update of one repository share one update: each file asked once")
+    void prefetchSharesTheUpdate() {
+        repo.targets.put("1.0", DIGEST);
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        HeldServer held = new HeldServer(server);
+        NotaryClient client = new NotaryClient(held, Clock.fixed(NOW, ZoneOffset.UTC), Limits.DEFAULT);
+
+        client.prefetch(GUN, pins());
+        CompletableFuture<TrustedRepository> update = client.update(GUN, pins());
+        held.release.complete(null);
+
+        assertThat(update.join().dockerTarget("1.0")).isPresent();
+        assertThat(server.requests())
+                .extracting(InMemoryNotaryServer.Request::roleFile)
+                .containsExactly("root", "timestamp", "2.root", "snapshot", "targets");
+        // trusted now: a prefetch asks nothing, and the next update starts afresh from the trusted root
+        client.prefetch(GUN, pins());
+        assertThat(server.requests()).hasSize(5);
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
+        assertThat(server.requests()).hasSize(9);
+    }
+
+    @Test
+    @DisplayName("a prefetch whose timestamp is missing fails the review's update naming the timestamp")
+    void prefetchFailureReachesTheReview() {
+        repo.targets.put("1.0", DIGEST);
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        server.remove(GUN, "timestamp");
+        NotaryClient client = client(NOW);
+
+        client.prefetch(GUN, pins());
+        Throwable error = catchThrowable(() -> client.update(GUN, pins()).join());
+
+        assertThat(error).isInstanceOf(CompletionException.class);
+        assertThat(error.getCause())
+                .isInstanceOf(TrustDataNotFoundException.class)
+                .hasMessageContaining("timestamp.json");
+    }
+
     @Test
     @DisplayName("the snapshot and each role are fetched with the length their parent commits to as the limit")
     void fetchLimitsComeFromParents() {
@@ -102,7 +176,8 @@ class NotaryClientTest {
 
         assertThat(server.requests())
                 .extracting(InMemoryNotaryServer.Request::roleFile)
-                .containsExactly("root", "2.root", "timestamp", "snapshot", "targets", "targets/releases");
+                // the timestamp is requested together with the root (one round trip less), verified after it
+                .containsExactly("root", "timestamp", "2.root", "snapshot", "targets", "targets/releases");
         assertThat(server.requests())
                 .filteredOn(r -> r.roleFile().equals("snapshot"))
                 .extracting(InMemoryNotaryServer.Request::maxBytes)

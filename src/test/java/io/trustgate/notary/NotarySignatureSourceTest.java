@@ -108,6 +108,33 @@ class NotarySignatureSourceTest {
     }
 
     @Test
+    @DisplayName("keys parsed once per policy are keyed by the keys themselves: a policy whose keys change under the"
+            + " same uid and resourceVersion is checked with its new keys, and a key that no longer parses is named")
+    void parsedKeysFollowTheKeys() {
+        NotarySignatureSource source = source(Duration.ZERO);
+        assertThat(collect(source, GUN + ":1.0", SIGNED, policy(releaseTeam())).found())
+                .extracting(SignerEvidence::signer)
+                .containsExactly("release-team");
+
+        Signer otherKey = Signer.builder("release-team")
+                .keys(List.of(TestKey.ecdsa().publicPem()))
+                .build();
+        SourceFindings other = collect(source, GUN + ":1.0", SIGNED, policy(otherKey));
+        assertThat(other.found()).isEmpty();
+        assertThat(other.problems()).anyMatch(p -> p.contains("which no signer of the policy holds"));
+
+        Signer broken =
+                Signer.builder("release-team").keys(List.of("not a key")).build();
+        SourceFindings brokenKey = collect(source, GUN + ":1.0", SIGNED, policy(broken, releaseTeam()));
+        assertThat(brokenKey.found()).extracting(SignerEvidence::signer).containsExactly("release-team");
+        assertThat(brokenKey.problems()).anyMatch(p -> p.startsWith("notary: signer release-team: "));
+
+        SourceFindings badRoot =
+                collect(source, GUN + ":1.0", SIGNED, policy(SERVER, null, List.of("not a root key"), releaseTeam()));
+        assertThat(badRoot.problems()).singleElement().asString().startsWith("notary: notary.rootKeys of the policy: ");
+    }
+
+    @Test
     @DisplayName("trust data expiring within the warning window adds one warning naming GUN, role and date")
     void expiryWarning() {
         repo.targetsExpires = NOW.plus(DAY.multipliedBy(3));

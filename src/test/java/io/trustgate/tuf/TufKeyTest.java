@@ -3,6 +3,9 @@ package io.trustgate.tuf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
 import org.junit.jupiter.api.DisplayName;
@@ -39,6 +42,26 @@ class TufKeyTest {
         assertThat(KeyPin.parse(cert.id()).matches(key)).isTrue();
         assertThat(KeyPin.parse(cert.publicPem()).matches(key)).isTrue();
         assertThat(KeyPin.parse(cert.certificatePem()).matches(key)).isTrue();
+    }
+
+    @Test
+    @DisplayName("a certificate reads the same as PEM (with text around it, CRLF lines), as a chain, and as DER")
+    void certificateForms() throws Exception {
+        TestKey cert = TestKey.rootCertificate("example.test/app", NOW, NOW.plusSeconds(60));
+        String pem = cert.certificatePem();
+        X509Certificate reference = TufKey.certificate(pem.getBytes(StandardCharsets.US_ASCII));
+        String crlf = "subject: example\r\n" + pem.replace("\n", "\r\n") + "trailing text";
+        String chain = pem
+                + TestKey.rootCertificate("other.test/app", NOW, NOW.plusSeconds(60))
+                        .certificatePem();
+        for (String form : new String[] {crlf, chain}) {
+            assertThat(TufKey.certificate(form.getBytes(StandardCharsets.US_ASCII)))
+                    .isEqualTo(reference);
+        }
+        assertThat(TufKey.certificate(reference.getEncoded())).isEqualTo(reference);
+        String broken = pem.replace("-----END CERTIFICATE-----", "-----END CERTIFICAT-----");
+        assertThatThrownBy(() -> TufKey.certificate(broken.getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(CertificateException.class);
     }
 
     @Test

@@ -64,6 +64,7 @@ class ImageVerifierTest {
         final Predicate<Policy> applies;
         final List<String> collected = new CopyOnWriteArrayList<>();
         final List<String> forgotten = new CopyOnWriteArrayList<>();
+        final List<String> prefetched = new CopyOnWriteArrayList<>();
         volatile Set<String> signers;
         volatile SourceFindings failure;
         volatile CompletableFuture<SourceFindings> pending;
@@ -107,6 +108,11 @@ class ImageVerifierTest {
         public void forget(ImageReference image, String digest, Policy policy) {
             forgotten.add(image + " " + digest);
         }
+
+        @Override
+        public void prefetch(ImageReference image, Policy policy) {
+            prefetched.add(image + " " + policy.resourceVersion());
+        }
     }
 
     private static Policy policy(String uid, String resourceVersion, String key, int min, String... signers)
@@ -131,6 +137,33 @@ class ImageVerifierTest {
     private static ImageVerdict check(ImageVerifier verifier, String image, Policy... policies) throws Exception {
         return verifier.verify(ImageReference.parse(image), List.of(policies), RegistryCredentials.ANONYMOUS)
                 .join();
+    }
+
+    @Test
+    @DisplayName("a review by tag lets each applicable source start its reads before the tag resolves; by digest it"
+            + " does not; a tag the registry cannot resolve is still denied naming the registry")
+    void prefetchOverlapsTheTag() throws Exception {
+        Source notary = new Source("notary", p -> true, "alice");
+        Source other = new Source("other", p -> false, "alice");
+        ImageVerifier verifier = verifier(notary, other);
+        Policy p = policy("1", "k");
+
+        assertThat(check(verifier, "r.example.com/app:1", p).verdicts().get(0).satisfied())
+                .isTrue();
+        assertThat(notary.prefetched).containsExactly("r.example.com/app:1 1");
+        assertThat(other.prefetched).isEmpty();
+
+        check(verifier, "r.example.com/app@" + DIGEST_A, p);
+        assertThat(notary.prefetched).hasSize(1);
+
+        registryFailure = unavailable();
+        ImageVerdict denied = check(verifier, "r.example.com/new:1", p);
+        assertThat(notary.prefetched).hasSize(2);
+        assertThat(denied.verdicts().get(0).satisfied()).isFalse();
+        assertThat(denied.verdicts().get(0).findings().problems())
+                .singleElement()
+                .asString()
+                .startsWith("could not resolve the tag at the registry: ");
     }
 
     private static RegistryUnavailableException unavailable() {
