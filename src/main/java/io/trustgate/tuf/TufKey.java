@@ -15,7 +15,10 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.jcajce.provider.asymmetric.ec.KeyFactorySpi;
 
 /**
  * A public key as TUF metadata lists it ({@code {"keytype", "keyval": {"public", "private"}}}), decoded.
@@ -163,7 +166,10 @@ public record TufKey(
     private static TufKey fromSpki(
             String keyId, String keyType, byte[] spki, String jdkAlgorithm, Optional<X509Certificate> cert)
             throws GeneralSecurityException {
-        PublicKey key = KeyFactory.getInstance(jdkAlgorithm).generatePublic(new X509EncodedKeySpec(spki));
+        PublicKey key = p256(spki);
+        if (key == null) {
+            key = KeyFactory.getInstance(jdkAlgorithm).generatePublic(new X509EncodedKeySpec(spki));
+        }
         String canonical = keyId;
         if (cert.isPresent()) {
             canonical = keyIdOf(
@@ -172,6 +178,38 @@ public record TufKey(
         }
         return new TufKey(keyId, keyType, key, cert, spkiId(key.getEncoded()), canonical);
     }
+
+    /**
+     * A P-256 key in an uncompressed-point SubjectPublicKeyInfo, built by Bouncy Castle, or {@code null} for any
+     * other key. The JDK's EC key factory (JDK 25) multiplies every new public point by the curve order to validate
+     * it: about 1 ms of CPU per key and C2 compiling SunEC's point arithmetic on every cold Notary review (each
+     * repository brings its own root certificate and role keys), while Bouncy Castle, which verifies the P-256
+     * signatures anyway, checks the point is on the curve (enough for P-256, whose cofactor is 1) when it decodes it.
+     * Compressed points stay refused, as the JDK refuses them.
+     */
+    private static PublicKey p256(byte[] spki) throws GeneralSecurityException {
+        SubjectPublicKeyInfo info;
+        try {
+            info = SubjectPublicKeyInfo.getInstance(spki);
+        } catch (IllegalArgumentException e) {
+            return null; // the JDK's factory gives its own reason
+        }
+        if (!X9ObjectIdentifiers.id_ecPublicKey.equals(info.getAlgorithm().getAlgorithm())
+                || !SECObjectIdentifiers.secp256r1.equals(info.getAlgorithm().getParameters())) {
+            return null;
+        }
+        byte[] point = info.getPublicKeyData().getOctets();
+        if (point.length != P256_UNCOMPRESSED_POINT_BYTES || point[0] != 0x04) {
+            throw new java.security.spec.InvalidKeySpecException("P-256 public point is not uncompressed");
+        }
+        try {
+            return new KeyFactorySpi.EC().generatePublic(info);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new java.security.spec.InvalidKeySpecException("P-256 public point: " + e.getMessage(), e);
+        }
+    }
+
+    private static final int P256_UNCOMPRESSED_POINT_BYTES = 65;
 
     /** The key id of a public key object {@code {"keytype": type, "keyval": {"private": null, "public": value}}}. */
     public static String keyIdOf(String keyType, String base64Public) {

@@ -8,6 +8,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.jce.ECNamedCurveTable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +76,30 @@ class TufKeyTest {
                     .as(k.keyType())
                     .isFalse();
         }
+    }
+
+    @Test
+    @DisplayName("a P-256 key whose point is off the curve, or compressed, is unusable; the key as published is usable")
+    void p256PointChecked() throws Exception {
+        byte[] spki = Base64.getDecoder().decode(TestKey.ecdsa().publicB64());
+        SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(spki);
+        byte[] point = info.getPublicKeyData().getOctets();
+
+        byte[] offCurve = point.clone();
+        offCurve[offCurve.length - 1] ^= 1; // y + or - 1: no longer on the curve
+        org.bouncycastle.math.ec.ECPoint q =
+                ECNamedCurveTable.getParameterSpec("secp256r1").getCurve().decodePoint(point);
+        byte[] compressed = q.getEncoded(true);
+        for (byte[] bad : new byte[][] {offCurve, compressed}) {
+            String b64 = Base64.getEncoder()
+                    .encodeToString(new SubjectPublicKeyInfo(info.getAlgorithm(), bad).getEncoded("DER"));
+            String id = TufKey.keyIdOf(TufKey.ECDSA, b64);
+            assertThatThrownBy(() -> TufKey.parse("targets", id, TufKey.keyObject(TufKey.ECDSA, b64)))
+                    .isInstanceOf(UnsupportedKeyException.class);
+        }
+        String good = Base64.getEncoder().encodeToString(spki);
+        TufKey key = TufKey.parse("targets", TufKey.keyIdOf(TufKey.ECDSA, good), TufKey.keyObject(TufKey.ECDSA, good));
+        assertThat(key.spkiId()).isEqualTo(TufKey.spkiId(spki));
     }
 
     @Test
