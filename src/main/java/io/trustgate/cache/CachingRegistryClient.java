@@ -151,7 +151,9 @@ public final class CachingRegistryClient implements RegistryClient {
     /**
      * Not cached beyond {@link #SHARED_ANSWER}: referrers are added whenever someone signs; verdicts are cached by
      * digest. Requests for one digest share one unfiltered listing, filtered here by artifact type (as the transport
-     * filters every page itself anyway), so the cosign and Notation sources of one check read the listing once.
+     * filters every page itself anyway), so the cosign and Notation sources of one check read the listing once. The
+     * listing keeps {@link Referrers#MAX_REFERRERS} entries of each artifact type ({@link Referrers#MAX_LISTED} in
+     * all), so many attestations or SBOMs cannot push the signatures out of it.
      */
     @Override
     public CompletableFuture<Referrers> referrers(
@@ -160,14 +162,7 @@ public final class CachingRegistryClient implements RegistryClient {
                 .get(
                         key(repository, digest, 0, credentials),
                         () -> delegate.referrers(repository, digest, null, credentials))
-                .thenApply(all -> artifactType == null
-                        ? all
-                        : new Referrers(
-                                all.entries().stream()
-                                        .filter(r -> artifactType.equals(r.artifactType()))
-                                        .toList(),
-                                all.discovery(),
-                                all.truncated()));
+                .thenApply(all -> artifactType == null ? all : all.ofType(artifactType));
     }
 
     public OutcomeCache<?, ?> cache() {

@@ -56,6 +56,9 @@ import picocli.CommandLine.Spec;
  *       {@code .sig}, cosign 3 bundles, Notation, Notary) through the webhook's own verifier stack: where it was
  *       found, the digest, the key, certificate subject or keyless identity it verified under, the signer it counts
  *       for, or why it does not count; and each policy's verdict.
+ *   <li>Without {@code --policies}, the cosign ({@code .sig} tag, bundle referrers) and Notation signatures the
+ *       registry holds for the image's digest, NOT verified: format, where found, the digest each names, the key id
+ *       or certificate it claims ({@link InspectRegistrySignatures}).
  *   <li>With a Notary server, what the repository's Notary v1 trust data signs, like
  *       {@code docker trust inspect --pretty}: signed tags and digests, the roles and keys that signed them, and
  *       every role's expiry (informational: the root may be trusted on first use).
@@ -69,7 +72,9 @@ import picocli.CommandLine.Spec;
             "With --policies: every signature the governing policies look at (GPG, cosign .sig, cosign bundles,",
             "Notation, Notary), what it verified under, the signer it counts for or why not, and each verdict.",
             "With a Notary server: the repository's Notary (Docker Content Trust) trust data, like",
-            "docker trust inspect --pretty: signed tags, digests, roles, keys and every role's expiry."
+            "docker trust inspect --pretty: signed tags, digests, roles, keys and every role's expiry.",
+            "Without --policies: also the cosign and Notation signatures the registry holds for the digest,",
+            "NOT verified (format, where found, signed digest, claimed key or certificate)."
         })
 final class InspectCommand implements Callable<Integer> {
 
@@ -139,10 +144,6 @@ final class InspectCommand implements Callable<Integer> {
                 : policyDir == null && ref.domain().equals(ImageReference.DOCKER_HUB)
                         ? NotarySignatureSource.DOCKER_HUB_NOTARY
                         : null;
-        if (url == null && policyDir == null) {
-            throw new CliException("name the Notary server of " + ref.domain() + " with --notary-server URL, or the "
-                    + "policies to verify its signatures under (cosign, Notation, GPG, Notary) with --policies DIR");
-        }
         ObjectNode json = JSON.createObjectNode();
         PrintWriter out = spec.commandLine().getOut();
         int code = Main.OK;
@@ -163,6 +164,16 @@ final class InspectCommand implements Callable<Integer> {
                 out.println();
             }
             code = Math.max(code, notary(ref, url, json, out));
+        }
+        if (policyDir == null) {
+            // No policy names keys: show what the registry holds, unverified and labelled so.
+            if (url != null && output != Output.json) {
+                out.println();
+            }
+            code = Math.max(
+                    code,
+                    InspectRegistrySignatures.run(
+                            ref, settings(), main.clock(), output == Output.json ? null : out, json, url != null));
         }
         if (output == Output.json) {
             out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));

@@ -9,9 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -44,6 +47,31 @@ public final class ReferrersIndex {
         }
     }
 
+    /**
+     * The entries of one listing kept so far, across its pages: at most {@link Referrers#MAX_REFERRERS} of each
+     * artifact type and {@link Referrers#MAX_LISTED} in all. Not thread-safe: one listing is read by one chain.
+     */
+    public static final class Listing {
+        private final List<Referrer> kept = new ArrayList<>();
+        private final Map<String, Integer> perType = new HashMap<>();
+        private final Set<String> capped = new TreeSet<>();
+        private boolean full;
+        private boolean filtered;
+
+        /** Whether an entry was left out because the listing held {@link Referrers#MAX_LISTED}. */
+        public boolean full() {
+            return full;
+        }
+
+        /**
+         * What was kept; truncated when the listing was full, {@code morePages} were left unread, or (a listing of one
+         * artifact type) that type reached its cap.
+         */
+        public Referrers result(Referrers.Discovery discovery, boolean morePages) {
+            return new Referrers(kept, discovery, full || morePages || (filtered && !capped.isEmpty()), capped);
+        }
+    }
+
     /** The body is not an OCI image index of referrers. */
     public static final class InvalidIndexException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -62,6 +90,68 @@ public final class ReferrersIndex {
      * @param room how many entries may still be kept
      */
     public static Page parse(byte[] body, String artifactType, int room) throws InvalidIndexException {
+        JsonNode manifests = manifests(body);
+        if (manifests == null) {
+            return new Page(List.of(), 0);
+        }
+        List<Referrer> kept = new ArrayList<>();
+        int dropped = 0;
+        for (JsonNode entry : manifests) {
+            if (!entry.isObject()) {
+                throw new InvalidIndexException("a referrers index entry is not an object");
+            }
+            String type = entry.path("artifactType").isTextual()
+                    ? entry.get("artifactType").textValue()
+                    : null;
+            if (artifactType != null && !artifactType.equals(type)) {
+                continue;
+            }
+            if (kept.size() >= room) {
+                dropped++;
+                continue;
+            }
+            kept.add(referrer(entry, type));
+        }
+        return new Page(kept, dropped);
+    }
+
+    /**
+     * Reads one index (one page) into {@code into}, keeping the entries of {@code artifactType} ({@code null}: all)
+     * within the listing's per-type and total bounds.
+     */
+    public static void read(byte[] body, String artifactType, Listing into) throws InvalidIndexException {
+        into.filtered |= artifactType != null;
+        JsonNode manifests = manifests(body);
+        if (manifests == null) {
+            return;
+        }
+        for (JsonNode entry : manifests) {
+            if (!entry.isObject()) {
+                throw new InvalidIndexException("a referrers index entry is not an object");
+            }
+            String type = entry.path("artifactType").isTextual()
+                    ? entry.get("artifactType").textValue()
+                    : null;
+            if (artifactType != null && !artifactType.equals(type)) {
+                continue;
+            }
+            String key = type == null ? Referrers.NO_ARTIFACT_TYPE : type;
+            int count = into.perType.getOrDefault(key, 0);
+            if (count >= Referrers.MAX_REFERRERS) {
+                into.capped.add(key);
+                continue;
+            }
+            if (into.kept.size() >= Referrers.MAX_LISTED) {
+                into.full = true;
+                continue;
+            }
+            into.kept.add(referrer(entry, type));
+            into.perType.put(key, count + 1);
+        }
+    }
+
+    /** The {@code manifests} array of an index, {@code null} when it has none. */
+    private static JsonNode manifests(byte[] body) throws InvalidIndexException {
         if (body.length > Referrers.MAX_INDEX_BYTES) {
             throw new InvalidIndexException("referrers index has " + body.length + " bytes, more than the limit of "
                     + Referrers.MAX_INDEX_BYTES);
@@ -84,30 +174,12 @@ public final class ReferrersIndex {
         }
         JsonNode manifests = root.get("manifests");
         if (manifests == null || manifests.isNull()) {
-            return new Page(List.of(), 0);
+            return null;
         }
         if (!manifests.isArray()) {
             throw new InvalidIndexException("referrers index has no \"manifests\" array");
         }
-        List<Referrer> kept = new ArrayList<>();
-        int dropped = 0;
-        for (JsonNode entry : manifests) {
-            if (!entry.isObject()) {
-                throw new InvalidIndexException("a referrers index entry is not an object");
-            }
-            String type = entry.path("artifactType").isTextual()
-                    ? entry.get("artifactType").textValue()
-                    : null;
-            if (artifactType != null && !artifactType.equals(type)) {
-                continue;
-            }
-            if (kept.size() >= room) {
-                dropped++;
-                continue;
-            }
-            kept.add(referrer(entry, type));
-        }
-        return new Page(kept, dropped);
+        return manifests;
     }
 
     private static Referrer referrer(JsonNode entry, String type) throws InvalidIndexException {

@@ -5,7 +5,6 @@ import io.trustgate.registry.AuthChallenge;
 import io.trustgate.registry.ManifestDescriptor;
 import io.trustgate.registry.ManifestNotFoundException;
 import io.trustgate.registry.MediaTypes;
-import io.trustgate.registry.Referrer;
 import io.trustgate.registry.Referrers;
 import io.trustgate.registry.ReferrersIndex;
 import io.trustgate.registry.RegistryAuthException;
@@ -26,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -131,7 +129,7 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
                 + (artifactType == null
                         ? ""
                         : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8));
-        return referrersPage(call, url, artifactType, new ArrayList<>(), 1)
+        return referrersPage(call, url, artifactType, new ReferrersIndex.Listing(), 1)
                 .recover(t -> Future.failedFuture(referrersFailure(call, t)))
                 .toCompletionStage()
                 .toCompletableFuture();
@@ -139,7 +137,7 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
 
     /** One page of the referrers API; a 404 to the first page means the registry has no such API. */
     private Future<Referrers> referrersPage(
-            Call call, String url, String artifactType, List<Referrer> found, int page) {
+            Call call, String url, String artifactType, ReferrersIndex.Listing found, int page) {
         return authorized(call, HttpMethod.GET, url, Referrers.MAX_INDEX_BYTES).compose(get -> {
             if (get.status() == 404 && page == 1) {
                 // Spec 1.1: a registry with the API never answers 404 to it; clients then read the referrers tag.
@@ -148,23 +146,20 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
             if (get.status() != 200) {
                 return Future.failedFuture(fail(call, get));
             }
-            ReferrersIndex.Page parsed;
             try {
-                parsed = ReferrersIndex.parse(
-                        get.body().getBytes(), artifactType, Referrers.MAX_REFERRERS - found.size());
+                ReferrersIndex.read(get.body().getBytes(), artifactType, found);
             } catch (ReferrersIndex.InvalidIndexException e) {
                 return Future.failedFuture(invalidIndex(call, url, e, get.status()));
             }
-            found.addAll(parsed.matching());
-            if (parsed.dropped() > 0) {
-                return Future.succeededFuture(new Referrers(found, Referrers.Discovery.API, true));
+            if (found.full()) {
+                return Future.succeededFuture(found.result(Referrers.Discovery.API, true));
             }
             String next = nextLink(get.header("Link"));
             if (next == null) {
-                return Future.succeededFuture(new Referrers(found, Referrers.Discovery.API, false));
+                return Future.succeededFuture(found.result(Referrers.Discovery.API, false));
             }
             if (page >= Referrers.MAX_PAGES) {
-                return Future.succeededFuture(new Referrers(found, Referrers.Discovery.API, true));
+                return Future.succeededFuture(found.result(Referrers.Discovery.API, true));
             }
             String nextUrl;
             try {
@@ -206,10 +201,9 @@ public final class VertxRegistryClient implements RegistryClient, AutoCloseable 
                 return Future.failedFuture(fail(call, get));
             }
             try {
-                ReferrersIndex.Page parsed =
-                        ReferrersIndex.parse(get.body().getBytes(), artifactType, Referrers.MAX_REFERRERS);
-                return Future.succeededFuture(
-                        new Referrers(parsed.matching(), Referrers.Discovery.TAG_SCHEMA, parsed.dropped() > 0));
+                ReferrersIndex.Listing listing = new ReferrersIndex.Listing();
+                ReferrersIndex.read(get.body().getBytes(), artifactType, listing);
+                return Future.succeededFuture(listing.result(Referrers.Discovery.TAG_SCHEMA, false));
             } catch (ReferrersIndex.InvalidIndexException e) {
                 return Future.failedFuture(invalidIndex(call, url, e, get.status()));
             }

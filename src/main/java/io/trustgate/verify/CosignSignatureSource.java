@@ -22,6 +22,7 @@ import io.trustgate.policy.Policy;
 import io.trustgate.policy.Signer;
 import io.trustgate.registry.Referrer;
 import io.trustgate.registry.Referrers;
+import io.trustgate.registry.RegistryAuthException;
 import io.trustgate.registry.RegistryClient;
 import io.trustgate.registry.RegistryCredentials;
 import io.trustgate.registry.RegistryUnavailableException;
@@ -178,7 +179,8 @@ public final class CosignSignatureSource implements SignatureSource {
                                     done -> new Part(check(image, digest, policy, tag, parsed, payloads), null),
                                     crypto);
                 })
-                .exceptionally(e -> new Part(failure("cosign signatures could not be read from " + tag, e), null));
+                .exceptionally(e -> new Part(
+                        failure("cosign signatures could not be read from " + tag + withheld(image, tag, e), e), null));
     }
 
     /**
@@ -206,6 +208,10 @@ public final class CosignSignatureSource implements SignatureSource {
                             .map(Referrer::digest)
                             .limit(CosignLimits.MAX_BUNDLES)
                             .toList();
+                    List<String> capped = java.util.stream.Stream.of(SigstoreBundle.MEDIA_TYPE_V03, EMPTY_CONFIG)
+                            .filter(referrers::capped)
+                            .map(type -> NotationSignatureSource.cappedProblem(type, digest))
+                            .toList();
                     if (entries.isEmpty()) {
                         return CompletableFuture.completedFuture(
                                 new Part(SourceFindings.NONE, "no Sigstore bundle refers to it in " + repository));
@@ -225,11 +231,16 @@ public final class CosignSignatureSource implements SignatureSource {
                                                             : "referrers tag " + Referrers.tagSchemaTag(digest),
                                                     bundles.stream()
                                                             .map(CompletableFuture::join)
-                                                            .toList()),
+                                                            .toList(),
+                                                    capped),
                                             null),
                                     crypto);
                 })
-                .exceptionally(e -> new Part(failure("cosign bundles could not be listed in " + repository, e), null));
+                .exceptionally(e -> new Part(
+                        failure(
+                                "cosign bundles could not be listed in " + repository + withheld(image, repository, e),
+                                e),
+                        null));
     }
 
     /** One referrer's bundle, or why it could not be read. */
@@ -265,9 +276,14 @@ public final class CosignSignatureSource implements SignatureSource {
     }
 
     private SourceFindings checkBundles(
-            String digest, Policy policy, ImageReference repository, String listing, List<Fetched> bundles) {
+            String digest,
+            Policy policy,
+            ImageReference repository,
+            String listing,
+            List<Fetched> bundles,
+            List<String> capped) {
         List<SignerEvidence> found = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(capped);
         List<SignatureReport> reports = new ArrayList<>();
         CosignTrustedRoot root = trustedRoot(policy);
         for (Fetched fetched : bundles) {
@@ -329,6 +345,19 @@ public final class CosignSignatureSource implements SignatureSource {
             }
         }
         return new SourceFindings(found, problems, List.of(), null, false, reports);
+    }
+
+    /**
+     * Why a registry that asks for credentials got none: a signature repository on another registry than the image's
+     * is read anonymously, so the review's pull secret never leaves the image's registry.
+     */
+    private static String withheld(ImageReference image, ImageReference signatures, Throwable e) {
+        if (image.domain().equals(signatures.domain()) || !(unwrapped(e) instanceof RegistryAuthException)) {
+            return "";
+        }
+        return " (read anonymously: spec.cosign.repository is on " + signatures.domain() + ", not on the image's"
+                + " registry " + image.domain() + ", and pull credentials are sent to the image's registry only; make"
+                + " the signature repository anonymously readable, or keep the signatures in " + image.domain() + ")";
     }
 
     private static SourceFindings failure(String what, Throwable e) {

@@ -52,6 +52,12 @@ public final class NotationSignatureSource implements SignatureSource {
     /** Parsed certificates by the exact key text; keys that are not certificates map to empty. */
     private final Map<String, Optional<X509Certificate>> anchors = new ConcurrentHashMap<>();
 
+    /**
+     * Distinct trust-anchor PEMs kept parsed (every certificate of every policy's signers; cleared when exceeded, as
+     * the cosign source's trusted roots are, so policies that churn keys cannot grow it without bound).
+     */
+    static final int MAX_CACHED_ANCHORS = 1024;
+
     public NotationSignatureSource(RegistryClient registry, Clock clock, Executor crypto) {
         this.registry = registry;
         this.verifier = new NotationVerifier(clock);
@@ -113,7 +119,8 @@ public final class NotationSignatureSource implements SignatureSource {
                                                     : "referrers tag " + Referrers.tagSchemaTag(digest),
                                             envelopes,
                                             referrers.truncated()
-                                                    || referrers.entries().size() > NotationLimits.MAX_SIGNATURES),
+                                                    || referrers.entries().size() > NotationLimits.MAX_SIGNATURES,
+                                            referrers.capped(ARTIFACT_TYPE)),
                                     crypto);
                 })
                 .exceptionally(e -> {
@@ -171,7 +178,8 @@ public final class NotationSignatureSource implements SignatureSource {
             Policy policy,
             String listing,
             List<CompletableFuture<Optional<Envelope>>> envelopes,
-            boolean truncated) {
+            boolean truncated,
+            boolean capped) {
         List<SignerEvidence> found = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<SignatureReport> reports = new ArrayList<>();
@@ -214,11 +222,21 @@ public final class NotationSignatureSource implements SignatureSource {
                 reports.add(SignatureReport.rejected(format, location, target.digest(), null, rejection.detail()));
             }
         }
-        if (truncated) {
+        if (capped) {
+            problems.add(cappedProblem(ARTIFACT_TYPE, target.digest()));
+        } else if (truncated) {
             problems.add("more Notation signatures than the " + NotationLimits.MAX_SIGNATURES
                     + " examined; the rest were not read");
         }
         return new SourceFindings(found, problems, List.of(), expiresAt, false, reports);
+    }
+
+    /** The sentence for a digest with more referrers of one artifact type than the listing keeps. */
+    static String cappedProblem(String artifactType, String digest) {
+        return "the registry lists more than " + Referrers.MAX_REFERRERS + " referrers of artifact type "
+                + (artifactType.isEmpty() ? "(none)" : artifactType) + " for " + digest
+                + " (trustgate reads at most " + Referrers.MAX_REFERRERS + " of each type); the rest were not read: "
+                + "delete stale ones from the registry";
     }
 
     /** {@code jws}, {@code cose}, or the media type itself for anything else. */
@@ -234,9 +252,17 @@ public final class NotationSignatureSource implements SignatureSource {
     private List<X509Certificate> anchors(Signer signer) {
         List<X509Certificate> result = new ArrayList<>();
         for (String key : signer.notaryKeys()) {
+            if (anchors.size() >= MAX_CACHED_ANCHORS && !anchors.containsKey(key)) {
+                anchors.clear();
+            }
             anchors.computeIfAbsent(key, NotationSignatureSource::certificate).ifPresent(result::add);
         }
         return result;
+    }
+
+    /** How many trust-anchor PEMs are kept parsed (for the bound's test). */
+    int cachedAnchors() {
+        return anchors.size();
     }
 
     private static Optional<X509Certificate> certificate(String key) {

@@ -258,6 +258,89 @@ class InspectFormatsTest {
                 .isNotZero();
     }
 
+    private CliRun runUnverified(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--insecure-registry", registry.host(), "--insecure-registry", apiRegistry.host()));
+        return CliRun.of(Map.of(), all.toArray(String[]::new));
+    }
+
+    @Test
+    @DisplayName("inspect without --policies -o json: the .sig layers of cosign 2, the cosign 3 bundle and the Notation"
+            + " JWS signature the registry holds, each with where it was found, the digest it signs and the key or"
+            + " certificate it claims, all marked not verified")
+    void inspectUnverifiedJson() throws Exception {
+        CliRun r = runUnverified("inspect", image.reference(), "-o", "json");
+        assertThat(r.code()).as(r.describe()).isZero();
+        JsonNode o = JSON.readTree(r.out()).path("registrySignatures");
+        assertThat(o.path("verified").asBoolean(true)).isFalse();
+        assertThat(o.path("note").asText()).startsWith("NOT VERIFIED");
+        assertThat(o.path("digest").asText()).isEqualTo(image.digest());
+        List<JsonNode> sigs = new ArrayList<>();
+        o.path("signatures").forEach(sigs::add);
+        assertThat(sigs).allSatisfy(s -> {
+            assertThat(s.path("signsThisDigest").asBoolean()).isTrue();
+            assertThat(s.path("signedDigests")).extracting(JsonNode::asText).containsExactly(image.digest());
+        });
+        String sigTag = CosignCli.signatureTag(image.digest());
+        // alice and mallory: two layers of the one .sig tag; a .sig names no key, only the signed reference
+        assertThat(sigs)
+                .filteredOn(s -> s.path("format").asText().equals("cosign-sig"))
+                .hasSize(2)
+                .allSatisfy(s -> {
+                    assertThat(s.path("location").asText()).startsWith("tag " + sigTag + " layer ");
+                    assertThat(s.path("detail").asText())
+                            .isEqualTo("docker-reference " + registry.host() + "/formats/app");
+                });
+        assertThat(sigs)
+                .filteredOn(s -> s.path("format").asText().equals("cosign-bundle"))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.path("location").asText())
+                            .startsWith("referrer sha256:")
+                            .endsWith("(referrers tag " + image.digest().replace(':', '-') + ")");
+                    assertThat(s.path("keyId").asText()).isNotBlank();
+                    assertThat(s.path("detail").asText()).isEqualTo("predicate https://sigstore.dev/cosign/sign/v1");
+                });
+        assertThat(sigs)
+                .filteredOn(s -> s.path("format").asText().equals("notation-jws"))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.path("subject").asText()).contains("CN=release");
+                    assertThat(s.path("issuer").asText()).isNotBlank();
+                    assertThat(s.path("detail").asText()).startsWith("signed at ");
+                });
+        assertThat(o.path("problems")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("inspect without --policies, text: a section headed NOT VERIFIED with one line per signature, and the"
+            + " cosign 3 bundle found through the OCI referrers API on a registry that serves it")
+    void inspectUnverifiedText() throws Exception {
+        CliRun r = runUnverified("inspect", image.reference());
+        assertThat(r.code()).as(r.describe()).isZero();
+        assertThat(r.out())
+                .contains("Signatures in the registry for " + image.reference() + " (" + image.digest() + ")")
+                .contains("NOT VERIFIED");
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines)
+                .filteredOn(l -> l.startsWith("cosign-sig "))
+                .hasSize(2)
+                .allSatisfy(l -> assertThat(l).contains("this digest"));
+        assertThat(lines)
+                .anySatisfy(l -> assertThat(l).startsWith("cosign-bundle ").contains("key "));
+        assertThat(lines)
+                .anySatisfy(l -> assertThat(l).startsWith("notation-jws ").contains("subject CN=release"));
+
+        CliRun api = runUnverified("inspect", apiImage.reference(), "-o", "json");
+        assertThat(api.code()).as(api.describe()).isZero();
+        JsonNode sigs = JSON.readTree(api.out()).at("/registrySignatures/signatures");
+        assertThat(sigs).singleElement().satisfies(s -> {
+            assertThat(s.path("format").asText()).isEqualTo("cosign-bundle");
+            assertThat(s.path("location").asText()).endsWith("(referrers API)");
+            assertThat(s.path("signsThisDigest").asBoolean()).isTrue();
+        });
+    }
+
     @Test
     @DisplayName("check counts cosign 2, cosign 3 and Notation signers together, as the webhook does, and names the"
             + " missing signer when one more is required")

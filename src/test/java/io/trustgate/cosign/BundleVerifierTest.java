@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BundleVerifierTest {
 
-    private static final Path DATA = Path.of("src/test/resources/cosign/conformance");
+    static final Path DATA = Path.of("src/test/resources/cosign/conformance");
     private static final String ISSUER = "https://token.actions.githubusercontent.com";
     private static final String IDENTITY =
             "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon"
@@ -118,7 +118,7 @@ class BundleVerifierTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Optional<Rejected> verify(Path dir, List<CertificateIdentity> identities) throws Exception {
+    static Optional<Rejected> verify(Path dir, List<CertificateIdentity> identities) throws Exception {
         Path rootFile = Files.exists(dir.resolve("trusted_root.json"))
                 ? dir.resolve("trusted_root.json")
                 : DATA.resolve("public-good-trusted_root.json");
@@ -134,7 +134,7 @@ class BundleVerifierTest {
         return BundleVerifier.verifyKeylessArtifact(bundle, root, identities, digest);
     }
 
-    private static List<CertificateIdentity> identities(Path dir) throws Exception {
+    static List<CertificateIdentity> identities(Path dir) throws Exception {
         String issuer = Files.exists(dir.resolve("issuer"))
                 ? Files.readString(dir.resolve("issuer"), StandardCharsets.UTF_8)
                         .strip()

@@ -17,6 +17,8 @@ import io.trustgate.testing.ImageFactory.PushedImage;
 import io.trustgate.testing.PeerProcess;
 import io.trustgate.testing.RegistryPeer;
 import io.trustgate.testing.VerifierFixture;
+import io.trustgate.transport.TransportOptions;
+import io.trustgate.transport.VertxRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -118,6 +120,86 @@ class PrivateRegistrySignaturesTest {
                         "the credentialed check reads the signatures itself: %s",
                         withSecret.verdicts().get(0).findings())
                 .isTrue();
+    }
+
+    @Test
+    @DisplayName("a spec.cosign.repository on another registry is read anonymously: that registry, behind htpasswd"
+            + " with the same user and password, sees only unauthenticated requests (401), and the denial says the"
+            + " credentials were withheld and why")
+    void credentialsWithheldFromAnotherRegistry() throws Exception {
+        try (RegistryPeer other = RegistryPeer.builder("private-cosign-other")
+                .basicAuth(USER, PASSWORD)
+                .start()) {
+            CosignCli cosign = CosignCli.create(CosignCli.Version.V2, work.resolve("other-registry"));
+            cosign.cosign("login", registry.host(), "-u", USER, "-p", PASSWORD).run();
+            cosign.cosign("login", other.host(), "-u", USER, "-p", PASSWORD).run();
+            Path key = cosign.keyPair("signer");
+            PushedImage img = ImageFactory.pushRandom(registry, "private/elsewhere", "1.0");
+            String signatures = other.host() + "/signatures/elsewhere";
+            cosign.cosign(
+                            "sign",
+                            "--key",
+                            key.resolve("cosign.key").toString(),
+                            "--tlog-upload=false",
+                            "--allow-insecure-registry",
+                            "--yes",
+                            img.digestReference())
+                    .env("COSIGN_REPOSITORY", signatures)
+                    .run();
+            assertThat(ImageFactory.tags(other, "signatures/elsewhere"))
+                    .as("cosign wrote the .sig tag to the other registry")
+                    .contains(CosignCli.signatureTag(img.digest()));
+            long before = other.requests().size();
+
+            Policy policy = Policy.builder(PolicyId.cluster("elsewhere"), "uid-elsewhere", "1")
+                    .images(List.of(ImagePattern.compile(registry.host() + "/**")))
+                    .signers(List.of(Signer.builder("signer")
+                            .keys(List.of(CosignCli.publicKey(key)))
+                            .build()))
+                    .cosign(new CosignConfig(signatures))
+                    .build();
+            TransportOptions both =
+                    TrustgateSettings.defaults().transport().withInsecureHosts(registry.host(), other.host());
+            ImageVerdict v;
+            try (VertxRegistryClient twoRegistries =
+                    new VertxRegistryClient(fixture.vertx(), both, Clock.systemUTC())) {
+                v = new ImageVerifier(
+                                twoRegistries, List.of(new CosignSignatureSource(twoRegistries, fixture.crypto())))
+                        .verify(
+                                ImageReference.parse(img.digestReference()),
+                                List.of(policy),
+                                new RegistryCredentials(USER, PASSWORD))
+                        .get(60, TimeUnit.SECONDS);
+            }
+
+            assertThat(v.verdicts().get(0).satisfied())
+                    .as(v.verdicts().get(0).findings().toString())
+                    .isFalse();
+            assertThat(v.verdicts().get(0).findings().problems())
+                    .anySatisfy(p -> assertThat(p)
+                            .contains("read anonymously")
+                            .contains("spec.cosign.repository is on " + other.host())
+                            .contains("pull credentials are sent to the image's registry only"));
+            // the registry writes its access log asynchronously
+            io.trustgate.testing.Await.until(
+                    "the other registry logged trustgate's requests",
+                    java.time.Duration.ofSeconds(10),
+                    () -> other.requests().size() > before);
+            List<RegistryPeer.AccessLogEntry> seen =
+                    other.requests().subList((int) before, other.requests().size());
+            assertThat(seen)
+                    .as("trustgate asked the other registry")
+                    .anySatisfy(e -> assertThat(e.uri()).startsWith("/v2/signatures/elsewhere/"));
+            assertThat(seen)
+                    .as("no request passed its authentication: the same user and password would have")
+                    .noneSatisfy(e -> assertThat(e.status()).isBetween(200, 299));
+            // docker-registry 2.8 has no referrers route: that one is 404 before any authentication
+            assertThat(seen)
+                    .filteredOn(e -> e.uri().contains("/manifests/"))
+                    .as("the .sig tag and the referrers tag were refused for want of credentials")
+                    .isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.status()).isEqualTo(401));
+        }
     }
 
     private static Policy policy(CosignCli.Version version, Path key, String resourceVersion) throws Exception {
