@@ -288,7 +288,9 @@ public final class Bench {
                 Locale.ROOT,
                 "%s=%s; ready after %.2f s; process CPU before the first review %.2f s%n%n",
                 Setting.WARMUP.env(),
-                System.getenv().getOrDefault(Setting.WARMUP.env(), Setting.WARMUP.defaultValue()),
+                chartJvm.options().contains("-Dtrustgate.warmup=0s")
+                        ? "0s (the image's)"
+                        : System.getenv().getOrDefault(Setting.WARMUP.env(), Setting.WARMUP.defaultValue()),
                 report.readySeconds,
                 cpuSeconds(trustgate.pid())));
         Path jfr = work.resolve("trustgate-cold.jfr");
