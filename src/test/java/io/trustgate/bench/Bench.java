@@ -71,7 +71,7 @@ import java.util.stream.Stream;
  *   <li>cold latency: the first review of each of N new GPG-signed and N new Notary-signed images, per endpoint
  *       (each endpoint its own new images, the two taking turns), and as many signed with cosign 2.x, cosign 3
  *       (bundles) and Notation ({@link FormatsBench}; {@code BENCH_ONLY=formats} runs only those rows);</li>
- *   <li>coalescing: 200 concurrent reviews of one new image (GPG, then Notary), counting what the registry's access
+ *   <li>coalescing: 200 concurrent reviews of one new image (GPG, Notary, then cosign 3 bundles), counting what the registry's access
  *       log, the lookaside store and notary-server's log saw;</li>
  *   <li>RSS (VmRSS under load, VmHWM) and the time from process start to the first 200 of /q/health/ready.</li>
  * </ol>
@@ -247,6 +247,9 @@ public final class Bench {
         report.cold.addAll(coldFormats(formats));
         report.herds.add(herdGpg(prepared.herdGpg));
         report.herds.add(herdNotary(prepared.herdNotary, prepared.herdNotaryGun));
+        if (formats != null && formats.herdCosign3 != null) {
+            report.herds.add(herdRegistryOnly(FormatsBench.COSIGN3, formats.herdCosign3));
+        }
 
         report.hwmKiB = procStatus(trustgate.pid(), "VmHWM");
         report.rssEndKiB = procStatus(trustgate.pid(), "VmRSS");
@@ -1062,6 +1065,25 @@ public final class Bench {
                     up.put("notary-server: GET " + uri, delta);
                 }
             });
+            return up;
+        });
+    }
+
+    /**
+     * A format whose signatures live in the registry beside the image (cosign 3 bundles: the referrers tag, the
+     * bundle's manifest and blob): every request the registry logged for the image's repository, by method and URI.
+     */
+    private HerdResult herdRegistryOnly(String kind, PushedImage img) throws Exception {
+        int before = registry.requests().size();
+        String prefix = "/v2/" + img.path() + "/";
+        return herd(kind, img, () -> {
+            Map<String, Long> up = new TreeMap<>();
+            List<RegistryPeer.AccessLogEntry> all = registry.requests();
+            for (RegistryPeer.AccessLogEntry e : all.subList(before, all.size())) {
+                if (e.uri().startsWith(prefix)) {
+                    up.merge("registry: " + e.method() + " " + e.uri(), 1L, Long::sum);
+                }
+            }
             return up;
         });
     }

@@ -50,6 +50,12 @@ final class FormatsBench {
 
     double prepareSeconds;
 
+    /**
+     * One more cosign 3 image (bundle in the referrers tag) for section (d): 200 concurrent reviews of it, every
+     * upstream object fetched once. Under {@code cold-cosign3/}, so the cosign 3 policy governs it.
+     */
+    PushedImage herdCosign3;
+
     FormatsBench(RegistryPeer registry, Path work) {
         this.registry = registry;
         this.work = work;
@@ -75,6 +81,9 @@ final class FormatsBench {
             });
             Future<?> b = two.submit(() -> {
                 sign(COSIGN3, "cold-cosign3", cold);
+                PushedImage herd = ImageFactory.pushRandom(registry, "bench/cold-cosign3/herd/app", "1.0");
+                clis.cosign3().sign(cosign3Key, herd.digestReference());
+                herdCosign3 = herd;
                 return null;
             });
             a.get();
