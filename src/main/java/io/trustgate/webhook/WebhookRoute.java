@@ -42,7 +42,14 @@ public class WebhookRoute {
     @Inject
     MeterRegistry metrics;
 
+    /** {@code trustgate_review_parses_total} per kind of thread, registered once: not a meter look-up per review. */
+    private Counter eventLoopParses;
+
+    private Counter workerParses;
+
     void register(@Observes Router router) {
+        eventLoopParses = parses(metrics, "event-loop");
+        workerParses = parses(metrics, "worker");
         router.post("/validate")
                 .handler(BodyHandler.create(false).setBodyLimit(ReviewParser.MAX_REVIEW_BYTES))
                 .handler(this::validate);
@@ -92,13 +99,16 @@ public class WebhookRoute {
      * event loop or not, as the thread itself reports it: the proof that large bodies stay off the event loop.
      */
     private JsonNode parse(byte[] bytes) throws MalformedReviewException {
-        Counter.builder("trustgate.review.parses")
+        (Context.isOnEventLoopThread() ? eventLoopParses : workerParses).increment();
+        return ReviewParser.parse(bytes);
+    }
+
+    private static Counter parses(MeterRegistry registry, String thread) {
+        return Counter.builder("trustgate.review.parses")
                 .description("AdmissionReview bodies parsed, by the kind of thread that parsed them (event-loop, or "
                         + "worker for bodies over " + ReviewParser.EVENT_LOOP_PARSE_BYTES + " bytes)")
-                .tag("thread", Context.isOnEventLoopThread() ? "event-loop" : "worker")
-                .register(metrics)
-                .increment();
-        return ReviewParser.parse(bytes);
+                .tag("thread", thread)
+                .register(registry);
     }
 
     private void decide(RoutingContext rc, JsonNode review, boolean mutating) {
