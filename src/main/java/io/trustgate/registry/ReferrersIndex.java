@@ -36,18 +36,6 @@ public final class ReferrersIndex {
             .build();
 
     /**
-     * One page read.
-     *
-     * @param matching the entries of the wanted artifact type, in index order, at most the room given
-     * @param dropped entries of the wanted type left out because there was no room
-     */
-    public record Page(List<Referrer> matching, int dropped) {
-        public Page {
-            matching = List.copyOf(matching);
-        }
-    }
-
-    /**
      * The entries of one listing kept so far, across its pages: at most {@link Referrers#MAX_REFERRERS} of each
      * artifact type and {@link Referrers#MAX_LISTED} in all. Not thread-safe: one listing is read by one chain.
      */
@@ -82,38 +70,6 @@ public final class ReferrersIndex {
     }
 
     private ReferrersIndex() {}
-
-    /**
-     * Reads one index and keeps the entries of {@code artifactType}.
-     *
-     * @param artifactType keep only entries of this artifact type; {@code null} keeps all
-     * @param room how many entries may still be kept
-     */
-    public static Page parse(byte[] body, String artifactType, int room) throws InvalidIndexException {
-        JsonNode manifests = manifests(body);
-        if (manifests == null) {
-            return new Page(List.of(), 0);
-        }
-        List<Referrer> kept = new ArrayList<>();
-        int dropped = 0;
-        for (JsonNode entry : manifests) {
-            if (!entry.isObject()) {
-                throw new InvalidIndexException("a referrers index entry is not an object");
-            }
-            String type = entry.path("artifactType").isTextual()
-                    ? entry.get("artifactType").textValue()
-                    : null;
-            if (artifactType != null && !artifactType.equals(type)) {
-                continue;
-            }
-            if (kept.size() >= room) {
-                dropped++;
-                continue;
-            }
-            kept.add(referrer(entry, type));
-        }
-        return new Page(kept, dropped);
-    }
 
     /**
      * Reads one index (one page) into {@code into}, keeping the entries of {@code artifactType} ({@code null}: all)

@@ -25,43 +25,56 @@ class ReferrersIndexTest {
     @Test
     @DisplayName("entries of the wanted type are kept with their string annotations; others are skipped")
     void filter() throws Exception {
-        ReferrersIndex.Page page = ReferrersIndex.parse(
+        ReferrersIndex.Listing listing = new ReferrersIndex.Listing();
+        ReferrersIndex.read(
                 index(entry(SIG, "sha256:" + "1".repeat(64)) + "," + entry("x/y", "sha256:" + "2".repeat(64))),
                 SIG,
-                10);
-        assertThat(page.matching()).singleElement().satisfies(r -> {
-            assertThat(r.digest()).isEqualTo("sha256:" + "1".repeat(64));
-            assertThat(r.size()).isEqualTo(12);
-            assertThat(r.annotations()).containsExactly(java.util.Map.entry("a", "b"));
+                listing);
+        Referrers r = listing.result(Referrers.Discovery.API, false);
+        assertThat(r.entries()).singleElement().satisfies(e -> {
+            assertThat(e.digest()).isEqualTo("sha256:" + "1".repeat(64));
+            assertThat(e.size()).isEqualTo(12);
+            assertThat(e.annotations()).containsExactly(java.util.Map.entry("a", "b"));
         });
-        assertThat(page.dropped()).isZero();
+        assertThat(r.truncated()).isFalse();
+        assertThat(r.cappedTypes()).isEmpty();
     }
 
     @Test
-    @DisplayName("entries beyond the room left are counted as dropped, not kept")
-    void room() throws Exception {
-        String e = entry(SIG, "sha256:" + "1".repeat(64));
-        ReferrersIndex.Page page = ReferrersIndex.parse(index(e + "," + e + "," + e), SIG, 1);
-        assertThat(page.matching()).hasSize(1);
-        assertThat(page.dropped()).isEqualTo(2);
+    @DisplayName("entries of one type beyond its cap are left out and the listing says so; other types keep their room")
+    void perTypeCap() throws Exception {
+        StringBuilder entries = new StringBuilder();
+        for (int i = 0; i <= Referrers.MAX_REFERRERS; i++) {
+            entries.append(entry("x/y", "sha256:" + "2".repeat(64))).append(',');
+        }
+        entries.append(entry(SIG, "sha256:" + "1".repeat(64)));
+        ReferrersIndex.Listing listing = new ReferrersIndex.Listing();
+        ReferrersIndex.read(index(entries.toString()), null, listing);
+        Referrers r = listing.result(Referrers.Discovery.TAG_SCHEMA, false);
+        assertThat(r.entries()).hasSize(Referrers.MAX_REFERRERS + 1);
+        assertThat(r.entries()).anySatisfy(e -> assertThat(e.artifactType()).isEqualTo(SIG));
+        assertThat(r.cappedTypes()).containsExactly("x/y");
     }
 
     @Test
     @DisplayName("a malformed digest, another media type, a non-array list or an oversized body is refused")
     void refused() {
-        assertThatThrownBy(() -> ReferrersIndex.parse(index(entry(SIG, "sha256:../../x")), SIG, 10))
+        assertThatThrownBy(() ->
+                        ReferrersIndex.read(index(entry(SIG, "sha256:../../x")), SIG, new ReferrersIndex.Listing()))
                 .isInstanceOf(ReferrersIndex.InvalidIndexException.class)
                 .hasMessageContaining("digest");
-        assertThatThrownBy(() -> ReferrersIndex.parse(
+        assertThatThrownBy(() -> ReferrersIndex.read(
                         "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}"
                                 .getBytes(StandardCharsets.UTF_8),
                         SIG,
-                        10))
+                        new ReferrersIndex.Listing()))
                 .isInstanceOf(ReferrersIndex.InvalidIndexException.class)
                 .hasMessageContaining("media type");
-        assertThatThrownBy(() -> ReferrersIndex.parse("{\"manifests\":{}}".getBytes(StandardCharsets.UTF_8), SIG, 10))
+        assertThatThrownBy(() -> ReferrersIndex.read(
+                        "{\"manifests\":{}}".getBytes(StandardCharsets.UTF_8), SIG, new ReferrersIndex.Listing()))
                 .isInstanceOf(ReferrersIndex.InvalidIndexException.class);
-        assertThatThrownBy(() -> ReferrersIndex.parse(new byte[Referrers.MAX_INDEX_BYTES + 1], SIG, 10))
+        assertThatThrownBy(() ->
+                        ReferrersIndex.read(new byte[Referrers.MAX_INDEX_BYTES + 1], SIG, new ReferrersIndex.Listing()))
                 .isInstanceOf(ReferrersIndex.InvalidIndexException.class)
                 .hasMessageContaining("limit");
     }
