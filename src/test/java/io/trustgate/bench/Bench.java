@@ -284,6 +284,25 @@ public final class Bench {
      * review, so the JIT compilers' share shows apart from the review's own work. Writes {@code cold.md} in the
      * run's directory, never {@code BENCH_OUT}.
      */
+    /** One row of {@code cold.md}: latency percentiles, CPU per review, and the thread groups of 1% or more of it. */
+    private static void coldRow(StringBuilder md, String kind, String reviews, List<Double> ms, Map<String, Long> cpu) {
+        long total = cpu.values().stream().mapToLong(Long::longValue).sum();
+        String split = cpu.entrySet().stream()
+                .filter(x -> x.getValue() * 100 >= total)
+                .map(x -> String.format(Locale.ROOT, "%s %.1f ms", x.getKey(), x.getValue() / 1e6 / ms.size()))
+                .collect(Collectors.joining(", "));
+        md.append(String.format(
+                Locale.ROOT,
+                "| %s | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n",
+                kind,
+                reviews,
+                percentile(ms, 0.5),
+                percentile(ms, 0.9),
+                percentile(ms, 1.0),
+                total / 1e6 / ms.size(),
+                split));
+    }
+
     private void coldOnly(Prepared p) throws Exception {
         StringBuilder md = new StringBuilder();
         md.append("load average before: ").append(loadavg()).append("\n\n");
@@ -323,24 +342,7 @@ public final class Bench {
             }
             for (int half = 0; half < 2; half++) {
                 List<Double> ms = halves.get(half);
-                long total = cpu.get(half).values().stream()
-                        .mapToLong(Long::longValue)
-                        .sum();
-                String split = cpu.get(half).entrySet().stream()
-                        .filter(x -> x.getValue() * 100 >= total)
-                        .map(x -> String.format(Locale.ROOT, "%s %.1f ms", x.getKey(), x.getValue() / 1e6 / ms.size()))
-                        .collect(Collectors.joining(", "));
-                md.append(String.format(
-                        Locale.ROOT,
-                        "| %s | %s half, n=%d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n",
-                        kind,
-                        half == 0 ? "first" : "second",
-                        ms.size(),
-                        percentile(ms, 0.5),
-                        percentile(ms, 0.9),
-                        percentile(ms, 1.0),
-                        total / 1e6 / ms.size(),
-                        split));
+                coldRow(md, kind, (half == 0 ? "first" : "second") + " half, n=" + ms.size(), ms, cpu.get(half));
             }
         }
         // Cold reviews on a replica that has run a while: BENCH_STEADY more new images per kind first (unmeasured),
@@ -367,22 +369,7 @@ public final class Bench {
             if (ms.isEmpty()) {
                 continue;
             }
-            long total = cpu.values().stream().mapToLong(Long::longValue).sum();
-            String split = cpu.entrySet().stream()
-                    .filter(x -> x.getValue() * 100 >= total)
-                    .map(x -> String.format(Locale.ROOT, "%s %.1f ms", x.getKey(), x.getValue() / 1e6 / ms.size()))
-                    .collect(Collectors.joining(", "));
-            md.append(String.format(
-                    Locale.ROOT,
-                    "| %s | steady: after %d earlier new images, n=%d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n",
-                    kind,
-                    before,
-                    ms.size(),
-                    percentile(ms, 0.5),
-                    percentile(ms, 0.9),
-                    percentile(ms, 1.0),
-                    total / 1e6 / ms.size(),
-                    split));
+            coldRow(md, kind, "steady: after " + before + " earlier new images, n=" + ms.size(), ms, cpu);
             before += ms.size();
         }
         if (settings.jfr()) {
