@@ -49,6 +49,22 @@ public final class GlobMatcher {
     /** {@code *} and {@code **} tokens: state i also reaches state i + 1 on no character. */
     private final long[] wildcard;
 
+    /**
+     * The shapes most policies use, answered without the state machine (same result, a plain string compare): a
+     * glob of literals only, or literals then one trailing {@code *} or {@code **} ({@code registry/team/**}).
+     */
+    private final Shape shape;
+
+    /** The literal part of a {@link Shape#EXACT} or trailing-wildcard glob. */
+    private final String prefix;
+
+    private enum Shape {
+        EXACT,
+        PREFIX_THEN_SEGMENT,
+        PREFIX_THEN_ANY,
+        GENERAL
+    }
+
     private GlobMatcher(String glob, byte[] kinds, char[] literals) {
         this.glob = glob;
         this.tokens = kinds.length;
@@ -86,6 +102,20 @@ public final class GlobMatcher {
                     wildcard[w] |= bit;
                 }
             }
+        }
+        int literalRun = 0;
+        while (literalRun < tokens && kinds[literalRun] == LITERAL) {
+            literalRun++;
+        }
+        this.prefix = new String(literals, 0, literalRun);
+        if (literalRun == tokens) {
+            this.shape = Shape.EXACT;
+        } else if (literalRun == tokens - 1 && kinds[literalRun] == STAR) {
+            this.shape = Shape.PREFIX_THEN_SEGMENT;
+        } else if (literalRun == tokens - 1 && kinds[literalRun] == DOUBLE_STAR) {
+            this.shape = Shape.PREFIX_THEN_ANY;
+        } else {
+            this.shape = Shape.GENERAL;
         }
     }
 
@@ -125,6 +155,36 @@ public final class GlobMatcher {
 
     /** Whether the whole of {@code name} matches the glob. */
     public boolean matches(CharSequence name) {
+        return switch (shape) {
+            case EXACT -> name.length() == prefix.length() && startsWithPrefix(name);
+            case PREFIX_THEN_ANY -> startsWithPrefix(name);
+            case PREFIX_THEN_SEGMENT -> startsWithPrefix(name) && noSlashAfterPrefix(name);
+            case GENERAL -> matchesGeneral(name);
+        };
+    }
+
+    private boolean noSlashAfterPrefix(CharSequence name) {
+        for (int j = prefix.length(); j < name.length(); j++) {
+            if (name.charAt(j) == '/') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean startsWithPrefix(CharSequence name) {
+        if (name.length() < prefix.length()) {
+            return false;
+        }
+        for (int j = 0; j < prefix.length(); j++) {
+            if (name.charAt(j) != prefix.charAt(j)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean matchesGeneral(CharSequence name) {
         long[] current = new long[words];
         long[] next = new long[words];
         current[0] = 1L; // state 0: nothing matched yet

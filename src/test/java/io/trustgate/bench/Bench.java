@@ -483,7 +483,7 @@ public final class Bench {
         Files.writeString(body, review);
         Map<String, Started> servers = new LinkedHashMap<>();
         for (Map.Entry<String, Path> jar : jars.entrySet()) {
-            Started s = startTrustgate(chartJvm, "ab-" + jar.getKey(), false, jar.getValue());
+            Started s = startTrustgate(chartJvm, "ab-" + jar.getKey(), settings.jfr(), jar.getValue());
             servers.put(jar.getKey(), s);
             expect(Endpoint.VALIDATE, post(s.port(), Endpoint.VALIDATE, review), prepared.warm, "the warm review");
         }
