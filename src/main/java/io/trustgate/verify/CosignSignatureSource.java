@@ -66,6 +66,12 @@ public final class CosignSignatureSource implements SignatureSource {
     /** Parsed keys by the exact key text; keys that are not cosign keys map to empty. */
     private final Map<String, Optional<CosignKey>> keys = new ConcurrentHashMap<>();
 
+    /**
+     * Distinct key PEMs kept parsed (every key of every policy's signers; cleared when exceeded, as the Notation
+     * source's anchors are, so policies that churn keys cannot grow it without bound).
+     */
+    static final int MAX_CACHED_KEYS = 1024;
+
     private final BundleVerifier bundleVerifier = new BundleVerifier();
     /** Trusted roots by their exact text (a policy edit that changes the root gives new text). */
     private final Map<String, Optional<CosignTrustedRoot>> roots = new ConcurrentHashMap<>();
@@ -453,9 +459,17 @@ public final class CosignSignatureSource implements SignatureSource {
     private List<CosignKey> cosignKeys(Signer signer) {
         List<CosignKey> result = new ArrayList<>();
         for (String key : signer.notaryKeys()) {
+            if (keys.size() >= MAX_CACHED_KEYS && !keys.containsKey(key)) {
+                keys.clear();
+            }
             keys.computeIfAbsent(key, CosignSignatureSource::parse).ifPresent(result::add);
         }
         return result;
+    }
+
+    /** How many key PEMs are kept parsed (for the bound's test). */
+    int cachedKeys() {
+        return keys.size();
     }
 
     private CosignTrustedRoot trustedRoot(Policy policy) {
