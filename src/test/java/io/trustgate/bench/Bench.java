@@ -1163,6 +1163,11 @@ public final class Bench {
     record Answer(boolean allowed, String message, String patchType, JsonNode patch) {}
 
     private static String review(String uid, String... images) throws IOException {
+        return reviewIn(uid, "default", images);
+    }
+
+    /** A Pod AdmissionReview (CREATE) in {@code namespace} with one container per image; also RecheckBench's. */
+    static String reviewIn(String uid, String namespace, String... images) throws IOException {
         ObjectNode review = JSON.createObjectNode();
         review.put("apiVersion", "admission.k8s.io/v1");
         review.put("kind", "AdmissionReview");
@@ -1171,12 +1176,12 @@ public final class Bench {
         request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
         request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
         request.put("operation", "CREATE");
-        request.put("namespace", "default");
+        request.put("namespace", namespace);
         request.put("name", "bench");
         ObjectNode pod = request.putObject("object");
         pod.put("apiVersion", "v1");
         pod.put("kind", "Pod");
-        pod.putObject("metadata").put("name", "bench").put("namespace", "default");
+        pod.putObject("metadata").put("name", "bench").put("namespace", namespace);
         ArrayNode containers = pod.putObject("spec").putArray("containers");
         for (int i = 0; i < images.length; i++) {
             containers.addObject().put("name", "c" + i).put("image", images[i]);

@@ -1,8 +1,6 @@
 package io.trustgate.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustgate.config.Setting;
@@ -208,7 +206,7 @@ final class RecheckBench {
             Map<String, Long> coldBefore = upstream();
             double cpu0 = BenchProcess.cpuSeconds(fresh.process().pid());
             for (PushedImage img : images) {
-                String body = review("cold-" + img.path().replace('/', '-'), "bench-0", img.reference());
+                String body = Bench.reviewIn("cold-" + img.path().replace('/', '-'), "bench-0", img.reference());
                 HttpResponse<String> r = http.send(
                         HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + fresh.port() + "/validate"))
                                 .header("Content-Type", "application/json")
@@ -336,7 +334,7 @@ final class RecheckBench {
         Path body = work.resolve("warm-review.json");
         Files.writeString(
                 body,
-                review(
+                Bench.reviewIn(
                         "warm",
                         "bench-0",
                         warm.stream().map(PushedImage::reference).toArray(String[]::new)));
@@ -490,28 +488,6 @@ final class RecheckBench {
             Thread.sleep(500);
         }
         throw new IllegalStateException("the PolicyReports hold " + results + " results, not " + expected);
-    }
-
-    private static String review(String uid, String namespace, String... images) throws IOException {
-        ObjectNode review = JSON.createObjectNode();
-        review.put("apiVersion", "admission.k8s.io/v1");
-        review.put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request");
-        request.put("uid", uid);
-        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
-        request.put("operation", "CREATE");
-        request.put("namespace", namespace);
-        request.put("name", "bench");
-        ObjectNode pod = request.putObject("object");
-        pod.put("apiVersion", "v1");
-        pod.put("kind", "Pod");
-        pod.putObject("metadata").put("name", "bench").put("namespace", namespace);
-        ArrayNode containers = pod.putObject("spec").putArray("containers");
-        for (int i = 0; i < images.length; i++) {
-            containers.addObject().put("name", "c" + i).put("image", images[i]);
-        }
-        return JSON.writeValueAsString(review);
     }
 
     private String markdown(Figures f) {
