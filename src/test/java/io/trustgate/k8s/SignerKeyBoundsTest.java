@@ -57,18 +57,8 @@ class SignerKeyBoundsTest {
         signer.keysFrom.secretKeyRef.name = "keys";
         signer.keysFrom.secretKeyRef.key = "release.asc";
         TrustPolicySpec spec = new TrustPolicySpec();
-        spec.images = List.of("r.example.com/team/**");
         spec.lookaside = "https://sigs.example.com";
-        spec.signers = List.of(signer);
-        TrustPolicy policy = new TrustPolicy();
-        policy.setMetadata(new ObjectMetaBuilder()
-                .withName("mine")
-                .withNamespace("team")
-                .withUid("uid-1")
-                .withResourceVersion("1")
-                .build());
-        policy.setSpec(spec);
-        return compiler.compile(policy);
+        return compiler.compile(policy(signer, spec));
     }
 
     @Test
