@@ -25,8 +25,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@link LookasideStore} over Vert.x: {@code http(s)://} bases through the bounded HTTP client,
  * {@code file://} bases through Vert.x's asynchronous file system (for the CLI and {@code make run}).
- * Fetches {@code signature-1..N} in order, stops at the first missing one or at
- * {@link TransportOptions#maxSignatures()}, and refuses any file over {@link TransportOptions#maxSignatureBytes()}.
+ * Reads {@code signature-1..N} up to the first missing one or {@link TransportOptions#maxSignatures()}, and refuses
+ * any file over {@link TransportOptions#maxSignatureBytes()}. The files are asked for in windows, each file of a window
+ * at once: {@code signature-1} and {@code -2} first (one signature is the usual case, and the 404 of the next file is
+ * what ends the list, so a signed image costs one round trip instead of two), then windows twice as wide. A window's
+ * answers are read in order: files after the first missing one are ignored, and so is any failure after it.
  *
  * <pre>{@code
  * LookasideStore store = new VertxLookasideStore(vertx, TrustgateSettings.defaults().transport());
@@ -34,6 +37,9 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  */
 public final class VertxLookasideStore implements LookasideStore, AutoCloseable {
+
+    /** How many files the first window asks for at once. */
+    static final int FIRST_WINDOW = 2;
 
     private final Vertx vertx;
     private final TransportOptions options;
@@ -66,25 +72,36 @@ public final class VertxLookasideStore implements LookasideStore, AutoCloseable 
         }
         boolean file = scheme.equals("file");
         List<byte[]> found = new ArrayList<>();
-        return next(baseUrl, ref, digest, 1, found, file)
+        return window(baseUrl, ref, digest, 1, FIRST_WINDOW, found, file)
                 .map(v -> List.copyOf(found))
                 .toCompletionStage()
                 .toCompletableFuture();
     }
 
-    private Future<Void> next(
-            String baseUrl, ImageReference ref, String digest, int n, List<byte[]> found, boolean file) {
-        if (n > options.maxSignatures()) {
+    /** Files {@code first..first+width-1} (never past the limit) at once, then the next window if all were there. */
+    private Future<Void> window(
+            String baseUrl, ImageReference ref, String digest, int first, int width, List<byte[]> found, boolean file) {
+        int last = Math.min(options.maxSignatures(), first + width - 1);
+        if (first > last) {
             return Future.succeededFuture(); // bounded: signatures past the limit are not read
         }
-        String url = LookasideLayout.signatureUrl(baseUrl, ref, digest, n);
-        Future<Buffer> one = file ? readFile(url) : readHttp(url);
-        return one.compose(body -> {
-            if (body == null) {
-                return Future.succeededFuture();
+        List<Future<Buffer>> files = new ArrayList<>(last - first + 1);
+        for (int n = first; n <= last; n++) {
+            String url = LookasideLayout.signatureUrl(baseUrl, ref, digest, n);
+            files.add(file ? readFile(url) : readHttp(url));
+        }
+        // Future.join waits for every file of the window, failed or not; then they are read in order.
+        return Future.join(files).transform(settled -> {
+            for (Future<Buffer> f : files) {
+                if (f.failed()) {
+                    return Future.failedFuture(f.cause());
+                }
+                if (f.result() == null) {
+                    return Future.succeededFuture(); // the first missing file ends the list
+                }
+                found.add(f.result().getBytes());
             }
-            found.add(body.getBytes());
-            return next(baseUrl, ref, digest, n + 1, found, file);
+            return window(baseUrl, ref, digest, last + 1, width * 2, found, file);
         });
     }
 

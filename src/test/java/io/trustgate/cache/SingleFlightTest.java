@@ -86,7 +86,7 @@ class SingleFlightTest {
                     .as("manifest requests at the registry")
                     .isEqualTo(1);
             assertThat(lookaside.requests() - lookasideBefore)
-                    .as("signature-1, then the 404 of signature-2")
+                    .as("signature-1 and the 404 of signature-2, asked for together")
                     .isEqualTo(2);
         } finally {
             crypto.shutdownNow();

@@ -4,6 +4,7 @@ import static io.trustgate.transport.VertxRegistryClientTest.failure;
 import static io.trustgate.transport.VertxRegistryClientTest.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.trustgate.config.TrustgateSettings;
 import io.trustgate.image.ImageReference;
 import io.trustgate.lookaside.LookasideProtocolException;
@@ -12,11 +13,16 @@ import io.trustgate.testing.LookasidePeer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +65,7 @@ class VertxLookasideStoreTest {
     }
 
     @Test
-    @DisplayName("over HTTP, signature-1..N are fetched in order until the first 404")
+    @DisplayName("over HTTP, signature-1..N are read in order until the first 404, in windows of 2, then 4")
     void httpUntil404(@TempDir Path root) throws Exception {
         writeSignatures(root, 3);
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-http", root);
@@ -68,22 +74,113 @@ class VertxLookasideStoreTest {
             List<byte[]> sigs =
                     store.signatures(peer.baseUrl() + "/", REF, DIGEST).get(10, TimeUnit.SECONDS);
             assertThat(texts(sigs)).containsExactly("sig-1", "sig-2", "sig-3");
-            assertThat(peer.requestedPaths())
-                    .containsExactly(
-                            "/demo/app@sha256=" + HEX + "/signature-1", "/demo/app@sha256=" + HEX + "/signature-2",
-                            "/demo/app@sha256=" + HEX + "/signature-3", "/demo/app@sha256=" + HEX + "/signature-4");
+            String dir = "/demo/app@sha256=" + HEX + "/signature-";
+            assertThat(peer.requestedPaths().subList(0, 2)).containsExactlyInAnyOrder(dir + 1, dir + 2);
+            assertThat(peer.requestedPaths().subList(2, 6))
+                    .containsExactlyInAnyOrder(dir + 3, dir + 4, dir + 5, dir + 6);
+            assertThat(peer.requests()).isEqualTo(6);
         }
     }
 
     @Test
-    @DisplayName("an image without signatures gives an empty list after one request")
+    @DisplayName("an image without signatures gives an empty list after one window: signature-1 and -2")
     void none(@TempDir Path root) throws Exception {
         try (LookasidePeer peer = LookasidePeer.serve("lookaside-store-none", root);
                 VertxLookasideStore store = new VertxLookasideStore(
                         vertx, TrustgateSettings.defaults().transport())) {
             assertThat(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS))
                     .isEmpty();
-            assertThat(peer.requests()).isEqualTo(1);
+            assertThat(peer.requests()).isEqualTo(VertxLookasideStore.FIRST_WINDOW);
+        }
+    }
+
+    @Test
+    @DisplayName(
+            "signature-1 and -2 are asked for at once: a store that answers -1 only after -2 was asked still serves")
+    void firstWindowAtOnce() throws Exception {
+        CountDownLatch secondAsked = new CountDownLatch(1);
+        try (ScriptedStore peer = new ScriptedStore(path -> {
+                    if (path.endsWith("/signature-1")) {
+                        return secondAsked.await(5, TimeUnit.SECONDS) ? new Answer(200, "sig-1") : new Answer(503, "");
+                    }
+                    if (path.endsWith("/signature-2")) {
+                        secondAsked.countDown();
+                    }
+                    return new Answer(404, "");
+                });
+                VertxLookasideStore store = new VertxLookasideStore(
+                        vertx, TrustgateSettings.defaults().transport())) {
+            long t0 = System.nanoTime();
+            assertThat(texts(store.signatures(peer.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS)))
+                    .containsExactly("sig-1");
+            // One after the other, signature-1 would have waited out the 5 s and been a 503.
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    @DisplayName("a failure after the first missing file is ignored; one before it fails the read, naming its URL")
+    void failuresInOrder() throws Exception {
+        try (ScriptedStore afterGap = new ScriptedStore(
+                        path -> path.endsWith("/signature-2") ? new Answer(500, "") : new Answer(404, ""));
+                ScriptedStore beforeGap = new ScriptedStore(
+                        path -> path.endsWith("/signature-1") ? new Answer(500, "") : new Answer(404, ""));
+                ScriptedStore second = new ScriptedStore(path -> path.endsWith("/signature-1")
+                        ? new Answer(200, "sig-1")
+                        : path.endsWith("/signature-2") ? new Answer(503, "") : new Answer(404, ""));
+                VertxLookasideStore store = new VertxLookasideStore(
+                        vertx, TrustgateSettings.defaults().transport())) {
+            assertThat(store.signatures(afterGap.baseUrl(), REF, DIGEST).get(10, TimeUnit.SECONDS))
+                    .isEmpty();
+            LookasideUnavailableException first =
+                    failure(store.signatures(beforeGap.baseUrl(), REF, DIGEST), LookasideUnavailableException.class);
+            assertThat(first.url()).endsWith("/signature-1");
+            LookasideUnavailableException next =
+                    failure(store.signatures(second.baseUrl(), REF, DIGEST), LookasideUnavailableException.class);
+            assertThat(next.url()).endsWith("/signature-2");
+        }
+    }
+
+    private record Answer(int status, String body) {}
+
+    /**
+     * A lookaside store whose answers a function of the path decides, each request on its own thread (so one held
+     * answer does not hold the others), for the order and failure cases a directory of files cannot show.
+     */
+    private static final class ScriptedStore implements AutoCloseable {
+        interface Script {
+            Answer answer(String path) throws Exception;
+        }
+
+        private final HttpServer server;
+        private final ExecutorService threads = Executors.newCachedThreadPool();
+
+        ScriptedStore(Script script) throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setExecutor(threads);
+            server.createContext("/", exchange -> {
+                try (exchange) {
+                    Answer a = script.answer(exchange.getRequestURI().getRawPath());
+                    byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
+                    if (body.length > 0) {
+                        exchange.getResponseBody().write(body);
+                    }
+                } catch (Exception e) {
+                    exchange.sendResponseHeaders(599, -1);
+                }
+            });
+            server.start();
+        }
+
+        String baseUrl() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            threads.shutdownNow();
         }
     }
 
