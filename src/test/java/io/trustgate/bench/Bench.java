@@ -80,7 +80,8 @@ import java.util.stream.Stream;
  * and that {@code /mutate} answers them with the patch pinning each image to its verified digest (a benchmark of
  * denials or of a broken patch would measure the wrong path). Settings come from environment variables
  * ({@code BENCH_DURATION}, {@code BENCH_WARMUP}, {@code BENCH_ROUNDS}, {@code BENCH_CONNECTIONS},
- * {@code BENCH_THREADS}, {@code BENCH_COLD}, {@code BENCH_HERD}, {@code BENCH_JFR}, {@code BENCH_OUT}).
+ * {@code BENCH_THREADS}, {@code BENCH_COLD}, {@code BENCH_HERD}, {@code BENCH_JFR}, {@code BENCH_OUT};
+ * {@code BENCH_EXTRA_JVM}: options added after the chart's, for trying a flag; the report names them).
  */
 public final class Bench {
 
@@ -200,6 +201,13 @@ public final class Bench {
         report.started = Instant.now();
         report.settings = settings;
         chartJvm = JvmConfig.image(repo, repo.resolve("target/quarkus-app"), work);
+        String extra = System.getenv().getOrDefault("BENCH_EXTRA_JVM", "").strip();
+        if (!extra.isEmpty()) { // for experiments: the report then names the options it added to the chart's
+            chartJvm = chartJvm.with(
+                    "chart + BENCH_EXTRA_JVM",
+                    chartJvm.description() + "; plus BENCH_EXTRA_JVM `" + extra + "`",
+                    List.of(extra.split("\\s+")));
+        }
         report.chartJvm = chartJvm;
         report.defaultJvm = defaultJvm;
         report.loadAtStart = loadavg();
