@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.trustgate.cache.Caffeines;
 import io.trustgate.image.ImageReference;
 import io.trustgate.image.InvalidImageReferenceException;
 import io.trustgate.policy.BrokenPolicy;
@@ -87,7 +87,7 @@ public final class AdmissionHandler {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Parsed image references by the text pods give (bounded). */
     private final Cache<String, Object> references =
-            Caffeine.newBuilder().maximumSize(MAX_REFERENCES).build();
+            Caffeines.newBuilder().maximumSize(MAX_REFERENCES).build();
 
     private AdmissionHandler(Builder b) {
         this.policies = b.policies;

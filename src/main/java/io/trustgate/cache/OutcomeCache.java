@@ -24,7 +24,7 @@ public final class OutcomeCache<K, V> {
      * @param ttl how long a success lives, given the value (lets a value bound its own lifetime)
      */
     public OutcomeCache(String name, Function<V, Duration> ttl, Duration failureTtl, long maxEntries, Clock clock) {
-        this(name, ttl, failureTtl, Caffeine.newBuilder().maximumSize(maxEntries), clock);
+        this(name, ttl, failureTtl, Caffeines.newBuilder().maximumSize(maxEntries), clock);
     }
 
     /**
@@ -46,7 +46,7 @@ public final class OutcomeCache<K, V> {
                 name,
                 ttl,
                 failureTtl,
-                Caffeine.newBuilder().maximumWeight(maxBytes).weigher(weigher),
+                Caffeines.newBuilder().maximumWeight(maxBytes).weigher(weigher),
                 clock);
     }
 

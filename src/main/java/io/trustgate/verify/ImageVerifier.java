@@ -1,8 +1,8 @@
 package io.trustgate.verify;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.trustgate.cache.CacheSettings;
+import io.trustgate.cache.Caffeines;
 import io.trustgate.cache.ClockTicker;
 import io.trustgate.cache.OutcomeCache;
 import io.trustgate.image.ImageReference;
@@ -91,7 +91,7 @@ public final class ImageVerifier {
     }
 
     private <K, V> Cache<K, V> bounded(Duration lifetime) {
-        return Caffeine.newBuilder()
+        return Caffeines.newBuilder()
                 .ticker(new ClockTicker(clock))
                 .maximumSize(Math.max(1, settings.maxEntries()))
                 .expireAfterWrite(lifetime)

@@ -1,7 +1,7 @@
 package io.trustgate.verify;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.trustgate.cache.Caffeines;
 import io.trustgate.image.ImageReference;
 import io.trustgate.notary.NotaryClient;
 import io.trustgate.notary.NotaryEvidence;
@@ -105,7 +105,7 @@ public final class NotarySignatureSource implements SignatureSource, AutoCloseab
      * review.
      */
     private final Cache<KeysKey, PolicyKeys> policyKeys =
-            Caffeine.newBuilder().maximumSize(MAX_PARSED_POLICIES).build();
+            Caffeines.newBuilder().maximumSize(MAX_PARSED_POLICIES).build();
 
     private record Client(TrustDataFetcher fetcher, NotaryClient notary) {}
 

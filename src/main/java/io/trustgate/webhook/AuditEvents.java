@@ -1,8 +1,8 @@
 package io.trustgate.webhook;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.trustgate.admission.AdmissionListener;
+import io.trustgate.cache.Caffeines;
 import io.trustgate.k8s.ClusterEvents;
 import io.trustgate.policy.Mode;
 import io.trustgate.policy.PolicyId;
@@ -24,7 +24,7 @@ final class AuditEvents implements AdmissionListener {
     static final long MAX_REMEMBERED = 10_000;
 
     private final ClusterEvents events;
-    private final Cache<String, Boolean> reported = Caffeine.newBuilder()
+    private final Cache<String, Boolean> reported = Caffeines.newBuilder()
             .maximumSize(MAX_REMEMBERED)
             .expireAfterWrite(WINDOW)
             .build();
