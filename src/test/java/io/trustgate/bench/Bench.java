@@ -902,7 +902,12 @@ public final class Bench {
             double cpu0 = cpuSeconds(trustgate.pid());
             Wrk.Result r = wrk.run(url(trustgatePort, leg.endpoint()), body, settings.duration());
             figures.trustgateCpuUs.add((cpuSeconds(trustgate.pid()) - cpu0) * 1e6 / r.requests());
-            report.rssUnderLoadKiB = Math.max(report.rssUnderLoadKiB, rss.stop());
+            long max = rss.stop();
+            if (max > report.rssUnderLoadKiB) {
+                report.rssUnderLoadKiB = max;
+                report.rssAnonUnderLoadKiB = rss.anonAtMax();
+                report.rssFileUnderLoadKiB = rss.fileAtMax();
+            }
             figures.serverRounds.add(scrape().minus(before));
             figures.trustgate.add(r);
         } else {
@@ -1414,6 +1419,8 @@ public final class Bench {
         int notaryRootKeys;
         long rssIdleKiB;
         long rssUnderLoadKiB;
+        long rssAnonUnderLoadKiB;
+        long rssFileUnderLoadKiB;
         long rssEndKiB;
         long hwmKiB;
         long baselineHwmKiB;
@@ -1792,6 +1799,13 @@ public final class Bench {
             md.append("| VmRSS idle after ready | ").append(mib(rssIdleKiB)).append(" |\n");
             md.append("| VmRSS max under warm load (sampled every 0.5 s) | ")
                     .append(mib(rssUnderLoadKiB))
+                    .append(" |\n");
+            md.append(
+                            "| of which RssAnon (heap, metaspace, JIT code, stacks, malloc) / RssFile (mapped: the AOT cache, ")
+                    .append("the JDK's modules, jars; clean pages the kernel can reclaim) | ")
+                    .append(mib(rssAnonUnderLoadKiB))
+                    .append(" / ")
+                    .append(mib(rssFileUnderLoadKiB))
                     .append(" |\n");
             md.append("| VmRSS at the end (after cold and coalescing) | ")
                     .append(mib(rssEndKiB))

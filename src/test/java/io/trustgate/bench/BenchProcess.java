@@ -68,12 +68,19 @@ final class BenchProcess {
         private final Thread thread;
         private volatile boolean running = true;
         private volatile long max;
+        private volatile long anonAtMax;
+        private volatile long fileAtMax;
 
         RssSampler(long pid, String threadName) {
             thread = new Thread(
                     () -> {
                         while (running) {
-                            max = Math.max(max, procStatus(pid, "VmRSS"));
+                            long rss = procStatus(pid, "VmRSS");
+                            if (rss > max) {
+                                max = rss;
+                                anonAtMax = procStatus(pid, "RssAnon");
+                                fileAtMax = procStatus(pid, "RssFile");
+                            }
                             try {
                                 Thread.sleep(500);
                             } catch (InterruptedException e) {
@@ -91,6 +98,16 @@ final class BenchProcess {
             thread.interrupt();
             thread.join();
             return max;
+        }
+
+        /** RssAnon (heap, metaspace, code, stacks, malloc) at the highest VmRSS sample, KiB. */
+        long anonAtMax() {
+            return anonAtMax;
+        }
+
+        /** RssFile (mapped files: the AOT cache or CDS archive, the JDK's modules, jars) at that sample, KiB. */
+        long fileAtMax() {
+            return fileAtMax;
         }
     }
 
