@@ -104,6 +104,8 @@ class ChartTest {
                 .anyMatch(f -> f.startsWith("-XX:MaxMetaspaceSize="))
                 .anyMatch(f -> f.startsWith("-XX:ReservedCodeCacheSize="))
                 .noneMatch(f -> f.startsWith("-XX:TieredStopAtLevel"))
+                // C2 for the warm path only: a new image's code stays at C1 (docs/configuration.md)
+                .contains("-XX:Tier4InvocationThreshold=50000", "-XX:Tier4CompileThreshold=150000")
                 .noneMatch(f -> f.contains("RAMPercentage"));
         long heapMiB = flags.stream()
                 .filter(f -> f.startsWith("-Xmx"))
