@@ -6,10 +6,13 @@ import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.Wi
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.trustgate.cache.Caffeines;
 import io.trustgate.k8s.PolicyCompiler;
+import io.trustgate.k8s.SecretPullCredentials;
 import io.trustgate.policy.Policy;
 import io.trustgate.policy.Signer;
 import org.junit.jupiter.api.DisplayName;
@@ -129,6 +132,19 @@ class ArchitectureTest {
                 .callConstructorWhere(target(owner(type(Policy.class))))
                 .orShould()
                 .callConstructorWhere(target(owner(type(Signer.class))))
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName(
+            "caches are built by Caffeines (upkeep on the calling thread); only the blocking Secret lookups pass an"
+                    + " executor of their own")
+    void cachesAreBuiltInOnePlace() {
+        noClasses()
+                .that()
+                .doNotBelongToAnyOf(Caffeines.class, SecretPullCredentials.class)
+                .should()
+                .callMethod(Caffeine.class, "newBuilder")
                 .check(classes);
     }
 }

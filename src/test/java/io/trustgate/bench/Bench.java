@@ -722,7 +722,9 @@ public final class Bench {
                 for (int i = 1; i <= steadyImages; i++) {
                     p.steadyNotary.add(pushNotary("bench/cold-notary/steady/app-" + i, p.targetsKeyIds));
                 }
-                log("published %d more Notary GUNs in %.0f s", p.steadyNotary.size(), (System.nanoTime() - s0) / 1e9);
+                if (steadyImages > 0) {
+                    log("published %d more Notary GUNs in %.0f s", steadyImages, (System.nanoTime() - s0) / 1e9);
+                }
                 return null;
             });
             gpgSide.get();
