@@ -1,6 +1,8 @@
 package io.trustgate.notary;
 
 import io.trustgate.tuf.DelegatedRole;
+import io.trustgate.tuf.HashMismatchException;
+import io.trustgate.tuf.LengthMismatchException;
 import io.trustgate.tuf.LimitExceededException;
 import io.trustgate.tuf.Limits;
 import io.trustgate.tuf.RootPins;
@@ -19,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The Notary v1 client update: drives a {@link TrustedMetadataSet} with files from a {@link TrustDataFetcher}.
@@ -27,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code <n>.root} files while they exist, timestamp, snapshot, targets, then every delegation the targets
  * roles declare and the snapshot lists (a delegation the snapshot does not list is not published yet and
  * is skipped; one it lists but the server lacks fails the update). The timestamp file is fetched together
- * with the root and verified in its turn. Futures are composed; no thread waits; one update per repository
+ * with the root and verified in its turn; on first contact with a repository so are {@code 2.root}, the
+ * snapshot and the targets ({@link #readEarly}). Futures are composed; no thread waits; one update per repository
  * and pins runs at a time, shared by the reviews that ask meanwhile.
  * The highest versions and the root of each successful update are kept in memory for the next one.
  */
@@ -38,6 +42,9 @@ public final class NotaryClient {
     private final Limits limits;
     private final TrustedVersions versions;
     private final Map<String, TrustedRoot> roots = new ConcurrentHashMap<>();
+
+    /** The newer root 5.3 asks for first after a version-1 root: read early on first contact. */
+    private static final String FIRST_ROTATION = "2." + SignedMetadata.TYPE_ROOT;
 
     // raw carries the trusted root file to restart the next update from; records of it are never compared.
     private record TrustedRoot(
@@ -123,7 +130,8 @@ public final class NotaryClient {
         Map<String, Long> seen = versions.highest(gun);
         TrustedRoot known = roots.get(gun);
         CompletableFuture<TrustedMetadataSet> start;
-        if (known != null && known.pins().equals(pins)) {
+        boolean firstContact = known == null || !known.pins().equals(pins);
+        if (!firstContact) {
             // 5.2: the root trusted by an earlier update under the same pins
             start = CompletableFuture.completedFuture(known.raw())
                     .thenApply(raw -> TrustedMetadataSet.fromTrustedRoot(gun, raw, referenceTime, limits, seen));
@@ -135,21 +143,17 @@ public final class NotaryClient {
         // The timestamp is read at the same time as the root (one round trip less); it is verified only after
         // the final root, as 5.4 orders it, and its bound does not depend on the root.
         CompletableFuture<byte[]> timestamp = fetch(gun, SignedMetadata.TYPE_TIMESTAMP, limits.maxMetadataBytes());
-        return start.thenCompose(set -> rotateRoot(gun, set))
+        Map<String, CompletableFuture<byte[]>> early = new ConcurrentHashMap<>();
+        if (firstContact) {
+            readEarly(gun, early);
+        }
+        return start.thenCompose(set -> rotateRoot(gun, set, early))
                 .thenCompose(set -> timestamp.thenApply(raw -> {
                     set.updateTimestamp(raw);
                     return set;
                 }))
-                .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_SNAPSHOT, set.maxBytes(SignedMetadata.TYPE_SNAPSHOT))
-                        .thenApply(raw -> {
-                            set.updateSnapshot(raw);
-                            return set;
-                        }))
-                .thenCompose(set -> fetch(gun, SignedMetadata.TYPE_TARGETS, set.maxBytes(SignedMetadata.TYPE_TARGETS))
-                        .thenApply(raw -> {
-                            set.updateTargets(raw);
-                            return set;
-                        }))
+                .thenCompose(set -> load(gun, set, SignedMetadata.TYPE_SNAPSHOT, early, set::updateSnapshot))
+                .thenCompose(set -> load(gun, set, SignedMetadata.TYPE_TARGETS, early, set::updateTargets))
                 .thenCompose(set -> {
                     Deque<WorkItem> work = new ArrayDeque<>();
                     enqueueDelegations(
@@ -165,10 +169,59 @@ public final class NotaryClient {
                 });
     }
 
+    /**
+     * First contact with a repository (a new image's usual case): the files the update reads after the root are
+     * requested together with it, so the update takes one round trip instead of four. Each is bounded by the
+     * general limit rather than the length its parent gives (TUF 5.5.1 and 5.6.1 allow "some Y number of bytes"),
+     * and is still checked byte for byte against its parent before it is trusted ({@link #load}). {@code 2.root}
+     * is the file 5.3 asks for after a version-1 root, which is what a repository's first root is.
+     */
+    private void readEarly(String gun, Map<String, CompletableFuture<byte[]>> early) {
+        for (String file : List.of(FIRST_ROTATION, SignedMetadata.TYPE_SNAPSHOT, SignedMetadata.TYPE_TARGETS)) {
+            early.put(file, fetch(gun, file, limits.maxMetadataBytes()));
+        }
+    }
+
+    /**
+     * Loads {@code role} with {@code update}: from the copy read early when there is one, else fetched now,
+     * bounded by the length its parent gives. An early copy that does not match its parent (the repository was
+     * published in between) is read again, bounded by the parent, so a first contact fails only as a later one
+     * would.
+     */
+    private CompletableFuture<TrustedMetadataSet> load(
+            String gun,
+            TrustedMetadataSet set,
+            String role,
+            Map<String, CompletableFuture<byte[]>> early,
+            Consumer<byte[]> update) {
+        CompletableFuture<byte[]> copy = early.remove(role);
+        if (copy == null) {
+            return fetchAndUpdate(gun, set, role, update);
+        }
+        return copy.thenCompose(raw -> {
+            try {
+                update.accept(raw);
+                return CompletableFuture.completedFuture(set);
+            } catch (LengthMismatchException | HashMismatchException e) {
+                return fetchAndUpdate(gun, set, role, update);
+            }
+        });
+    }
+
+    private CompletableFuture<TrustedMetadataSet> fetchAndUpdate(
+            String gun, TrustedMetadataSet set, String role, Consumer<byte[]> update) {
+        return fetch(gun, role, set.maxBytes(role)).thenApply(raw -> {
+            update.accept(raw);
+            return set;
+        });
+    }
+
     /** 5.3: walks {@code <n+1>.root}, {@code <n+2>.root}... until the server has no newer root. */
-    private CompletableFuture<TrustedMetadataSet> rotateRoot(String gun, TrustedMetadataSet set) {
+    private CompletableFuture<TrustedMetadataSet> rotateRoot(
+            String gun, TrustedMetadataSet set, Map<String, CompletableFuture<byte[]>> early) {
         String file = (set.root().version() + 1) + "." + SignedMetadata.TYPE_ROOT;
-        return fetch(gun, file, limits.maxMetadataBytes())
+        CompletableFuture<byte[]> copy = early.remove(file);
+        return (copy != null ? copy : fetch(gun, file, limits.maxMetadataBytes()))
                 .handle((raw, error) -> {
                     if (error == null) {
                         return raw;
@@ -186,7 +239,7 @@ public final class NotaryClient {
                     }
                     set.updateRoot(raw);
                     // 5.3.8: repeat until there is no newer root
-                    return rotateRoot(gun, set);
+                    return rotateRoot(gun, set, early);
                 });
     }
 

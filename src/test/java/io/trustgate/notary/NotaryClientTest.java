@@ -4,6 +4,7 @@ import static io.trustgate.notary.RepoBuilder.DAY;
 import static io.trustgate.notary.RepoBuilder.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.trustgate.tuf.ExpiredMetadataException;
 import io.trustgate.tuf.HashMismatchException;
@@ -21,10 +22,13 @@ import io.trustgate.tuf.TrustDataException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,8 +113,8 @@ class NotaryClientTest {
     }
 
     @Test
-    @DisplayName("a new repository's root and timestamp are both requested before the server answers either")
-    void rootAndTimestampTogether() {
+    @DisplayName("first contact: root, timestamp, 2.root, snapshot and targets are all requested before any answer")
+    void firstContactInOneRoundTrip() {
         repo.targets.put("1.0", DIGEST);
         repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
         HeldServer held = new HeldServer(server);
@@ -120,9 +124,38 @@ class NotaryClientTest {
 
         assertThat(server.requests())
                 .extracting(InMemoryNotaryServer.Request::roleFile)
-                .containsExactly("root", "timestamp");
+                .containsExactly("root", "timestamp", "2.root", "snapshot", "targets");
         held.release.complete(null);
         assertThat(update.join().dockerTarget("1.0")).isPresent();
+        assertThat(server.requests()).as("nothing is asked twice").hasSize(5);
+    }
+
+    @Test
+    @DisplayName("a file read early that no longer matches its parent (a publish in between) is read again, bounded")
+    void earlyCopyThatDoesNotMatchIsReadAgain() {
+        repo.targets.put("1.0", DIGEST);
+        Map<String, byte[]> files = repo.build();
+        files.forEach((role, bytes) -> server.put(GUN, role, bytes));
+        Set<String> servedStale = ConcurrentHashMap.newKeySet();
+        TrustDataFetcher publishing = (gun, roleFile, maxBytes) -> {
+            CompletableFuture<byte[]> answer = server.fetch(gun, roleFile, maxBytes);
+            boolean stale = (roleFile.equals("snapshot") || roleFile.equals("targets")) && servedStale.add(roleFile);
+            return stale ? answer.thenApply(raw -> Arrays.copyOf(raw, raw.length + 1)) : answer;
+        };
+        NotaryClient client = new NotaryClient(publishing, Clock.fixed(NOW, ZoneOffset.UTC), Limits.DEFAULT);
+
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
+
+        assertThat(server.requests())
+                .extracting(InMemoryNotaryServer.Request::roleFile, InMemoryNotaryServer.Request::maxBytes)
+                .containsExactly(
+                        tuple("root", Limits.DEFAULT.maxMetadataBytes()),
+                        tuple("timestamp", Limits.DEFAULT.maxMetadataBytes()),
+                        tuple("2.root", Limits.DEFAULT.maxMetadataBytes()),
+                        tuple("snapshot", Limits.DEFAULT.maxMetadataBytes()),
+                        tuple("targets", Limits.DEFAULT.maxMetadataBytes()),
+                        tuple("snapshot", (long) files.get("snapshot").length),
+                        tuple("targets", (long) files.get("targets").length));
     }
 
     @Test
@@ -171,25 +204,32 @@ class NotaryClientTest {
         repo.delegate("targets/releases", TestKey.ecdsa()).targets.put("1.0", DIGEST);
         Map<String, byte[]> files = repo.build();
         files.forEach((role, bytes) -> server.put(GUN, role, bytes));
+        NotaryClient client = client(NOW);
+        long general = Limits.DEFAULT.maxMetadataBytes();
 
-        client(NOW).update(GUN, pins()).join();
+        client.update(GUN, pins()).join();
+        // first contact: what follows the root is read with it, bounded by the general limit (TUF 5.5.1, 5.6.1),
+        // except a delegation, whose name only the verified targets give
+        assertThat(server.requests())
+                .extracting(InMemoryNotaryServer.Request::roleFile, InMemoryNotaryServer.Request::maxBytes)
+                .containsExactly(
+                        tuple("root", general),
+                        tuple("timestamp", general),
+                        tuple("2.root", general),
+                        tuple("snapshot", general),
+                        tuple("targets", general),
+                        tuple("targets/releases", (long) files.get("targets/releases").length));
 
-        assertThat(server.requests())
-                .extracting(InMemoryNotaryServer.Request::roleFile)
-                // the timestamp is requested together with the root (one round trip less), verified after it
-                .containsExactly("root", "timestamp", "2.root", "snapshot", "targets", "targets/releases");
-        assertThat(server.requests())
-                .filteredOn(r -> r.roleFile().equals("snapshot"))
-                .extracting(InMemoryNotaryServer.Request::maxBytes)
-                .containsExactly((long) files.get("snapshot").length);
-        assertThat(server.requests())
-                .filteredOn(r -> r.roleFile().equals("targets/releases"))
-                .extracting(InMemoryNotaryServer.Request::maxBytes)
-                .containsExactly((long) files.get("targets/releases").length);
-        assertThat(server.requests())
-                .filteredOn(r -> r.roleFile().equals("timestamp"))
-                .extracting(InMemoryNotaryServer.Request::maxBytes)
-                .containsExactly(Limits.DEFAULT.maxMetadataBytes());
+        client.update(GUN, pins()).join();
+        // from the trusted root on, each file is bounded by the length its (verified) parent gives
+        assertThat(server.requests().subList(6, server.requests().size()))
+                .extracting(InMemoryNotaryServer.Request::roleFile, InMemoryNotaryServer.Request::maxBytes)
+                .containsExactly(
+                        tuple("timestamp", general),
+                        tuple("2.root", general),
+                        tuple("snapshot", (long) files.get("snapshot").length),
+                        tuple("targets", (long) files.get("targets").length),
+                        tuple("targets/releases", (long) files.get("targets/releases").length));
     }
 
     @Test
