@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +46,9 @@ public final class NotaryClient {
 
     /** The newer root 5.3 asks for first after a version-1 root: read early on first contact. */
     private static final String FIRST_ROTATION = "2." + SignedMetadata.TYPE_ROOT;
+
+    /** How many delegations, already known to be needed, are requested ahead of the one being verified. */
+    private static final int DELEGATION_WINDOW = 8;
 
     // raw carries the trusted root file to restart the next update from; records of it are never compared.
     private record TrustedRoot(
@@ -159,13 +163,15 @@ public final class NotaryClient {
                     enqueueDelegations(
                             set, set.targets(SignedMetadata.TYPE_TARGETS).orElseThrow(), work);
                     List<RejectedRole> rejected = new ArrayList<>();
-                    return loadDelegations(gun, set, work, rejected).thenApply(loaded -> {
-                        versions.record(gun, loaded.versions());
-                        roots.put(
-                                gun,
-                                new TrustedRoot(pins, loaded.root().metadata().raw()));
-                        return TrustedRepository.from(loaded, rejected);
-                    });
+                    return loadDelegations(gun, set, work, rejected, new HashMap<>())
+                            .thenApply(loaded -> {
+                                versions.record(gun, loaded.versions());
+                                roots.put(
+                                        gun,
+                                        new TrustedRoot(
+                                                pins, loaded.root().metadata().raw()));
+                                return TrustedRepository.from(loaded, rejected);
+                            });
                 });
     }
 
@@ -252,7 +258,9 @@ public final class NotaryClient {
     }
 
     /**
-     * 5.6.7: loads delegated roles breadth-first; each is verified with the keys its parent assigns.
+     * 5.6.7: loads delegated roles breadth-first; each is verified with the keys its parent assigns. The roles
+     * queued behind the one being verified are requested with it ({@code requested}), bounded by the snapshot's
+     * lengths as each is.
      *
      * <p>A delegation whose trust data fails (bad signature, expired, rolled back, hash mismatch, listed but
      * missing) is left out with the reason, together with the roles below it, and the others still load: only
@@ -260,13 +268,28 @@ public final class NotaryClient {
      * never add one. A server that cannot be reached, or a limit exceeded, still fails the whole update.
      */
     private CompletableFuture<TrustedMetadataSet> loadDelegations(
-            String gun, TrustedMetadataSet set, Deque<WorkItem> work, List<RejectedRole> rejected) {
+            String gun,
+            TrustedMetadataSet set,
+            Deque<WorkItem> work,
+            List<RejectedRole> rejected,
+            Map<String, CompletableFuture<byte[]>> requested) {
         WorkItem next = work.poll();
         if (next == null) {
             return CompletableFuture.completedFuture(set);
         }
-        return fetch(gun, next.role(), set.maxBytes(next.role()))
-                .thenApply(raw -> set.updateDelegatedTargets(next.role(), next.parent(), raw))
+        CompletableFuture<byte[]> raw = requested.remove(next.role());
+        if (raw == null) {
+            raw = fetch(gun, next.role(), set.maxBytes(next.role()));
+        }
+        // The delegations queued behind it are requested now too, DELEGATION_WINDOW at most (docker trust's
+        // targets/releases and targets/<signer> take one round trip, not one each); each is verified in its turn.
+        for (WorkItem queued : work) {
+            if (requested.size() >= DELEGATION_WINDOW) {
+                break;
+            }
+            requested.computeIfAbsent(queued.role(), role -> fetch(gun, role, set.maxBytes(role)));
+        }
+        return raw.thenApply(bytes -> set.updateDelegatedTargets(next.role(), next.parent(), bytes))
                 .handle((loaded, error) -> {
                     if (error == null) {
                         enqueueDelegations(set, loaded, work);
@@ -280,7 +303,7 @@ public final class NotaryClient {
                     }
                     throw error instanceof CompletionException c ? c : new CompletionException(error);
                 })
-                .thenCompose(ignored -> loadDelegations(gun, set, work, rejected));
+                .thenCompose(ignored -> loadDelegations(gun, set, work, rejected, requested));
     }
 
     private CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {

@@ -22,6 +22,7 @@ import io.trustgate.tuf.TrustDataException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +111,87 @@ class NotaryClientTest {
             CompletableFuture<byte[]> answer = server.fetch(gun, roleFile, maxBytes);
             return release.thenCompose(ignored -> answer);
         }
+    }
+
+    /** Answers nothing until told, then everything asked so far: counts an update's round trips. */
+    private static final class RoundTripServer implements TrustDataFetcher {
+        private final TrustDataFetcher server;
+        private final List<Runnable> pending = new ArrayList<>();
+        private int largestRound;
+
+        RoundTripServer(TrustDataFetcher server) {
+            this.server = server;
+        }
+
+        @Override
+        public synchronized CompletableFuture<byte[]> fetch(String gun, String roleFile, long maxBytes) {
+            CompletableFuture<byte[]> answer = new CompletableFuture<>();
+            CompletableFuture<byte[]> served = server.fetch(gun, roleFile, maxBytes);
+            pending.add(() -> served.whenComplete((raw, error) -> {
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(raw);
+                }
+            }));
+            return answer;
+        }
+
+        /** Answers the requests made so far (not those their answers lead to); returns the rounds until done. */
+        int roundTrips(CompletableFuture<?> update) {
+            int rounds = 0;
+            while (!update.isDone()) {
+                List<Runnable> batch;
+                synchronized (this) {
+                    batch = List.copyOf(pending);
+                    pending.clear();
+                }
+                assertThat(batch)
+                        .as("an update waits for nothing it did not ask")
+                        .isNotEmpty();
+                largestRound = Math.max(largestRound, batch.size());
+                batch.forEach(Runnable::run);
+                rounds++;
+            }
+            return rounds;
+        }
+    }
+
+    @Test
+    @DisplayName("first contact with a repository whose targets delegate to two signers: two round trips in all")
+    void siblingDelegationsTogether() {
+        repo.delegate("targets/releases", TestKey.ecdsa()).targets.put("1.0", DIGEST);
+        repo.delegate("targets/alice", TestKey.ecdsa()).targets.put("1.0", DIGEST);
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        RoundTripServer roundTrips = new RoundTripServer(server);
+        NotaryClient client = new NotaryClient(roundTrips, Clock.fixed(NOW, ZoneOffset.UTC), Limits.DEFAULT);
+
+        CompletableFuture<TrustedRepository> update = client.update(GUN, pins());
+
+        assertThat(roundTrips.roundTrips(update))
+                .as("root, timestamp, 2.root, snapshot and targets; then both delegations")
+                .isEqualTo(2);
+        assertThat(update.join().role("targets/alice")).isPresent();
+        assertThat(update.join().role("targets/releases")).isPresent();
+        assertThat(server.requests()).as("each file asked once").hasSize(7);
+    }
+
+    @Test
+    @DisplayName("many sibling delegations are requested ahead at most 8 at a time beside the one being verified")
+    void siblingDelegationsWindow() {
+        for (int i = 0; i < 20; i++) {
+            repo.delegate("targets/signer" + i, TestKey.ecdsa()).targets.put("1.0", DIGEST);
+        }
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        RoundTripServer roundTrips = new RoundTripServer(server);
+        NotaryClient client = new NotaryClient(roundTrips, Clock.fixed(NOW, ZoneOffset.UTC), Limits.DEFAULT);
+
+        CompletableFuture<TrustedRepository> update = client.update(GUN, pins());
+
+        assertThat(roundTrips.roundTrips(update)).isLessThan(6);
+        assertThat(roundTrips.largestRound).isEqualTo(9);
+        assertThat(update.join().role("targets/signer19")).isPresent();
+        assertThat(server.requests()).as("each file asked once").hasSize(25);
     }
 
     @Test
