@@ -1,40 +1,82 @@
 package io.trustgate.webhook;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.trustgate.cache.Caffeines;
 import io.trustgate.notary.RoleExpiry;
 import io.trustgate.notary.TrustedRepository;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * {@code trustgate_notary_expiry_timestamp_seconds{gun, role}}: when each role of each verified repository
  * expires, so admins can alert and renew before pods stop starting.
+ *
+ * <p>Gauges are kept for at most {@link #MAX_REPOSITORIES} repositories (Caffeine's size bound: those verified
+ * often and lately stay); a repository evicted takes its gauges out of the registry, so neither memory nor the
+ * size of a scrape grows with every repository a cluster ever ran. It gets them back at its next verification.
  */
 final class ExpiryGauges implements Consumer<TrustedRepository> {
 
+    /** Repositories with gauges at most. */
+    static final int MAX_REPOSITORIES = 1_000;
+
+    private record RoleGauge(AtomicLong expires, Gauge gauge) {}
+
     private final MeterRegistry registry;
-    private final Map<String, AtomicLong> expiries = new ConcurrentHashMap<>();
+    private final Cache<String, Map<String, RoleGauge>> repositories;
 
     ExpiryGauges(MeterRegistry registry) {
+        this(registry, MAX_REPOSITORIES);
+    }
+
+    ExpiryGauges(MeterRegistry registry, int maxRepositories) {
         this.registry = registry;
+        this.repositories = Caffeines.newBuilder()
+                .maximumSize(maxRepositories)
+                .<String, Map<String, RoleGauge>>removalListener((gun, gauges, cause) -> {
+                    if (cause != RemovalCause.REPLACED && gauges != null) {
+                        gauges.values().forEach(g -> registry.remove(g.gauge()));
+                    }
+                })
+                .build();
     }
 
     @Override
     public void accept(TrustedRepository repository) {
-        for (RoleExpiry e : repository.expiries()) {
-            AtomicLong value = expiries.computeIfAbsent(repository.gun() + "|" + e.role(), k -> {
-                AtomicLong v = new AtomicLong();
-                Gauge.builder("trustgate.notary.expiry.timestamp.seconds", v, AtomicLong::doubleValue)
-                        .description("When Notary trust data of a repository role expires (Unix seconds)")
-                        .tag("gun", repository.gun())
-                        .tag("role", e.role())
-                        .register(registry);
-                return v;
-            });
-            value.set(e.expires().getEpochSecond());
-        }
+        String gun = repository.gun();
+        repositories.asMap().compute(gun, (key, previous) -> {
+            // Roles missing from this update keep their gauges: a delegation left out because it expired must
+            // still show its expiry to the alert that watches it.
+            Map<String, RoleGauge> next = previous == null ? new HashMap<>() : new HashMap<>(previous);
+            for (RoleExpiry e : repository.expiries()) {
+                next.computeIfAbsent(e.role(), role -> {
+                            AtomicLong expires = new AtomicLong();
+                            return new RoleGauge(
+                                    expires,
+                                    Gauge.builder(
+                                                    "trustgate.notary.expiry.timestamp.seconds",
+                                                    expires,
+                                                    AtomicLong::doubleValue)
+                                            .description(
+                                                    "When Notary trust data of a repository role expires (Unix seconds)")
+                                            .tag("gun", gun)
+                                            .tag("role", role)
+                                            .register(registry));
+                        })
+                        .expires()
+                        .set(e.expires().getEpochSecond());
+            }
+            return next;
+        });
+    }
+
+    /** Finishes pending evictions (tests). */
+    void cleanUp() {
+        repositories.cleanUp();
     }
 }
