@@ -1,8 +1,6 @@
 package io.trustgate.notary;
 
 import io.trustgate.tuf.DelegatedRole;
-import io.trustgate.tuf.HashMismatchException;
-import io.trustgate.tuf.LengthMismatchException;
 import io.trustgate.tuf.LimitExceededException;
 import io.trustgate.tuf.Limits;
 import io.trustgate.tuf.RootPins;
@@ -30,7 +28,7 @@ import java.util.function.Consumer;
  * <p>Order: root (pinned; or the root trusted in an earlier update with the same pins), newer
  * {@code <n>.root} files while they exist, timestamp, snapshot, targets, then every delegation the targets
  * roles declare and the snapshot lists (a delegation the snapshot does not list is not published yet and
- * is skipped; one it lists but the server lacks fails the update). The timestamp file is fetched together
+ * is skipped; one it lists but the server lacks is left out with its reason, see {@link #loadDelegations}). The timestamp file is fetched together
  * with the root and verified in its turn; on first contact with a repository so are {@code 2.root}, the
  * snapshot and the targets ({@link #readEarly}). Futures are composed; no thread waits; one update per repository
  * and pins runs at a time, shared by the reviews that ask meanwhile.
@@ -190,9 +188,10 @@ public final class NotaryClient {
 
     /**
      * Loads {@code role} with {@code update}: from the copy read early when there is one, else fetched now,
-     * bounded by the length its parent gives. An early copy that does not match its parent (the repository was
-     * published in between) is read again, bounded by the parent, so a first contact fails only as a later one
-     * would.
+     * bounded by the length its parent gives. Either way {@code update} checks the bytes against the parent first.
+     * An early copy that does not match (the repository was published between two reads) fails the update as a
+     * mismatch, as a file read late would in the same race; reading it again would not help, since the cache of
+     * trust files would answer with the same copy and the timestamp read with it would be the old one.
      */
     private CompletableFuture<TrustedMetadataSet> load(
             String gun,
@@ -201,22 +200,7 @@ public final class NotaryClient {
             Map<String, CompletableFuture<byte[]>> early,
             Consumer<byte[]> update) {
         CompletableFuture<byte[]> copy = early.remove(role);
-        if (copy == null) {
-            return fetchAndUpdate(gun, set, role, update);
-        }
-        return copy.thenCompose(raw -> {
-            try {
-                update.accept(raw);
-                return CompletableFuture.completedFuture(set);
-            } catch (LengthMismatchException | HashMismatchException e) {
-                return fetchAndUpdate(gun, set, role, update);
-            }
-        });
-    }
-
-    private CompletableFuture<TrustedMetadataSet> fetchAndUpdate(
-            String gun, TrustedMetadataSet set, String role, Consumer<byte[]> update) {
-        return fetch(gun, role, set.maxBytes(role)).thenApply(raw -> {
+        return (copy != null ? copy : fetch(gun, role, set.maxBytes(role))).thenApply(raw -> {
             update.accept(raw);
             return set;
         });

@@ -54,25 +54,22 @@ final class ExpiryGauges implements Consumer<TrustedRepository> {
             // still show its expiry to the alert that watches it.
             Map<String, RoleGauge> next = previous == null ? new HashMap<>() : new HashMap<>(previous);
             for (RoleExpiry e : repository.expiries()) {
-                next.computeIfAbsent(e.role(), role -> {
-                            AtomicLong expires = new AtomicLong();
-                            return new RoleGauge(
-                                    expires,
-                                    Gauge.builder(
-                                                    "trustgate.notary.expiry.timestamp.seconds",
-                                                    expires,
-                                                    AtomicLong::doubleValue)
-                                            .description(
-                                                    "When Notary trust data of a repository role expires (Unix seconds)")
-                                            .tag("gun", gun)
-                                            .tag("role", role)
-                                            .register(registry));
-                        })
+                next.computeIfAbsent(e.role(), role -> register(gun, role))
                         .expires()
                         .set(e.expires().getEpochSecond());
             }
             return next;
         });
+    }
+
+    private RoleGauge register(String gun, String role) {
+        AtomicLong expires = new AtomicLong();
+        Gauge gauge = Gauge.builder("trustgate.notary.expiry.timestamp.seconds", expires, AtomicLong::doubleValue)
+                .description("When Notary trust data of a repository role expires (Unix seconds)")
+                .tag("gun", gun)
+                .tag("role", role)
+                .register(registry);
+        return new RoleGauge(expires, gauge);
     }
 
     /** Finishes pending evictions (tests). */
