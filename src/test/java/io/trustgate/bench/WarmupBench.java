@@ -220,7 +220,9 @@ public final class WarmupBench {
     private List<JvmConfig> chosen(Map<String, JvmConfig> all) {
         String spec = System.getenv().getOrDefault("WARMUP_CONFIGS", "c1,tiered,cds,aot25");
         List<JvmConfig> chosen = new ArrayList<>();
-        for (String part : spec.split("[,|]")) {
+        // names are separated by commas; once a configuration is defined inline (name=options), only "|" separates,
+        // so that options may hold commas (e.g. a -javaagent's arguments)
+        for (String part : spec.split(spec.contains("=") ? "\\|" : "[,|]")) {
             String p = part.strip();
             int eq = p.indexOf('=');
             if (eq > 0) {
