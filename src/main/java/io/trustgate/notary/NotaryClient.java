@@ -9,6 +9,7 @@ import io.trustgate.tuf.TrustDataException;
 import io.trustgate.tuf.TrustedMetadataSet;
 import io.trustgate.tuf.TrustedTargets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,11 +59,31 @@ public final class NotaryClient {
     private record UpdateKey(String gun, RootPins pins) {}
 
     /**
+     * How long after it started a prefetched update that has already completed still answers its review's
+     * {@link #update}: the review's own tag resolution is usually what it waited for, so this is well under a
+     * second in practice. Far below the trust-file re-check interval (30 s by default), so the answer is no
+     * staler than the files a fresh update would read from that cache.
+     */
+    static final Duration PREFETCH_CLAIM_WINDOW = Duration.ofSeconds(2);
+
+    /** At most this many prefetched updates wait for their review; more are not kept (their review updates). */
+    private static final int MAX_UNCLAIMED_PREFETCHES = 256;
+
+    private record Prefetched(CompletableFuture<TrustedRepository> update, Instant started) {}
+
+    /**
      * Updates under way, one per repository and pins: a review that asks while one runs shares it (and the
      * {@link #prefetch} started before the tag was resolved is the one its review then uses). An entry leaves
      * when its update completes, so the map holds no more than the updates in flight.
      */
     private final Map<UpdateKey, CompletableFuture<TrustedRepository>> inFlight = new ConcurrentHashMap<>();
+
+    /**
+     * Prefetched updates not yet taken by a review. The review's {@link #update} takes its prefetch even when it
+     * completed before the review asked (the tag resolved later than the trust data), instead of running the
+     * whole update again from the just-trusted root. Swept on each prefetch; bounded.
+     */
+    private final Map<UpdateKey, Prefetched> prefetched = new ConcurrentHashMap<>();
 
     public NotaryClient(TrustDataFetcher fetcher, Clock clock, Limits limits) {
         this(fetcher, clock, limits, new TrustedVersions());
@@ -86,6 +107,11 @@ public final class NotaryClient {
         Objects.requireNonNull(gun, "gun");
         Objects.requireNonNull(pins, "pins");
         UpdateKey key = new UpdateKey(gun, pins);
+        // the review a prefetch was started for takes it, running or done, so the next review starts afresh
+        Prefetched early = prefetched.remove(key);
+        if (early != null && fresh(early)) {
+            return early.update();
+        }
         CompletableFuture<TrustedRepository> running = inFlight.get(key);
         if (running != null) {
             return running;
@@ -118,12 +144,23 @@ public final class NotaryClient {
         if (roots.containsKey(gun)) {
             return;
         }
-        update(gun, pins).exceptionally(error -> null); // its review hears the failure, with the evidence
+        prefetched.values().removeIf(p -> !fresh(p));
+        UpdateKey key = new UpdateKey(gun, pins);
+        CompletableFuture<TrustedRepository> update = update(gun, pins);
+        update.exceptionally(error -> null); // its review hears the failure, with the evidence
+        if (prefetched.size() < MAX_UNCLAIMED_PREFETCHES) {
+            prefetched.put(key, new Prefetched(update, clock.instant()));
+        }
+    }
+
+    private boolean fresh(Prefetched p) {
+        return !clock.instant().isAfter(p.started().plus(PREFETCH_CLAIM_WINDOW));
     }
 
     /** Drops an update under way for {@code gun}, so the next review reads the server afresh (after a denial). */
     public void forget(String gun) {
         inFlight.keySet().removeIf(k -> k.gun().equals(gun));
+        prefetched.keySet().removeIf(k -> k.gun().equals(gun));
     }
 
     private CompletableFuture<TrustedRepository> runUpdate(String gun, RootPins pins) {

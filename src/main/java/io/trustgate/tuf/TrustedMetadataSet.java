@@ -113,15 +113,17 @@ public final class TrustedMetadataSet {
     }
 
     /**
-     * Starts from a root this process trusted in an earlier update of the same GUN (kept in memory);
-     * it is checked again for its own signatures only.
+     * Starts from a root this process trusted in an earlier update of the same GUN under the same pins (kept in
+     * memory, never read back from anywhere an attacker could write). 5.2 takes the trusted root as given, so
+     * this only parses it (size bound and rollback check included): it runs on the thread that asked, an event
+     * loop for a new tag of a known repository. Its signatures are verified once, later, by the final-root check
+     * (5.3.10) when the timestamp is loaded, at threshold by keys with certificates valid at the reference time,
+     * unless a newer root (5.3) replaces it first.
      */
     public static TrustedMetadataSet fromTrustedRoot(
             String gun, byte[] rootBytes, Instant referenceTime, Limits limits, Map<String, Long> trustedVersions) {
         TrustedMetadataSet set = new TrustedMetadataSet(gun, referenceTime, limits, trustedVersions);
-        RootMetadata candidate = set.parseRoot(rootBytes);
-        SignatureVerifier.verify(candidate.metadata(), candidate.roleKeys(SignedMetadata.TYPE_ROOT), set.checked);
-        set.root = candidate;
+        set.root = set.parseRoot(rootBytes);
         return set;
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.trustgate.testing.MutableClock;
 import io.trustgate.tuf.ExpiredMetadataException;
 import io.trustgate.tuf.HashMismatchException;
 import io.trustgate.tuf.LengthMismatchException;
@@ -246,6 +247,54 @@ class NotaryClientTest {
         // trusted now: a prefetch asks nothing, and the next update starts afresh from the trusted root
         client.prefetch(GUN, pins());
         assertThat(server.requests()).hasSize(5);
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
+        assertThat(server.requests()).hasSize(9);
+    }
+
+    @Test
+    @DisplayName("a prefetch that completed before its review asked answers the review: the update does not run twice")
+    void completedPrefetchAnswersItsReview() {
+        repo.targets.put("1.0", DIGEST);
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        MutableClock clock = MutableClock.at(NOW);
+        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT);
+
+        client.prefetch(GUN, pins()); // completes at once: this server answers synchronously
+        assertThat(server.requests()).hasSize(5);
+        clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.dividedBy(2)); // the tag resolved meanwhile
+
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
+        assertThat(server.requests()).as("the prefetch's answer, nothing read again").hasSize(5);
+        // taken once: the next review's update reads the server again
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
+        assertThat(server.requests()).hasSize(9);
+    }
+
+    @Test
+    @DisplayName("a prefetch older than the claim window does not answer a review: its update reads the server again")
+    void stalePrefetchIsNotClaimed() {
+        repo.targets.put("1.0", DIGEST);
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        MutableClock clock = MutableClock.at(NOW);
+        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT);
+
+        client.prefetch(GUN, pins());
+        clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.plusMillis(1));
+
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
+        assertThat(server.requests()).as("a fresh update after the window").hasSize(9);
+    }
+
+    @Test
+    @DisplayName("forgetting a repository drops its unclaimed prefetch: the review after a denial reads afresh")
+    void forgetDropsThePrefetch() {
+        repo.targets.put("1.0", DIGEST);
+        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        NotaryClient client = client(NOW);
+
+        client.prefetch(GUN, pins());
+        client.forget(GUN);
+
         assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
         assertThat(server.requests()).hasSize(9);
     }
@@ -664,6 +713,25 @@ class NotaryClientTest {
                         e -> assertThat(e)
                                 .hasMessageContaining(expired.id())
                                 .hasMessageContaining("certificate expired at"));
+    }
+
+    @Test
+    @DisplayName("the root trusted in an earlier update is checked again: its certificate expired since, so it is refused")
+    void trustedRootIsCheckedAgainAtTheFinalRoot() {
+        repo.rootKey = TestKey.rootCertificate(GUN, NOW.minus(DAY), NOW.plus(DAY.multipliedBy(2)));
+        repo.rootKeys = List.of(repo.rootKey);
+        repo.rootSigners = repo.rootKeys;
+        repo.targets.put("1.0", DIGEST);
+        repo.publish(server);
+        MutableClock clock = MutableClock.at(NOW);
+        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT);
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
+
+        clock.advance(DAY.multipliedBy(3)); // the timestamp (14 days) and root.json are still valid
+        assertThat(failure(client))
+                .isInstanceOfSatisfying(
+                        RootCertificateException.class,
+                        e -> assertThat(e.problemsByKeyId()).containsKey(repo.rootKey.id()));
     }
 
     @Test
