@@ -67,7 +67,7 @@ public final class NotaryClient {
     static final Duration PREFETCH_CLAIM_WINDOW = Duration.ofSeconds(2);
 
     /** At most this many prefetched updates wait for their review; more are not kept (their review updates). */
-    private static final int MAX_UNCLAIMED_PREFETCHES = 256;
+    static final int MAX_UNCLAIMED_PREFETCHES = 256;
 
     private record Prefetched(CompletableFuture<TrustedRepository> update, Instant started) {}
 
@@ -151,6 +151,11 @@ public final class NotaryClient {
         if (prefetched.size() < MAX_UNCLAIMED_PREFETCHES) {
             prefetched.put(key, new Prefetched(update, clock.instant()));
         }
+    }
+
+    /** Prefetched updates no review has taken yet (for tests of the bound). */
+    int unclaimedPrefetches() {
+        return prefetched.size();
     }
 
     private boolean fresh(Prefetched p) {

@@ -286,6 +286,21 @@ class NotaryClientTest {
     }
 
     @Test
+    @DisplayName("prefetches no review takes are bounded in number and swept once older than the claim window")
+    void unclaimedPrefetchesAreBounded() {
+        MutableClock clock = MutableClock.at(NOW);
+        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT); // serves nothing: each fails at once
+        for (int i = 0; i < NotaryClient.MAX_UNCLAIMED_PREFETCHES + 44; i++) {
+            client.prefetch("registry.example.test/team/app-" + i, pins());
+        }
+        assertThat(client.unclaimedPrefetches()).isEqualTo(NotaryClient.MAX_UNCLAIMED_PREFETCHES);
+
+        clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.plusMillis(1));
+        client.prefetch("registry.example.test/team/late", pins());
+        assertThat(client.unclaimedPrefetches()).as("the stale ones swept, the new one kept").isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("forgetting a repository drops its unclaimed prefetch: the review after a denial reads afresh")
     void forgetDropsThePrefetch() {
         repo.targets.put("1.0", DIGEST);
