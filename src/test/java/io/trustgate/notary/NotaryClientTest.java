@@ -264,7 +264,9 @@ class NotaryClientTest {
         clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.dividedBy(2)); // the tag resolved meanwhile
 
         assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
-        assertThat(server.requests()).as("the prefetch's answer, nothing read again").hasSize(5);
+        assertThat(server.requests())
+                .as("the prefetch's answer, nothing read again")
+                .hasSize(5);
         // taken once: the next review's update reads the server again
         assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
         assertThat(server.requests()).hasSize(9);
@@ -297,7 +299,9 @@ class NotaryClientTest {
 
         clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.plusMillis(1));
         client.prefetch("registry.example.test/team/late", pins());
-        assertThat(client.unclaimedPrefetches()).as("the stale ones swept, the new one kept").isEqualTo(1);
+        assertThat(client.unclaimedPrefetches())
+                .as("the stale ones swept, the new one kept")
+                .isEqualTo(1);
     }
 
     @Test
@@ -731,7 +735,8 @@ class NotaryClientTest {
     }
 
     @Test
-    @DisplayName("the root trusted in an earlier update is checked again: its certificate expired since, so it is refused")
+    @DisplayName(
+            "the root trusted in an earlier update is checked again: its certificate expired since, so it is refused")
     void trustedRootIsCheckedAgainAtTheFinalRoot() {
         repo.rootKey = TestKey.rootCertificate(GUN, NOW.minus(DAY), NOW.plus(DAY.multipliedBy(2)));
         repo.rootKeys = List.of(repo.rootKey);
