@@ -101,8 +101,6 @@ public final class NotaryClient {
      * Updates the trust data of {@code gun} and returns what it verifiably signs. Completes exceptionally
      * with a {@link io.trustgate.tuf.TrustDataException} subtype when trust cannot be established.
      */
-    // whenComplete's own future is not needed: the update's outcome is handed on through mine.
-    @SuppressWarnings("FutureReturnValueIgnored")
     public CompletableFuture<TrustedRepository> update(String gun, RootPins pins) {
         Objects.requireNonNull(gun, "gun");
         Objects.requireNonNull(pins, "pins");
@@ -112,6 +110,15 @@ public final class NotaryClient {
         if (early != null && fresh(early)) {
             return early.update();
         }
+        return shared(key);
+    }
+
+    /** The update under way for {@code key}, or a new one that the reviews asking meanwhile share. */
+    // whenComplete's own future is not needed: the update's outcome is handed on through mine.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private CompletableFuture<TrustedRepository> shared(UpdateKey key) {
+        String gun = key.gun();
+        RootPins pins = key.pins();
         CompletableFuture<TrustedRepository> running = inFlight.get(key);
         if (running != null) {
             return running;
@@ -146,7 +153,10 @@ public final class NotaryClient {
         }
         prefetched.values().removeIf(p -> !fresh(p));
         UpdateKey key = new UpdateKey(gun, pins);
-        CompletableFuture<TrustedRepository> update = update(gun, pins);
+        if (prefetched.containsKey(key)) {
+            return; // another review's prefetch waits for it: its start time stays, so its answer is not kept longer
+        }
+        CompletableFuture<TrustedRepository> update = shared(key);
         update.exceptionally(error -> null); // its review hears the failure, with the evidence
         if (prefetched.size() < MAX_UNCLAIMED_PREFETCHES) {
             prefetched.put(key, new Prefetched(update, clock.instant()));

@@ -50,6 +50,10 @@ class NotaryClientTest {
         return new NotaryClient(server, Clock.fixed(at, ZoneOffset.UTC), Limits.DEFAULT);
     }
 
+    private NotaryClient client(MutableClock clock) {
+        return new NotaryClient(server, clock, Limits.DEFAULT);
+    }
+
     private RootPins pins() {
         return RootPins.of(repo.rootKey.publicPem());
     }
@@ -255,9 +259,9 @@ class NotaryClientTest {
     @DisplayName("a prefetch that completed before its review asked answers the review: the update does not run twice")
     void completedPrefetchAnswersItsReview() {
         repo.targets.put("1.0", DIGEST);
-        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        repo.publish(server);
         MutableClock clock = MutableClock.at(NOW);
-        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT);
+        NotaryClient client = client(clock);
 
         client.prefetch(GUN, pins()); // completes at once: this server answers synchronously
         assertThat(server.requests()).hasSize(5);
@@ -276,9 +280,9 @@ class NotaryClientTest {
     @DisplayName("a prefetch older than the claim window does not answer a review: its update reads the server again")
     void stalePrefetchIsNotClaimed() {
         repo.targets.put("1.0", DIGEST);
-        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        repo.publish(server);
         MutableClock clock = MutableClock.at(NOW);
-        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT);
+        NotaryClient client = client(clock);
 
         client.prefetch(GUN, pins());
         clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.plusMillis(1));
@@ -291,7 +295,7 @@ class NotaryClientTest {
     @DisplayName("prefetches no review takes are bounded in number and swept once older than the claim window")
     void unclaimedPrefetchesAreBounded() {
         MutableClock clock = MutableClock.at(NOW);
-        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT); // serves nothing: each fails at once
+        NotaryClient client = client(clock); // the server holds nothing: each prefetch fails at once
         for (int i = 0; i < NotaryClient.MAX_UNCLAIMED_PREFETCHES + 44; i++) {
             client.prefetch("registry.example.test/team/app-" + i, pins());
         }
@@ -305,10 +309,28 @@ class NotaryClientTest {
     }
 
     @Test
+    @DisplayName(
+            "a second prefetch of a repository does not renew the first: a failed answer is not kept past its window")
+    void prefetchAgainDoesNotRenewTheWindow() {
+        MutableClock clock = MutableClock.at(NOW);
+        NotaryClient client = client(clock);
+        client.prefetch(GUN, pins()); // the server holds nothing yet: fails at once, root not found
+        clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.multipliedBy(3).dividedBy(4));
+        client.prefetch(GUN, pins()); // another review of the same new repository
+        repo.targets.put("1.0", DIGEST);
+        repo.publish(server); // published meanwhile
+        clock.advance(NotaryClient.PREFETCH_CLAIM_WINDOW.dividedBy(2)); // the first prefetch is past its window
+
+        assertThat(client.update(GUN, pins()).join().dockerTarget("1.0"))
+                .as("a fresh update, not the first prefetch's failure")
+                .isPresent();
+    }
+
+    @Test
     @DisplayName("forgetting a repository drops its unclaimed prefetch: the review after a denial reads afresh")
     void forgetDropsThePrefetch() {
         repo.targets.put("1.0", DIGEST);
-        repo.build().forEach((role, bytes) -> server.put(GUN, role, bytes));
+        repo.publish(server);
         NotaryClient client = client(NOW);
 
         client.prefetch(GUN, pins());
@@ -744,7 +766,7 @@ class NotaryClientTest {
         repo.targets.put("1.0", DIGEST);
         repo.publish(server);
         MutableClock clock = MutableClock.at(NOW);
-        NotaryClient client = new NotaryClient(server, clock, Limits.DEFAULT);
+        NotaryClient client = client(clock);
         assertThat(client.update(GUN, pins()).join().dockerTarget("1.0")).isPresent();
 
         clock.advance(DAY.multipliedBy(3)); // the timestamp (14 days) and root.json are still valid
